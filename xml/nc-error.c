@@ -1,0 +1,65 @@
+#include "nc-error.h"
+
+G_DEFINE_QUARK(netctl-error-quark, nc_error)
+
+typedef struct {
+  int code;
+  const char *name;
+  const char *dbus;
+} ErrorName;
+
+static const ErrorName error_names[] = {
+  { NC_ERROR_INTERNAL_ERROR, "INTERNAL_ERROR", "org.netctl.Error.InternalError" },
+  { NC_ERROR_NO_MEMORY, "NO_MEMORY", "org.netctl.Error.NoMemory" },
+  { NC_ERROR_NO_SUPPORT, "NO_SUPPORT", "org.netctl.Error.NoSupport" },
+  { NC_ERROR_INVALID_ARG, "INVALID_ARG", "org.netctl.Error.InvalidArg" },
+  { NC_ERROR_OPERATION_FAILED, "OPERATION_FAILED", "org.netctl.Error.OperationFailed" },
+  { NC_ERROR_XML_ERROR, "XML_ERROR", "org.netctl.Error.XmlError" },
+  { NC_ERROR_OPERATION_DENIED, "OPERATION_DENIED", "org.netctl.Error.OperationDenied" },
+  { NC_ERROR_OPEN_FAILED, "OPEN_FAILED", "org.netctl.Error.OpenFailed" },
+  { NC_ERROR_READ_FAILED, "READ_FAILED", "org.netctl.Error.ReadFailed" },
+  { NC_ERROR_PARSE_FAILED, "PARSE_FAILED", "org.netctl.Error.ParseFailed" },
+  { NC_ERROR_WRITE_FAILED, "WRITE_FAILED", "org.netctl.Error.WriteFailed" },
+  { NC_ERROR_XML_DETAIL, "XML_DETAIL", "org.netctl.Error.XmlDetail" },
+  { NC_ERROR_INVALID_NETWORK, "INVALID_NETWORK", "org.netctl.Error.InvalidNetwork" },
+  { NC_ERROR_NETWORK_EXIST, "NETWORK_EXIST", "org.netctl.Error.NetworkExist" },
+  { NC_ERROR_SYSTEM_ERROR, "SYSTEM_ERROR", "org.netctl.Error.SystemError" },
+  { NC_ERROR_RPC, "RPC", "org.netctl.Error.Rpc" },
+  { NC_ERROR_NO_NETWORK, "NO_NETWORK", "org.netctl.Error.NoNetwork" },
+  { NC_ERROR_INVALID_MAC, "INVALID_MAC", "org.netctl.Error.InvalidMac" },
+  { NC_ERROR_OPERATION_INVALID, "OPERATION_INVALID", "org.netctl.Error.OperationInvalid" },
+  { NC_ERROR_CONFIG_UNSUPPORTED, "CONFIG_UNSUPPORTED", "org.netctl.Error.ConfigUnsupported" },
+  { NC_ERROR_OPERATION_TIMEOUT, "OPERATION_TIMEOUT", "org.netctl.Error.OperationTimeout" },
+  { NC_ERROR_ARGUMENT_UNSUPPORTED, "ARGUMENT_UNSUPPORTED", "org.netctl.Error.ArgumentUnsupported" },
+  { NC_ERROR_OPERATION_UNSUPPORTED, "OPERATION_UNSUPPORTED", "org.netctl.Error.OperationUnsupported" },
+  { NC_ERROR_RESOURCE_BUSY, "RESOURCE_BUSY", "org.netctl.Error.ResourceBusy" },
+  { NC_ERROR_ACCESS_DENIED, "ACCESS_DENIED", "org.netctl.Error.AccessDenied" },
+  { NC_ERROR_XML_INVALID_SCHEMA, "XML_INVALID_SCHEMA", "org.netctl.Error.XmlInvalidSchema" },
+  { NC_ERROR_INVALID_NETWORK_PORT, "INVALID_NETWORK_PORT", "org.netctl.Error.InvalidNetworkPort" },
+  { NC_ERROR_NETWORK_PORT_EXIST, "NETWORK_PORT_EXIST", "org.netctl.Error.NetworkPortExist" },
+  { NC_ERROR_NO_NETWORK_PORT, "NO_NETWORK_PORT", "org.netctl.Error.NoNetworkPort" },
+  { NC_ERROR_NO_NETWORK_METADATA, "NO_NETWORK_METADATA", "org.netctl.Error.NoNetworkMetadata" },
+};
+
+static const ErrorName *
+lookup(int code)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS(error_names); i++)
+    if (error_names[i].code == code)
+      return &error_names[i];
+  return NULL;
+}
+
+const char *
+nc_error_code_to_string(int code)
+{
+  const ErrorName *e = lookup(code);
+  return e ? e->name : NULL;
+}
+
+const char *
+nc_error_code_to_dbus_name(int code)
+{
+  const ErrorName *e = lookup(code);
+  return e ? e->dbus : "org.netctl.Error.InternalError";
+}

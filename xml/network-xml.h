@@ -1,0 +1,56 @@
+/* Network XML: parse (libxml2 -> RelaxNG -> model -> semantic checks) and
+ * format (model -> libvirt's canonical XML).
+ *
+ * Errors are NC_ERROR codes; messages have the form
+ *   "FILE:LINE: network 'NAME': <element>: what is wrong"
+ * (FILE is "(string)" for in-memory input). */
+#pragma once
+
+#include "network-def.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  /* Validate against schemas/network.rng before building the model. */
+  NC_NETWORK_PARSE_VALIDATE_SCHEMA = 1 << 0,
+  /* Run the semantic checks (network_conf.c + bridge_driver's networkValidate
+   * rules, plus our injection checks). Without it only structure is checked. */
+  NC_NETWORK_PARSE_CHECK = 1 << 1,
+} NcNetworkParseFlags;
+
+#define NC_NETWORK_PARSE_STRICT (NC_NETWORK_PARSE_VALIDATE_SCHEMA | NC_NETWORK_PARSE_CHECK)
+
+typedef enum {
+  /* virNetworkGetXMLDesc's VIR_NETWORK_XML_INACTIVE: no live-only data. */
+  NC_NETWORK_FORMAT_INACTIVE = 1 << 0,
+} NcNetworkFormatFlags;
+
+/* filename is only used in messages; may be NULL. */
+NcNetworkDef *nc_network_def_parse_string(const char *xml, const char *filename,
+                                          guint flags, GError **error);
+NcNetworkDef *nc_network_def_parse_file(const char *path, guint flags, GError **error);
+/* Model from an already-parsed document's root; used by the two above and by
+ * status files that embed a <network>. */
+NcNetworkDef *nc_network_def_parse_node(xmlDocPtr doc, xmlNodePtr root,
+                                        const char *filename, GError **error);
+
+/* Canonical XML, as libvirt's virNetworkDefFormat prints it. Never fails. */
+char *nc_network_def_format(const NcNetworkDef *def, guint flags);
+
+/* Semantic checks (network-check.c). */
+gboolean nc_network_def_check(const NcNetworkDef *def, GError **error);
+
+/* RelaxNG validation (schema.c). The schemas are looked up in $NETCTL_SCHEMA_DIR,
+ * then the installed directory, then the source tree; loaded once and cached. */
+gboolean nc_schema_validate(xmlDocPtr doc, const char *schema_file /* "network.rng" */,
+                            const char *filename, GError **error);
+
+/* Shared by the parsers: read a whole document with safe libxml2 options
+ * (no network, no entity expansion, no DTD loading). */
+xmlDocPtr nc_xml_read(const char *xml, gsize len, const char *filename, GError **error);
+
+/* Build a located error: "FILE:LINE: network 'NAME': " + message. */
+void nc_xml_set_error(GError **error, int code, const char *filename, guint line,
+                      const char *network_name, const char *fmt, ...) G_GNUC_PRINTF(6, 7);
+
+G_END_DECLS
