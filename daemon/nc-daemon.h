@@ -1,0 +1,169 @@
+/* The daemon core: the registry of networks and their lifecycle.
+ *
+ * Front ends (D-Bus, libvirt protocol) unpack a request, check access, and call
+ * one of these functions; all policy lives here. Everything runs on the GLib
+ * main loop thread; none of these functions is thread-safe.
+ *
+ * Conventions: functions returning gboolean/pointers set a GError in the
+ * NC_ERROR domain on failure (codes = libvirt's virErrorNumber: NO_NETWORK for
+ * an unknown name/uuid, OPERATION_INVALID for "already active"/"not active",
+ * NETWORK_EXIST for a name/uuid clash, XML_ERROR etc. from parsing). Returned
+ * NcNetwork pointers are borrowed from the registry: valid until the network
+ * is removed (undefine of an inactive network, destroy of a transient one);
+ * take a reference with nc_network_ref() to keep one across main-loop turns. */
+#pragma once
+
+#include <glib.h>
+
+#include "network-def.h"
+
+G_BEGIN_DECLS
+
+typedef struct _NcDaemon NcDaemon;
+typedef struct _NcNetwork NcNetwork;
+
+/* -- paths ---------------------------------------------------------------- */
+
+/* Every path the daemon reads or writes, relocated under --root when given.
+ * Without a root: libvirt's layout, so netctld can replace libvirt's daemon. */
+typedef struct {
+  char *root;          /* "" or the --root directory */
+  char *config_dir;    /* /etc/libvirt/qemu/networks */
+  char *autostart_dir; /* /etc/libvirt/qemu/networks/autostart */
+  char *state_dir;     /* /run/libvirt/network (status XML, pid files, autostarted marker) */
+  char *dnsmasq_dir;   /* /var/lib/libvirt/dnsmasq */
+  char *socket_dir;    /* /run/libvirt (virtnetworkd-sock...) */
+} NcPaths;
+
+NcPaths *nc_paths_new(const char *root /* NULL or "" for the default layout */);
+void nc_paths_free(NcPaths *paths);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcPaths, nc_paths_free)
+
+/* -- daemon object ---------------------------------------------------------- */
+
+typedef struct {
+  const char *root;       /* --root, or NULL */
+  gboolean verbose;
+  gboolean no_autostart;  /* tests: skip autostart on load */
+} NcDaemonOptions;
+
+/* Loads persistent definitions and status files, adopts running networks,
+ * then starts autostart networks (once per boot). Bad files are logged and
+ * skipped, never fatal. */
+NcDaemon *nc_daemon_new(const NcDaemonOptions *opts, GError **error);
+/* Leaves running networks running (like libvirt); frees memory only. */
+void nc_daemon_free(NcDaemon *daemon);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcDaemon, nc_daemon_free)
+
+const NcPaths *nc_daemon_get_paths(NcDaemon *daemon);
+
+/* -- lifecycle events --------------------------------------------------------- */
+
+/* Values are libvirt's VIR_NETWORK_EVENT_* */
+typedef enum {
+  NC_NETWORK_EVENT_DEFINED = 0,
+  NC_NETWORK_EVENT_UNDEFINED = 1,
+  NC_NETWORK_EVENT_STARTED = 2,
+  NC_NETWORK_EVENT_STOPPED = 3,
+  _NC_NETWORK_EVENT_MAX,
+} NcNetworkEvent;
+const char *nc_network_event_to_string(NcNetworkEvent ev); /* "Defined", ... as virsh prints */
+
+/* Called after the change is done. `net` is valid for the duration of the call
+ * (for UNDEFINED / STOPPED-transient it is about to be removed). Also called for
+ * property changes that are not lifecycle events (autostart, persistence):
+ * NC_NETWORK_CHANGE_PROPERTIES. */
+typedef enum {
+  NC_NETWORK_CHANGE_LIFECYCLE,
+  NC_NETWORK_CHANGE_PROPERTIES,
+} NcNetworkChangeKind;
+typedef void (*NcNetworkEventFunc)(NcDaemon *daemon, NcNetwork *net, NcNetworkChangeKind kind,
+                                   NcNetworkEvent event, gpointer user_data);
+guint nc_daemon_add_event_handler(NcDaemon *daemon, NcNetworkEventFunc func, gpointer user_data,
+                                  GDestroyNotify notify);
+void nc_daemon_remove_event_handler(NcDaemon *daemon, guint id);
+
+/* -- registry ------------------------------------------------------------------- */
+
+/* virConnectListAllNetworks flags */
+typedef enum {
+  NC_LIST_INACTIVE = 1 << 0,
+  NC_LIST_ACTIVE = 1 << 1,
+  NC_LIST_PERSISTENT = 1 << 2,
+  NC_LIST_TRANSIENT = 1 << 3,
+  NC_LIST_AUTOSTART = 1 << 4,
+  NC_LIST_NO_AUTOSTART = 1 << 5,
+} NcListFlags;
+
+/* Networks matching the libvirt filter semantics (within each pair of flags,
+ * none set = no filter), sorted by name. Array of borrowed NcNetwork*. */
+GPtrArray *nc_daemon_list(NcDaemon *daemon, guint flags);
+
+NcNetwork *nc_daemon_lookup_by_name(NcDaemon *daemon, const char *name, GError **error);
+/* uuid as a string in any form nc_uuid_parse accepts */
+NcNetwork *nc_daemon_lookup_by_uuid(NcDaemon *daemon, const char *uuid, GError **error);
+
+/* virNetworkDefineXMLFlags flags */
+typedef enum {
+  NC_DEFINE_VALIDATE = 1 << 0, /* schema validation (we always run semantic checks) */
+} NcDefineFlags;
+
+/* define: persistent (new, or replaces the inactive/persistent config of an
+ * existing one with the same name and uuid). Generates uuid, MAC, bridge name. */
+NcNetwork *nc_daemon_define_xml(NcDaemon *daemon, const char *xml, guint flags, GError **error);
+/* create: transient, started at once; nothing left behind if start fails. */
+NcNetwork *nc_daemon_create_xml(NcDaemon *daemon, const char *xml, guint flags, GError **error);
+
+gboolean nc_network_start(NcNetwork *net, GError **error);
+/* Stops it; a transient network is removed from the registry afterwards. */
+gboolean nc_network_destroy(NcNetwork *net, GError **error);
+/* Removes the persistent config; an active network becomes transient. */
+gboolean nc_network_undefine(NcNetwork *net, GError **error);
+gboolean nc_network_set_autostart(NcNetwork *net, gboolean autostart, GError **error);
+
+/* virNetworkUpdate. command/section values are libvirt's; flags AFFECT_LIVE=1,
+ * AFFECT_CONFIG=2. Not every section is supported by every driver yet. */
+gboolean nc_network_update(NcNetwork *net, guint command, guint section, int parent_index,
+                           const char *xml, guint flags, GError **error);
+
+/* -- network accessors ------------------------------------------------------------ */
+
+NcNetwork *nc_network_ref(NcNetwork *net);
+void nc_network_unref(NcNetwork *net);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcNetwork, nc_network_unref)
+
+const char *nc_network_get_name(NcNetwork *net);
+/* "xxxxxxxx-xxxx-..." */
+const char *nc_network_get_uuid_string(NcNetwork *net);
+const guint8 *nc_network_get_uuid(NcNetwork *net);
+gboolean nc_network_is_active(NcNetwork *net);
+gboolean nc_network_is_persistent(NcNetwork *net);
+gboolean nc_network_get_autostart(NcNetwork *net);
+/* NULL when the network has no bridge (macvtap/hostdev pools). */
+const char *nc_network_get_bridge_name(NcNetwork *net);
+/* The live definition when active, else the persistent one; with
+ * NC_NETWORK_FORMAT_INACTIVE the persistent (next-boot) one. Caller frees. */
+char *nc_network_get_xml(NcNetwork *net, guint format_flags);
+/* Borrowed; the live def when active, else the persistent one. */
+const NcNetworkDef *nc_network_get_def(NcNetwork *net);
+/* Removed from the registry (a handle kept with nc_network_ref after
+ * undefine/transient destroy). Calls on it fail with NO_NETWORK. */
+gboolean nc_network_is_removed(NcNetwork *net);
+
+/* DHCP leases (filled in by the managed-bridge driver; empty for now). */
+typedef struct {
+  char *iface;
+  gint64 expiry_time;
+  int type; /* 0 = IPv4, 1 = IPv6 */
+  char *mac;
+  char *iaid;
+  char *ipaddr;
+  guint prefix;
+  char *hostname;
+  char *clientid;
+} NcDhcpLease;
+void nc_dhcp_lease_free(NcDhcpLease *lease);
+/* mac NULL or "" = all. Array of NcDhcpLease* (owned by the array). */
+GPtrArray *nc_network_get_dhcp_leases(NcNetwork *net, const char *mac, GError **error);
+
+G_END_DECLS
