@@ -58,7 +58,7 @@ gboolean nc_port_options_parse(xmlNodePtr node, const char *filename, const char
 /* A yes/no attribute as virXMLPropTristateBool reads it: absent -> ABSENT,
  * "yes"/"no" -> YES/NO, anything else an error naming the element.
  * @node may be NULL (then ABSENT). */
-gboolean nc_xml_prop_tristate(xmlNodePtr node, const char *attr, const char *filename,
+gboolean nc_netdev_prop_tristate(xmlNodePtr node, const char *attr, const char *filename,
                               const char *network_name, NcTristate *ret_value, GError **error);
 
 G_END_DECLS
