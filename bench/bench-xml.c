@@ -7,6 +7,7 @@
  * parser up to the refusal). Output is one line of key=value pairs so that
  * run-xml.sh can put it next to libvirt's figures. */
 #include <stdio.h>
+#include <string.h>
 #include <sys/resource.h>
 
 #include <glib.h>
