@@ -1,0 +1,39 @@
+/* network definition -> dnsmasq configuration: a pure function.
+ *
+ * The output follows libvirt's networkDnsmasqConfContents option for option
+ * and line for line, so a host moving from libvirt sees the same dnsmasq
+ * behaviour (tests/dnsmasq compares with libvirt's networkxml2confdata). */
+#pragma once
+
+#include <glib.h>
+
+#include "network-def.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  const char *dnsmasq_dir; /* where NAME.hostsfile and NAME.addnhosts live */
+  const char *pid_file;    /* NULL: no pid-file= line (tests) */
+} NcDnsmasqConfOptions;
+
+typedef struct {
+  char *conf;      /* the configuration file */
+  char *hostsfile; /* dhcp-hostsfile contents; NULL when there are no static hosts */
+  char *addnhosts; /* addn-hosts contents ("" when there are no DNS hosts) */
+  gboolean needed; /* FALSE when the network needs no dnsmasq at all */
+} NcDnsmasqConf;
+
+void nc_dnsmasq_conf_clear(NcDnsmasqConf *conf);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(NcDnsmasqConf, nc_dnsmasq_conf_clear)
+
+/* Fails (CONFIG_UNSUPPORTED) only for what libvirt also refuses at this step,
+ * e.g. a localPtr prefix that is not on an octet (IPv4) or nibble (IPv6)
+ * boundary. `def` must have passed nc_network_def_check(). */
+gboolean nc_dnsmasq_conf_build(const NcNetworkDef *def, const NcDnsmasqConfOptions *opts,
+                               NcDnsmasqConf *ret_conf, GError **error);
+
+/* One dhcp-hostsfile line for a static host (without newline), as libvirt
+ * writes it; used by net-update to rewrite the hostsfile. */
+char *nc_dnsmasq_host_line(const NcDhcpHost *host, gboolean ipv6);
+
+G_END_DECLS

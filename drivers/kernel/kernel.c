@@ -1,0 +1,148 @@
+/* The kernel context: the rtnetlink socket and the /proc and /sys roots.
+ *
+ * libnl reports errors as its own NLE_* codes, which lose the kernel's errno
+ * (EEXIST and EBUSY both matter to callers). We install an error callback that
+ * records the errno of the NLMSG_ERROR reply and return that instead. */
+#include <errno.h>
+
+#include <netlink/netlink.h>
+#include <netlink/msg.h>
+#include <netlink/socket.h>
+
+#include "nc-kernel.h"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(nl_msg, nlmsg_free)
+
+struct _NcKernel {
+  char *proc_root;
+  char *sys_root;
+  struct nl_sock *sock;
+  int last_errno; /* negative errno of the last NLMSG_ERROR, 0 when none */
+};
+
+NcKernel *
+nc_kernel_new(const char *proc_root, const char *sys_root)
+{
+  NcKernel *kernel = g_new0(NcKernel, 1);
+  kernel->proc_root = g_strdup(proc_root && *proc_root ? proc_root : "/proc");
+  kernel->sys_root = g_strdup(sys_root && *sys_root ? sys_root : "/sys");
+  return kernel;
+}
+
+void
+nc_kernel_free(NcKernel *kernel)
+{
+  if (!kernel)
+    return;
+  if (kernel->sock)
+    nl_socket_free(kernel->sock);
+  g_free(kernel->proc_root);
+  g_free(kernel->sys_root);
+  g_free(kernel);
+}
+
+const char *
+nc_kernel_proc_root(NcKernel *kernel)
+{
+  return kernel->proc_root;
+}
+
+const char *
+nc_kernel_sys_root(NcKernel *kernel)
+{
+  return kernel->sys_root;
+}
+
+static int
+record_error(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
+{
+  NcKernel *kernel = arg;
+  kernel->last_errno = err->error; /* already negative */
+  return NL_STOP;
+}
+
+/* The few NLE codes that can come without a kernel reply. */
+static int
+nle_to_errno(int nle)
+{
+  switch (-nle) {
+  case NLE_NOMEM:
+    return -ENOMEM;
+  case NLE_AGAIN:
+    return -EAGAIN;
+  case NLE_BAD_SOCK:
+    return -EBADF;
+  case NLE_PERM:
+    return -EPERM;
+  case NLE_NOACCESS:
+    return -EACCES;
+  case NLE_EXIST:
+    return -EEXIST;
+  case NLE_OBJ_NOTFOUND:
+    return -ENODEV;
+  case NLE_NODEV:
+    return -ENODEV;
+  case NLE_RANGE:
+    return -ERANGE;
+  case NLE_BUSY:
+    return -EBUSY;
+  case NLE_OPNOTSUPP:
+    return -EOPNOTSUPP;
+  case NLE_AF_NOSUPPORT:
+  case NLE_PROTO_MISMATCH:
+    return -EPROTONOSUPPORT;
+  case NLE_MSGSIZE:
+    return -EMSGSIZE;
+  default:
+    return -EIO;
+  }
+}
+
+struct nl_sock *
+nc_kernel_nl_sock(NcKernel *kernel, int *ret_err)
+{
+  kernel->last_errno = 0;
+  if (kernel->sock)
+    return kernel->sock;
+
+  struct nl_sock *sock = nl_socket_alloc();
+  if (!sock) {
+    *ret_err = -ENOMEM;
+    return NULL;
+  }
+  int r = nl_connect(sock, NETLINK_ROUTE);
+  if (r < 0) {
+    g_debug("kernel: cannot open an rtnetlink socket: %s", nl_geterror(r));
+    nl_socket_free(sock);
+    *ret_err = nle_to_errno(r);
+    return NULL;
+  }
+  nl_socket_modify_err_cb(sock, NL_CB_CUSTOM, record_error, kernel);
+  kernel->sock = sock;
+  return sock;
+}
+
+int
+nc_kernel_nl_result(NcKernel *kernel, int libnl_ret)
+{
+  if (libnl_ret >= 0)
+    return 0;
+  if (kernel->last_errno < 0)
+    return kernel->last_errno;
+  return nle_to_errno(libnl_ret);
+}
+
+int
+nc_kernel_nl_request(NcKernel *kernel, struct nl_msg *msg_in)
+{
+  g_autoptr(nl_msg) msg = msg_in;
+  int err = 0;
+  struct nl_sock *sock = nc_kernel_nl_sock(kernel, &err);
+  if (!sock)
+    return err;
+
+  int r = nl_send_auto(sock, msg);
+  if (r >= 0)
+    r = nl_wait_for_ack(sock);
+  return nc_kernel_nl_result(kernel, r);
+}

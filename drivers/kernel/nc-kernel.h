@@ -1,0 +1,89 @@
+/* The kernel layer: the only code that talks netlink or writes /proc and /sys.
+ *
+ * Every function returns 0 (or a non-negative value where stated) on success
+ * and -errno on failure, and logs at debug level at most: callers turn the
+ * errno into a GError that names the network and what was being done.
+ *
+ * An NcKernel holds one rtnetlink socket (opened on first use) and the roots
+ * of /proc and /sys, so tests can point sysctl and sysfs access at fake trees.
+ * It is used from the main loop thread only. */
+#pragma once
+
+#include <glib.h>
+
+#include "nc-addr.h"
+
+G_BEGIN_DECLS
+
+typedef struct _NcKernel NcKernel;
+
+/* proc_root / sys_root: NULL for "/proc" and "/sys". */
+NcKernel *nc_kernel_new(const char *proc_root, const char *sys_root);
+void nc_kernel_free(NcKernel *kernel);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcKernel, nc_kernel_free)
+
+const char *nc_kernel_proc_root(NcKernel *kernel);
+const char *nc_kernel_sys_root(NcKernel *kernel);
+
+/* -- links (link.c) -------------------------------------------------------- */
+
+typedef struct {
+  int ifindex;
+  char kind[32]; /* IFLA_INFO_KIND ("bridge", "tun", ...), "" when none */
+  NcMac mac;
+  guint mtu;
+  gboolean up; /* IFF_UP */
+} NcLinkInfo;
+
+/* -ENODEV when there is no such link. */
+int nc_link_get_info(NcKernel *kernel, const char *name, NcLinkInfo *ret_info);
+/* 1 when it exists, 0 when not, -errno when we could not tell. */
+int nc_link_exists(NcKernel *kernel, const char *name);
+int nc_link_set_up(NcKernel *kernel, int ifindex, gboolean up);
+int nc_link_set_mtu(NcKernel *kernel, int ifindex, guint mtu);
+/* Deletes by ifindex, so a link that was replaced under the same name is left alone. */
+int nc_link_delete(NcKernel *kernel, int ifindex);
+
+/* -- bridges (link-bridge.c) ------------------------------------------------ */
+
+typedef struct {
+  const char *name;
+  const NcMac *mac;     /* NULL: the kernel picks one */
+  guint mtu;            /* 0: the kernel's default */
+  gboolean stp;
+  guint forward_delay;  /* centiseconds (USER_HZ), as IFLA_BR_FORWARD_DELAY wants */
+} NcBridgeConfig;
+
+/* Creates the bridge (down) with its MAC, STP state and forward delay, then
+ * sets the MTU. -EEXIST when the name is taken. On any failure after the
+ * creation the bridge is deleted again. */
+int nc_bridge_create(NcKernel *kernel, const NcBridgeConfig *config, int *ret_ifindex);
+int nc_bridge_set_stp(NcKernel *kernel, int ifindex, gboolean stp, guint forward_delay);
+
+/* -- sysctl (sysctl.c) -------------------------------------------------------- */
+
+/* key is relative to <proc>/sys, e.g. "net/ipv6/conf/virbr0/disable_ipv6".
+ * -EINVAL for a key with "..", an empty component or a leading '/'. */
+int nc_sysctl_write(NcKernel *kernel, const char *key, const char *value);
+/* The value without its trailing newline; caller frees. */
+int nc_sysctl_read(NcKernel *kernel, const char *key, char **ret_value);
+
+/* A sysctl key for one interface; NULL when ifname is not a safe
+ * interface name (would escape the directory). Caller frees. */
+char *nc_sysctl_iface_key(const char *family /* "ipv4"/"ipv6" */, const char *ifname,
+                          const char *name);
+
+/* Internal to the kernel layer (kernel.c). The rtnetlink socket, connected on
+ * first use; its error callback records the kernel's errno for the request in
+ * flight, which nc_kernel_nl_result() turns into our -errno return. */
+struct nl_sock;
+struct nl_msg;
+/* NULL with *ret_err = -errno when the socket cannot be opened. Resets the
+ * recorded errno: call once per request. */
+struct nl_sock *nc_kernel_nl_sock(NcKernel *kernel, int *ret_err);
+/* -errno for a libnl return value, preferring the errno the kernel sent. */
+int nc_kernel_nl_result(NcKernel *kernel, int libnl_ret);
+/* Sends msg (ownership taken) and waits for the kernel's acknowledgement. */
+int nc_kernel_nl_request(NcKernel *kernel, struct nl_msg *msg);
+
+G_END_DECLS
