@@ -1,0 +1,149 @@
+/* org.libvirt.Connect at /org/netctl1: list, look up, define and create
+ * networks. Each handler unpacks, calls the core and replies. */
+#include "dbus-private.h"
+
+#include "nc-error.h"
+
+/* virConnectListAllNetworks accepts exactly these six filter bits. */
+#define LIST_FLAGS_ALL                                                                             \
+  (NC_LIST_INACTIVE | NC_LIST_ACTIVE | NC_LIST_PERSISTENT | NC_LIST_TRANSIENT | NC_LIST_AUTOSTART | \
+   NC_LIST_NO_AUTOSTART)
+#define DEFINE_FLAGS_ALL (NC_DEFINE_VALIDATE)
+
+static gboolean
+check_flags(guint flags, guint allowed, const char *method, GError **error)
+{
+  if ((flags & ~allowed) == 0)
+    return TRUE;
+  g_set_error(error, NC_ERROR, NC_ERROR_INVALID_ARG, "%s: unsupported flags (0x%x)", method,
+              flags & ~allowed);
+  return FALSE;
+}
+
+static void
+return_network(GDBusMethodInvocation *inv, NcNetwork *net, const GError *error)
+{
+  g_autofree char *path = NULL;
+
+  if (net == NULL) {
+    nc_dbus_return_error(inv, error);
+    return;
+  }
+  path = nc_dbus_network_path(nc_network_get_uuid_string(net));
+  g_dbus_method_invocation_return_value(inv, g_variant_new("(o)", path));
+}
+
+static void
+list_networks(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) nets = NULL;
+  GVariantBuilder paths;
+  guint32 flags;
+
+  g_variant_get(g_dbus_method_invocation_get_parameters(inv), "(u)", &flags);
+  if (!check_flags(flags, LIST_FLAGS_ALL, "ListNetworks", &error)) {
+    nc_dbus_return_error(inv, error);
+    return;
+  }
+  nets = nc_daemon_list(fe->daemon, flags);
+  g_variant_builder_init(&paths, G_VARIANT_TYPE("ao"));
+  for (guint i = 0; i < nets->len; i++) {
+    g_autofree char *path = nc_dbus_network_path(nc_network_get_uuid_string(nets->pdata[i]));
+    g_variant_builder_add(&paths, "o", path);
+  }
+  g_dbus_method_invocation_return_value(inv, g_variant_new("(ao)", &paths));
+}
+
+/* The four define/create members share one shape: xml [, flags] -> o. */
+static void
+define_or_create(NcDbusFrontend *fe, GDBusMethodInvocation *inv, gboolean create,
+                 gboolean with_flags)
+{
+  g_autoptr(GError) error = NULL;
+  const char *xml;
+  guint32 flags = 0;
+  NcNetwork *net = NULL;
+
+  if (with_flags)
+    g_variant_get(g_dbus_method_invocation_get_parameters(inv), "(&su)", &xml, &flags);
+  else
+    g_variant_get(g_dbus_method_invocation_get_parameters(inv), "(&s)", &xml);
+
+  if (check_flags(flags, DEFINE_FLAGS_ALL, g_dbus_method_invocation_get_method_name(inv),
+                  &error)) {
+    net = create ? nc_daemon_create_xml(fe->daemon, xml, flags, &error)
+                 : nc_daemon_define_xml(fe->daemon, xml, flags, &error);
+  }
+  return_network(inv, net, error);
+}
+
+static void
+network_define_xml(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
+{
+  define_or_create(fe, inv, FALSE, FALSE);
+}
+
+static void
+network_define_xml_flags(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
+{
+  define_or_create(fe, inv, FALSE, TRUE);
+}
+
+static void
+network_create_xml(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
+{
+  define_or_create(fe, inv, TRUE, FALSE);
+}
+
+static void
+network_create_xml_flags(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
+{
+  define_or_create(fe, inv, TRUE, TRUE);
+}
+
+static void
+network_lookup_by_name(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
+{
+  g_autoptr(GError) error = NULL;
+  const char *name;
+  NcNetwork *net;
+
+  g_variant_get(g_dbus_method_invocation_get_parameters(inv), "(&s)", &name);
+  net = nc_daemon_lookup_by_name(fe->daemon, name, &error);
+  return_network(inv, net, error);
+}
+
+static void
+network_lookup_by_uuid(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
+{
+  g_autoptr(GError) error = NULL;
+  const char *uuid;
+  NcNetwork *net;
+
+  g_variant_get(g_dbus_method_invocation_get_parameters(inv), "(&s)", &uuid);
+  net = nc_daemon_lookup_by_uuid(fe->daemon, uuid, &error);
+  return_network(inv, net, error);
+}
+
+static const NcDbusMethod connect_methods[] = {
+  { "ListNetworks", list_networks, FALSE },
+  { "NetworkLookupByName", network_lookup_by_name, FALSE },
+  { "NetworkLookupByUUID", network_lookup_by_uuid, FALSE },
+  { "NetworkDefineXML", network_define_xml, TRUE },
+  { "NetworkDefineXMLFlags", network_define_xml_flags, TRUE },
+  { "NetworkCreateXML", network_create_xml, TRUE },
+  { "NetworkCreateXMLFlags", network_create_xml_flags, TRUE },
+};
+
+static void
+connect_method_call(GDBusConnection *conn, const char *sender, const char *object_path,
+                    const char *interface_name, const char *method_name, GVariant *parameters,
+                    GDBusMethodInvocation *inv, gpointer user_data)
+{
+  nc_dbus_dispatch(user_data, inv, method_name, connect_methods, G_N_ELEMENTS(connect_methods));
+}
+
+const GDBusInterfaceVTable nc_dbus_connect_vtable = {
+  .method_call = connect_method_call,
+};
