@@ -1,0 +1,392 @@
+#include "firewall-rules.h"
+
+#include <netinet/in.h>
+
+static const char *const family_names[_NC_FW_FAMILY_MAX] = { "ip", "ip6" };
+static const char *const chain_names[_NC_FW_CHAIN_MAX] = {
+  "forward", "input", "output", "postrouting",
+};
+
+const char *
+nc_fw_family_to_string(NcFwFamily f)
+{
+  return (guint)f < _NC_FW_FAMILY_MAX ? family_names[f] : NULL;
+}
+
+const char *
+nc_fw_chain_to_string(NcFwChain c)
+{
+  return (guint)c < _NC_FW_CHAIN_MAX ? chain_names[c] : NULL;
+}
+
+char *
+nc_fw_table_name(const char *bridge)
+{
+  return g_strdup_printf("netctl-%s", bridge);
+}
+
+static void
+rule_free(gpointer p)
+{
+  NcFwRule *rule = p;
+  g_free(rule->iifname);
+  g_free(rule->oifname);
+  g_free(rule);
+}
+
+void
+nc_fw_ruleset_free(NcFwRuleset *rs)
+{
+  if (rs == NULL)
+    return;
+  g_free(rs->table);
+  for (int f = 0; f < _NC_FW_FAMILY_MAX; f++)
+    g_clear_pointer(&rs->rules[f], g_ptr_array_unref);
+  g_free(rs);
+}
+
+gboolean
+nc_fw_ruleset_is_empty(const NcFwRuleset *rs)
+{
+  for (int f = 0; f < _NC_FW_FAMILY_MAX; f++)
+    if (rs->family_used[f])
+      return FALSE;
+  return TRUE;
+}
+
+/* -- building -------------------------------------------------------------- */
+
+typedef struct {
+  NcFwRuleset *rs;
+  NcFwFamily family;
+  const char *bridge;
+  const char *dev; /* <forward dev>, or NULL */
+} Builder;
+
+static NcFwRule *
+add_rule(Builder *b, NcFwChain chain, NcFwVerdict verdict)
+{
+  NcFwRule *rule = g_new0(NcFwRule, 1);
+  rule->chain = chain;
+  rule->verdict = verdict;
+  g_ptr_array_add(b->rs->rules[b->family], rule);
+  b->rs->chain_used[b->family][chain] = TRUE;
+  return rule;
+}
+
+static void
+set_subnet(NcSockAddr *ret_net, guint *ret_prefix, const NcIpDef *ip)
+{
+  int prefix = nc_ip_def_prefix(ip);
+  *ret_prefix = prefix < 0 ? 0 : prefix;
+  nc_sockaddr_network(&ip->address, *ret_prefix, ret_net);
+}
+
+static void
+set_addr(NcSockAddr *ret_addr, guint *ret_prefix, int family, const char *str, guint prefix)
+{
+  nc_sockaddr_parse(str, family, ret_addr);
+  *ret_prefix = prefix;
+}
+
+/* Guests may leave through the uplink from their own subnet, and come back in:
+ * with conntrack (nat) only as replies, without it (route) freely. */
+static void
+add_forward_accepts(Builder *b, const NcIpDef *ip, gboolean conntrack)
+{
+  NcFwRule *in = add_rule(b, NC_FW_CHAIN_FORWARD, NC_FW_VERDICT_ACCEPT);
+  in->iifname = g_strdup(b->dev);
+  in->oifname = g_strdup(b->bridge);
+  set_subnet(&in->daddr, &in->daddr_prefix, ip);
+  in->ct_established = conntrack;
+
+  NcFwRule *out = add_rule(b, NC_FW_CHAIN_FORWARD, NC_FW_VERDICT_ACCEPT);
+  out->iifname = g_strdup(b->bridge);
+  out->oifname = g_strdup(b->dev);
+  set_subnet(&out->saddr, &out->saddr_prefix, ip);
+}
+
+/* libvirt's masquerade set: leave multicast and broadcast alone, then
+ * masquerade TCP and UDP onto the port range and everything else as is. */
+static void
+add_nat_rules(Builder *b, const NcNetworkDef *def, const NcIpDef *ip)
+{
+  const NcForward *fwd = &def->forward;
+  gboolean snat = b->family == NC_FW_FAMILY_IP && nc_sockaddr_is_set(&fwd->nat_addr_start);
+  guint16 port_min = fwd->nat_port_start ? fwd->nat_port_start : 1024;
+  guint16 port_max = fwd->nat_port_end ? fwd->nat_port_end : 65535;
+
+  if (b->family == NC_FW_FAMILY_IP) {
+    NcFwRule *mcast = add_rule(b, NC_FW_CHAIN_POSTROUTING, NC_FW_VERDICT_RETURN);
+    mcast->oifname = g_strdup(b->dev);
+    set_subnet(&mcast->saddr, &mcast->saddr_prefix, ip);
+    set_addr(&mcast->daddr, &mcast->daddr_prefix, AF_INET, "224.0.0.0", 24);
+
+    NcFwRule *bcast = add_rule(b, NC_FW_CHAIN_POSTROUTING, NC_FW_VERDICT_RETURN);
+    bcast->oifname = g_strdup(b->dev);
+    set_subnet(&bcast->saddr, &bcast->saddr_prefix, ip);
+    set_addr(&bcast->daddr, &bcast->daddr_prefix, AF_INET, "255.255.255.255", 32);
+  } else {
+    NcFwRule *mcast = add_rule(b, NC_FW_CHAIN_POSTROUTING, NC_FW_VERDICT_RETURN);
+    mcast->oifname = g_strdup(b->dev);
+    set_subnet(&mcast->saddr, &mcast->saddr_prefix, ip);
+    set_addr(&mcast->daddr, &mcast->daddr_prefix, AF_INET6, "ff02::", 16);
+  }
+
+  const guint8 protos[] = { IPPROTO_TCP, IPPROTO_UDP, 0 };
+  for (gsize i = 0; i < G_N_ELEMENTS(protos); i++) {
+    NcFwRule *r = add_rule(b, NC_FW_CHAIN_POSTROUTING,
+                           snat ? NC_FW_VERDICT_SNAT : NC_FW_VERDICT_MASQUERADE);
+    r->oifname = g_strdup(b->dev);
+    r->l4proto = protos[i];
+    set_subnet(&r->saddr, &r->saddr_prefix, ip);
+    set_subnet(&r->daddr, &r->daddr_prefix, ip);
+    r->daddr_negate = TRUE;
+    if (snat) {
+      r->nat_addr_min = fwd->nat_addr_start;
+      r->nat_addr_max = nc_sockaddr_is_set(&fwd->nat_addr_end) ? fwd->nat_addr_end
+                                                                : fwd->nat_addr_start;
+    }
+    /* Only TCP and UDP have ports to remap. */
+    if (protos[i] != 0) {
+      r->nat_port_min = port_min;
+      r->nat_port_max = port_max;
+    }
+  }
+}
+
+/* DHCP, DNS and TFTP between guests and the host's dnsmasq. */
+static void
+add_host_service_rules(Builder *b, const NcNetworkDef *def)
+{
+  gboolean v4 = b->family == NC_FW_FAMILY_IP;
+  gboolean tftp = FALSE;
+  struct {
+    NcFwChain chain;
+    guint8 proto;
+    guint16 port;
+  } services[] = {
+    { NC_FW_CHAIN_INPUT, IPPROTO_UDP, v4 ? 67 : 547 },
+    { NC_FW_CHAIN_INPUT, IPPROTO_UDP, 53 },
+    { NC_FW_CHAIN_INPUT, IPPROTO_TCP, 53 },
+    { NC_FW_CHAIN_OUTPUT, IPPROTO_UDP, v4 ? 68 : 546 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS(services); i++) {
+    NcFwRule *r = add_rule(b, services[i].chain, NC_FW_VERDICT_ACCEPT);
+    if (services[i].chain == NC_FW_CHAIN_INPUT)
+      r->iifname = g_strdup(b->bridge);
+    else
+      r->oifname = g_strdup(b->bridge);
+    r->l4proto = services[i].proto;
+    r->dport = services[i].port;
+  }
+  for (guint i = 0; v4 && i < def->ips->len; i++)
+    tftp |= ((const NcIpDef *)def->ips->pdata[i])->tftp_root != NULL;
+  if (tftp) {
+    NcFwRule *r = add_rule(b, NC_FW_CHAIN_INPUT, NC_FW_VERDICT_ACCEPT);
+    r->iifname = g_strdup(b->bridge);
+    r->l4proto = IPPROTO_UDP;
+    r->dport = 69;
+  }
+}
+
+static void
+build_family(Builder *b, const NcNetworkDef *def)
+{
+  int af = b->family == NC_FW_FAMILY_IP ? AF_INET : AF_INET6;
+  NcForwardMode mode = def->forward.mode;
+  gboolean nat_here = mode == NC_FORWARD_NAT &&
+                      (af == AF_INET || def->forward.nat_ipv6 == NC_TRISTATE_YES);
+
+  add_host_service_rules(b, def);
+
+  /* Guest to guest on the same bridge: always allowed. */
+  NcFwRule *cross = add_rule(b, NC_FW_CHAIN_FORWARD, NC_FW_VERDICT_ACCEPT);
+  cross->iifname = g_strdup(b->bridge);
+  cross->oifname = g_strdup(b->bridge);
+
+  for (guint i = 0; i < def->ips->len; i++) {
+    const NcIpDef *ip = def->ips->pdata[i];
+    if (ip->family != af)
+      continue;
+    if (nat_here)
+      add_forward_accepts(b, ip, TRUE);
+    else if (mode == NC_FORWARD_NAT || mode == NC_FORWARD_ROUTE)
+      add_forward_accepts(b, ip, FALSE); /* nat without <nat ipv6='yes'> routes IPv6 */
+  }
+
+  /* Everything else in or out of the bridge is refused. */
+  NcFwRule *in = add_rule(b, NC_FW_CHAIN_FORWARD, NC_FW_VERDICT_REJECT);
+  in->oifname = g_strdup(b->bridge);
+  NcFwRule *out = add_rule(b, NC_FW_CHAIN_FORWARD, NC_FW_VERDICT_REJECT);
+  out->iifname = g_strdup(b->bridge);
+
+  if (nat_here) {
+    for (guint i = 0; i < def->ips->len; i++) {
+      const NcIpDef *ip = def->ips->pdata[i];
+      if (ip->family == af)
+        add_nat_rules(b, def, ip);
+    }
+  }
+}
+
+NcFwRuleset *
+nc_fw_ruleset_build(const NcNetworkDef *def)
+{
+  NcFwRuleset *rs = g_new0(NcFwRuleset, 1);
+  NcForwardMode mode = def->forward.mode;
+  gboolean has[_NC_FW_FAMILY_MAX] = { FALSE, FALSE };
+
+  rs->table = nc_fw_table_name(def->bridge.name ? def->bridge.name : "");
+  for (int f = 0; f < _NC_FW_FAMILY_MAX; f++)
+    rs->rules[f] = g_ptr_array_new_with_free_func(rule_free);
+
+  /* open: the user's own firewall decides everything. */
+  if (mode != NC_FORWARD_NONE && mode != NC_FORWARD_NAT && mode != NC_FORWARD_ROUTE)
+    return rs;
+
+  /* IPv4 rules always (libvirt does too: an isolated bridge without an IPv4
+   * address still must not forward); IPv6 when the network carries it. */
+  has[NC_FW_FAMILY_IP] = TRUE;
+  has[NC_FW_FAMILY_IP6] = def->ipv6 == NC_TRISTATE_YES;
+  for (guint i = 0; i < def->ips->len; i++)
+    if (((const NcIpDef *)def->ips->pdata[i])->family == AF_INET6)
+      has[NC_FW_FAMILY_IP6] = TRUE;
+
+  for (int f = 0; f < _NC_FW_FAMILY_MAX; f++) {
+    if (!has[f])
+      continue;
+    Builder b = {
+      .rs = rs,
+      .family = f,
+      .bridge = def->bridge.name,
+      .dev = def->forward.dev,
+    };
+    rs->family_used[f] = TRUE;
+    build_family(&b, def);
+  }
+  return rs;
+}
+
+/* -- text ------------------------------------------------------------------ */
+
+static void
+append_addr(GString *s, const char *dir, NcFwFamily family, const NcSockAddr *addr, guint prefix,
+            gboolean negate)
+{
+  g_autofree char *str = nc_sockaddr_format(addr);
+  g_string_append_printf(s, "%s %s %s%s/%u ", nc_fw_family_to_string(family), dir,
+                         negate ? "!= " : "", str, prefix);
+}
+
+static const char *
+proto_name(guint8 proto)
+{
+  return proto == IPPROTO_TCP ? "tcp" : "udp";
+}
+
+static void
+append_ports(GString *s, const NcFwRule *rule)
+{
+  if (rule->nat_port_min == 0)
+    return;
+  g_string_append_printf(s, ":%u-%u", rule->nat_port_min, rule->nat_port_max);
+}
+
+char *
+nc_fw_rule_to_string(const NcFwRule *rule, NcFwFamily family)
+{
+  GString *s = g_string_new(NULL);
+
+  if (rule->iifname != NULL)
+    g_string_append_printf(s, "iifname \"%s\" ", rule->iifname);
+  if (rule->oifname != NULL)
+    g_string_append_printf(s, "oifname \"%s\" ", rule->oifname);
+  if (nc_sockaddr_is_set(&rule->saddr))
+    append_addr(s, "saddr", family, &rule->saddr, rule->saddr_prefix, FALSE);
+  if (nc_sockaddr_is_set(&rule->daddr))
+    append_addr(s, "daddr", family, &rule->daddr, rule->daddr_prefix, rule->daddr_negate);
+  if (rule->l4proto != 0 && rule->dport != 0)
+    g_string_append_printf(s, "%s dport %u ", proto_name(rule->l4proto), rule->dport);
+  else if (rule->l4proto != 0)
+    g_string_append_printf(s, "meta l4proto %s ", proto_name(rule->l4proto));
+  if (rule->ct_established)
+    g_string_append(s, "ct state established,related ");
+  g_string_append(s, "counter ");
+
+  switch (rule->verdict) {
+  case NC_FW_VERDICT_ACCEPT:
+    g_string_append(s, "accept");
+    break;
+  case NC_FW_VERDICT_REJECT:
+    g_string_append(s, "reject");
+    break;
+  case NC_FW_VERDICT_RETURN:
+    g_string_append(s, "return");
+    break;
+  case NC_FW_VERDICT_MASQUERADE:
+    g_string_append(s, "masquerade");
+    if (rule->nat_port_min != 0) {
+      g_string_append(s, " to ");
+      append_ports(s, rule);
+    }
+    break;
+  case NC_FW_VERDICT_SNAT: {
+    g_autofree char *min = nc_sockaddr_format(&rule->nat_addr_min);
+    g_autofree char *max = nc_sockaddr_format(&rule->nat_addr_max);
+    g_string_append_printf(s, "snat to %s-%s", min, max);
+    append_ports(s, rule);
+    break;
+  }
+  case _NC_FW_VERDICT_MAX:
+    break;
+  }
+  return g_string_free(s, FALSE);
+}
+
+static const char *
+chain_header(NcFwChain chain)
+{
+  switch (chain) {
+  case NC_FW_CHAIN_FORWARD:
+    return "type filter hook forward priority filter; policy accept;";
+  case NC_FW_CHAIN_INPUT:
+    return "type filter hook input priority filter; policy accept;";
+  case NC_FW_CHAIN_OUTPUT:
+    return "type filter hook output priority filter; policy accept;";
+  case NC_FW_CHAIN_POSTROUTING:
+    return "type nat hook postrouting priority srcnat; policy accept;";
+  case _NC_FW_CHAIN_MAX:
+    break;
+  }
+  return "";
+}
+
+char *
+nc_fw_ruleset_dump(const NcFwRuleset *rs)
+{
+  GString *s = g_string_new(NULL);
+
+  for (int f = 0; f < _NC_FW_FAMILY_MAX; f++) {
+    if (!rs->family_used[f])
+      continue;
+    g_string_append_printf(s, "table %s %s {\n", nc_fw_family_to_string(f), rs->table);
+    for (int c = 0; c < _NC_FW_CHAIN_MAX; c++) {
+      if (!rs->chain_used[f][c])
+        continue;
+      g_string_append_printf(s, "\tchain %s {\n\t\t%s\n", nc_fw_chain_to_string(c),
+                             chain_header(c));
+      for (guint i = 0; i < rs->rules[f]->len; i++) {
+        const NcFwRule *rule = rs->rules[f]->pdata[i];
+        if (rule->chain != (NcFwChain)c)
+          continue;
+        g_autofree char *text = nc_fw_rule_to_string(rule, f);
+        g_string_append_printf(s, "\t\t%s\n", text);
+      }
+      g_string_append(s, "\t}\n");
+    }
+    g_string_append(s, "}\n");
+  }
+  return g_string_free(s, FALSE);
+}

@@ -1,0 +1,97 @@
+/* network definition -> firewall rules: a pure function.
+ *
+ * Each managed network gets its own nftables tables, `ip netctl-<bridge>` and
+ * (when it carries IPv6) `ip6 netctl-<bridge>`, so that stopping a network
+ * is deleting its tables: nothing else's rules are ever touched, and nothing
+ * of ours can be left behind or removed by mistake.
+ *
+ * The rules have the effect of libvirt's nftables backend (libvirt >= 10.4)
+ * for each forward mode; tests/firewall compares them rule for rule with
+ * libvirt's networkxml2firewalldata. Differences, all deliberate:
+ *  - one forward chain per network instead of libvirt's shared guest_output /
+ *    guest_input / guest_cross chains: a packet between two networks must be
+ *    allowed by both (libvirt lets the first matching network decide);
+ *  - interfaces are matched by name (iifname/oifname), so rules survive a
+ *    bridge being re-created with a new ifindex during adoption;
+ *  - explicit accepts for DHCP, DNS and TFTP from guests on the host's input
+ *    and output hooks (libvirt's nftables backend relies on policy accept).
+ *
+ * The rules are data (NcFwRule), consumed by the libnftnl batch builder
+ * (kernel/nft.c) and by nc_fw_ruleset_dump(), which prints them in `nft -f`
+ * syntax for golden tests and for `nft -f` itself. */
+#pragma once
+
+#include <glib.h>
+
+#include "network-def.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  NC_FW_FAMILY_IP = 0,
+  NC_FW_FAMILY_IP6,
+  _NC_FW_FAMILY_MAX,
+} NcFwFamily;
+
+typedef enum {
+  NC_FW_CHAIN_FORWARD = 0,  /* filter, hook forward, priority 0 */
+  NC_FW_CHAIN_INPUT,        /* filter, hook input, priority 0 */
+  NC_FW_CHAIN_OUTPUT,       /* filter, hook output, priority 0 */
+  NC_FW_CHAIN_POSTROUTING,  /* nat, hook postrouting, priority 100 (srcnat) */
+  _NC_FW_CHAIN_MAX,
+} NcFwChain;
+
+typedef enum {
+  NC_FW_VERDICT_ACCEPT = 0,
+  NC_FW_VERDICT_REJECT,
+  NC_FW_VERDICT_RETURN,
+  NC_FW_VERDICT_MASQUERADE, /* to :ports when port_min is set */
+  NC_FW_VERDICT_SNAT,       /* to addr_min-addr_max[:ports] */
+  _NC_FW_VERDICT_MAX,
+} NcFwVerdict;
+
+typedef struct {
+  NcFwChain chain;
+  char *iifname;            /* NULL: any */
+  char *oifname;
+  NcSockAddr saddr;         /* AF_UNSPEC: any */
+  guint saddr_prefix;
+  NcSockAddr daddr;
+  guint daddr_prefix;
+  gboolean daddr_negate;    /* daddr != net */
+  guint8 l4proto;           /* 0 = any, IPPROTO_TCP, IPPROTO_UDP */
+  guint16 dport;            /* 0 = any; needs l4proto */
+  gboolean ct_established;  /* ct state related,established */
+  NcFwVerdict verdict;
+  NcSockAddr nat_addr_min, nat_addr_max; /* SNAT range */
+  guint16 nat_port_min, nat_port_max;    /* 0 = not given */
+} NcFwRule;
+
+typedef struct {
+  char *table;                          /* "netctl-virbr0" */
+  gboolean family_used[_NC_FW_FAMILY_MAX];
+  GPtrArray *rules[_NC_FW_FAMILY_MAX];  /* of NcFwRule, in evaluation order */
+  gboolean chain_used[_NC_FW_FAMILY_MAX][_NC_FW_CHAIN_MAX];
+} NcFwRuleset;
+
+/* The rules for a network, or a ruleset with no family used (open mode, or
+ * modes without a managed bridge). def->bridge.name must be set. */
+NcFwRuleset *nc_fw_ruleset_build(const NcNetworkDef *def);
+void nc_fw_ruleset_free(NcFwRuleset *rs);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcFwRuleset, nc_fw_ruleset_free)
+
+gboolean nc_fw_ruleset_is_empty(const NcFwRuleset *rs);
+
+/* The table name for a bridge: "netctl-" + bridge. */
+char *nc_fw_table_name(const char *bridge);
+
+/* `nft -f` text: "table ip netctl-virbr0 {\n\tchain forward {\n..." with
+ * tabs as `nft list` prints. Deterministic. */
+char *nc_fw_ruleset_dump(const NcFwRuleset *rs);
+/* One rule's statement text, e.g. "iifname \"virbr0\" ip saddr 10.0.0.0/24 counter accept". */
+char *nc_fw_rule_to_string(const NcFwRule *rule, NcFwFamily family);
+
+const char *nc_fw_family_to_string(NcFwFamily f); /* "ip", "ip6" */
+const char *nc_fw_chain_to_string(NcFwChain c);   /* "forward", ... */
+
+G_END_DECLS
