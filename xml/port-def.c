@@ -133,8 +133,7 @@ check_one(const char *why, const NcNetworkPortDef *def, guint line, const char *
 gboolean
 nc_network_port_def_check(const NcNetworkPortDef *def, GError **error)
 {
-  static const char ifname_expected[] =
-    "an interface name of 1-15 characters from A-Z a-z 0-9 _ . + -";
+  static const char ifname_expected[] = "a Linux interface name";
 
   /* The owner is a domain name: it may name state files and appear in
    * command arguments, so the same rules as a network name apply. */

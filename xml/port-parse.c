@@ -100,9 +100,14 @@ parse_identity(NcNetworkPortDef *def, xmlNodePtr root, GError **error)
 
   def->owner_line = node_line(owner ? owner : root);
   def->owner_name = element_text(first_child(owner, "name"));
+  if (!owner) {
+    port_error(error, NC_ERROR_XML_ERROR, def, root,
+               "<networkport>: missing <owner>: a network port needs its owner's name and UUID");
+    return FALSE;
+  }
   if (!def->owner_name) {
-    port_error(error, NC_ERROR_XML_ERROR, def, owner ? owner : root,
-               "<networkport>: missing <owner><name>: a network port needs its owner's name");
+    port_error(error, NC_ERROR_XML_ERROR, def, owner,
+               "<owner>: missing <name>: a network port needs its owner's name");
     return FALSE;
   }
   if (!owner_uuid) {
