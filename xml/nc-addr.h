@@ -48,7 +48,8 @@ gboolean nc_sockaddr_in_subnet(const NcSockAddr *addr, const NcSockAddr *net, gu
 gint64 nc_sockaddr_range_size(const NcSockAddr *start, const NcSockAddr *end);
 gboolean nc_sockaddr_is_multicast(const NcSockAddr *addr);
 /* The default prefix of an IPv4 address by class (A=8, B=16, C=24), as libvirt
- * uses when neither prefix nor netmask is given; 64 for IPv6; -1 otherwise. */
+ * uses when neither prefix nor netmask is given; 64 for IPv6; 0 for the
+ * all-zero address of either family (a default route); -1 otherwise. */
 int nc_sockaddr_default_prefix(const NcSockAddr *addr);
 
 /* -- MAC addresses ------------------------------------------------------- */

@@ -170,7 +170,8 @@ typedef struct {
   NcForwardMode mode;
   gboolean has_element;    /* a <forward> element was written */
   gboolean mode_written;   /* mode= given (otherwise it defaulted to nat) */
-  char *dev;               /* <forward dev=> */
+  char *dev;               /* <forward dev=>, else the first <interface dev> (libvirt's
+                            * effective dev; ifs[0] holds it too); NULL with a <pf> */
   NcTristate managed;      /* hostdev only */
   NcForwardDriverName driver_name;
   char *driver_model;      /* <driver model=> (libvirt >= 10) */
@@ -389,6 +390,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcDnsHost, nc_dns_host_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcDhcpHost, nc_dhcp_host_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcIpDef, nc_ip_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcPortGroup, nc_portgroup_free)
+
+/* A copy of a <metadata> element that owns a private document (so it keeps its
+ * namespace declarations and outlives the parsed document). The parser stores
+ * such a copy in def->metadata; nc_network_def_free releases it. */
+xmlNodePtr nc_network_def_metadata_copy(xmlNodePtr metadata);
 
 /* Effective prefix of an <ip> or <route>: prefix=, else netmask=, else the
  * class default (libvirt's virNetworkIPDefPrefix). -1 when undeterminable. */
