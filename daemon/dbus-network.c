@@ -52,6 +52,8 @@ lookup(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
   return net;
 }
 
+/* Callers must compute `ok` before the call: argument evaluation order would
+ * otherwise let `error` be read before the core sets it. */
 static void
 reply_done(GDBusMethodInvocation *inv, gboolean ok, const GError *error)
 {
@@ -67,8 +69,10 @@ network_create(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
   g_autoptr(GError) error = NULL;
   NcNetwork *net = lookup(fe, inv);
 
-  if (net != NULL)
-    reply_done(inv, nc_network_start(net, &error), error);
+  if (net != NULL) {
+    gboolean ok = nc_network_start(net, &error);
+    reply_done(inv, ok, error);
+  }
 }
 
 static void
@@ -77,8 +81,10 @@ network_destroy(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
   g_autoptr(GError) error = NULL;
   NcNetwork *net = lookup(fe, inv);
 
-  if (net != NULL)
-    reply_done(inv, nc_network_destroy(net, &error), error);
+  if (net != NULL) {
+    gboolean ok = nc_network_destroy(net, &error);
+    reply_done(inv, ok, error);
+  }
 }
 
 static void
@@ -87,8 +93,10 @@ network_undefine(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
   g_autoptr(GError) error = NULL;
   NcNetwork *net = lookup(fe, inv);
 
-  if (net != NULL)
-    reply_done(inv, nc_network_undefine(net, &error), error);
+  if (net != NULL) {
+    gboolean ok = nc_network_undefine(net, &error);
+    reply_done(inv, ok, error);
+  }
 }
 
 static void
@@ -234,8 +242,10 @@ properties_set(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
     return;
   }
   net = lookup(fe, inv);
-  if (net != NULL)
-    reply_done(inv, nc_network_set_autostart(net, g_variant_get_boolean(value), &error), error);
+  if (net != NULL) {
+    gboolean ok = nc_network_set_autostart(net, g_variant_get_boolean(value), &error);
+    reply_done(inv, ok, error);
+  }
 }
 
 static const NcDbusMethod network_methods[] = {

@@ -158,8 +158,9 @@ class Harness:
   <include>{policy_file}</include>
 </busconfig>
 """)
+        bus_log = open(os.path.join(self.tmp, "dbus-daemon.log"), "a")
         self.bus = self.spawn(["dbus-daemon", "--config-file", conf, "--nofork", "--nopidfile",
-                               "--nosyslog"])
+                               "--nosyslog"], stdout=bus_log, stderr=bus_log)
         self.address = f"unix:path={sock}"
         os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = self.address
         self.wait_for(lambda: os.path.exists(sock) or self.bus.poll() is not None, 10,
@@ -185,8 +186,13 @@ class Harness:
             raise RuntimeError(f"netctld exited with status {self.daemon.returncode}")
 
     def stop_daemon(self):
+        """SIGTERM; returns netctld's exit status (None if it was not running)."""
+        if self.daemon is None:
+            return None
         self.stop(self.daemon)
+        status = self.daemon.returncode
         self.daemon = None
+        return status
 
     def dump_log(self):
         path = os.path.join(self.tmp, "netctld.log")

@@ -333,6 +333,8 @@ def strict_bus(h):
     h.stop(monitor)
     c.call(path, H.NETWORK, "Destroy")
     c.call(path, H.NETWORK, "Undefine")
+    status = h.stop_daemon()
+    check(status == 0, f"netctld exits cleanly on SIGTERM (status {status})")
 
 
 def main():
