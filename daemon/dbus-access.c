@@ -9,6 +9,7 @@
 #include "dbus-private.h"
 
 #include "nc-error.h"
+#include "nc-log.h"
 
 typedef struct {
   NcDbusFrontend *fe;
@@ -31,6 +32,8 @@ decide(NcDbusFrontend *fe, GDBusMethodInvocation *inv, NcDbusHandler func, gint6
 {
   const char *member = g_dbus_method_invocation_get_method_name(inv);
   g_autofree char *msg = NULL;
+  const char *sender;
+  NcNetwork *net;
 
   if (fe->stopped) {
     g_dbus_method_invocation_return_dbus_error(
@@ -44,12 +47,17 @@ decide(NcDbusFrontend *fe, GDBusMethodInvocation *inv, NcDbusHandler func, gint6
   /* Properties.Set: name the property, not "Set". */
   if (g_str_equal(member, "Set") && g_dbus_method_invocation_get_property_info(inv) != NULL)
     member = g_dbus_method_invocation_get_property_info(inv)->name;
-  g_message("D-Bus: refused %s on %s from %s (uid %" G_GINT64_FORMAT "): only root may change "
-            "networks",
-            member, g_dbus_method_invocation_get_object_path(inv),
-            g_dbus_method_invocation_get_sender(inv) ? g_dbus_method_invocation_get_sender(inv)
-                                                      : "peer",
-            uid);
+  sender = g_dbus_method_invocation_get_sender(inv);
+  net = nc_dbus_network_from_path(fe, g_dbus_method_invocation_get_object_path(inv), NULL);
+  if (net != NULL)
+    nc_log_network(net, G_LOG_LEVEL_MESSAGE,
+                   "D-Bus: refused %s from %s (uid %" G_GINT64_FORMAT "): only root may change "
+                   "networks",
+                   member, sender ? sender : "peer", uid);
+  else
+    g_message("D-Bus: refused %s from %s (uid %" G_GINT64_FORMAT "): only root may change "
+              "networks",
+              member, sender ? sender : "peer", uid);
   msg = g_strdup_printf("access denied: '%s' changes networks and requires root (caller uid %"
                         G_GINT64_FORMAT ")",
                         member, uid);

@@ -52,6 +52,7 @@ def enter_namespace():
 def find_netctld():
     builddir = os.environ.get("NETCTL_BUILDDIR", "")
     for cand in (os.environ.get("NETCTLD"),
+                 os.path.join(builddir, "daemon", "exe", "netctld"),
                  os.path.join(builddir, "daemon", "netctld"),
                  os.path.join(builddir, "netctld")):
         if cand and os.access(cand, os.X_OK):

@@ -231,6 +231,8 @@ def non_root(h, c, path, expect_error):
     check(rc == 0 and "Active" in out, "nobody: GetAll")
     rc, out = h.gdbus_as(H.NOBODY, path, H.NETWORK + ".GetXMLDesc", "0")
     check(rc == 0 and "dbt1" in out, "nobody: GetXMLDesc")
+    rc, out = h.gdbus_as(H.NOBODY, path, "org.freedesktop.DBus.Introspectable.Introspect")
+    check(rc == 0 and "org.libvirt.Network" in out, "nobody: Introspect")
     rc, out = h.gdbus_as(H.NOBODY, H.CONNECT_PATH, H.CONNECT + ".NetworkLookupByName", "dbt1")
     check(rc == 0 and path in out, "nobody: NetworkLookupByName")
 
