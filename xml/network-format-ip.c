@@ -13,8 +13,8 @@ format_lease(GString *buf, const NcLease *lease, guint indent)
     return;
   }
   const char *unit = nc_lease_unit_to_string(lease->unit);
-  g_string_append_printf(buf, "<lease expiry='%" G_GUINT64_FORMAT "' unit='%s'/>\n",
-                         lease->expiry, unit ? unit : "minutes");
+  g_string_append_printf(buf, "<lease expiry='%" G_GUINT64_FORMAT "' unit='%s'/>\n", lease->expiry,
+                         unit ? unit : "minutes");
 }
 
 /* Ends an element whose attributes are written: "/>" without a lease,

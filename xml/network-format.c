@@ -110,8 +110,8 @@ strip_formatting_blanks(xmlNodePtr node)
   for (xmlNodePtr child = node->children; child; child = child->next) {
     if (child->type == XML_ELEMENT_NODE)
       has_element = TRUE;
-    else if (child->type == XML_CDATA_SECTION_NODE || child->type == XML_ENTITY_REF_NODE ||
-             (child->type == XML_TEXT_NODE && !xmlIsBlankNode(child)))
+    else if (child->type == XML_CDATA_SECTION_NODE || child->type == XML_ENTITY_REF_NODE
+             || (child->type == XML_TEXT_NODE && !xmlIsBlankNode(child)))
       has_text = TRUE;
   }
 
@@ -178,8 +178,8 @@ format_metadata(GString *buf, xmlNodePtr metadata, guint indent)
 static void
 format_nat(GString *buf, const NcForward *fwd, guint indent)
 {
-  gboolean has_addr = nc_sockaddr_is_set(&fwd->nat_addr_start) ||
-                      nc_sockaddr_is_set(&fwd->nat_addr_end);
+  gboolean has_addr
+      = nc_sockaddr_is_set(&fwd->nat_addr_start) || nc_sockaddr_is_set(&fwd->nat_addr_end);
   gboolean has_port = fwd->nat_port_start || fwd->nat_port_end;
 
   if (!has_addr && !has_port && fwd->nat_ipv6 == NC_TRISTATE_ABSENT)
@@ -269,11 +269,11 @@ format_forward(GString *buf, const NcForward *fwd, guint flags, guint indent)
 
   /* libvirt's list leaves out <driver model=> alone, which would print an
    * open element with a child; we count it so the output stays well formed. */
-  short_form = !(n_ifs || n_addrs || dev_as_interface || fwd->pf ||
-                 nc_sockaddr_is_set(&fwd->nat_addr_start) ||
-                 nc_sockaddr_is_set(&fwd->nat_addr_end) || fwd->nat_port_start ||
-                 fwd->nat_port_end || fwd->driver_name != NC_FORWARD_DRIVER_DEFAULT ||
-                 fwd->driver_model || fwd->nat_ipv6 != NC_TRISTATE_ABSENT);
+  short_form = !(n_ifs || n_addrs || dev_as_interface || fwd->pf
+                 || nc_sockaddr_is_set(&fwd->nat_addr_start)
+                 || nc_sockaddr_is_set(&fwd->nat_addr_end) || fwd->nat_port_start
+                 || fwd->nat_port_end || fwd->driver_name != NC_FORWARD_DRIVER_DEFAULT
+                 || fwd->driver_model || fwd->nat_ipv6 != NC_TRISTATE_ABSENT);
   if (short_form) {
     g_string_append(buf, "/>\n");
     return;
@@ -434,12 +434,12 @@ format_dns_children(GString *buf, const NcDns *dns, guint indent)
 static void
 format_dns(GString *buf, const NcDns *dns, guint indent)
 {
-  gboolean has_children = nc_format_len(dns->forwarders) || nc_format_len(dns->txts) ||
-                          nc_format_len(dns->srvs) || nc_format_len(dns->hosts);
+  gboolean has_children = nc_format_len(dns->forwarders) || nc_format_len(dns->txts)
+                          || nc_format_len(dns->srvs) || nc_format_len(dns->hosts);
 
   /* An empty <dns/> carries nothing and libvirt drops it. */
-  if (dns->enable == NC_TRISTATE_ABSENT && dns->forward_plain_names == NC_TRISTATE_ABSENT &&
-      !has_children)
+  if (dns->enable == NC_TRISTATE_ABSENT && dns->forward_plain_names == NC_TRISTATE_ABSENT
+      && !has_children)
     return;
 
   nc_format_indent(buf, indent);

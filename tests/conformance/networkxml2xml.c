@@ -9,9 +9,15 @@
  * A (newer) row replaces the 9.6.0 row of the same case: newer libvirt
  * rejects passthrough-pf and passthrough-address-crash, and so do we.
  *
- * One line per failing case (with a short diff), then the summary
- * "networkxml2xml: N passed, M failed". Exit 0 only when nothing failed;
- * 77 (skipped) when the shared data is absent. */
+ * A success case must also be a fixed point: libvirt's output file parses
+ * and formats back to itself. The same holds for every libvirt-written file
+ * in networkxml2xmlupdateout/ (9.6.0 and newer), checked as a second group.
+ *
+ * One line per failing case (with a short diff), then the summaries
+ * "networkxml2xml: N passed, M failed" and
+ * "networkxml2xmlupdateout fixed point: N passed, M failed".
+ * Exit 0 only when nothing failed; 77 (skipped) when the shared data is
+ * absent. */
 #include <stdio.h>
 #include <string.h>
 
@@ -90,10 +96,41 @@ read_manifest(const char *manifest)
   return cases;
 }
 
+static gint
+compare_names(gconstpointer a, gconstpointer b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static guint
 format_flags(const Case *c)
 {
   return strstr(c->flags, "VIR_NETWORK_XML_INACTIVE") ? NC_NETWORK_FORMAT_INACTIVE : 0;
+}
+
+/* TRUE when the libvirt-written @text parses and formats back to itself.
+ * Only the structure is parsed (flags 0): update outputs need not pass the
+ * define-time checks (libvirt's update test does not run them either), and
+ * what is tested here is the formatter. */
+static gboolean
+is_fixed_point(const char *text, const char *path, guint flags, const char *label, GString *report)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NcNetworkDef) def = nc_network_def_parse_string(text, path, 0, &error);
+  g_autofree char *again = NULL;
+
+  if (!def) {
+    g_string_append_printf(report, "FAIL %s: libvirt's output does not parse: %s\n", label,
+                           error->message);
+    return FALSE;
+  }
+  again = nc_network_def_format(def, flags);
+  if (strcmp(text, again) != 0) {
+    g_string_append_printf(report, "FAIL %s: libvirt's output is not a fixed point\n", label);
+    text_diff_append(report, text, again, 8, "    ");
+    return FALSE;
+  }
+  return TRUE;
 }
 
 /* TRUE when the case behaves as libvirt's test expects; otherwise a line (and
@@ -118,8 +155,7 @@ run_case(const char *base, const Case *c, GString *report)
   }
 
   if (!def) {
-    g_string_append_printf(report, "FAIL %s%s: parse error: %s\n", c->name, label,
-                           error->message);
+    g_string_append_printf(report, "FAIL %s%s: parse error: %s\n", c->name, label, error->message);
     return FALSE;
   }
 
@@ -136,7 +172,42 @@ run_case(const char *base, const Case *c, GString *report)
     text_diff_append(report, expected, actual, 8, "    ");
     return FALSE;
   }
-  return TRUE;
+
+  g_autofree char *fp_label = g_strdup_printf("%s%s", c->name, label);
+  return is_fixed_point(expected, out_path, format_flags(c), fp_label, report);
+}
+
+/* Every .xml file of @dir must be a fixed point; counts into the totals. */
+static void
+check_fixed_points(const char *dir, guint *passed, guint *failed, GString *report)
+{
+  g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+  const char *entry;
+
+  if (!d)
+    return;
+  while ((entry = g_dir_read_name(d)))
+    if (g_str_has_suffix(entry, ".xml"))
+      g_ptr_array_add(names, g_strdup(entry));
+  g_ptr_array_sort(names, compare_names);
+
+  for (guint i = 0; i < names->len; i++) {
+    const char *name = g_ptr_array_index(names, i);
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    g_autofree char *text = NULL;
+    g_autofree char *label = g_strdup_printf("updateout/%s", name);
+
+    if (!g_file_get_contents(path, &text, NULL, NULL)) {
+      g_string_append_printf(report, "FAIL %s: cannot read %s\n", label, path);
+      (*failed)++;
+      continue;
+    }
+    if (is_fixed_point(text, path, 0, label, report))
+      (*passed)++;
+    else
+      (*failed)++;
+  }
 }
 
 int
@@ -170,7 +241,15 @@ main(void)
       failed++;
   }
 
+  g_autofree char *update_dir = g_build_filename(base, "networkxml2xmlupdateout", NULL);
+  g_autofree char *newer_update_dir
+      = g_build_filename(base, "upstream-newer", "networkxml2xmlupdateout", NULL);
+  guint fp_passed = 0, fp_failed = 0;
+  check_fixed_points(update_dir, &fp_passed, &fp_failed, report);
+  check_fixed_points(newer_update_dir, &fp_passed, &fp_failed, report);
+
   fputs(report->str, stdout);
   printf("networkxml2xml: %u passed, %u failed\n", passed, failed);
-  return failed == 0 && passed > 0 ? 0 : 1;
+  printf("networkxml2xmlupdateout fixed point: %u passed, %u failed\n", fp_passed, fp_failed);
+  return failed == 0 && fp_failed == 0 && passed > 0 ? 0 : 1;
 }

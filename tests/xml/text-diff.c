@@ -30,8 +30,8 @@ text_diff_append(GString *out, const char *expected, const char *actual, guint m
 
   for (guint i = na; i-- > 0;)
     for (guint j = nb; j-- > 0;)
-      LCS(i, j) = strcmp(a[i], b[j]) == 0 ? LCS(i + 1, j + 1) + 1
-                                          : MAX(LCS(i + 1, j), LCS(i, j + 1));
+      LCS(i, j)
+          = strcmp(a[i], b[j]) == 0 ? LCS(i + 1, j + 1) + 1 : MAX(LCS(i + 1, j), LCS(i, j + 1));
 
   guint i = 0, j = 0;
   while (i < na || j < nb) {
