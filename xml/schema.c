@@ -17,6 +17,7 @@
 #include "nc-config.h"
 #include "nc-error.h"
 #include "network-xml.h"
+#include "schema-priv.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlRelaxNGParserCtxt, xmlRelaxNGFreeParserCtxt)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlRelaxNGValidCtxt, xmlRelaxNGFreeValidCtxt)
@@ -26,7 +27,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlRelaxNGValidCtxt, xmlRelaxNGFreeValidCtxt)
  * does not promise that validating against one xmlRelaxNG from two threads at
  * once is safe, so each entry serialises its own validations. */
 typedef struct {
+  char *path;
   xmlRelaxNGPtr rng;
+  NcSchemaIndex *index; /* built on the first failure, to explain it */
   GMutex lock;
 } Schema;
 
@@ -37,6 +40,7 @@ static GHashTable *cache; /* schema file name -> Schema*, never freed */
 typedef struct {
   int code;
   int line;
+  xmlNodePtr node; /* element concerned; valid while the document is */
   char *element;   /* element the message is about, may be NULL */
   char *attribute; /* offending attribute, when we could tell */
   char *str1;
@@ -84,7 +88,10 @@ collect_problem(void *user_data, xmlErrorPtr err)
     p->attribute = g_strdup((const char *)node->name);
     node = node->parent;
   }
+  if (node && node->type == XML_TEXT_NODE)
+    node = node->parent;
   if (node && node->type == XML_ELEMENT_NODE) {
+    p->node = node;
     p->element = g_strdup((const char *)node->name);
     if (p->line <= 0)
       p->line = (int)xmlGetLineNo(node);
@@ -236,6 +243,7 @@ load_schema(const char *schema_file, GError **error)
   }
 
   Schema *schema = g_new0(Schema, 1);
+  schema->path = g_steal_pointer(&path);
   schema->rng = rng;
   g_mutex_init(&schema->lock);
   return schema;
@@ -255,6 +263,39 @@ get_schema(const char *schema_file, GError **error)
   if (schema)
     g_hash_table_insert(cache, g_strdup(schema_file), schema);
   return schema;
+}
+
+/* Our own reading of what is wrong (see schema-diagnose.c): first around
+ * the element libxml2 complained about, then anywhere in the document, then
+ * the schema's hint for that element. NULL if none of them has anything. */
+static char *
+explain(Schema *schema, xmlDocPtr doc, GPtrArray *problems, int *ret_line, char **ret_element)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&schema->lock);
+  xmlNodePtr at = NULL;
+  char *what;
+
+  if (!schema->index) {
+    schema->index = nc_schema_index_new(schema->path, NULL);
+    if (!schema->index)
+      return NULL;
+  }
+  for (guint i = 0; i < problems->len && !at; i++)
+    at = ((const Problem *)problems->pdata[i])->node;
+
+  if (at && (what = nc_schema_index_explain(schema->index, at, ret_line, ret_element)))
+    return what;
+  what = nc_schema_index_explain(schema->index, xmlDocGetRootElement(doc), ret_line, ret_element);
+  if (what)
+    return what;
+
+  xmlNodePtr hinted = NULL;
+  const char *hint = at ? nc_schema_index_hint(schema->index, at, &hinted) : NULL;
+  if (!hint)
+    return NULL;
+  *ret_line = (int)xmlGetLineNo(hinted);
+  *ret_element = g_strdup((const char *)hinted->name);
+  return g_strdup(hint);
 }
 
 gboolean
@@ -284,14 +325,21 @@ nc_schema_validate(xmlDocPtr doc, const char *schema_file, const char *filename,
     return TRUE;
 
   const char *file = filename ? filename : "(string)";
-  const Problem *p = best_problem(problems);
-  if (!p) {
-    g_set_error(error, NC_ERROR, NC_ERROR_XML_INVALID_SCHEMA,
-                "%s: document does not match schema '%s'", file, schema_file);
-    return FALSE;
+  int line = 0;
+  g_autofree char *element = NULL;
+  g_autofree char *what = explain(schema, doc, problems, &line, &element);
+  if (!what) {
+    const Problem *p = best_problem(problems);
+    if (!p) {
+      g_set_error(error, NC_ERROR, NC_ERROR_XML_INVALID_SCHEMA,
+                  "%s: document does not match schema '%s'", file, schema_file);
+      return FALSE;
+    }
+    what = problem_describe(p);
+    line = p->line;
+    element = g_strdup(p->element);
   }
-  g_autofree char *what = problem_describe(p);
-  g_set_error(error, NC_ERROR, NC_ERROR_XML_INVALID_SCHEMA, "%s:%d: <%s>: %s", file, p->line,
-              p->element ? p->element : "?", what);
+  g_set_error(error, NC_ERROR, NC_ERROR_XML_INVALID_SCHEMA, "%s:%d: <%s>: %s", file, line,
+              element ? element : "?", what);
   return FALSE;
 }
