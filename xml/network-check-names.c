@@ -307,7 +307,8 @@ check_forward_names(const NcCheck *c, GError **error)
   if (def->bridge.zone)
     CHECK(nc_name_check_token(def->bridge.zone, 64, "_-+."), def->bridge.line, "<bridge>",
           "firewalld zone", def->bridge.zone);
-  if (fwd->dev)
+  /* With <interface> children, dev is a copy of the first one: report that. */
+  if (fwd->dev && !(fwd->ifs && fwd->ifs->len > 0))
     CHECK(nc_name_check_ifname(fwd->dev, FALSE), fwd->line, "<forward>", "device name",
           fwd->dev);
   for (guint i = 0; fwd->ifs && i < fwd->ifs->len; i++) {
