@@ -79,9 +79,9 @@ nc_virtualport_format(GString *buf, const NcVirtualPort *vp, guint indent)
   if (!vp)
     return;
 
-  no_parameters = !(vp->has_managerid || vp->has_typeid || vp->has_typeidversion ||
-                    vp->has_instanceid || (vp->profileid && *vp->profileid) ||
-                    vp->has_interfaceid);
+  no_parameters
+      = !(vp->has_managerid || vp->has_typeid || vp->has_typeidversion || vp->has_instanceid
+          || (vp->profileid && *vp->profileid) || vp->has_interfaceid);
   if (vp->type == NC_VIRTUALPORT_NONE) {
     if (no_parameters)
       return;

@@ -82,8 +82,8 @@ prop_unsigned(xmlNodePtr node, const char *attr, int base, guint64 max, const ch
   }
   if (value > max) {
     nc_xml_set_error(error, NC_ERROR_XML_ERROR, filename, node_line(node), network_name,
-                     "<%s>: %s='%s' is out of range (maximum %" G_GUINT64_FORMAT ")",
-                     node->name, attr, str, max);
+                     "<%s>: %s='%s' is out of range (maximum %" G_GUINT64_FORMAT ")", node->name,
+                     attr, str, max);
     return -1;
   }
   *ret_value = value;
@@ -124,23 +124,30 @@ static gboolean
 parse_rate(xmlNodePtr node, gboolean allow_floor, const char *filename, const char *network_name,
            NcBandwidthRate *rate, GError **error)
 {
-  int rc_average, rc_peak, rc_burst, rc_floor;
+  static const struct {
+    const char *name;
+    gsize value, has;
+  } attrs[] = {
+    { "average", G_STRUCT_OFFSET(NcBandwidthRate, average),
+      G_STRUCT_OFFSET(NcBandwidthRate, has_average) },
+    { "peak", G_STRUCT_OFFSET(NcBandwidthRate, peak), G_STRUCT_OFFSET(NcBandwidthRate, has_peak) },
+    { "burst", G_STRUCT_OFFSET(NcBandwidthRate, burst),
+      G_STRUCT_OFFSET(NcBandwidthRate, has_burst) },
+    { "floor", G_STRUCT_OFFSET(NcBandwidthRate, floor),
+      G_STRUCT_OFFSET(NcBandwidthRate, has_floor) },
+  };
 
   /* Numbers first, then the combinations, in libvirt's order, so the first
    * error reported is the one libvirt reports. */
-  if ((rc_average = prop_unsigned(node, "average", 10, G_MAXUINT64, filename, network_name,
-                                  &rate->average, error)) < 0 ||
-      (rc_peak = prop_unsigned(node, "peak", 10, G_MAXUINT64, filename, network_name,
-                               &rate->peak, error)) < 0 ||
-      (rc_burst = prop_unsigned(node, "burst", 10, G_MAXUINT64, filename, network_name,
-                                &rate->burst, error)) < 0 ||
-      (rc_floor = prop_unsigned(node, "floor", 10, G_MAXUINT64, filename, network_name,
-                                &rate->floor, error)) < 0)
-    return FALSE;
-  rate->has_average = rc_average > 0;
-  rate->has_peak = rc_peak > 0;
-  rate->has_burst = rc_burst > 0;
-  rate->has_floor = rc_floor > 0;
+  for (gsize i = 0; i < G_N_ELEMENTS(attrs); i++) {
+    guint64 *value = G_STRUCT_MEMBER_P(rate, attrs[i].value);
+    int rc
+        = prop_unsigned(node, attrs[i].name, 10, G_MAXUINT64, filename, network_name, value, error);
+
+    if (rc < 0)
+      return FALSE;
+    G_STRUCT_MEMBER(gboolean, rate, attrs[i].has) = rc > 0;
+  }
 
   if (!rate->has_average && !rate->has_floor) {
     nc_xml_set_error(error, NC_ERROR_XML_DETAIL, filename, node_line(node), network_name,
@@ -154,13 +161,11 @@ parse_rate(xmlNodePtr node, gboolean allow_floor, const char *filename, const ch
   }
   if (rate->has_floor && !allow_floor) {
     if (g_str_equal((const char *)node->name, "outbound"))
-      nc_xml_set_error(error, NC_ERROR_CONFIG_UNSUPPORTED, filename, node_line(node),
-                       network_name, "<outbound>: floor= is only allowed in <inbound>");
+      nc_xml_set_error(error, NC_ERROR_CONFIG_UNSUPPORTED, filename, node_line(node), network_name,
+                       "<outbound>: floor= is only allowed in <inbound>");
     else
-      nc_xml_set_error(error, NC_ERROR_CONFIG_UNSUPPORTED, filename, node_line(node),
-                       network_name,
-                       "<%s>: floor= is not supported here (only on a network port)",
-                       node->name);
+      nc_xml_set_error(error, NC_ERROR_CONFIG_UNSUPPORTED, filename, node_line(node), network_name,
+                       "<%s>: floor= is not supported here (only on a network port)", node->name);
     return FALSE;
   }
   return TRUE;
@@ -176,8 +181,8 @@ nc_bandwidth_parse(xmlNodePtr node, guint flags, const char *filename, const cha
   int rc;
 
   bw->line = node_line(node);
-  if ((rc = prop_unsigned(node, "classID", 10, G_MAXUINT, filename, network_name, &class_id,
-                          error)) < 0)
+  if ((rc = prop_unsigned(node, "classID", 10, G_MAXUINT, filename, network_name, &class_id, error))
+      < 0)
     return FALSE;
   if (rc > 0) {
     if (!(flags & NC_BANDWIDTH_PARSE_ALLOW_CLASS_ID)) {
@@ -237,8 +242,7 @@ parse_tag(xmlNodePtr node, const char *filename, const char *network_name, NcVla
     /* "default" is the unset value: not accepted as a written value. */
     if (mode <= NC_VLAN_NATIVE_DEFAULT) {
       nc_xml_set_error(error, NC_ERROR_XML_ERROR, filename, node_line(node), network_name,
-                       "<tag>: invalid nativeMode='%s': expected 'tagged' or 'untagged'",
-                       native);
+                       "<tag>: invalid nativeMode='%s': expected 'tagged' or 'untagged'", native);
       return FALSE;
     }
     ret_tag->native_mode = mode;
@@ -399,8 +403,8 @@ vp_extra_parameter(const NcVirtualPort *vp)
 }
 
 gboolean
-nc_virtualport_parse(xmlNodePtr node, guint flags, const char *filename,
-                     const char *network_name, NcVirtualPort **ret_vp, GError **error)
+nc_virtualport_parse(xmlNodePtr node, guint flags, const char *filename, const char *network_name,
+                     NcVirtualPort **ret_vp, GError **error)
 {
   g_autoptr(NcVirtualPort) vp = nc_virtualport_new();
   g_autofree char *type = get_prop(node, "type");
@@ -431,20 +435,21 @@ nc_virtualport_parse(xmlNodePtr node, guint flags, const char *filename,
     g_autofree char *profileid = NULL;
     int rc;
 
-    if ((rc = vp_unsigned(params, "managerid", 0xff, filename, network_name, &vp->managerid,
-                          error)) < 0)
+    if ((rc = vp_unsigned(params, "managerid", 0xff, filename, network_name, &vp->managerid, error))
+        < 0)
       return FALSE;
     vp->has_managerid = rc > 0;
-    if ((rc = vp_unsigned(params, "typeid", 0xffffff, filename, network_name, &vp->typeid,
-                          error)) < 0)
+    if ((rc = vp_unsigned(params, "typeid", 0xffffff, filename, network_name, &vp->typeid, error))
+        < 0)
       return FALSE;
     vp->has_typeid = rc > 0;
-    if ((rc = vp_unsigned(params, "typeidversion", 0xff, filename, network_name,
-                          &vp->typeidversion, error)) < 0)
+    if ((rc = vp_unsigned(params, "typeidversion", 0xff, filename, network_name, &vp->typeidversion,
+                          error))
+        < 0)
       return FALSE;
     vp->has_typeidversion = rc > 0;
-    if (!vp_uuid(params, "instanceid", filename, network_name, vp->instanceid,
-                 &vp->has_instanceid, error))
+    if (!vp_uuid(params, "instanceid", filename, network_name, vp->instanceid, &vp->has_instanceid,
+                 error))
       return FALSE;
 
     profileid = get_prop(params, "profileid");

@@ -59,6 +59,6 @@ gboolean nc_port_options_parse(xmlNodePtr node, const char *filename, const char
  * "yes"/"no" -> YES/NO, anything else an error naming the element.
  * @node may be NULL (then ABSENT). */
 gboolean nc_netdev_prop_tristate(xmlNodePtr node, const char *attr, const char *filename,
-                              const char *network_name, NcTristate *ret_value, GError **error);
+                                 const char *network_name, NcTristate *ret_value, GError **error);
 
 G_END_DECLS

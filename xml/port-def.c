@@ -137,15 +137,17 @@ nc_network_port_def_check(const NcNetworkPortDef *def, GError **error)
 
   /* The owner is a domain name: it may name state files and appear in
    * command arguments, so the same rules as a network name apply. */
-  if (!check_one(nc_name_check_network(def->owner_name), def, def->owner_line,
-                 "<owner>: <name>", def->owner_name, "a domain name without '/', control "
-                 "characters or leading dot or space", error))
+  if (!check_one(nc_name_check_network(def->owner_name), def, def->owner_line, "<owner>: <name>",
+                 def->owner_name,
+                 "a domain name without '/', control "
+                 "characters or leading dot or space",
+                 error))
     return FALSE;
   /* The group must name one of the network's portgroups, so it follows the
    * portgroup name rules. */
-  if (def->group &&
-      !check_one(nc_name_check_label(def->group), def, def->group_line, "<group>", def->group,
-                 "a portgroup name of 1-255 characters without control characters", error))
+  if (def->group
+      && !check_one(nc_name_check_label(def->group), def, def->group_line, "<group>", def->group,
+                    "a portgroup name of 1-255 characters without control characters", error))
     return FALSE;
 
   switch (def->plug_type) {
@@ -154,9 +156,8 @@ nc_network_port_def_check(const NcNetworkPortDef *def, GError **error)
     return check_one(nc_name_check_ifname(def->plug_bridge.brname, FALSE), def, def->plug_line,
                      "<plug>: bridge", def->plug_bridge.brname, ifname_expected, error);
   case NC_PORT_PLUG_DIRECT:
-    return check_one(nc_name_check_ifname(def->plug_direct.linkdev, FALSE), def,
-                     def->plug_line, "<plug>: dev", def->plug_direct.linkdev, ifname_expected,
-                     error);
+    return check_one(nc_name_check_ifname(def->plug_direct.linkdev, FALSE), def, def->plug_line,
+                     "<plug>: dev", def->plug_direct.linkdev, ifname_expected, error);
   case NC_PORT_PLUG_NONE:
   case NC_PORT_PLUG_HOSTDEV_PCI:
   case _NC_PORT_PLUG_MAX:

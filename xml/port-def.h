@@ -46,28 +46,28 @@ typedef struct {
   char *owner_name;
   guint8 owner_uuid[NC_UUID_LEN];
 
-  char *group;                /* <group>: portgroup name, NULL when absent */
-  NcMac mac;                  /* <mac address=> (required) */
+  char *group; /* <group>: portgroup name, NULL when absent */
+  NcMac mac;   /* <mac address=> (required) */
 
-  NcVirtualPort *virtualport; /* NULL when absent */
-  NcBandwidth *bandwidth;     /* NULL when absent; classID in bandwidth->class_id */
-  NcVlan *vlan;               /* NULL when absent */
-  NcTristate isolated;        /* <port isolated=> */
+  NcVirtualPort *virtualport;        /* NULL when absent */
+  NcBandwidth *bandwidth;            /* NULL when absent; classID in bandwidth->class_id */
+  NcVlan *vlan;                      /* NULL when absent */
+  NcTristate isolated;               /* <port isolated=> */
   NcTristate trust_guest_rx_filters; /* <rxfilters trustGuest=> */
 
   NcPortPlugType plug_type;
   struct {
-    char *brname;                  /* network, bridge: bridge= (required) */
+    char *brname; /* network, bridge: bridge= (required) */
     NcMacTableManager mac_table_manager;
   } plug_bridge;
   struct {
-    char *linkdev;                 /* direct: dev= (required) */
+    char *linkdev; /* direct: dev= (required) */
     NcMacvlanMode mode;
   } plug_direct;
   struct {
     NcTristate managed;
-    NcForwardDriverName driver;    /* <driver name=>; DEFAULT when absent */
-    NcPciAddr addr;                /* <address> (required); connections unused */
+    NcForwardDriverName driver; /* <driver name=>; DEFAULT when absent */
+    NcPciAddr addr;             /* <address> (required); connections unused */
   } plug_hostdev_pci;
 
   /* Where it came from, for error messages (lines are 0 when unknown). */
@@ -93,8 +93,7 @@ typedef enum {
  * INVALID_NETWORK_PORT / XML_INVALID_SCHEMA, with "FILE:LINE: " prefixes. */
 NcNetworkPortDef *nc_network_port_def_parse_string(const char *xml, const char *filename,
                                                    guint flags, GError **error);
-NcNetworkPortDef *nc_network_port_def_parse_file(const char *path, guint flags,
-                                                 GError **error);
+NcNetworkPortDef *nc_network_port_def_parse_file(const char *path, guint flags, GError **error);
 /* Model from a parsed document's root element (which must be <networkport>). */
 NcNetworkPortDef *nc_network_port_def_parse_node(xmlDocPtr doc, xmlNodePtr root,
                                                  const char *filename, GError **error);
@@ -110,7 +109,7 @@ char *nc_network_port_def_format(const NcNetworkPortDef *def, guint flags);
 /* -- string tables (port-def.c) -------------------------------------------- */
 const char *nc_port_plug_type_to_string(NcPortPlugType v); /* "none","network",... */
 int nc_port_plug_type_from_string(const char *s);
-const char *nc_macvlan_mode_to_string(NcMacvlanMode v);   /* "vepa",... */
+const char *nc_macvlan_mode_to_string(NcMacvlanMode v); /* "vepa",... */
 int nc_macvlan_mode_from_string(const char *s);
 
 /* For the enum completeness test, like nc_enum_tables(). */

@@ -131,8 +131,7 @@ parse_identity(NcNetworkPortDef *def, xmlNodePtr root, GError **error)
   }
   if (!nc_mac_parse(mac, &def->mac)) {
     port_error(error, NC_ERROR_INVALID_MAC, def, mac_node,
-               "<mac>: invalid address='%s' (expected six hex bytes like 52:54:00:12:34:56)",
-               mac);
+               "<mac>: invalid address='%s' (expected six hex bytes like 52:54:00:12:34:56)", mac);
     return FALSE;
   }
   return TRUE;
@@ -146,14 +145,15 @@ parse_netdev(NcNetworkPortDef *def, xmlNodePtr root, GError **error)
 
   /* libvirt's order: virtualport (before mac), bandwidth, vlan, port,
    * rxfilters. The identity part runs first here; its checks are independent. */
-  if ((node = first_child(root, "virtualport")) &&
-      !nc_virtualport_parse(node, 0, file, NULL, &def->virtualport, error))
+  if ((node = first_child(root, "virtualport"))
+      && !nc_virtualport_parse(node, 0, file, NULL, &def->virtualport, error))
     return FALSE;
   /* Whether floor= can be honoured depends on the network; like libvirt,
    * accept it here and let port allocation decide. */
-  if ((node = first_child(root, "bandwidth")) &&
-      !nc_bandwidth_parse(node, NC_BANDWIDTH_PARSE_ALLOW_FLOOR | NC_BANDWIDTH_PARSE_ALLOW_CLASS_ID,
-                          file, NULL, &def->bandwidth, error))
+  if ((node = first_child(root, "bandwidth"))
+      && !nc_bandwidth_parse(node,
+                             NC_BANDWIDTH_PARSE_ALLOW_FLOOR | NC_BANDWIDTH_PARSE_ALLOW_CLASS_ID,
+                             file, NULL, &def->bandwidth, error))
     return FALSE;
   if ((node = first_child(root, "vlan")) && !nc_vlan_parse(node, file, NULL, &def->vlan, error))
     return FALSE;
@@ -187,17 +187,16 @@ parse_pci_field(const NcNetworkPortDef *def, xmlNodePtr node, const char *attr, 
 }
 
 static gboolean
-parse_pci_address(const NcNetworkPortDef *def, xmlNodePtr node, NcPciAddr *ret_addr,
-                  GError **error)
+parse_pci_address(const NcNetworkPortDef *def, xmlNodePtr node, NcPciAddr *ret_addr, GError **error)
 {
   NcPciAddr addr = { 0 };
   g_autofree char *multi = get_prop(node, "multifunction");
 
   addr.line = node_line(node);
-  if (!parse_pci_field(def, node, "domain", &addr.domain, error) ||
-      !parse_pci_field(def, node, "bus", &addr.bus, error) ||
-      !parse_pci_field(def, node, "slot", &addr.slot, error) ||
-      !parse_pci_field(def, node, "function", &addr.function, error))
+  if (!parse_pci_field(def, node, "domain", &addr.domain, error)
+      || !parse_pci_field(def, node, "bus", &addr.bus, error)
+      || !parse_pci_field(def, node, "slot", &addr.slot, error)
+      || !parse_pci_field(def, node, "function", &addr.function, error))
     return FALSE;
   /* multifunction= is read (and must be on/off) but not kept, as in libvirt. */
   if (multi && nc_switch_from_string(multi) <= NC_SWITCH_ABSENT) {
@@ -218,8 +217,7 @@ parse_pci_address(const NcNetworkPortDef *def, xmlNodePtr node, NcPciAddr *ret_a
     }
     if (addr.function > 7) {
       port_error(error, NC_ERROR_XML_ERROR, def, node,
-                 "<address>: invalid PCI address function='0x%x', must be <= 7",
-                 addr.function);
+                 "<address>: invalid PCI address function='0x%x', must be <= 7", addr.function);
       return FALSE;
     }
   }
@@ -243,8 +241,7 @@ parse_plug_bridge(NcNetworkPortDef *def, xmlNodePtr plug, GError **error)
 
     if (mgr <= NC_MAC_TABLE_MANAGER_DEFAULT) {
       port_error(error, NC_ERROR_XML_ERROR, def, plug,
-                 "<plug>: invalid macTableManager='%s' (expected 'kernel' or 'libvirt')",
-                 macmgr);
+                 "<plug>: invalid macTableManager='%s' (expected 'kernel' or 'libvirt')", macmgr);
       return FALSE;
     }
     def->plug_bridge.mac_table_manager = mgr;
@@ -267,8 +264,7 @@ parse_plug_direct(NcNetworkPortDef *def, xmlNodePtr plug, GError **error)
 
     if (m < 0) {
       port_error(error, NC_ERROR_XML_ERROR, def, plug,
-                 "<plug>: invalid mode='%s' (expected vepa, private, bridge or passthrough)",
-                 mode);
+                 "<plug>: invalid mode='%s' (expected vepa, private, bridge or passthrough)", mode);
       return FALSE;
     }
     def->plug_direct.mode = m;
@@ -344,36 +340,34 @@ parse_plug(NcNetworkPortDef *def, xmlNodePtr root, GError **error)
 }
 
 NcNetworkPortDef *
-nc_network_port_def_parse_node(xmlDocPtr doc, xmlNodePtr root, const char *filename,
-                               GError **error)
+nc_network_port_def_parse_node(xmlDocPtr doc, xmlNodePtr root, const char *filename, GError **error)
 {
   g_autoptr(NcNetworkPortDef) def = nc_network_port_def_new();
 
   def->source_file = g_strdup(filename);
-  if (!root || root->type != XML_ELEMENT_NODE ||
-      !g_str_equal((const char *)root->name, "networkport")) {
+  if (!root || root->type != XML_ELEMENT_NODE
+      || !g_str_equal((const char *)root->name, "networkport")) {
     port_error(error, NC_ERROR_XML_ERROR, def, root,
                "unknown root element <%s> for a network port (expected <networkport>)",
                root ? (const char *)root->name : "");
     return NULL;
   }
-  if (!parse_identity(def, root, error) || !parse_netdev(def, root, error) ||
-      !parse_plug(def, root, error) || !nc_network_port_def_check(def, error))
+  if (!parse_identity(def, root, error) || !parse_netdev(def, root, error)
+      || !parse_plug(def, root, error) || !nc_network_port_def_check(def, error))
     return NULL;
   return g_steal_pointer(&def);
 }
 
 NcNetworkPortDef *
-nc_network_port_def_parse_string(const char *xml, const char *filename, guint flags,
-                                 GError **error)
+nc_network_port_def_parse_string(const char *xml, const char *filename, guint flags, GError **error)
 {
   xmlDocPtr doc = nc_xml_read(xml, xml ? strlen(xml) : 0, filename, error);
   NcNetworkPortDef *def = NULL;
 
   if (!doc)
     return NULL;
-  if (!(flags & NC_NETWORK_PORT_PARSE_VALIDATE_SCHEMA) ||
-      nc_schema_validate(doc, "networkport.rng", filename, error))
+  if (!(flags & NC_NETWORK_PORT_PARSE_VALIDATE_SCHEMA)
+      || nc_schema_validate(doc, "networkport.rng", filename, error))
     def = nc_network_port_def_parse_node(doc, xmlDocGetRootElement(doc), filename, error);
   xmlFreeDoc(doc);
   return def;

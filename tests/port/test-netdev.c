@@ -33,7 +33,8 @@ test_bandwidth_network_context(void)
   node = root_of("<bandwidth classID='3'>\n  <inbound average='1'/>\n</bandwidth>\n", &doc);
   g_assert_false(nc_bandwidth_parse(node, 0, "net.xml", "lab", &bw, &error));
   g_assert_error(error, NC_ERROR, NC_ERROR_XML_DETAIL);
-  g_assert_true(g_str_has_prefix(error->message, "net.xml:1: network 'lab': <bandwidth>: classID="));
+  g_assert_true(
+      g_str_has_prefix(error->message, "net.xml:1: network 'lab': <bandwidth>: classID="));
   g_assert_null(bw);
   g_clear_error(&error);
   xmlFreeDoc(doc);
@@ -43,8 +44,8 @@ test_bandwidth_network_context(void)
   g_assert_error(error, NC_ERROR, NC_ERROR_CONFIG_UNSUPPORTED);
   g_assert_true(g_str_has_prefix(error->message, "net.xml:2: network 'lab': <inbound>: floor="));
   g_clear_error(&error);
-  g_assert_true(nc_bandwidth_parse(node, NC_BANDWIDTH_PARSE_ALLOW_FLOOR, "net.xml", "lab", &bw,
-                                   &error));
+  g_assert_true(
+      nc_bandwidth_parse(node, NC_BANDWIDTH_PARSE_ALLOW_FLOOR, "net.xml", "lab", &bw, &error));
   g_assert_no_error(error);
   g_assert_nonnull(bw);
   g_assert_true(bw->in->has_floor && bw->in->has_average && !bw->in->has_peak);
@@ -56,8 +57,7 @@ test_bandwidth_network_context(void)
   node = root_of("<bandwidth><inbound average='0' floor='0'/><outbound average='5' peak='0'/>"
                  "<outbound average='9'/></bandwidth>",
                  &doc);
-  g_assert_true(nc_bandwidth_parse(node, NC_BANDWIDTH_PARSE_ALLOW_FLOOR, NULL, NULL, &bw,
-                                   &error));
+  g_assert_true(nc_bandwidth_parse(node, NC_BANDWIDTH_PARSE_ALLOW_FLOOR, NULL, NULL, &bw, &error));
   {
     g_autoptr(GString) out = g_string_new(NULL);
 
@@ -83,8 +83,8 @@ test_virtualport_network_context(void)
   node = root_of("<virtualport>\n<parameters profileid='p1' managerid='2' "
                  "interfaceid='09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f'/></virtualport>",
                  &doc);
-  g_assert_false(nc_virtualport_parse(node, NC_VIRTUALPORT_PARSE_REQUIRE_TYPE, "n.xml", "lab",
-                                      &vp, &error));
+  g_assert_false(
+      nc_virtualport_parse(node, NC_VIRTUALPORT_PARSE_REQUIRE_TYPE, "n.xml", "lab", &vp, &error));
   g_assert_error(error, NC_ERROR, NC_ERROR_XML_ERROR);
   g_assert_true(strstr(error->message, "missing required type="));
   g_clear_error(&error);
@@ -109,8 +109,8 @@ test_virtualport_network_context(void)
 
   /* A typed one without parameters is written as an empty element. */
   node = root_of("<virtualport type='openvswitch'><parameters profileid=''/></virtualport>", &doc);
-  g_assert_true(nc_virtualport_parse(node, NC_VIRTUALPORT_PARSE_REQUIRE_TYPE, NULL, NULL, &vp,
-                                     &error));
+  g_assert_true(
+      nc_virtualport_parse(node, NC_VIRTUALPORT_PARSE_REQUIRE_TYPE, NULL, NULL, &vp, &error));
   g_assert_null(vp->profileid);
   g_string_truncate(out, 0);
   nc_virtualport_format(out, vp, 2);

@@ -128,8 +128,7 @@ test_good(gconstpointer data)
   g_autoptr(NcNetworkPortDef) copy = NULL;
   g_autofree char *copied = NULL;
 
-  expected = g_file_test(out_path, G_FILE_TEST_EXISTS) ? read_data("good", out_name)
-                                                        : g_strdup(in);
+  expected = g_file_test(out_path, G_FILE_TEST_EXISTS) ? read_data("good", out_name) : g_strdup(in);
   /* The input may use what the parser accepts beyond the schema (as libvirt's
    * parser does); the canonical output must satisfy the schema too. */
   def = nc_network_port_def_parse_string(in, file, 0, &error);
@@ -173,8 +172,8 @@ test_bad(gconstpointer data)
   else
     prefix = g_strdup_printf("%s:", file);
   if (!g_str_has_prefix(error->message, prefix) || !strstr(error->message, c->fragment))
-    g_error("%s: message \"%s\"\n  expected prefix \"%s\" and \"%s\"", file, error->message,
-            prefix, c->fragment);
+    g_error("%s: message \"%s\"\n  expected prefix \"%s\" and \"%s\"", file, error->message, prefix,
+            c->fragment);
   if (!c->line) {
     const char *p = error->message + strlen(prefix);
 
