@@ -45,6 +45,8 @@ typedef struct {
   const char *root;       /* --root, or NULL */
   gboolean verbose;
   gboolean no_autostart;  /* tests: skip autostart on load */
+  const char *proc_root;  /* NULL for /proc (sysctls); tests may point elsewhere */
+  const char *sys_root;   /* NULL for /sys */
 } NcDaemonOptions;
 
 /* Loads persistent definitions and status files, adopts running networks,

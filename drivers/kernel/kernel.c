@@ -5,13 +5,10 @@
  * records the errno of the NLMSG_ERROR reply and return that instead. */
 #include <errno.h>
 
-#include <netlink/netlink.h>
-#include <netlink/msg.h>
 #include <netlink/socket.h>
 
 #include "nc-kernel.h"
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(nl_msg, nlmsg_free)
+#include "nl-util.h"
 
 struct _NcKernel {
   char *proc_root;
@@ -135,7 +132,7 @@ nc_kernel_nl_result(NcKernel *kernel, int libnl_ret)
 int
 nc_kernel_nl_request(NcKernel *kernel, struct nl_msg *msg_in)
 {
-  g_autoptr(nl_msg) msg = msg_in;
+  g_autoptr(NcNlMsg) msg = msg_in;
   int err = 0;
   struct nl_sock *sock = nc_kernel_nl_sock(kernel, &err);
   if (!sock)

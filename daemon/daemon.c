@@ -1,0 +1,204 @@
+/* The daemon object: loads persistent definitions and status files, adopts
+ * networks left running by an earlier daemon, runs autostart. */
+#include <string.h>
+
+#include "nc-daemon-private.h"
+#include "nc-error.h"
+#include "nc-log.h"
+#include "status.h"
+#include "store.h"
+
+const NcPaths *
+nc_daemon_get_paths(NcDaemon *daemon)
+{
+  return daemon->paths;
+}
+
+/* Fills what libvirt fills when it loads a config (uuid, MAC, bridge name)
+ * and writes the file back when anything changed, as libvirt does. */
+static void
+complete_loaded_def(NcDaemon *daemon, NcNetwork *net)
+{
+  NcNetworkDef *def = net->def;
+  gboolean had_uuid = def->has_uuid, had_mac = def->has_mac;
+  g_autofree char *had_bridge = g_strdup(def->bridge.name);
+  g_autoptr(GError) error = NULL;
+
+  nc_network_def_fill_defaults(def);
+  if (!nc_bridge_name_assign(daemon, def, NULL, &error)) {
+    nc_log_network(net, G_LOG_LEVEL_WARNING, "%s", error->message);
+    g_clear_error(&error);
+  }
+  if (had_uuid == def->has_uuid && had_mac == def->has_mac &&
+      g_strcmp0(had_bridge, def->bridge.name) == 0)
+    return;
+  if (!nc_store_save_config(daemon->paths, def, &error))
+    nc_log_network(net, G_LOG_LEVEL_WARNING, "cannot save the completed definition: %s",
+                   error->message);
+}
+
+static void
+load_configs(NcDaemon *daemon)
+{
+  g_autoptr(GPtrArray) defs = nc_store_load_configs(daemon->paths, NULL);
+  g_autoptr(GPtrArray) added = g_ptr_array_new();
+
+  for (guint i = 0; i < defs->len; i++) {
+    NcNetworkDef *def = defs->pdata[i];
+    if (def->has_uuid) {
+      NcNetwork *other = nc_registry_find_uuid(daemon, def->uuid);
+      if (other) {
+        nc_log_network_name(def->name, G_LOG_LEVEL_WARNING,
+                            "%s: uuid already used by network '%s'; skipped",
+                            def->source_file ? def->source_file : "config",
+                            other->def->name);
+        continue;
+      }
+    } else {
+      /* Must be unique before the registry indexes it. */
+      nc_uuid_generate(def->uuid);
+      def->has_uuid = TRUE;
+    }
+    NcNetwork *net = nc_network_new(daemon, g_steal_pointer(&defs->pdata[i]));
+    net->persistent = TRUE;
+    net->autostart = nc_store_get_autostart(daemon->paths, net->def->name);
+    nc_registry_add(daemon, net);
+    g_ptr_array_add(added, net);
+  }
+  /* Second pass: bridge names are picked knowing every network's name. */
+  for (guint i = 0; i < added->len; i++)
+    complete_loaded_def(daemon, added->pdata[i]);
+}
+
+/* Tears down what a cut-short start or a failed adoption left, and forgets
+ * the run. */
+static void
+abandon_run(NcDaemon *daemon, NcNetwork *net, const NcForwardDriver *driver)
+{
+  g_autoptr(GError) error = NULL;
+  if (driver && !driver->stop(&daemon->env, net->def, &net->live, &error))
+    nc_log_network(net, G_LOG_LEVEL_WARNING, "cleanup failed: %s", error->message);
+  net->active = FALSE;
+  nc_live_state_clear(&net->live);
+  if (net->new_def) {
+    nc_network_def_free(net->def);
+    net->def = g_steal_pointer(&net->new_def);
+  }
+  nc_status_delete(daemon->paths, net->def->name, NULL);
+  if (!net->persistent)
+    nc_registry_remove(daemon, net);
+}
+
+static void
+adopt_one(NcDaemon *daemon, NcStatusRecord *rec)
+{
+  NcNetwork *net = nc_registry_find_name(daemon, rec->def->name);
+  if (net && rec->def->has_uuid && memcmp(net->def->uuid, rec->def->uuid, NC_UUID_LEN) != 0) {
+    nc_log_network(net, G_LOG_LEVEL_WARNING,
+                   "%s: status of a network with another uuid; ignored", rec->path);
+    return;
+  }
+  if (!net) {
+    if (!rec->def->has_uuid || nc_registry_find_uuid(daemon, rec->def->uuid)) {
+      nc_log_network_name(rec->def->name, G_LOG_LEVEL_WARNING,
+                          "%s: status without a usable uuid; ignored", rec->path);
+      return;
+    }
+    /* Running but with no config: a transient network. */
+    net = nc_network_new(daemon, nc_network_def_copy(rec->def));
+    nc_registry_add(daemon, net);
+    nc_network_set_active_from_status(net, NULL, &rec->live);
+  } else {
+    nc_network_set_active_from_status(net, g_steal_pointer(&rec->def), &rec->live);
+  }
+
+  g_autoptr(GError) error = NULL;
+  const NcForwardDriver *driver = nc_forward_driver_for(net->def, &error);
+  if (rec->starting) {
+    nc_log_network(net, G_LOG_LEVEL_MESSAGE,
+                   "its start was interrupted by the previous daemon; cleaning up");
+    abandon_run(daemon, net, driver);
+    return;
+  }
+  if (!driver) {
+    /* Running under a mode we cannot manage yet (libvirt started it):
+     * leave it alone, still shown as active. */
+    nc_log_network(net, G_LOG_LEVEL_WARNING, "left running untouched: %s", error->message);
+    return;
+  }
+  if (!driver->adopt(&daemon->env, net->def, &net->live, &error)) {
+    nc_log_network(net, G_LOG_LEVEL_WARNING, "cannot adopt the running network, stopping it: %s",
+                   error->message);
+    g_autoptr(NcNetwork) hold = nc_network_ref(net);
+    abandon_run(daemon, net, driver);
+    return;
+  }
+  /* Record what adoption learnt (a libvirt status has no ifindex). */
+  if (!nc_status_save(daemon->paths, net->def, &net->live, FALSE, &error))
+    nc_log_network(net, G_LOG_LEVEL_WARNING, "%s", error->message);
+  nc_log_network(net, G_LOG_LEVEL_INFO, "adopted (bridge %s, ifindex %d)",
+                 net->def->bridge.name ? net->def->bridge.name : "none",
+                 net->live.bridge_ifindex);
+}
+
+static void
+load_status(NcDaemon *daemon)
+{
+  g_autoptr(GPtrArray) records = nc_status_load_all(daemon->paths, NULL);
+  for (guint i = 0; i < records->len; i++)
+    adopt_one(daemon, records->pdata[i]);
+}
+
+NcDaemon *
+nc_daemon_new(const NcDaemonOptions *opts, GError **error)
+{
+  NcDaemonOptions defaults = { 0 };
+  if (!opts)
+    opts = &defaults;
+
+  g_autoptr(NcDaemon) daemon = g_new0(NcDaemon, 1);
+  daemon->paths = nc_paths_new(opts->root);
+  daemon->kernel = nc_kernel_new(opts->proc_root, opts->sys_root);
+  daemon->verbose = opts->verbose;
+  daemon->env.kernel = daemon->kernel;
+  daemon->env.state_dir = daemon->paths->state_dir;
+  daemon->env.dnsmasq_dir = daemon->paths->dnsmasq_dir;
+  daemon->by_name =
+    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)nc_network_unref);
+  daemon->by_uuid = g_hash_table_new(g_str_hash, g_str_equal);
+  daemon->handlers = g_ptr_array_new_with_free_func(nc_event_handler_free);
+
+  const char *dirs[] = { daemon->paths->config_dir, daemon->paths->state_dir,
+                         daemon->paths->dnsmasq_dir };
+  for (gsize i = 0; i < G_N_ELEMENTS(dirs); i++) {
+    if (!nc_store_ensure_dir(dirs[i], error))
+      return NULL;
+  }
+
+  load_configs(daemon);
+  load_status(daemon);
+  if (!opts->no_autostart)
+    nc_autostart_run(daemon);
+  return g_steal_pointer(&daemon);
+}
+
+void
+nc_daemon_free(NcDaemon *daemon)
+{
+  if (!daemon)
+    return;
+  /* Handles kept by front ends outlive us: mark them removed. */
+  if (daemon->by_name) {
+    GHashTableIter iter;
+    gpointer value;
+    g_hash_table_iter_init(&iter, daemon->by_name);
+    while (g_hash_table_iter_next(&iter, NULL, &value))
+      ((NcNetwork *)value)->daemon = NULL;
+  }
+  g_clear_pointer(&daemon->by_uuid, g_hash_table_unref);
+  g_clear_pointer(&daemon->by_name, g_hash_table_unref);
+  g_clear_pointer(&daemon->handlers, g_ptr_array_unref);
+  nc_kernel_free(daemon->kernel);
+  nc_paths_free(daemon->paths);
+  g_free(daemon);
+}

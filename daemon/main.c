@@ -1,0 +1,94 @@
+/* netctld: the network daemon. Runs in the foreground under systemd
+ * (Type=dbus); logs to stderr, which is the journal there.
+ *
+ * SIGTERM/SIGINT stop the main loop and leave every network running, as
+ * libvirt does: the next netctld adopts them from their status files. */
+#include <glib-unix.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "dbus-frontend.h"
+#include "nc-config.h"
+#include "nc-daemon.h"
+
+static gboolean
+on_quit_signal(gpointer user_data)
+{
+  GMainLoop *loop = user_data;
+  g_message("signal received; exiting, networks keep running");
+  g_main_loop_quit(loop);
+  return G_SOURCE_CONTINUE;
+}
+
+int
+main(int argc, char **argv)
+{
+  g_autofree char *root = NULL;
+  gboolean verbose = FALSE, version = FALSE, no_autostart = FALSE;
+  GOptionEntry entries[] = {
+    { "root", 0, 0, G_OPTION_ARG_FILENAME, &root,
+      "Keep every file under DIR instead of libvirt's system layout", "DIR" },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log debug messages", NULL },
+    { "no-autostart", 0, 0, G_OPTION_ARG_NONE, &no_autostart,
+      "Do not start autostart networks", NULL },
+    { "version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
+    { NULL },
+  };
+
+  setlocale(LC_ALL, "");
+  g_autoptr(GOptionContext) context = g_option_context_new("- the netctl network daemon");
+  g_option_context_set_summary(context,
+                               "Manages libvirt-compatible virtual networks and serves them on "
+                               "the D-Bus system bus as " NC_DBUS_NAME ".");
+  g_option_context_add_main_entries(context, entries, NULL);
+  g_autoptr(GError) error = NULL;
+  if (!g_option_context_parse(context, &argc, &argv, &error)) {
+    fprintf(stderr, "netctld: %s (try --help)\n", error->message);
+    return 2;
+  }
+  if (version) {
+    printf("netctld %s\n", NC_VERSION);
+    return 0;
+  }
+  if (argc > 1) {
+    fprintf(stderr, "netctld: unexpected argument '%s' (try --help)\n", argv[1]);
+    return 2;
+  }
+
+  /* Everything to stderr: info and debug would otherwise go to stdout. */
+  g_log_writer_default_set_use_stderr(TRUE);
+  if (verbose)
+    g_log_set_debug_enabled(TRUE);
+
+  NcDaemonOptions opts = {
+    .root = root,
+    .verbose = verbose,
+    .no_autostart = no_autostart,
+  };
+  g_autoptr(NcDaemon) daemon = nc_daemon_new(&opts, &error);
+  if (!daemon) {
+    fprintf(stderr, "netctld: %s\n", error->message);
+    return 1;
+  }
+
+  g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
+  guint term_id = g_unix_signal_add(SIGTERM, on_quit_signal, loop);
+  guint int_id = g_unix_signal_add(SIGINT, on_quit_signal, loop);
+  /* A client that goes away mid-reply must not kill us. */
+  signal(SIGPIPE, SIG_IGN);
+
+  if (!nc_dbus_frontend_start(daemon, &error)) {
+    fprintf(stderr, "netctld: %s\n", error->message);
+    g_source_remove(term_id);
+    g_source_remove(int_id);
+    return 1;
+  }
+  g_message("netctld %s ready", NC_VERSION);
+  g_main_loop_run(loop);
+
+  nc_dbus_frontend_stop(daemon);
+  g_source_remove(term_id);
+  g_source_remove(int_id);
+  return 0;
+}

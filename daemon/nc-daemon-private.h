@@ -1,0 +1,79 @@
+/* Internals of the daemon core, shared by its files (not by front ends).
+ *
+ * Ownership: the daemon's by_name table owns one reference to each network;
+ * by_uuid borrows. A network's `daemon` pointer is cleared when it leaves the
+ * registry, which is how nc_network_is_removed() knows. */
+#pragma once
+
+#include "forward-driver.h"
+#include "nc-daemon.h"
+#include "nc-kernel.h"
+#include "network-xml.h"
+
+G_BEGIN_DECLS
+
+struct _NcNetwork {
+  gint ref;
+  NcDaemon *daemon;       /* NULL once removed from the registry */
+  NcNetworkDef *def;      /* the live definition when active, else the persistent one */
+  NcNetworkDef *new_def;  /* active and persistent: the config for the next start */
+  char uuid_str[NC_UUID_STRING_LEN];
+  gboolean active;
+  gboolean persistent;
+  gboolean autostart;
+  NcLiveState live;
+};
+
+typedef struct {
+  guint id;
+  NcNetworkEventFunc func;
+  gpointer user_data;
+  GDestroyNotify notify;
+} NcEventHandler;
+
+struct _NcDaemon {
+  NcPaths *paths;
+  NcKernel *kernel;
+  NcDriverEnv env;
+  gboolean verbose;
+  GHashTable *by_name; /* name -> NcNetwork* (owns a reference) */
+  GHashTable *by_uuid; /* canonical uuid string -> NcNetwork* (borrowed) */
+  GPtrArray *handlers; /* of NcEventHandler* */
+  guint last_handler_id;
+  guint dispatch_depth; /* > 0 while handlers run: removals are deferred */
+};
+
+/* -- registry.c -------------------------------------------------------------- */
+NcNetwork *nc_network_new(NcDaemon *daemon, NcNetworkDef *def /* owned */);
+void nc_registry_add(NcDaemon *daemon, NcNetwork *net /* reference taken */);
+/* Drops the registry's reference; `net` stays valid while the caller holds one. */
+void nc_registry_remove(NcDaemon *daemon, NcNetwork *net);
+NcNetwork *nc_registry_find_name(NcDaemon *daemon, const char *name);
+NcNetwork *nc_registry_find_uuid(NcDaemon *daemon, const guint8 uuid[NC_UUID_LEN]);
+void nc_event_handler_free(gpointer handler);
+void nc_daemon_emit(NcDaemon *daemon, NcNetwork *net, NcNetworkChangeKind kind,
+                    NcNetworkEvent event);
+
+/* -- bridge-names.c ------------------------------------------------------------ */
+/* Gives def a bridge name when it has none or a "%d" template, skipping names
+ * of other networks and existing devices; checks a fixed name is not used by
+ * another network. `prefer` (may be NULL) is tried first: the name the network
+ * being redefined already has. */
+gboolean nc_bridge_name_assign(NcDaemon *daemon, NcNetworkDef *def, const char *prefer,
+                               GError **error);
+/* The other network (not named `self`) whose bridge is `bridge`, or NULL. */
+NcNetwork *nc_bridge_name_user(NcDaemon *daemon, const char *bridge, const char *self);
+
+/* -- network.c ---------------------------------------------------------------------- */
+/* Starts `net` (inactive). live_def (owned, may be NULL) replaces the
+ * definition for this run: create over an inactive persistent network. */
+gboolean nc_network_start_internal(NcNetwork *net, NcNetworkDef *live_def, GError **error);
+/* Makes a running network known after a restart: status def, live state. */
+void nc_network_set_active_from_status(NcNetwork *net, NcNetworkDef *live_def /* owned */,
+                                       const NcLiveState *live);
+
+/* -- autostart.c ----------------------------------------------------------------------- */
+/* Starts the autostart networks once per boot (marker state_dir/autostarted). */
+void nc_autostart_run(NcDaemon *daemon);
+
+G_END_DECLS

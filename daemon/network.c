@@ -1,0 +1,441 @@
+/* The lifecycle of one network: define, create, start, destroy, undefine,
+ * autostart, and its accessors. libvirt's rules (virnetworkobj.c,
+ * bridge_driver.c) unless noted:
+ *  - while a persistent network runs, `def` is the live copy and `new_def` the
+ *    config, which a define replaces and the next start uses;
+ *  - undefine of a running network keeps it running as a transient one;
+ *  - destroy of a transient network removes it (STOPPED, no UNDEFINED).
+ * Better than libvirt: a define without a uuid (or MAC, or bridge name) of an
+ * existing network keeps the existing one instead of failing or renaming. */
+#include <string.h>
+
+#include "nc-daemon-private.h"
+#include "nc-error.h"
+#include "nc-log.h"
+#include "status.h"
+#include "store.h"
+
+static gboolean
+check_present(NcNetwork *net, GError **error)
+{
+  if (net->daemon)
+    return TRUE;
+  g_set_error(error, NC_ERROR, NC_ERROR_NO_NETWORK, "network '%s' no longer exists",
+              net->def->name);
+  return FALSE;
+}
+
+static NcNetworkDef *
+parse_xml(const char *xml, guint flags, GError **error)
+{
+  guint parse_flags = NC_NETWORK_PARSE_CHECK;
+  if (flags & NC_DEFINE_VALIDATE)
+    parse_flags |= NC_NETWORK_PARSE_VALIDATE_SCHEMA;
+  if (!xml) {
+    g_set_error(error, NC_ERROR, NC_ERROR_INVALID_ARG, "no network XML given");
+    return NULL;
+  }
+  return nc_network_def_parse_string(xml, NULL, parse_flags, error);
+}
+
+/* The config a network starts from next time. */
+static const NcNetworkDef *
+config_def(NcNetwork *net)
+{
+  return net->new_def ? net->new_def : net->def;
+}
+
+/* Finds the network `def` replaces, refusing a name/uuid clash, and carries
+ * over what the new definition leaves out (uuid, MAC). *ret_existing is NULL
+ * for a new network. */
+static gboolean
+resolve_existing(NcDaemon *daemon, NcNetworkDef *def, NcNetwork **ret_existing,
+                 GError **error)
+{
+  NcNetwork *by_name = nc_registry_find_name(daemon, def->name);
+  if (by_name) {
+    if (!def->has_uuid) {
+      memcpy(def->uuid, by_name->def->uuid, NC_UUID_LEN);
+      def->has_uuid = TRUE;
+    } else if (memcmp(def->uuid, by_name->def->uuid, NC_UUID_LEN) != 0) {
+      g_set_error(error, NC_ERROR, NC_ERROR_NETWORK_EXIST,
+                  "network '%s' already exists with uuid %s", def->name, by_name->uuid_str);
+      return FALSE;
+    }
+    const NcNetworkDef *old = config_def(by_name);
+    if (!def->has_mac && old->has_mac &&
+        nc_forward_mode_has_managed_bridge(def->forward.mode)) {
+      def->mac = old->mac;
+      def->has_mac = TRUE;
+    }
+  } else if (def->has_uuid) {
+    NcNetwork *by_uuid = nc_registry_find_uuid(daemon, def->uuid);
+    if (by_uuid) {
+      g_set_error(error, NC_ERROR, NC_ERROR_NETWORK_EXIST,
+                  "network '%s': uuid %s is already used by network '%s'", def->name,
+                  by_uuid->uuid_str, by_uuid->def->name);
+      return FALSE;
+    }
+  }
+  *ret_existing = by_name;
+  return TRUE;
+}
+
+/* What define and create share: parse, resolve, fill defaults, name the bridge. */
+static NcNetworkDef *
+prepare_def(NcDaemon *daemon, const char *xml, guint flags, NcNetwork **ret_existing,
+            GError **error)
+{
+  g_autoptr(NcNetworkDef) def = parse_xml(xml, flags, error);
+  if (!def)
+    return NULL;
+  NcNetwork *existing = NULL;
+  if (!resolve_existing(daemon, def, &existing, error))
+    return NULL;
+  nc_network_def_fill_defaults(def);
+
+  /* Extra checks of a mode with a driver; a mode without one can still be
+   * defined, and says "not supported yet" when started. */
+  const NcForwardDriver *driver = nc_forward_driver_for(def, NULL);
+  if (driver && driver->validate && !driver->validate(def, error))
+    return NULL;
+
+  const char *prefer = NULL;
+  if (existing) {
+    const NcNetworkDef *old = existing->active ? existing->def : config_def(existing);
+    prefer = old->bridge.name;
+  }
+  if (!nc_bridge_name_assign(daemon, def, prefer, error))
+    return NULL;
+  *ret_existing = existing;
+  return g_steal_pointer(&def);
+}
+
+NcNetwork *
+nc_daemon_define_xml(NcDaemon *daemon, const char *xml, guint flags, GError **error)
+{
+  NcNetwork *existing = NULL;
+  g_autoptr(NcNetworkDef) def = prepare_def(daemon, xml, flags, &existing, error);
+  if (!def)
+    return NULL;
+  if (!nc_store_save_config(daemon->paths, def, error))
+    return NULL;
+
+  NcNetwork *net = existing;
+  if (!net) {
+    net = nc_network_new(daemon, g_steal_pointer(&def));
+    nc_registry_add(daemon, net);
+  } else if (net->active) {
+    g_clear_pointer(&net->new_def, nc_network_def_free);
+    net->new_def = g_steal_pointer(&def);
+  } else {
+    nc_network_def_free(net->def);
+    net->def = g_steal_pointer(&def);
+  }
+  net->persistent = TRUE;
+  nc_log_network(net, G_LOG_LEVEL_INFO, "defined%s", existing ? " (replaced)" : "");
+  nc_daemon_emit(daemon, net, NC_NETWORK_CHANGE_LIFECYCLE, NC_NETWORK_EVENT_DEFINED);
+  return net;
+}
+
+NcNetwork *
+nc_daemon_create_xml(NcDaemon *daemon, const char *xml, guint flags, GError **error)
+{
+  NcNetwork *existing = NULL;
+  g_autoptr(NcNetworkDef) def = prepare_def(daemon, xml, flags, &existing, error);
+  if (!def)
+    return NULL;
+  if (existing && existing->active) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID, "network '%s' is already active",
+                def->name);
+    return NULL;
+  }
+  if (!nc_forward_driver_for(def, error))
+    return NULL;
+
+  if (existing) {
+    /* libvirt: create over an inactive persistent network runs it with the
+     * given definition; its config stays for the next start. */
+    if (!nc_network_start_internal(existing, g_steal_pointer(&def), error))
+      return NULL;
+    return existing;
+  }
+
+  NcNetwork *net = nc_network_new(daemon, g_steal_pointer(&def));
+  nc_registry_add(daemon, net);
+  if (!nc_network_start_internal(net, NULL, error)) {
+    nc_registry_remove(daemon, net); /* never announced: no event */
+    return NULL;
+  }
+  return net;
+}
+
+static void
+commit_active(NcNetwork *net, NcNetworkDef *run)
+{
+  if (net->persistent) {
+    g_clear_pointer(&net->new_def, nc_network_def_free);
+    net->new_def = net->def;
+  } else {
+    nc_network_def_free(net->def);
+  }
+  net->def = run;
+  net->active = TRUE;
+}
+
+gboolean
+nc_network_start_internal(NcNetwork *net, NcNetworkDef *live_def, GError **error)
+{
+  g_autoptr(NcNetworkDef) run = live_def;
+  if (!check_present(net, error))
+    return FALSE;
+  NcDaemon *daemon = net->daemon;
+  if (net->active) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID, "network '%s' is already active",
+                net->def->name);
+    return FALSE;
+  }
+  if (!run)
+    run = nc_network_def_copy(net->def);
+  const NcForwardDriver *driver = nc_forward_driver_for(run, error);
+  if (!driver)
+    return FALSE;
+  /* A config loaded from disk may lack a bridge name (libvirt fills it at load). */
+  if (!run->bridge.name && !nc_bridge_name_assign(daemon, run, NULL, error))
+    return FALSE;
+
+  /* Recorded before anything is done, so a crash mid-start is cleaned up by
+   * the next daemon instead of leaving an orphan bridge. */
+  nc_live_state_clear(&net->live);
+  if (!nc_status_save(daemon->paths, run, &net->live, TRUE, error))
+    return FALSE;
+  if (!driver->start(&daemon->env, run, &net->live, error)) {
+    nc_live_state_clear(&net->live);
+    nc_status_delete(daemon->paths, run->name, NULL);
+    return FALSE;
+  }
+  g_autoptr(GError) save_error = NULL;
+  if (!nc_status_save(daemon->paths, run, &net->live, FALSE, &save_error)) {
+    driver->stop(&daemon->env, run, &net->live, NULL);
+    nc_live_state_clear(&net->live);
+    nc_status_delete(daemon->paths, run->name, NULL);
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_FAILED,
+                "network '%s': started, then stopped again: cannot record its state: %s",
+                run->name, save_error->message);
+    return FALSE;
+  }
+
+  commit_active(net, g_steal_pointer(&run));
+  nc_log_network(net, G_LOG_LEVEL_INFO, "started (bridge %s)",
+                 net->def->bridge.name ? net->def->bridge.name : "none");
+  nc_daemon_emit(daemon, net, NC_NETWORK_CHANGE_LIFECYCLE, NC_NETWORK_EVENT_STARTED);
+  return TRUE;
+}
+
+gboolean
+nc_network_start(NcNetwork *net, GError **error)
+{
+  return nc_network_start_internal(net, NULL, error);
+}
+
+void
+nc_network_set_active_from_status(NcNetwork *net, NcNetworkDef *live_def,
+                                  const NcLiveState *live)
+{
+  if (live_def)
+    commit_active(net, live_def);
+  net->active = TRUE;
+  nc_live_state_copy(&net->live, live);
+}
+
+/* Back to inactive: the pending config becomes the definition; a transient
+ * network leaves the registry. */
+static void
+mark_inactive(NcNetwork *net)
+{
+  NcDaemon *daemon = net->daemon;
+  net->active = FALSE;
+  nc_live_state_clear(&net->live);
+  if (net->new_def) {
+    nc_network_def_free(net->def);
+    net->def = g_steal_pointer(&net->new_def);
+  }
+  nc_status_delete(daemon->paths, net->def->name, NULL);
+}
+
+gboolean
+nc_network_destroy(NcNetwork *net, GError **error)
+{
+  if (!check_present(net, error))
+    return FALSE;
+  NcDaemon *daemon = net->daemon;
+  if (!net->active) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID, "network '%s' is not active",
+                net->def->name);
+    return FALSE;
+  }
+  const NcForwardDriver *driver = nc_forward_driver_for(net->def, error);
+  if (!driver)
+    return FALSE;
+
+  /* As libvirt: teardown goes on past a failed step, and the network is
+   * inactive afterwards either way. The failure is logged, not returned:
+   * the caller cannot do anything about a half-removed device. */
+  g_autoptr(GError) stop_error = NULL;
+  g_autoptr(NcNetwork) hold = nc_network_ref(net);
+  if (!driver->stop(&daemon->env, net->def, &net->live, &stop_error))
+    nc_log_network(net, G_LOG_LEVEL_WARNING, "incomplete teardown: %s", stop_error->message);
+  mark_inactive(net);
+  nc_log_network(net, G_LOG_LEVEL_INFO, "stopped");
+  nc_daemon_emit(daemon, net, NC_NETWORK_CHANGE_LIFECYCLE, NC_NETWORK_EVENT_STOPPED);
+  if (!net->persistent)
+    nc_registry_remove(daemon, net);
+  return TRUE;
+}
+
+gboolean
+nc_network_undefine(NcNetwork *net, GError **error)
+{
+  if (!check_present(net, error))
+    return FALSE;
+  NcDaemon *daemon = net->daemon;
+  if (!net->persistent) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                "network '%s': cannot undefine transient network", net->def->name);
+    return FALSE;
+  }
+  if (!nc_store_delete_config(daemon->paths, net->def->name, error))
+    return FALSE;
+
+  g_autoptr(NcNetwork) hold = nc_network_ref(net);
+  net->persistent = FALSE;
+  net->autostart = FALSE;
+  g_clear_pointer(&net->new_def, nc_network_def_free);
+  nc_log_network(net, G_LOG_LEVEL_INFO, "undefined%s", net->active ? " (still running, now transient)" : "");
+  nc_daemon_emit(daemon, net, NC_NETWORK_CHANGE_LIFECYCLE, NC_NETWORK_EVENT_UNDEFINED);
+  if (!net->active)
+    nc_registry_remove(daemon, net);
+  return TRUE;
+}
+
+gboolean
+nc_network_set_autostart(NcNetwork *net, gboolean autostart, GError **error)
+{
+  if (!check_present(net, error))
+    return FALSE;
+  if (!net->persistent) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                "network '%s': cannot set autostart for transient network", net->def->name);
+    return FALSE;
+  }
+  autostart = !!autostart;
+  if (net->autostart == autostart)
+    return TRUE;
+  if (!nc_store_set_autostart(net->daemon->paths, net->def->name, autostart, error))
+    return FALSE;
+  net->autostart = autostart;
+  nc_log_network(net, G_LOG_LEVEL_INFO, "autostart %s", autostart ? "enabled" : "disabled");
+  nc_daemon_emit(net->daemon, net, NC_NETWORK_CHANGE_PROPERTIES, NC_NETWORK_EVENT_DEFINED);
+  return TRUE;
+}
+
+gboolean
+nc_network_update(NcNetwork *net, guint command, guint section, int parent_index,
+                  const char *xml, guint flags, GError **error)
+{
+  if (!check_present(net, error))
+    return FALSE;
+  g_set_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT,
+              "network '%s': updating a network (net-update) is not supported yet; "
+              "use net-edit or net-define, then restart the network",
+              net->def->name);
+  return FALSE;
+}
+
+/* -- accessors ------------------------------------------------------------------- */
+
+const char *
+nc_network_get_name(NcNetwork *net)
+{
+  return net->def->name;
+}
+
+const char *
+nc_network_get_uuid_string(NcNetwork *net)
+{
+  return net->uuid_str;
+}
+
+const guint8 *
+nc_network_get_uuid(NcNetwork *net)
+{
+  return net->def->uuid;
+}
+
+gboolean
+nc_network_is_active(NcNetwork *net)
+{
+  return net->active;
+}
+
+gboolean
+nc_network_is_persistent(NcNetwork *net)
+{
+  return net->persistent;
+}
+
+gboolean
+nc_network_get_autostart(NcNetwork *net)
+{
+  return net->autostart;
+}
+
+const char *
+nc_network_get_bridge_name(NcNetwork *net)
+{
+  return net->def->bridge.name;
+}
+
+char *
+nc_network_get_xml(NcNetwork *net, guint format_flags)
+{
+  const NcNetworkDef *def = net->def;
+  if ((format_flags & NC_NETWORK_FORMAT_INACTIVE) && net->new_def)
+    def = net->new_def;
+  return nc_network_def_format(def, format_flags);
+}
+
+const NcNetworkDef *
+nc_network_get_def(NcNetwork *net)
+{
+  return net->def;
+}
+
+gboolean
+nc_network_is_removed(NcNetwork *net)
+{
+  return net->daemon == NULL;
+}
+
+void
+nc_dhcp_lease_free(NcDhcpLease *lease)
+{
+  if (!lease)
+    return;
+  g_free(lease->iface);
+  g_free(lease->mac);
+  g_free(lease->iaid);
+  g_free(lease->ipaddr);
+  g_free(lease->hostname);
+  g_free(lease->clientid);
+  g_free(lease);
+}
+
+GPtrArray *
+nc_network_get_dhcp_leases(NcNetwork *net, const char *mac, GError **error)
+{
+  if (!check_present(net, error))
+    return NULL;
+  /* Leases come with dnsmasq (the managed-bridge driver); none yet. */
+  return g_ptr_array_new_with_free_func((GDestroyNotify)nc_dhcp_lease_free);
+}

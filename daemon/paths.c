@@ -1,0 +1,40 @@
+/* Where the daemon keeps things. Without --root: libvirt's system layout, so
+ * netctld finds the definitions libvirt left and libvirt finds ours. With
+ * --root DIR: the same tree under DIR, so tests run daemons side by side. */
+#include "nc-daemon.h"
+
+NcPaths *
+nc_paths_new(const char *root)
+{
+  NcPaths *paths = g_new0(NcPaths, 1);
+  const char *r = root ? root : "";
+  /* "/a/" + "/etc" would give "/a//etc": harmless, but ugly in messages. */
+  g_autofree char *trimmed = g_strdup(r);
+  gsize len = strlen(trimmed);
+  while (len > 1 && trimmed[len - 1] == '/')
+    trimmed[--len] = '\0';
+  if (g_str_equal(trimmed, "/"))
+    trimmed[0] = '\0';
+
+  paths->root = g_strdup(trimmed);
+  paths->config_dir = g_strconcat(trimmed, "/etc/libvirt/qemu/networks", NULL);
+  paths->autostart_dir = g_strconcat(trimmed, "/etc/libvirt/qemu/networks/autostart", NULL);
+  paths->state_dir = g_strconcat(trimmed, "/run/libvirt/network", NULL);
+  paths->dnsmasq_dir = g_strconcat(trimmed, "/var/lib/libvirt/dnsmasq", NULL);
+  paths->socket_dir = g_strconcat(trimmed, "/run/libvirt", NULL);
+  return paths;
+}
+
+void
+nc_paths_free(NcPaths *paths)
+{
+  if (!paths)
+    return;
+  g_free(paths->root);
+  g_free(paths->config_dir);
+  g_free(paths->autostart_dir);
+  g_free(paths->state_dir);
+  g_free(paths->dnsmasq_dir);
+  g_free(paths->socket_dir);
+  g_free(paths);
+}

@@ -1,0 +1,42 @@
+/* Status files of running networks: state_dir/NAME.xml, written after every
+ * start and removed on stop, in libvirt's shape so either daemon can read the
+ * other's:
+ *
+ *   <networkstatus>
+ *     <class_id bitmap='0-2'/>
+ *     <floor sum='0'/>
+ *     <netctl bridge-ifindex='12' state='running'>    (ours; libvirt ignores it)
+ *       <data key='...' value='...'/>
+ *     </netctl>
+ *     <network>...the live definition...</network>
+ *   </networkstatus>
+ *
+ * state='starting' is written before a start does anything: a status file
+ * still saying so after a crash means the start was cut short and its
+ * leftovers must be torn down. */
+#pragma once
+
+#include "forward-driver.h"
+#include "nc-daemon.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  NcNetworkDef *def;  /* the live definition */
+  NcLiveState live;
+  gboolean starting;  /* the start was cut short */
+  char *path;
+} NcStatusRecord;
+
+void nc_status_record_free(NcStatusRecord *rec);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcStatusRecord, nc_status_record_free)
+
+char *nc_status_path(const NcPaths *paths, const char *name);
+gboolean nc_status_save(const NcPaths *paths, const NcNetworkDef *def, const NcLiveState *live,
+                        gboolean starting, GError **error);
+gboolean nc_status_delete(const NcPaths *paths, const char *name, GError **error);
+/* Every readable state_dir/NAME.xml as NcStatusRecord* (owned by the array);
+ * bad ones are skipped with a message in ret_problems (may be NULL), logged. */
+GPtrArray *nc_status_load_all(const NcPaths *paths, GPtrArray *ret_problems);
+
+G_END_DECLS

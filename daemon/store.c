@@ -1,0 +1,293 @@
+/* Persistent definitions in libvirt's layout, written atomically. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "nc-error.h"
+#include "network-xml.h"
+#include "store.h"
+
+static gboolean
+fsync_dir(const char *dir, GError **error)
+{
+  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || fsync(fd) < 0) {
+    int e = errno;
+    if (fd >= 0)
+      close(fd);
+    g_set_error(error, NC_ERROR, NC_ERROR_WRITE_FAILED, "cannot sync directory %s: %s", dir,
+                g_strerror(e));
+    return FALSE;
+  }
+  close(fd);
+  return TRUE;
+}
+
+gboolean
+nc_store_ensure_dir(const char *dir, GError **error)
+{
+  if (g_mkdir_with_parents(dir, 0755) < 0) {
+    int e = errno;
+    g_set_error(error, NC_ERROR, NC_ERROR_WRITE_FAILED, "cannot create directory %s: %s", dir,
+                g_strerror(e));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+write_all(int fd, const char *data, gsize len)
+{
+  while (len > 0) {
+    ssize_t n = write(fd, data, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return FALSE;
+    data += n;
+    len -= n;
+  }
+  return TRUE;
+}
+
+gboolean
+nc_store_write_atomic(const char *path, const char *contents, gssize len, int mode,
+                      GError **error)
+{
+  gsize size = len < 0 ? strlen(contents) : (gsize)len;
+  g_autofree char *dir = g_path_get_dirname(path);
+  g_autofree char *base = g_path_get_basename(path);
+  g_autofree char *tmp = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
+
+  if (!nc_store_ensure_dir(dir, error))
+    return FALSE;
+  int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, mode);
+  if (fd < 0) {
+    int e = errno;
+    g_set_error(error, NC_ERROR, NC_ERROR_WRITE_FAILED, "cannot create a temporary file for %s: %s",
+                path, g_strerror(e));
+    return FALSE;
+  }
+
+  gboolean ok = write_all(fd, contents, size) && fsync(fd) == 0;
+  int e = errno;
+  if (close(fd) < 0 && ok) {
+    ok = FALSE;
+    e = errno;
+  }
+  if (ok && rename(tmp, path) < 0) {
+    ok = FALSE;
+    e = errno;
+  }
+  if (!ok) {
+    unlink(tmp);
+    g_set_error(error, NC_ERROR, NC_ERROR_WRITE_FAILED, "cannot write %s: %s", path,
+                g_strerror(e));
+    return FALSE;
+  }
+  return fsync_dir(dir, error);
+}
+
+gboolean
+nc_store_remove(const char *path, GError **error)
+{
+  if (unlink(path) < 0 && errno != ENOENT) {
+    int e = errno;
+    g_set_error(error, NC_ERROR, NC_ERROR_WRITE_FAILED, "cannot remove %s: %s", path,
+                g_strerror(e));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+char *
+nc_store_config_path(const NcPaths *paths, const char *name)
+{
+  g_autofree char *file = g_strconcat(name, ".xml", NULL);
+  return g_build_filename(paths->config_dir, file, NULL);
+}
+
+char *
+nc_store_autostart_path(const NcPaths *paths, const char *name)
+{
+  g_autofree char *file = g_strconcat(name, ".xml", NULL);
+  return g_build_filename(paths->autostart_dir, file, NULL);
+}
+
+gboolean
+nc_store_save_config(const NcPaths *paths, const NcNetworkDef *def, GError **error)
+{
+  g_autofree char *path = nc_store_config_path(paths, def->name);
+  g_autofree char *xml = nc_network_def_format(def, NC_NETWORK_FORMAT_INACTIVE);
+  /* libvirt writes its definitions 0600: they may hold secrets in metadata. */
+  return nc_store_write_atomic(path, xml, -1, 0600, error);
+}
+
+gboolean
+nc_store_delete_config(const NcPaths *paths, const char *name, GError **error)
+{
+  g_autofree char *path = nc_store_config_path(paths, name);
+  /* The link first: a crash in between leaves a definition without
+   * autostart, never a dangling autostart link. */
+  if (!nc_store_set_autostart(paths, name, FALSE, error))
+    return FALSE;
+  if (!nc_store_remove(path, error))
+    return FALSE;
+  return fsync_dir(paths->config_dir, error);
+}
+
+/* As libvirt's virFileLinkPointsTo: the link must lead to the config file. */
+gboolean
+nc_store_get_autostart(const NcPaths *paths, const char *name)
+{
+  g_autofree char *link = nc_store_autostart_path(paths, name);
+  g_autofree char *config = nc_store_config_path(paths, name);
+  struct stat a, b;
+  if (stat(link, &a) < 0 || stat(config, &b) < 0)
+    return FALSE;
+  return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+gboolean
+nc_store_set_autostart(const NcPaths *paths, const char *name, gboolean autostart,
+                       GError **error)
+{
+  g_autofree char *link = nc_store_autostart_path(paths, name);
+  if (!autostart) {
+    if (!nc_store_remove(link, error))
+      return FALSE;
+    if (g_file_test(paths->autostart_dir, G_FILE_TEST_IS_DIR))
+      return fsync_dir(paths->autostart_dir, error);
+    return TRUE;
+  }
+
+  if (!nc_store_ensure_dir(paths->autostart_dir, error))
+    return FALSE;
+  /* Relative, so the tree stays valid when moved (and under --root). A
+   * symlink then a rename, so an existing link is replaced atomically. */
+  g_autofree char *target = g_strconcat("../", name, ".xml", NULL);
+  g_autofree char *tmp = NULL;
+  for (int attempt = 0; attempt < 100; attempt++) {
+    g_free(tmp);
+    tmp = g_strdup_printf("%s/.%s.xml.%08x", paths->autostart_dir, name, g_random_int());
+    if (symlink(target, tmp) == 0)
+      break;
+    if (errno != EEXIST) {
+      int e = errno;
+      g_set_error(error, NC_ERROR, NC_ERROR_WRITE_FAILED, "cannot create autostart link %s: %s",
+                  link, g_strerror(e));
+      return FALSE;
+    }
+  }
+  if (rename(tmp, link) < 0) {
+    int e = errno;
+    unlink(tmp);
+    g_set_error(error, NC_ERROR, NC_ERROR_WRITE_FAILED, "cannot create autostart link %s: %s",
+                link, g_strerror(e));
+    return FALSE;
+  }
+  return fsync_dir(paths->autostart_dir, error);
+}
+
+/* ".NAME.xml.XXXXXX", as nc_store_write_atomic and set_autostart make them. */
+static gboolean
+is_stale_temp(const char *file)
+{
+  if (file[0] != '.')
+    return FALSE;
+  const char *dot = strrchr(file, '.');
+  return dot && dot > file + 4 && strlen(dot) >= 7 && g_str_has_prefix(dot - 4, ".xml.");
+}
+
+void
+nc_store_remove_stale_temps(const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+  if (!d)
+    return;
+  const char *file;
+  while ((file = g_dir_read_name(d))) {
+    if (!is_stale_temp(file))
+      continue;
+    g_autofree char *path = g_build_filename(dir, file, NULL);
+    g_debug("removing %s, left by an interrupted write", path);
+    unlink(path);
+  }
+}
+
+static void
+problem(GPtrArray *problems, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static void
+problem(GPtrArray *problems, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  g_warning("%s", msg);
+  if (problems)
+    g_ptr_array_add(problems, g_steal_pointer(&msg));
+}
+
+static gint
+compare_strings(gconstpointer a, gconstpointer b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+GPtrArray *
+nc_store_load_configs(const NcPaths *paths, GPtrArray *ret_problems)
+{
+  GPtrArray *defs = g_ptr_array_new_with_free_func((GDestroyNotify)nc_network_def_free);
+  nc_store_remove_stale_temps(paths->config_dir);
+  nc_store_remove_stale_temps(paths->autostart_dir);
+
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = g_dir_open(paths->config_dir, 0, &error);
+  if (!dir) {
+    if (!g_error_matches(error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+      problem(ret_problems, "cannot read %s: %s", paths->config_dir, error->message);
+    return defs;
+  }
+
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
+  const char *file;
+  while ((file = g_dir_read_name(dir))) {
+    if (file[0] != '.' && g_str_has_suffix(file, ".xml"))
+      g_ptr_array_add(files, g_strdup(file));
+  }
+  g_ptr_array_sort(files, compare_strings);
+
+  for (guint i = 0; i < files->len; i++) {
+    file = files->pdata[i];
+    g_autofree char *path = g_build_filename(paths->config_dir, file, NULL);
+    g_autofree char *contents = NULL;
+    g_clear_error(&error);
+    if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
+      continue;
+    if (!g_file_get_contents(path, &contents, NULL, &error)) {
+      problem(ret_problems, "%s: cannot read the network definition: %s; skipped", path,
+              error->message);
+      continue;
+    }
+    g_autoptr(NcNetworkDef) def =
+      nc_network_def_parse_string(contents, path, NC_NETWORK_PARSE_CHECK, &error);
+    if (!def) {
+      /* The message names the file and line already. */
+      problem(ret_problems, "skipped an invalid network definition: %s", error->message);
+      continue;
+    }
+    g_autofree char *expected = g_strconcat(def->name, ".xml", NULL);
+    if (!g_str_equal(expected, file)) {
+      problem(ret_problems,
+              "%s: the file name does not match the network name '%s' (expected %s); skipped",
+              path, def->name, expected);
+      continue;
+    }
+    g_ptr_array_add(defs, g_steal_pointer(&def));
+  }
+  return defs;
+}

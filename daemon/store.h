@@ -1,0 +1,42 @@
+/* Persistent network definitions: config_dir/NAME.xml and the autostart links
+ * autostart_dir/NAME.xml -> ../NAME.xml, in libvirt's layout.
+ *
+ * Every write is atomic (temporary file in the same directory, fsync, rename,
+ * fsync of the directory): a daemon killed at any moment leaves either the
+ * old or the new file, never a half-written one. Temporary files are named
+ * ".NAME.xml.XXXXXX" and those left by a crash are removed on load. */
+#pragma once
+
+#include "nc-daemon.h"
+
+G_BEGIN_DECLS
+
+gboolean nc_store_write_atomic(const char *path, const char *contents, gssize len, int mode,
+                               GError **error);
+/* unlink; a missing file is not an error. */
+gboolean nc_store_remove(const char *path, GError **error);
+/* mkdir -p with mode 0755 (0700 for none of ours: libvirt's dirs are 0755). */
+gboolean nc_store_ensure_dir(const char *dir, GError **error);
+
+char *nc_store_config_path(const NcPaths *paths, const char *name);
+char *nc_store_autostart_path(const NcPaths *paths, const char *name);
+
+/* Writes config_dir/NAME.xml (the inactive format). */
+gboolean nc_store_save_config(const NcPaths *paths, const NcNetworkDef *def, GError **error);
+/* Removes the config and its autostart link. */
+gboolean nc_store_delete_config(const NcPaths *paths, const char *name, GError **error);
+
+gboolean nc_store_get_autostart(const NcPaths *paths, const char *name);
+gboolean nc_store_set_autostart(const NcPaths *paths, const char *name, gboolean autostart,
+                                GError **error);
+
+/* Removes the ".NAME.xml.XXXXXX" files an interrupted write left in dir. */
+void nc_store_remove_stale_temps(const char *dir);
+
+/* Every loadable config_dir/NAME.xml, as NcNetworkDef* (owned by the array),
+ * sorted by file name. A corrupt or invalid file, or one whose name does not
+ * match the network name, is skipped, with one message per file appended to
+ * ret_problems (char*, may be NULL) and logged as a warning. */
+GPtrArray *nc_store_load_configs(const NcPaths *paths, GPtrArray *ret_problems);
+
+G_END_DECLS

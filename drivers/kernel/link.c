@@ -1,0 +1,113 @@
+/* Generic link operations over rtnetlink: look up, up/down, MTU, delete. */
+#include <errno.h>
+#include <net/if.h>
+#include <string.h>
+
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <netlink/route/link.h>
+
+#include "nc-kernel.h"
+#include "nl-util.h"
+
+int
+nc_link_get_info(NcKernel *kernel, const char *name, NcLinkInfo *ret_info)
+{
+  if (!name || !*name || strlen(name) >= IFNAMSIZ)
+    return -EINVAL;
+
+  int err = 0;
+  struct nl_sock *sock = nc_kernel_nl_sock(kernel, &err);
+  if (!sock)
+    return err;
+
+  g_autoptr(NcRtnlLink) link = NULL;
+  int r = rtnl_link_get_kernel(sock, 0, name, &link);
+  if (r < 0) {
+    r = nc_kernel_nl_result(kernel, r);
+    if (r != -ENODEV)
+      g_debug("kernel: looking up link %s: %s", name, g_strerror(-r));
+    return r;
+  }
+
+  NcLinkInfo info = { 0 };
+  info.ifindex = rtnl_link_get_ifindex(link);
+  const char *kind = rtnl_link_get_type(link);
+  if (kind)
+    g_strlcpy(info.kind, kind, sizeof info.kind);
+  struct nl_addr *addr = rtnl_link_get_addr(link);
+  if (addr && nl_addr_get_len(addr) == NC_MAC_LEN)
+    memcpy(info.mac.addr, nl_addr_get_binary_addr(addr), NC_MAC_LEN);
+  info.mtu = rtnl_link_get_mtu(link);
+  info.up = (rtnl_link_get_flags(link) & IFF_UP) != 0;
+  *ret_info = info;
+  return 0;
+}
+
+int
+nc_link_exists(NcKernel *kernel, const char *name)
+{
+  NcLinkInfo info;
+  int r = nc_link_get_info(kernel, name, &info);
+  if (r == -ENODEV)
+    return 0;
+  return r < 0 ? r : 1;
+}
+
+/* An RTM_NEWLINK/RTM_DELLINK request addressed to an existing ifindex. */
+static struct nl_msg *
+link_msg(int type, int ifindex, unsigned flags, unsigned change)
+{
+  struct nl_msg *msg = nlmsg_alloc_simple(type, NLM_F_REQUEST | NLM_F_ACK);
+  if (!msg)
+    return NULL;
+  struct ifinfomsg ifi = {
+    .ifi_family = AF_UNSPEC,
+    .ifi_index = ifindex,
+    .ifi_flags = flags,
+    .ifi_change = change,
+  };
+  if (nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO) < 0) {
+    nlmsg_free(msg);
+    return NULL;
+  }
+  return msg;
+}
+
+int
+nc_link_set_up(NcKernel *kernel, int ifindex, gboolean up)
+{
+  struct nl_msg *msg = link_msg(RTM_NEWLINK, ifindex, up ? IFF_UP : 0, IFF_UP);
+  if (!msg)
+    return -ENOMEM;
+  int r = nc_kernel_nl_request(kernel, msg);
+  if (r < 0)
+    g_debug("kernel: setting link %d %s: %s", ifindex, up ? "up" : "down", g_strerror(-r));
+  return r;
+}
+
+int
+nc_link_set_mtu(NcKernel *kernel, int ifindex, guint mtu)
+{
+  g_autoptr(NcNlMsg) msg = link_msg(RTM_NEWLINK, ifindex, 0, 0);
+  if (!msg || nla_put_u32(msg, IFLA_MTU, mtu) < 0)
+    return -ENOMEM;
+  int r = nc_kernel_nl_request(kernel, g_steal_pointer(&msg));
+  if (r < 0)
+    g_debug("kernel: setting the MTU of link %d to %u: %s", ifindex, mtu, g_strerror(-r));
+  return r;
+}
+
+int
+nc_link_delete(NcKernel *kernel, int ifindex)
+{
+  if (ifindex <= 0)
+    return -EINVAL;
+  struct nl_msg *msg = link_msg(RTM_DELLINK, ifindex, 0, 0);
+  if (!msg)
+    return -ENOMEM;
+  int r = nc_kernel_nl_request(kernel, msg);
+  if (r < 0)
+    g_debug("kernel: deleting link %d: %s", ifindex, g_strerror(-r));
+  return r;
+}

@@ -1,0 +1,181 @@
+/* The persistent store: atomic writes, corrupt files, autostart links. No kernel. */
+#include <string.h>
+#include <sys/stat.h>
+
+#include "nc-error.h"
+#include "network-xml.h"
+#include "store.h"
+#include "test-util.h"
+
+#define NET_XML(name, uuid)                                                                    \
+  "<network>\n  <name>" name "</name>\n  <uuid>" uuid "</uuid>\n"                              \
+  "  <bridge name='virbr7' stp='on' delay='0'/>\n  <mac address='52:54:00:11:22:33'/>\n"       \
+  "</network>\n"
+
+typedef struct {
+  char *root;
+  NcPaths *paths;
+} Fixture;
+
+static void
+setup(Fixture *f, gconstpointer data)
+{
+  f->root = tu_make_root();
+  f->paths = nc_paths_new(f->root);
+}
+
+static void
+teardown(Fixture *f, gconstpointer data)
+{
+  tu_rm_rf(f->root);
+  g_free(f->root);
+  nc_paths_free(f->paths);
+}
+
+static void
+test_paths(void)
+{
+  g_autoptr(NcPaths) sys = nc_paths_new(NULL);
+  g_assert_cmpstr(sys->config_dir, ==, "/etc/libvirt/qemu/networks");
+  g_assert_cmpstr(sys->autostart_dir, ==, "/etc/libvirt/qemu/networks/autostart");
+  g_assert_cmpstr(sys->state_dir, ==, "/run/libvirt/network");
+  g_assert_cmpstr(sys->dnsmasq_dir, ==, "/var/lib/libvirt/dnsmasq");
+  g_assert_cmpstr(sys->socket_dir, ==, "/run/libvirt");
+  g_autoptr(NcPaths) rooted = nc_paths_new("/tmp/x/");
+  g_assert_cmpstr(rooted->config_dir, ==, "/tmp/x/etc/libvirt/qemu/networks");
+  g_assert_cmpstr(rooted->state_dir, ==, "/tmp/x/run/libvirt/network");
+}
+
+static void
+test_atomic_write(Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename(f->paths->config_dir, "a.xml", NULL);
+  g_assert_true(nc_store_write_atomic(path, "first", -1, 0600, &error));
+  g_assert_no_error(error);
+  g_assert_true(nc_store_write_atomic(path, "second", -1, 0600, &error));
+  g_autofree char *contents = tu_read(path);
+  g_assert_cmpstr(contents, ==, "second");
+  /* Nothing but the file itself: no temporary left behind. */
+  g_autofree char *listing = tu_list_dir(f->paths->config_dir);
+  g_assert_cmpstr(listing, ==, "a.xml");
+  struct stat st;
+  g_assert_cmpint(stat(path, &st), ==, 0);
+  g_assert_cmpint(st.st_mode & 0777, ==, 0600);
+
+  /* A directory we cannot create: a clear error, nothing written. */
+  g_autofree char *blocker = g_build_filename(f->root, "file", NULL);
+  tu_write(blocker, "x");
+  g_autofree char *bad = g_build_filename(blocker, "sub", "b.xml", NULL);
+  g_assert_false(nc_store_write_atomic(bad, "x", -1, 0600, &error));
+  g_assert_error(error, NC_ERROR, NC_ERROR_WRITE_FAILED);
+  g_assert_nonnull(strstr(error->message, blocker));
+}
+
+static void
+test_save_load(Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NcNetworkDef) def = nc_network_def_parse_string(
+    NET_XML("lab", "11111111-2222-3333-4444-555555555555"), NULL, NC_NETWORK_PARSE_CHECK, &error);
+  g_assert_no_error(error);
+  g_assert_true(nc_store_save_config(f->paths, def, &error));
+  g_assert_no_error(error);
+
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GPtrArray) defs = nc_store_load_configs(f->paths, problems);
+  g_assert_cmpuint(problems->len, ==, 0);
+  g_assert_cmpuint(defs->len, ==, 1);
+  NcNetworkDef *loaded = defs->pdata[0];
+  g_assert_cmpstr(loaded->name, ==, "lab");
+  g_assert_cmpstr(loaded->bridge.name, ==, "virbr7");
+
+  g_assert_true(nc_store_delete_config(f->paths, "lab", &error));
+  g_autofree char *listing = tu_list_dir(f->paths->config_dir);
+  g_assert_cmpstr(listing, ==, "");
+}
+
+static void
+test_corrupt_skipped(Fixture *f, gconstpointer data)
+{
+  g_autofree char *good = g_build_filename(f->paths->config_dir, "good.xml", NULL);
+  g_autofree char *corrupt = g_build_filename(f->paths->config_dir, "corrupt.xml", NULL);
+  g_autofree char *invalid = g_build_filename(f->paths->config_dir, "invalid.xml", NULL);
+  g_autofree char *misnamed = g_build_filename(f->paths->config_dir, "other.xml", NULL);
+  g_autofree char *stale = g_build_filename(f->paths->config_dir, ".good.xml.AB12CD", NULL);
+  tu_write(good, NET_XML("good", "11111111-2222-3333-4444-555555555555"));
+  tu_write(corrupt, "<network><name>corrupt</name><uuid>"); /* cut short by a crash */
+  tu_write(invalid, "<network><name>invalid</name><mtu size='nope'/></network>");
+  tu_write(misnamed, NET_XML("notother", "11111111-2222-3333-4444-555555555556"));
+  tu_write(stale, "<netw");
+
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
+  g_test_expect_message("netctl", G_LOG_LEVEL_WARNING, "*corrupt.xml*");
+  g_test_expect_message("netctl", G_LOG_LEVEL_WARNING, "*invalid.xml*");
+  g_test_expect_message("netctl", G_LOG_LEVEL_WARNING, "*other.xml*does not match*");
+  g_autoptr(GPtrArray) defs = nc_store_load_configs(f->paths, problems);
+  g_test_assert_expected_messages();
+
+  g_assert_cmpuint(defs->len, ==, 1);
+  g_assert_cmpstr(((NcNetworkDef *)defs->pdata[0])->name, ==, "good");
+  g_assert_cmpuint(problems->len, ==, 3);
+  for (guint i = 0; i < problems->len; i++)
+    g_test_message("problem: %s", (char *)problems->pdata[i]);
+  g_assert_nonnull(strstr(problems->pdata[0], "corrupt.xml"));
+  g_assert_nonnull(strstr(problems->pdata[1], "invalid.xml"));
+  g_assert_nonnull(strstr(problems->pdata[1], "nope"));
+  /* The interrupted write's temporary file is gone. */
+  g_assert_false(g_file_test(stale, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_autostart_links(Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config = g_build_filename(f->paths->config_dir, "lab.xml", NULL);
+  tu_write(config, NET_XML("lab", "11111111-2222-3333-4444-555555555555"));
+
+  g_assert_false(nc_store_get_autostart(f->paths, "lab"));
+  g_assert_true(nc_store_set_autostart(f->paths, "lab", TRUE, &error));
+  g_assert_no_error(error);
+  g_assert_true(nc_store_get_autostart(f->paths, "lab"));
+  /* libvirt's shape: autostart/NAME.xml, a symlink to the config. */
+  g_autofree char *link = g_build_filename(f->paths->autostart_dir, "lab.xml", NULL);
+  g_assert_true(g_file_test(link, G_FILE_TEST_IS_SYMLINK));
+  g_autofree char *target = g_file_read_link(link, NULL);
+  g_assert_cmpstr(target, ==, "../lab.xml");
+  /* Setting it twice is fine and leaves one link. */
+  g_assert_true(nc_store_set_autostart(f->paths, "lab", TRUE, &error));
+  g_autofree char *listing = tu_list_dir(f->paths->autostart_dir);
+  g_assert_cmpstr(listing, ==, "lab.xml");
+
+  /* An absolute link, as libvirt makes them, counts too. */
+  g_assert_true(nc_store_set_autostart(f->paths, "lab", FALSE, &error));
+  g_assert_false(nc_store_get_autostart(f->paths, "lab"));
+  g_assert_cmpint(symlink(config, link), ==, 0);
+  g_assert_true(nc_store_get_autostart(f->paths, "lab"));
+
+  /* A link to something else does not. */
+  g_unlink(link);
+  g_assert_cmpint(symlink("/dev/null", link), ==, 0);
+  g_assert_false(nc_store_get_autostart(f->paths, "lab"));
+
+  /* delete_config removes the link with the config. */
+  g_assert_true(nc_store_set_autostart(f->paths, "lab", TRUE, &error));
+  g_assert_true(nc_store_delete_config(f->paths, "lab", &error));
+  g_assert_false(g_file_test(link, G_FILE_TEST_EXISTS) ||
+                 g_file_test(link, G_FILE_TEST_IS_SYMLINK));
+  g_assert_false(g_file_test(config, G_FILE_TEST_EXISTS));
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/store/paths", test_paths);
+  g_test_add("/store/atomic-write", Fixture, NULL, setup, test_atomic_write, teardown);
+  g_test_add("/store/save-load", Fixture, NULL, setup, test_save_load, teardown);
+  g_test_add("/store/corrupt-skipped", Fixture, NULL, setup, test_corrupt_skipped, teardown);
+  g_test_add("/store/autostart-links", Fixture, NULL, setup, test_autostart_links, teardown);
+  return g_test_run();
+}
