@@ -218,8 +218,18 @@ test_enum_tables(void)
   for (gsize t = 0; t < n; t++) {
     for (int i = 0; i < tables[t].max; i++) {
       g_assert_nonnull(tables[t].strings[i]);
+      for (int j = i + 1; j < tables[t].max; j++)
+        g_assert_cmpstr(tables[t].strings[i], !=, tables[t].strings[j]);
     }
   }
+  /* libvirt's spelling (virNetworkPortPlugType, virNetDevMacVLanMode). */
+  g_assert_cmpstr(nc_port_plug_type_to_string(NC_PORT_PLUG_HOSTDEV_PCI), ==, "hostdev-pci");
+  g_assert_cmpstr(nc_port_plug_type_to_string(NC_PORT_PLUG_NONE), ==, "none");
+  g_assert_cmpstr(nc_macvlan_mode_to_string(NC_MACVLAN_MODE_VEPA), ==, "vepa");
+  g_assert_cmpstr(nc_macvlan_mode_to_string(NC_MACVLAN_MODE_PASSTHROUGH), ==, "passthrough");
+  g_assert_null(nc_port_plug_type_to_string(-1));
+  g_assert_cmpint(nc_macvlan_mode_from_string(""), ==, -1);
+  g_assert_cmpint(nc_macvlan_mode_from_string("VEPA"), ==, -1);
   for (int i = 0; i < _NC_PORT_PLUG_MAX; i++)
     g_assert_cmpint(nc_port_plug_type_from_string(nc_port_plug_type_to_string(i)), ==, i);
   for (int i = 0; i < _NC_MACVLAN_MODE_MAX; i++)
@@ -228,6 +238,25 @@ test_enum_tables(void)
   g_assert_cmpint(nc_port_plug_type_from_string(NULL), ==, -1);
   g_assert_null(nc_port_plug_type_to_string(_NC_PORT_PLUG_MAX));
   g_assert_null(nc_macvlan_mode_to_string(_NC_MACVLAN_MODE_MAX));
+}
+
+/* With NC_NETWORK_PORT_PARSE_VALIDATE_SCHEMA a document the schema refuses
+ * fails with XML_INVALID_SCHEMA before the parser looks at it. */
+static void
+test_schema_flag(void)
+{
+  g_autofree char *in = read_data("bad", "bad-plug-type.xml");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NcNetworkPortDef) def = NULL;
+
+  if (!parse_flags) {
+    g_test_skip("networkport.rng not found in $NETCTL_SCHEMA_DIR");
+    return;
+  }
+  def = nc_network_port_def_parse_string(in, "bad-plug-type.xml", parse_flags, &error);
+  g_assert_null(def);
+  g_assert_error(error, NC_ERROR, NC_ERROR_XML_INVALID_SCHEMA);
+  g_assert_true(g_str_has_prefix(error->message, "bad-plug-type.xml:"));
 }
 
 static void
@@ -307,6 +336,7 @@ main(int argc, char **argv)
   }
   g_test_add_func("/port/bad-files-listed", test_bad_listed);
   g_test_add_func("/port/enum-tables", test_enum_tables);
+  g_test_add_func("/port/schema-flag", test_schema_flag);
   g_test_add_func("/port/parse-file", test_parse_file);
   g_test_add_func("/port/empty-input", test_empty_input);
 
