@@ -80,6 +80,8 @@ nc_name_check_ifname(const char *name, gboolean allow_template)
 
   if (!name || !*name)
     return "is empty";
+  if (has_control(name))
+    return "contains a control character (newline, carriage return, tab, ...)";
   n = strlen(name);
   if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
     return "is '.' or '..'";
@@ -113,6 +115,8 @@ check_labels(const char *name, gboolean allow_trailing_dot)
 
   if (!name || !*name)
     return "is empty";
+  if (has_control(name))
+    return "contains a control character (newline, carriage return, tab, ...)";
   n = strlen(name);
   if (n > 253)
     return "is longer than 253 bytes";

@@ -235,8 +235,13 @@ check_forward(const NcCheck *c, GError **error)
   const NcForward *fwd = &c->def->forward;
   guint nifs = fwd->ifs ? fwd->ifs->len : 0;
   guint naddrs = fwd->addrs ? fwd->addrs->len : 0;
-  gboolean uses_if = nifs > 0 || fwd->dev != NULL;
 
+  if ((fwd->pf != NULL) + (nifs > 0) + (naddrs > 0) > 1)
+    return nc_check_fail(c, error, NC_ERROR_CONFIG_UNSUPPORTED, forward_line(c),
+                         "<forward>: <address>, <interface>, and <pf> elements are mutually "
+                         "exclusive");
+  /* (The model keeps the first <interface> in dev too, so this can only be
+   * a dev= written next to <address> or <pf>.) */
   if (fwd->dev && (naddrs > 0 || fwd->pf))
     return nc_check_fail(c, error, NC_ERROR_XML_ERROR, forward_line(c),
                          "<forward dev='%s'>: the 'dev' attribute cannot be used when "
@@ -299,11 +304,6 @@ check_forward(const NcCheck *c, GError **error)
   if (fwd->pf && (!fwd->pf->dev || !*fwd->pf->dev))
     return nc_check_fail(c, error, NC_ERROR_XML_ERROR, fwd->pf->line,
                          "<forward><pf>: missing required dev attribute");
-
-  if ((fwd->pf != NULL) + uses_if + (naddrs > 0) > 1)
-    return nc_check_fail(c, error, NC_ERROR_CONFIG_UNSUPPORTED, forward_line(c),
-                         "<forward>: <address>, <interface>, and <pf> elements are mutually "
-                         "exclusive");
 
   /* Stricter than libvirt, which ignores these: a physical function pool means
    * nothing to a network whose bridge libvirt creates. */
@@ -533,6 +533,28 @@ vport_is(const NcVirtualPort *vp, NcVirtualPortType type)
   return vp && vp->type == type;
 }
 
+/* bridge without a bridge name, private and vepa: guests get macvtap devices. */
+static gboolean
+uses_macvtap(const NcNetworkDef *def)
+{
+  switch (def->forward.mode) {
+  case NC_FORWARD_BRIDGE:
+    return def->bridge.name == NULL;
+  case NC_FORWARD_PRIVATE:
+  case NC_FORWARD_VEPA:
+    return TRUE;
+  case NC_FORWARD_NONE:
+  case NC_FORWARD_NAT:
+  case NC_FORWARD_ROUTE:
+  case NC_FORWARD_OPEN:
+  case NC_FORWARD_PASSTHROUGH:
+  case NC_FORWARD_HOSTDEV:
+  case _NC_FORWARD_MAX:
+    break;
+  }
+  return FALSE;
+}
+
 static gboolean
 check_portgroups(const NcCheck *c, GError **error)
 {
@@ -543,13 +565,14 @@ check_portgroups(const NcCheck *c, GError **error)
   gboolean bad_vlan = FALSE;
   guint npg = def->portgroups ? def->portgroups->len : 0;
   /* networkValidate allows VLANs with SR-IOV (hostdev, passthrough) and Open
-   * vSwitch bridges. We also allow them with an 802.1Qbg/Qbh port profile,
-   * where the switch applies the tag: libvirt's own test 8021Qbh-net
+   * vSwitch bridges. We also allow them on macvtap networks with an
+   * 802.1Qbg/Qbh port profile, where the switch applies the tag: libvirt's own
+   * test 8021Qbh-net
    * (private mode, <vlan>, 802.1Qbh) is expected to validate. */
   gboolean vlan_allowed =
     mode == NC_FORWARD_HOSTDEV || mode == NC_FORWARD_PASSTHROUGH ||
     (mode == NC_FORWARD_BRIDGE && vport_is(def->virtualport, NC_VIRTUALPORT_OPENVSWITCH)) ||
-    (!mode_is_l3(mode) && (vport_is(def->virtualport, NC_VIRTUALPORT_8021QBH) ||
+    (uses_macvtap(def) && (vport_is(def->virtualport, NC_VIRTUALPORT_8021QBH) ||
                            vport_is(def->virtualport, NC_VIRTUALPORT_8021QBG)));
   guint bad_line = def->vlan && def->vlan->line ? def->vlan->line : def->vlan_line;
 
