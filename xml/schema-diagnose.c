@@ -46,6 +46,7 @@ typedef struct {
   GHashTable *children; /* local name -> ChildInfo */
   gboolean any_attrs;
   gboolean any_children; /* <element><anyName/>: open content, e.g. metadata */
+  gboolean any_needs_ns; /* ... except elements in no namespace */
   gboolean has_text;
   char *hint;
   GHashTable *checkers; /* "@attr" / "#text" -> xmlRelaxNGPtr (NULL: cannot check) */
@@ -204,6 +205,27 @@ element_info_get(NcSchemaIndex *ix, const char *key)
 
 static void index_element(NcSchemaIndex *ix, const char *parent, xmlNodePtr el);
 
+/* <element><anyName><except><nsName ns=""/></except></anyName>: any element
+ * that has a namespace. */
+static gboolean
+excludes_no_namespace(xmlNodePtr el)
+{
+  for (xmlNodePtr any = el->children; any; any = any->next) {
+    if (!is_rng(any, "anyName"))
+      continue;
+    for (xmlNodePtr ex = any->children; ex; ex = ex->next) {
+      if (!is_rng(ex, "except"))
+        continue;
+      for (xmlNodePtr ns = ex->children; ns; ns = ns->next) {
+        g_autofree char *uri = is_rng(ns, "nsName") ? prop(ns, "ns") : NULL;
+        if (uri && !*uri)
+          return TRUE;
+      }
+    }
+  }
+  return FALSE;
+}
+
 /* Record what the pattern under @pat allows inside element @self. */
 static void
 walk_content(NcSchemaIndex *ix, ElementInfo *info, const char *self, xmlNodePtr pat,
@@ -221,6 +243,7 @@ walk_content(NcSchemaIndex *ix, ElementInfo *info, const char *self, xmlNodePtr 
       g_autofree char *qname = prop(c, "name");
       if (!qname) {
         info->any_children = TRUE;
+        info->any_needs_ns |= excludes_no_namespace(c);
         continue;
       }
       const char *name = local_part(qname);
@@ -531,6 +554,50 @@ info_for(NcSchemaIndex *ix, xmlNodePtr node)
   return g_hash_table_lookup(ix->elements, key);
 }
 
+/* Edit distance, for "did you mean": names here are short. */
+static guint
+distance(const char *a, const char *b)
+{
+  gsize la = strlen(a), lb = strlen(b);
+  if (la > 32 || lb > 32)
+    return G_MAXUINT;
+  guint row[33];
+  for (gsize j = 0; j <= lb; j++)
+    row[j] = j;
+  for (gsize i = 1; i <= la; i++) {
+    guint diag = row[0];
+    row[0] = i;
+    for (gsize j = 1; j <= lb; j++) {
+      guint up = row[j];
+      guint cost = g_ascii_tolower(a[i - 1]) == g_ascii_tolower(b[j - 1]) ? 0 : 1;
+      row[j] = MIN(MIN(row[j] + 1, row[j - 1] + 1), diag + cost);
+      diag = up;
+    }
+  }
+  return row[lb];
+}
+
+/* " (did you mean 'bridge'?)" when one allowed name is a typo away. */
+static const char *
+suggestion(GHashTable *allowed, const char *name, char **ret_buf)
+{
+  GHashTableIter it;
+  gpointer key;
+  const char *best = NULL;
+  guint best_d = 3;
+
+  g_hash_table_iter_init(&it, allowed);
+  while (g_hash_table_iter_next(&it, &key, NULL)) {
+    guint d = distance(name, key);
+    if (d < best_d || (d == best_d && best && g_strcmp0(key, best) < 0)) {
+      best = key;
+      best_d = d;
+    }
+  }
+  *ret_buf = best && best_d <= 2 ? g_strdup_printf(" (did you mean '%s'?)", best) : g_strdup("");
+  return *ret_buf;
+}
+
 static gboolean
 check_attributes(NcSchemaIndex *ix, ElementInfo *info, xmlNodePtr node, Finding *f)
 {
@@ -542,7 +609,10 @@ check_attributes(NcSchemaIndex *ix, ElementInfo *info, xmlNodePtr node, Finding 
     if (!ai) {
       if (info->any_attrs)
         continue;
-      return found(f, node, name, g_strdup_printf("attribute '%s' is not allowed here", aname));
+      g_autofree char *hint = NULL;
+      return found(f, node, name,
+                   g_strdup_printf("attribute '%s' is not allowed here%s", aname,
+                                   suggestion(info->attrs, aname, &hint)));
     }
     xmlChar *raw = xmlNodeGetContent((xmlNodePtr)a);
     g_autofree char *value = g_strdup(raw ? (const char *)raw : "");
@@ -586,7 +656,10 @@ check_children(NcSchemaIndex *ix, ElementInfo *info, xmlNodePtr node, Finding *f
     if (!ci) {
       if (info->any_children)
         continue;
-      return found(f, c, name, g_strdup_printf("element '%s' is not allowed here", cname));
+      g_autofree char *hint = NULL;
+      return found(f, c, name,
+                   g_strdup_printf("element '%s' is not allowed here%s", cname,
+                                   suggestion(info->children, cname, &hint)));
     }
     guint n = GPOINTER_TO_UINT(g_hash_table_lookup(counts, cname)) + 1;
     g_hash_table_insert(counts, (gpointer)cname, GUINT_TO_POINTER(n));
@@ -633,11 +706,29 @@ check_text(NcSchemaIndex *ix, ElementInfo *info, xmlNodePtr node, Finding *f)
                         : g_strdup_printf("invalid value '%s'", q));
 }
 
+/* Open content (metadata): only the namespace rule can be checked. */
+static gboolean
+check_open_content(ElementInfo *info, xmlNodePtr node, Finding *f)
+{
+  if (!info->any_needs_ns)
+    return FALSE;
+  for (xmlNodePtr c = node->children; c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE && !c->ns &&
+        !g_hash_table_contains(info->children, (const char *)c->name))
+      return found(f, c, (const char *)node->name,
+                   g_strdup_printf("element '%s' is not allowed here without a namespace "
+                                   "(use <x:%s xmlns:x='http://your.app/uri'>)",
+                                   (const char *)c->name, (const char *)c->name));
+  return FALSE;
+}
+
 static gboolean
 explain_node(NcSchemaIndex *ix, ElementInfo *info, xmlNodePtr node, Finding *f, int depth)
 {
-  if (depth > MAX_DEPTH || info->any_children)
+  if (depth > MAX_DEPTH)
     return FALSE;
+  if (info->any_children)
+    return check_open_content(info, node, f);
   return check_attributes(ix, info, node, f) || check_text(ix, info, node, f) ||
          check_children(ix, info, node, f, depth);
 }
@@ -666,8 +757,10 @@ nc_schema_index_explain(NcSchemaIndex *ix, xmlNodePtr node, int *ret_line, char 
         found(&f, n, (const char *)n->name,
               g_strdup_printf("unexpected root element <%s>", (const char *)n->name));
       } else {
+        g_autofree char *hint = NULL;
         found(&f, n, (const char *)n->parent->name,
-              g_strdup_printf("element '%s' is not allowed here", (const char *)n->name));
+              g_strdup_printf("element '%s' is not allowed here%s", (const char *)n->name,
+                              suggestion(parent_info->children, (const char *)n->name, &hint)));
       }
       break;
     }

@@ -338,6 +338,16 @@ nc_schema_validate(xmlDocPtr doc, const char *schema_file, const char *filename,
     what = problem_describe(p);
     line = p->line;
     element = g_strdup(p->element);
+    /* Interleave messages carry no node; the next message that does is
+     * about the same element. */
+    for (guint i = 0; i < problems->len && line <= 0; i++) {
+      const Problem *q = problems->pdata[i];
+      if (q->line > 0 && q->element) {
+        line = q->line;
+        g_free(element);
+        element = g_strdup(q->element);
+      }
+    }
   }
   g_set_error(error, NC_ERROR, NC_ERROR_XML_INVALID_SCHEMA, "%s:%d: <%s>: %s", file, line,
               element ? element : "?", what);
