@@ -84,8 +84,8 @@ nc_xml_read(const char *xml, gsize len, const char *filename, GError **error)
   /* Entity declarations have no use in network XML and are the vehicle of
    * expansion attacks (attribute reads would expand them): refuse them. */
   if (doc->intSubset && doc->intSubset->entities) {
-    nc_xml_set_error(error, NC_ERROR_XML_ERROR, filename,
-                     (guint) xmlGetLineNo((xmlNodePtr) doc->intSubset), NULL,
+    long line = xmlGetLineNo((xmlNodePtr) doc->intSubset);
+    nc_xml_set_error(error, NC_ERROR_XML_ERROR, filename, line > 0 ? (guint) line : 0, NULL,
                      "entity declarations are not allowed");
     xmlFreeDoc(doc);
     return NULL;
