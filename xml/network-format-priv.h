@@ -31,6 +31,13 @@ void nc_format_attr(GString *buf, const char *name, const char *value);
 /* " name='1.2.3.4'"; nothing when the address is unset. */
 void nc_format_addr_attr(GString *buf, const char *name, const NcSockAddr *addr);
 
+/* <name>escaped text</name> on one line; nothing when text is NULL. */
+void nc_format_text_element(GString *buf, const char *name, const char *text, guint indent);
+
+/* <domain> and <dns>; nothing when absent or empty (network-format-dns.c). */
+void nc_format_domain(GString *buf, const NcDomain *domain, guint indent);
+void nc_format_dns(GString *buf, const NcDns *dns, guint indent);
+
 /* <ip> with its <tftp> and <dhcp>, and <route> (network-format-ip.c). */
 void nc_format_ip(GString *buf, const NcIpDef *ip, guint indent);
 void nc_format_route(GString *buf, const NcRouteDef *route, guint indent);

@@ -6,7 +6,8 @@
  * for the bridge-owning modes) all matter: libvirt's tests and tools compare
  * this text byte for byte.
  *
- * <ip> and <route> are in network-format-ip.c; <bandwidth>, <vlan>,
+ * <ip> and <route> are in network-format-ip.c, <domain> and <dns> in
+ * network-format-dns.c; <bandwidth>, <vlan>,
  * <virtualport> and <port> come from netdev-format.c, shared with ports. */
 #include "network-xml.h"
 #include "network-format-priv.h"
@@ -83,9 +84,8 @@ nc_format_addr_attr(GString *buf, const char *name, const NcSockAddr *addr)
     g_string_append_printf(buf, " %s='%s'", name, str);
 }
 
-/* An element with escaped text content on one line; nothing for NULL. */
-static void
-format_text_element(GString *buf, const char *name, const char *text, guint indent)
+void
+nc_format_text_element(GString *buf, const char *name, const char *text, guint indent)
 {
   g_autofree char *escaped = NULL;
 
@@ -315,7 +315,7 @@ format_forward(GString *buf, const NcForward *fwd, guint flags, guint indent)
   g_string_append(buf, "</forward>\n");
 }
 
-/* -- <bridge>, <domain>, <dns> --------------------------------------------- */
+/* -- <bridge> ---------------------------------------------------------------- */
 
 static gboolean
 mode_owns_bridge(NcForwardMode mode)
@@ -357,103 +357,6 @@ format_bridge(GString *buf, const NcNetworkDef *def, guint indent)
                            br->has_delay ? br->delay : 0);
   nc_format_attr(buf, "macTableManager", nc_mac_table_manager_to_string(br->mac_table_manager));
   g_string_append(buf, "/>\n");
-}
-
-static void
-format_domain(GString *buf, const NcDomain *domain, guint indent)
-{
-  if (!domain || !domain->name)
-    return;
-  nc_format_indent(buf, indent);
-  g_string_append(buf, "<domain");
-  nc_format_attr(buf, "name", domain->name);
-  nc_format_attr(buf, "localOnly", nc_tristate_to_string(domain->local_only));
-  nc_format_attr(buf, "register", nc_tristate_to_string(domain->register_));
-  g_string_append(buf, "/>\n");
-}
-
-static void
-format_dns_children(GString *buf, const NcDns *dns, guint indent)
-{
-  for (guint i = 0; i < nc_format_len(dns->forwarders); i++) {
-    const NcDnsForwarder *f = g_ptr_array_index(dns->forwarders, i);
-
-    nc_format_indent(buf, indent);
-    g_string_append(buf, "<forwarder");
-    nc_format_attr(buf, "domain", f->domain);
-    nc_format_addr_attr(buf, "addr", &f->addr);
-    g_string_append(buf, "/>\n");
-  }
-
-  for (guint i = 0; i < nc_format_len(dns->txts); i++) {
-    const NcDnsTxt *txt = g_ptr_array_index(dns->txts, i);
-
-    nc_format_indent(buf, indent);
-    g_string_append(buf, "<txt");
-    nc_format_attr(buf, "name", txt->name);
-    nc_format_attr(buf, "value", txt->value);
-    g_string_append(buf, "/>\n");
-  }
-
-  for (guint i = 0; i < nc_format_len(dns->srvs); i++) {
-    const NcDnsSrv *srv = g_ptr_array_index(dns->srvs, i);
-
-    /* libvirt silently skips an incomplete record. */
-    if (!srv->service || !srv->protocol)
-      continue;
-    nc_format_indent(buf, indent);
-    g_string_append(buf, "<srv");
-    nc_format_attr(buf, "service", srv->service);
-    nc_format_attr(buf, "protocol", srv->protocol);
-    nc_format_attr(buf, "domain", srv->domain);
-    nc_format_attr(buf, "target", srv->target);
-    /* 0 means unset to libvirt, whether written or not. */
-    if (srv->port)
-      g_string_append_printf(buf, " port='%u'", srv->port);
-    if (srv->priority)
-      g_string_append_printf(buf, " priority='%u'", srv->priority);
-    if (srv->weight)
-      g_string_append_printf(buf, " weight='%u'", srv->weight);
-    g_string_append(buf, "/>\n");
-  }
-
-  for (guint i = 0; i < nc_format_len(dns->hosts); i++) {
-    const NcDnsHost *host = g_ptr_array_index(dns->hosts, i);
-
-    nc_format_indent(buf, indent);
-    g_string_append(buf, "<host");
-    nc_format_addr_attr(buf, "ip", &host->ip);
-    g_string_append(buf, ">\n");
-    for (guint j = 0; j < nc_format_len(host->hostnames); j++)
-      format_text_element(buf, "hostname", g_ptr_array_index(host->hostnames, j), indent + 2);
-    nc_format_indent(buf, indent);
-    g_string_append(buf, "</host>\n");
-  }
-}
-
-static void
-format_dns(GString *buf, const NcDns *dns, guint indent)
-{
-  gboolean has_children = nc_format_len(dns->forwarders) || nc_format_len(dns->txts)
-                          || nc_format_len(dns->srvs) || nc_format_len(dns->hosts);
-
-  /* An empty <dns/> carries nothing and libvirt drops it. */
-  if (dns->enable == NC_TRISTATE_ABSENT && dns->forward_plain_names == NC_TRISTATE_ABSENT
-      && !has_children)
-    return;
-
-  nc_format_indent(buf, indent);
-  g_string_append(buf, "<dns");
-  nc_format_attr(buf, "enable", nc_tristate_to_string(dns->enable));
-  nc_format_attr(buf, "forwardPlainNames", nc_tristate_to_string(dns->forward_plain_names));
-  if (!has_children) {
-    g_string_append(buf, "/>\n");
-    return;
-  }
-  g_string_append(buf, ">\n");
-  format_dns_children(buf, dns, indent + 2);
-  nc_format_indent(buf, indent);
-  g_string_append(buf, "</dns>\n");
 }
 
 /* -- <portgroup>, dnsmasq options ------------------------------------------ */
@@ -518,15 +421,15 @@ nc_network_def_format(const NcNetworkDef *def, guint flags)
 
   format_network_start(buf, def, flags);
 
-  format_text_element(buf, "name", def->name, in);
+  nc_format_text_element(buf, "name", def->name, in);
   if (def->has_uuid) {
     char uuid[NC_UUID_STRING_LEN];
 
     nc_uuid_format(def->uuid, uuid);
-    format_text_element(buf, "uuid", uuid, in);
+    nc_format_text_element(buf, "uuid", uuid, in);
   }
-  format_text_element(buf, "title", def->title, in);
-  format_text_element(buf, "description", def->description, in);
+  nc_format_text_element(buf, "title", def->title, in);
+  nc_format_text_element(buf, "description", def->description, in);
   format_metadata(buf, def->metadata, in);
 
   format_forward(buf, &def->forward, flags, in);
@@ -542,8 +445,8 @@ nc_network_def_format(const NcNetworkDef *def, guint flags)
     nc_format_indent(buf, in);
     g_string_append_printf(buf, "<mac address='%s'/>\n", mac);
   }
-  format_domain(buf, def->domain, in);
-  format_dns(buf, &def->dns, in);
+  nc_format_domain(buf, def->domain, in);
+  nc_format_dns(buf, &def->dns, in);
   nc_vlan_format(buf, def->vlan, in);
   nc_bandwidth_format(buf, def->bandwidth, in);
   nc_port_options_format(buf, def->port_isolated, in);
