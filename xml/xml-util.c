@@ -38,7 +38,8 @@ nc_xml_read(const char *xml, gsize len, const char *filename, GError **error)
   /* No XML_PARSE_NOENT (entities stay unexpanded), no DTDLOAD/DTDATTR, no
    * network. NOBLANKS mirrors libvirt's xmlKeepBlanksDefault(0), which shapes
    * how <metadata> is written back. */
-  const int options = XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS;
+  const int options =
+      XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS | XML_PARSE_BIG_LINES;
 
   if (!xml) {
     nc_xml_set_error(error, NC_ERROR_XML_ERROR, filename, 0, NULL, "no XML document given");
