@@ -40,9 +40,9 @@ typedef struct {
 } ChildInfo;
 
 typedef struct {
-  guint n_defs;        /* <element> patterns sharing this parent/name */
-  GPtrArray *patterns; /* those <element> nodes */
-  GHashTable *attrs;   /* name -> AttrInfo */
+  guint n_defs;         /* <element> patterns sharing this parent/name */
+  GPtrArray *patterns;  /* those <element> nodes */
+  GHashTable *attrs;    /* name -> AttrInfo */
   GHashTable *children; /* local name -> ChildInfo */
   gboolean any_attrs;
   gboolean any_children; /* <element><anyName/>: open content, e.g. metadata */
@@ -54,10 +54,10 @@ typedef struct {
 
 struct _NcSchemaIndex {
   char *path;
-  GPtrArray *docs;       /* xmlDocPtr of every .rng read */
-  GHashTable *defines;   /* name -> GPtrArray of <define> nodes */
-  GHashTable *elements;  /* "parent/name" ("" for the document) -> ElementInfo */
-  GHashTable *visited;   /* "key|node" pairs already indexed */
+  GPtrArray *docs;      /* xmlDocPtr of every .rng read */
+  GHashTable *defines;  /* name -> GPtrArray of <define> nodes */
+  GHashTable *elements; /* "parent/name" ("" for the document) -> ElementInfo */
+  GHashTable *visited;  /* "key|node" pairs already indexed */
   xmlNodePtr start;
 };
 
@@ -96,8 +96,8 @@ element_info_free(gpointer data)
 static gboolean
 is_rng(xmlNodePtr n, const char *name)
 {
-  return n->type == XML_ELEMENT_NODE && n->ns && xmlStrEqual(n->ns->href, BAD_CAST RNG_NS) &&
-         (!name || xmlStrEqual(n->name, BAD_CAST name));
+  return n->type == XML_ELEMENT_NODE && n->ns && xmlStrEqual(n->ns->href, BAD_CAST RNG_NS)
+         && (!name || xmlStrEqual(n->name, BAD_CAST name));
 }
 
 static char *
@@ -126,8 +126,7 @@ static char *
 annotation_of(xmlNodePtr n)
 {
   for (xmlNodePtr c = n->children; c; c = c->next) {
-    if (c->type == XML_ELEMENT_NODE && c->ns &&
-        xmlStrEqual(c->ns->href, BAD_CAST ANNOTATION_NS)) {
+    if (c->type == XML_ELEMENT_NODE && c->ns && xmlStrEqual(c->ns->href, BAD_CAST ANNOTATION_NS)) {
       xmlChar *text = xmlNodeGetContent(c);
       char *ret = g_strstrip(g_strdup((const char *)text));
       xmlFree(text);
@@ -176,7 +175,8 @@ load_grammar(NcSchemaIndex *ix, const char *path, gboolean main, int depth, GErr
 {
   if (depth > 8)
     return FALSE;
-  xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  xmlDocPtr doc
+      = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
   if (!doc || !xmlDocGetRootElement(doc)) {
     g_set_error(error, NC_ERROR, NC_ERROR_INTERNAL_ERROR, "cannot read schema '%s'", path);
     xmlFreeDoc(doc);
@@ -287,13 +287,13 @@ walk_content(NcSchemaIndex *ix, ElementInfo *info, const char *self, xmlNodePtr 
     } else if (g_str_equal(kind, "oneOrMore")) {
       inner.multi = TRUE;
       walk_content(ix, info, self, c, inner, depth + 1);
-    } else if (g_str_equal(kind, "group") || g_str_equal(kind, "interleave") ||
-               g_str_equal(kind, "mixed")) {
+    } else if (g_str_equal(kind, "group") || g_str_equal(kind, "interleave")
+               || g_str_equal(kind, "mixed")) {
       if (g_str_equal(kind, "mixed"))
         info->has_text = TRUE;
       walk_content(ix, info, self, c, inner, depth + 1);
-    } else if (g_str_equal(kind, "text") || g_str_equal(kind, "data") ||
-               g_str_equal(kind, "value") || g_str_equal(kind, "list")) {
+    } else if (g_str_equal(kind, "text") || g_str_equal(kind, "data") || g_str_equal(kind, "value")
+               || g_str_equal(kind, "list")) {
       info->has_text = TRUE;
     }
   }
@@ -325,8 +325,8 @@ nc_schema_index_new(const char *schema_path, GError **error)
   NcSchemaIndex *ix = g_new0(NcSchemaIndex, 1);
   ix->path = g_strdup(schema_path);
   ix->docs = g_ptr_array_new_with_free_func((GDestroyNotify)xmlFreeDoc);
-  ix->defines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                      (GDestroyNotify)g_ptr_array_unref);
+  ix->defines
+      = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
   ix->elements = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, element_info_free);
   ix->visited = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
@@ -371,8 +371,8 @@ copy_patterns(xmlNodePtr parent, xmlNsPtr rng, GPtrArray *sources)
     xmlNodePtr group = xmlNewChild(choice, rng, BAD_CAST "group", NULL);
     gboolean any = FALSE;
     for (xmlNodePtr c = src->children; c; c = c->next) {
-      if (!is_rng(c, NULL) || xmlStrEqual(c->name, BAD_CAST "name") ||
-          xmlStrEqual(c->name, BAD_CAST "anyName") || xmlStrEqual(c->name, BAD_CAST "nsName"))
+      if (!is_rng(c, NULL) || xmlStrEqual(c->name, BAD_CAST "name")
+          || xmlStrEqual(c->name, BAD_CAST "anyName") || xmlStrEqual(c->name, BAD_CAST "nsName"))
         continue;
       xmlAddChild(group, xmlDocCopyNode(c, parent->doc, 1));
       any = TRUE;
@@ -622,8 +622,8 @@ check_attributes(NcSchemaIndex *ix, ElementInfo *info, xmlNodePtr node, Finding 
     g_autofree char *q = quote(value);
     g_autofree char *expected = expected_values(ix, ai->patterns);
     return found(f, node, name,
-                 expected ? g_strdup_printf("invalid value '%s' for attribute '%s': expected %s",
-                                            q, aname, expected)
+                 expected ? g_strdup_printf("invalid value '%s' for attribute '%s': expected %s", q,
+                                            aname, expected)
                           : g_strdup_printf("invalid value '%s' for attribute '%s'", q, aname));
   }
 
@@ -691,8 +691,8 @@ check_children(NcSchemaIndex *ix, ElementInfo *info, xmlNodePtr node, Finding *f
 static gboolean
 check_text(NcSchemaIndex *ix, ElementInfo *info, xmlNodePtr node, Finding *f)
 {
-  if (!info->has_text || g_hash_table_size(info->children) > 0 ||
-      g_hash_table_size(info->attrs) > 0 || info->any_children)
+  if (!info->has_text || g_hash_table_size(info->children) > 0 || g_hash_table_size(info->attrs) > 0
+      || info->any_children)
     return FALSE;
   xmlChar *raw = xmlNodeGetContent(node);
   g_autofree char *text = g_strdup(raw ? (const char *)raw : "");
@@ -713,8 +713,8 @@ check_open_content(ElementInfo *info, xmlNodePtr node, Finding *f)
   if (!info->any_needs_ns)
     return FALSE;
   for (xmlNodePtr c = node->children; c; c = c->next)
-    if (c->type == XML_ELEMENT_NODE && !c->ns &&
-        !g_hash_table_contains(info->children, (const char *)c->name))
+    if (c->type == XML_ELEMENT_NODE && !c->ns
+        && !g_hash_table_contains(info->children, (const char *)c->name))
       return found(f, c, (const char *)node->name,
                    g_strdup_printf("element '%s' is not allowed here without a namespace "
                                    "(use <x:%s xmlns:x='http://your.app/uri'>)",
@@ -729,8 +729,8 @@ explain_node(NcSchemaIndex *ix, ElementInfo *info, xmlNodePtr node, Finding *f, 
     return FALSE;
   if (info->any_children)
     return check_open_content(info, node, f);
-  return check_attributes(ix, info, node, f) || check_text(ix, info, node, f) ||
-         check_children(ix, info, node, f, depth);
+  return check_attributes(ix, info, node, f) || check_text(ix, info, node, f)
+         || check_children(ix, info, node, f, depth);
 }
 
 char *

@@ -102,9 +102,9 @@ collect_problem(void *user_data, xmlErrorPtr err)
 
   /* A bad attribute value is reported against its element with only the
    * value; find which attribute holds it so the message can name it. */
-  if (!p->attribute && node && node->type == XML_ELEMENT_NODE && p->str2 &&
-      (err->code == XML_RELAXNG_ERR_DATATYPE || err->code == XML_RELAXNG_ERR_VALUE ||
-       err->code == XML_RELAXNG_ERR_INVALIDATTR)) {
+  if (!p->attribute && node && node->type == XML_ELEMENT_NODE && p->str2
+      && (err->code == XML_RELAXNG_ERR_DATATYPE || err->code == XML_RELAXNG_ERR_VALUE
+          || err->code == XML_RELAXNG_ERR_INVALIDATTR)) {
     for (xmlAttrPtr a = node->properties; a; a = a->next) {
       g_autofree char *v = (char *)xmlNodeGetContent((xmlNodePtr)a);
       if (v && g_strcmp0(v, p->str2) == 0) {

@@ -10,6 +10,8 @@
  *                         *-schema-invalid.xml must fail with the message and
  *                         line their first comment announces:
  *                         <!-- expect: LINE: SUBSTRING -->
+ *                         plus the API's own cases (unknown schema, in-memory
+ *                         input, validation from several threads)
  *   test-schema check FILE...   print the verdict for each file (for people)
  *
  * Exit status 77 (skipped) when the libvirt data is absent. */
@@ -61,7 +63,8 @@ case_free(gpointer data)
 static xmlDocPtr
 read_doc(const char *path, GError **error)
 {
-  xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR);
+  xmlDocPtr doc
+      = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR);
   if (!doc) {
     const xmlError *e = xmlGetLastError();
     g_set_error(error, NC_ERROR, NC_ERROR_XML_ERROR, "%s: not well-formed: %s", path,
@@ -146,8 +149,8 @@ static int
 add_libvirt_cases(GPtrArray *cases)
 {
   const char *shared = g_getenv("NETCTL_SHARED");
-  g_autofree char *root = g_build_filename(shared ? shared : "/work/shared", "conformance",
-                                           "libvirt", NULL);
+  g_autofree char *root
+      = g_build_filename(shared ? shared : "/work/shared", "conformance", "libvirt", NULL);
   g_autofree char *manifest = g_build_filename(root, "MANIFEST.tsv", NULL);
   g_autofree char *text = NULL;
 
@@ -178,8 +181,8 @@ add_libvirt_cases(GPtrArray *cases)
       Case *c = g_new0(Case, 1);
       c->path = g_steal_pointer(&path);
       c->display = g_strdup(*f);
-      c->expect_valid = !(g_str_has_prefix(*f, "networkxml2xmlin/") &&
-                          name_in(base, libvirt_schema_invalid));
+      c->expect_valid
+          = !(g_str_has_prefix(*f, "networkxml2xmlin/") && name_in(base, libvirt_schema_invalid));
       add_case(cases, "libvirt", c);
     }
   }
@@ -255,6 +258,71 @@ add_tree_cases(GPtrArray *cases)
   return 0;
 }
 
+/* ----- the API itself ----- */
+
+static const char valid_net[] = "<network><name>t</name><bridge name='virbr9'/></network>";
+static const char invalid_net[]
+    = "<network>\n<name>t</name>\n<bridge stp='sometimes'/>\n</network>";
+
+static xmlDocPtr
+doc_from(const char *text)
+{
+  return xmlReadMemory(text, (int)strlen(text), NULL, NULL, XML_PARSE_NONET);
+}
+
+static void
+test_unknown_schema(void)
+{
+  g_autoptr(xmlDoc) doc = doc_from(valid_net);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false(nc_schema_validate(doc, "no-such-schema.rng", NULL, &error));
+  g_assert_error(error, NC_ERROR, NC_ERROR_INTERNAL_ERROR);
+  g_assert_nonnull(strstr(error->message, "no-such-schema.rng"));
+}
+
+static void
+test_string_input(void)
+{
+  g_autoptr(xmlDoc) doc = doc_from(invalid_net);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false(nc_schema_validate(doc, "network.rng", NULL, &error));
+  g_assert_error(error, NC_ERROR, NC_ERROR_XML_INVALID_SCHEMA);
+  g_assert_cmpstr(error->message, ==,
+                  "(string):3: <bridge>: invalid value 'sometimes' for attribute 'stp': "
+                  "expected one of 'on', 'off'");
+}
+
+/* The daemon validates from several threads; the cache and the explanation
+ * index are shared. */
+static gpointer
+validate_many(gpointer data)
+{
+  g_autoptr(xmlDoc) good = doc_from(valid_net);
+  g_autoptr(xmlDoc) bad = doc_from(invalid_net);
+
+  for (int i = 0; i < 50; i++) {
+    g_autoptr(GError) error = NULL;
+    if (!nc_schema_validate(good, "network.rng", NULL, NULL))
+      return GINT_TO_POINTER(1);
+    if (nc_schema_validate(bad, "network.rng", NULL, &error)
+        || !strstr(error->message, "'sometimes'"))
+      return GINT_TO_POINTER(2);
+  }
+  return NULL;
+}
+
+static void
+test_threads(void)
+{
+  GThread *threads[8];
+  for (guint i = 0; i < G_N_ELEMENTS(threads); i++)
+    threads[i] = g_thread_new("validate", validate_many, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS(threads); i++)
+    g_assert_null(g_thread_join(threads[i]));
+}
+
 /* ----- our own real-world and invalid cases ----- */
 
 /* "<!-- expect: 12: invalid value 'foo' -->" */
@@ -284,8 +352,8 @@ static int
 add_own_cases(GPtrArray *cases)
 {
   const char *srcdir = g_getenv("NETCTL_SRCDIR");
-  g_autofree char *dir_path = g_build_filename(srcdir ? srcdir : ".", "tests", "schema", "data",
-                                               NULL);
+  g_autofree char *dir_path
+      = g_build_filename(srcdir ? srcdir : ".", "tests", "schema", "data", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GDir) dir = g_dir_open(dir_path, 0, &error);
   g_assert_no_error(error);
@@ -307,6 +375,9 @@ add_own_cases(GPtrArray *cases)
       g_error("%s: invalid case without '<!-- expect: LINE: TEXT -->'", n);
     add_case(cases, "own", c);
   }
+  g_test_add_func("/schema/own/api/unknown-schema", test_unknown_schema);
+  g_test_add_func("/schema/own/api/string-input", test_string_input);
+  g_test_add_func("/schema/own/api/threads", test_threads);
   return 0;
 }
 
