@@ -129,8 +129,8 @@ nc_check_dns(const NcCheck *c, GError **error)
     return nc_check_fail(c, error, NC_ERROR_XML_ERROR, domain->line,
                          "<domain>: missing required name attribute");
 
-  if (dns->enable == NC_TRISTATE_NO &&
-      (len(dns->forwarders) || len(dns->hosts) || len(dns->srvs) || len(dns->txts)))
+  if (dns->enable == NC_TRISTATE_NO
+      && (len(dns->forwarders) || len(dns->hosts) || len(dns->srvs) || len(dns->txts)))
     return nc_check_fail(c, error, NC_ERROR_XML_ERROR, dns->line,
                          "<dns enable='no'>: extra data in disabled network: a disabled DNS "
                          "server can have no <forwarder>, <host>, <srv> or <txt>");

@@ -24,7 +24,7 @@ static int
 ip_prefix(const NcIpDef *ip)
 {
   if (ip->has_prefix && ip->prefix > 0)
-    return ip->prefix <= family_bits(ip->address.family) ? (int) ip->prefix : -1;
+    return ip->prefix <= family_bits(ip->address.family) ? (int)ip->prefix : -1;
   if (nc_sockaddr_is_set(&ip->netmask))
     return nc_sockaddr_netmask_to_prefix(&ip->netmask);
   return nc_sockaddr_default_prefix(&ip->address);
@@ -36,10 +36,10 @@ nc_check_ip_subnet(const NcIpDef *ip, NcSockAddr *ret_net, guint *ret_prefix)
   int prefix = ip_prefix(ip);
   NcSockAddr net;
 
-  if (prefix < 0 || !nc_sockaddr_network(&ip->address, (guint) prefix, &net))
+  if (prefix < 0 || !nc_sockaddr_network(&ip->address, (guint)prefix, &net))
     return FALSE;
   *ret_net = net;
-  *ret_prefix = (guint) prefix;
+  *ret_prefix = (guint)prefix;
   return TRUE;
 }
 
@@ -64,8 +64,7 @@ check_lease(const NcCheck *c, GError **error, guint line, const char *where, con
     mult = 3600;
     break;
   case _NC_LEASE_UNIT_MAX:
-    return nc_check_fail(c, error, NC_ERROR_INTERNAL_ERROR, line, "%s<lease>: unknown unit",
-                         where);
+    return nc_check_fail(c, error, NC_ERROR_INTERNAL_ERROR, line, "%s<lease>: unknown unit", where);
   }
   /* dnsmasq: "The minimum lease time is two minutes." */
   if (lease->expiry * mult < 120)
@@ -105,8 +104,8 @@ check_range(const NcCheck *c, GError **error, const NcIpDef *ip, const NcSockAdd
                          "<dhcp><range start='%s' end='%s'>: mismatch of address family with "
                          "network %s/%u",
                          s, e, n, prefix);
-  if (!nc_sockaddr_in_subnet(&r->start, net, prefix) ||
-      !nc_sockaddr_in_subnet(&r->end, net, prefix))
+  if (!nc_sockaddr_in_subnet(&r->start, net, prefix)
+      || !nc_sockaddr_in_subnet(&r->end, net, prefix))
     return nc_check_fail(c, error, NC_ERROR_XML_ERROR, line,
                          "<dhcp><range start='%s' end='%s'>: range is not entirely within "
                          "network %s/%u",
@@ -128,8 +127,8 @@ check_range(const NcCheck *c, GError **error, const NcIpDef *ip, const NcSockAdd
 
   /* libvirt's legacy size rule: all but the last 16 bits must be equal. */
   if (r->start.family == AF_INET) {
-    sb = (const guint8 *) &r->start.u.v4;
-    eb = (const guint8 *) &r->end.u.v4;
+    sb = (const guint8 *)&r->start.u.v4;
+    eb = (const guint8 *)&r->end.u.v4;
     same = 2;
   } else {
     sb = r->start.u.v6.s6_addr;
@@ -138,8 +137,7 @@ check_range(const NcCheck *c, GError **error, const NcIpDef *ip, const NcSockAdd
   }
   if (memcmp(sb, eb, same) != 0)
     return nc_check_fail(c, error, NC_ERROR_XML_ERROR, line,
-                         "<dhcp><range start='%s' end='%s'>: range is too large (> 65535)", s,
-                         e);
+                         "<dhcp><range start='%s' end='%s'>: range is too large (> 65535)", s, e);
   if (nc_sockaddr_compare(&r->start, &r->end) > 0)
     return nc_check_fail(c, error, NC_ERROR_XML_ERROR, line,
                          "<dhcp><range start='%s' end='%s'>: range is reversed (start is after "
@@ -412,7 +410,7 @@ check_route(const NcCheck *c, GError **error, const NcRouteDef *r)
     if (p < 0)
       return nc_check_fail(c, error, NC_ERROR_XML_ERROR, r->line,
                            "<route address='%s' netmask='%s'>: netmask is not contiguous", a, m);
-    prefix = (guint) p;
+    prefix = (guint)p;
   } else if (r->has_prefix) {
     if (r->prefix > family_bits(want))
       return nc_check_fail(c, error, NC_ERROR_XML_ERROR, r->line,
@@ -426,8 +424,8 @@ check_route(const NcCheck *c, GError **error, const NcRouteDef *r)
 
   if (!nc_sockaddr_network(&r->address, prefix, &test) || !nc_sockaddr_equal(&test, &r->address))
     return nc_check_fail(c, error, NC_ERROR_XML_ERROR, r->line,
-                         "<route address='%s'>: address is not a network address for prefix %u",
-                         a, prefix);
+                         "<route address='%s'>: address is not a network address for prefix %u", a,
+                         prefix);
 
   /* The gateway must be directly reachable from the bridge. */
   for (guint j = 0; c->def->ips && j < c->def->ips->len; j++) {
@@ -435,8 +433,8 @@ check_route(const NcCheck *c, GError **error, const NcRouteDef *r)
     NcSockAddr net;
     guint ipprefix;
 
-    if (ip->address.family == r->gateway.family && nc_check_ip_subnet(ip, &net, &ipprefix) &&
-        nc_sockaddr_in_subnet(&r->gateway, &net, ipprefix))
+    if (ip->address.family == r->gateway.family && nc_check_ip_subnet(ip, &net, &ipprefix)
+        && nc_sockaddr_in_subnet(&r->gateway, &net, ipprefix))
       return TRUE;
   }
   return nc_check_fail(c, error, NC_ERROR_CONFIG_UNSUPPORTED, r->line,

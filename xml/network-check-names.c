@@ -20,7 +20,7 @@
 static gboolean
 has_control(const char *s)
 {
-  for (const guchar *p = (const guchar *) s; *p; p++)
+  for (const guchar *p = (const guchar *)s; *p; p++)
     if (*p < 0x20 || *p == 0x7f)
       return TRUE;
   return FALSE;
@@ -275,7 +275,7 @@ nc_name_escape(const char *value)
     return g_strdup("(null)");
   /* Keep bytes >= 0x80 so UTF-8 names stay readable. */
   for (int i = 0; i < 128; i++)
-    keep[i] = (char) (0x80 + i);
+    keep[i] = (char)(0x80 + i);
   keep[128] = '\0';
   return g_strescape(value, keep);
 }
@@ -288,8 +288,7 @@ bad(const NcCheck *c, GError **error, guint line, const char *element, const cha
 {
   g_autofree char *v = nc_name_escape(value);
 
-  return nc_check_fail(c, error, NC_ERROR_XML_ERROR, line, "%s: %s '%s' %s", element, what, v,
-                       why);
+  return nc_check_fail(c, error, NC_ERROR_XML_ERROR, line, "%s: %s '%s' %s", element, what, v, why);
 }
 
 #define CHECK(call, line, element, what, value)                                                    \
@@ -306,24 +305,23 @@ check_forward_names(const NcCheck *c, GError **error)
   const NcForward *fwd = &def->forward;
 
   if (def->bridge.name)
-    CHECK(nc_name_check_ifname(def->bridge.name, TRUE), def->bridge.line, "<bridge>",
-          "bridge name", def->bridge.name);
+    CHECK(nc_name_check_ifname(def->bridge.name, TRUE), def->bridge.line, "<bridge>", "bridge name",
+          def->bridge.name);
   if (def->bridge.zone)
     CHECK(nc_name_check_token(def->bridge.zone, 64, "_-+."), def->bridge.line, "<bridge>",
           "firewalld zone", def->bridge.zone);
   /* With <interface> children, dev is a copy of the first one: report that. */
   if (fwd->dev && !(fwd->ifs && fwd->ifs->len > 0))
-    CHECK(nc_name_check_ifname(fwd->dev, FALSE), fwd->line, "<forward>", "device name",
-          fwd->dev);
+    CHECK(nc_name_check_ifname(fwd->dev, FALSE), fwd->line, "<forward>", "device name", fwd->dev);
   for (guint i = 0; fwd->ifs && i < fwd->ifs->len; i++) {
     const NcForwardIf *fi = g_ptr_array_index(fwd->ifs, i);
     if (fi->dev)
-      CHECK(nc_name_check_ifname(fi->dev, FALSE), fi->line, "<forward><interface>",
-            "device name", fi->dev);
+      CHECK(nc_name_check_ifname(fi->dev, FALSE), fi->line, "<forward><interface>", "device name",
+            fi->dev);
   }
   if (fwd->pf && fwd->pf->dev)
-    CHECK(nc_name_check_ifname(fwd->pf->dev, FALSE), fwd->pf->line, "<forward><pf>",
-          "device name", fwd->pf->dev);
+    CHECK(nc_name_check_ifname(fwd->pf->dev, FALSE), fwd->pf->line, "<forward><pf>", "device name",
+          fwd->pf->dev);
   if (fwd->driver_model)
     CHECK(nc_name_check_token(fwd->driver_model, 64, "_-."), fwd->line, "<forward><driver>",
           "driver model", fwd->driver_model);
@@ -395,13 +393,11 @@ check_ip_names(const NcCheck *c, GError **error)
     const NcIpDef *ip = g_ptr_array_index(ips, i);
 
     if (ip->tftp_root)
-      CHECK(nc_name_check_abs_path(ip->tftp_root), ip->line, "<ip><tftp>", "root",
-            ip->tftp_root);
+      CHECK(nc_name_check_abs_path(ip->tftp_root), ip->line, "<ip><tftp>", "root", ip->tftp_root);
     if (ip->bootp_file) {
       if (!*ip->bootp_file)
         return bad(c, error, ip->line, "<dhcp><bootp>", "file", ip->bootp_file, "is empty");
-      CHECK(nc_name_check_field(ip->bootp_file), ip->line, "<dhcp><bootp>", "file",
-            ip->bootp_file);
+      CHECK(nc_name_check_field(ip->bootp_file), ip->line, "<dhcp><bootp>", "file", ip->bootp_file);
     }
     for (guint j = 0; ip->hosts && j < ip->hosts->len; j++) {
       const NcDhcpHost *h = g_ptr_array_index(ip->hosts, j);
@@ -462,8 +458,8 @@ nc_network_def_check_names(const NcNetworkDef *def, GError **error)
   if (why)
     ok = bad(&c, error, 0, "<name>", "network name", def->name, why);
   else
-    ok = check_forward_names(&c, error) && check_dns_names(&c, error) &&
-         check_ip_names(&c, error) && check_other_names(&c, error);
+    ok = check_forward_names(&c, error) && check_dns_names(&c, error) && check_ip_names(&c, error)
+         && check_other_names(&c, error);
   nc_check_clear(&c);
   return ok;
 }

@@ -12,9 +12,9 @@ G_BEGIN_DECLS
 
 typedef struct {
   const NcNetworkDef *def;
-  const char *file;  /* def->source_file; NULL prints "(string)" */
-  char *name;        /* def->name escaped for messages; owned */
-  const char *mode;  /* forward mode name ("none" when isolated) */
+  const char *file; /* def->source_file; NULL prints "(string)" */
+  char *name;       /* def->name escaped for messages; owned */
+  const char *mode; /* forward mode name ("none" when isolated) */
 } NcCheck;
 
 void nc_check_init(NcCheck *c, const NcNetworkDef *def);
@@ -22,8 +22,8 @@ void nc_check_clear(NcCheck *c);
 
 /* Sets @error to "FILE:LINE: network 'NAME': " + the message; returns FALSE
  * so that checks can `return nc_check_fail(...)`. */
-gboolean nc_check_fail(const NcCheck *c, GError **error, int code, guint line,
-                       const char *fmt, ...) G_GNUC_PRINTF(5, 6);
+gboolean nc_check_fail(const NcCheck *c, GError **error, int code, guint line, const char *fmt, ...)
+    G_GNUC_PRINTF(5, 6);
 
 /* Numeric form of an address for messages; "(none)" when unset. Caller frees. */
 char *nc_check_addr(const NcSockAddr *addr);

@@ -161,7 +161,7 @@ check_mode_parse_rules(const NcCheck *c, GError **error)
 
   case _NC_FORWARD_MAX:
     return nc_check_fail(c, error, NC_ERROR_INTERNAL_ERROR, forward_line(c),
-                         "<forward>: unknown forward mode %d", (int) fwd->mode);
+                         "<forward>: unknown forward mode %d", (int)fwd->mode);
   }
 
   if (def->has_mtu && def->mtu != 0 && !mode_is_l3(fwd->mode))
@@ -194,8 +194,8 @@ check_mode_validate_rules(const NcCheck *c, GError **error)
                            "side to put an address on",
                            c->mode);
     }
-    if ((dns->txts && dns->txts->len) || (dns->hosts && dns->hosts->len) ||
-        (dns->srvs && dns->srvs->len))
+    if ((dns->txts && dns->txts->len) || (dns->hosts && dns->hosts->len)
+        || (dns->srvs && dns->srvs->len))
       return nc_check_fail(c, error, NC_ERROR_CONFIG_UNSUPPORTED, dns->line,
                            "<dns>: unsupported with forward mode='%s': no DNS server runs "
                            "for this network",
@@ -286,8 +286,8 @@ check_forward(const NcCheck *c, GError **error)
                            a->domain, a->bus, a->slot, a->function);
     for (guint j = 0; j < i; j++) {
       const NcPciAddr *b = g_ptr_array_index(fwd->addrs, j);
-      if (a->domain == b->domain && a->bus == b->bus && a->slot == b->slot &&
-          a->function == b->function)
+      if (a->domain == b->domain && a->bus == b->bus && a->slot == b->slot
+          && a->function == b->function)
         return nc_check_fail(c, error, NC_ERROR_XML_ERROR, a->line,
                              "<forward><address>: PCI device '%04x:%02x:%02x.%x' can only be "
                              "listed once",
@@ -330,8 +330,8 @@ check_forward(const NcCheck *c, GError **error)
                            "<nat><address start='%s' end='%s'>: start is after end", s, e);
   }
   if (fwd->nat_port_start || fwd->nat_port_end) {
-    if (fwd->nat_port_start > 65535 || fwd->nat_port_end > 65535 ||
-        fwd->nat_port_end < fwd->nat_port_start)
+    if (fwd->nat_port_start > 65535 || fwd->nat_port_end > 65535
+        || fwd->nat_port_end < fwd->nat_port_start)
       return nc_check_fail(c, error, NC_ERROR_XML_DETAIL, forward_line(c),
                            "<nat><port start='%u' end='%u'>: invalid port range (0-65535, "
                            "start <= end)",
@@ -384,8 +384,8 @@ check_rate(const NcCheck *c, GError **error, const char *where, guint line,
                          dir);
   if ((r->has_peak || r->has_burst) && !r->has_average)
     return nc_check_fail(c, error, NC_ERROR_CONFIG_UNSUPPORTED, line,
-                         "%s<bandwidth><%s>: 'peak' and 'burst' require 'average' attribute",
-                         where, dir);
+                         "%s<bandwidth><%s>: 'peak' and 'burst' require 'average' attribute", where,
+                         dir);
   if (r->has_floor)
     return nc_check_fail(c, error, NC_ERROR_CONFIG_UNSUPPORTED, line,
                          "%s<bandwidth><%s floor='%" G_GUINT64_FORMAT "'>: floor attribute is "
@@ -472,13 +472,12 @@ check_virtualport(const NcCheck *c, GError **error, const char *where, const NcV
                          vp->typeid);
   if (vp->has_typeidversion && vp->typeidversion > 0xff)
     return nc_check_fail(c, error, NC_ERROR_XML_ERROR, vp->line,
-                         "%s<virtualport>: value of typeidversion %u out of range (0-255)",
-                         where, vp->typeidversion);
+                         "%s<virtualport>: value of typeidversion %u out of range (0-255)", where,
+                         vp->typeidversion);
   /* libvirt keeps it in a char[40] (IFLA_VF_PORT_PROFILE_MAX). */
   if (vp->profileid && strlen(vp->profileid) >= 40)
     return nc_check_fail(c, error, NC_ERROR_XML_ERROR, vp->line,
-                         "%s<virtualport>: profileid parameter too long (maximum 39 bytes)",
-                         where);
+                         "%s<virtualport>: profileid parameter too long (maximum 39 bytes)", where);
 
   switch (vp->type) {
   case NC_VIRTUALPORT_NONE:
@@ -516,7 +515,7 @@ check_virtualport(const NcCheck *c, GError **error, const char *where, const NcV
     break;
   case _NC_VIRTUALPORT_MAX:
     return nc_check_fail(c, error, NC_ERROR_INTERNAL_ERROR, vp->line,
-                         "%s<virtualport>: unknown type %d", where, (int) vp->type);
+                         "%s<virtualport>: unknown type %d", where, (int)vp->type);
   }
   if (extra)
     return nc_check_fail(c, error, NC_ERROR_XML_ERROR, vp->line,
@@ -569,11 +568,12 @@ check_portgroups(const NcCheck *c, GError **error)
    * 802.1Qbg/Qbh port profile, where the switch applies the tag: libvirt's own
    * test 8021Qbh-net
    * (private mode, <vlan>, 802.1Qbh) is expected to validate. */
-  gboolean vlan_allowed =
-    mode == NC_FORWARD_HOSTDEV || mode == NC_FORWARD_PASSTHROUGH ||
-    (mode == NC_FORWARD_BRIDGE && vport_is(def->virtualport, NC_VIRTUALPORT_OPENVSWITCH)) ||
-    (uses_macvtap(def) && (vport_is(def->virtualport, NC_VIRTUALPORT_8021QBH) ||
-                           vport_is(def->virtualport, NC_VIRTUALPORT_8021QBG)));
+  gboolean vlan_allowed
+      = mode == NC_FORWARD_HOSTDEV || mode == NC_FORWARD_PASSTHROUGH
+        || (mode == NC_FORWARD_BRIDGE && vport_is(def->virtualport, NC_VIRTUALPORT_OPENVSWITCH))
+        || (uses_macvtap(def)
+            && (vport_is(def->virtualport, NC_VIRTUALPORT_8021QBH)
+                || vport_is(def->virtualport, NC_VIRTUALPORT_8021QBG)));
   guint bad_line = def->vlan && def->vlan->line ? def->vlan->line : def->vlan_line;
 
   for (guint i = 0; i < npg; i++) {
@@ -588,8 +588,8 @@ check_portgroups(const NcCheck *c, GError **error)
     if (vlan_used || pg_vlan) {
       gboolean bad;
       if (pg->virtualport)
-        bad = !(mode == NC_FORWARD_BRIDGE && vport_is(pg->virtualport, NC_VIRTUALPORT_OPENVSWITCH)) &&
-              !vlan_allowed;
+        bad = !(mode == NC_FORWARD_BRIDGE && vport_is(pg->virtualport, NC_VIRTUALPORT_OPENVSWITCH))
+              && !vlan_allowed;
       else
         bad = !vlan_allowed;
       if (bad && !bad_vlan) {
@@ -615,9 +615,9 @@ check_portgroups(const NcCheck *c, GError **error)
                              "same name",
                              pgname);
     }
-    if (!check_virtualport(c, error, where, pg->virtualport, FALSE) ||
-        !check_bandwidth(c, error, where, pg->bandwidth) ||
-        !check_vlan(c, error, where, pg->vlan, pg->line))
+    if (!check_virtualport(c, error, where, pg->virtualport, FALSE)
+        || !check_bandwidth(c, error, where, pg->bandwidth)
+        || !check_vlan(c, error, where, pg->vlan, pg->line))
       return FALSE;
   }
 
@@ -669,15 +669,13 @@ nc_network_def_check(const NcNetworkDef *def, GError **error)
   g_return_val_if_fail(def != NULL, FALSE);
 
   nc_check_init(&c, def);
-  ok = check_misc(&c, error) && check_forward(&c, error) &&
-       check_mode_parse_rules(&c, error) && nc_check_ips(&c, error) &&
-       nc_check_routes(&c, error) && nc_check_dns(&c, error) &&
-       check_mode_validate_rules(&c, error) &&
-       check_bandwidth(&c, error, "", def->bandwidth) &&
-       check_vlan(&c, error, "", def->vlan, def->vlan_line) &&
-       check_virtualport(&c, error, "", def->virtualport, TRUE) &&
-       check_virtualport_mode(&c, error) && check_portgroups(&c, error) &&
-       nc_network_def_check_names(def, error);
+  ok = check_misc(&c, error) && check_forward(&c, error) && check_mode_parse_rules(&c, error)
+       && nc_check_ips(&c, error) && nc_check_routes(&c, error) && nc_check_dns(&c, error)
+       && check_mode_validate_rules(&c, error) && check_bandwidth(&c, error, "", def->bandwidth)
+       && check_vlan(&c, error, "", def->vlan, def->vlan_line)
+       && check_virtualport(&c, error, "", def->virtualport, TRUE)
+       && check_virtualport_mode(&c, error) && check_portgroups(&c, error)
+       && nc_network_def_check_names(def, error);
   nc_check_clear(&c);
   return ok;
 }

@@ -96,8 +96,8 @@ main(void)
       casename = g_strndup(name, strlen(name) - 4);
       expect_fail = g_hash_table_contains(fails, casename);
       def = nc_network_def_parse_string(xml, path, NC_NETWORK_PARSE_CHECK, &err);
-      if (!def && strcmp(casename, "nat-network-forward-ifaces") == 0 &&
-          strstr(err->message, "multiple forwarding interfaces")) {
+      if (!def && strcmp(casename, "nat-network-forward-ifaces") == 0
+          && strstr(err->message, "multiple forwarding interfaces")) {
         passed++;
         continue;
       }

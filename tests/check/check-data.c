@@ -94,7 +94,7 @@ test_file(gconstpointer data)
 static int
 compare_names(gconstpointer a, gconstpointer b)
 {
-  return strcmp(*(const char *const *) a, *(const char *const *) b);
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 int

@@ -10,67 +10,65 @@
 #include "nc-error.h"
 #include "network-xml.h"
 
-static const char base_nat[] =
-  "<network>\n"
-  "  <name>model</name>\n"
-  "  <forward mode='nat'/>\n"
-  "  <bandwidth>\n"
-  "    <inbound average='1000'/>\n"
-  "  </bandwidth>\n"
-  "  <dns>\n"
-  "    <txt name='info' value='x'/>\n"
-  "    <srv service='ldap' protocol='tcp' target='dc1' port='389'/>\n"
-  "    <host ip='192.168.50.5'>\n"
-  "      <hostname>vm1</hostname>\n"
-  "    </host>\n"
-  "    <forwarder addr='8.8.8.8'/>\n"
-  "  </dns>\n"
-  "  <ip address='192.168.50.1' netmask='255.255.255.0'>\n"
-  "    <dhcp>\n"
-  "      <range start='192.168.50.10' end='192.168.50.100'/>\n"
-  "      <host mac='52:54:00:00:00:01' name='vm1' ip='192.168.50.5'/>\n"
-  "    </dhcp>\n"
-  "  </ip>\n"
-  "  <ip family='ipv6' address='2001:db8::1' prefix='64'>\n"
-  "    <dhcp>\n"
-  "      <host id='0:1:2:3' ip='2001:db8::5'/>\n"
-  "    </dhcp>\n"
-  "  </ip>\n"
-  "  <route address='10.20.0.0' prefix='16' gateway='192.168.50.2'/>\n"
-  "</network>\n";
+static const char base_nat[]
+    = "<network>\n"
+      "  <name>model</name>\n"
+      "  <forward mode='nat'/>\n"
+      "  <bandwidth>\n"
+      "    <inbound average='1000'/>\n"
+      "  </bandwidth>\n"
+      "  <dns>\n"
+      "    <txt name='info' value='x'/>\n"
+      "    <srv service='ldap' protocol='tcp' target='dc1' port='389'/>\n"
+      "    <host ip='192.168.50.5'>\n"
+      "      <hostname>vm1</hostname>\n"
+      "    </host>\n"
+      "    <forwarder addr='8.8.8.8'/>\n"
+      "  </dns>\n"
+      "  <ip address='192.168.50.1' netmask='255.255.255.0'>\n"
+      "    <dhcp>\n"
+      "      <range start='192.168.50.10' end='192.168.50.100'/>\n"
+      "      <host mac='52:54:00:00:00:01' name='vm1' ip='192.168.50.5'/>\n"
+      "    </dhcp>\n"
+      "  </ip>\n"
+      "  <ip family='ipv6' address='2001:db8::1' prefix='64'>\n"
+      "    <dhcp>\n"
+      "      <host id='0:1:2:3' ip='2001:db8::5'/>\n"
+      "    </dhcp>\n"
+      "  </ip>\n"
+      "  <route address='10.20.0.0' prefix='16' gateway='192.168.50.2'/>\n"
+      "</network>\n";
 
-static const char base_ovs[] =
-  "<network>\n"
-  "  <name>model</name>\n"
-  "  <forward mode='bridge'/>\n"
-  "  <bridge name='ovsbr0'/>\n"
-  "  <virtualport type='openvswitch'/>\n"
-  "  <vlan trunk='yes'>\n"
-  "    <tag id='42'/>\n"
-  "    <tag id='43'/>\n"
-  "  </vlan>\n"
-  "  <portgroup name='pg1'/>\n"
-  "</network>\n";
+static const char base_ovs[] = "<network>\n"
+                               "  <name>model</name>\n"
+                               "  <forward mode='bridge'/>\n"
+                               "  <bridge name='ovsbr0'/>\n"
+                               "  <virtualport type='openvswitch'/>\n"
+                               "  <vlan trunk='yes'>\n"
+                               "    <tag id='42'/>\n"
+                               "    <tag id='43'/>\n"
+                               "  </vlan>\n"
+                               "  <portgroup name='pg1'/>\n"
+                               "</network>\n";
 
-static const char base_private[] =
-  "<network>\n"
-  "  <name>model</name>\n"
-  "  <forward mode='private'>\n"
-  "    <interface dev='eth1'/>\n"
-  "    <interface dev='eth2'/>\n"
-  "  </forward>\n"
-  "  <virtualport type='802.1Qbh'>\n"
-  "    <parameters profileid='prof'/>\n"
-  "  </virtualport>\n"
-  "</network>\n";
+static const char base_private[] = "<network>\n"
+                                   "  <name>model</name>\n"
+                                   "  <forward mode='private'>\n"
+                                   "    <interface dev='eth1'/>\n"
+                                   "    <interface dev='eth2'/>\n"
+                                   "  </forward>\n"
+                                   "  <virtualport type='802.1Qbh'>\n"
+                                   "    <parameters profileid='prof'/>\n"
+                                   "  </virtualport>\n"
+                                   "</network>\n";
 
-static const char base_hostdev[] =
-  "<network>\n"
-  "  <name>model</name>\n"
-  "  <forward mode='hostdev' managed='yes'>\n"
-  "    <address type='pci' domain='0x0000' bus='0x03' slot='0x10' function='0x1'/>\n"
-  "  </forward>\n"
-  "</network>\n";
+static const char base_hostdev[]
+    = "<network>\n"
+      "  <name>model</name>\n"
+      "  <forward mode='hostdev' managed='yes'>\n"
+      "    <address type='pci' domain='0x0000' bus='0x03' slot='0x10' function='0x1'/>\n"
+      "  </forward>\n"
+      "</network>\n";
 
 static NcIpDef *
 ip_at(NcNetworkDef *def, guint i)
@@ -373,7 +371,7 @@ m_portgroup_two_default(NcNetworkDef *d)
   NcPortGroup *pg = g_new0(NcPortGroup, 1);
   pg->name = g_strdup("pg2");
   pg->is_default = TRUE;
-  ((NcPortGroup *) g_ptr_array_index(d->portgroups, 0))->is_default = TRUE;
+  ((NcPortGroup *)g_ptr_array_index(d->portgroups, 0))->is_default = TRUE;
   g_ptr_array_add(d->portgroups, pg);
 }
 
@@ -438,7 +436,7 @@ static void
 m_pci_duplicate(NcNetworkDef *d)
 {
   NcPciAddr *a = g_new0(NcPciAddr, 1);
-  *a = *(NcPciAddr *) g_ptr_array_index(d->forward.addrs, 0);
+  *a = *(NcPciAddr *)g_ptr_array_index(d->forward.addrs, 0);
   g_ptr_array_add(d->forward.addrs, a);
 }
 
