@@ -112,6 +112,7 @@ edit_loop(NcCtl *ctl, const char *name, const char *tmp, const char *orig)
       nc_print_extra(ctl, "Network %s XML configuration edited.\n", info ? info->name : path);
       return 0;
     }
+    nc_error_name_source(err, "edited XML");
     nc_print_error(err, NULL);
     if (!interactive || g_error_matches(err, NC_ERROR, NC_ERROR_RPC))
       return 1;

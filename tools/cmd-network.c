@@ -126,13 +126,7 @@ from_file(NcCtl *ctl, const NcCommandSpec *spec, int argc, char **argv, const ch
                            g_variant_new("(s)", xml), G_VARIANT_TYPE("(o)"), &err);
   }
   if (reply == NULL) {
-    /* The daemon parsed a string; the user knows it as this file, whose
-     * lines are the string's lines. */
-    if (g_str_has_prefix(err->message, "(string):")) {
-      char *msg = g_strconcat(file, err->message + strlen("(string)"), NULL);
-      g_free(err->message);
-      err->message = msg;
-    }
+    nc_error_name_source(err, file);
     return nc_print_error(err, fail_fmt, file);
   }
   g_variant_get(reply, "(o)", &path);

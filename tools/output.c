@@ -173,6 +173,18 @@ nc_print_error(const GError *err, const char *what_fmt, ...)
 }
 
 void
+nc_error_name_source(GError *err, const char *source)
+{
+  const char *placeholder = "(string):";
+
+  if (err != NULL && g_str_has_prefix(err->message, placeholder)) {
+    char *msg = g_strconcat(source, err->message + strlen(placeholder) - 1, NULL);
+    g_free(err->message);
+    err->message = msg;
+  }
+}
+
+void
 nc_json_append_string(GString *out, const char *s)
 {
   g_string_append_c(out, '"');

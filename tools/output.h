@@ -34,6 +34,11 @@ void nc_print_extra(NcCtl *ctl, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
  * not be reached, only the hint is printed. Returns 1. */
 int nc_print_error(const GError *err, const char *what_fmt, ...) G_GNUC_PRINTF(2, 3);
 
+/* The daemon parsed a string and names it "(string)" in "(string):LINE:"
+ * messages; the user knows it as `source` (a file whose lines are the
+ * string's lines). */
+void nc_error_name_source(GError *err, const char *source);
+
 /* -- JSON ------------------------------------------------------------------------ */
 
 /* Appends s as a JSON string literal (quotes included). */

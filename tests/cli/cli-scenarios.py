@@ -155,6 +155,7 @@ def lifecycle(env):
     r = env.fail("net-define", bad)
     assert r.err.startswith(f"error: Failed to define network from {bad}\nerror: "), r
     assert r.err.count("\n") == 2, r
+    assert f"{bad}:1:" in r.err and "bridgenametoolong0" in r.err, r   # file:line, the value
     # unknown elements are ignored as libvirt does, unless --validate
     unknown = env.write("unknown.xml", "<network><name>unknown</name><bogus/></network>\n")
     r = env.fail("net-define", "--validate", unknown)
@@ -315,6 +316,9 @@ def nonroot(env):
     assert env.ok("net-list", "--all", user=nobody).out == listing
     assert "Name:           ro1\n" in env.ok("net-info", "ro1", user=nobody).out
     assert env.ok("net-dumpxml", "ro1", user=nobody).out == env.ok("net-dumpxml", "ro1").out
+    assert env.ok("-q", "net-uuid", "ro1", user=nobody).out == env.ok("-q", "net-uuid", "ro1").out
+    r = env.ok("net-event", "--timeout", "1", user=nobody)
+    assert r.out == "event loop timed out\nevents received: 0\n\n", r
 
     # changing is not, and changes nothing
     f = env.net_xml("evil", "ncbrevil")
