@@ -29,8 +29,8 @@ complete_loaded_def(NcDaemon *daemon, NcNetwork *net)
     nc_log_network(net, G_LOG_LEVEL_WARNING, "%s", error->message);
     g_clear_error(&error);
   }
-  if (had_uuid == def->has_uuid && had_mac == def->has_mac &&
-      g_strcmp0(had_bridge, def->bridge.name) == 0)
+  if (had_uuid == def->has_uuid && had_mac == def->has_mac
+      && g_strcmp0(had_bridge, def->bridge.name) == 0)
     return;
   if (!nc_store_save_config(daemon->paths, def, &error))
     nc_log_network(net, G_LOG_LEVEL_WARNING, "cannot save the completed definition: %s",
@@ -50,8 +50,7 @@ load_configs(NcDaemon *daemon)
       if (other) {
         nc_log_network_name(def->name, G_LOG_LEVEL_WARNING,
                             "%s: uuid already used by network '%s'; skipped",
-                            def->source_file ? def->source_file : "config",
-                            other->def->name);
+                            def->source_file ? def->source_file : "config", other->def->name);
         continue;
       }
     } else {
@@ -94,8 +93,8 @@ adopt_one(NcDaemon *daemon, NcStatusRecord *rec)
 {
   NcNetwork *net = nc_registry_find_name(daemon, rec->def->name);
   if (net && rec->def->has_uuid && memcmp(net->def->uuid, rec->def->uuid, NC_UUID_LEN) != 0) {
-    nc_log_network(net, G_LOG_LEVEL_WARNING,
-                   "%s: status of a network with another uuid; ignored", rec->path);
+    nc_log_network(net, G_LOG_LEVEL_WARNING, "%s: status of a network with another uuid; ignored",
+                   rec->path);
     return;
   }
   if (!net) {
@@ -137,8 +136,7 @@ adopt_one(NcDaemon *daemon, NcStatusRecord *rec)
   if (!nc_status_save(daemon->paths, net->def, &net->live, FALSE, &error))
     nc_log_network(net, G_LOG_LEVEL_WARNING, "%s", error->message);
   nc_log_network(net, G_LOG_LEVEL_INFO, "adopted (bridge %s, ifindex %d)",
-                 net->def->bridge.name ? net->def->bridge.name : "none",
-                 net->live.bridge_ifindex);
+                 net->def->bridge.name ? net->def->bridge.name : "none", net->live.bridge_ifindex);
 }
 
 static void
@@ -163,13 +161,13 @@ nc_daemon_new(const NcDaemonOptions *opts, GError **error)
   daemon->env.kernel = daemon->kernel;
   daemon->env.state_dir = daemon->paths->state_dir;
   daemon->env.dnsmasq_dir = daemon->paths->dnsmasq_dir;
-  daemon->by_name =
-    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)nc_network_unref);
+  daemon->by_name
+      = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)nc_network_unref);
   daemon->by_uuid = g_hash_table_new(g_str_hash, g_str_equal);
   daemon->handlers = g_ptr_array_new_with_free_func(nc_event_handler_free);
 
-  const char *dirs[] = { daemon->paths->config_dir, daemon->paths->state_dir,
-                         daemon->paths->dnsmasq_dir };
+  const char *dirs[]
+      = { daemon->paths->config_dir, daemon->paths->state_dir, daemon->paths->dnsmasq_dir };
   for (gsize i = 0; i < G_N_ELEMENTS(dirs); i++) {
     if (!nc_store_ensure_dir(dirs[i], error))
       return NULL;

@@ -30,8 +30,8 @@ main(int argc, char **argv)
     { "root", 0, 0, G_OPTION_ARG_FILENAME, &root,
       "Keep every file under DIR instead of libvirt's system layout", "DIR" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log debug messages", NULL },
-    { "no-autostart", 0, 0, G_OPTION_ARG_NONE, &no_autostart,
-      "Do not start autostart networks", NULL },
+    { "no-autostart", 0, 0, G_OPTION_ARG_NONE, &no_autostart, "Do not start autostart networks",
+      NULL },
     { "version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL },
   };

@@ -14,9 +14,9 @@ G_BEGIN_DECLS
 
 struct _NcNetwork {
   gint ref;
-  NcDaemon *daemon;       /* NULL once removed from the registry */
-  NcNetworkDef *def;      /* the live definition when active, else the persistent one */
-  NcNetworkDef *new_def;  /* active and persistent: the config for the next start */
+  NcDaemon *daemon;      /* NULL once removed from the registry */
+  NcNetworkDef *def;     /* the live definition when active, else the persistent one */
+  NcNetworkDef *new_def; /* active and persistent: the config for the next start */
   char uuid_str[NC_UUID_STRING_LEN];
   gboolean active;
   gboolean persistent;

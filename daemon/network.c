@@ -49,8 +49,7 @@ config_def(NcNetwork *net)
  * over what the new definition leaves out (uuid, MAC). *ret_existing is NULL
  * for a new network. */
 static gboolean
-resolve_existing(NcDaemon *daemon, NcNetworkDef *def, NcNetwork **ret_existing,
-                 GError **error)
+resolve_existing(NcDaemon *daemon, NcNetworkDef *def, NcNetwork **ret_existing, GError **error)
 {
   NcNetwork *by_name = nc_registry_find_name(daemon, def->name);
   if (by_name) {
@@ -63,8 +62,7 @@ resolve_existing(NcDaemon *daemon, NcNetworkDef *def, NcNetwork **ret_existing,
       return FALSE;
     }
     const NcNetworkDef *old = config_def(by_name);
-    if (!def->has_mac && old->has_mac &&
-        nc_forward_mode_has_managed_bridge(def->forward.mode)) {
+    if (!def->has_mac && old->has_mac && nc_forward_mode_has_managed_bridge(def->forward.mode)) {
       def->mac = old->mac;
       def->has_mac = TRUE;
     }
@@ -220,8 +218,8 @@ nc_network_start_internal(NcNetwork *net, NcNetworkDef *live_def, GError **error
     nc_live_state_clear(&net->live);
     nc_status_delete(daemon->paths, run->name, NULL);
     g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_FAILED,
-                "network '%s': started, then stopped again: cannot record its state: %s",
-                run->name, save_error->message);
+                "network '%s': started, then stopped again: cannot record its state: %s", run->name,
+                save_error->message);
     return FALSE;
   }
 
@@ -239,8 +237,7 @@ nc_network_start(NcNetwork *net, GError **error)
 }
 
 void
-nc_network_set_active_from_status(NcNetwork *net, NcNetworkDef *live_def,
-                                  const NcLiveState *live)
+nc_network_set_active_from_status(NcNetwork *net, NcNetworkDef *live_def, const NcLiveState *live)
 {
   if (live_def)
     commit_active(net, live_def);
@@ -311,7 +308,8 @@ nc_network_undefine(NcNetwork *net, GError **error)
   net->persistent = FALSE;
   net->autostart = FALSE;
   g_clear_pointer(&net->new_def, nc_network_def_free);
-  nc_log_network(net, G_LOG_LEVEL_INFO, "undefined%s", net->active ? " (still running, now transient)" : "");
+  nc_log_network(net, G_LOG_LEVEL_INFO, "undefined%s",
+                 net->active ? " (still running, now transient)" : "");
   nc_daemon_emit(daemon, net, NC_NETWORK_CHANGE_LIFECYCLE, NC_NETWORK_EVENT_UNDEFINED);
   if (!net->active)
     nc_registry_remove(daemon, net);
@@ -340,8 +338,8 @@ nc_network_set_autostart(NcNetwork *net, gboolean autostart, GError **error)
 }
 
 gboolean
-nc_network_update(NcNetwork *net, guint command, guint section, int parent_index,
-                  const char *xml, guint flags, GError **error)
+nc_network_update(NcNetwork *net, guint command, guint section, int parent_index, const char *xml,
+                  guint flags, GError **error)
 {
   if (!check_present(net, error))
     return FALSE;

@@ -87,8 +87,7 @@ nc_daemon_lookup_by_uuid(NcDaemon *daemon, const char *uuid, GError **error)
   }
   NcNetwork *net = nc_registry_find_uuid(daemon, raw);
   if (!net)
-    g_set_error(error, NC_ERROR, NC_ERROR_NO_NETWORK, "no network with matching uuid '%s'",
-                uuid);
+    g_set_error(error, NC_ERROR, NC_ERROR_NO_NETWORK, "no network with matching uuid '%s'", uuid);
   return net;
 }
 
@@ -120,9 +119,9 @@ nc_daemon_list(NcDaemon *daemon, guint flags)
   g_hash_table_iter_init(&iter, daemon->by_name);
   while (g_hash_table_iter_next(&iter, NULL, &value)) {
     NcNetwork *net = value;
-    if (pair_matches(flags, NC_LIST_ACTIVE, NC_LIST_INACTIVE, net->active) &&
-        pair_matches(flags, NC_LIST_PERSISTENT, NC_LIST_TRANSIENT, net->persistent) &&
-        pair_matches(flags, NC_LIST_AUTOSTART, NC_LIST_NO_AUTOSTART, net->autostart))
+    if (pair_matches(flags, NC_LIST_ACTIVE, NC_LIST_INACTIVE, net->active)
+        && pair_matches(flags, NC_LIST_PERSISTENT, NC_LIST_TRANSIENT, net->persistent)
+        && pair_matches(flags, NC_LIST_AUTOSTART, NC_LIST_NO_AUTOSTART, net->autostart))
       g_ptr_array_add(list, net);
   }
   g_ptr_array_sort(list, compare_by_name);
@@ -184,8 +183,7 @@ nc_daemon_remove_event_handler(NcDaemon *daemon, guint id)
 }
 
 void
-nc_daemon_emit(NcDaemon *daemon, NcNetwork *net, NcNetworkChangeKind kind,
-               NcNetworkEvent event)
+nc_daemon_emit(NcDaemon *daemon, NcNetwork *net, NcNetworkChangeKind kind, NcNetworkEvent event)
 {
   if (kind == NC_NETWORK_CHANGE_LIFECYCLE)
     g_debug("network '%s': event %s", net->def->name, nc_network_event_to_string(event));
@@ -207,4 +205,3 @@ nc_daemon_emit(NcDaemon *daemon, NcNetwork *net, NcNetworkChangeKind kind,
     }
   }
 }
-

@@ -49,8 +49,8 @@ nc_status_save(const NcPaths *paths, const NcNetworkDef *def, const NcLiveState 
   g_string_append_printf(buf, "  <netctl bridge-ifindex='%d' state='%s'", live->bridge_ifindex,
                          starting ? "starting" : "running");
   guint n_keys = 0;
-  g_autofree gpointer *keys =
-    live->data ? g_hash_table_get_keys_as_array(live->data, &n_keys) : NULL;
+  g_autofree gpointer *keys
+      = live->data ? g_hash_table_get_keys_as_array(live->data, &n_keys) : NULL;
   if (n_keys == 0) {
     g_string_append(buf, "/>\n");
   } else {
@@ -58,9 +58,9 @@ nc_status_save(const NcPaths *paths, const NcNetworkDef *def, const NcLiveState 
     /* Sorted, so the same state always gives the same file. */
     qsort(keys, n_keys, sizeof(gpointer), compare_keys);
     for (guint i = 0; i < n_keys; i++) {
-      g_autofree char *line =
-        g_markup_printf_escaped("    <data key='%s' value='%s'/>\n", (char *)keys[i],
-                                (char *)g_hash_table_lookup(live->data, keys[i]));
+      g_autofree char *line
+          = g_markup_printf_escaped("    <data key='%s' value='%s'/>\n", (char *)keys[i],
+                                    (char *)g_hash_table_lookup(live->data, keys[i]));
       g_string_append(buf, line);
     }
     g_string_append(buf, "  </netctl>\n");
@@ -184,8 +184,8 @@ nc_status_load_all(const NcPaths *paths, GPtrArray *ret_problems)
     g_clear_error(&error);
     NcStatusRecord *rec = load_one(path, &error);
     if (!rec) {
-      g_autofree char *msg =
-        g_strdup_printf("skipped an unreadable network status file: %s", error->message);
+      g_autofree char *msg
+          = g_strdup_printf("skipped an unreadable network status file: %s", error->message);
       g_warning("%s", msg);
       if (ret_problems)
         g_ptr_array_add(ret_problems, g_steal_pointer(&msg));

@@ -22,9 +22,9 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  NcNetworkDef *def;  /* the live definition */
+  NcNetworkDef *def; /* the live definition */
   NcLiveState live;
-  gboolean starting;  /* the start was cut short */
+  gboolean starting; /* the start was cut short */
   char *path;
 } NcStatusRecord;
 

@@ -53,8 +53,7 @@ write_all(int fd, const char *data, gsize len)
 }
 
 gboolean
-nc_store_write_atomic(const char *path, const char *contents, gssize len, int mode,
-                      GError **error)
+nc_store_write_atomic(const char *path, const char *contents, gssize len, int mode, GError **error)
 {
   gsize size = len < 0 ? strlen(contents) : (gsize)len;
   g_autofree char *dir = g_path_get_dirname(path);
@@ -83,8 +82,7 @@ nc_store_write_atomic(const char *path, const char *contents, gssize len, int mo
   }
   if (!ok) {
     unlink(tmp);
-    g_set_error(error, NC_ERROR, NC_ERROR_WRITE_FAILED, "cannot write %s: %s", path,
-                g_strerror(e));
+    g_set_error(error, NC_ERROR, NC_ERROR_WRITE_FAILED, "cannot write %s: %s", path, g_strerror(e));
     return FALSE;
   }
   return fsync_dir(dir, error);
@@ -151,8 +149,7 @@ nc_store_get_autostart(const NcPaths *paths, const char *name)
 }
 
 gboolean
-nc_store_set_autostart(const NcPaths *paths, const char *name, gboolean autostart,
-                       GError **error)
+nc_store_set_autostart(const NcPaths *paths, const char *name, gboolean autostart, GError **error)
 {
   g_autofree char *link = nc_store_autostart_path(paths, name);
   if (!autostart) {
@@ -184,8 +181,8 @@ nc_store_set_autostart(const NcPaths *paths, const char *name, gboolean autostar
   if (rename(tmp, link) < 0) {
     int e = errno;
     unlink(tmp);
-    g_set_error(error, NC_ERROR, NC_ERROR_WRITE_FAILED, "cannot create autostart link %s: %s",
-                link, g_strerror(e));
+    g_set_error(error, NC_ERROR, NC_ERROR_WRITE_FAILED, "cannot create autostart link %s: %s", link,
+                g_strerror(e));
     return FALSE;
   }
   return fsync_dir(paths->autostart_dir, error);
@@ -217,8 +214,7 @@ nc_store_remove_stale_temps(const char *dir)
   }
 }
 
-static void
-problem(GPtrArray *problems, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void problem(GPtrArray *problems, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 static void
 problem(GPtrArray *problems, const char *fmt, ...)
@@ -273,8 +269,8 @@ nc_store_load_configs(const NcPaths *paths, GPtrArray *ret_problems)
               error->message);
       continue;
     }
-    g_autoptr(NcNetworkDef) def =
-      nc_network_def_parse_string(contents, path, NC_NETWORK_PARSE_CHECK, &error);
+    g_autoptr(NcNetworkDef) def
+        = nc_network_def_parse_string(contents, path, NC_NETWORK_PARSE_CHECK, &error);
     if (!def) {
       /* The message names the file and line already. */
       problem(ret_problems, "skipped an invalid network definition: %s", error->message);
@@ -283,8 +279,8 @@ nc_store_load_configs(const NcPaths *paths, GPtrArray *ret_problems)
     g_autofree char *expected = g_strconcat(def->name, ".xml", NULL);
     if (!g_str_equal(expected, file)) {
       problem(ret_problems,
-              "%s: the file name does not match the network name '%s' (expected %s); skipped",
-              path, def->name, expected);
+              "%s: the file name does not match the network name '%s' (expected %s); skipped", path,
+              def->name, expected);
       continue;
     }
     g_ptr_array_add(defs, g_steal_pointer(&def));

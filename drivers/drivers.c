@@ -23,8 +23,7 @@ nc_forward_driver_for(const NcNetworkDef *def, GError **error)
   if (!driver) {
     const char *s = nc_forward_mode_to_string(mode);
     g_set_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT,
-                "network '%s': forward mode '%s' is not supported yet", def->name,
-                s ? s : "?");
+                "network '%s': forward mode '%s' is not supported yet", def->name, s ? s : "?");
     return NULL;
   }
   return driver;

@@ -26,8 +26,8 @@ typedef struct {
   GHashTable *data;
 } NcLiveState;
 
-void nc_live_state_init(NcLiveState *live);   /* empty, with its table */
-void nc_live_state_clear(NcLiveState *live);  /* back to empty */
+void nc_live_state_init(NcLiveState *live);    /* empty, with its table */
+void nc_live_state_clear(NcLiveState *live);   /* back to empty */
 void nc_live_state_destroy(NcLiveState *live); /* frees the table */
 void nc_live_state_copy(NcLiveState *dst, const NcLiveState *src);
 void nc_live_state_set(NcLiveState *live, const char *key, const char *value /* NULL removes */);

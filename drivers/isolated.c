@@ -59,8 +59,7 @@ set_ipv6_sysctls(const NcDriverEnv *env, const NcNetworkDef *def)
 }
 
 static gboolean
-isolated_start(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
-               GError **error)
+isolated_start(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GError **error)
 {
   if (!check_supported(def, error))
     return FALSE;
@@ -110,8 +109,7 @@ isolated_start(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *liv
 }
 
 static gboolean
-isolated_stop(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
-              GError **error)
+isolated_stop(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GError **error)
 {
   const char *br = def->bridge.name;
   int ifindex = live->bridge_ifindex;
@@ -119,8 +117,8 @@ isolated_stop(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live
 
   /* Without a recorded ifindex (a status file from libvirt, or a start cut
    * short), delete the device by name only when it is a bridge. */
-  if (ifindex <= 0 && br && nc_link_get_info(env->kernel, br, &info) == 0 &&
-      g_str_equal(info.kind, "bridge"))
+  if (ifindex <= 0 && br && nc_link_get_info(env->kernel, br, &info) == 0
+      && g_str_equal(info.kind, "bridge"))
     ifindex = info.ifindex;
   if (ifindex <= 0)
     return TRUE;
@@ -137,8 +135,7 @@ isolated_stop(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live
 }
 
 static gboolean
-isolated_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
-               GError **error)
+isolated_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GError **error)
 {
   if (!check_supported(def, error))
     return FALSE;
@@ -153,8 +150,8 @@ isolated_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *liv
     return isolated_start(env, def, live, error);
   }
   if (r < 0) {
-    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR, "network '%s': cannot look up bridge '%s': %s",
-                def->name, br, g_strerror(-r));
+    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
+                "network '%s': cannot look up bridge '%s': %s", def->name, br, g_strerror(-r));
     return FALSE;
   }
   if (!g_str_equal(info.kind, "bridge")) {
@@ -171,8 +168,7 @@ isolated_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *liv
   live->bridge_ifindex = info.ifindex;
 
   if (!info.up) {
-    nc_log_network_name(def->name, G_LOG_LEVEL_MESSAGE, "bridge '%s' was down; bringing it up",
-                        br);
+    nc_log_network_name(def->name, G_LOG_LEVEL_MESSAGE, "bridge '%s' was down; bringing it up", br);
     r = nc_link_set_up(env->kernel, info.ifindex, TRUE);
     if (r < 0) {
       g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,

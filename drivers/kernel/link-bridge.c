@@ -22,8 +22,8 @@ put_bridge_data(struct nl_msg *msg, gboolean stp, guint forward_delay)
   if (!linkinfo || nla_put_string(msg, IFLA_INFO_KIND, "bridge") < 0)
     return -ENOMEM;
   struct nlattr *data = nla_nest_start(msg, IFLA_INFO_DATA);
-  if (!data || nla_put_u32(msg, IFLA_BR_FORWARD_DELAY, forward_delay) < 0 ||
-      nla_put_u32(msg, IFLA_BR_STP_STATE, stp ? 1 : 0) < 0)
+  if (!data || nla_put_u32(msg, IFLA_BR_FORWARD_DELAY, forward_delay) < 0
+      || nla_put_u32(msg, IFLA_BR_STP_STATE, stp ? 1 : 0) < 0)
     return -ENOMEM;
   nla_nest_end(msg, data);
   nla_nest_end(msg, linkinfo);
@@ -36,13 +36,13 @@ nc_bridge_create(NcKernel *kernel, const NcBridgeConfig *config, int *ret_ifinde
   if (!config->name || !*config->name || strlen(config->name) >= IFNAMSIZ)
     return -EINVAL;
 
-  g_autoptr(NcNlMsg) msg =
-    nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+  g_autoptr(NcNlMsg) msg
+      = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
   if (!msg)
     return -ENOMEM;
   struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
-  if (nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO) < 0 ||
-      nla_put_string(msg, IFLA_IFNAME, config->name) < 0)
+  if (nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO) < 0
+      || nla_put_string(msg, IFLA_IFNAME, config->name) < 0)
     return -ENOMEM;
   if (config->mac && nla_put(msg, IFLA_ADDRESS, NC_MAC_LEN, config->mac->addr) < 0)
     return -ENOMEM;

@@ -48,10 +48,10 @@ int nc_link_delete(NcKernel *kernel, int ifindex);
 
 typedef struct {
   const char *name;
-  const NcMac *mac;     /* NULL: the kernel picks one */
-  guint mtu;            /* 0: the kernel's default */
+  const NcMac *mac; /* NULL: the kernel picks one */
+  guint mtu;        /* 0: the kernel's default */
   gboolean stp;
-  guint forward_delay;  /* centiseconds (USER_HZ), as IFLA_BR_FORWARD_DELAY wants */
+  guint forward_delay; /* centiseconds (USER_HZ), as IFLA_BR_FORWARD_DELAY wants */
 } NcBridgeConfig;
 
 /* Creates the bridge (down) with its MAC, STP state and forward delay, then

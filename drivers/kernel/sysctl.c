@@ -23,8 +23,8 @@ key_is_safe(const char *key)
 char *
 nc_sysctl_iface_key(const char *family, const char *ifname, const char *name)
 {
-  if (!ifname || !*ifname || strlen(ifname) >= IFNAMSIZ || strchr(ifname, '/') ||
-      g_str_equal(ifname, ".") || g_str_equal(ifname, ".."))
+  if (!ifname || !*ifname || strlen(ifname) >= IFNAMSIZ || strchr(ifname, '/')
+      || g_str_equal(ifname, ".") || g_str_equal(ifname, ".."))
     return NULL;
   return g_strdup_printf("net/%s/conf/%s/%s", family, ifname, name);
 }

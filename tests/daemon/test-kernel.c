@@ -142,12 +142,12 @@ status_path(Fixture *f, const char *name)
   return g_build_filename(nc_daemon_get_paths(f->daemon)->state_dir, file, NULL);
 }
 
-#define LAB_XML                                                                                \
-  "<network>\n"                                                                                \
-  "  <name>lab</name>\n"                                                                       \
-  "  <bridge name='nctest0' stp='off' delay='3'/>\n"                                           \
-  "  <mac address='52:54:00:ab:cd:ef'/>\n"                                                     \
-  "  <mtu size='9000'/>\n"                                                                     \
+#define LAB_XML                                                                                    \
+  "<network>\n"                                                                                    \
+  "  <name>lab</name>\n"                                                                           \
+  "  <bridge name='nctest0' stp='off' delay='3'/>\n"                                               \
+  "  <mac address='52:54:00:ab:cd:ef'/>\n"                                                         \
+  "  <mtu size='9000'/>\n"                                                                         \
   "</network>\n"
 
 static void
@@ -226,12 +226,13 @@ test_transient(Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   NcNetwork *net = nc_daemon_create_xml(
-    f->daemon, "<network><name>tr</name><bridge name='nctest2'/></network>", 0, &error);
+      f->daemon, "<network><name>tr</name><bridge name='nctest2'/></network>", 0, &error);
   g_assert_no_error(error);
   g_assert_true(nc_network_is_active(net));
   g_assert_false(nc_network_is_persistent(net));
   g_assert_cmpint(ifindex_of("nctest2"), >, 0);
-  g_autofree char *cfg = g_build_filename(nc_daemon_get_paths(f->daemon)->config_dir, "tr.xml", NULL);
+  g_autofree char *cfg
+      = g_build_filename(nc_daemon_get_paths(f->daemon)->config_dir, "tr.xml", NULL);
   g_assert_false(g_file_test(cfg, G_FILE_TEST_EXISTS));
 
   /* Survives a restart as a transient network. */
@@ -261,7 +262,7 @@ test_transient(Fixture *f, gconstpointer data)
   int taken_ifindex = 0;
   g_assert_cmpint(nc_bridge_create(k, &cfg_taken, &taken_ifindex), ==, 0);
   g_assert_null(nc_daemon_create_xml(
-    f->daemon, "<network><name>tr2</name><bridge name='nctest3'/></network>", 0, &error));
+      f->daemon, "<network><name>tr2</name><bridge name='nctest3'/></network>", 0, &error));
   g_assert_error(error, NC_ERROR, NC_ERROR_OPERATION_FAILED);
   g_test_message("create over an existing device: %s", error->message);
   g_assert_null(lookup(f, "tr2"));
@@ -330,8 +331,8 @@ test_autostart_once(Fixture *f, gconstpointer data)
   g_assert_true(nc_network_is_active(lookup(f, "auto")));
   g_assert_false(nc_network_is_active(lookup(f, "manual")));
   g_assert_cmpint(ifindex_of("nctest5"), >, 0);
-  g_autofree char *marker =
-    g_build_filename(nc_daemon_get_paths(f->daemon)->state_dir, "autostarted", NULL);
+  g_autofree char *marker
+      = g_build_filename(nc_daemon_get_paths(f->daemon)->state_dir, "autostarted", NULL);
   g_assert_true(g_file_test(marker, G_FILE_TEST_EXISTS));
 
   /* Stopped by the admin: a restarted daemon does not start it again. */
@@ -370,7 +371,8 @@ static void
 test_repair_and_crash_cleanup(Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  NcNetwork *net = define(f, "<network><name>r</name><bridge name='nctest8'/><mtu size='1300'/></network>");
+  NcNetwork *net
+      = define(f, "<network><name>r</name><bridge name='nctest8'/><mtu size='1300'/></network>");
   start(net);
   g_autofree char *uuid = g_strdup(nc_network_get_uuid_string(net));
   int old_ifindex = ifindex_of("nctest8");
@@ -409,12 +411,12 @@ test_repair_and_crash_cleanup(Fixture *f, gconstpointer data)
   NcBridgeConfig half = { .name = "nctest8" };
   int half_ifindex = 0;
   g_assert_cmpint(nc_bridge_create(k, &half, &half_ifindex), ==, 0);
-  g_autofree char *starting = g_strdup_printf(
-    "<networkstatus>\n  <class_id bitmap='0-2'/>\n  <floor sum='0'/>\n"
-    "  <netctl bridge-ifindex='0' state='starting'/>\n"
-    "  <network>\n    <name>r</name>\n    <uuid>%s</uuid>\n"
-    "    <bridge name='nctest8'/>\n  </network>\n</networkstatus>\n",
-    uuid);
+  g_autofree char *starting
+      = g_strdup_printf("<networkstatus>\n  <class_id bitmap='0-2'/>\n  <floor sum='0'/>\n"
+                        "  <netctl bridge-ifindex='0' state='starting'/>\n"
+                        "  <network>\n    <name>r</name>\n    <uuid>%s</uuid>\n"
+                        "    <bridge name='nctest8'/>\n  </network>\n</networkstatus>\n",
+                        uuid);
   tu_write(status_file, starting);
   restart(f, FALSE);
   assert_logged("network 'r': its start was interrupted");
@@ -437,12 +439,14 @@ test_libvirt_status(Fixture *f, gconstpointer data)
   g_assert_cmpint(nc_link_set_up(k, ifindex, TRUE), ==, 0);
   const NcPaths *paths = nc_daemon_get_paths(f->daemon);
   g_autofree char *config = g_build_filename(paths->config_dir, "lv.xml", NULL);
-  const char *def = "<network>\n  <name>lv</name>\n  <uuid>0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0</uuid>\n"
-                    "  <bridge name='nctest9' stp='on' delay='0'/>\n"
-                    "  <mac address='52:54:00:01:02:03'/>\n</network>\n";
+  const char *def
+      = "<network>\n  <name>lv</name>\n  <uuid>0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0</uuid>\n"
+        "  <bridge name='nctest9' stp='on' delay='0'/>\n"
+        "  <mac address='52:54:00:01:02:03'/>\n</network>\n";
   tu_write(config, def);
   g_autofree char *status = g_strdup_printf("<networkstatus>\n  <class_id bitmap='0-2'/>\n"
-                                            "  <floor sum='0'/>\n%s</networkstatus>\n", def);
+                                            "  <floor sum='0'/>\n%s</networkstatus>\n",
+                                            def);
   g_autofree char *status_file = status_path(f, "lv");
   tu_write(status_file, status);
 

@@ -135,7 +135,8 @@ test_bridge_names(Fixture *f, gconstpointer data)
   g_assert_cmpstr(nc_network_get_bridge_name(b), ==, br1);
 
   /* A fixed name is taken as it is, and then skipped by allocation. */
-  g_autofree char *fixed_xml = g_strdup_printf("<network><name>c</name><bridge name='%s'/></network>", br2);
+  g_autofree char *fixed_xml
+      = g_strdup_printf("<network><name>c</name><bridge name='%s'/></network>", br2);
   NcNetwork *c = define(f, fixed_xml);
   g_assert_cmpstr(nc_network_get_bridge_name(c), ==, br2);
   NcNetwork *d = define(f, "<network><name>d</name></network>");
@@ -143,7 +144,8 @@ test_bridge_names(Fixture *f, gconstpointer data)
   g_assert_cmpstr(nc_network_get_bridge_name(d), ==, br3);
 
   /* A fixed name used by another network is refused. */
-  g_autofree char *clash = g_strdup_printf("<network><name>e</name><bridge name='%s'/></network>", br0);
+  g_autofree char *clash
+      = g_strdup_printf("<network><name>e</name><bridge name='%s'/></network>", br0);
   g_assert_null(nc_daemon_define_xml(f->daemon, clash, 0, &error));
   g_assert_error(error, NC_ERROR, NC_ERROR_OPERATION_FAILED);
   g_assert_nonnull(strstr(error->message, "already in use"));
@@ -178,26 +180,31 @@ test_name_uuid_clash(Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   NcNetwork *a = define(
-    f, "<network><name>a</name><uuid>11111111-2222-3333-4444-555555555555</uuid></network>");
+      f, "<network><name>a</name><uuid>11111111-2222-3333-4444-555555555555</uuid></network>");
   /* Same name, another uuid. */
   g_assert_null(nc_daemon_define_xml(
-    f->daemon, "<network><name>a</name><uuid>11111111-2222-3333-4444-000000000000</uuid></network>",
-    0, &error));
+      f->daemon,
+      "<network><name>a</name><uuid>11111111-2222-3333-4444-000000000000</uuid></network>", 0,
+      &error));
   g_assert_error(error, NC_ERROR, NC_ERROR_NETWORK_EXIST);
   g_assert_nonnull(strstr(error->message, "11111111-2222-3333-4444-555555555555"));
   g_clear_error(&error);
   /* Same uuid, another name. */
   g_assert_null(nc_daemon_define_xml(
-    f->daemon, "<network><name>b</name><uuid>11111111-2222-3333-4444-555555555555</uuid></network>",
-    0, &error));
+      f->daemon,
+      "<network><name>b</name><uuid>11111111-2222-3333-4444-555555555555</uuid></network>", 0,
+      &error));
   g_assert_error(error, NC_ERROR, NC_ERROR_NETWORK_EXIST);
   g_assert_nonnull(strstr(error->message, "'a'"));
   g_clear_error(&error);
 
   /* Lookups. */
-  g_assert_true(nc_daemon_lookup_by_uuid(f->daemon, "11111111-2222-3333-4444-555555555555", &error) == a);
-  g_assert_true(nc_daemon_lookup_by_uuid(f->daemon, "11111111222233334444555555555555", &error) == a);
-  g_assert_null(nc_daemon_lookup_by_uuid(f->daemon, "11111111-2222-3333-4444-000000000000", &error));
+  g_assert_true(nc_daemon_lookup_by_uuid(f->daemon, "11111111-2222-3333-4444-555555555555", &error)
+                == a);
+  g_assert_true(nc_daemon_lookup_by_uuid(f->daemon, "11111111222233334444555555555555", &error)
+                == a);
+  g_assert_null(
+      nc_daemon_lookup_by_uuid(f->daemon, "11111111-2222-3333-4444-000000000000", &error));
   g_assert_error(error, NC_ERROR, NC_ERROR_NO_NETWORK);
   g_clear_error(&error);
   g_assert_null(nc_daemon_lookup_by_uuid(f->daemon, "not-a-uuid", &error));
@@ -208,8 +215,8 @@ test_name_uuid_clash(Fixture *f, gconstpointer data)
   g_clear_error(&error);
 
   /* Bad XML: a located error, nothing defined. */
-  g_assert_null(nc_daemon_define_xml(f->daemon, "<network><name>bad</name><mtu size='x'/></network>",
-                                     0, &error));
+  g_assert_null(nc_daemon_define_xml(
+      f->daemon, "<network><name>bad</name><mtu size='x'/></network>", 0, &error));
   g_assert_nonnull(error);
   g_test_message("bad XML: %s", error->message);
   g_assert_null(nc_daemon_lookup_by_name(f->daemon, "bad", NULL));
@@ -261,20 +268,23 @@ test_lifecycle_errors(Fixture *f, gconstpointer data)
 
   /* Modes without a driver can be defined but not started. */
   NcNetwork *nat = define(
-    f, "<network><name>n</name><forward mode='nat'/><ip address='10.9.0.1' prefix='24'/></network>");
+      f,
+      "<network><name>n</name><forward mode='nat'/><ip address='10.9.0.1' prefix='24'/></network>");
   g_assert_false(nc_network_start(nat, &error));
   g_assert_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT);
   g_assert_cmpstr(error->message, ==, "network 'n': forward mode 'nat' is not supported yet");
   g_clear_error(&error);
-  g_assert_null(nc_daemon_create_xml(
-    f->daemon, "<network><name>n2</name><forward mode='route'/><ip address='10.8.0.1' prefix='24'/></network>",
-    0, &error));
+  g_assert_null(nc_daemon_create_xml(f->daemon,
+                                     "<network><name>n2</name><forward mode='route'/><ip "
+                                     "address='10.8.0.1' prefix='24'/></network>",
+                                     0, &error));
   g_assert_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT);
   g_clear_error(&error);
   g_assert_null(nc_daemon_lookup_by_name(f->daemon, "n2", NULL));
 
   /* Isolated with addresses: needs dnsmasq, refused before touching anything. */
-  NcNetwork *iso = define(f, "<network><name>iso</name><ip address='10.7.0.1' prefix='24'/></network>");
+  NcNetwork *iso
+      = define(f, "<network><name>iso</name><ip address='10.7.0.1' prefix='24'/></network>");
   g_assert_false(nc_network_start(iso, &error));
   g_assert_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT);
   g_assert_nonnull(strstr(error->message, "not supported yet"));

@@ -7,9 +7,9 @@
 #include "store.h"
 #include "test-util.h"
 
-#define NET_XML(name, uuid)                                                                    \
-  "<network>\n  <name>" name "</name>\n  <uuid>" uuid "</uuid>\n"                              \
-  "  <bridge name='virbr7' stp='on' delay='0'/>\n  <mac address='52:54:00:11:22:33'/>\n"       \
+#define NET_XML(name, uuid)                                                                        \
+  "<network>\n  <name>" name "</name>\n  <uuid>" uuid "</uuid>\n"                                  \
+  "  <bridge name='virbr7' stp='on' delay='0'/>\n  <mac address='52:54:00:11:22:33'/>\n"           \
   "</network>\n"
 
 typedef struct {
@@ -77,7 +77,7 @@ test_save_load(Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(NcNetworkDef) def = nc_network_def_parse_string(
-    NET_XML("lab", "11111111-2222-3333-4444-555555555555"), NULL, NC_NETWORK_PARSE_CHECK, &error);
+      NET_XML("lab", "11111111-2222-3333-4444-555555555555"), NULL, NC_NETWORK_PARSE_CHECK, &error);
   g_assert_no_error(error);
   g_assert_true(nc_store_save_config(f->paths, def, &error));
   g_assert_no_error(error);
@@ -163,8 +163,8 @@ test_autostart_links(Fixture *f, gconstpointer data)
   /* delete_config removes the link with the config. */
   g_assert_true(nc_store_set_autostart(f->paths, "lab", TRUE, &error));
   g_assert_true(nc_store_delete_config(f->paths, "lab", &error));
-  g_assert_false(g_file_test(link, G_FILE_TEST_EXISTS) ||
-                 g_file_test(link, G_FILE_TEST_IS_SYMLINK));
+  g_assert_false(g_file_test(link, G_FILE_TEST_EXISTS)
+                 || g_file_test(link, G_FILE_TEST_IS_SYMLINK));
   g_assert_false(g_file_test(config, G_FILE_TEST_EXISTS));
 }
 
