@@ -15,13 +15,13 @@ static gboolean
 is_unreachable(const GError *error)
 {
   /* No owner for org.netctl1, or no bus at all (socket missing, refused). */
-  return g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
-         g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) ||
-         g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_FILE_NOT_FOUND) ||
-         g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_NO_SERVER) ||
-         g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
-         g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
-         g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  return g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN)
+         || g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER)
+         || g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_FILE_NOT_FOUND)
+         || g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_NO_SERVER)
+         || g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)
+         || g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED)
+         || g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CLOSED);
 }
 
 static int
@@ -30,8 +30,8 @@ code_from_dbus_name(const char *name)
   if (name == NULL || !g_str_has_prefix(name, "org.netctl.Error."))
     return NC_ERROR_RPC;
   for (int code = 0; code < MAX_ERROR_CODE; code++)
-    if (nc_error_code_to_string(code) != NULL &&
-        g_strcmp0(nc_error_code_to_dbus_name(code), name) == 0)
+    if (nc_error_code_to_string(code) != NULL
+        && g_strcmp0(nc_error_code_to_dbus_name(code), name) == 0)
       return code;
   return NC_ERROR_INTERNAL_ERROR;
 }
@@ -99,9 +99,9 @@ GVariant *
 nc_client_call(NcClient *client, const char *path, const char *iface, const char *method,
                GVariant *params, const GVariantType *reply_type, GError **error)
 {
-  GVariant *reply = g_dbus_connection_call_sync(client->bus, NC_BUS_NAME, path, iface, method,
-                                                params, reply_type, G_DBUS_CALL_FLAGS_NONE, -1,
-                                                NULL, error);
+  GVariant *reply
+      = g_dbus_connection_call_sync(client->bus, NC_BUS_NAME, path, iface, method, params,
+                                    reply_type, G_DBUS_CALL_FLAGS_NONE, -1, NULL, error);
   if (reply == NULL)
     nc_client_fix_error(error);
   return reply;
@@ -139,9 +139,9 @@ info_from_props(const char *path, GVariant *reply)
 NcNetInfo *
 nc_client_get_info(NcClient *client, const char *path, GError **error)
 {
-  g_autoptr(GVariant) reply =
-    nc_client_call(client, path, "org.freedesktop.DBus.Properties", "GetAll",
-                   g_variant_new("(s)", NC_NETWORK_IFACE), G_VARIANT_TYPE("(a{sv})"), error);
+  g_autoptr(GVariant) reply
+      = nc_client_call(client, path, "org.freedesktop.DBus.Properties", "GetAll",
+                       g_variant_new("(s)", NC_NETWORK_IFACE), G_VARIANT_TYPE("(a{sv})"), error);
   if (reply == NULL)
     return NULL;
   return info_from_props(path, reply);
@@ -152,7 +152,7 @@ nc_client_get_info(NcClient *client, const char *path, GError **error)
 typedef struct {
   GPtrArray *infos; /* slot i = network i, NULL when it vanished */
   guint pending;
-  GError *error;    /* first unexpected failure */
+  GError *error; /* first unexpected failure */
 } ListState;
 
 typedef struct {
@@ -170,9 +170,9 @@ list_call_done(GObject *source, GAsyncResult *res, gpointer user_data)
 
   if (reply != NULL) {
     g_ptr_array_index(call->state->infos, call->index) = info_from_props(call->path, reply);
-  } else if (!g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) &&
-             !g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) &&
-             !g_dbus_error_is_remote_error(err) && call->state->error == NULL) {
+  } else if (!g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD)
+             && !g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT)
+             && !g_dbus_error_is_remote_error(err) && call->state->error == NULL) {
     /* A network undefined between ListNetworks and GetAll is simply gone;
      * anything else (daemon gone, bus gone) is an error. */
     nc_client_fix_error(&err);
@@ -186,9 +186,9 @@ list_call_done(GObject *source, GAsyncResult *res, gpointer user_data)
 GPtrArray *
 nc_client_list(NcClient *client, guint flags, GError **error)
 {
-  g_autoptr(GVariant) reply = nc_client_call(client, NC_CONNECT_PATH, NC_CONNECT_IFACE,
-                                             "ListNetworks", g_variant_new("(u)", flags),
-                                             G_VARIANT_TYPE("(ao)"), error);
+  g_autoptr(GVariant) reply
+      = nc_client_call(client, NC_CONNECT_PATH, NC_CONNECT_IFACE, "ListNetworks",
+                       g_variant_new("(u)", flags), G_VARIANT_TYPE("(ao)"), error);
   g_autoptr(GVariantIter) iter = NULL;
   g_autoptr(GPtrArray) infos = NULL;
   GPtrArray *result;
@@ -230,9 +230,9 @@ nc_client_list(NcClient *client, guint flags, GError **error)
 static char *
 lookup_one(NcClient *client, const char *method, const char *arg, GError **error)
 {
-  g_autoptr(GVariant) reply = nc_client_call(client, NC_CONNECT_PATH, NC_CONNECT_IFACE, method,
-                                             g_variant_new("(s)", arg), G_VARIANT_TYPE("(o)"),
-                                             error);
+  g_autoptr(GVariant) reply
+      = nc_client_call(client, NC_CONNECT_PATH, NC_CONNECT_IFACE, method, g_variant_new("(s)", arg),
+                       G_VARIANT_TYPE("(o)"), error);
   char *path = NULL;
 
   if (reply != NULL)

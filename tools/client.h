@@ -19,7 +19,7 @@ G_BEGIN_DECLS
 #define NC_NETWORK_IFACE "org.libvirt.Network"
 
 #define NC_CLIENT_UNREACHABLE_HINT                                                                 \
-  "cannot reach netctld on the system bus (is netctld running? start it with 'netctld' or "      \
+  "cannot reach netctld on the system bus (is netctld running? start it with 'netctld' or "        \
   "'systemctl start netctld')"
 
 typedef struct _NcClient NcClient;
@@ -34,9 +34,8 @@ GDBusConnection *nc_client_get_bus(NcClient *client);
 void nc_client_fix_error(GError **error);
 
 /* A method call on org.netctl1; reply_type may be NULL. */
-GVariant *nc_client_call(NcClient *client, const char *path, const char *iface,
-                         const char *method, GVariant *params, const GVariantType *reply_type,
-                         GError **error);
+GVariant *nc_client_call(NcClient *client, const char *path, const char *iface, const char *method,
+                         GVariant *params, const GVariantType *reply_type, GError **error);
 
 /* What the org.libvirt.Network properties say about one network. */
 typedef struct {

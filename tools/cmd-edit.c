@@ -35,8 +35,8 @@ run_editor(const char *file)
     const char *argv[] = { "/bin/sh", "-c", script, "sh", file, NULL };
     fflush(stdout);
     if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN, NULL, NULL, NULL,
-                      NULL, &wait_status, &err) ||
-        !g_spawn_check_wait_status(wait_status, &err)) {
+                      NULL, &wait_status, &err)
+        || !g_spawn_check_wait_status(wait_status, &err)) {
       g_printerr("error: editor '%s' failed: %s\n", editor, err->message);
       return FALSE;
     }
@@ -75,9 +75,9 @@ ask_again(void)
 static char *
 define(NcCtl *ctl, const char *xml, guint flags, GError **error)
 {
-  g_autoptr(GVariant) reply =
-    nc_client_call(nc_ctl_client(ctl), NC_CONNECT_PATH, NC_CONNECT_IFACE, "NetworkDefineXMLFlags",
-                   g_variant_new("(su)", xml, flags), G_VARIANT_TYPE("(o)"), error);
+  g_autoptr(GVariant) reply = nc_client_call(
+      nc_ctl_client(ctl), NC_CONNECT_PATH, NC_CONNECT_IFACE, "NetworkDefineXMLFlags",
+      g_variant_new("(su)", xml, flags), G_VARIANT_TYPE("(o)"), error);
   char *path = NULL;
 
   if (reply != NULL)

@@ -16,7 +16,7 @@ static const char *const event_names[] = { "Defined", "Undefined", "Started", "S
 typedef struct {
   NcClient *client;
   GMainLoop *loop;
-  GHashTable *names; /* object path -> network name */
+  GHashTable *names;       /* object path -> network name */
   const char *filter_path; /* NULL = every network */
   gboolean keep_going;     /* --loop */
   gboolean timestamp;
@@ -174,8 +174,8 @@ nc_cmd_net_event(NcCtl *ctl, int argc, char **argv)
   /* Subscribe first, then list: the list call returns after the bus has
    * installed our match rule, so no event is lost, and every network that
    * exists by then has its name cached. */
-  sub = g_dbus_connection_signal_subscribe(nc_client_get_bus(client), NC_BUS_NAME,
-                                           NC_CONNECT_IFACE, "NetworkEvent", NC_CONNECT_PATH, NULL,
+  sub = g_dbus_connection_signal_subscribe(nc_client_get_bus(client), NC_BUS_NAME, NC_CONNECT_IFACE,
+                                           "NetworkEvent", NC_CONNECT_PATH, NULL,
                                            G_DBUS_SIGNAL_FLAGS_NONE, on_network_event, &st, NULL);
   nets = nc_client_list(client, 0, &err);
   if (nets == NULL) {

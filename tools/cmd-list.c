@@ -81,8 +81,8 @@ nc_cmd_net_list(NcCtl *ctl, int argc, char **argv)
 
   if (args == NULL)
     return status;
-  formats = nc_args_has(args, "name") + nc_args_has(args, "uuid") + nc_args_has(args, "table") +
-            nc_args_has(args, "json");
+  formats = nc_args_has(args, "name") + nc_args_has(args, "uuid") + nc_args_has(args, "table")
+            + nc_args_has(args, "json");
   if (formats > 1) {
     g_printerr("error: Only one argument from --table, --name, --uuid and --json may be "
                "specified.\n");
@@ -124,8 +124,8 @@ nc_cmd_net_list(NcCtl *ctl, int argc, char **argv)
   table = nc_table_new("Name", "State", "Autostart", "Persistent", NULL);
   for (guint i = 0; i < nets->len; i++) {
     const NcNetInfo *n = g_ptr_array_index(nets, i);
-    nc_table_add_row(table, n->name, n->active ? "active" : "inactive",
-                     n->autostart ? "yes" : "no", n->persistent ? "yes" : "no", NULL);
+    nc_table_add_row(table, n->name, n->active ? "active" : "inactive", n->autostart ? "yes" : "no",
+                     n->persistent ? "yes" : "no", NULL);
   }
   text = nc_table_format(table, !ctl->quiet);
   fputs(text, stdout);

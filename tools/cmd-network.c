@@ -70,8 +70,8 @@ simple_action(NcCtl *ctl, const NcCommandSpec *spec, int argc, char **argv, cons
 int
 nc_cmd_net_start(NcCtl *ctl, int argc, char **argv)
 {
-  static const NcCommandSpec spec = { "net-start", "start a (previously defined) inactive network",
-                                      network_arg };
+  static const NcCommandSpec spec
+      = { "net-start", "start a (previously defined) inactive network", network_arg };
   return simple_action(ctl, &spec, argc, argv, "Create", "Network %s started\n",
                        "Failed to start network %s");
 }
@@ -87,8 +87,8 @@ nc_cmd_net_destroy(NcCtl *ctl, int argc, char **argv)
 int
 nc_cmd_net_undefine(NcCtl *ctl, int argc, char **argv)
 {
-  static const NcCommandSpec spec = { "net-undefine", "undefine a persistent network",
-                                      network_arg };
+  static const NcCommandSpec spec
+      = { "net-undefine", "undefine a persistent network", network_arg };
   return simple_action(ctl, &spec, argc, argv, "Undefine", "Network %s has been undefined\n",
                        "Failed to undefine network %s");
 }
@@ -118,9 +118,9 @@ from_file(NcCtl *ctl, const NcCommandSpec *spec, int argc, char **argv, const ch
     return 1;
   if (nc_args_has(args, "validate")) {
     method_flags = g_strconcat(method, "Flags", NULL);
-    reply = nc_client_call(client, NC_CONNECT_PATH, NC_CONNECT_IFACE, method_flags,
-                           g_variant_new("(su)", xml, DEFINE_VALIDATE), G_VARIANT_TYPE("(o)"),
-                           &err);
+    reply
+        = nc_client_call(client, NC_CONNECT_PATH, NC_CONNECT_IFACE, method_flags,
+                         g_variant_new("(su)", xml, DEFINE_VALIDATE), G_VARIANT_TYPE("(o)"), &err);
   } else {
     reply = nc_client_call(client, NC_CONNECT_PATH, NC_CONNECT_IFACE, method,
                            g_variant_new("(s)", xml), G_VARIANT_TYPE("(o)"), &err);
@@ -160,8 +160,8 @@ nc_cmd_net_define(NcCtl *ctl, int argc, char **argv)
 int
 nc_cmd_net_create(NcCtl *ctl, int argc, char **argv)
 {
-  static const NcCommandSpec spec = { "net-create", "create a network from an XML file",
-                                      file_args };
+  static const NcCommandSpec spec
+      = { "net-create", "create a network from an XML file", file_args };
   return from_file(ctl, &spec, argc, argv, "NetworkCreateXML", "Network %s created from %s\n",
                    "Failed to create network from %s");
 }
@@ -189,10 +189,10 @@ nc_cmd_net_autostart(NcCtl *ctl, int argc, char **argv)
   path = lookup_network(ctl, args, NC_LOOKUP_BY_UUID | NC_LOOKUP_BY_NAME, &name);
   if (path == NULL)
     return 1;
-  reply = nc_client_call(nc_ctl_client(ctl), path, "org.freedesktop.DBus.Properties", "Set",
-                         g_variant_new("(ssv)", NC_NETWORK_IFACE, "Autostart",
-                                       g_variant_new_boolean(autostart)),
-                         NULL, &err);
+  reply = nc_client_call(
+      nc_ctl_client(ctl), path, "org.freedesktop.DBus.Properties", "Set",
+      g_variant_new("(ssv)", NC_NETWORK_IFACE, "Autostart", g_variant_new_boolean(autostart)), NULL,
+      &err);
   if (reply == NULL)
     return nc_print_error(err,
                           autostart ? "failed to mark network %s as autostarted"
@@ -324,8 +324,7 @@ nc_cmd_net_uuid(NcCtl *ctl, int argc, char **argv)
     { "network", NC_ARG_STRING, NC_ARG_POSITIONAL | NC_ARG_REQUIRED, "network name" },
     { NULL },
   };
-  static const NcCommandSpec spec = { "net-uuid", "convert a network name to network UUID",
-                                      defs };
+  static const NcCommandSpec spec = { "net-uuid", "convert a network name to network UUID", defs };
   return print_property(ctl, &spec, argc, argv, NC_LOOKUP_BY_NAME, TRUE);
 }
 
@@ -341,12 +340,16 @@ nc_cmd_net_name(NcCtl *ctl, int argc, char **argv)
 }
 
 /* virNetworkUpdateCommand and virNetworkUpdateSection, index = value. */
-static const char *const update_commands[] = { "none", "modify", "delete", "add-last",
-                                               "add-first", NULL };
+static const char *const update_commands[]
+    = { "none", "modify", "delete", "add-last", "add-first", NULL };
 static const char *const update_sections[] = {
-  "none",       "bridge",     "domain",    "ip",       "ip-dhcp-host",
-  "ip-dhcp-range", "forward", "forward-interface", "forward-pf", "portgroup",
-  "dns-host",   "dns-txt",    "dns-srv",   NULL,
+  "none",         "bridge",
+  "domain",       "ip",
+  "ip-dhcp-host", "ip-dhcp-range",
+  "forward",      "forward-interface",
+  "forward-pf",   "portgroup",
+  "dns-host",     "dns-txt",
+  "dns-srv",      NULL,
 };
 
 static int
@@ -376,8 +379,8 @@ nc_cmd_net_update(NcCtl *ctl, int argc, char **argv)
     { "current", NC_ARG_BOOL, 0, "affect current state of network" },
     { NULL },
   };
-  static const NcCommandSpec spec = { "net-update",
-                                      "update parts of an existing network's configuration", defs };
+  static const NcCommandSpec spec
+      = { "net-update", "update parts of an existing network's configuration", defs };
   int status = 0;
   g_autoptr(NcArgs) args = nc_args_parse(&spec, argc, argv, &status);
   g_autofree char *path = NULL;
@@ -472,8 +475,8 @@ nc_cmd_net_dhcp_leases(NcCtl *ctl, int argc, char **argv)
     { "json", NC_ARG_BOOL, 0, "print a JSON array (for scripts)" },
     { NULL },
   };
-  static const NcCommandSpec spec = { "net-dhcp-leases", "print lease info for a given network",
-                                      defs };
+  static const NcCommandSpec spec
+      = { "net-dhcp-leases", "print lease info for a given network", defs };
   int status = 0;
   g_autoptr(NcArgs) args = nc_args_parse(&spec, argc, argv, &status);
   g_autofree char *path = NULL;
@@ -520,18 +523,18 @@ nc_cmd_net_dhcp_leases(NcCtl *ctl, int argc, char **argv)
     g_autofree char *when = NULL;
     g_autofree char *cidr = NULL;
 
-    g_variant_get(g_ptr_array_index(leases, i), "(&sxi&s&s&su&s&s)", &iface, &expiry, &type,
-                  &lmac, &iaid, &ip, &prefix, &host, &clientid);
+    g_variant_get(g_ptr_array_index(leases, i), "(&sxi&s&s&su&s&s)", &iface, &expiry, &type, &lmac,
+                  &iaid, &ip, &prefix, &host, &clientid);
     dt = g_date_time_new_from_unix_local(expiry);
     when = dt ? g_date_time_format(dt, "%Y-%m-%d %H:%M:%S") : g_strdup("-");
     cidr = g_strdup_printf("%s/%u", ip, prefix);
-    nc_table_add_row(table, when, or_minus(lmac), type == 0 ? "ipv4" : "ipv6", cidr,
-                     or_minus(host), or_minus(clientid), NULL);
+    nc_table_add_row(table, when, or_minus(lmac), type == 0 ? "ipv4" : "ipv6", cidr, or_minus(host),
+                     or_minus(clientid), NULL);
     g_string_append(json, i ? ",\n {" : "{");
     g_string_append(json, "\"iface\": ");
     nc_json_append_string(json, iface);
-    g_string_append_printf(json, ", \"expirytime\": %" G_GINT64_FORMAT ", \"type\": \"%s\"",
-                           expiry, type == 0 ? "ipv4" : "ipv6");
+    g_string_append_printf(json, ", \"expirytime\": %" G_GINT64_FORMAT ", \"type\": \"%s\"", expiry,
+                           type == 0 ? "ipv4" : "ipv6");
     g_string_append(json, ", \"mac\": ");
     nc_json_append_string(json, lmac);
     g_string_append(json, ", \"iaid\": ");

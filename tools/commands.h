@@ -19,7 +19,7 @@ NcClient *nc_ctl_client(NcCtl *ctl);
 
 typedef struct {
   const char *name;
-  int (*run)(int argc, char **argv);             /* offline commands */
+  int (*run)(int argc, char **argv);                 /* offline commands */
   int (*run_ctl)(NcCtl *ctl, int argc, char **argv); /* daemon commands */
   const char *summary;
   gboolean needs_daemon;
