@@ -123,7 +123,8 @@ check_labels(const char *name, gboolean allow_trailing_dot)
   if (name[n - 1] == '.') {
     if (!allow_trailing_dot)
       return "ends with '.'";
-    n--;
+    if (--n == 0)
+      return "is only '.'";
   }
   while (p < name + n) {
     gsize label = strcspn(p, ".");

@@ -32,6 +32,15 @@ char *nc_check_addr(const NcSockAddr *addr);
  * prefix cannot be determined (the <ip> check reports that). */
 gboolean nc_check_ip_subnet(const NcIpDef *ip, NcSockAddr *ret_net, guint *ret_prefix);
 
+/* network-check-forward.c */
+/* none, nat, route, open: the modes whose bridge libvirt creates and addresses. */
+gboolean nc_check_mode_is_l3(NcForwardMode mode);
+gboolean nc_check_forward(const NcCheck *c, GError **error);
+/* virNetworkDefParseXML's switch on the forward type, and the mtu rule. */
+gboolean nc_check_mode_parse_rules(const NcCheck *c, GError **error);
+/* networkValidate: <mac>, <ip>, <dns>, <domain>, <bandwidth> per mode. */
+gboolean nc_check_mode_validate_rules(const NcCheck *c, GError **error);
+
 /* network-check-ip.c */
 gboolean nc_check_ips(const NcCheck *c, GError **error);
 gboolean nc_check_routes(const NcCheck *c, GError **error);
