@@ -5,7 +5,7 @@
  *                         (MANIFEST.tsv under $NETCTL_SHARED/conformance/libvirt)
  *   test-schema tree      every *.xml under tests/ of our tree, by root element;
  *                         files named *-invalid.xml or *schema-invalid*, and
- *                         directories named fuzz, bad or invalid, are left out
+ *                         directories named fuzz*, bad or invalid, are left out
  *   test-schema own       tests/schema/data: real-world definitions must pass,
  *                         *-schema-invalid.xml must fail with the message and
  *                         line their first comment announces:
@@ -218,9 +218,10 @@ walk_tree(GPtrArray *cases, const char *top, const char *rel)
     g_autofree char *path = g_build_filename(top, sub, NULL);
 
     if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
-      /* Fuzz corpora are broken on purpose; a directory named "bad" or
+      /* Fuzz corpora and fuzz-found regressions (fuzz*) are broken on
+       * purpose; a directory named "bad" or
        * "invalid" holds cases meant to fail, like *-invalid.xml files. */
-      if (g_str_equal(n, "fuzz") || g_str_equal(n, "bad") || g_str_equal(n, "invalid"))
+      if (g_str_has_prefix(n, "fuzz") || g_str_equal(n, "bad") || g_str_equal(n, "invalid"))
         g_printerr("note: tests/%s left out (cases meant to fail)\n", sub);
       else
         walk_tree(cases, top, sub);
