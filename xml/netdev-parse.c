@@ -206,6 +206,15 @@ nc_bandwidth_parse(xmlNodePtr node, guint flags, const char *filename, const cha
       return FALSE;
   }
 
+  /* A direction whose average and floor are both 0 limits nothing, and
+   * libvirt writes nothing for it; it would then write an empty <bandwidth>
+   * that reads back as no bandwidth. Drop such directions now, so that what
+   * we write reads back the same. */
+  if (bw->in && !bw->in->average && !bw->in->floor)
+    g_clear_pointer(&bw->in, g_free);
+  if (bw->out && !bw->out->average && !bw->out->floor)
+    g_clear_pointer(&bw->out, g_free);
+
   /* libvirt keeps no bandwidth (and so no classID) without a direction. */
   *ret_bw = (bw->in || bw->out) ? g_steal_pointer(&bw) : NULL;
   return TRUE;

@@ -53,11 +53,14 @@ test_bandwidth_network_context(void)
   nc_bandwidth_free(bw);
   xmlFreeDoc(doc);
 
-  /* Zero values are kept as given but not written, as in libvirt. */
+  /* Zero values are not written, as in libvirt; a direction with neither
+   * average nor floor is dropped, and the second <outbound> is ignored. */
   node = root_of("<bandwidth><inbound average='0' floor='0'/><outbound average='5' peak='0'/>"
                  "<outbound average='9'/></bandwidth>",
                  &doc);
   g_assert_true(nc_bandwidth_parse(node, NC_BANDWIDTH_PARSE_ALLOW_FLOOR, NULL, NULL, &bw, &error));
+  g_assert_null(bw->in);
+  g_assert_true(bw->out->has_peak && bw->out->peak == 0);
   {
     g_autoptr(GString) out = g_string_new(NULL);
 
@@ -68,6 +71,16 @@ test_bandwidth_network_context(void)
                     "    </bandwidth>\n");
   }
   nc_bandwidth_free(bw);
+  xmlFreeDoc(doc);
+
+  /* Only zero rates: no bandwidth at all, so the output reads back the same
+   * (libvirt writes an empty <bandwidth> here, which reads back as none). */
+  node = root_of("<bandwidth classID='7'><inbound floor='0'/></bandwidth>", &doc);
+  bw = GINT_TO_POINTER(1);
+  g_assert_true(
+      nc_bandwidth_parse(node, NC_BANDWIDTH_PARSE_ALLOW_FLOOR | NC_BANDWIDTH_PARSE_ALLOW_CLASS_ID,
+                         NULL, NULL, &bw, &error));
+  g_assert_null(bw);
   xmlFreeDoc(doc);
 }
 
