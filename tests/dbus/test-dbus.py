@@ -311,12 +311,16 @@ def second_instance(h):
         check(False, "a second netctld refuses to start (it kept running)")
 
 
-def strict_bus(h):
+def strict_bus(h, kept_path):
     """The system-like bus with our policy file: reads open to all, changes
-    root only (at the bus), signals reach everyone."""
+    root only (at the bus), signals reach everyone. netctld restarts on the
+    same --root: `kept_path` (network dbt6) must be at the same path."""
     h.start_bus(strict=True)
     h.start_daemon()
     c = Client(h.address)
+    check(c.connect("NetworkLookupByName", "(s)", ("dbt6",)) == (kept_path,),
+          "a persistent network keeps its object path across a daemon restart")
+    c.call(kept_path, H.NETWORK, "Undefine")
     (path,) = c.connect("NetworkDefineXML", "(s)", (net_xml("dbt1", "dbtbr1"),))
     check(True, "root may call changes through the policy")
     monitor_out = open(os.path.join(h.tmp, "monitor.txt"), "w+")
@@ -351,7 +355,8 @@ def main():
         second_instance(h)
         teardown(h, c, path)
         transient(h, c)
-        strict_bus(h)
+        (kept,) = c.connect("NetworkDefineXML", "(s)", (net_xml("dbt6", "dbtbr6"),))
+        strict_bus(h, kept)
     except Exception as e:  # report, then fail
         import traceback
         traceback.print_exc()
