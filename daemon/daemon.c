@@ -113,9 +113,10 @@ adopt_one(NcDaemon *daemon, NcStatusRecord *rec)
 
   g_autoptr(GError) error = NULL;
   const NcForwardDriver *driver = nc_forward_driver_for(net->def, &error);
-  if (rec->starting) {
+  if (rec->state != NC_STATUS_RUNNING) {
     nc_log_network(net, G_LOG_LEVEL_MESSAGE,
-                   "its start was interrupted by the previous daemon; cleaning up");
+                   "its %s was interrupted by the previous daemon; cleaning up",
+                   rec->state == NC_STATUS_STARTING ? "start" : "stop");
     abandon_run(daemon, net, driver);
     return;
   }
@@ -133,7 +134,7 @@ adopt_one(NcDaemon *daemon, NcStatusRecord *rec)
     return;
   }
   /* Record what adoption learnt (a libvirt status has no ifindex). */
-  if (!nc_status_save(daemon->paths, net->def, &net->live, FALSE, &error))
+  if (!nc_status_save(daemon->paths, net->def, &net->live, NC_STATUS_RUNNING, &error))
     nc_log_network(net, G_LOG_LEVEL_WARNING, "%s", error->message);
   nc_log_network(net, G_LOG_LEVEL_INFO, "adopted (bridge %s, ifindex %d)",
                  net->def->bridge.name ? net->def->bridge.name : "none", net->live.bridge_ifindex);

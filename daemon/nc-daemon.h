@@ -73,8 +73,11 @@ const char *nc_network_event_to_string(NcNetworkEvent ev); /* "Defined", ... as 
 
 /* Called after the change is done. `net` is valid for the duration of the call
  * (for UNDEFINED / STOPPED-transient it is about to be removed). Also called for
- * property changes that are not lifecycle events (autostart, persistence):
- * NC_NETWORK_CHANGE_PROPERTIES. */
+ * property changes that are not lifecycle events (autostart):
+ * NC_NETWORK_CHANGE_PROPERTIES, with `event` meaningless. Persistence changes
+ * come as DEFINED (now persistent) / UNDEFINED (now transient if still active).
+ * Handlers may add or remove handlers; a handler removed during a dispatch is
+ * not called again. */
 typedef enum {
   NC_NETWORK_CHANGE_LIFECYCLE,
   NC_NETWORK_CHANGE_PROPERTIES,
@@ -111,15 +114,27 @@ typedef enum {
 } NcDefineFlags;
 
 /* define: persistent (new, or replaces the inactive/persistent config of an
- * existing one with the same name and uuid). Generates uuid, MAC, bridge name. */
+ * existing one with the same name and uuid; while it runs, the new config waits
+ * for the next start). Generates uuid, MAC, bridge name; when redefining, a
+ * missing uuid/MAC/bridge name is taken from the existing network (libvirt
+ * would refuse the uuid and pick a new bridge). The config file is written
+ * before anything changes in memory. Emits DEFINED. */
 NcNetwork *nc_daemon_define_xml(NcDaemon *daemon, const char *xml, guint flags, GError **error);
-/* create: transient, started at once; nothing left behind if start fails. */
+/* create: transient, started at once; nothing left behind if start fails.
+ * Over an inactive persistent network of the same name/uuid, starts that one
+ * with this definition (its config stays for the next start), as libvirt.
+ * OPERATION_INVALID when a network of that name is active. Emits STARTED. */
 NcNetwork *nc_daemon_create_xml(NcDaemon *daemon, const char *xml, guint flags, GError **error);
 
+/* NO_SUPPORT ("forward mode 'nat' is not supported yet") for a mode without a
+ * driver. Emits STARTED. */
 gboolean nc_network_start(NcNetwork *net, GError **error);
-/* Stops it; a transient network is removed from the registry afterwards. */
+/* Stops it; a transient network is removed from the registry afterwards.
+ * Teardown failures are logged, not returned: the network is inactive
+ * afterwards either way. Emits STOPPED (never UNDEFINED). */
 gboolean nc_network_destroy(NcNetwork *net, GError **error);
-/* Removes the persistent config; an active network becomes transient. */
+/* Removes the persistent config and autostart link; an active network keeps
+ * running as a transient one. Emits UNDEFINED. */
 gboolean nc_network_undefine(NcNetwork *net, GError **error);
 gboolean nc_network_set_autostart(NcNetwork *net, gboolean autostart, GError **error);
 

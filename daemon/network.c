@@ -205,7 +205,7 @@ nc_network_start_internal(NcNetwork *net, NcNetworkDef *live_def, GError **error
   /* Recorded before anything is done, so a crash mid-start is cleaned up by
    * the next daemon instead of leaving an orphan bridge. */
   nc_live_state_clear(&net->live);
-  if (!nc_status_save(daemon->paths, run, &net->live, TRUE, error))
+  if (!nc_status_save(daemon->paths, run, &net->live, NC_STATUS_STARTING, error))
     return FALSE;
   if (!driver->start(&daemon->env, run, &net->live, error)) {
     nc_live_state_clear(&net->live);
@@ -213,7 +213,7 @@ nc_network_start_internal(NcNetwork *net, NcNetworkDef *live_def, GError **error
     return FALSE;
   }
   g_autoptr(GError) save_error = NULL;
-  if (!nc_status_save(daemon->paths, run, &net->live, FALSE, &save_error)) {
+  if (!nc_status_save(daemon->paths, run, &net->live, NC_STATUS_RUNNING, &save_error)) {
     driver->stop(&daemon->env, run, &net->live, NULL);
     nc_live_state_clear(&net->live);
     nc_status_delete(daemon->paths, run->name, NULL);
@@ -280,6 +280,12 @@ nc_network_destroy(NcNetwork *net, GError **error)
    * the caller cannot do anything about a half-removed device. */
   g_autoptr(GError) stop_error = NULL;
   g_autoptr(NcNetwork) hold = nc_network_ref(net);
+  /* A crash during teardown: the next daemon finishes it rather than
+   * bringing back a half-removed network. */
+  if (!nc_status_save(daemon->paths, net->def, &net->live, NC_STATUS_STOPPING, &stop_error)) {
+    nc_log_network(net, G_LOG_LEVEL_WARNING, "%s", stop_error->message);
+    g_clear_error(&stop_error);
+  }
   if (!driver->stop(&daemon->env, net->def, &net->live, &stop_error))
     nc_log_network(net, G_LOG_LEVEL_WARNING, "incomplete teardown: %s", stop_error->message);
   mark_inactive(net);

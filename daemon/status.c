@@ -24,6 +24,12 @@ nc_status_record_free(NcStatusRecord *rec)
   g_free(rec);
 }
 
+static const char *const state_names[_NC_STATUS_MAX] = {
+  [NC_STATUS_RUNNING] = "running",
+  [NC_STATUS_STARTING] = "starting",
+  [NC_STATUS_STOPPING] = "stopping",
+};
+
 char *
 nc_status_path(const NcPaths *paths, const char *name)
 {
@@ -39,7 +45,7 @@ compare_keys(gconstpointer a, gconstpointer b)
 
 gboolean
 nc_status_save(const NcPaths *paths, const NcNetworkDef *def, const NcLiveState *live,
-               gboolean starting, GError **error)
+               NcStatusState state, GError **error)
 {
   g_autoptr(GString) buf = g_string_new("<networkstatus>\n");
   /* libvirt reserves bandwidth class ids 0-2 for the network itself. */
@@ -47,7 +53,7 @@ nc_status_save(const NcPaths *paths, const NcNetworkDef *def, const NcLiveState 
   g_string_append(buf, "  <floor sum='0'/>\n");
 
   g_string_append_printf(buf, "  <netctl bridge-ifindex='%d' state='%s'", live->bridge_ifindex,
-                         starting ? "starting" : "running");
+                         state_names[state]);
   guint n_keys = 0;
   g_autofree gpointer *keys
       = live->data ? g_hash_table_get_keys_as_array(live->data, &n_keys) : NULL;
@@ -102,7 +108,11 @@ parse_netctl(xmlNodePtr node, NcStatusRecord *rec)
   guint64 v = 0;
   if (ifindex && g_ascii_string_to_unsigned(ifindex, 10, 0, G_MAXINT, &v, NULL))
     rec->live.bridge_ifindex = (int)v;
-  rec->starting = state && g_str_equal(state, "starting");
+  rec->state = NC_STATUS_RUNNING;
+  for (int i = 0; state && i < _NC_STATUS_MAX; i++) {
+    if (g_str_equal(state, state_names[i]))
+      rec->state = i;
+  }
 
   for (xmlNodePtr c = node->children; c; c = c->next) {
     if (c->type != XML_ELEMENT_NODE || !xmlStrEqual(c->name, (const xmlChar *)"data"))

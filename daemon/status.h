@@ -11,9 +11,10 @@
  *     <network>...the live definition...</network>
  *   </networkstatus>
  *
- * state='starting' is written before a start does anything: a status file
- * still saying so after a crash means the start was cut short and its
- * leftovers must be torn down. */
+ * state='starting' is written before a start does anything and
+ * state='stopping' before a destroy does: a status file still saying so after
+ * a crash means the operation was cut short, and the next daemon tears down
+ * what is left instead of adopting it. */
 #pragma once
 
 #include "forward-driver.h"
@@ -21,10 +22,17 @@
 
 G_BEGIN_DECLS
 
+typedef enum {
+  NC_STATUS_RUNNING = 0,
+  NC_STATUS_STARTING,
+  NC_STATUS_STOPPING,
+  _NC_STATUS_MAX,
+} NcStatusState;
+
 typedef struct {
   NcNetworkDef *def; /* the live definition */
   NcLiveState live;
-  gboolean starting; /* the start was cut short */
+  NcStatusState state;
   char *path;
 } NcStatusRecord;
 
@@ -33,7 +41,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcStatusRecord, nc_status_record_free)
 
 char *nc_status_path(const NcPaths *paths, const char *name);
 gboolean nc_status_save(const NcPaths *paths, const NcNetworkDef *def, const NcLiveState *live,
-                        gboolean starting, GError **error);
+                        NcStatusState state, GError **error);
 gboolean nc_status_delete(const NcPaths *paths, const char *name, GError **error);
 /* Every readable state_dir/NAME.xml as NcStatusRecord* (owned by the array);
  * bad ones are skipped with a message in ret_problems (may be NULL), logged. */

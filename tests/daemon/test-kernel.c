@@ -423,6 +423,23 @@ test_repair_and_crash_cleanup(Fixture *f, gconstpointer data)
   g_assert_false(nc_network_is_active(lookup(f, "r")));
   g_assert_cmpint(ifindex_of("nctest8"), ==, 0);
   g_assert_false(g_file_test(status_file, G_FILE_TEST_EXISTS));
+
+  /* A crash in the middle of a destroy ('stopping'): finished, not undone. */
+  start(lookup(f, "r"));
+  g_clear_pointer(&f->daemon, nc_daemon_free);
+  g_autofree char *running = tu_read(status_file);
+  g_autofree char *stopping = NULL;
+  {
+    g_auto(GStrv) parts = g_strsplit(running, "state='running'", 2);
+    g_assert_nonnull(parts[1]);
+    stopping = g_strjoinv("state='stopping'", parts);
+  }
+  tu_write(status_file, stopping);
+  restart(f, FALSE);
+  assert_logged("network 'r': its stop was interrupted");
+  g_assert_false(nc_network_is_active(lookup(f, "r")));
+  g_assert_cmpint(ifindex_of("nctest8"), ==, 0);
+  g_assert_false(g_file_test(status_file, G_FILE_TEST_EXISTS));
   nc_kernel_free(k);
 }
 
