@@ -360,14 +360,25 @@ nc_schema_index_free(NcSchemaIndex *ix)
 
 /* ----- checking one value against the schema's own pattern ----- */
 
-/* Copy the content patterns of the schema nodes in @sources (attribute or
- * element definitions) into a <choice> under @parent. */
+typedef enum {
+  CHECK_ATTRIBUTE, /* <v a="..."/> against an attribute's patterns */
+  CHECK_TEXT,      /* <v>...</v> against a leaf element's content */
+  CHECK_ELEMENT,   /* a copy of the element against its own definitions */
+} CheckKind;
+
+/* Copy what @sources (schema nodes) allow into a <choice> under @parent: for
+ * attributes and text their content patterns, for elements the <element>
+ * patterns themselves. */
 static void
-copy_patterns(xmlNodePtr parent, xmlNsPtr rng, GPtrArray *sources)
+copy_patterns(xmlNodePtr parent, xmlNsPtr rng, GPtrArray *sources, CheckKind kind)
 {
   xmlNodePtr choice = xmlNewChild(parent, rng, BAD_CAST "choice", NULL);
   for (guint i = 0; i < sources->len; i++) {
     xmlNodePtr src = sources->pdata[i];
+    if (kind == CHECK_ELEMENT) {
+      xmlAddChild(choice, xmlDocCopyNode(src, parent->doc, 1));
+      continue;
+    }
     xmlNodePtr group = xmlNewChild(choice, rng, BAD_CAST "group", NULL);
     gboolean any = FALSE;
     for (xmlNodePtr c = src->children; c; c = c->next) {
@@ -382,10 +393,10 @@ copy_patterns(xmlNodePtr parent, xmlNsPtr rng, GPtrArray *sources)
   }
 }
 
-/* A grammar that includes ours and whose start is <v a="..."/> (attribute
- * check) or <v>...</v> (text check), with the pattern taken from @sources. */
+/* A grammar that includes ours (for its defines) and whose start is the
+ * pattern to test, taken from @sources. */
 static xmlRelaxNGPtr
-build_checker(NcSchemaIndex *ix, GPtrArray *sources, gboolean attribute)
+build_checker(NcSchemaIndex *ix, GPtrArray *sources, CheckKind kind)
 {
   g_autoptr(xmlDoc) doc = xmlNewDoc(BAD_CAST "1.0");
   xmlNodePtr grammar = xmlNewDocNode(doc, NULL, BAD_CAST "grammar", NULL);
@@ -399,14 +410,18 @@ build_checker(NcSchemaIndex *ix, GPtrArray *sources, gboolean attribute)
   xmlNewProp(include, BAD_CAST "href", uri);
   xmlFree(uri);
   xmlNodePtr start = xmlNewChild(include, rng, BAD_CAST "start", NULL);
-  xmlNodePtr el = xmlNewChild(start, rng, BAD_CAST "element", NULL);
-  xmlNewProp(el, BAD_CAST "name", BAD_CAST "v");
-  if (attribute) {
-    xmlNodePtr attr = xmlNewChild(el, rng, BAD_CAST "attribute", NULL);
-    xmlNewProp(attr, BAD_CAST "name", BAD_CAST "a");
-    copy_patterns(attr, rng, sources);
+  if (kind == CHECK_ELEMENT) {
+    copy_patterns(start, rng, sources, kind);
   } else {
-    copy_patterns(el, rng, sources);
+    xmlNodePtr el = xmlNewChild(start, rng, BAD_CAST "element", NULL);
+    xmlNewProp(el, BAD_CAST "name", BAD_CAST "v");
+    if (kind == CHECK_ATTRIBUTE) {
+      xmlNodePtr attr = xmlNewChild(el, rng, BAD_CAST "attribute", NULL);
+      xmlNewProp(attr, BAD_CAST "name", BAD_CAST "a");
+      copy_patterns(attr, rng, sources, kind);
+    } else {
+      copy_patterns(el, rng, sources, kind);
+    }
   }
 
   xmlRelaxNGParserCtxtPtr pctxt = xmlRelaxNGNewDocParserCtxt(doc);
@@ -418,6 +433,29 @@ build_checker(NcSchemaIndex *ix, GPtrArray *sources, gboolean attribute)
   return rngp;
 }
 
+/* 1 if @doc passes the checker for @key (built on first use), 0 if not, -1
+ * if the checker cannot be built. */
+static int
+run_checker(NcSchemaIndex *ix, ElementInfo *info, const char *key, GPtrArray *sources,
+            CheckKind kind, xmlDocPtr doc)
+{
+  xmlRelaxNGPtr checker;
+
+  if (!g_hash_table_lookup_extended(info->checkers, key, NULL, (gpointer *)&checker)) {
+    checker = build_checker(ix, sources, kind);
+    g_hash_table_insert(info->checkers, g_strdup(key), checker);
+  }
+  if (!checker)
+    return -1;
+  xmlRelaxNGValidCtxtPtr vctxt = xmlRelaxNGNewValidCtxt(checker);
+  if (!vctxt)
+    return -1;
+  xmlRelaxNGSetValidStructuredErrors(vctxt, silence, NULL);
+  int rc = xmlRelaxNGValidateDoc(vctxt, doc);
+  xmlRelaxNGFreeValidCtxt(vctxt);
+  return rc == 0 ? 1 : 0;
+}
+
 /* TRUE if @value fits; also TRUE when the pattern cannot be tested, so that
  * we never blame a value we could not check. */
 static gboolean
@@ -425,15 +463,6 @@ value_fits(NcSchemaIndex *ix, ElementInfo *info, const char *attr, GPtrArray *so
            const char *value)
 {
   g_autofree char *key = attr ? g_strdup_printf("@%s", attr) : g_strdup("#text");
-  xmlRelaxNGPtr checker;
-
-  if (!g_hash_table_lookup_extended(info->checkers, key, NULL, (gpointer *)&checker)) {
-    checker = build_checker(ix, sources, attr != NULL);
-    g_hash_table_insert(info->checkers, g_strdup(key), checker);
-  }
-  if (!checker)
-    return TRUE;
-
   g_autoptr(xmlDoc) doc = xmlNewDoc(BAD_CAST "1.0");
   xmlNodePtr v = xmlNewDocNode(doc, NULL, BAD_CAST "v", NULL);
   xmlDocSetRootElement(doc, v);
@@ -441,14 +470,18 @@ value_fits(NcSchemaIndex *ix, ElementInfo *info, const char *attr, GPtrArray *so
     xmlNewProp(v, BAD_CAST "a", BAD_CAST value);
   else
     xmlAddChild(v, xmlNewDocText(doc, BAD_CAST value));
+  return run_checker(ix, info, key, sources, attr ? CHECK_ATTRIBUTE : CHECK_TEXT, doc) != 0;
+}
 
-  xmlRelaxNGValidCtxtPtr vctxt = xmlRelaxNGNewValidCtxt(checker);
-  if (!vctxt)
-    return TRUE;
-  xmlRelaxNGSetValidStructuredErrors(vctxt, silence, NULL);
-  int rc = xmlRelaxNGValidateDoc(vctxt, doc);
-  xmlRelaxNGFreeValidCtxt(vctxt);
-  return rc == 0;
+/* Does @node, with its subtree, match its own definition (ignoring where
+ * it is)? FALSE also when that cannot be tested, so the caller looks
+ * inside. */
+static gboolean
+element_fits(NcSchemaIndex *ix, ElementInfo *info, xmlNodePtr node)
+{
+  g_autoptr(xmlDoc) doc = xmlNewDoc(BAD_CAST "1.0");
+  xmlDocSetRootElement(doc, xmlDocCopyNode(node, doc, 1));
+  return run_checker(ix, info, "<element>", info->patterns, CHECK_ELEMENT, doc) == 1;
 }
 
 /* The allowed values when the pattern is a plain list of <value>s. */
@@ -639,11 +672,8 @@ check_attributes(NcSchemaIndex *ix, ElementInfo *info, xmlNodePtr node, Finding 
   return FALSE;
 }
 
-static gboolean explain_node(NcSchemaIndex *ix, ElementInfo *info, xmlNodePtr node, Finding *f,
-                             int depth);
-
 static gboolean
-check_children(NcSchemaIndex *ix, ElementInfo *info, xmlNodePtr node, Finding *f, int depth)
+check_children(ElementInfo *info, xmlNodePtr node, Finding *f)
 {
   const char *name = (const char *)node->name;
   g_autoptr(GHashTable) counts = g_hash_table_new(g_str_hash, g_str_equal);
@@ -676,14 +706,6 @@ check_children(NcSchemaIndex *ix, ElementInfo *info, xmlNodePtr node, Finding *f
       return found(f, node, name,
                    g_strdup_printf("required element '%s' is missing", (const char *)key));
   }
-
-  for (xmlNodePtr c = node->children; c; c = c->next) {
-    if (c->type != XML_ELEMENT_NODE)
-      continue;
-    ElementInfo *ci = info_for(ix, c);
-    if (ci && explain_node(ix, ci, c, f, depth + 1))
-      return TRUE;
-  }
   return FALSE;
 }
 
@@ -706,6 +728,26 @@ check_text(NcSchemaIndex *ix, ElementInfo *info, xmlNodePtr node, Finding *f)
                         : g_strdup_printf("invalid value '%s'", q));
 }
 
+static gboolean
+check_no_text(ElementInfo *info, xmlNodePtr node, Finding *f)
+{
+  if (info->has_text || info->any_children)
+    return FALSE;
+  for (xmlNodePtr c = node->children; c; c = c->next) {
+    if (c->type != XML_TEXT_NODE && c->type != XML_CDATA_SECTION_NODE)
+      continue;
+    xmlChar *raw = xmlNodeGetContent(c);
+    g_autofree char *text = g_strstrip(g_strdup(raw ? (const char *)raw : ""));
+    xmlFree(raw);
+    if (*text) {
+      g_autofree char *q = quote(text);
+      return found(f, node, (const char *)node->name,
+                   g_strdup_printf("text '%s' is not allowed inside this element", q));
+    }
+  }
+  return FALSE;
+}
+
 /* Open content (metadata): only the namespace rule can be checked. */
 static gboolean
 check_open_content(ElementInfo *info, xmlNodePtr node, Finding *f)
@@ -722,15 +764,39 @@ check_open_content(ElementInfo *info, xmlNodePtr node, Finding *f)
   return FALSE;
 }
 
+/* What is wrong with @node itself: its attributes, its text, which
+ * children it has. Its children's own content is not looked at. */
 static gboolean
-explain_node(NcSchemaIndex *ix, ElementInfo *info, xmlNodePtr node, Finding *f, int depth)
+explain_node(NcSchemaIndex *ix, ElementInfo *info, xmlNodePtr node, Finding *f)
 {
-  if (depth > MAX_DEPTH)
-    return FALSE;
   if (info->any_children)
     return check_open_content(info, node, f);
-  return check_attributes(ix, info, node, f) || check_text(ix, info, node, f)
-         || check_children(ix, info, node, f, depth);
+  if (check_attributes(ix, info, node, f) || check_text(ix, info, node, f)
+      || check_no_text(info, node, f) || check_children(info, node, f))
+    return TRUE;
+  /* Every part is allowed, but not together (a choice or a rule such as
+   * "<dns enable='no'> must be empty"): the schema's hint says which. */
+  return found(f, node, (const char *)node->name,
+               g_strdup(info->hint ? info->hint
+                                   : "this combination of attributes and child elements is "
+                                     "not allowed"));
+}
+
+/* The innermost element of @node's subtree that does not match its own
+ * definition while all its children do: where the fault is. */
+static xmlNodePtr
+innermost_misfit(NcSchemaIndex *ix, xmlNodePtr node, int depth)
+{
+  if (depth > MAX_DEPTH)
+    return node;
+  for (xmlNodePtr c = node->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE)
+      continue;
+    ElementInfo *ci = info_for(ix, c);
+    if (ci && !element_fits(ix, ci, c))
+      return innermost_misfit(ix, c, depth + 1);
+  }
+  return node;
 }
 
 char *
@@ -747,30 +813,37 @@ nc_schema_index_explain(NcSchemaIndex *ix, xmlNodePtr node, int *ret_line, char 
   for (xmlNodePtr n = node; n && n->type == XML_ELEMENT_NODE; n = n->parent)
     g_ptr_array_insert(chain, 0, n);
   ElementInfo *parent_info = g_hash_table_lookup(ix->elements, "");
+  ElementInfo *info = NULL;
   for (guint i = 0; i < chain->len; i++) {
     xmlNodePtr n = chain->pdata[i];
-    ElementInfo *info = info_for(ix, n);
-    if (!info) {
-      if (!parent_info || parent_info->any_children)
-        return NULL;
-      if (!n->parent || n->parent->type != XML_ELEMENT_NODE) {
-        found(&f, n, (const char *)n->name,
-              g_strdup_printf("unexpected root element <%s>", (const char *)n->name));
-      } else {
-        g_autofree char *hint = NULL;
-        found(&f, n, (const char *)n->parent->name,
-              g_strdup_printf("element '%s' is not allowed here%s", (const char *)n->name,
-                              suggestion(parent_info->children, (const char *)n->name, &hint)));
-      }
-      break;
+    info = info_for(ix, n);
+    if (info) {
+      parent_info = info;
+      continue;
     }
-    parent_info = info;
-    if (i == chain->len - 1)
-      explain_node(ix, info, n, &f, 0);
+    if (!parent_info || parent_info->any_children)
+      return NULL;
+    if (!n->parent || n->parent->type != XML_ELEMENT_NODE) {
+      found(&f, n, (const char *)n->name,
+            g_strdup_printf("unexpected root element <%s>", (const char *)n->name));
+    } else {
+      g_autofree char *hint = NULL;
+      found(&f, n, (const char *)n->parent->name,
+            g_strdup_printf("element '%s' is not allowed here%s", (const char *)n->name,
+                            suggestion(parent_info->children, (const char *)n->name, &hint)));
+    }
+    break;
   }
 
-  if (!f.message)
-    return NULL;
+  if (!f.message) {
+    /* An element that is fine by itself is wrong only in how it sits among
+     * its siblings; the caller asks again about its parent or the root. */
+    if (element_fits(ix, info, node))
+      return NULL;
+    xmlNodePtr culprit = innermost_misfit(ix, node, 0);
+    explain_node(ix, info_for(ix, culprit), culprit, &f);
+  }
+
   *ret_line = f.line;
   *ret_element = f.element;
   return f.message;
