@@ -12,6 +12,23 @@ nc_dnsmasq_conf_clear(NcDnsmasqConf *conf)
   conf->needed = FALSE;
 }
 
+char *
+nc_dnsmasq_file_base(const char *network_name)
+{
+  GString *out = g_string_new(NULL);
+  for (const char *p = network_name; *p != '\0'; p++) {
+    switch (*p) {
+    case '<': g_string_append(out, "&lt;"); break;
+    case '>': g_string_append(out, "&gt;"); break;
+    case '&': g_string_append(out, "&amp;"); break;
+    case '"': g_string_append(out, "&quot;"); break;
+    case '\'': g_string_append(out, "&apos;"); break;
+    default: g_string_append_c(out, *p); break;
+    }
+  }
+  return g_string_free(out, FALSE);
+}
+
 /* dnsmasq's lease suffix: "infinite" or <N><first letter of the unit>. */
 static char *
 lease_string(const NcLease *lease)
@@ -270,6 +287,7 @@ nc_dnsmasq_conf_build(const NcNetworkDef *def, const NcDnsmasqConfOptions *opts,
   g_autoptr(GString) hosts = g_string_new(NULL);
   const NcIpDef *ipv4 = NULL, *ipv6 = NULL;
   gint64 leases = 0;
+  g_autofree char *file_base = nc_dnsmasq_file_base(def->name);
 
   append_header(c, def);
   if (!want_dns)
@@ -336,9 +354,9 @@ nc_dnsmasq_conf_build(const NcNetworkDef *def, const NcDnsmasqConfOptions *opts,
 
   /* Written even when empty, so hosts can be added at run time (SIGHUP). */
   if (ipv4 != NULL || ipv6 != NULL)
-    g_string_append_printf(c, "dhcp-hostsfile=%s/%s.hostsfile\n", opts->dnsmasq_dir, def->name);
+    g_string_append_printf(c, "dhcp-hostsfile=%s/%s.hostsfile\n", opts->dnsmasq_dir, file_base);
   if (want_dns)
-    g_string_append_printf(c, "addn-hosts=%s/%s.addnhosts\n", opts->dnsmasq_dir, def->name);
+    g_string_append_printf(c, "addn-hosts=%s/%s.addnhosts\n", opts->dnsmasq_dir, file_base);
   if (def->has_mtu && def->mtu > 0)
     g_string_append_printf(c, "dhcp-option=option:mtu,%u\n", def->mtu);
 

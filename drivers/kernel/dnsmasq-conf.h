@@ -32,6 +32,12 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(NcDnsmasqConf, nc_dnsmasq_conf_clear)
 gboolean nc_dnsmasq_conf_build(const NcNetworkDef *def, const NcDnsmasqConfOptions *opts,
                                NcDnsmasqConf *ret_conf, GError **error);
 
+/* The base name of a network's dnsmasq files (NAME.conf, NAME.hostsfile,
+ * NAME.addnhosts): the network name with XML's five special characters
+ * escaped, as libvirt names them, so dnsmasq (which strips double quotes
+ * from its config lines) sees no quote in a path. Caller frees. */
+char *nc_dnsmasq_file_base(const char *network_name);
+
 /* One dhcp-hostsfile line for a static host (without newline), as libvirt
  * writes it; used by net-update to rewrite the hostsfile. */
 char *nc_dnsmasq_host_line(const NcDhcpHost *host, gboolean ipv6);
