@@ -7,8 +7,10 @@
  *
  * libxml2 reports RelaxNG failures as a cascade of messages ("Element network
  * failed to validate content", "Extra element foo in interleave", ...), most
- * of them useless. We collect them all and report the most specific one,
- * reworded, as "FILE:LINE: <element>: what is wrong". */
+ * of them useless. We collect them, let schema-diagnose.c work out from the
+ * schema itself what is wrong and where, and fall back to the most specific
+ * libxml2 message, reworded. Either way the error reads
+ * "FILE:LINE: <element>: what is wrong". */
 #include <string.h>
 
 #include <libxml/relaxng.h>
