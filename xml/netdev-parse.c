@@ -171,6 +171,27 @@ parse_rate(xmlNodePtr node, gboolean allow_floor, const char *filename, const ch
   return TRUE;
 }
 
+/* What libvirt writes for a direction is not always what it reads back:
+ * average='0' means no limit, and it then drops average but still writes
+ * peak and burst (which need average); and a direction with neither average
+ * nor floor comes out as nothing, leaving an empty <bandwidth> that reads
+ * back as none. Normalize those now, so that what we write reads back the
+ * same. Only degenerate input differs from libvirt's output. */
+static void
+normalize_rate(NcBandwidthRate **rate)
+{
+  NcBandwidthRate *r = *rate;
+
+  if (!r)
+    return;
+  if (!r->average) {
+    r->has_average = r->has_peak = r->has_burst = FALSE;
+    r->peak = r->burst = 0;
+  }
+  if (!r->average && !r->floor)
+    g_clear_pointer(rate, g_free);
+}
+
 gboolean
 nc_bandwidth_parse(xmlNodePtr node, guint flags, const char *filename, const char *network_name,
                    NcBandwidth **ret_bw, GError **error)
@@ -206,14 +227,8 @@ nc_bandwidth_parse(xmlNodePtr node, guint flags, const char *filename, const cha
       return FALSE;
   }
 
-  /* A direction whose average and floor are both 0 limits nothing, and
-   * libvirt writes nothing for it; it would then write an empty <bandwidth>
-   * that reads back as no bandwidth. Drop such directions now, so that what
-   * we write reads back the same. */
-  if (bw->in && !bw->in->average && !bw->in->floor)
-    g_clear_pointer(&bw->in, g_free);
-  if (bw->out && !bw->out->average && !bw->out->floor)
-    g_clear_pointer(&bw->out, g_free);
+  normalize_rate(&bw->in);
+  normalize_rate(&bw->out);
 
   /* libvirt keeps no bandwidth (and so no classID) without a direction. */
   *ret_bw = (bw->in || bw->out) ? g_steal_pointer(&bw) : NULL;
