@@ -27,8 +27,11 @@ is_unreachable(const GError *error)
 static int
 code_from_dbus_name(const char *name)
 {
+  /* The bus itself refuses what its policy does not allow. */
+  if (g_strcmp0(name, "org.freedesktop.DBus.Error.AccessDenied") == 0)
+    return NC_ERROR_ACCESS_DENIED;
   if (name == NULL || !g_str_has_prefix(name, "org.netctl.Error."))
-    return NC_ERROR_RPC;
+    return NC_ERROR_OPERATION_FAILED;
   for (int code = 0; code < MAX_ERROR_CODE; code++)
     if (nc_error_code_to_string(code) != NULL
         && g_strcmp0(nc_error_code_to_dbus_name(code), name) == 0)
@@ -53,10 +56,22 @@ nc_client_fix_error(GError **error)
     g_autofree char *name = g_dbus_error_get_remote_error(err);
     code = code_from_dbus_name(name);
     g_dbus_error_strip_remote_error(err);
-  } else if (err->domain == G_DBUS_ERROR && err->code == G_DBUS_ERROR_ACCESS_DENIED) {
+    if (g_strcmp0(name, "org.freedesktop.DBus.Error.AccessDenied") == 0) {
+      /* The bus's "Rejected send message, 1 matched rules; ..." says the
+       * same in a dozen fields nobody needs. */
+      g_free(err->message);
+      err->message = g_strdup("access denied: only root may change networks (refused by the "
+                              "system bus policy for " NC_BUS_NAME ")");
+    }
+  } else if (g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED)) {
     code = NC_ERROR_ACCESS_DENIED;
+  } else if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)
+             || g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_TIMEOUT)
+             || g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY)) {
+    code = NC_ERROR_OPERATION_TIMEOUT;
   } else {
-    code = NC_ERROR_RPC;
+    /* NC_ERROR_RPC is kept for "daemon unreachable" (printed alone). */
+    code = NC_ERROR_OPERATION_FAILED;
   }
   err->domain = NC_ERROR;
   err->code = code;

@@ -303,6 +303,19 @@ def transient(env):
 
 @scenario
 def nonroot(env):
+    """netctld's own check: the bus lets everyone call everything."""
+    check_nonroot(env)
+
+
+@scenario
+def nonroot_policy(env):
+    """The shipped bus policy on a bus with Debian's defaults: root owns the
+    name and changes things, others read, and the bus refuses the rest."""
+    env.start_bus(shipped_policy=True)
+    check_nonroot(env)
+
+
+def check_nonroot(env):
     env.start_daemon()
     env.ok("net-define", env.net_xml("ro1", "ncbrro1"))
     env.ok("net-define", env.net_xml("ro2", "ncbrro2"))
@@ -513,6 +526,7 @@ def edit(env):
 
 @scenario
 def no_daemon(env):
+    env.start_bus()
     # a bus without netctld on it
     r = env.fail("net-list")
     assert r.err == HINT, r

@@ -90,14 +90,39 @@ DBUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Confi
   <type>system</type>
   <listen>unix:path={socket}</listen>
   <auth>EXTERNAL</auth>
-  <policy context="default">
+{policy}
+</busconfig>
+"""
+
+# Everyone may do everything: netctld's own credential check is under test.
+OPEN_POLICY = """  <policy context="default">
     <allow user="*"/>
     <allow own="*"/>
     <allow send_destination="*"/>
     <allow receive_sender="*"/>
+  </policy>"""
+
+# Debian's system bus defaults (deny method calls and owning names unless a
+# policy file allows them) plus the policy file we ship: the second line of
+# defence under test.
+SYSTEM_POLICY = """  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus"
+           send_interface="org.freedesktop.DBus.Introspectable"/>
+    <allow send_destination="org.freedesktop.DBus"
+           send_interface="org.freedesktop.DBus.Properties"/>
   </policy>
-</busconfig>
-"""
+  <include>{shipped}</include>"""
 
 
 class Env:
@@ -151,10 +176,22 @@ class Env:
                     log(f"could not stop pid {p.pid}: {e}")
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def start_bus(self):
+    def start_bus(self, shipped_policy=False):
+        """The private system bus: open to all, or with the system defaults
+        and our shipped policy file (daemon/dbus/org.netctl1.conf)."""
+        assert self.dbus is None, "bus already running"
+        if shipped_policy:
+            src = os.environ.get("NETCTL_SRCDIR") or os.path.join(os.path.dirname(__file__),
+                                                                   "..", "..")
+            shipped = os.path.abspath(os.path.join(src, "daemon", "dbus", "org.netctl1.conf"))
+            if not os.path.exists(shipped):
+                raise Skip(f"the bus policy file {shipped} does not exist")
+            policy = SYSTEM_POLICY.format(shipped=shipped)
+        else:
+            policy = OPEN_POLICY
         conf = os.path.join(self.tmp, "bus.conf")
         with open(conf, "w") as f:
-            f.write(DBUS_CONFIG.format(socket=self.socket))
+            f.write(DBUS_CONFIG.format(socket=self.socket, policy=policy))
         self.dbus = self.spawn(["dbus-daemon", "--nofork", "--nopidfile",
                                 "--config-file=" + conf],
                                stdout=subprocess.DEVNULL)
@@ -169,6 +206,8 @@ class Env:
         return r.returncode == 0 and "true" in r.stdout
 
     def start_daemon(self, root=None, extra=()):
+        if self.dbus is None:
+            self.start_bus()
         assert self.daemon is None or self.daemon.poll() is not None, "daemon already running"
         self.daemon_runs += 1
         self.daemon_log = os.path.join(self.tmp, f"netctld.{self.daemon_runs}.log")
@@ -268,7 +307,6 @@ def main(scenarios, argv):
         print(f"SKIP: {e}", flush=True)
         return SKIP
     try:
-        env.start_bus()
         scenarios[argv[1]](env)
         print(f"PASS: {argv[1]}", flush=True)
         return 0
