@@ -298,6 +298,45 @@ def transient(h, c):
     check(c.connect("ListNetworks", "(u)", (0,)) == ([],), "and vanishes on Destroy")
 
 
+def parallel(h, c, n=32):
+    """n clients at once, each with its own connection, each taking its own
+    network through define/start/destroy/undefine."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(i):
+        conn = Gio.DBusConnection.new_for_address_sync(
+            h.address, Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT
+            | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+
+        def call(path, iface, method, sig=None, args=None):
+            params = GLib.Variant(sig, args) if sig else None
+            return conn.call_sync(H.BUS_NAME, path, iface, method, params, None,
+                                  Gio.DBusCallFlags.NONE, 60000, None)
+        path = call(H.CONNECT_PATH, H.CONNECT, "NetworkDefineXML", "(s)",
+                    (net_xml(f"par{i}", f"parbr{i}"),)).unpack()[0]
+        call(path, H.NETWORK, "Create")
+        active = call(path, H.PROPS, "Get", "(ss)", (H.NETWORK, "Active")).unpack()[0]
+        call(path, H.NETWORK, "Destroy")
+        call(path, H.NETWORK, "Undefine")
+        conn.close_sync(None)
+        return active
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        futures = [pool.submit(one, i) for i in range(n)]
+        results, errors = [], []
+        for f in futures:
+            try:
+                results.append(f.result(timeout=120))
+            except Exception as e:
+                errors.append(str(e))
+    check(not errors and results == [True] * n,
+          f"{n} parallel clients: define/start/destroy/undefine ({errors[:3]})")
+    check(c.connect("ListNetworks", "(u)", (0,)) == ([],), "nothing left after the parallel run")
+    leftovers = subprocess.run(["ip", "-o", "link", "show", "type", "bridge"],
+                               capture_output=True, text=True).stdout
+    check("parbr" not in leftovers, "no bridge left after the parallel run")
+
+
 def second_instance(h):
     """A second netctld on the same bus must fail cleanly, not steal the name."""
     other = os.path.join(h.tmp, "root2")
@@ -355,6 +394,7 @@ def main():
         second_instance(h)
         teardown(h, c, path)
         transient(h, c)
+        parallel(h, c)
         (kept,) = c.connect("NetworkDefineXML", "(s)", (net_xml("dbt6", "dbtbr6"),))
         strict_bus(h, kept)
     except Exception as e:  # report, then fail
