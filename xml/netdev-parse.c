@@ -290,6 +290,15 @@ nc_vlan_parse(xmlNodePtr node, const char *filename, const char *network_name, N
       continue;
     if (!parse_tag(cur, filename, network_name, &tag, error))
       return FALSE;
+    /* libvirt accepts a repeated id, then writes the native mode on every
+     * copy, which it cannot read back; a repeated tag means nothing anyway. */
+    for (guint i = 0; i < vlan->tags->len; i++) {
+      if (g_array_index(vlan->tags, NcVlanTag, i).id == tag.id) {
+        nc_xml_set_error(error, NC_ERROR_XML_ERROR, filename, node_line(cur), network_name,
+                         "<tag>: vlan tag id %u is listed twice", tag.id);
+        return FALSE;
+      }
+    }
     if (tag.native_mode != NC_VLAN_NATIVE_DEFAULT) {
       if (has_native) {
         nc_xml_set_error(error, NC_ERROR_XML_ERROR, filename, node_line(cur), network_name,

@@ -150,16 +150,23 @@ test_vlan_native(void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) out = g_string_new(NULL);
 
-  /* libvirt keeps one native (id, mode): a repeated id gets the mode too. */
-  node = root_of("<vlan><tag id='5' nativeMode='tagged'/><tag id='6'/><tag id='5'/></vlan>", &doc);
+  /* A repeated id is refused (libvirt would write the native mode on both
+   * copies and then refuse its own output). */
+  node
+      = root_of("<vlan><tag id='5' nativeMode='tagged'/><tag id='6'/>\n<tag id='5'/></vlan>", &doc);
+  g_assert_false(nc_vlan_parse(node, "n.xml", NULL, &vlan, &error));
+  g_assert_cmpstr(error->message, ==, "n.xml:2: <tag>: vlan tag id 5 is listed twice");
+  g_clear_error(&error);
+  xmlFreeDoc(doc);
+
+  node = root_of("<vlan><tag id='6'/><tag id='5' nativeMode='untagged'/></vlan>", &doc);
   g_assert_true(nc_vlan_parse(node, NULL, NULL, &vlan, &error));
   g_assert_cmpint(vlan->trunk, ==, NC_TRISTATE_YES);
   nc_vlan_format(out, vlan, 2);
   g_assert_cmpstr(out->str, ==,
                   "  <vlan trunk='yes'>\n"
-                  "    <tag id='5' nativeMode='tagged'/>\n"
                   "    <tag id='6'/>\n"
-                  "    <tag id='5' nativeMode='tagged'/>\n"
+                  "    <tag id='5' nativeMode='untagged'/>\n"
                   "  </vlan>\n");
   nc_vlan_free(vlan);
   xmlFreeDoc(doc);
