@@ -1,6 +1,9 @@
 /* The daemon object: loads persistent definitions and status files, adopts
  * networks left running by an earlier daemon, runs autostart. */
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nc-daemon-private.h"
 #include "nc-error.h"
@@ -140,6 +143,45 @@ adopt_one(NcDaemon *daemon, NcStatusRecord *rec)
                  net->def->bridge.name ? net->def->bridge.name : "none", net->live.bridge_ifindex);
 }
 
+/* One daemon per state directory, as libvirt's driver.pid: a lock held for
+ * our lifetime, so a second netctld (or libvirt's own network driver, whose
+ * POSIX lock conflicts with ours) fails before it touches anything. The lock
+ * dies with the process, so a crash never leaves a stale one. An OFD lock,
+ * not a POSIX one: closing some other descriptor of the file (anyone reading
+ * the pid) must not release it. */
+static gboolean
+acquire_lock(NcDaemon *daemon, GError **error)
+{
+  g_autofree char *path = g_build_filename(daemon->paths->state_dir, "driver.pid", NULL);
+  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    int e = errno;
+    g_set_error(error, NC_ERROR, NC_ERROR_OPEN_FAILED, "cannot open %s: %s", path, g_strerror(e));
+    return FALSE;
+  }
+  struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+  if (fcntl(fd, F_OFD_SETLK, &lock) < 0) {
+    int e = errno;
+    char buf[32] = "";
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    close(fd);
+    if (e == EAGAIN || e == EACCES) {
+      g_strchomp(buf);
+      g_set_error(error, NC_ERROR, NC_ERROR_RESOURCE_BUSY,
+                  "another network daemon (pid %s) is using %s; stop it first",
+                  n > 0 && buf[0] ? buf : "?", daemon->paths->state_dir);
+    } else {
+      g_set_error(error, NC_ERROR, NC_ERROR_OPEN_FAILED, "cannot lock %s: %s", path, g_strerror(e));
+    }
+    return FALSE;
+  }
+  g_autofree char *pid = g_strdup_printf("%d\n", (int)getpid());
+  if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, strlen(pid), 0) < 0)
+    g_debug("cannot write our pid to %s: %s", path, g_strerror(errno));
+  daemon->lock_fd = fd;
+  return TRUE;
+}
+
 static void
 load_status(NcDaemon *daemon)
 {
@@ -156,6 +198,7 @@ nc_daemon_new(const NcDaemonOptions *opts, GError **error)
     opts = &defaults;
 
   g_autoptr(NcDaemon) daemon = g_new0(NcDaemon, 1);
+  daemon->lock_fd = -1;
   daemon->paths = nc_paths_new(opts->root);
   daemon->kernel = nc_kernel_new(opts->proc_root, opts->sys_root);
   daemon->verbose = opts->verbose;
@@ -174,6 +217,8 @@ nc_daemon_new(const NcDaemonOptions *opts, GError **error)
       return NULL;
   }
 
+  if (!acquire_lock(daemon, error))
+    return NULL;
   load_configs(daemon);
   load_status(daemon);
   if (!opts->no_autostart)
@@ -198,6 +243,8 @@ nc_daemon_free(NcDaemon *daemon)
   g_clear_pointer(&daemon->by_name, g_hash_table_unref);
   g_clear_pointer(&daemon->handlers, g_ptr_array_unref);
   nc_kernel_free(daemon->kernel);
+  if (daemon->lock_fd >= 0)
+    close(daemon->lock_fd); /* releases the lock; the file stays, as libvirt's */
   nc_paths_free(daemon->paths);
   g_free(daemon);
 }

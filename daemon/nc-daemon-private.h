@@ -41,6 +41,7 @@ struct _NcDaemon {
   GPtrArray *handlers; /* of NcEventHandler* */
   guint last_handler_id;
   guint dispatch_depth; /* > 0 while handlers run: removals are deferred */
+  int lock_fd;          /* state_dir/driver.pid, locked while we run */
 };
 
 /* -- registry.c -------------------------------------------------------------- */

@@ -49,7 +49,8 @@ typedef struct {
   const char *sys_root;   /* NULL for /sys */
 } NcDaemonOptions;
 
-/* Loads persistent definitions and status files, adopts running networks,
+/* Locks state_dir/driver.pid (RESOURCE_BUSY when another daemon holds it),
+ * loads persistent definitions and status files, adopts running networks,
  * then starts autostart networks (once per boot). Bad files are logged and
  * skipped, never fatal. */
 NcDaemon *nc_daemon_new(const NcDaemonOptions *opts, GError **error);

@@ -292,7 +292,7 @@ test_lifecycle_errors(Fixture *f, gconstpointer data)
   g_assert_false(nc_network_is_active(iso));
   const NcPaths *paths = nc_daemon_get_paths(f->daemon);
   g_autofree char *status = tu_list_dir(paths->state_dir);
-  g_assert_cmpstr(status, ==, "");
+  g_assert_cmpstr(status, ==, "driver.pid"); /* no iso.xml status */
 
   /* Undefine: gone, the handle says so, the file is removed. */
   g_autoptr(NcNetwork) hold = nc_network_ref(a);
@@ -313,6 +313,33 @@ test_lifecycle_errors(Fixture *f, gconstpointer data)
   g_autoptr(GPtrArray) leases = nc_network_get_dhcp_leases(nat, NULL, &error);
   g_assert_no_error(error);
   g_assert_cmpuint(leases->len, ==, 0);
+}
+
+static void
+test_single_instance(Fixture *f, gconstpointer data)
+{
+  /* fcntl locks are per process: take the lock from a child. */
+  const NcPaths *paths = nc_daemon_get_paths(f->daemon);
+  g_autofree char *pidfile = g_build_filename(paths->state_dir, "driver.pid", NULL);
+  g_autofree char *pid = tu_read(pidfile);
+  g_autofree char *ours = g_strdup_printf("%d\n", (int)getpid());
+  g_assert_cmpstr(pid, ==, ours);
+
+  if (g_test_subprocess()) {
+    g_autoptr(GError) error = NULL;
+    NcDaemonOptions opts = { .root = g_getenv("NC_TEST_ROOT"), .no_autostart = TRUE };
+    NcDaemon *second = nc_daemon_new(&opts, &error);
+    g_assert_null(second);
+    g_assert_error(error, NC_ERROR, NC_ERROR_RESOURCE_BUSY);
+    g_printerr("%s\n", error->message);
+    return;
+  }
+  g_setenv("NC_TEST_ROOT", f->root, TRUE);
+  g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDIN);
+  g_test_trap_assert_passed();
+  g_autofree char *expect
+      = g_strdup_printf("*another network daemon (pid %d) is using*", (int)getpid());
+  g_test_trap_assert_stderr(expect);
 }
 
 static void
@@ -370,5 +397,6 @@ main(int argc, char **argv)
   ADD("/registry/list-filters", test_list_filters);
   ADD("/registry/lifecycle-errors", test_lifecycle_errors);
   ADD("/registry/reload", test_reload);
+  ADD("/registry/single-instance", test_single_instance);
   return g_test_run();
 }
