@@ -46,7 +46,11 @@ def enter_namespace():
     env = dict(os.environ, **{NS_MARK: "1"})
     argv = ["unshare", "--net", "--mount", "--propagation", "private",
             sys.executable] + sys.argv
-    sys.exit(subprocess.run(argv, env=env).returncode)
+    # unshare execs the interpreter (same PID): pass a SIGTERM from meson's
+    # timeout on, so the inner run stops what it started.
+    child = subprocess.Popen(argv, env=env)
+    signal.signal(signal.SIGTERM, lambda *_: child.send_signal(signal.SIGTERM))
+    sys.exit(child.wait())
 
 
 def find_netctld():
