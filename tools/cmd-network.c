@@ -269,6 +269,8 @@ nc_cmd_net_dumpxml(NcCtl *ctl, int argc, char **argv)
   static const NcArgDef defs[] = {
     { "network", NC_ARG_STRING, NC_ARG_POSITIONAL | NC_ARG_REQUIRED, "network name or uuid" },
     { "inactive", NC_ARG_BOOL, 0, "the persistent (next start) configuration" },
+    { "xpath", NC_ARG_STRING, 0, "xpath expression to filter the XML document" },
+    { "wrap", NC_ARG_BOOL, 0, "wrap xpath results in an common root element" },
     { NULL },
   };
   static const NcCommandSpec spec = { "net-dumpxml", "network information in XML", defs };
@@ -290,6 +292,8 @@ nc_cmd_net_dumpxml(NcCtl *ctl, int argc, char **argv)
   if (reply == NULL)
     return nc_print_error(err, NULL);
   g_variant_get(reply, "(&s)", &xml);
+  if (nc_args_has(args, "xpath"))
+    return nc_print_xpath(xml, nc_args_get(args, "xpath"), nc_args_has(args, "wrap"));
   fputs(xml, stdout);
   return 0;
 }

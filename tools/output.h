@@ -44,6 +44,12 @@ void nc_error_name_source(GError *err, const char *source);
 /* Appends s as a JSON string literal (quotes included). */
 void nc_json_append_string(GString *out, const char *s);
 
+/* -- XPath (xpath.c) ------------------------------------------------------------- */
+
+/* Prints the nodes `expr` selects in `xml`, one per line, or wrapped in a
+ * <nodes> element. Returns the exit status (1 after an error on stderr). */
+int nc_print_xpath(const char *xml, const char *expr, gboolean wrap);
+
 /* -- files ----------------------------------------------------------------------- */
 
 /* Reads a whole file as virsh does (limit 10 MiB), error printed as virsh's

@@ -100,6 +100,17 @@ def lifecycle(env):
     assert env.ok("net-dumpxml", "--inactive", "lab1").out == xml
     assert env.link("ncbr1") is None
 
+    # net-update: names checked here, the change passed through to the daemon
+    host = "<host mac='52:54:00:00:00:01' ip='10.0.0.5'/>"
+    r = env.fail("net-update", "lab1", "bogus", "ip-dhcp-host", host)
+    assert r.err == "error: unrecognized command name 'bogus'\n", r
+    r = env.fail("net-update", "lab1", "add", "bogus", host)
+    assert r.err == "error: unrecognized section name 'bogus'\n", r
+    r = env.fail("net-update", "lab1", "add", "ip-dhcp-host", host, "--current", "--live")
+    assert r.err == "error: --current must be specified exclusively\n", r
+    r = env.fail("net-update", "lab1", "add", "ip-dhcp-host", host, "--config")
+    assert r.err.startswith("error: Failed to update network lab1\nerror: "), r
+
     r = env.ok("net-start", "lab1")
     assert r.out == "Network lab1 started\n\n", r
     link = env.link("ncbr1")
@@ -179,7 +190,15 @@ def virsh_format(env):
                           (["net-uuid", "default"], VIRSH_UUID + "\n\n"),
                           (["net-name", VIRSH_UUID], "default\n\n"),
                           (["net-list", "--name"], "default\n\n"),
-                          (["net-list", "--uuid"], VIRSH_UUID + "\n\n")]:
+                          (["net-list", "--uuid"], VIRSH_UUID + "\n\n"),
+                          (["net-dumpxml", "default", "--xpath", "//bridge"],
+                           '<bridge name="virbr0" stp="on" delay="0"/>\n\n'),
+                          (["net-dumpxml", "default", "--xpath", "//bridge", "--wrap"],
+                           '<nodes>\n  <bridge name="virbr0" stp="on" delay="0"/>\n</nodes>\n\n'),
+                          (["net-dumpxml", "default", "--xpath", "//@name"],
+                           ' name="virbr0"\n\n'),
+                          (["net-dumpxml", "default", "--xpath", "//nothing", "--wrap"],
+                           "<nodes/>\n\n")]:
         ours = env.ok(*args).out
         theirs = virsh(*args)
         assert ours == literal, (args, ours)
