@@ -58,9 +58,9 @@ decide(NcDbusFrontend *fe, GDBusMethodInvocation *inv, NcDbusHandler func, gint6
     g_message("D-Bus: refused %s from %s (uid %" G_GINT64_FORMAT "): only root may change "
               "networks",
               member, sender ? sender : "peer", uid);
-  msg = g_strdup_printf("access denied: '%s' changes networks and requires root (caller uid %"
-                        G_GINT64_FORMAT ")",
-                        member, uid);
+  msg = g_strdup_printf(
+      "access denied: '%s' changes networks and requires root (caller uid %" G_GINT64_FORMAT ")",
+      member, uid);
   g_dbus_method_invocation_return_dbus_error(
       inv, nc_error_code_to_dbus_name(NC_ERROR_ACCESS_DENIED), msg);
 }
@@ -70,8 +70,8 @@ on_unix_user(GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(AccessCheck) check = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply =
-      g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+  g_autoptr(GVariant) reply
+      = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
   guint32 uid;
 
   if (reply == NULL) {

@@ -6,8 +6,8 @@
 
 /* virConnectListAllNetworks accepts exactly these six filter bits. */
 #define LIST_FLAGS_ALL                                                                             \
-  (NC_LIST_INACTIVE | NC_LIST_ACTIVE | NC_LIST_PERSISTENT | NC_LIST_TRANSIENT | NC_LIST_AUTOSTART | \
-   NC_LIST_NO_AUTOSTART)
+  (NC_LIST_INACTIVE | NC_LIST_ACTIVE | NC_LIST_PERSISTENT | NC_LIST_TRANSIENT | NC_LIST_AUTOSTART  \
+   | NC_LIST_NO_AUTOSTART)
 #define DEFINE_FLAGS_ALL (NC_DEFINE_VALIDATE)
 
 static gboolean
@@ -70,8 +70,7 @@ define_or_create(NcDbusFrontend *fe, GDBusMethodInvocation *inv, gboolean create
   else
     g_variant_get(g_dbus_method_invocation_get_parameters(inv), "(&s)", &xml);
 
-  if (check_flags(flags, DEFINE_FLAGS_ALL, g_dbus_method_invocation_get_method_name(inv),
-                  &error)) {
+  if (check_flags(flags, DEFINE_FLAGS_ALL, g_dbus_method_invocation_get_method_name(inv), &error)) {
     net = create ? nc_daemon_create_xml(fe->daemon, xml, flags, &error)
                  : nc_daemon_define_xml(fe->daemon, xml, flags, &error);
   }

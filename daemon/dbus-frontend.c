@@ -254,18 +254,17 @@ on_network_event(NcDaemon *daemon, NcNetwork *net, NcNetworkChangeKind kind, NcN
   g_autofree char *path = nc_dbus_network_path(nc_network_get_uuid_string(net));
   /* The core tells us before it drops a network: an inactive one undefined,
    * a transient one stopped. */
-  gboolean removed = nc_network_is_removed(net) ||
-                     (kind == NC_NETWORK_CHANGE_LIFECYCLE && event == NC_NETWORK_EVENT_UNDEFINED &&
-                      !nc_network_is_active(net)) ||
-                     (kind == NC_NETWORK_CHANGE_LIFECYCLE && event == NC_NETWORK_EVENT_STOPPED &&
-                      !nc_network_is_persistent(net));
+  gboolean removed = nc_network_is_removed(net)
+                     || (kind == NC_NETWORK_CHANGE_LIFECYCLE && event == NC_NETWORK_EVENT_UNDEFINED
+                         && !nc_network_is_active(net))
+                     || (kind == NC_NETWORK_CHANGE_LIFECYCLE && event == NC_NETWORK_EVENT_STOPPED
+                         && !nc_network_is_persistent(net));
 
   if (fe->stopped)
     return;
   if (kind == NC_NETWORK_CHANGE_LIFECYCLE)
     g_dbus_connection_emit_signal(fe->conn, NULL, NC_DBUS_CONNECT_PATH, NC_DBUS_CONNECT_INTERFACE,
-                                  "NetworkEvent", g_variant_new("(oi)", path, (gint32)event),
-                                  NULL);
+                                  "NetworkEvent", g_variant_new("(oi)", path, (gint32)event), NULL);
   emit_properties_changed(fe, net, path, removed);
   if (!removed)
     nc_dbus_emit_refresh(fe, net);
@@ -282,12 +281,12 @@ nc_dbus_frontend_emit_dhcp_lease_changed(NcDaemon *daemon, NcNetwork *net, const
     return;
   path = nc_dbus_network_path(nc_network_get_uuid_string(net));
 #define S(x) ((x) ? (x) : "")
-  g_dbus_connection_emit_signal(
-      fe->conn, NULL, path, NC_DBUS_NETWORK_INTERFACE, "DHCPLeaseChanged",
-      g_variant_new("(s(sxisssuss))", action, S(lease->iface), lease->expiry_time, lease->type,
-                    S(lease->mac), S(lease->iaid), S(lease->ipaddr), lease->prefix,
-                    S(lease->hostname), S(lease->clientid)),
-      NULL);
+  g_dbus_connection_emit_signal(fe->conn, NULL, path, NC_DBUS_NETWORK_INTERFACE, "DHCPLeaseChanged",
+                                g_variant_new("(s(sxisssuss))", action, S(lease->iface),
+                                              lease->expiry_time, lease->type, S(lease->mac),
+                                              S(lease->iaid), S(lease->ipaddr), lease->prefix,
+                                              S(lease->hostname), S(lease->clientid)),
+                                NULL);
 #undef S
 }
 
@@ -370,9 +369,9 @@ frontend_setup(NcDbusFrontend *fe, GError **error)
       (GDestroyNotify)nc_dbus_frontend_unref, error);
   if (fe->subtree_reg_id == 0)
     return FALSE;
-  fe->event_handler_id =
-      nc_daemon_add_event_handler(fe->daemon, on_network_event, nc_dbus_frontend_ref(fe),
-                                  (GDestroyNotify)nc_dbus_frontend_unref);
+  fe->event_handler_id
+      = nc_daemon_add_event_handler(fe->daemon, on_network_event, nc_dbus_frontend_ref(fe),
+                                    (GDestroyNotify)nc_dbus_frontend_unref);
 
   /* Last, so that clients that see the name also find the objects. */
   return request_name(fe->conn, error);
@@ -385,15 +384,16 @@ nc_dbus_frontend_start(NcDaemon *daemon, GError **error)
 
   g_return_val_if_fail(daemon != NULL, FALSE);
   if (g_dataset_get_data(daemon, FRONTEND_KEY) != NULL) {
-    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID, "the D-Bus front end is already started");
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                "the D-Bus front end is already started");
     return FALSE;
   }
   nc_dbus_register_errors();
 
   fe = g_rc_box_new0(NcDbusFrontend);
   fe->daemon = daemon;
-  fe->announced =
-      g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)network_props_free);
+  fe->announced
+      = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)network_props_free);
   if (!frontend_setup(fe, error)) {
     frontend_shutdown(fe);
     return FALSE;

@@ -42,7 +42,7 @@ char *nc_dbus_network_path(const char *uuid);
 /* Reserved for the managed-bridge driver (dnsmasq lease notifications):
  * emits org.libvirt.Network.DHCPLeaseChanged(action, lease). action is "add",
  * "old" or "del" as dnsmasq's dhcp-script. A no-op when not started. */
-void nc_dbus_frontend_emit_dhcp_lease_changed(NcDaemon *daemon, NcNetwork *net,
-                                              const char *action, const NcDhcpLease *lease);
+void nc_dbus_frontend_emit_dhcp_lease_changed(NcDaemon *daemon, NcNetwork *net, const char *action,
+                                              const NcDhcpLease *lease);
 
 G_END_DECLS

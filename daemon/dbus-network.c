@@ -44,8 +44,8 @@ static NcNetwork *
 lookup(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
 {
   g_autoptr(GError) error = NULL;
-  NcNetwork *net =
-      nc_dbus_network_from_path(fe, g_dbus_method_invocation_get_object_path(inv), &error);
+  NcNetwork *net
+      = nc_dbus_network_from_path(fe, g_dbus_method_invocation_get_object_path(inv), &error);
 
   if (net == NULL)
     nc_dbus_return_error(inv, error);
@@ -163,9 +163,9 @@ network_get_dhcp_leases(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
 
   g_variant_get(g_dbus_method_invocation_get_parameters(inv), "(&su)", &mac, &flags);
   if (flags != 0) {
-    g_dbus_method_invocation_return_dbus_error(
-        inv, nc_error_code_to_dbus_name(NC_ERROR_INVALID_ARG),
-        "GetDHCPLeases: unsupported flags; none are known");
+    g_dbus_method_invocation_return_dbus_error(inv,
+                                               nc_error_code_to_dbus_name(NC_ERROR_INVALID_ARG),
+                                               "GetDHCPLeases: unsupported flags; none are known");
     return;
   }
   net = lookup(fe, inv);
@@ -180,9 +180,8 @@ network_get_dhcp_leases(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
 #define S(x) ((x) ? (x) : "")
   for (guint i = 0; i < leases->len; i++) {
     const NcDhcpLease *l = leases->pdata[i];
-    g_variant_builder_add(&builder, "(sxisssuss)", S(l->iface), l->expiry_time, l->type,
-                          S(l->mac), S(l->iaid), S(l->ipaddr), l->prefix, S(l->hostname),
-                          S(l->clientid));
+    g_variant_builder_add(&builder, "(sxisssuss)", S(l->iface), l->expiry_time, l->type, S(l->mac),
+                          S(l->iaid), S(l->ipaddr), l->prefix, S(l->hostname), S(l->clientid));
   }
 #undef S
   g_dbus_method_invocation_return_value(inv, g_variant_new("(a(sxisssuss))", &builder));
@@ -269,11 +268,9 @@ network_method_call(GDBusConnection *conn, const char *sender, const char *objec
                     GDBusMethodInvocation *inv, gpointer user_data)
 {
   if (g_str_equal(interface_name, PROPERTIES_INTERFACE))
-    nc_dbus_dispatch(user_data, inv, method_name, property_methods,
-                     G_N_ELEMENTS(property_methods));
+    nc_dbus_dispatch(user_data, inv, method_name, property_methods, G_N_ELEMENTS(property_methods));
   else
-    nc_dbus_dispatch(user_data, inv, method_name, network_methods,
-                     G_N_ELEMENTS(network_methods));
+    nc_dbus_dispatch(user_data, inv, method_name, network_methods, G_N_ELEMENTS(network_methods));
 }
 
 const GDBusInterfaceVTable nc_dbus_network_vtable = {
