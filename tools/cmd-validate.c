@@ -1,14 +1,58 @@
 /* netctl net-validate [--canonical] FILE...
  *
  * Works without a daemon: parses each file with the schema and every semantic
- * check, as net-define would. With --canonical, prints what net-dumpxml
- * --inactive prints after net-define (generated UUID and bridge MAC included). */
+ * check, as net-define (or net-port-create for a <networkport>) would. With
+ * --canonical, prints what net-dumpxml --inactive prints after net-define
+ * (generated UUID and bridge MAC included). */
 #include <stdio.h>
 
 #include <glib.h>
 
 #include "commands.h"
 #include "network-xml.h"
+#include "port-def.h"
+
+/* The root element's name, so one command validates both document kinds. */
+static char *
+root_name(const char *path, GError **error)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  if (!g_file_get_contents(path, &data, &len, error))
+    return NULL;
+  xmlDocPtr doc = nc_xml_read(data, len, path, error);
+  if (doc == NULL)
+    return NULL;
+  xmlNodePtr root = xmlDocGetRootElement(doc);
+  char *name = g_strdup(root != NULL ? (const char *)root->name : "");
+  xmlFreeDoc(doc);
+  return name;
+}
+
+/* The canonical text of a valid file, or NULL with the error. */
+static char *
+validate_file(const char *path, gboolean canonical, GError **error)
+{
+  g_autofree char *root = root_name(path, error);
+  if (root == NULL)
+    return NULL;
+
+  if (g_str_equal(root, "networkport")) {
+    g_autoptr(NcNetworkPortDef) port =
+      nc_network_port_def_parse_file(path, NC_NETWORK_PORT_PARSE_VALIDATE_SCHEMA, error);
+    if (port == NULL || !nc_network_port_def_check(port, error))
+      return NULL;
+    return canonical ? nc_network_port_def_format(port, 0) : g_strdup("");
+  }
+
+  g_autoptr(NcNetworkDef) def = nc_network_def_parse_file(path, NC_NETWORK_PARSE_STRICT, error);
+  if (def == NULL)
+    return NULL;
+  if (!canonical)
+    return g_strdup("");
+  nc_network_def_fill_defaults(def);
+  return nc_network_def_format(def, NC_NETWORK_FORMAT_INACTIVE);
+}
 
 int
 nc_cmd_net_validate(int argc, char **argv)
@@ -39,18 +83,13 @@ nc_cmd_net_validate(int argc, char **argv)
 
   for (gsize i = 0; files[i] != NULL; i++) {
     g_autoptr(GError) err = NULL;
-    g_autoptr(NcNetworkDef) def =
-      nc_network_def_parse_file(files[i], NC_NETWORK_PARSE_STRICT, &err);
+    g_autofree char *text = validate_file(files[i], canonical, &err);
 
-    if (def == NULL) {
+    if (text == NULL) {
       g_printerr("error: %s\n", err->message);
       status = 1;
-      continue;
-    }
-    if (canonical) {
-      nc_network_def_fill_defaults(def);
-      g_autofree char *xml = nc_network_def_format(def, NC_NETWORK_FORMAT_INACTIVE);
-      fputs(xml, stdout);
+    } else if (canonical) {
+      fputs(text, stdout);
     } else {
       g_printerr("%s: valid\n", files[i]);
     }
