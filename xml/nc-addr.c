@@ -22,8 +22,8 @@ nc_sockaddr_parse(const char *str, int family, NcSockAddr *ret_addr)
 
   if ((family == AF_UNSPEC || family == AF_INET) && inet_pton(AF_INET, str, &addr.u.v4) == 1) {
     addr.family = AF_INET;
-  } else if ((family == AF_UNSPEC || family == AF_INET6) &&
-             inet_pton(AF_INET6, str, &addr.u.v6) == 1) {
+  } else if ((family == AF_UNSPEC || family == AF_INET6)
+             && inet_pton(AF_INET6, str, &addr.u.v6) == 1) {
     addr.family = AF_INET6;
   } else {
     return FALSE;
@@ -56,10 +56,10 @@ static gsize
 addr_bytes(const NcSockAddr *addr, const guint8 **ret_bytes)
 {
   if (addr->family == AF_INET) {
-    *ret_bytes = (const guint8 *) &addr->u.v4;
+    *ret_bytes = (const guint8 *)&addr->u.v4;
     return 4;
   }
-  *ret_bytes = (const guint8 *) &addr->u.v6;
+  *ret_bytes = (const guint8 *)&addr->u.v6;
   return 16;
 }
 
@@ -133,7 +133,7 @@ nc_sockaddr_prefix_to_netmask(int family, guint prefix, NcSockAddr *ret_mask)
 
   if (bits == 0 || prefix > bits)
     return FALSE;
-  b = family == AF_INET ? (guint8 *) &mask.u.v4 : (guint8 *) &mask.u.v6;
+  b = family == AF_INET ? (guint8 *)&mask.u.v4 : (guint8 *)&mask.u.v6;
   for (guint i = 0; i < prefix; i++)
     b[i / 8] |= 0x80 >> (i % 8);
   *ret_mask = mask;
@@ -155,7 +155,7 @@ apply_prefix(const NcSockAddr *addr, guint prefix, gboolean fill_ones, NcSockAdd
   if (prefix > bits)
     return FALSE;
   out = *addr;
-  b = addr->family == AF_INET ? (guint8 *) &out.u.v4 : (guint8 *) &out.u.v6;
+  b = addr->family == AF_INET ? (guint8 *)&out.u.v4 : (guint8 *)&out.u.v6;
   for (guint i = prefix; i < bits; i++) {
     if (fill_ones)
       b[i / 8] |= 0x80 >> (i % 8);
@@ -227,9 +227,9 @@ nc_sockaddr_range_size(const NcSockAddr *start, const NcSockAddr *end)
   } else {
     return -1;
   }
-  if (diff >= (guint64) G_MAXINT64)
+  if (diff >= (guint64)G_MAXINT64)
     return -1;
-  return (gint64) diff + 1;
+  return (gint64)diff + 1;
 }
 
 gboolean
@@ -292,11 +292,11 @@ nc_mac_parse(const char *str, NcMac *ret_mac)
     }
     if (digits < 1 || digits > 2)
       return FALSE;
-    mac.addr[i] = (guint8) val;
+    mac.addr[i] = (guint8)val;
 
     if (i == NC_MAC_LEN - 1) {
       while (*p) {
-        if ((guchar) *p > ' ')
+        if ((guchar)*p > ' ')
           return FALSE;
         p++;
       }
@@ -314,8 +314,8 @@ nc_mac_parse(const char *str, NcMac *ret_mac)
 void
 nc_mac_format(const NcMac *mac, char buf[static 18])
 {
-  g_snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac->addr[0], mac->addr[1],
-             mac->addr[2], mac->addr[3], mac->addr[4], mac->addr[5]);
+  g_snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac->addr[0], mac->addr[1], mac->addr[2],
+             mac->addr[3], mac->addr[4], mac->addr[5]);
 }
 
 gboolean
@@ -340,7 +340,7 @@ nc_mac_generate(NcMac *ret_mac)
   ret_mac->addr[1] = 0x54;
   ret_mac->addr[2] = 0x00;
   for (int i = 3; i < NC_MAC_LEN; i++)
-    ret_mac->addr[i] = (guint8) g_random_int_range(0, 256);
+    ret_mac->addr[i] = (guint8)g_random_int_range(0, 256);
 }
 
 /* -- UUIDs --------------------------------------------------------------- */
@@ -368,7 +368,7 @@ nc_uuid_parse(const char *str, guint8 ret_uuid[NC_UUID_LEN])
       return FALSE;
     if ((lo = g_ascii_xdigit_value(cur[1])) < 0)
       return FALSE;
-    uuid[i++] = (guint8) (hi * 16 + lo);
+    uuid[i++] = (guint8)(hi * 16 + lo);
     cur += 2;
   }
 

@@ -169,8 +169,8 @@ NcIpDef *
 nc_ip_def_new(void)
 {
   NcIpDef *ip = g_new0(NcIpDef, 1);
-  ip->ranges = g_ptr_array_new_with_free_func((GDestroyNotify) nc_dhcp_range_free);
-  ip->hosts = g_ptr_array_new_with_free_func((GDestroyNotify) nc_dhcp_host_free);
+  ip->ranges = g_ptr_array_new_with_free_func((GDestroyNotify)nc_dhcp_range_free);
+  ip->hosts = g_ptr_array_new_with_free_func((GDestroyNotify)nc_dhcp_host_free);
   return ip;
 }
 
@@ -211,10 +211,10 @@ nc_portgroup_free(NcPortGroup *pg)
 static void
 dns_init(NcDns *dns)
 {
-  dns->forwarders = g_ptr_array_new_with_free_func((GDestroyNotify) nc_dns_forwarder_free);
-  dns->txts = g_ptr_array_new_with_free_func((GDestroyNotify) nc_dns_txt_free);
-  dns->srvs = g_ptr_array_new_with_free_func((GDestroyNotify) nc_dns_srv_free);
-  dns->hosts = g_ptr_array_new_with_free_func((GDestroyNotify) nc_dns_host_free);
+  dns->forwarders = g_ptr_array_new_with_free_func((GDestroyNotify)nc_dns_forwarder_free);
+  dns->txts = g_ptr_array_new_with_free_func((GDestroyNotify)nc_dns_txt_free);
+  dns->srvs = g_ptr_array_new_with_free_func((GDestroyNotify)nc_dns_srv_free);
+  dns->hosts = g_ptr_array_new_with_free_func((GDestroyNotify)nc_dns_host_free);
 }
 
 NcNetworkDef *
@@ -222,12 +222,12 @@ nc_network_def_new(void)
 {
   NcNetworkDef *def = g_new0(NcNetworkDef, 1);
 
-  def->forward.ifs = g_ptr_array_new_with_free_func((GDestroyNotify) nc_forward_if_free);
-  def->forward.addrs = g_ptr_array_new_with_free_func((GDestroyNotify) nc_pci_addr_free);
+  def->forward.ifs = g_ptr_array_new_with_free_func((GDestroyNotify)nc_forward_if_free);
+  def->forward.addrs = g_ptr_array_new_with_free_func((GDestroyNotify)nc_pci_addr_free);
   dns_init(&def->dns);
-  def->ips = g_ptr_array_new_with_free_func((GDestroyNotify) nc_ip_def_free);
-  def->routes = g_ptr_array_new_with_free_func((GDestroyNotify) nc_route_def_free);
-  def->portgroups = g_ptr_array_new_with_free_func((GDestroyNotify) nc_portgroup_free);
+  def->ips = g_ptr_array_new_with_free_func((GDestroyNotify)nc_ip_def_free);
+  def->routes = g_ptr_array_new_with_free_func((GDestroyNotify)nc_route_def_free);
+  def->portgroups = g_ptr_array_new_with_free_func((GDestroyNotify)nc_portgroup_free);
   def->dnsmasq_options = g_ptr_array_new_with_free_func(g_free);
   return def;
 }
@@ -416,9 +416,9 @@ ip_copy(gconstpointer p, gpointer unused)
   ip->tftp_root = g_strdup(src->tftp_root);
   ip->bootp_file = g_strdup(src->bootp_file);
   ip->ranges = g_ptr_array_copy(src->ranges, plain_copy_range, NULL);
-  g_ptr_array_set_free_func(ip->ranges, (GDestroyNotify) nc_dhcp_range_free);
+  g_ptr_array_set_free_func(ip->ranges, (GDestroyNotify)nc_dhcp_range_free);
   ip->hosts = g_ptr_array_copy(src->hosts, dhcp_host_copy, NULL);
-  g_ptr_array_set_free_func(ip->hosts, (GDestroyNotify) nc_dhcp_host_free);
+  g_ptr_array_set_free_func(ip->hosts, (GDestroyNotify)nc_dhcp_host_free);
   return ip;
 }
 
@@ -441,7 +441,6 @@ array_copy_into(GPtrArray **dst, const GPtrArray *src, GCopyFunc func)
   for (guint i = 0; src && i < src->len; i++)
     g_ptr_array_add(*dst, func(g_ptr_array_index(src, i), NULL));
 }
-
 
 NcNetworkDef *
 nc_network_def_copy(const NcNetworkDef *src)
@@ -534,7 +533,7 @@ effective_prefix(const NcSockAddr *address, const NcSockAddr *netmask, gboolean 
   /* libvirt's virSocketAddrGetIPPrefix: prefix > 0 wins, then the netmask,
    * then the class default (IPv4) or 64 (IPv6). */
   if (has_prefix && prefix > 0)
-    return (int) prefix;
+    return (int)prefix;
   if (nc_sockaddr_is_set(netmask))
     return nc_sockaddr_netmask_to_prefix(netmask);
   if (nc_sockaddr_is_set(address))
@@ -553,7 +552,7 @@ nc_route_def_prefix(const NcRouteDef *route)
 {
   /* A route's prefix='0' is a real prefix (a default route), unlike <ip>'s. */
   if (route->has_prefix)
-    return (int) route->prefix;
+    return (int)route->prefix;
   return effective_prefix(&route->address, &route->netmask, FALSE, 0);
 }
 

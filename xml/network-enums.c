@@ -18,14 +18,10 @@ static const char *const switch_strings[_NC_SWITCH_MAX] = {
 };
 
 static const char *const forward_mode_strings[_NC_FORWARD_MAX] = {
-  [NC_FORWARD_NONE] = "none",
-  [NC_FORWARD_NAT] = "nat",
-  [NC_FORWARD_ROUTE] = "route",
-  [NC_FORWARD_OPEN] = "open",
-  [NC_FORWARD_BRIDGE] = "bridge",
-  [NC_FORWARD_PRIVATE] = "private",
-  [NC_FORWARD_VEPA] = "vepa",
-  [NC_FORWARD_PASSTHROUGH] = "passthrough",
+  [NC_FORWARD_NONE] = "none",       [NC_FORWARD_NAT] = "nat",
+  [NC_FORWARD_ROUTE] = "route",     [NC_FORWARD_OPEN] = "open",
+  [NC_FORWARD_BRIDGE] = "bridge",   [NC_FORWARD_PRIVATE] = "private",
+  [NC_FORWARD_VEPA] = "vepa",       [NC_FORWARD_PASSTHROUGH] = "passthrough",
   [NC_FORWARD_HOSTDEV] = "hostdev",
 };
 
@@ -55,10 +51,8 @@ static const char *const lease_unit_strings[_NC_LEASE_UNIT_MAX] = {
 };
 
 static const char *const virtualport_type_strings[_NC_VIRTUALPORT_MAX] = {
-  [NC_VIRTUALPORT_NONE] = NULL,
-  [NC_VIRTUALPORT_8021QBG] = "802.1Qbg",
-  [NC_VIRTUALPORT_8021QBH] = "802.1Qbh",
-  [NC_VIRTUALPORT_OPENVSWITCH] = "openvswitch",
+  [NC_VIRTUALPORT_NONE] = NULL,          [NC_VIRTUALPORT_8021QBG] = "802.1Qbg",
+  [NC_VIRTUALPORT_8021QBH] = "802.1Qbh", [NC_VIRTUALPORT_OPENVSWITCH] = "openvswitch",
   [NC_VIRTUALPORT_MIDONET] = "midonet",
 };
 
@@ -99,14 +93,14 @@ reverse(const char *const *strings, int max, const char *s)
   return -1;
 }
 
-#define ENUM_IMPL(prefix, type, table)                                                        \
-  const char *prefix##_to_string(type v)                                                      \
-  {                                                                                           \
-    return lookup(table, (int) G_N_ELEMENTS(table), (int) v);                                 \
-  }                                                                                           \
-  int prefix##_from_string(const char *s)                                                     \
-  {                                                                                           \
-    return reverse(table, (int) G_N_ELEMENTS(table), s);                                      \
+#define ENUM_IMPL(prefix, type, table)                                                             \
+  const char *prefix##_to_string(type v)                                                           \
+  {                                                                                                \
+    return lookup(table, (int)G_N_ELEMENTS(table), (int)v);                                        \
+  }                                                                                                \
+  int prefix##_from_string(const char *s)                                                          \
+  {                                                                                                \
+    return reverse(table, (int)G_N_ELEMENTS(table), s);                                            \
   }
 
 ENUM_IMPL(nc_tristate, NcTristate, tristate_strings)

@@ -28,7 +28,7 @@ nc_parse_line(xmlNodePtr node)
   if (!node)
     return 0;
   line = xmlGetLineNo(node);
-  return line > 0 ? (guint) line : 0;
+  return line > 0 ? (guint)line : 0;
 }
 
 char *
@@ -42,7 +42,7 @@ nc_parse_prop(xmlNodePtr node, const char *name)
   val = xmlGetNoNsProp(node, BAD_CAST name);
   if (!val)
     return NULL;
-  ret = g_strdup((const char *) val);
+  ret = g_strdup((const char *)val);
   xmlFree(val);
   return ret;
 }
@@ -66,7 +66,7 @@ nc_parse_content(xmlNodePtr node)
   if (!node)
     return NULL;
   val = xmlNodeGetContent(node);
-  ret = g_strdup(val ? (const char *) val : "");
+  ret = g_strdup(val ? (const char *)val : "");
   xmlFree(val);
   return ret;
 }
@@ -74,7 +74,7 @@ nc_parse_content(xmlNodePtr node)
 static gboolean
 is_plain_element(xmlNodePtr node, const char *name)
 {
-  return node->type == XML_ELEMENT_NODE && !node->ns && strcmp((const char *) node->name, name) == 0;
+  return node->type == XML_ELEMENT_NODE && !node->ns && strcmp((const char *)node->name, name) == 0;
 }
 
 xmlNodePtr
@@ -124,8 +124,8 @@ nc_parse_uint_attr(NcParseCtx *ctx, xmlNodePtr node, const char *attr, int base,
 
   if (!str) {
     if (required)
-      return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
-                           "<%s>: missing required attribute '%s'", node->name, attr);
+      return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<%s>: missing required attribute '%s'",
+                           node->name, attr);
     if (ret_present)
       *ret_present = FALSE;
     return TRUE;
@@ -156,6 +156,6 @@ nc_parse_tristate_attr(NcParseCtx *ctx, xmlNodePtr node, const char *attr, NcTri
     return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                          "<%s>: invalid value '%s' for attribute '%s': expected 'yes' or 'no'",
                          node->name, str, attr);
-  *ret_val = (NcTristate) v;
+  *ret_val = (NcTristate)v;
   return TRUE;
 }

@@ -46,7 +46,7 @@ parse_host(NcParseCtx *ctx, xmlNodePtr node, NcDnsHost **ret_host)
   for (xmlNodePtr cur = node->children; cur; cur = cur->next) {
     g_autofree char *name = NULL;
 
-    if (cur->type != XML_ELEMENT_NODE || cur->ns || strcmp((const char *) cur->name, "hostname"))
+    if (cur->type != XML_ELEMENT_NODE || cur->ns || strcmp((const char *)cur->name, "hostname"))
       continue;
     /* libvirt skips an empty <hostname/> but rejects whitespace-only text. */
     if (!cur->children)
@@ -82,7 +82,7 @@ parse_srv_uint(NcParseCtx *ctx, xmlNodePtr node, const char *service, const char
                          "<srv>: invalid %s '%s' for service '%s': expected %u to 65535", attr, str,
                          service, min);
   *ret_has = TRUE;
-  *ret_val = (guint) val;
+  *ret_val = (guint)val;
   return TRUE;
 }
 
@@ -114,11 +114,11 @@ parse_srv(NcParseCtx *ctx, xmlNodePtr node, NcDnsSrv **ret_srv)
     nc_parse_fail(ctx, node, NC_ERROR_XML_DETAIL, "<srv>: invalid character in protocol '%s'",
                   srv->protocol);
   } else if (parse_srv_uint(ctx, node, srv->service, srv->target, "port", 1, &srv->has_port,
-                            &srv->port) &&
-             parse_srv_uint(ctx, node, srv->service, srv->target, "priority", 0,
-                            &srv->has_priority, &srv->priority) &&
-             parse_srv_uint(ctx, node, srv->service, srv->target, "weight", 0, &srv->has_weight,
-                            &srv->weight)) {
+                            &srv->port)
+             && parse_srv_uint(ctx, node, srv->service, srv->target, "priority", 0,
+                               &srv->has_priority, &srv->priority)
+             && parse_srv_uint(ctx, node, srv->service, srv->target, "weight", 0, &srv->has_weight,
+                               &srv->weight)) {
     ok = TRUE;
   }
 
@@ -168,8 +168,8 @@ nc_parse_dns(NcParseCtx *ctx, xmlNodePtr node, NcDns *dns)
 
   dns->has_element = TRUE;
   dns->line = nc_parse_line(node);
-  if (!nc_parse_tristate_attr(ctx, node, "enable", &dns->enable) ||
-      !nc_parse_tristate_attr(ctx, node, "forwardPlainNames", &dns->forward_plain_names))
+  if (!nc_parse_tristate_attr(ctx, node, "enable", &dns->enable)
+      || !nc_parse_tristate_attr(ctx, node, "forwardPlainNames", &dns->forward_plain_names))
     return FALSE;
 
   for (guint i = 0; i < fwds->len; i++) {

@@ -62,8 +62,8 @@ parse_nat(NcParseCtx *ctx, xmlNodePtr node, NcForward *fwd)
                            "<nat><port>: missing or invalid 'end' attribute%s%s%s (must be "
                            "between start and 65535)",
                            end ? " '" : "", end ? end : "", end ? "'" : "");
-    fwd->nat_port_start = (guint) s;
-    fwd->nat_port_end = (guint) e;
+    fwd->nat_port_start = (guint)s;
+    fwd->nat_port_end = (guint)e;
   }
   return TRUE;
 }
@@ -75,24 +75,22 @@ parse_pci_addr(NcParseCtx *ctx, xmlNodePtr node, NcPciAddr **ret_addr)
   guint64 domain = 0, bus = 0, slot = 0, function = 0;
 
   addr->line = nc_parse_line(node);
-  if (!nc_parse_uint_attr(ctx, node, "domain", 0, G_MAXUINT, FALSE, NULL, &domain) ||
-      !nc_parse_uint_attr(ctx, node, "bus", 0, G_MAXUINT, FALSE, NULL, &bus) ||
-      !nc_parse_uint_attr(ctx, node, "slot", 0, G_MAXUINT, FALSE, NULL, &slot) ||
-      !nc_parse_uint_attr(ctx, node, "function", 0, G_MAXUINT, FALSE, NULL, &function))
+  if (!nc_parse_uint_attr(ctx, node, "domain", 0, G_MAXUINT, FALSE, NULL, &domain)
+      || !nc_parse_uint_attr(ctx, node, "bus", 0, G_MAXUINT, FALSE, NULL, &bus)
+      || !nc_parse_uint_attr(ctx, node, "slot", 0, G_MAXUINT, FALSE, NULL, &slot)
+      || !nc_parse_uint_attr(ctx, node, "function", 0, G_MAXUINT, FALSE, NULL, &function))
     return FALSE;
 
   /* libvirt validates only a non-empty address (0000:00:00.0 passes). */
   if (domain || bus || slot || function) {
     if (bus > 0xff)
-      return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
-                           "<address>: invalid PCI address bus='0x%" G_GINT64_MODIFIER
-                           "x', must be <= 0xFF",
-                           bus);
+      return nc_parse_fail(
+          ctx, node, NC_ERROR_XML_ERROR,
+          "<address>: invalid PCI address bus='0x%" G_GINT64_MODIFIER "x', must be <= 0xFF", bus);
     if (slot > 0x1f)
-      return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
-                           "<address>: invalid PCI address slot='0x%" G_GINT64_MODIFIER
-                           "x', must be <= 0x1F",
-                           slot);
+      return nc_parse_fail(
+          ctx, node, NC_ERROR_XML_ERROR,
+          "<address>: invalid PCI address slot='0x%" G_GINT64_MODIFIER "x', must be <= 0x1F", slot);
     if (function > 7)
       return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                            "<address>: invalid PCI address function='0x%" G_GINT64_MODIFIER
@@ -103,10 +101,10 @@ parse_pci_addr(NcParseCtx *ctx, xmlNodePtr node, NcPciAddr **ret_addr)
                            "<address>: invalid PCI address 0000:00:00, at least one of domain, "
                            "bus, or slot must be > 0");
   }
-  addr->domain = (guint) domain;
-  addr->bus = (guint) bus;
-  addr->slot = (guint) slot;
-  addr->function = (guint) function;
+  addr->domain = (guint)domain;
+  addr->bus = (guint)bus;
+  addr->slot = (guint)slot;
+  addr->function = (guint)function;
   *ret_addr = g_steal_pointer(&addr);
   return TRUE;
 }
@@ -135,7 +133,7 @@ parse_interfaces(NcParseCtx *ctx, GPtrArray *nodes, const char *dev, NcForward *
         return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                              "<forward dev='%s'> must match the first <interface dev='%s'/>", dev,
                              idev);
-      ((NcForwardIf *) g_ptr_array_index(fwd->ifs, 0))->line = nc_parse_line(node);
+      ((NcForwardIf *)g_ptr_array_index(fwd->ifs, 0))->line = nc_parse_line(node);
       continue;
     }
     for (guint j = 0; j < fwd->ifs->len; j++) {
@@ -173,8 +171,8 @@ parse_addresses(NcParseCtx *ctx, GPtrArray *nodes, NcForward *fwd)
       return FALSE;
     for (guint j = 0; j < fwd->addrs->len; j++) {
       const NcPciAddr *o = g_ptr_array_index(fwd->addrs, j);
-      if (o->domain == addr->domain && o->bus == addr->bus && o->slot == addr->slot &&
-          o->function == addr->function) {
+      if (o->domain == addr->domain && o->bus == addr->bus && o->slot == addr->slot
+          && o->function == addr->function) {
         nc_pci_addr_free(addr);
         return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                              "<address>: PCI device '%04x:%02x:%02x.%x' can only be listed once",
@@ -207,7 +205,7 @@ nc_parse_forward(NcParseCtx *ctx, xmlNodePtr node, NcForward *fwd)
     if (m < 0)
       return nc_parse_fail(ctx, node, NC_ERROR_CONFIG_UNSUPPORTED,
                            "<forward>: unknown forwarding type '%s'", mode);
-    fwd->mode = (NcForwardMode) m;
+    fwd->mode = (NcForwardMode)m;
     fwd->mode_written = TRUE;
   }
 
@@ -223,7 +221,7 @@ nc_parse_forward(NcParseCtx *ctx, xmlNodePtr node, NcForward *fwd)
         return nc_parse_fail(ctx, driver, NC_ERROR_CONFIG_UNSUPPORTED,
                              "<driver>: unknown forward driver name '%s': expected kvm or vfio",
                              name);
-      fwd->driver_name = (NcForwardDriverName) d;
+      fwd->driver_name = (NcForwardDriverName)d;
     }
     fwd->driver_model = nc_parse_prop_nonempty(driver, "model");
   }
@@ -255,7 +253,8 @@ nc_parse_forward(NcParseCtx *ctx, xmlNodePtr node, NcForward *fwd)
     g_autofree char *pdev = nc_parse_prop(pnode, "dev");
 
     if (!pdev)
-      return nc_parse_fail(ctx, pnode, NC_ERROR_XML_ERROR, "<pf>: missing required attribute 'dev'");
+      return nc_parse_fail(ctx, pnode, NC_ERROR_XML_ERROR,
+                           "<pf>: missing required attribute 'dev'");
     fwd->pf = g_new0(NcForwardPf, 1);
     fwd->pf->dev = g_steal_pointer(&pdev);
     fwd->pf->line = nc_parse_line(pnode);
@@ -264,6 +263,6 @@ nc_parse_forward(NcParseCtx *ctx, xmlNodePtr node, NcForward *fwd)
   /* The effective uplink, as libvirt writes it back in dev=: the first
    * interface unless a <pf> is used. */
   if (fwd->ifs->len > 0 && !fwd->pf)
-    fwd->dev = g_strdup(((NcForwardIf *) g_ptr_array_index(fwd->ifs, 0))->dev);
+    fwd->dev = g_strdup(((NcForwardIf *)g_ptr_array_index(fwd->ifs, 0))->dev);
   return TRUE;
 }

@@ -21,8 +21,7 @@ parse_lease(NcParseCtx *ctx, xmlNodePtr node, NcLease *ret_lease)
   gboolean has_expiry = FALSE;
   guint64 seconds;
 
-  if (!nc_parse_uint_attr(ctx, node, "expiry", 0, G_MAXUINT64, FALSE, &has_expiry,
-                          &lease.expiry))
+  if (!nc_parse_uint_attr(ctx, node, "expiry", 0, G_MAXUINT64, FALSE, &has_expiry, &lease.expiry))
     return FALSE;
   if (!has_expiry)
     return TRUE;
@@ -33,7 +32,7 @@ parse_lease(NcParseCtx *ctx, xmlNodePtr node, NcLease *ret_lease)
       return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                            "<lease>: invalid unit '%s': expected seconds, minutes or hours",
                            unit_str);
-    lease.unit = (NcLeaseUnit) u;
+    lease.unit = (NcLeaseUnit)u;
   }
 
   /* dnsmasq's minimum lease time is two minutes; 0 means infinite. */
@@ -66,10 +65,11 @@ parse_range(NcParseCtx *ctx, xmlNodePtr node, NcDhcpRange **ret_range)
     return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                          "<range>: missing required attribute 'start'");
   if (!nc_sockaddr_parse(start, AF_UNSPEC, &range->start))
-    return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
-                         "<range>: invalid start address '%s'", start);
+    return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<range>: invalid start address '%s'",
+                         start);
   if (!end)
-    return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<range>: missing required attribute 'end'");
+    return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
+                         "<range>: missing required attribute 'end'");
   if (!nc_sockaddr_parse(end, AF_UNSPEC, &range->end))
     return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<range>: invalid end address '%s'", end);
 
@@ -108,8 +108,8 @@ parse_dhcp_host(NcParseCtx *ctx, const NcIpDef *ip, xmlNodePtr node, NcDhcpHost 
   if (id) {
     gsize ok = strspn(id, "0123456789abcdefABCDEF:");
     if (id[ok])
-      return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<host>: invalid character '%c' in id '%s'",
-                           id[ok], id);
+      return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
+                           "<host>: invalid character '%c' in id '%s'", id[ok], id);
   }
 
   if (name && !g_ascii_isalnum(name[0]))
@@ -122,8 +122,9 @@ parse_dhcp_host(NcParseCtx *ctx, const NcIpDef *ip, xmlNodePtr node, NcDhcpHost 
 
   if (ip->family == AF_INET6) {
     if (!id && !name)
-      return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
-                           "<host>: a static host in an IPv6 <ip> must have an id or name attribute");
+      return nc_parse_fail(
+          ctx, node, NC_ERROR_XML_ERROR,
+          "<host>: a static host in an IPv6 <ip> must have an id or name attribute");
   } else if (!mac && !name) {
     return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                          "<host>: a static host in an IPv4 <ip> must have a mac or name attribute");
@@ -195,11 +196,12 @@ nc_parse_ip(NcParseCtx *ctx, xmlNodePtr node, NcIpDef **ret_ip)
     if (f <= 0)
       return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                            "<ip>: unrecognized family '%s': expected ipv4 or ipv6", family);
-    ip->family_attr = (NcIpFamily) f;
+    ip->family_attr = (NcIpFamily)f;
   }
 
   if (!address)
-    return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<ip>: missing required attribute 'address'");
+    return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
+                         "<ip>: missing required attribute 'address'");
   if (!nc_sockaddr_parse(address, AF_UNSPEC, &ip->address))
     return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<ip>: invalid address '%s'", address);
   ip->family = ip->address.family;
@@ -207,8 +209,8 @@ nc_parse_ip(NcParseCtx *ctx, xmlNodePtr node, NcIpDef **ret_ip)
   if (netmask && !nc_sockaddr_parse(netmask, AF_UNSPEC, &ip->netmask))
     return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<ip>: invalid netmask '%s'", netmask);
 
-  if (!nc_parse_uint_attr(ctx, node, "prefix", 10, G_MAXUINT, FALSE, &has_prefix, &prefix) ||
-      !nc_parse_tristate_attr(ctx, node, "localPtr", &ip->local_ptr))
+  if (!nc_parse_uint_attr(ctx, node, "prefix", 10, G_MAXUINT, FALSE, &has_prefix, &prefix)
+      || !nc_parse_tristate_attr(ctx, node, "localPtr", &ip->local_ptr))
     return FALSE;
 
   if (ip->family_attr != NC_IP_FAMILY_IPV6) {
@@ -246,7 +248,7 @@ nc_parse_ip(NcParseCtx *ctx, xmlNodePtr node, NcIpDef **ret_ip)
   }
   /* libvirt treats prefix='0' as "not given" and does not write it back. */
   ip->has_prefix = has_prefix && prefix > 0;
-  ip->prefix = ip->has_prefix ? (guint) prefix : 0;
+  ip->prefix = ip->has_prefix ? (guint)prefix : 0;
 
   if ((dhcp = nc_parse_child(node, "dhcp")) && !parse_dhcp(ctx, dhcp, ip))
     return FALSE;
@@ -275,13 +277,14 @@ nc_parse_route(NcParseCtx *ctx, xmlNodePtr node, NcRouteDef **ret_route)
   guint bits;
 
   route->line = nc_parse_line(node);
-  if (!nc_parse_uint_attr(ctx, node, "prefix", 10, G_MAXUINT, FALSE, &route->has_prefix, &prefix) ||
-      !nc_parse_uint_attr(ctx, node, "metric", 10, G_MAXUINT, FALSE, &route->has_metric, &metric))
+  if (!nc_parse_uint_attr(ctx, node, "prefix", 10, G_MAXUINT, FALSE, &route->has_prefix, &prefix)
+      || !nc_parse_uint_attr(ctx, node, "metric", 10, G_MAXUINT, FALSE, &route->has_metric,
+                             &metric))
     return FALSE;
   if (route->has_metric && metric == 0)
     return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                          "<route>: invalid metric '0': zero is not permitted");
-  route->metric = (guint) metric;
+  route->metric = (guint)metric;
 
   if (!address)
     return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
@@ -301,7 +304,7 @@ nc_parse_route(NcParseCtx *ctx, xmlNodePtr node, NcRouteDef **ret_route)
     if (f <= 0)
       return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                            "<route>: unrecognized family '%s': expected ipv4 or ipv6", family);
-    route->family_attr = (NcIpFamily) f;
+    route->family_attr = (NcIpFamily)f;
   }
 
   if (route->family_attr != NC_IP_FAMILY_IPV6) {
@@ -345,16 +348,15 @@ nc_parse_route(NcParseCtx *ctx, xmlNodePtr node, NcRouteDef **ret_route)
     return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                          "<route>: invalid prefix %" G_GUINT64_FORMAT " (must be 0 - %u)", prefix,
                          bits);
-  route->prefix = (guint) prefix;
+  route->prefix = (guint)prefix;
   route->family = route->address.family;
 
   /* The destination must be a network address. Like libvirt, a missing
    * prefix and netmask means /0, so only 0.0.0.0 or :: pass without one. */
-  if (!nc_sockaddr_network(&route->address,
-                           netmask ? (guint) nc_sockaddr_netmask_to_prefix(&route->netmask)
-                                   : route->prefix,
-                           &net) ||
-      !nc_sockaddr_equal(&net, &route->address))
+  if (!nc_sockaddr_network(
+          &route->address,
+          netmask ? (guint)nc_sockaddr_netmask_to_prefix(&route->netmask) : route->prefix, &net)
+      || !nc_sockaddr_equal(&net, &route->address))
     return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                          "<route>: address '%s' is not a network address%s", address,
                          netmask || route->has_prefix ? "" : " (give a prefix or netmask)");

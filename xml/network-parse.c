@@ -27,8 +27,7 @@ sanitize_metadata(xmlNodePtr metadata)
     }
     for (xmlNodePtr other = child->next; other;) {
       xmlNodePtr after = other->next;
-      if (other->ns && other->ns->href &&
-          xmlStrEqual(other->ns->href, child->ns->href)) {
+      if (other->ns && other->ns->href && xmlStrEqual(other->ns->href, child->ns->href)) {
         xmlUnlinkNode(other);
         xmlFreeNode(other);
       }
@@ -42,16 +41,16 @@ static gboolean
 parse_dnsmasq_options(NcParseCtx *ctx, xmlNodePtr root, NcNetworkDef *def)
 {
   for (xmlNodePtr opts = root->children; opts; opts = opts->next) {
-    if (opts->type != XML_ELEMENT_NODE || !opts->ns ||
-        !xmlStrEqual(opts->ns->href, BAD_CAST DNSMASQ_NS) ||
-        !xmlStrEqual(opts->name, BAD_CAST "options"))
+    if (opts->type != XML_ELEMENT_NODE || !opts->ns
+        || !xmlStrEqual(opts->ns->href, BAD_CAST DNSMASQ_NS)
+        || !xmlStrEqual(opts->name, BAD_CAST "options"))
       continue;
     for (xmlNodePtr opt = opts->children; opt; opt = opt->next) {
       char *value;
 
-      if (opt->type != XML_ELEMENT_NODE || !opt->ns ||
-          !xmlStrEqual(opt->ns->href, BAD_CAST DNSMASQ_NS) ||
-          !xmlStrEqual(opt->name, BAD_CAST "option"))
+      if (opt->type != XML_ELEMENT_NODE || !opt->ns
+          || !xmlStrEqual(opt->ns->href, BAD_CAST DNSMASQ_NS)
+          || !xmlStrEqual(opt->name, BAD_CAST "option"))
         continue;
       if (!(value = nc_parse_prop(opt, "value")))
         return nc_parse_fail(ctx, opt, NC_ERROR_XML_ERROR,
@@ -83,8 +82,7 @@ parse_identity(NcParseCtx *ctx, xmlNodePtr root, NcNetworkDef *def)
   uuid = nc_parse_content(uuid_node);
   if (uuid && *uuid) {
     if (!nc_uuid_parse(uuid, def->uuid))
-      return nc_parse_fail(ctx, uuid_node, NC_ERROR_XML_ERROR, "<uuid>: malformed uuid '%s'",
-                           uuid);
+      return nc_parse_fail(ctx, uuid_node, NC_ERROR_XML_ERROR, "<uuid>: malformed uuid '%s'", uuid);
     def->has_uuid = TRUE;
   }
 
@@ -117,8 +115,8 @@ parse_domain(NcParseCtx *ctx, xmlNodePtr node, NcNetworkDef *def)
 
   domain->line = nc_parse_line(node);
   domain->name = nc_parse_prop(node, "name");
-  if (!nc_parse_tristate_attr(ctx, node, "localOnly", &domain->local_only) ||
-      !nc_parse_tristate_attr(ctx, node, "register", &domain->register_)) {
+  if (!nc_parse_tristate_attr(ctx, node, "localOnly", &domain->local_only)
+      || !nc_parse_tristate_attr(ctx, node, "register", &domain->register_)) {
     nc_domain_free(domain);
     return FALSE;
   }
@@ -147,7 +145,7 @@ parse_bridge(NcParseCtx *ctx, xmlNodePtr node, NcBridge *bridge)
     if (s <= 0)
       return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                            "<bridge>: invalid stp value '%s': expected 'on' or 'off'", stp);
-    bridge->stp = (NcSwitch) s;
+    bridge->stp = (NcSwitch)s;
   }
   if (delay) {
     guint64 d;
@@ -157,7 +155,7 @@ parse_bridge(NcParseCtx *ctx, xmlNodePtr node, NcBridge *bridge)
                            "non-negative integer",
                            delay);
     bridge->has_delay = TRUE;
-    bridge->delay = (guint) d;
+    bridge->delay = (guint)d;
   }
   if (mtm) {
     int m = nc_mac_table_manager_from_string(mtm);
@@ -166,7 +164,7 @@ parse_bridge(NcParseCtx *ctx, xmlNodePtr node, NcBridge *bridge)
                            "<bridge>: invalid macTableManager setting '%s': expected kernel or "
                            "libvirt",
                            mtm);
-    bridge->mac_table_manager = (NcMacTableManager) m;
+    bridge->mac_table_manager = (NcMacTableManager)m;
   }
   return TRUE;
 }
@@ -196,7 +194,7 @@ parse_mac_mtu(NcParseCtx *ctx, xmlNodePtr root, NcNetworkDef *def)
       return nc_parse_fail(ctx, mtu_node, NC_ERROR_XML_ERROR, "<mtu>: invalid mtu size '%s'", mtu);
     /* libvirt treats size='0' as unset */
     def->has_mtu = size > 0;
-    def->mtu = (guint) size;
+    def->mtu = (guint)size;
   }
   return TRUE;
 }
@@ -215,14 +213,14 @@ parse_portgroup(NcParseCtx *ctx, xmlNodePtr node, NcPortGroup **ret_pg)
   pg->is_default = is_default && g_ascii_strcasecmp(is_default, "yes") == 0;
   if (!nc_parse_tristate_attr(ctx, node, "trustGuestRxFilters", &pg->trust_guest_rx_filters))
     return FALSE;
-  if ((vp = nc_parse_child(node, "virtualport")) &&
-      !nc_virtualport_parse(vp, 0, ctx->filename, ctx->name, &pg->virtualport, ctx->error))
+  if ((vp = nc_parse_child(node, "virtualport"))
+      && !nc_virtualport_parse(vp, 0, ctx->filename, ctx->name, &pg->virtualport, ctx->error))
     return FALSE;
-  if ((bw = nc_parse_child(node, "bandwidth")) &&
-      !nc_bandwidth_parse(bw, 0, ctx->filename, ctx->name, &pg->bandwidth, ctx->error))
+  if ((bw = nc_parse_child(node, "bandwidth"))
+      && !nc_bandwidth_parse(bw, 0, ctx->filename, ctx->name, &pg->bandwidth, ctx->error))
     return FALSE;
-  if ((vlan = nc_parse_child(node, "vlan")) &&
-      !nc_vlan_parse(vlan, ctx->filename, ctx->name, &pg->vlan, ctx->error))
+  if ((vlan = nc_parse_child(node, "vlan"))
+      && !nc_vlan_parse(vlan, ctx->filename, ctx->name, &pg->vlan, ctx->error))
     return FALSE;
   *ret_pg = g_steal_pointer(&pg);
   return TRUE;
@@ -264,10 +262,10 @@ nc_network_def_parse_node(xmlDocPtr doc, xmlNodePtr root, const char *filename, 
   NcParseCtx ctx = { .filename = filename, .name = NULL, .error = error };
   xmlNodePtr node;
 
-  if (!root || root->type != XML_ELEMENT_NODE || root->ns ||
-      !xmlStrEqual(root->name, BAD_CAST "network")) {
+  if (!root || root->type != XML_ELEMENT_NODE || root->ns
+      || !xmlStrEqual(root->name, BAD_CAST "network")) {
     nc_parse_fail(&ctx, root, NC_ERROR_XML_ERROR, "expecting root element <network>, not <%s>",
-                  root ? (const char *) root->name : "");
+                  root ? (const char *)root->name : "");
     return NULL;
   }
   def->source_file = g_strdup(filename);
@@ -277,8 +275,8 @@ nc_network_def_parse_node(xmlDocPtr doc, xmlNodePtr root, const char *filename, 
     return NULL;
   if ((node = nc_parse_child(root, "domain")) && !parse_domain(&ctx, node, def))
     return NULL;
-  if ((node = nc_parse_child(root, "bandwidth")) &&
-      !nc_bandwidth_parse(node, 0, filename, ctx.name, &def->bandwidth, error))
+  if ((node = nc_parse_child(root, "bandwidth"))
+      && !nc_bandwidth_parse(node, 0, filename, ctx.name, &def->bandwidth, error))
     return NULL;
   if ((node = nc_parse_child(root, "vlan"))) {
     def->vlan_line = nc_parse_line(node);
@@ -296,9 +294,9 @@ nc_network_def_parse_node(xmlDocPtr doc, xmlNodePtr root, const char *filename, 
     return NULL;
   if ((node = nc_parse_child(root, "dns")) && !nc_parse_dns(&ctx, node, &def->dns))
     return NULL;
-  if ((node = nc_parse_child(root, "virtualport")) &&
-      !nc_virtualport_parse(node, NC_VIRTUALPORT_PARSE_REQUIRE_TYPE, filename, ctx.name,
-                            &def->virtualport, error))
+  if ((node = nc_parse_child(root, "virtualport"))
+      && !nc_virtualport_parse(node, NC_VIRTUALPORT_PARSE_REQUIRE_TYPE, filename, ctx.name,
+                               &def->virtualport, error))
     return NULL;
   if (!parse_lists(&ctx, root, def))
     return NULL;
@@ -313,7 +311,7 @@ nc_network_def_parse_node(xmlDocPtr doc, xmlNodePtr root, const char *filename, 
   if (!parse_dnsmasq_options(&ctx, root, def))
     return NULL;
 
-  (void) doc;
+  (void)doc;
   return g_steal_pointer(&def);
 }
 
@@ -325,8 +323,8 @@ nc_network_def_parse_string(const char *xml, const char *filename, guint flags, 
 
   if (!(doc = nc_xml_read(xml, xml ? strlen(xml) : 0, filename, error)))
     return NULL;
-  if (!(flags & NC_NETWORK_PARSE_VALIDATE_SCHEMA) ||
-      nc_schema_validate(doc, "network.rng", filename, error))
+  if (!(flags & NC_NETWORK_PARSE_VALIDATE_SCHEMA)
+      || nc_schema_validate(doc, "network.rng", filename, error))
     def = nc_network_def_parse_node(doc, xmlDocGetRootElement(doc), filename, error);
   xmlFreeDoc(doc);
   if (!def)

@@ -38,8 +38,8 @@ nc_xml_read(const char *xml, gsize len, const char *filename, GError **error)
   /* No XML_PARSE_NOENT (entities stay unexpanded), no DTDLOAD/DTDATTR, no
    * network. NOBLANKS mirrors libvirt's xmlKeepBlanksDefault(0), which shapes
    * how <metadata> is written back. */
-  const int options =
-      XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS | XML_PARSE_BIG_LINES;
+  const int options
+      = XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS | XML_PARSE_BIG_LINES;
 
   if (!xml) {
     nc_xml_set_error(error, NC_ERROR_XML_ERROR, filename, 0, NULL, "no XML document given");
@@ -60,7 +60,7 @@ nc_xml_read(const char *xml, gsize len, const char *filename, GError **error)
   ctxt->vctxt.error = NULL;
   ctxt->vctxt.warning = NULL;
 
-  doc = xmlCtxtReadMemory(ctxt, xml, (int) len, filename ? filename : "(string)", NULL, options);
+  doc = xmlCtxtReadMemory(ctxt, xml, (int)len, filename ? filename : "(string)", NULL, options);
 
   if (!doc || !ctxt->wellFormed) {
     if (!re.have) {
@@ -70,9 +70,8 @@ nc_xml_read(const char *xml, gsize len, const char *filename, GError **error)
         re.message = g_strchomp(g_strdup(last->message));
       }
     }
-    nc_xml_set_error(error, NC_ERROR_XML_ERROR, filename, re.line > 0 ? (guint) re.line : 0,
-                     NULL, "malformed XML: %s",
-                     re.message ? re.message : "failed to parse document");
+    nc_xml_set_error(error, NC_ERROR_XML_ERROR, filename, re.line > 0 ? (guint)re.line : 0, NULL,
+                     "malformed XML: %s", re.message ? re.message : "failed to parse document");
     g_free(re.message);
     if (doc)
       xmlFreeDoc(doc);
@@ -85,8 +84,8 @@ nc_xml_read(const char *xml, gsize len, const char *filename, GError **error)
   /* Entity declarations have no use in network XML and are the vehicle of
    * expansion attacks (attribute reads would expand them): refuse them. */
   if (doc->intSubset && doc->intSubset->entities) {
-    long line = xmlGetLineNo((xmlNodePtr) doc->intSubset);
-    nc_xml_set_error(error, NC_ERROR_XML_ERROR, filename, line > 0 ? (guint) line : 0, NULL,
+    long line = xmlGetLineNo((xmlNodePtr)doc->intSubset);
+    nc_xml_set_error(error, NC_ERROR_XML_ERROR, filename, line > 0 ? (guint)line : 0, NULL,
                      "entity declarations are not allowed");
     xmlFreeDoc(doc);
     return NULL;

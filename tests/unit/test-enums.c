@@ -61,9 +61,8 @@ check_roundtrip(const char *name, int max, ToString to, FromString from)
   g_assert_cmpint(from(""), ==, -1);
 }
 
-#define ROUNDTRIP(prefix, max)                                                                    \
-  check_roundtrip(#prefix, max, (ToString) (void (*)(void)) prefix##_to_string,                   \
-                  prefix##_from_string)
+#define ROUNDTRIP(prefix, max)                                                                     \
+  check_roundtrip(#prefix, max, (ToString)(void (*)(void))prefix##_to_string, prefix##_from_string)
 
 static void
 test_roundtrip(void)
@@ -82,8 +81,8 @@ test_roundtrip(void)
 static void
 test_libvirt_spelling(void)
 {
-  const char *modes[] = { "none",   "nat",  "route",       "open",   "bridge",
-                          "private", "vepa", "passthrough", "hostdev" };
+  const char *modes[]
+      = { "none", "nat", "route", "open", "bridge", "private", "vepa", "passthrough", "hostdev" };
 
   g_assert_cmpint(G_N_ELEMENTS(modes), ==, _NC_FORWARD_MAX);
   for (int i = 0; i < _NC_FORWARD_MAX; i++)

@@ -16,10 +16,11 @@ addr(const char *s)
 static void
 test_parse_format(void)
 {
-  const char *good[] = { "192.168.122.1", "0.0.0.0", "255.255.255.255", "2001:db8::1", "::",
-                         "fe80::1:2:3:4" };
-  const char *bad[] = { "", "192.168.1", "192.168.1.256", "1.2.3.4 ", " 1.2.3.4", "2001:db8:::1",
-                        "host.example.com", "1.2.3.4/24", "::g" };
+  const char *good[]
+      = { "192.168.122.1", "0.0.0.0", "255.255.255.255", "2001:db8::1", "::", "fe80::1:2:3:4" };
+  const char *bad[] = { "",         "192.168.1",    "192.168.1.256",    "1.2.3.4 ",
+                        " 1.2.3.4", "2001:db8:::1", "host.example.com", "1.2.3.4/24",
+                        "::g" };
   NcSockAddr a = { 0 };
 
   for (gsize i = 0; i < G_N_ELEMENTS(good); i++) {
@@ -265,7 +266,7 @@ test_uuid(void)
   nc_uuid_generate(v);
   g_assert_false(nc_uuid_is_zero(u));
   g_assert_true(memcmp(u, v, NC_UUID_LEN) != 0);
-  g_assert_cmpint(u[6] >> 4, ==, 4);     /* version 4 */
+  g_assert_cmpint(u[6] >> 4, ==, 4);      /* version 4 */
   g_assert_cmpint(u[8] & 0xc0, ==, 0x80); /* RFC 4122 variant */
   nc_uuid_format(u, buf);
   g_assert_true(nc_uuid_parse(buf, v));

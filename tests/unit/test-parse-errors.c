@@ -63,10 +63,12 @@ static const ErrCase err_cases[] = {
   /* forward */
   { "unknown mode", HEAD "  <forward mode='tunnel'/>\n" TAIL, NC_ERROR_CONFIG_UNSUPPORTED, 3,
     "unknown forwarding type 'tunnel'" },
-  { "unknown driver", HEAD "  <forward mode='hostdev'>\n    <driver name='xen'/>\n  </forward>\n" TAIL,
+  { "unknown driver",
+    HEAD "  <forward mode='hostdev'>\n    <driver name='xen'/>\n  </forward>\n" TAIL,
     NC_ERROR_CONFIG_UNSUPPORTED, 4, "unknown forward driver name 'xen'" },
-  { "interface without dev", HEAD "  <forward mode='bridge'>\n    <interface/>\n  </forward>\n" TAIL,
-    NC_ERROR_XML_ERROR, 4, "<interface>: missing required attribute 'dev'" },
+  { "interface without dev",
+    HEAD "  <forward mode='bridge'>\n    <interface/>\n  </forward>\n" TAIL, NC_ERROR_XML_ERROR, 4,
+    "<interface>: missing required attribute 'dev'" },
   { "duplicate interface",
     HEAD "  <forward mode='passthrough'>\n    <interface dev='eth1'/>\n    <interface "
          "dev='eth2'/>\n    <interface dev='eth1'/>\n  </forward>\n" TAIL,
@@ -74,23 +76,29 @@ static const ErrCase err_cases[] = {
   { "dev mismatch",
     HEAD "  <forward mode='bridge' dev='eth0'>\n    <interface dev='eth1'/>\n  </forward>\n" TAIL,
     NC_ERROR_XML_ERROR, 4, "<forward dev='eth0'> must match the first <interface dev='eth1'/>" },
-  { "dev with pf", HEAD "  <forward mode='passthrough' dev='eth0'>\n    <pf dev='eth1'/>\n  </forward>\n" TAIL,
+  { "dev with pf",
+    HEAD "  <forward mode='passthrough' dev='eth0'>\n    <pf dev='eth1'/>\n  </forward>\n" TAIL,
     NC_ERROR_XML_ERROR, 3, "'dev' attribute cannot be used" },
-  { "two pf", HEAD "  <forward mode='passthrough'>\n    <pf dev='eth0'/>\n    <pf dev='eth1'/>\n  </forward>\n" TAIL,
+  { "two pf",
+    HEAD "  <forward mode='passthrough'>\n    <pf dev='eth0'/>\n    <pf dev='eth1'/>\n  "
+         "</forward>\n" TAIL,
     NC_ERROR_XML_ERROR, 5, "only one <pf> element" },
   { "pf without dev", HEAD "  <forward mode='passthrough'>\n    <pf/>\n  </forward>\n" TAIL,
     NC_ERROR_XML_ERROR, 4, "<pf>: missing required attribute 'dev'" },
   { "address without type",
-    HEAD "  <forward mode='hostdev'>\n    <address domain='0' bus='1' slot='0' function='0'/>\n  </forward>\n" TAIL,
+    HEAD "  <forward mode='hostdev'>\n    <address domain='0' bus='1' slot='0' function='0'/>\n  "
+         "</forward>\n" TAIL,
     NC_ERROR_XML_ERROR, 4, "missing address type" },
   { "address type usb",
     HEAD "  <forward mode='hostdev'>\n    <address type='usb' bus='1'/>\n  </forward>\n" TAIL,
     NC_ERROR_CONFIG_UNSUPPORTED, 4, "unknown address type 'usb'" },
   { "address bad slot",
-    HEAD "  <forward mode='hostdev'>\n    <address type='pci' domain='0' bus='1' slot='0x20' function='0'/>\n  </forward>\n" TAIL,
+    HEAD "  <forward mode='hostdev'>\n    <address type='pci' domain='0' bus='1' slot='0x20' "
+         "function='0'/>\n  </forward>\n" TAIL,
     NC_ERROR_XML_ERROR, 4, "slot='0x20'" },
   { "address bad number",
-    HEAD "  <forward mode='hostdev'>\n    <address type='pci' domain='0' bus='x1' slot='1' function='0'/>\n  </forward>\n" TAIL,
+    HEAD "  <forward mode='hostdev'>\n    <address type='pci' domain='0' bus='x1' slot='1' "
+         "function='0'/>\n  </forward>\n" TAIL,
     NC_ERROR_XML_ERROR, 4, "invalid value 'x1' for attribute 'bus'" },
   { "duplicate pci",
     HEAD "  <forward mode='hostdev'>\n"
@@ -103,19 +111,24 @@ static const ErrCase err_cases[] = {
   { "two nat", HEAD "  <forward>\n    <nat/>\n    <nat/>\n  </forward>\n" TAIL, NC_ERROR_XML_ERROR,
     5, "only one <nat> element" },
   { "nat address v6",
-    HEAD "  <forward mode='nat'>\n    <nat>\n      <address start='::1' end='::2'/>\n    </nat>\n  </forward>\n" TAIL,
+    HEAD "  <forward mode='nat'>\n    <nat>\n      <address start='::1' end='::2'/>\n    </nat>\n  "
+         "</forward>\n" TAIL,
     NC_ERROR_XML_ERROR, 5, "bad IPv4 start address '::1'" },
   { "nat address no end",
-    HEAD "  <forward mode='nat'>\n    <nat>\n      <address start='10.0.0.1'/>\n    </nat>\n  </forward>\n" TAIL,
+    HEAD "  <forward mode='nat'>\n    <nat>\n      <address start='10.0.0.1'/>\n    </nat>\n  "
+         "</forward>\n" TAIL,
     NC_ERROR_XML_ERROR, 5, "missing required attribute 'end'" },
   { "nat address reversed",
-    HEAD "  <forward mode='nat'>\n    <nat>\n      <address start='10.0.0.9' end='10.0.0.1'/>\n    </nat>\n  </forward>\n" TAIL,
+    HEAD "  <forward mode='nat'>\n    <nat>\n      <address start='10.0.0.9' end='10.0.0.1'/>\n    "
+         "</nat>\n  </forward>\n" TAIL,
     NC_ERROR_XML_ERROR, 5, "start '10.0.0.9' is after end '10.0.0.1'" },
   { "nat port end < start",
-    HEAD "  <forward mode='nat'>\n    <nat>\n      <port start='2000' end='1000'/>\n    </nat>\n  </forward>\n" TAIL,
+    HEAD "  <forward mode='nat'>\n    <nat>\n      <port start='2000' end='1000'/>\n    </nat>\n  "
+         "</forward>\n" TAIL,
     NC_ERROR_XML_DETAIL, 5, "invalid 'end' attribute '1000'" },
   { "nat port too big",
-    HEAD "  <forward mode='nat'>\n    <nat>\n      <port start='70000' end='70001'/>\n    </nat>\n  </forward>\n" TAIL,
+    HEAD "  <forward mode='nat'>\n    <nat>\n      <port start='70000' end='70001'/>\n    </nat>\n "
+         " </forward>\n" TAIL,
     NC_ERROR_XML_DETAIL, 5, "invalid 'start' attribute '70000'" },
 
   /* ip */
@@ -125,14 +138,15 @@ static const ErrCase err_cases[] = {
     "invalid address '192.168.1'" },
   { "ip bad netmask", HEAD "  <ip address='10.0.0.1' netmask='255.255.0'/>\n" TAIL,
     NC_ERROR_XML_ERROR, 3, "invalid netmask '255.255.0'" },
-  { "ip netmask and prefix", HEAD "  <ip address='10.0.0.1' netmask='255.0.0.0' prefix='8'/>\n" TAIL,
+  { "ip netmask and prefix",
+    HEAD "  <ip address='10.0.0.1' netmask='255.0.0.0' prefix='8'/>\n" TAIL,
     NC_ERROR_CONFIG_UNSUPPORTED, 3, "cannot have both a prefix and a netmask" },
   { "ip v6 without family", HEAD "  <ip address='2001:db8::1' prefix='64'/>\n" TAIL,
     NC_ERROR_CONFIG_UNSUPPORTED, 3, "no family specified for non-IPv4 address '2001:db8::1'" },
   { "ip family mismatch", HEAD "  <ip family='ipv6' address='10.0.0.1'/>\n" TAIL,
     NC_ERROR_CONFIG_UNSUPPORTED, 3, "family 'ipv6' specified for non-IPv6 address '10.0.0.1'" },
-  { "ip unknown family", HEAD "  <ip family='ipx' address='10.0.0.1'/>\n" TAIL,
-    NC_ERROR_XML_ERROR, 3, "unrecognized family 'ipx'" },
+  { "ip unknown family", HEAD "  <ip family='ipx' address='10.0.0.1'/>\n" TAIL, NC_ERROR_XML_ERROR,
+    3, "unrecognized family 'ipx'" },
   { "ip v4 prefix 33", HEAD "  <ip address='10.0.0.1' prefix='33'/>\n" TAIL,
     NC_ERROR_CONFIG_UNSUPPORTED, 3, "invalid IPv4 prefix '33'" },
   { "ip v6 prefix 129", HEAD "  <ip family='ipv6' address='::1' prefix='129'/>\n" TAIL,
@@ -145,35 +159,68 @@ static const ErrCase err_cases[] = {
     NC_ERROR_CONFIG_UNSUPPORTED, 3, "netmask '255.0.255.0' is not contiguous" },
   { "ip bad prefix", HEAD "  <ip address='10.0.0.1' prefix='twenty'/>\n" TAIL, NC_ERROR_XML_ERROR,
     3, "invalid value 'twenty' for attribute 'prefix'" },
-  { "tftp in v6", HEAD "  <ip family='ipv6' address='2001:db8::1' prefix='64'>\n    <tftp root='/srv'/>\n  </ip>\n" TAIL,
+  { "tftp in v6",
+    HEAD "  <ip family='ipv6' address='2001:db8::1' prefix='64'>\n    <tftp root='/srv'/>\n  "
+         "</ip>\n" TAIL,
     NC_ERROR_CONFIG_UNSUPPORTED, 4, "<tftp>: not supported in an IPv6 <ip>" },
-  { "range without start", HEAD "  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n      <range end='10.0.0.9'/>\n    </dhcp>\n  </ip>\n" TAIL,
+  { "range without start",
+    HEAD "  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n      <range end='10.0.0.9'/>\n    "
+         "</dhcp>\n  </ip>\n" TAIL,
     NC_ERROR_XML_ERROR, 5, "<range>: missing required attribute 'start'" },
-  { "range bad end", HEAD "  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n      <range start='10.0.0.2' end='10.0.0.x'/>\n    </dhcp>\n  </ip>\n" TAIL,
+  { "range bad end",
+    HEAD "  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n      <range start='10.0.0.2' "
+         "end='10.0.0.x'/>\n    </dhcp>\n  </ip>\n" TAIL,
     NC_ERROR_XML_ERROR, 5, "invalid end address '10.0.0.x'" },
-  { "lease too short", HEAD "  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n      <range start='10.0.0.2' end='10.0.0.9'>\n        <lease expiry='119' unit='seconds'/>\n      </range>\n    </dhcp>\n  </ip>\n" TAIL,
+  { "lease too short",
+    HEAD "  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n      <range start='10.0.0.2' "
+         "end='10.0.0.9'>\n        <lease expiry='119' unit='seconds'/>\n      </range>\n    "
+         "</dhcp>\n  </ip>\n" TAIL,
     NC_ERROR_CONFIG_UNSUPPORTED, 6, "minimum lease time of 2 minutes" },
-  { "lease 1 minute", HEAD "  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n      <range start='10.0.0.2' end='10.0.0.9'>\n        <lease expiry='1'/>\n      </range>\n    </dhcp>\n  </ip>\n" TAIL,
+  { "lease 1 minute",
+    HEAD
+    "  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n      <range start='10.0.0.2' "
+    "end='10.0.0.9'>\n        <lease expiry='1'/>\n      </range>\n    </dhcp>\n  </ip>\n" TAIL,
     NC_ERROR_CONFIG_UNSUPPORTED, 6, "minimum lease time" },
-  { "lease bad unit", HEAD "  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n      <range start='10.0.0.2' end='10.0.0.9'>\n        <lease expiry='10' unit='days'/>\n      </range>\n    </dhcp>\n  </ip>\n" TAIL,
+  { "lease bad unit",
+    HEAD "  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n      <range start='10.0.0.2' "
+         "end='10.0.0.9'>\n        <lease expiry='10' unit='days'/>\n      </range>\n    </dhcp>\n "
+         " </ip>\n" TAIL,
     NC_ERROR_XML_ERROR, 6, "invalid unit 'days'" },
-  { "host multicast mac", HEAD "  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n      <host mac='03:00:00:00:00:01' ip='10.0.0.5'/>\n    </dhcp>\n  </ip>\n" TAIL,
+  { "host multicast mac",
+    HEAD "  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n      <host mac='03:00:00:00:00:01' "
+         "ip='10.0.0.5'/>\n    </dhcp>\n  </ip>\n" TAIL,
     NC_ERROR_XML_ERROR, 5, "found multicast '03:00:00:00:00:01'" },
-  { "host bad mac", HEAD "  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n      <host mac='00:16:3e:77:e2' ip='10.0.0.5'/>\n    </dhcp>\n  </ip>\n" TAIL,
+  { "host bad mac",
+    HEAD "  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n      <host mac='00:16:3e:77:e2' "
+         "ip='10.0.0.5'/>\n    </dhcp>\n  </ip>\n" TAIL,
     NC_ERROR_XML_ERROR, 5, "cannot parse MAC address '00:16:3e:77:e2'" },
-  { "host without ip", HEAD "  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n      <host mac='00:16:3e:77:e2:ed'/>\n    </dhcp>\n  </ip>\n" TAIL,
+  { "host without ip",
+    HEAD "  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n      <host "
+         "mac='00:16:3e:77:e2:ed'/>\n    </dhcp>\n  </ip>\n" TAIL,
     NC_ERROR_XML_ERROR, 5, "<host>: missing required attribute 'ip'" },
-  { "host without mac or name", HEAD "  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n      <host ip='10.0.0.5'/>\n    </dhcp>\n  </ip>\n" TAIL,
+  { "host without mac or name",
+    HEAD "  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n      <host ip='10.0.0.5'/>\n    "
+         "</dhcp>\n  </ip>\n" TAIL,
     NC_ERROR_XML_ERROR, 5, "must have a mac or name attribute" },
-  { "host bad name", HEAD "  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n      <host name='-x' ip='10.0.0.5'/>\n    </dhcp>\n  </ip>\n" TAIL,
+  { "host bad name",
+    HEAD "  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n      <host name='-x' "
+         "ip='10.0.0.5'/>\n    </dhcp>\n  </ip>\n" TAIL,
     NC_ERROR_XML_ERROR, 5, "cannot use host name '-x'" },
-  { "v6 host with mac", HEAD "  <ip family='ipv6' address='2001:db8::1' prefix='64'>\n    <dhcp>\n      <host mac='00:16:3e:77:e2:ed' name='a' ip='2001:db8::5'/>\n    </dhcp>\n  </ip>\n" TAIL,
+  { "v6 host with mac",
+    HEAD "  <ip family='ipv6' address='2001:db8::1' prefix='64'>\n    <dhcp>\n      <host "
+         "mac='00:16:3e:77:e2:ed' name='a' ip='2001:db8::5'/>\n    </dhcp>\n  </ip>\n" TAIL,
     NC_ERROR_XML_ERROR, 5, "not allowed in an IPv6 static host" },
-  { "v6 host bad id", HEAD "  <ip family='ipv6' address='2001:db8::1' prefix='64'>\n    <dhcp>\n      <host id='0:1:zz' ip='2001:db8::5'/>\n    </dhcp>\n  </ip>\n" TAIL,
+  { "v6 host bad id",
+    HEAD "  <ip family='ipv6' address='2001:db8::1' prefix='64'>\n    <dhcp>\n      <host "
+         "id='0:1:zz' ip='2001:db8::5'/>\n    </dhcp>\n  </ip>\n" TAIL,
     NC_ERROR_XML_ERROR, 5, "invalid character 'z' in id '0:1:zz'" },
-  { "v6 host no id or name", HEAD "  <ip family='ipv6' address='2001:db8::1' prefix='64'>\n    <dhcp>\n      <host ip='2001:db8::5'/>\n    </dhcp>\n  </ip>\n" TAIL,
+  { "v6 host no id or name",
+    HEAD "  <ip family='ipv6' address='2001:db8::1' prefix='64'>\n    <dhcp>\n      <host "
+         "ip='2001:db8::5'/>\n    </dhcp>\n  </ip>\n" TAIL,
     NC_ERROR_XML_ERROR, 5, "must have an id or name attribute" },
-  { "bootp without file", HEAD "  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n      <bootp server='10.0.0.2'/>\n    </dhcp>\n  </ip>\n" TAIL,
+  { "bootp without file",
+    HEAD "  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n      <bootp server='10.0.0.2'/>\n    "
+         "</dhcp>\n  </ip>\n" TAIL,
     NC_ERROR_XML_ERROR, 5, "<bootp>: missing required attribute 'file'" },
 
   /* route */
@@ -181,23 +228,29 @@ static const ErrCase err_cases[] = {
     NC_ERROR_XML_ERROR, 3, "missing required attribute 'gateway'" },
   { "route not network", HEAD "  <route address='10.1.0.1' prefix='16' gateway='10.0.0.2'/>\n" TAIL,
     NC_ERROR_XML_ERROR, 3, "address '10.1.0.1' is not a network address" },
-  { "route v6 gateway v4", HEAD "  <route family='ipv6' address='2001:db8::' prefix='64' gateway='10.0.0.1'/>\n" TAIL,
+  { "route v6 gateway v4",
+    HEAD "  <route family='ipv6' address='2001:db8::' prefix='64' gateway='10.0.0.1'/>\n" TAIL,
     NC_ERROR_XML_ERROR, 3, "non-IPv6 gateway '10.0.0.1'" },
-  { "route metric 0", HEAD "  <route address='10.1.0.0' prefix='16' gateway='10.0.0.2' metric='0'/>\n" TAIL,
+  { "route metric 0",
+    HEAD "  <route address='10.1.0.0' prefix='16' gateway='10.0.0.2' metric='0'/>\n" TAIL,
     NC_ERROR_XML_ERROR, 3, "zero is not permitted" },
-  { "route both", HEAD "  <route address='10.1.0.0' prefix='16' netmask='255.255.0.0' gateway='10.0.0.2'/>\n" TAIL,
+  { "route both",
+    HEAD
+    "  <route address='10.1.0.0' prefix='16' netmask='255.255.0.0' gateway='10.0.0.2'/>\n" TAIL,
     NC_ERROR_XML_ERROR, 3, "cannot have both a prefix and a netmask" },
 
   /* dns */
-  { "dns disabled with data", HEAD "  <dns enable='no'>\n    <txt name='a' value='b'/>\n  </dns>\n" TAIL,
-    NC_ERROR_XML_ERROR, 3, "extra data in disabled network" },
+  { "dns disabled with data",
+    HEAD "  <dns enable='no'>\n    <txt name='a' value='b'/>\n  </dns>\n" TAIL, NC_ERROR_XML_ERROR,
+    3, "extra data in disabled network" },
   { "dns bad enable", HEAD "  <dns enable='off'/>\n" TAIL, NC_ERROR_XML_ERROR, 3,
     "'off' for attribute 'enable'" },
   { "forwarder empty", HEAD "  <dns>\n    <forwarder/>\n  </dns>\n" TAIL, NC_ERROR_XML_ERROR, 4,
     "at least one of addr or domain" },
   { "forwarder bad addr", HEAD "  <dns>\n    <forwarder addr='8.8.8'/>\n  </dns>\n" TAIL,
     NC_ERROR_XML_ERROR, 4, "invalid IP address '8.8.8'" },
-  { "dns host no ip", HEAD "  <dns>\n    <host>\n      <hostname>a</hostname>\n    </host>\n  </dns>\n" TAIL,
+  { "dns host no ip",
+    HEAD "  <dns>\n    <host>\n      <hostname>a</hostname>\n    </host>\n  </dns>\n" TAIL,
     NC_ERROR_XML_DETAIL, 4, "<host>: missing required attribute 'ip'" },
   { "dns host no hostname", HEAD "  <dns>\n    <host ip='10.0.0.1'/>\n  </dns>\n" TAIL,
     NC_ERROR_XML_DETAIL, 4, "missing <hostname>" },
@@ -205,14 +258,16 @@ static const ErrCase err_cases[] = {
     NC_ERROR_XML_DETAIL, 4, "missing required attribute 'service'" },
   { "srv bad service", HEAD "  <dns>\n    <srv service='a.b' protocol='tcp'/>\n  </dns>\n" TAIL,
     NC_ERROR_XML_DETAIL, 4, "invalid character in service 'a.b'" },
-  { "srv port without target", HEAD "  <dns>\n    <srv service='ldap' protocol='tcp' port='389'/>\n  </dns>\n" TAIL,
+  { "srv port without target",
+    HEAD "  <dns>\n    <srv service='ldap' protocol='tcp' port='389'/>\n  </dns>\n" TAIL,
     NC_ERROR_XML_DETAIL, 4, "port attribute not permitted without target" },
-  { "srv port 0", HEAD "  <dns>\n    <srv service='ldap' protocol='tcp' target='a' port='0'/>\n  </dns>\n" TAIL,
+  { "srv port 0",
+    HEAD "  <dns>\n    <srv service='ldap' protocol='tcp' target='a' port='0'/>\n  </dns>\n" TAIL,
     NC_ERROR_XML_DETAIL, 4, "invalid port '0'" },
   { "txt with space", HEAD "  <dns>\n    <txt name='a b' value='c'/>\n  </dns>\n" TAIL,
     NC_ERROR_XML_DETAIL, 4, "prohibited character (space or comma) in name 'a b'" },
-  { "txt without value", HEAD "  <dns>\n    <txt name='ab'/>\n  </dns>\n" TAIL,
-    NC_ERROR_XML_DETAIL, 4, "missing required attribute 'value'" },
+  { "txt without value", HEAD "  <dns>\n    <txt name='ab'/>\n  </dns>\n" TAIL, NC_ERROR_XML_DETAIL,
+    4, "missing required attribute 'value'" },
 
   /* shared sub-elements, portgroup, namespace */
   { "vlan without tag", HEAD "  <vlan/>\n" TAIL, NC_ERROR_XML_ERROR, 3, "tag" },
@@ -221,7 +276,8 @@ static const ErrCase err_cases[] = {
   { "virtualport without type", HEAD "  <virtualport/>\n" TAIL, NC_ERROR_XML_ERROR, 3, "type" },
   { "virtualport unknown type", HEAD "  <virtualport type='vmware'/>\n" TAIL,
     NC_ERROR_CONFIG_UNSUPPORTED, 3, "vmware" },
-  { "bandwidth floor on network", HEAD "  <bandwidth>\n    <inbound average='10' floor='5'/>\n  </bandwidth>\n" TAIL,
+  { "bandwidth floor on network",
+    HEAD "  <bandwidth>\n    <inbound average='10' floor='5'/>\n  </bandwidth>\n" TAIL,
     NC_ERROR_CONFIG_UNSUPPORTED, 4, "floor" },
   { "portgroup without name", HEAD "  <portgroup default='yes'/>\n" TAIL, NC_ERROR_XML_ERROR, 3,
     "<portgroup>: missing required attribute 'name'" },
@@ -269,8 +325,8 @@ static void
 test_message_prefix(void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(NcNetworkDef) def =
-      nc_network_def_parse_string(HEAD "  <mtu size='x'/>\n" TAIL, NULL, 0, &error);
+  g_autoptr(NcNetworkDef) def
+      = nc_network_def_parse_string(HEAD "  <mtu size='x'/>\n" TAIL, NULL, 0, &error);
 
   g_assert_null(def);
   g_assert_cmpstr(error->message, ==, "(string):3: network 'n': <mtu>: invalid mtu size 'x'");
@@ -290,8 +346,7 @@ static void
 test_file_errors(void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(NcNetworkDef) def =
-      nc_network_def_parse_file("/nonexistent/dir/net.xml", 0, &error);
+  g_autoptr(NcNetworkDef) def = nc_network_def_parse_file("/nonexistent/dir/net.xml", 0, &error);
 
   g_assert_null(def);
   g_assert_error(error, NC_ERROR, NC_ERROR_OPEN_FAILED);
@@ -302,29 +357,29 @@ test_file_errors(void)
 static void
 test_model_faithful(void)
 {
-  g_autoptr(NcNetworkDef) def = parse_ok(
-      "<network ipv6='yes' trustGuestRxFilters='no'>\n"
-      "  <name>lab</name>\n"
-      "  <forward mode='nat' dev='eth1'/>\n"
-      "  <bridge name='virbr9' stp='off' delay='2' zone='trusted'/>\n"
-      "  <mtu size='9000'/>\n"
-      "  <domain name='lab.example' localOnly='yes'/>\n"
-      "  <ip address='10.0.0.1' netmask='255.255.255.0'>\n"
-      "    <dhcp>\n"
-      "      <range start='10.0.0.2' end='10.0.0.9'>\n"
-      "        <lease expiry='2' unit='hours'/>\n"
-      "      </range>\n"
-      "      <range start='10.0.0.20' end='10.0.0.29'/>\n"
-      "      <host mac='00:16:3E:77:E2:ED' name='a' ip='10.0.0.5'>\n"
-      "        <lease expiry='0'/>\n"
-      "      </host>\n"
-      "    </dhcp>\n"
-      "  </ip>\n"
-      "  <ip family='ipv6' address='2001:db8::1' prefix='64'/>\n"
-      "  <ip address='172.16.0.1' prefix='0'/>\n"
-      "  <route address='192.168.50.0' prefix='24' gateway='10.0.0.2' metric='5'/>\n"
-      "  <unknown-element/>\n"
-      "</network>\n");
+  g_autoptr(NcNetworkDef) def
+      = parse_ok("<network ipv6='yes' trustGuestRxFilters='no'>\n"
+                 "  <name>lab</name>\n"
+                 "  <forward mode='nat' dev='eth1'/>\n"
+                 "  <bridge name='virbr9' stp='off' delay='2' zone='trusted'/>\n"
+                 "  <mtu size='9000'/>\n"
+                 "  <domain name='lab.example' localOnly='yes'/>\n"
+                 "  <ip address='10.0.0.1' netmask='255.255.255.0'>\n"
+                 "    <dhcp>\n"
+                 "      <range start='10.0.0.2' end='10.0.0.9'>\n"
+                 "        <lease expiry='2' unit='hours'/>\n"
+                 "      </range>\n"
+                 "      <range start='10.0.0.20' end='10.0.0.29'/>\n"
+                 "      <host mac='00:16:3E:77:E2:ED' name='a' ip='10.0.0.5'>\n"
+                 "        <lease expiry='0'/>\n"
+                 "      </host>\n"
+                 "    </dhcp>\n"
+                 "  </ip>\n"
+                 "  <ip family='ipv6' address='2001:db8::1' prefix='64'/>\n"
+                 "  <ip address='172.16.0.1' prefix='0'/>\n"
+                 "  <route address='192.168.50.0' prefix='24' gateway='10.0.0.2' metric='5'/>\n"
+                 "  <unknown-element/>\n"
+                 "</network>\n");
   const NcIpDef *ip0 = g_ptr_array_index(def->ips, 0);
   const NcIpDef *ip1 = g_ptr_array_index(def->ips, 1);
   const NcIpDef *ip2 = g_ptr_array_index(def->ips, 2);
@@ -407,9 +462,9 @@ test_forward_variants(void)
   g_autoptr(NcNetworkDef) b = parse_ok(
       HEAD "  <forward mode='hostdev' managed='YES'>\n    <driver name='vfio' model='igb'/>\n"
            "    <pf dev='eth2'/>\n  </forward>\n" TAIL);
-  g_autoptr(NcNetworkDef) c = parse_ok(
-      HEAD "  <forward mode='passthrough'>\n    <interface dev='eth1'/>\n"
-           "    <interface dev='eth2'/>\n  </forward>\n" TAIL);
+  g_autoptr(NcNetworkDef) c
+      = parse_ok(HEAD "  <forward mode='passthrough'>\n    <interface dev='eth1'/>\n"
+                      "    <interface dev='eth2'/>\n  </forward>\n" TAIL);
   g_autoptr(NcNetworkDef) d = parse_ok(
       HEAD "  <forward mode='nat'>\n    <nat ipv6='yes'>\n      <address start='1.2.3.4' "
            "end='1.2.3.10'/>\n      <port start='500' end='1000'/>\n    </nat>\n  </forward>\n"
@@ -489,7 +544,7 @@ test_metadata_dnsmasq_copy(void)
   g_assert_cmpstr(g_ptr_array_index(def->dnsmasq_options, 1), ==,
                   "cname=*.foo.example.com,master.example.com");
   g_assert_cmpuint(def->dns.hosts->len, ==, 1);
-  g_assert_cmpuint(((NcDnsHost *) g_ptr_array_index(def->dns.hosts, 0))->hostnames->len, ==, 2);
+  g_assert_cmpuint(((NcDnsHost *)g_ptr_array_index(def->dns.hosts, 0))->hostnames->len, ==, 2);
 
   copy = nc_network_def_copy(def);
   g_assert_true(copy != def);
@@ -503,7 +558,7 @@ test_metadata_dnsmasq_copy(void)
   NcPortGroup *pg = g_ptr_array_index(copy->portgroups, 0);
   g_assert_true(pg->is_default);
   g_assert_cmpuint(pg->vlan->tags->len, ==, 2);
-  g_assert_cmpuint(((NcDnsSrv *) g_ptr_array_index(copy->dns.srvs, 0))->port, ==, 1024);
+  g_assert_cmpuint(((NcDnsSrv *)g_ptr_array_index(copy->dns.srvs, 0))->port, ==, 1024);
 
   /* the copy and the original format identically */
   g_autofree char *a = nc_network_def_format(def, 0);
@@ -515,9 +570,11 @@ static void
 test_fill_defaults(void)
 {
   g_autoptr(NcNetworkDef) iso = parse_ok(HEAD TAIL);
-  g_autoptr(NcNetworkDef) br = parse_ok(HEAD "  <forward mode='bridge'/>\n  <bridge name='br0'/>\n" TAIL);
-  g_autoptr(NcNetworkDef) keep = parse_ok(HEAD "  <uuid>81ff0d90-c91e-6742-64da-4a736edb9a9b</uuid>\n"
-                                               "  <mac address='52:54:00:01:02:03'/>\n" TAIL);
+  g_autoptr(NcNetworkDef) br
+      = parse_ok(HEAD "  <forward mode='bridge'/>\n  <bridge name='br0'/>\n" TAIL);
+  g_autoptr(NcNetworkDef) keep
+      = parse_ok(HEAD "  <uuid>81ff0d90-c91e-6742-64da-4a736edb9a9b</uuid>\n"
+                      "  <mac address='52:54:00:01:02:03'/>\n" TAIL);
   char buf[NC_UUID_STRING_LEN], mac[18];
 
   nc_network_def_fill_defaults(iso);
