@@ -1,0 +1,46 @@
+/* Shared by the nftables files of the kernel layer (nft.c, nft-expr.c,
+ * nft-blockers.c): GLib cleanup for libnftnl/libmnl types, and the few
+ * internal entry points between them. Not for drivers. */
+#pragma once
+
+#include <glib.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/table.h>
+
+#include "firewall-rules.h"
+
+typedef struct nftnl_table NcNftnlTable;
+typedef struct nftnl_chain NcNftnlChain;
+typedef struct nftnl_rule NcNftnlRule;
+typedef struct nftnl_expr NcNftnlExpr;
+typedef struct mnl_socket NcMnlSocket;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcNftnlTable, nftnl_table_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcNftnlChain, nftnl_chain_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcNftnlRule, nftnl_rule_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcNftnlExpr, nftnl_expr_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcMnlSocket, mnl_socket_close)
+
+/* NFPROTO_IPV4 / NFPROTO_IPV6 for a family of the ruleset. */
+int nc_nft_nfproto(NcFwFamily family);
+
+/* nft-expr.c: appends the expressions of one rule, as `nft` itself would
+ * compile its text (see nc_fw_rule_to_string). -EINVAL for a rule that has
+ * no nftables form (a port without a protocol, an address of the wrong
+ * family), -ENOMEM when libnftnl cannot allocate. */
+int nc_nft_rule_add_exprs(struct nftnl_rule *r, const NcFwRule *rule, NcFwFamily family);
+
+/* nft.c: a socket bound to nfnetlink, with a receive timeout so that no call
+ * waits forever. NULL with *ret_err = -errno. */
+struct mnl_socket *nc_nft_socket_open(int *ret_err);
+
+/* nft.c: sends a dump request (type NFT_MSG_GET*, NLM_F_DUMP) built by
+ * `build` (which adds attributes after the header, may be NULL) and calls
+ * `cb` on every reply message. -EINTR when a concurrent change interrupted
+ * the dump: the caller starts over (its callback data holds a partial
+ * result). */
+int nc_nft_dump(struct mnl_socket *nl, guint16 type, guint16 family,
+                void (*build)(struct nlmsghdr *nlh, gpointer data), gpointer build_data,
+                mnl_cb_t cb, gpointer cb_data);

@@ -1,0 +1,340 @@
+/* The nftables backend (drivers/kernel/nft.c) against the real kernel, in a
+ * private network namespace entered first thing (exit 77 when that is not
+ * permitted), so the host's firewall is never touched.
+ *
+ * What `nft list table` prints after nc_nft_apply() must be the ruleset's
+ * own dump (nc_fw_ruleset_dump, the golden files of tests/firewall), up to
+ * what nft prints differently: counters' values, the blank line between
+ * chains, a /32 (/128) prefix, and our table comment, which must be there.
+ * Every case of tests/firewall/data, and of libvirt's networkxml2firewalldata
+ * when ../shared is present, is applied twice (idempotent) and deleted;
+ * another program's table must come through apply and delete unchanged; a
+ * batch the kernel refuses must leave the old table as it was. */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
+#include "firewall-rules.h"
+#include "network-xml.h"
+#include "nft.h"
+
+/* -- helpers --------------------------------------------------------------- */
+
+/* Runs nft with the given arguments; its stdout, or a test failure. */
+static char *
+nft_run(const char *const *args, gboolean may_fail)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new();
+  g_ptr_array_add(argv, (char *)"nft");
+  for (gsize i = 0; args[i] != NULL; i++)
+    g_ptr_array_add(argv, (char *)args[i]);
+  g_ptr_array_add(argv, NULL);
+
+  g_autofree char *out = NULL, *err = NULL;
+  int status = 0;
+  g_autoptr(GError) error = NULL;
+  if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                    &status, &error))
+    g_error("nft: %s", error->message);
+  if (!g_spawn_check_wait_status(status, NULL)) {
+    if (may_fail)
+      return NULL;
+    g_autofree char *cmd = g_strjoinv(" ", (char **)argv->pdata);
+    g_error("%s failed: %s", cmd, err);
+  }
+  return g_steal_pointer(&out);
+}
+
+#define NFT(...) nft_run((const char *const[]){ __VA_ARGS__, NULL }, FALSE)
+
+static void
+nft_load(const char *text)
+{
+  g_autofree char *path = NULL;
+  int fd = g_file_open_tmp("test-nft-XXXXXX.nft", &path, NULL);
+  g_assert_cmpint(fd, >=, 0);
+  close(fd);
+  g_assert_true(g_file_set_contents(path, text, -1, NULL));
+  g_free(NFT("-f", path));
+  g_unlink(path);
+}
+
+/* `nft list table` text made comparable with nc_fw_ruleset_dump(). */
+static char *
+normalize_listing(const char *listing, gboolean *ret_has_comment)
+{
+  g_autoptr(GRegex) counter = g_regex_new("counter packets [0-9]+ bytes [0-9]+", 0, 0, NULL);
+  g_autofree char *plain = g_regex_replace_literal(counter, listing, -1, 0, "counter", 0, NULL);
+  g_auto(GStrv) lines = g_strsplit(plain, "\n", -1);
+  GString *s = g_string_new(NULL);
+  *ret_has_comment = FALSE;
+  for (gsize i = 0; lines[i] != NULL; i++) {
+    g_autofree char *stripped = g_strstrip(g_strdup(lines[i]));
+    if (*stripped == '\0')
+      continue;
+    if (g_str_equal(stripped, "comment \"" NC_NFT_TABLE_COMMENT "\"")) {
+      *ret_has_comment = TRUE;
+      continue;
+    }
+    g_string_append_printf(s, "%s\n", lines[i]);
+  }
+  return g_string_free(s, FALSE);
+}
+
+/* Our dump, one family's table of it, as nft prints host prefixes. */
+static char *
+expected_table(const NcFwRuleset *rs, NcFwFamily family)
+{
+  g_autofree char *dump = nc_fw_ruleset_dump(rs);
+  g_autofree char *head
+      = g_strdup_printf("table %s %s {\n", nc_fw_family_to_string(family), rs->table);
+  const char *start = strstr(dump, head);
+  g_assert_nonnull(start);
+  const char *end = strstr(start, "\n}\n");
+  g_assert_nonnull(end);
+  g_autofree char *table = g_strndup(start, end + 3 - start);
+  g_autoptr(GRegex) host
+      = g_regex_new("(addr (!= )?[0-9.]+)/32 |(addr (!= )?[0-9a-f:]+)/128 ", 0, 0, NULL);
+  return g_regex_replace(host, table, -1, 0, "\\1\\3 ", 0, NULL);
+}
+
+static char *
+listing(NcFwFamily family, const char *table)
+{
+  g_autofree char *out = NFT("list", "table", nc_fw_family_to_string(family), table);
+  gboolean has_comment = FALSE;
+  char *text = normalize_listing(out, &has_comment);
+  g_assert_true(has_comment);
+  return text;
+}
+
+static void
+assert_tables_match(const NcFwRuleset *rs)
+{
+  for (int f = 0; f < _NC_FW_FAMILY_MAX; f++) {
+    if (!rs->family_used[f]) {
+      g_assert_cmpint(nc_nft_table_exists(f, rs->table), ==, 0);
+      continue;
+    }
+    g_assert_cmpint(nc_nft_table_exists(f, rs->table), ==, 1);
+    g_autofree char *got = listing(f, rs->table);
+    g_autofree char *want = expected_table(rs, f);
+    g_assert_cmpstr(got, ==, want);
+  }
+}
+
+static NcFwRuleset *
+ruleset_for(const char *xml_path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NcNetworkDef) def = nc_network_def_parse_file(xml_path, 0, &error);
+  g_assert_no_error(error);
+  if (def->bridge.name == NULL)
+    def->bridge.name = g_strdup("virbr0"); /* libvirt's test data may leave it to us */
+  return nc_fw_ruleset_build(def);
+}
+
+static void
+flush(void)
+{
+  g_free(NFT("flush", "ruleset"));
+}
+
+/* -- tests ----------------------------------------------------------------- */
+
+static void
+test_apply_case(gconstpointer data)
+{
+  const char *path = data;
+  g_autoptr(NcFwRuleset) rs = ruleset_for(path);
+
+  flush();
+  g_assert_cmpint(nc_nft_apply(rs), ==, 0);
+  assert_tables_match(rs);
+  /* Again, as after a daemon restart: the same tables, not twice the rules. */
+  g_assert_cmpint(nc_nft_apply(rs), ==, 0);
+  assert_tables_match(rs);
+
+  g_assert_cmpint(nc_nft_delete(rs->table), ==, 0);
+  for (int f = 0; f < _NC_FW_FAMILY_MAX; f++)
+    g_assert_cmpint(nc_nft_table_exists(f, rs->table), ==, 0);
+  g_autofree char *rest = NFT("list", "ruleset");
+  g_assert_cmpstr(rest, ==, "");
+}
+
+static const char foreign_table[]
+    = "table ip foreign {\n"
+      "\tchain forward {\n"
+      "\t\ttype filter hook forward priority filter; policy accept;\n"
+      "\t\tiifname \"virbr0\" counter packets 0 bytes 0 accept\n"
+      "\t}\n"
+      "\n"
+      "\tchain postrouting {\n"
+      "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+      "\t\tip saddr 192.168.122.0/24 counter packets 0 bytes 0 masquerade\n"
+      "\t}\n"
+      "}\n"
+      "table ip6 netctl {\n"
+      "\tchain input {\n"
+      "\t\ttype filter hook input priority filter; policy accept;\n"
+      "\t}\n"
+      "}\n";
+
+static void
+test_foreign_untouched(gconstpointer data)
+{
+  g_autofree char *path = g_build_filename(data, "nat-default.xml", NULL);
+  g_autoptr(NcFwRuleset) rs = ruleset_for(path);
+
+  flush();
+  nft_load(foreign_table);
+  g_autofree char *before = NFT("list", "ruleset");
+  g_assert_cmpstr(before, ==, foreign_table);
+
+  g_assert_cmpint(nc_nft_apply(rs), ==, 0);
+  g_assert_cmpint(nc_nft_apply(rs), ==, 0);
+  g_autofree char *foreign = NFT("list", "table", "ip", "foreign");
+  g_assert_true(g_str_has_prefix(foreign_table, foreign));
+  assert_tables_match(rs);
+
+  g_assert_cmpint(nc_nft_delete(rs->table), ==, 0);
+  g_autofree char *after = NFT("list", "ruleset");
+  g_assert_cmpstr(after, ==, foreign_table);
+  flush();
+}
+
+static void
+test_delete_absent(void)
+{
+  flush();
+  g_assert_cmpint(nc_nft_delete("netctl-absent0"), ==, 0);
+  g_assert_cmpint(nc_nft_table_exists(NC_FW_FAMILY_IP, "netctl-absent0"), ==, 0);
+  g_assert_cmpint(nc_nft_delete(""), ==, -EINVAL);
+  g_autofree char *rest = NFT("list", "ruleset");
+  g_assert_cmpstr(rest, ==, "");
+}
+
+/* A live update that drops IPv6: the ip6 table goes, in the same batch. */
+static void
+test_family_dropped(gconstpointer data)
+{
+  g_autofree char *path = g_build_filename(data, "route-dual-stack.xml", NULL);
+  g_autoptr(NcFwRuleset) rs = ruleset_for(path);
+
+  flush();
+  g_assert_true(rs->family_used[NC_FW_FAMILY_IP6]);
+  g_assert_cmpint(nc_nft_apply(rs), ==, 0);
+  assert_tables_match(rs);
+  rs->family_used[NC_FW_FAMILY_IP6] = FALSE;
+  g_assert_cmpint(nc_nft_apply(rs), ==, 0);
+  assert_tables_match(rs);
+  g_assert_cmpint(nc_nft_table_exists(NC_FW_FAMILY_IP6, rs->table), ==, 0);
+
+  /* open mode: an empty ruleset leaves nothing. */
+  rs->family_used[NC_FW_FAMILY_IP] = FALSE;
+  g_assert_cmpint(nc_nft_apply(rs), ==, 0);
+  g_autofree char *rest = NFT("list", "ruleset");
+  g_assert_cmpstr(rest, ==, "");
+}
+
+/* A batch the kernel refuses (a rule for a chain the batch does not create)
+ * changes nothing: the table applied before is still whole. */
+static void
+test_refused_batch_is_atomic(gconstpointer data)
+{
+  g_autofree char *path = g_build_filename(data, "nat-default.xml", NULL);
+  g_autoptr(NcFwRuleset) rs = ruleset_for(path);
+
+  flush();
+  g_assert_cmpint(nc_nft_apply(rs), ==, 0);
+  g_autofree char *before = NFT("list", "ruleset");
+
+  rs->chain_used[NC_FW_FAMILY_IP][NC_FW_CHAIN_POSTROUTING] = FALSE;
+  int err = nc_nft_apply(rs);
+  g_assert_cmpint(err, <, 0);
+  g_test_message("refused: %s", g_strerror(-err));
+  rs->chain_used[NC_FW_FAMILY_IP][NC_FW_CHAIN_POSTROUTING] = TRUE;
+  g_autofree char *after = NFT("list", "ruleset");
+  g_assert_cmpstr(after, ==, before);
+
+  /* A rule we cannot express is refused before anything is sent. */
+  NcFwRule *rule = rs->rules[NC_FW_FAMILY_IP]->pdata[0];
+  g_free(rule->iifname);
+  rule->iifname = g_strdup("a-name-longer-than-ifnamsiz");
+  g_assert_cmpint(nc_nft_apply(rs), ==, -EINVAL);
+  g_autofree char *unchanged = NFT("list", "ruleset");
+  g_assert_cmpstr(unchanged, ==, before);
+  flush();
+}
+
+/* -- main ------------------------------------------------------------------ */
+
+/* g_ptr_array_sort hands pointers to the elements. */
+static int
+compare_names(gconstpointer a, gconstpointer b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+add_cases(const char *dir, const char *prefix, GPtrArray *keep)
+{
+  g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+  if (d == NULL)
+    return;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+  for (const char *n; (n = g_dir_read_name(d)) != NULL;)
+    if (g_str_has_suffix(n, ".xml"))
+      g_ptr_array_add(names, g_strdup(n));
+  g_ptr_array_sort(names, compare_names);
+  for (guint i = 0; i < names->len; i++) {
+    const char *name = names->pdata[i];
+    char *path = g_build_filename(dir, name, NULL);
+    g_autofree char *base = g_strndup(name, strlen(name) - 4);
+    g_autofree char *test = g_strdup_printf("/nft/apply/%s%s", prefix, base);
+    g_ptr_array_add(keep, path);
+    g_test_add_data_func(test, path, test_apply_case);
+  }
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  if (unshare(CLONE_NEWNET) < 0) {
+    printf("SKIP: cannot enter a private network namespace (needs CAP_SYS_ADMIN): %s\n",
+           g_strerror(errno));
+    return 77;
+  }
+  g_autofree char *nft = g_find_program_in_path("nft");
+  if (nft == NULL) {
+    printf("SKIP: the nft command (Debian package nftables) is not installed\n");
+    return 77;
+  }
+  if (nc_nft_table_exists(NC_FW_FAMILY_IP, "netctl-probe") < 0) {
+    printf("SKIP: this kernel has no nftables (nf_tables)\n");
+    return 77;
+  }
+
+  const char *srcdir = g_getenv("NETCTL_SRCDIR");
+  const char *shared = g_getenv("NETCTL_SHARED");
+  g_autofree char *data
+      = g_build_filename(srcdir ? srcdir : ".", "tests", "firewall", "data", NULL);
+  g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func(g_free);
+  add_cases(data, "", keep);
+  if (shared != NULL) {
+    g_autofree char *lv
+        = g_build_filename(shared, "conformance", "libvirt", "networkxml2firewalldata", NULL);
+    add_cases(lv, "libvirt/", keep);
+  }
+  g_test_add_data_func("/nft/foreign-untouched", data, test_foreign_untouched);
+  g_test_add_func("/nft/delete-absent", test_delete_absent);
+  g_test_add_data_func("/nft/family-dropped", data, test_family_dropped);
+  g_test_add_data_func("/nft/refused-batch-is-atomic", data, test_refused_batch_is_atomic);
+  return g_test_run();
+}
