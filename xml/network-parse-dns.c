@@ -31,16 +31,16 @@ parse_forwarder(NcParseCtx *ctx, xmlNodePtr node, NcDnsForwarder **ret_fwd)
   return TRUE;
 }
 
-static gboolean
-parse_host(NcParseCtx *ctx, xmlNodePtr node, NcDnsHost **ret_host)
+gboolean
+nc_parse_dns_host(NcParseCtx *ctx, xmlNodePtr node, gboolean partial_ok, NcDnsHost **ret_host)
 {
   g_autoptr(NcDnsHost) host = nc_dns_host_new();
   g_autofree char *ip = nc_parse_prop(node, "ip");
 
   host->line = nc_parse_line(node);
-  if (!ip)
+  if (!ip && !partial_ok)
     return nc_parse_fail(ctx, node, NC_ERROR_XML_DETAIL, "<host>: missing required attribute 'ip'");
-  if (!nc_sockaddr_parse(ip, AF_UNSPEC, &host->ip))
+  if (ip && !nc_sockaddr_parse(ip, AF_UNSPEC, &host->ip))
     return nc_parse_fail(ctx, node, NC_ERROR_XML_DETAIL, "<host>: invalid IP address '%s'", ip);
 
   for (xmlNodePtr cur = node->children; cur; cur = cur->next) {
@@ -56,9 +56,12 @@ parse_host(NcParseCtx *ctx, xmlNodePtr node, NcDnsHost **ret_host)
       return nc_parse_fail(ctx, cur, NC_ERROR_XML_DETAIL, "<hostname>: empty hostname");
     g_ptr_array_add(host->hostnames, g_steal_pointer(&name));
   }
-  if (host->hostnames->len == 0)
+  if (host->hostnames->len == 0 && !partial_ok)
     return nc_parse_fail(ctx, node, NC_ERROR_XML_DETAIL,
                          "<host ip='%s'>: missing <hostname> element", ip);
+  if (!ip && host->hostnames->len == 0)
+    return nc_parse_fail(ctx, node, NC_ERROR_XML_DETAIL,
+                         "<host>: neither an ip attribute nor a <hostname> element");
 
   *ret_host = g_steal_pointer(&host);
   return TRUE;
@@ -86,10 +89,11 @@ parse_srv_uint(NcParseCtx *ctx, xmlNodePtr node, const char *service, const char
   return TRUE;
 }
 
-static gboolean
-parse_srv(NcParseCtx *ctx, xmlNodePtr node, NcDnsSrv **ret_srv)
+gboolean
+nc_parse_dns_srv(NcParseCtx *ctx, xmlNodePtr node, gboolean partial_ok, NcDnsSrv **ret_srv)
 {
   NcDnsSrv *srv = g_new0(NcDnsSrv, 1);
+  const char *service;
   gboolean ok = FALSE;
 
   srv->line = nc_parse_line(node);
@@ -98,26 +102,25 @@ parse_srv(NcParseCtx *ctx, xmlNodePtr node, NcDnsSrv **ret_srv)
   srv->domain = nc_parse_prop(node, "domain");
   srv->target = nc_parse_prop(node, "target");
 
-  if (!srv->service) {
+  service = srv->service ? srv->service : "";
+  if (!srv->service && !partial_ok) {
     nc_parse_fail(ctx, node, NC_ERROR_XML_DETAIL, "<srv>: missing required attribute 'service'");
-  } else if (strlen(srv->service) > SRV_SERVICE_MAX) {
+  } else if (strlen(service) > SRV_SERVICE_MAX) {
     nc_parse_fail(ctx, node, NC_ERROR_XML_DETAIL,
-                  "<srv>: service '%s' is too long (limit is %d bytes)", srv->service,
-                  SRV_SERVICE_MAX);
-  } else if (strspn(srv->service, SERVICE_CHARS) < strlen(srv->service)) {
+                  "<srv>: service '%s' is too long (limit is %d bytes)", service, SRV_SERVICE_MAX);
+  } else if (strspn(service, SERVICE_CHARS) < strlen(service)) {
     nc_parse_fail(ctx, node, NC_ERROR_XML_DETAIL, "<srv>: invalid character in service '%s'",
-                  srv->service);
-  } else if (!srv->protocol) {
+                  service);
+  } else if (!srv->protocol && !partial_ok) {
     nc_parse_fail(ctx, node, NC_ERROR_XML_DETAIL,
-                  "<srv>: missing required attribute 'protocol' for service '%s'", srv->service);
-  } else if (strspn(srv->protocol, PROTOCOL_CHARS) < strlen(srv->protocol)) {
+                  "<srv>: missing required attribute 'protocol' for service '%s'", service);
+  } else if (srv->protocol && strspn(srv->protocol, PROTOCOL_CHARS) < strlen(srv->protocol)) {
     nc_parse_fail(ctx, node, NC_ERROR_XML_DETAIL, "<srv>: invalid character in protocol '%s'",
                   srv->protocol);
-  } else if (parse_srv_uint(ctx, node, srv->service, srv->target, "port", 1, &srv->has_port,
-                            &srv->port)
-             && parse_srv_uint(ctx, node, srv->service, srv->target, "priority", 0,
-                               &srv->has_priority, &srv->priority)
-             && parse_srv_uint(ctx, node, srv->service, srv->target, "weight", 0, &srv->has_weight,
+  } else if (parse_srv_uint(ctx, node, service, srv->target, "port", 1, &srv->has_port, &srv->port)
+             && parse_srv_uint(ctx, node, service, srv->target, "priority", 0, &srv->has_priority,
+                               &srv->priority)
+             && parse_srv_uint(ctx, node, service, srv->target, "weight", 0, &srv->has_weight,
                                &srv->weight)) {
     ok = TRUE;
   }
@@ -130,8 +133,8 @@ parse_srv(NcParseCtx *ctx, xmlNodePtr node, NcDnsSrv **ret_srv)
   return TRUE;
 }
 
-static gboolean
-parse_txt(NcParseCtx *ctx, xmlNodePtr node, NcDnsTxt **ret_txt)
+gboolean
+nc_parse_dns_txt(NcParseCtx *ctx, xmlNodePtr node, gboolean partial_ok, NcDnsTxt **ret_txt)
 {
   NcDnsTxt *txt = g_new0(NcDnsTxt, 1);
   gboolean ok = FALSE;
@@ -144,7 +147,7 @@ parse_txt(NcParseCtx *ctx, xmlNodePtr node, NcDnsTxt **ret_txt)
   else if (strcspn(txt->name, " ,") != strlen(txt->name))
     nc_parse_fail(ctx, node, NC_ERROR_XML_DETAIL,
                   "<txt>: prohibited character (space or comma) in name '%s'", txt->name);
-  else if (!txt->value)
+  else if (!txt->value && !partial_ok)
     nc_parse_fail(ctx, node, NC_ERROR_XML_DETAIL,
                   "<txt>: missing required attribute 'value' in record '%s'", txt->name);
   else
@@ -180,19 +183,19 @@ nc_parse_dns(NcParseCtx *ctx, xmlNodePtr node, NcDns *dns)
   }
   for (guint i = 0; i < hosts->len; i++) {
     NcDnsHost *host = NULL;
-    if (!parse_host(ctx, g_ptr_array_index(hosts, i), &host))
+    if (!nc_parse_dns_host(ctx, g_ptr_array_index(hosts, i), FALSE, &host))
       return FALSE;
     g_ptr_array_add(dns->hosts, host);
   }
   for (guint i = 0; i < srvs->len; i++) {
     NcDnsSrv *srv = NULL;
-    if (!parse_srv(ctx, g_ptr_array_index(srvs, i), &srv))
+    if (!nc_parse_dns_srv(ctx, g_ptr_array_index(srvs, i), FALSE, &srv))
       return FALSE;
     g_ptr_array_add(dns->srvs, srv);
   }
   for (guint i = 0; i < txts->len; i++) {
     NcDnsTxt *txt = NULL;
-    if (!parse_txt(ctx, g_ptr_array_index(txts, i), &txt))
+    if (!nc_parse_dns_txt(ctx, g_ptr_array_index(txts, i), FALSE, &txt))
       return FALSE;
     g_ptr_array_add(dns->txts, txt);
   }

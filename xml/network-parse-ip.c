@@ -52,8 +52,8 @@ parse_lease(NcParseCtx *ctx, xmlNodePtr node, NcLease *ret_lease)
   return TRUE;
 }
 
-static gboolean
-parse_range(NcParseCtx *ctx, xmlNodePtr node, NcDhcpRange **ret_range)
+gboolean
+nc_parse_dhcp_range(NcParseCtx *ctx, xmlNodePtr node, NcDhcpRange **ret_range)
 {
   g_autofree NcDhcpRange *range = g_new0(NcDhcpRange, 1);
   g_autofree char *start = nc_parse_prop(node, "start");
@@ -80,8 +80,9 @@ parse_range(NcParseCtx *ctx, xmlNodePtr node, NcDhcpRange **ret_range)
   return TRUE;
 }
 
-static gboolean
-parse_dhcp_host(NcParseCtx *ctx, const NcIpDef *ip, xmlNodePtr node, NcDhcpHost **ret_host)
+gboolean
+nc_parse_dhcp_host(NcParseCtx *ctx, const NcIpDef *ip, xmlNodePtr node, gboolean partial_ok,
+                   NcDhcpHost **ret_host)
 {
   g_autoptr(NcDhcpHost) host = g_new0(NcDhcpHost, 1);
   g_autofree char *mac = nc_parse_prop(node, "mac");
@@ -120,7 +121,12 @@ parse_dhcp_host(NcParseCtx *ctx, const NcIpDef *ip, xmlNodePtr node, NcDhcpHost 
   if (addr && !nc_sockaddr_parse(addr, AF_UNSPEC, &host->ip))
     return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<host>: invalid IP address '%s'", addr);
 
-  if (ip->family == AF_INET6) {
+  if (partial_ok) {
+    /* a lookup key for delete/modify: any one attribute will do */
+    if (!mac && !name && !addr)
+      return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
+                           "<host>: at least one of name, mac or ip must be given");
+  } else if (ip->family == AF_INET6) {
     if (!id && !name)
       return nc_parse_fail(
           ctx, node, NC_ERROR_XML_ERROR,
@@ -129,7 +135,7 @@ parse_dhcp_host(NcParseCtx *ctx, const NcIpDef *ip, xmlNodePtr node, NcDhcpHost 
     return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                          "<host>: a static host in an IPv4 <ip> must have a mac or name attribute");
   }
-  if (!addr)
+  if (!addr && !partial_ok)
     return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<host>: missing required attribute 'ip'");
 
   if ((lease = nc_parse_child(node, "lease")) && !parse_lease(ctx, lease, &host->lease))
@@ -151,13 +157,13 @@ parse_dhcp(NcParseCtx *ctx, xmlNodePtr node, NcIpDef *ip)
   ip->has_dhcp = TRUE;
   for (guint i = 0; i < ranges->len; i++) {
     NcDhcpRange *range = NULL;
-    if (!parse_range(ctx, g_ptr_array_index(ranges, i), &range))
+    if (!nc_parse_dhcp_range(ctx, g_ptr_array_index(ranges, i), &range))
       return FALSE;
     g_ptr_array_add(ip->ranges, range);
   }
   for (guint i = 0; i < hosts->len; i++) {
     NcDhcpHost *host = NULL;
-    if (!parse_dhcp_host(ctx, ip, g_ptr_array_index(hosts, i), &host))
+    if (!nc_parse_dhcp_host(ctx, ip, g_ptr_array_index(hosts, i), FALSE, &host))
       return FALSE;
     g_ptr_array_add(ip->hosts, host);
   }

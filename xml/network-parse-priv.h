@@ -56,5 +56,17 @@ gboolean nc_parse_ip(NcParseCtx *ctx, xmlNodePtr node, NcIpDef **ret_ip);
 gboolean nc_parse_route(NcParseCtx *ctx, xmlNodePtr node, NcRouteDef **ret_route);
 gboolean nc_parse_dns(NcParseCtx *ctx, xmlNodePtr node, NcDns *dns);
 gboolean nc_parse_forward(NcParseCtx *ctx, xmlNodePtr node, NcForward *fwd);
+gboolean nc_parse_portgroup(NcParseCtx *ctx, xmlNodePtr node, NcPortGroup **ret_pg);
+gboolean nc_parse_dhcp_range(NcParseCtx *ctx, xmlNodePtr node, NcDhcpRange **ret_range);
+/* partial_ok: a net-update lookup key (delete/modify), where libvirt relaxes the
+ * required attributes; the values given are still checked. */
+gboolean nc_parse_dhcp_host(NcParseCtx *ctx, const NcIpDef *ip, xmlNodePtr node,
+                            gboolean partial_ok, NcDhcpHost **ret_host);
+gboolean nc_parse_dns_host(NcParseCtx *ctx, xmlNodePtr node, gboolean partial_ok,
+                           NcDnsHost **ret_host);
+gboolean nc_parse_dns_srv(NcParseCtx *ctx, xmlNodePtr node, gboolean partial_ok,
+                          NcDnsSrv **ret_srv);
+gboolean nc_parse_dns_txt(NcParseCtx *ctx, xmlNodePtr node, gboolean partial_ok,
+                          NcDnsTxt **ret_txt);
 
 G_END_DECLS

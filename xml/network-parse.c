@@ -199,8 +199,8 @@ parse_mac_mtu(NcParseCtx *ctx, xmlNodePtr root, NcNetworkDef *def)
   return TRUE;
 }
 
-static gboolean
-parse_portgroup(NcParseCtx *ctx, xmlNodePtr node, NcPortGroup **ret_pg)
+gboolean
+nc_parse_portgroup(NcParseCtx *ctx, xmlNodePtr node, NcPortGroup **ret_pg)
 {
   g_autoptr(NcPortGroup) pg = g_new0(NcPortGroup, 1);
   g_autofree char *is_default = nc_parse_prop_nonempty(node, "default");
@@ -236,7 +236,7 @@ parse_lists(NcParseCtx *ctx, xmlNodePtr root, NcNetworkDef *def)
 
   for (guint i = 0; i < pgs->len; i++) {
     NcPortGroup *pg = NULL;
-    if (!parse_portgroup(ctx, g_ptr_array_index(pgs, i), &pg))
+    if (!nc_parse_portgroup(ctx, g_ptr_array_index(pgs, i), &pg))
       return FALSE;
     g_ptr_array_add(def->portgroups, pg);
   }

@@ -34,6 +34,31 @@ NcNetworkDef *nc_network_def_parse_file(const char *path, guint flags, GError **
 NcNetworkDef *nc_network_def_parse_node(xmlDocPtr doc, xmlNodePtr root,
                                         const char *filename, GError **error);
 
+/* net-update snippets (network-parse-section.c): one element as a string,
+ * checked for its name (<host>, <range>, <srv>, <txt>, <portgroup>,
+ * <interface>) and parsed with the rules of a full document. partial_ok is
+ * for delete/modify lookups, where libvirt relaxes the required attributes.
+ * A DHCP host needs the <ip> it belongs to (its family decides the rules).
+ * TRUE with the new element in ret_*, or FALSE with error set. */
+gboolean nc_network_section_parse_dhcp_host(const char *xml, const NcIpDef *ip,
+                                            gboolean partial_ok, const char *network_name,
+                                            NcDhcpHost **ret_host, GError **error);
+gboolean nc_network_section_parse_dhcp_range(const char *xml, const char *network_name,
+                                             NcDhcpRange **ret_range, GError **error);
+gboolean nc_network_section_parse_dns_host(const char *xml, gboolean partial_ok,
+                                           const char *network_name, NcDnsHost **ret_host,
+                                           GError **error);
+gboolean nc_network_section_parse_dns_srv(const char *xml, gboolean partial_ok,
+                                          const char *network_name, NcDnsSrv **ret_srv,
+                                          GError **error);
+gboolean nc_network_section_parse_dns_txt(const char *xml, gboolean partial_ok,
+                                          const char *network_name, NcDnsTxt **ret_txt,
+                                          GError **error);
+gboolean nc_network_section_parse_portgroup(const char *xml, const char *network_name,
+                                            NcPortGroup **ret_pg, GError **error);
+gboolean nc_network_section_parse_forward_interface(const char *xml, const char *network_name,
+                                                    NcForwardIf **ret_if, GError **error);
+
 /* Canonical XML, as libvirt's virNetworkDefFormat prints it. Never fails. */
 char *nc_network_def_format(const NcNetworkDef *def, guint flags);
 
