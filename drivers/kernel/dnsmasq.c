@@ -1,0 +1,662 @@
+/* See dnsmasq.h. */
+#include "dnsmasq.h"
+
+#include <errno.h>
+#include <glib-unix.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "atomic-file.h"
+#include "dnsmasq-conf.h"
+#include "nc-config.h"
+#include "nc-error.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+#define BACKOFF_INITIAL_MS 500
+#define BACKOFF_MAX_MS 30000
+/* A dnsmasq that ran this long before dying starts the backoff over. */
+#define BACKOFF_RESET_US (60 * G_USEC_PER_SEC)
+#define STOP_TERM_WAIT_MS 2000
+#define STOP_KILL_WAIT_MS 1000
+
+struct _NcDnsmasq {
+  char *network_name;
+  char *bridge;
+  char *dnsmasq_dir;
+  char *pid_dir;
+  char *dnsmasq_path;
+  char *helper_path;
+  NcSpawner *spawner;
+  gboolean own_spawner;
+
+  char *conf_path;
+  char *hostsfile_path;
+  char *addnhosts_path;
+  char *pid_path;
+
+  gboolean version_checked;
+  gboolean wanted; /* the supervisor keeps it running */
+
+  pid_t pid;     /* 0 when not running */
+  int pidfd;     /* -1 when none (not running, or no pidfd support) */
+  guint watch_id; /* pidfd watch, or the liveness poll without pidfds */
+  gint64 started_at;
+
+  guint restart_id;
+  guint failures;
+  guint restarts;
+  guint backoff_initial_ms;
+  guint backoff_max_ms;
+
+  NcDnsmasqNotify notify;
+  gpointer notify_data;
+};
+
+/* -- processes ------------------------------------------------------------------ */
+
+static int
+pidfd_open(pid_t pid)
+{
+  return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+static int
+pidfd_send_signal(int pidfd, int sig)
+{
+  return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+/* TRUE when pidfd's process has exited (within timeout_ms). */
+static gboolean
+pidfd_wait(int pidfd, int timeout_ms)
+{
+  struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+  int r;
+  do
+    r = poll(&pfd, 1, timeout_ms);
+  while (r < 0 && errno == EINTR);
+  return r > 0;
+}
+
+/* /proc/PID/cmdline is dnsmasq run with our --conf-file. */
+static gboolean
+is_our_dnsmasq(NcDnsmasq *dm, pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf("/proc/%d/cmdline", (int)pid);
+  g_autofree char *cmdline = NULL;
+  gsize len = 0;
+  if (!g_file_get_contents(path, &cmdline, &len, NULL) || len == 0)
+    return FALSE;
+  g_autofree char *want = g_strconcat("--conf-file=", dm->conf_path, NULL);
+  g_autofree char *arg0 = g_path_get_basename(cmdline);
+  g_autofree char *ours = g_path_get_basename(dm->dnsmasq_path);
+  if (!g_str_equal(arg0, "dnsmasq") && !g_str_equal(arg0, ours))
+    return FALSE;
+  for (gsize off = strlen(cmdline) + 1; off < len; off += strlen(cmdline + off) + 1) {
+    if (g_str_equal(cmdline + off, want))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* A pidfd for pid when it is our dnsmasq: -ESRCH when it is not (or gone).
+ * The pidfd is opened before the check, so the check is of the process the
+ * pidfd names, and a pid recycled meanwhile is never signalled. -ENOSYS
+ * without pidfd support (the caller falls back to the pid). */
+static int
+open_ours(NcDnsmasq *dm, pid_t pid)
+{
+  if (pid <= 0)
+    return -ESRCH;
+  int fd = pidfd_open(pid);
+  if (fd < 0)
+    return errno == ENOSYS ? (is_our_dnsmasq(dm, pid) ? -ENOSYS : -ESRCH) : -ESRCH;
+  if (!is_our_dnsmasq(dm, pid) || pidfd_wait(fd, 0)) {
+    close(fd);
+    return -ESRCH;
+  }
+  return fd;
+}
+
+/* SIGTERM, then SIGKILL; TRUE once the process is gone. */
+static gboolean
+terminate(NcDnsmasq *dm, pid_t pid, int pidfd)
+{
+  if (pidfd < 0) {
+    /* No pidfds (kernel < 5.3): re-check just before each signal. */
+    if (is_our_dnsmasq(dm, pid))
+      kill(pid, SIGTERM);
+    for (int i = 0; i < STOP_TERM_WAIT_MS / 50 && is_our_dnsmasq(dm, pid); i++)
+      g_usleep(50 * 1000);
+    if (is_our_dnsmasq(dm, pid))
+      kill(pid, SIGKILL);
+    for (int i = 0; i < STOP_KILL_WAIT_MS / 50 && is_our_dnsmasq(dm, pid); i++)
+      g_usleep(50 * 1000);
+    return !is_our_dnsmasq(dm, pid);
+  }
+  if (pidfd_send_signal(pidfd, SIGTERM) < 0 && errno == ESRCH)
+    return TRUE;
+  if (pidfd_wait(pidfd, STOP_TERM_WAIT_MS))
+    return TRUE;
+  g_debug("dnsmasq %d ignored SIGTERM, sending SIGKILL", (int)pid);
+  pidfd_send_signal(pidfd, SIGKILL);
+  return pidfd_wait(pidfd, STOP_KILL_WAIT_MS);
+}
+
+static void
+unwatch(NcDnsmasq *dm)
+{
+  g_clear_handle_id(&dm->watch_id, g_source_remove);
+  if (dm->pidfd >= 0)
+    close(dm->pidfd);
+  dm->pidfd = -1;
+  dm->pid = 0;
+}
+
+static void schedule_restart(NcDnsmasq *dm);
+
+static void
+on_dead(NcDnsmasq *dm)
+{
+  g_debug("network '%s': dnsmasq %d exited", dm->network_name, (int)dm->pid);
+  dm->watch_id = 0; /* the source is being removed by returning G_SOURCE_REMOVE */
+  unwatch(dm);
+  if (dm->wanted)
+    schedule_restart(dm);
+  if (dm->notify)
+    dm->notify(dm, 0, dm->notify_data);
+}
+
+static gboolean
+on_pidfd(int fd, GIOCondition cond, gpointer data)
+{
+  on_dead(data);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_poll_alive(gpointer data)
+{
+  NcDnsmasq *dm = data;
+  if (is_our_dnsmasq(dm, dm->pid))
+    return G_SOURCE_CONTINUE;
+  on_dead(dm);
+  return G_SOURCE_REMOVE;
+}
+
+/* Supervises pid from now on. FALSE when it is not our dnsmasq. */
+static gboolean
+watch(NcDnsmasq *dm, pid_t pid)
+{
+  int fd = open_ours(dm, pid);
+  if (fd < 0 && fd != -ENOSYS)
+    return FALSE;
+  unwatch(dm);
+  dm->pid = pid;
+  dm->started_at = g_get_monotonic_time();
+  if (fd >= 0) {
+    dm->pidfd = fd;
+    dm->watch_id = g_unix_fd_add(fd, G_IO_IN, on_pidfd, dm);
+  } else {
+    dm->watch_id = g_timeout_add_seconds(1, on_poll_alive, dm);
+  }
+  g_debug("network '%s': watching dnsmasq %d", dm->network_name, (int)pid);
+  return TRUE;
+}
+
+/* -- files ------------------------------------------------------------------------ */
+
+static pid_t
+read_pid_file(const char *path)
+{
+  g_autofree char *text = NULL;
+  if (!g_file_get_contents(path, &text, NULL, NULL))
+    return 0;
+  char *end = NULL;
+  gint64 v = g_ascii_strtoll(g_strstrip(text), &end, 10);
+  if (!end || *end || v <= 0 || v > G_MAXINT32)
+    return 0;
+  return (pid_t)v;
+}
+
+/* Writes path when its contents differ (contents NULL: removes it).
+ * *changed is set when the file changed. */
+static int
+sync_file(const char *path, const char *contents, int mode, gboolean *changed)
+{
+  g_autofree char *old = NULL;
+  gboolean exists = g_file_get_contents(path, &old, NULL, NULL);
+  if (!contents) {
+    if (!exists)
+      return 0;
+    *changed = TRUE;
+    return nc_file_remove(path);
+  }
+  if (exists && g_str_equal(old, contents))
+    return 0;
+  *changed = TRUE;
+  return nc_file_write_atomic(path, contents, -1, mode);
+}
+
+static void
+remove_files(NcDnsmasq *dm)
+{
+  g_autofree char *base = nc_dnsmasq_file_base(dm->network_name);
+  g_autofree char *leases_name = g_strconcat(base, ".leases", NULL);
+  g_autofree char *leases = g_build_filename(dm->dnsmasq_dir, leases_name, NULL);
+  g_autofree char *status_name = g_strconcat(dm->bridge, ".status", NULL);
+  g_autofree char *status = g_build_filename(dm->dnsmasq_dir, status_name, NULL);
+  g_autofree char *macs_name = g_strconcat(dm->bridge, ".macs", NULL);
+  g_autofree char *macs = g_build_filename(dm->dnsmasq_dir, macs_name, NULL);
+  const char *paths[] = { dm->conf_path, dm->hostsfile_path, dm->addnhosts_path, dm->pid_path,
+                          leases, status, macs };
+  for (gsize i = 0; i < G_N_ELEMENTS(paths); i++) {
+    int r = nc_file_remove(paths[i]);
+    if (r < 0)
+      g_debug("cannot remove %s: %s", paths[i], g_strerror(-r));
+  }
+}
+
+static gboolean
+build_conf(NcDnsmasq *dm, const NcNetworkDef *def, NcDnsmasqConf *ret_conf, GError **error)
+{
+  NcDnsmasqConfOptions opts = { .dnsmasq_dir = dm->dnsmasq_dir, .pid_file = dm->pid_path };
+  return nc_dnsmasq_conf_build(def, &opts, ret_conf, error);
+}
+
+static gboolean
+write_files(NcDnsmasq *dm, const NcDnsmasqConf *conf, gboolean *ret_conf_changed,
+            gboolean *ret_hosts_changed, GError **error)
+{
+  gboolean conf_changed = FALSE, hosts_changed = FALSE;
+  if (g_mkdir_with_parents(dm->dnsmasq_dir, 0755) < 0) {
+    int e = errno;
+    g_set_error(error, NC_ERROR, NC_ERROR_WRITE_FAILED, "network '%s': cannot create %s: %s",
+                dm->network_name, dm->dnsmasq_dir, g_strerror(e));
+    return FALSE;
+  }
+  struct {
+    const char *path;
+    const char *contents;
+    int mode;
+    gboolean *changed;
+  } files[] = {
+    { dm->hostsfile_path, conf->hostsfile, 0644, &hosts_changed },
+    { dm->addnhosts_path, conf->addnhosts, 0644, &hosts_changed },
+    { dm->conf_path, conf->conf, 0600, &conf_changed },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS(files); i++) {
+    int r = sync_file(files[i].path, files[i].contents, files[i].mode, files[i].changed);
+    if (r < 0) {
+      g_set_error(error, NC_ERROR, NC_ERROR_WRITE_FAILED, "network '%s': cannot write %s: %s",
+                  dm->network_name, files[i].path, g_strerror(-r));
+      return FALSE;
+    }
+  }
+  if (ret_conf_changed)
+    *ret_conf_changed = conf_changed;
+  if (ret_hosts_changed)
+    *ret_hosts_changed = hosts_changed && !conf_changed;
+  return TRUE;
+}
+
+/* -- starting ---------------------------------------------------------------------- */
+
+gboolean
+nc_dnsmasq_check_version(NcSpawner *spawner, const char *dnsmasq_path, char **ret_version,
+                         GError **error)
+{
+  const char *argv[] = { dnsmasq_path, "--version", NULL };
+  g_autofree char *out = NULL;
+  int status = 0;
+  int r = nc_spawn_sync(spawner, argv, NULL, &status, &out, NULL);
+  if (r < 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT,
+                "cannot run %s: %s; DHCP and DNS on virtual networks need dnsmasq "
+                "(Debian: apt-get install dnsmasq-base)",
+                dnsmasq_path, g_strerror(-r));
+    return FALSE;
+  }
+  unsigned major = 0, minor = 0;
+  const char *p = out ? strstr(out, "version ") : NULL;
+  if (status != 0 || !p || sscanf(p, "version %u.%u", &major, &minor) != 2) {
+    g_set_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT,
+                "cannot tell the version of %s from '%s --version' (exit status %d)",
+                dnsmasq_path, dnsmasq_path, status);
+    return FALSE;
+  }
+  if (major < NC_DNSMASQ_MIN_VERSION_MAJOR ||
+      (major == NC_DNSMASQ_MIN_VERSION_MAJOR && minor < NC_DNSMASQ_MIN_VERSION_MINOR)) {
+    g_set_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT,
+                "%s is version %u.%u; netctl needs dnsmasq %d.%d or later", dnsmasq_path, major,
+                minor, NC_DNSMASQ_MIN_VERSION_MAJOR, NC_DNSMASQ_MIN_VERSION_MINOR);
+    return FALSE;
+  }
+  if (ret_version)
+    *ret_version = g_strdup_printf("%u.%u", major, minor);
+  return TRUE;
+}
+
+/* Runs dnsmasq on the files in place and supervises it. */
+static gboolean
+launch(NcDnsmasq *dm, GError **error)
+{
+  if (!dm->version_checked) {
+    if (!nc_dnsmasq_check_version(dm->spawner, dm->dnsmasq_path, NULL, error))
+      return FALSE;
+    dm->version_checked = TRUE;
+  }
+  if (!nc_spawner_is_dry_run(dm->spawner) &&
+      !g_file_test(dm->helper_path, G_FILE_TEST_IS_EXECUTABLE)) {
+    g_set_error(error, NC_ERROR, NC_ERROR_INTERNAL_ERROR,
+                "network '%s': the DHCP lease helper %s is missing (set NETCTL_LEASESHELPER or "
+                "reinstall netctl)",
+                dm->network_name, dm->helper_path);
+    return FALSE;
+  }
+  if (g_mkdir_with_parents(dm->pid_dir, 0755) < 0) {
+    int e = errno;
+    g_set_error(error, NC_ERROR, NC_ERROR_WRITE_FAILED, "network '%s': cannot create %s: %s",
+                dm->network_name, dm->pid_dir, g_strerror(e));
+    return FALSE;
+  }
+  /* A stale pid file must not be taken for the new process's. */
+  nc_file_remove(dm->pid_path);
+
+  g_autofree char *conf_arg = g_strconcat("--conf-file=", dm->conf_path, NULL);
+  g_autofree char *script_arg = g_strconcat("--dhcp-script=", dm->helper_path, NULL);
+  const char *argv[] = { dm->dnsmasq_path, conf_arg, "--leasefile-ro", script_arg, NULL };
+  /* dnsmasq passes its environment on to the lease helper. */
+  const char *path_env = g_getenv("PATH");
+  g_autofree char *path_var =
+    g_strconcat("PATH=", path_env ? path_env : "/usr/sbin:/usr/bin:/sbin:/bin", NULL);
+  g_autofree char *bridge_var = g_strconcat("VIR_BRIDGE_NAME=", dm->bridge, NULL);
+  g_autofree char *dir_var = g_strconcat("NETCTL_DNSMASQ_DIR=", dm->dnsmasq_dir, NULL);
+  const char *envp[] = { path_var, "LC_ALL=C", bridge_var, dir_var, NULL };
+
+  int status = 0;
+  g_autofree char *errout = NULL;
+  int r = nc_spawn_sync(dm->spawner, argv, envp, &status, NULL, &errout);
+  if (r < 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT, "network '%s': cannot run %s: %s",
+                dm->network_name, dm->dnsmasq_path, g_strerror(-r));
+    return FALSE;
+  }
+  if (status != 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_FAILED,
+                "network '%s': dnsmasq failed to start (exit status %d): %s", dm->network_name,
+                status, errout && *errout ? g_strstrip(errout) : "no message");
+    return FALSE;
+  }
+  pid_t pid = read_pid_file(dm->pid_path);
+  if (!watch(dm, pid)) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_FAILED,
+                "network '%s': dnsmasq started but %s does not name a running dnsmasq",
+                dm->network_name, dm->pid_path);
+    return FALSE;
+  }
+  g_debug("network '%s': dnsmasq started, pid %d", dm->network_name, (int)pid);
+  return TRUE;
+}
+
+static gboolean
+on_restart(gpointer data)
+{
+  NcDnsmasq *dm = data;
+  dm->restart_id = 0;
+  g_autoptr(GError) error = NULL;
+  if (!launch(dm, &error)) {
+    g_debug("network '%s': %s", dm->network_name, error->message);
+    schedule_restart(dm);
+    return G_SOURCE_REMOVE;
+  }
+  dm->restarts++;
+  if (dm->notify)
+    dm->notify(dm, dm->pid, dm->notify_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_restart(NcDnsmasq *dm)
+{
+  if (dm->restart_id)
+    return;
+  if (dm->started_at && g_get_monotonic_time() - dm->started_at >= BACKOFF_RESET_US)
+    dm->failures = 0;
+  guint delay = dm->backoff_initial_ms;
+  for (guint i = 0; i < dm->failures && delay < dm->backoff_max_ms; i++)
+    delay *= 2;
+  delay = MIN(delay, dm->backoff_max_ms);
+  dm->failures++;
+  g_debug("network '%s': restarting dnsmasq in %u ms", dm->network_name, delay);
+  dm->restart_id = g_timeout_add(delay, on_restart, dm);
+}
+
+/* -- the object ---------------------------------------------------------------------- */
+
+static char *
+file_path(const char *dir, const char *base, const char *suffix)
+{
+  g_autofree char *name = g_strconcat(base, suffix, NULL);
+  return g_build_filename(dir, name, NULL);
+}
+
+NcDnsmasq *
+nc_dnsmasq_new(const NcDnsmasqOptions *opts)
+{
+  NcDnsmasq *dm = g_new0(NcDnsmasq, 1);
+  dm->network_name = g_strdup(opts->network_name);
+  dm->bridge = g_strdup(opts->bridge);
+  dm->dnsmasq_dir = g_strdup(opts->dnsmasq_dir);
+  dm->pid_dir = g_strdup(opts->pid_dir);
+  const char *dnsmasq = opts->dnsmasq_path ? opts->dnsmasq_path : g_getenv("NETCTL_DNSMASQ");
+  dm->dnsmasq_path = g_strdup(dnsmasq && *dnsmasq ? dnsmasq : "dnsmasq");
+  const char *helper = opts->helper_path ? opts->helper_path : g_getenv("NETCTL_LEASESHELPER");
+  dm->helper_path = g_strdup(helper && *helper ? helper : NC_LEASESHELPER);
+  dm->spawner = opts->spawner ? opts->spawner : nc_spawner_new();
+  dm->own_spawner = opts->spawner == NULL;
+
+  g_autofree char *base = nc_dnsmasq_file_base(opts->network_name);
+  dm->conf_path = file_path(dm->dnsmasq_dir, base, ".conf");
+  dm->hostsfile_path = file_path(dm->dnsmasq_dir, base, ".hostsfile");
+  dm->addnhosts_path = file_path(dm->dnsmasq_dir, base, ".addnhosts");
+  dm->pid_path = file_path(dm->pid_dir, base, ".pid");
+
+  dm->pidfd = -1;
+  dm->backoff_initial_ms = BACKOFF_INITIAL_MS;
+  dm->backoff_max_ms = BACKOFF_MAX_MS;
+  return dm;
+}
+
+void
+nc_dnsmasq_free(NcDnsmasq *dm)
+{
+  if (!dm)
+    return;
+  unwatch(dm);
+  g_clear_handle_id(&dm->restart_id, g_source_remove);
+  if (dm->own_spawner)
+    nc_spawner_free(dm->spawner);
+  g_free(dm->network_name);
+  g_free(dm->bridge);
+  g_free(dm->dnsmasq_dir);
+  g_free(dm->pid_dir);
+  g_free(dm->dnsmasq_path);
+  g_free(dm->helper_path);
+  g_free(dm->conf_path);
+  g_free(dm->hostsfile_path);
+  g_free(dm->addnhosts_path);
+  g_free(dm->pid_path);
+  g_free(dm);
+}
+
+void
+nc_dnsmasq_set_notify(NcDnsmasq *dm, NcDnsmasqNotify func, gpointer user_data)
+{
+  dm->notify = func;
+  dm->notify_data = user_data;
+}
+
+pid_t
+nc_dnsmasq_get_pid(NcDnsmasq *dm)
+{
+  return dm->pid;
+}
+
+const char *
+nc_dnsmasq_get_conf_path(NcDnsmasq *dm)
+{
+  return dm->conf_path;
+}
+
+const char *
+nc_dnsmasq_get_pid_path(NcDnsmasq *dm)
+{
+  return dm->pid_path;
+}
+
+guint
+nc_dnsmasq_get_restart_count(NcDnsmasq *dm)
+{
+  return dm->restarts;
+}
+
+void
+nc_dnsmasq_set_backoff(NcDnsmasq *dm, guint initial_ms, guint max_ms)
+{
+  dm->backoff_initial_ms = MAX(initial_ms, 1);
+  dm->backoff_max_ms = MAX(max_ms, dm->backoff_initial_ms);
+}
+
+gboolean
+nc_dnsmasq_start(NcDnsmasq *dm, const NcNetworkDef *def, GError **error)
+{
+  if (dm->pid || dm->restart_id) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                "network '%s': dnsmasq is already running", dm->network_name);
+    return FALSE;
+  }
+  g_auto(NcDnsmasqConf) conf = { 0 };
+  if (!build_conf(dm, def, &conf, error))
+    return FALSE;
+  if (!conf.needed) {
+    remove_files(dm);
+    return TRUE;
+  }
+  if (!write_files(dm, &conf, NULL, NULL, error) || !launch(dm, error)) {
+    remove_files(dm);
+    return FALSE;
+  }
+  dm->wanted = TRUE;
+  dm->failures = 0;
+  return TRUE;
+}
+
+gboolean
+nc_dnsmasq_update_files(NcDnsmasq *dm, const NcNetworkDef *def, gboolean *ret_conf_changed,
+                        gboolean *ret_hosts_changed, GError **error)
+{
+  g_auto(NcDnsmasqConf) conf = { 0 };
+  if (!build_conf(dm, def, &conf, error))
+    return FALSE;
+  return write_files(dm, &conf, ret_conf_changed, ret_hosts_changed, error);
+}
+
+gboolean
+nc_dnsmasq_reload(NcDnsmasq *dm, GError **error)
+{
+  if (!dm->pid)
+    return TRUE; /* not running: a (re)start reads the files anyway */
+  int r = dm->pidfd >= 0 ? pidfd_send_signal(dm->pidfd, SIGHUP)
+                         : (is_our_dnsmasq(dm, dm->pid) ? kill(dm->pid, SIGHUP) : 0);
+  if (r < 0 && errno != ESRCH) {
+    int e = errno;
+    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
+                "network '%s': cannot signal dnsmasq %d: %s", dm->network_name, (int)dm->pid,
+                g_strerror(e));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Ends the running dnsmasq (ours: the supervised one or the pid file's). */
+static gboolean
+kill_process(NcDnsmasq *dm, GError **error)
+{
+  g_clear_handle_id(&dm->restart_id, g_source_remove);
+  pid_t pid = dm->pid;
+  int fd = -1;
+  if (pid) {
+    g_clear_handle_id(&dm->watch_id, g_source_remove);
+    fd = dm->pidfd;
+    dm->pidfd = -1;
+  } else {
+    pid = read_pid_file(dm->pid_path);
+    fd = open_ours(dm, pid);
+    if (fd < 0 && fd != -ENOSYS)
+      pid = 0;
+  }
+  gboolean gone = pid == 0 || terminate(dm, pid, fd);
+  if (fd >= 0)
+    close(fd);
+  dm->pid = 0;
+  if (!gone) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_TIMEOUT,
+                "network '%s': dnsmasq %d did not exit after SIGKILL", dm->network_name,
+                (int)pid);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+nc_dnsmasq_apply(NcDnsmasq *dm, const NcNetworkDef *def, GError **error)
+{
+  gboolean conf_changed = FALSE, hosts_changed = FALSE;
+  if (!nc_dnsmasq_update_files(dm, def, &conf_changed, &hosts_changed, error))
+    return FALSE;
+  if (hosts_changed)
+    return nc_dnsmasq_reload(dm, error);
+  if (!conf_changed)
+    return TRUE;
+  dm->wanted = FALSE;
+  if (!kill_process(dm, error))
+    return FALSE;
+  return nc_dnsmasq_start(dm, def, error);
+}
+
+gboolean
+nc_dnsmasq_adopt(NcDnsmasq *dm, const NcNetworkDef *def, pid_t pid_hint, GError **error)
+{
+  pid_t pid = read_pid_file(dm->pid_path);
+  if ((pid && watch(dm, pid)) || (pid_hint && pid_hint != pid && watch(dm, pid_hint))) {
+    dm->wanted = TRUE;
+    dm->failures = 0;
+    /* Files lost meanwhile are put back for the next SIGHUP or restart;
+     * dnsmasq itself is left alone. */
+    if (!g_file_test(dm->conf_path, G_FILE_TEST_EXISTS))
+      return nc_dnsmasq_update_files(dm, def, NULL, NULL, error);
+    return TRUE;
+  }
+  g_debug("network '%s': no dnsmasq to adopt, starting one", dm->network_name);
+  return nc_dnsmasq_start(dm, def, error);
+}
+
+gboolean
+nc_dnsmasq_stop(NcDnsmasq *dm, GError **error)
+{
+  dm->wanted = FALSE;
+  gboolean ok = kill_process(dm, error);
+  remove_files(dm);
+  return ok;
+}

@@ -1,0 +1,208 @@
+/* See macmap.h. */
+#include "macmap.h"
+
+#include <errno.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "atomic-file.h"
+#include "lease-file.h"
+
+/* A domain and its MACs, in file order. */
+typedef struct {
+  char *domain;
+  GPtrArray *macs; /* of char* */
+} Entry;
+
+static void
+entry_free(Entry *e)
+{
+  g_free(e->domain);
+  g_ptr_array_unref(e->macs);
+  g_free(e);
+}
+
+static Entry *
+entry_new(const char *domain)
+{
+  Entry *e = g_new0(Entry, 1);
+  e->domain = g_strdup(domain);
+  e->macs = g_ptr_array_new_with_free_func(g_free);
+  return e;
+}
+
+char *
+nc_macmap_path(const char *dnsmasq_dir, const char *bridge)
+{
+  if (!nc_lease_bridge_name_is_safe(bridge))
+    return NULL;
+  g_autofree char *base = g_strconcat(bridge, ".macs", NULL);
+  return g_build_filename(dnsmasq_dir, base, NULL);
+}
+
+static int
+load(const char *path, GPtrArray **ret_entries)
+{
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func((GDestroyNotify)entry_free);
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  g_autoptr(GError) error = NULL;
+  if (!g_file_get_contents(path, &text, &len, &error)) {
+    if (!g_error_matches(error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+      return -EIO;
+    *ret_entries = g_steal_pointer(&entries);
+    return 0;
+  }
+  g_autoptr(JsonParser) parser = json_parser_new();
+  if (len > 0 && !json_parser_load_from_data(parser, text, (gssize)len, NULL))
+    return -EBADMSG;
+  JsonNode *root = len > 0 ? json_parser_get_root(parser) : NULL;
+  if (root && !JSON_NODE_HOLDS_ARRAY(root))
+    return -EBADMSG;
+  JsonArray *array = root ? json_node_get_array(root) : NULL;
+  for (guint i = 0; array && i < json_array_get_length(array); i++) {
+    JsonNode *node = json_array_get_element(array, i);
+    if (!JSON_NODE_HOLDS_OBJECT(node))
+      return -EBADMSG;
+    JsonObject *obj = json_node_get_object(node);
+    const char *domain = json_object_get_string_member_with_default(obj, "domain", NULL);
+    JsonNode *macs = json_object_get_member(obj, "macs");
+    if (!domain || !macs || !JSON_NODE_HOLDS_ARRAY(macs))
+      return -EBADMSG;
+    Entry *e = entry_new(domain);
+    g_ptr_array_add(entries, e);
+    JsonArray *list = json_node_get_array(macs);
+    for (guint j = 0; j < json_array_get_length(list); j++) {
+      JsonNode *m = json_array_get_element(list, j);
+      if (JSON_NODE_HOLDS_VALUE(m) && json_node_get_value_type(m) == G_TYPE_STRING)
+        g_ptr_array_add(e->macs, g_strdup(json_node_get_string(m)));
+    }
+  }
+  *ret_entries = g_steal_pointer(&entries);
+  return 0;
+}
+
+static int
+save(const char *path, GPtrArray *entries)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new();
+  json_builder_begin_array(builder);
+  for (guint i = 0; i < entries->len; i++) {
+    Entry *e = g_ptr_array_index(entries, i);
+    g_autofree char *domain = g_utf8_make_valid(e->domain, -1);
+    json_builder_begin_object(builder);
+    json_builder_set_member_name(builder, "domain");
+    json_builder_add_string_value(builder, domain);
+    json_builder_set_member_name(builder, "macs");
+    json_builder_begin_array(builder);
+    for (guint j = 0; j < e->macs->len; j++) {
+      g_autofree char *mac = g_utf8_make_valid(g_ptr_array_index(e->macs, j), -1);
+      json_builder_add_string_value(builder, mac);
+    }
+    json_builder_end_array(builder);
+    json_builder_end_object(builder);
+  }
+  json_builder_end_array(builder);
+
+  g_autoptr(JsonGenerator) gen = json_generator_new();
+  g_autoptr(JsonNode) root = json_builder_get_root(builder);
+  json_generator_set_root(gen, root);
+  json_generator_set_pretty(gen, TRUE);
+  json_generator_set_indent(gen, 2);
+  g_autofree char *text = json_generator_to_data(gen, NULL);
+  g_autofree char *with_newline = g_strconcat(text, "\n", NULL);
+  return nc_file_write_atomic(path, with_newline, -1, 0644);
+}
+
+static Entry *
+find(GPtrArray *entries, const char *domain, guint *ret_index)
+{
+  for (guint i = 0; i < entries->len; i++) {
+    Entry *e = g_ptr_array_index(entries, i);
+    if (g_str_equal(e->domain, domain)) {
+      if (ret_index)
+        *ret_index = i;
+      return e;
+    }
+  }
+  return NULL;
+}
+
+static gboolean
+has_mac(Entry *e, const char *mac, guint *ret_index)
+{
+  for (guint j = 0; j < e->macs->len; j++) {
+    if (g_ascii_strcasecmp(g_ptr_array_index(e->macs, j), mac) == 0) {
+      if (ret_index)
+        *ret_index = j;
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
+int
+nc_macmap_add(const char *dnsmasq_dir, const char *bridge, const char *domain, const char *mac)
+{
+  g_autofree char *path = nc_macmap_path(dnsmasq_dir, bridge);
+  if (!path || !domain || !mac)
+    return -EINVAL;
+  g_autoptr(GPtrArray) entries = NULL;
+  int r = load(path, &entries);
+  if (r < 0)
+    return r;
+  Entry *e = find(entries, domain, NULL);
+  if (!e) {
+    e = entry_new(domain);
+    g_ptr_array_add(entries, e);
+  }
+  if (has_mac(e, mac, NULL))
+    return 0;
+  g_ptr_array_add(e->macs, g_strdup(mac));
+  return save(path, entries);
+}
+
+int
+nc_macmap_remove(const char *dnsmasq_dir, const char *bridge, const char *domain,
+                 const char *mac)
+{
+  g_autofree char *path = nc_macmap_path(dnsmasq_dir, bridge);
+  if (!path || !domain)
+    return -EINVAL;
+  g_autoptr(GPtrArray) entries = NULL;
+  int r = load(path, &entries);
+  if (r < 0)
+    return r;
+  guint ei;
+  Entry *e = find(entries, domain, &ei);
+  if (!e)
+    return 0;
+  guint mi;
+  if (mac && !has_mac(e, mac, &mi))
+    return 0;
+  if (mac)
+    g_ptr_array_remove_index(e->macs, mi);
+  if (!mac || e->macs->len == 0)
+    g_ptr_array_remove_index(entries, ei);
+  return save(path, entries);
+}
+
+int
+nc_macmap_lookup(const char *dnsmasq_dir, const char *bridge, const char *domain,
+                 char ***ret_macs)
+{
+  g_autofree char *path = nc_macmap_path(dnsmasq_dir, bridge);
+  if (!path || !domain)
+    return -EINVAL;
+  g_autoptr(GPtrArray) entries = NULL;
+  int r = load(path, &entries);
+  if (r < 0)
+    return r;
+  g_autoptr(GPtrArray) out = g_ptr_array_new();
+  Entry *e = find(entries, domain, NULL);
+  for (guint j = 0; e && j < e->macs->len; j++)
+    g_ptr_array_add(out, g_strdup(g_ptr_array_index(e->macs, j)));
+  g_ptr_array_add(out, NULL);
+  *ret_macs = (char **)g_ptr_array_free(g_steal_pointer(&out), FALSE);
+  return 0;
+}

@@ -1,0 +1,29 @@
+/* The MAC map libvirt's NSS module (`libvirt_guest`) reads to resolve guest
+ * names: <dnsmasq dir>/<bridge>.macs, a JSON array of
+ * {"domain": NAME, "macs": [MAC, ...]}. Ports add their guest's MAC when they
+ * are allocated and remove it when freed.
+ *
+ * Each call reads, changes and atomically rewrites the file (mode 0644);
+ * the daemon is its only writer. Returns 0 or -errno (-EINVAL for an unsafe
+ * bridge name, -EBADMSG for a file that is not such an array); no logging. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* dir/BRIDGE.macs; NULL for an unsafe bridge name. Caller frees. */
+char *nc_macmap_path(const char *dnsmasq_dir, const char *bridge);
+
+/* Adds mac to domain's list (nothing when it is there already). */
+int nc_macmap_add(const char *dnsmasq_dir, const char *bridge, const char *domain,
+                  const char *mac);
+/* Removes mac from domain's list (mac NULL: every MAC of the domain); a
+ * domain left without MACs is dropped, as libvirt does. */
+int nc_macmap_remove(const char *dnsmasq_dir, const char *bridge, const char *domain,
+                     const char *mac);
+/* The MACs of domain, in file order (empty when none). Caller frees. */
+int nc_macmap_lookup(const char *dnsmasq_dir, const char *bridge, const char *domain,
+                     char ***ret_macs);
+
+G_END_DECLS
