@@ -254,7 +254,7 @@ load_schema(const char *schema_file, GError **error)
 static Schema *
 get_schema(const char *schema_file, GError **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&cache_lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&cache_lock);
 
   if (!cache)
     cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -273,7 +273,7 @@ get_schema(const char *schema_file, GError **error)
 static char *
 explain(Schema *schema, xmlDocPtr doc, GPtrArray *problems, int *ret_line, char **ret_element)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&schema->lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&schema->lock);
   xmlNodePtr at = NULL;
   char *what;
 
@@ -313,7 +313,7 @@ nc_schema_validate(xmlDocPtr doc, const char *schema_file, const char *filename,
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(problem_free);
   int rc;
   {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&schema->lock);
+    G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&schema->lock);
     g_autoptr(xmlRelaxNGValidCtxt) vctxt = xmlRelaxNGNewValidCtxt(schema->rng);
     if (!vctxt) {
       g_set_error(error, NC_ERROR, NC_ERROR_NO_MEMORY, "cannot create a validator for '%s'",
