@@ -9,7 +9,11 @@
  * Every case of tests/firewall/data, and of libvirt's networkxml2firewalldata
  * when ../shared is present, is applied twice (idempotent) and deleted;
  * another program's table must come through apply and delete unchanged; a
- * batch the kernel refuses must leave the old table as it was. */
+ * batch the kernel refuses must leave the old table as it was.
+ *
+ * Coexistence: forward chains of Docker / iptables-nft, ufw, firewalld, a
+ * bridge table and iptables-legacy (through a fake /proc) are found, and the
+ * advice names the chain and the command that lets guest traffic pass. */
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
@@ -21,6 +25,7 @@
 
 #include "firewall-rules.h"
 #include "network-xml.h"
+#include "nc-kernel.h"
 #include "nft.h"
 
 /* -- helpers --------------------------------------------------------------- */
@@ -272,6 +277,165 @@ test_refused_batch_is_atomic(gconstpointer data)
   flush();
 }
 
+/* -- coexistence ----------------------------------------------------------- */
+
+typedef struct {
+  char *proc; /* a fake /proc: only net/ip{,6}_tables_names are read */
+  NcKernel *kernel;
+} BlockerFixture;
+
+static void
+blocker_setup(BlockerFixture *f, gconstpointer data)
+{
+  f->proc = g_dir_make_tmp("test-nft-proc-XXXXXX", NULL);
+  g_assert_nonnull(f->proc);
+  g_autofree char *net = g_build_filename(f->proc, "net", NULL);
+  g_assert_cmpint(g_mkdir(net, 0755), ==, 0);
+  f->kernel = nc_kernel_new(f->proc, NULL);
+  flush();
+}
+
+static void
+blocker_teardown(BlockerFixture *f, gconstpointer data)
+{
+  g_autofree char *net = g_build_filename(f->proc, "net", NULL);
+  for (const char *const *n = (const char *const[]){ "ip_tables_names", "ip6_tables_names", NULL };
+       *n; n++) {
+    g_autofree char *path = g_build_filename(net, *n, NULL);
+    g_unlink(path);
+  }
+  g_rmdir(net);
+  g_rmdir(f->proc);
+  g_free(f->proc);
+  nc_kernel_free(f->kernel);
+  flush();
+}
+
+static GPtrArray *
+find_blockers(BlockerFixture *f)
+{
+  GPtrArray *findings = NULL;
+  g_assert_cmpint(nc_nft_find_forward_blockers(f->kernel, &findings), ==, 0);
+  g_assert_nonnull(findings);
+  for (guint i = 0; i < findings->len; i++)
+    g_test_message("finding: %s", ((NcNftBlocker *)findings->pdata[i])->description);
+  return findings;
+}
+
+static void
+assert_contains(const char *haystack, const char *needle)
+{
+  if (haystack == NULL || strstr(haystack, needle) == NULL)
+    g_error("expected '%s' in:\n%s", needle, haystack);
+}
+
+/* Our own tables, accepting policies, drops on other hooks and conditional
+ * drops are not blockers. */
+static void
+test_blockers_none(BlockerFixture *f, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename(data, "nat-default.xml", NULL);
+  g_autoptr(NcFwRuleset) rs = ruleset_for(path);
+  g_assert_cmpint(nc_nft_apply(rs), ==, 0);
+  nft_load("table inet mine {\n"
+           "  chain forwarding { type filter hook forward priority 0; policy accept;\n"
+           "    ip saddr 192.0.2.1 counter drop\n  }\n"
+           "  chain incoming { type filter hook input priority 0; policy drop; }\n"
+           "  chain helper { counter drop; }\n"
+           "}\n");
+  g_autoptr(GPtrArray) findings = find_blockers(f);
+  g_assert_cmpuint(findings->len, ==, 0);
+  g_assert_null(nc_nft_blocker_advice("virbr0", findings));
+}
+
+static void
+test_blockers_iptables_nft(BlockerFixture *f, gconstpointer data)
+{
+  nft_load("table ip filter {\n"
+           "  chain FORWARD { type filter hook forward priority 0; policy drop; }\n"
+           "}\n");
+  g_autoptr(GPtrArray) findings = find_blockers(f);
+  g_assert_cmpuint(findings->len, ==, 1);
+  const NcNftBlocker *b = findings->pdata[0];
+  g_assert_cmpint(b->kind, ==, NC_NFT_BLOCKER_IPTABLES_NFT);
+  g_assert_cmpstr(b->family, ==, "ip");
+  g_assert_cmpstr(b->table, ==, "filter");
+  g_assert_cmpstr(b->chain, ==, "FORWARD");
+  g_assert_null(b->owner);
+  g_autofree char *advice = nc_nft_blocker_advice("virbr0", findings);
+  g_test_message("%s", advice);
+  assert_contains(advice, "guest traffic through virbr0 will be dropped by table ip filter, "
+                          "chain FORWARD (policy drop");
+  assert_contains(advice, "iptables -I FORWARD -i virbr0 -j ACCEPT; "
+                          "iptables -I FORWARD -o virbr0 -j ACCEPT");
+}
+
+static void
+test_blockers_docker(BlockerFixture *f, gconstpointer data)
+{
+  nft_load("table ip filter {\n"
+           "  chain DOCKER-USER { counter return; }\n"
+           "  chain FORWARD { type filter hook forward priority 0; policy drop;\n"
+           "    counter jump DOCKER-USER\n  }\n"
+           "}\n"
+           "table ip6 filter {\n"
+           "  chain FORWARD { type filter hook forward priority 0; policy drop; }\n"
+           "  chain ufw6-before-forward { }\n"
+           "}\n");
+  g_autoptr(GPtrArray) findings = find_blockers(f);
+  g_assert_cmpuint(findings->len, ==, 2);
+  g_autofree char *advice = nc_nft_blocker_advice("virbr1", findings);
+  g_test_message("%s", advice);
+  assert_contains(advice, "table ip filter, chain FORWARD (policy drop, iptables-nft, docker)");
+  assert_contains(advice, "iptables -I DOCKER-USER -i virbr1 -j ACCEPT; "
+                          "iptables -I DOCKER-USER -o virbr1 -j ACCEPT");
+  assert_contains(advice, "table ip6 filter, chain FORWARD (policy drop, iptables-nft, ufw)");
+  assert_contains(advice, "ufw route allow in on virbr1; ufw route allow out on virbr1");
+}
+
+/* firewalld's forward chain accepts by policy but ends with a reject. */
+static void
+test_blockers_firewalld(BlockerFixture *f, gconstpointer data)
+{
+  nft_load("table inet firewalld {\n"
+           "  chain filter_FORWARD {\n"
+           "    type filter hook forward priority filter + 10; policy accept;\n"
+           "    ct state established,related accept\n"
+           "    iifname \"lo\" accept\n"
+           "    reject with icmpx admin-prohibited\n"
+           "  }\n"
+           "}\n"
+           "table bridge lab {\n"
+           "  chain forwarding { type filter hook forward priority 0; policy accept; counter drop; }\n"
+           "}\n");
+  g_autoptr(GPtrArray) findings = find_blockers(f);
+  g_assert_cmpuint(findings->len, ==, 2);
+  g_autofree char *advice = nc_nft_blocker_advice("virbr0", findings);
+  g_test_message("%s", advice);
+  assert_contains(advice, "table inet firewalld, chain filter_FORWARD (its last rule drops "
+                          "everything, firewalld)");
+  assert_contains(advice, "firewall-cmd --permanent --zone=trusted --add-interface=virbr0");
+  assert_contains(advice, "table bridge lab, chain forwarding");
+  assert_contains(advice, "nft insert rule bridge lab forwarding meta ibrname \"virbr0\" accept");
+}
+
+static void
+test_blockers_legacy(BlockerFixture *f, gconstpointer data)
+{
+  g_autofree char *v4 = g_build_filename(f->proc, "net", "ip_tables_names", NULL);
+  g_autofree char *v6 = g_build_filename(f->proc, "net", "ip6_tables_names", NULL);
+  g_assert_true(g_file_set_contents(v4, "filter\nnat\n", -1, NULL));
+  g_assert_true(g_file_set_contents(v6, "", -1, NULL)); /* loaded, no table: harmless */
+  g_autoptr(GPtrArray) findings = find_blockers(f);
+  g_assert_cmpuint(findings->len, ==, 1);
+  const NcNftBlocker *b = findings->pdata[0];
+  g_assert_cmpint(b->kind, ==, NC_NFT_BLOCKER_IPTABLES_LEGACY);
+  g_autofree char *advice = nc_nft_blocker_advice("virbr0", findings);
+  g_test_message("%s", advice);
+  assert_contains(advice, "iptables-legacy tables in ip (filter, nat)");
+  assert_contains(advice, "iptables-legacy -I FORWARD -i virbr0 -j ACCEPT");
+}
+
 /* -- main ------------------------------------------------------------------ */
 
 /* g_ptr_array_sort hands pointers to the elements. */
@@ -336,5 +500,12 @@ main(int argc, char **argv)
   g_test_add_func("/nft/delete-absent", test_delete_absent);
   g_test_add_data_func("/nft/family-dropped", data, test_family_dropped);
   g_test_add_data_func("/nft/refused-batch-is-atomic", data, test_refused_batch_is_atomic);
+#define ADD_BLOCKER(path, func)                                                                    \
+  g_test_add(path, BlockerFixture, data, blocker_setup, func, blocker_teardown)
+  ADD_BLOCKER("/nft/blockers/none", test_blockers_none);
+  ADD_BLOCKER("/nft/blockers/iptables-nft", test_blockers_iptables_nft);
+  ADD_BLOCKER("/nft/blockers/docker-ufw", test_blockers_docker);
+  ADD_BLOCKER("/nft/blockers/firewalld-bridge", test_blockers_firewalld);
+  ADD_BLOCKER("/nft/blockers/legacy", test_blockers_legacy);
   return g_test_run();
 }
