@@ -2,11 +2,13 @@
 #include "dnsmasq.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib-unix.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -153,6 +155,49 @@ terminate(NcDnsmasq *dm, pid_t pid, int pidfd)
   return pidfd_wait(pidfd, STOP_KILL_WAIT_MS);
 }
 
+/* pidfds of dnsmasq's own children: the process that runs the lease helper
+ * for it. That one ignores SIGTERM and, once dnsmasq is gone, still runs the
+ * events it has queued; stop waits for it so no helper writes into files
+ * being removed. Found through /proc/PID/task/PID/children (as dnsmasq's
+ * children, before they are reparented). */
+static GArray *
+open_children(NcDnsmasq *dm, pid_t pid)
+{
+  GArray *fds = g_array_new(FALSE, FALSE, sizeof(int));
+  g_autofree char *path = g_strdup_printf("/proc/%d/task/%d/children", (int)pid, (int)pid);
+  g_autofree char *text = NULL;
+  if (!g_file_get_contents(path, &text, NULL, NULL))
+    return fds;
+  g_auto(GStrv) pids = g_strsplit_set(g_strstrip(text), " \n", -1);
+  for (guint i = 0; pids[i]; i++) {
+    gint64 child = g_ascii_strtoll(pids[i], NULL, 10);
+    if (child <= 0)
+      continue;
+    int fd = open_ours(dm, (pid_t)child);
+    if (fd >= 0)
+      g_array_append_val(fds, fd);
+  }
+  return fds;
+}
+
+/* Waits (bounded) for the children to finish their queued lease events,
+ * then kills what is left. */
+static void
+reap_children(GArray *fds)
+{
+  gint64 end = g_get_monotonic_time() + STOP_TERM_WAIT_MS * 1000;
+  for (guint i = 0; i < fds->len; i++) {
+    int fd = g_array_index(fds, int, i);
+    int left = (int)MAX((end - g_get_monotonic_time()) / 1000, 0);
+    if (!pidfd_wait(fd, left)) {
+      pidfd_send_signal(fd, SIGKILL);
+      pidfd_wait(fd, STOP_KILL_WAIT_MS);
+    }
+    close(fd);
+  }
+  g_array_unref(fds);
+}
+
 static void
 unwatch(NcDnsmasq *dm)
 {
@@ -260,11 +305,18 @@ remove_files(NcDnsmasq *dm)
   g_autofree char *macs = g_build_filename(dm->dnsmasq_dir, macs_name, NULL);
   const char *paths[] = { dm->conf_path, dm->hostsfile_path, dm->addnhosts_path, dm->pid_path,
                           leases, status, macs };
+  /* The lease helper's lock: a helper still writing the status file is let
+   * finish first, so the file does not come back. */
+  int lock_fd = open(dm->dnsmasq_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (lock_fd >= 0)
+    flock(lock_fd, LOCK_EX);
   for (gsize i = 0; i < G_N_ELEMENTS(paths); i++) {
     int r = nc_file_remove(paths[i]);
     if (r < 0)
       g_debug("cannot remove %s: %s", paths[i], g_strerror(-r));
   }
+  if (lock_fd >= 0)
+    close(lock_fd);
 }
 
 static gboolean
@@ -606,7 +658,9 @@ kill_process(NcDnsmasq *dm, GError **error)
     if (fd < 0 && fd != -ENOSYS)
       pid = 0;
   }
+  GArray *children = pid ? open_children(dm, pid) : g_array_new(FALSE, FALSE, sizeof(int));
   gboolean gone = pid == 0 || terminate(dm, pid, fd);
+  reap_children(children);
   if (fd >= 0)
     close(fd);
   dm->pid = 0;
