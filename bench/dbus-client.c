@@ -1,9 +1,12 @@
 /* One D-Bus client process driving netctld through a workload, for
  * lifecycle.sh and nat.sh:
  *
- *   bench-dbus-client [--pid PID] [--phases define,start,destroy,undefine] DIR N
+ *   bench-dbus-client [--pid PID] [--phases define,start,destroy,undefine]
+ *                     [--prefix NAME] DIR N
  *
- * Network i (1..N) is defined from DIR/i.xml. Each phase runs over all N
+ * Network i (1..N) is defined from DIR/i.xml. A run whose phases do not
+ * begin with define finds network i by the name NAME<i> first (not timed),
+ * so a workload can be split over several runs. Each phase runs over all N
  * networks in order before the next phase starts, one blocking call at a
  * time on one connection to the system bus (DBUS_SYSTEM_BUS_ADDRESS), so a
  * latency is the full round trip of one call: client -> dbus-daemon ->
@@ -11,12 +14,16 @@
  *
  * Output, one line per sample, tab separated, on stdout:
  *   op <phase> <i> <milliseconds>
- *   rss <after-phase> <VmRSS kB> <VmHWM kB>     (with --pid: netctld's PID)
+ *   rss <after-phase> <VmRSS kB> <VmHWM kB> <CPU ms>   (--pid: netctld's PID;
+ *       CPU = user + system time of it and its reaped children so far)
  * bench/libvirt-client.py prints the same lines for libvirt, so the shell
- * scripts treat both alike. Exit status 1 on the first failed call (the
- * error on stderr), 2 on usage errors. */
+ * scripts treat both alike. The first failed call ends the run with
+ *   fail <phase> <i> <message>
+ * and exit status 1; usage errors exit with 2. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
 
@@ -28,7 +35,30 @@
  * 25 s GDBus default so a slow start is measured, not cut off. */
 #define CALL_TIMEOUT_MS (10 * 60 * 1000)
 
-/* Prints VmRSS and VmHWM of @pid, as the kernel reports them. */
+/* CPU time of @pid and of its reaped children (utime + stime + cutime +
+ * cstime of /proc/PID/stat), in ms; -1 when unreadable. */
+static long
+cpu_ms(int pid)
+{
+  g_autofree char *path = g_strdup_printf("/proc/%d/stat", pid);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *rest;
+  long ticks = 0;
+
+  /* The command name may hold spaces: the fields that follow it are
+   * counted from its closing parenthesis (state = field 3). */
+  if (!g_file_get_contents(path, &text, NULL, NULL) || (rest = strrchr(text, ')')) == NULL)
+    return -1;
+  fields = g_strsplit(rest + 2, " ", -1);
+  if (g_strv_length(fields) < 15)
+    return -1;
+  for (int f = 11; f <= 14; f++) /* fields 14..17 */
+    ticks += atol(fields[f]);
+  return ticks * 1000 / sysconf(_SC_CLK_TCK);
+}
+
+/* Prints VmRSS and VmHWM of @pid as the kernel reports them, and its CPU. */
 static void
 print_rss(int pid, const char *label)
 {
@@ -48,7 +78,7 @@ print_rss(int pid, const char *label)
     sscanf(line, "VmHWM: %ld", &hwm);
     line = next;
   }
-  printf("rss\t%s\t%ld\t%ld\n", label, rss, hwm);
+  printf("rss\t%s\t%ld\t%ld\t%ld\n", label, rss, hwm, cpu_ms(pid));
   fflush(stdout);
 }
 
@@ -65,11 +95,32 @@ timed_call(GDBusConnection *bus, const char *path, const char *iface, const char
   return reply;
 }
 
+/* The object paths of networks PREFIX1..PREFIXn, looked up by name. */
 static gboolean
-run_phase(GDBusConnection *bus, const char *phase, const char *dir, guint n, GPtrArray *paths,
-          GError **error)
+lookup_all(GDBusConnection *bus, const char *prefix, guint n, GPtrArray *paths, GError **error)
 {
   for (guint i = 1; i <= n; i++) {
+    g_autofree char *name = g_strdup_printf("%s%u", prefix, i);
+    const char *path = NULL;
+    g_autoptr(GVariant) reply = g_dbus_connection_call_sync(
+      bus, BUS_NAME, BUS_PATH, CONNECT_IFACE, "NetworkLookupByName", g_variant_new("(s)", name),
+      G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, error);
+    if (reply == NULL) {
+      g_prefix_error(error, "lookup of '%s': ", name);
+      return FALSE;
+    }
+    g_variant_get(reply, "(&o)", &path);
+    g_ptr_array_add(paths, g_strdup(path));
+  }
+  return TRUE;
+}
+
+static gboolean
+run_phase(GDBusConnection *bus, const char *phase, const char *dir, guint n, GPtrArray *paths,
+          guint *ret_index, GError **error)
+{
+  for (guint i = 1; i <= n; i++) {
+    *ret_index = i;
     g_autoptr(GVariant) reply = NULL;
     double ms = 0;
 
@@ -101,10 +152,8 @@ run_phase(GDBusConnection *bus, const char *phase, const char *dir, guint n, GPt
       }
       reply = timed_call(bus, g_ptr_array_index(paths, i - 1), NETWORK_IFACE, method, NULL,
                          NULL, &ms, error);
-      if (reply == NULL) {
-        g_prefix_error(error, "network %u: ", i);
+      if (reply == NULL)
         return FALSE;
-      }
     }
     printf("op\t%s\t%u\t%.3f\n", phase, i, ms);
   }
@@ -117,11 +166,14 @@ main(int argc, char **argv)
 {
   gint pid = 0;
   g_autofree char *phases_arg = NULL;
+  g_autofree char *prefix = NULL;
   g_auto(GStrv) rest = NULL;
   GOptionEntry entries[] = {
     { "pid", 'p', 0, G_OPTION_ARG_INT, &pid, "Report VmRSS/VmHWM of PID after each phase", "PID" },
     { "phases", 0, 0, G_OPTION_ARG_STRING, &phases_arg,
       "Comma-separated phases (default define,start,destroy,undefine)", "LIST" },
+    { "prefix", 0, 0, G_OPTION_ARG_STRING, &prefix,
+      "Find network i by the name PREFIX<i> when the phases do not define it", "NAME" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL, "DIR N" },
     { NULL },
   };
@@ -136,7 +188,7 @@ main(int argc, char **argv)
   if (!g_option_context_parse(ctx, &argc, &argv, &error) || rest == NULL || rest[0] == NULL
       || rest[1] == NULL || rest[2] != NULL
       || !g_ascii_string_to_unsigned(rest[1], 10, 1, 100000, &n, NULL)) {
-    g_printerr("usage: bench-dbus-client [--pid PID] [--phases LIST] DIR N\n");
+    g_printerr("usage: bench-dbus-client [--pid PID] [--phases LIST] [--prefix NAME] DIR N\n");
     return 2;
   }
   phases = g_strsplit(phases_arg != NULL ? phases_arg : "define,start,destroy,undefine", ",", -1);
@@ -146,9 +198,22 @@ main(int argc, char **argv)
     g_printerr("bench-dbus-client: system bus: %s\n", error->message);
     return 1;
   }
+  if (!g_str_equal(phases[0], "define")) {
+    if (prefix == NULL) {
+      g_printerr("bench-dbus-client: --prefix is needed when the first phase is not define\n");
+      return 2;
+    }
+    if (!lookup_all(bus, prefix, (guint)n, paths, &error)) {
+      g_printerr("bench-dbus-client: %s\n", error->message);
+      return 1;
+    }
+  }
   for (guint p = 0; phases[p] != NULL; p++) {
-    if (!run_phase(bus, phases[p], rest[0], (guint)n, paths, &error)) {
-      g_printerr("bench-dbus-client: %s: %s\n", phases[p], error->message);
+    guint failed = 0;
+    if (!run_phase(bus, phases[p], rest[0], (guint)n, paths, &failed, &error)) {
+      g_autofree char *msg = g_strdelimit(g_strdup(error->message), "\t\n", ' ');
+      fflush(stdout);
+      printf("fail\t%s\t%u\t%s\n", phases[p], failed, msg);
       return 1;
     }
     if (pid > 0)

@@ -3,13 +3,15 @@
 workload: libvirt's side of bench/dbus-client.c, with the same arguments and
 the same output lines (see there).
 
-    /usr/bin/python3 libvirt-client.py --uri URI [--pid PID] [--phases LIST] DIR N
+    /usr/bin/python3 libvirt-client.py --uri URI [--pid PID] [--phases LIST]
+                                       [--prefix NAME] DIR N
 
 Network i (1..N) is defined from DIR/i.xml; each phase runs over all N
 networks before the next one starts; one blocking call at a time.
 """
 
 import argparse
+import os
 import sys
 import time
 
@@ -23,7 +25,27 @@ def rss(pid, label):
             key, _, rest = line.partition(":")
             if key in ("VmRSS", "VmHWM"):
                 vals[key] = rest.split()[0]
-    print(f"rss\t{label}\t{vals.get('VmRSS', -1)}\t{vals.get('VmHWM', -1)}", flush=True)
+    # utime, stime, cutime, cstime: fields 14-17, counted after the comm.
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rpartition(")")[2].split()
+    cpu = sum(int(x) for x in fields[11:15]) * 1000 // os.sysconf("SC_CLK_TCK")
+    print(f"rss\t{label}\t{vals.get('VmRSS', -1)}\t{vals.get('VmHWM', -1)}\t{cpu}", flush=True)
+
+
+def one_op(conn, phase, xml_dir, i, nets):
+    """Runs one operation on network i; returns its duration in ms."""
+    clock = time.monotonic_ns
+    if phase == "define":
+        with open(f"{xml_dir}/{i}.xml") as f:
+            xml = f.read()
+        t0 = clock()
+        nets.append(conn.networkDefineXML(xml))
+    else:
+        call = {"start": "create", "destroy": "destroy", "undefine": "undefine"}[phase]
+        method = getattr(nets[i - 1], call)
+        t0 = clock()
+        method()
+    return (clock() - t0) / 1e6
 
 
 def main():
@@ -31,6 +53,7 @@ def main():
     ap.add_argument("--uri", required=True)
     ap.add_argument("--pid", type=int, default=0)
     ap.add_argument("--phases", default="define,start,destroy,undefine")
+    ap.add_argument("--prefix")
     ap.add_argument("dir")
     ap.add_argument("n", type=int)
     a = ap.parse_args()
@@ -39,22 +62,21 @@ def main():
     libvirt.registerErrorHandler(lambda _ctx, _err: None, None)
     conn = libvirt.open(a.uri)
     nets = []
-    clock = time.monotonic_ns
-    for phase in a.phases.split(","):
+    phases = a.phases.split(",")
+    if phases[0] != "define":
+        if not a.prefix:
+            ap.error("--prefix is needed when the first phase is not define")
+        nets = [conn.networkLookupByName(f"{a.prefix}{i}") for i in range(1, a.n + 1)]
+    for phase in phases:
         out = []
         for i in range(1, a.n + 1):
-            if phase == "define":
-                with open(f"{a.dir}/{i}.xml") as f:
-                    xml = f.read()
-                t0 = clock()
-                nets.append(conn.networkDefineXML(xml))
-            else:
-                net = nets[i - 1]
-                call = {"start": net.create, "destroy": net.destroy,
-                        "undefine": net.undefine}[phase]
-                t0 = clock()
-                call()
-            out.append(f"op\t{phase}\t{i}\t{(clock() - t0) / 1e6:.3f}\n")
+            try:
+                ms = one_op(conn, phase, a.dir, i, nets)
+            except libvirt.libvirtError as e:
+                msg = str(e).replace("\t", " ").replace("\n", " ")
+                sys.stdout.write("".join(out) + f"fail\t{phase}\t{i}\t{msg}\n")
+                sys.exit(1)
+            out.append(f"op\t{phase}\t{i}\t{ms:.3f}\n")
         sys.stdout.write("".join(out))
         sys.stdout.flush()
         if a.pid > 0:

@@ -35,7 +35,7 @@ if [ "${1:-}" = --inner ]; then
   if [ "$client" = cli ]; then
     cli_pass "$SCR/xml" "$n" bn
   else
-    api_pass "$SCR/xml" "$n" "$impl"
+    api_pass "$SCR/xml" "$n" bn define,start,destroy,undefine "$impl"
   fi
   status=$?
   leftovers
@@ -75,7 +75,8 @@ for n in $NS; do
       bench_log "pass $tag"
       start=$SECONDS
       ns_run "$impl" "$client" "$n" >"$WORK/raw/$tag.tsv" 2>"$WORK/raw/$tag.err" ||
-        bench_log "pass $tag failed: $(tail -n 3 "$WORK/raw/$tag.err" | tr '\n' ' ')"
+        bench_log "pass $tag failed: $(grep '^fail' "$WORK/raw/$tag.tsv" | cut -f2- ||
+          tail -n 3 "$WORK/raw/$tag.err")"
       printf 'info\twall-s\t%d\n' $((SECONDS - start)) >>"$WORK/raw/$tag.tsv"
     done
   done

@@ -171,10 +171,15 @@ EOF
     { cat "$SCR/daemon.log" >&2; bench_die "libvirtd did not come up"; }
 }
 
-# "rss LABEL VmRSS VmHWM" of the daemon.
+# "rss LABEL VmRSS VmHWM CPU-ms" of the daemon (CPU: user + system time of it
+# and of its reaped children, /proc/PID/stat fields 14-17).
 print_rss() {
-  awk -v l="$1" '/^VmRSS:/ {r = $2} /^VmHWM:/ {h = $2}
-    END {printf "rss\t%s\t%s\t%s\n", l, r, h}' "/proc/$DPID/status"
+  local stat cpu
+  stat=$(<"/proc/$DPID/stat")
+  read -r -a f <<<"${stat##*) }"
+  cpu=$(((f[11] + f[12] + f[13] + f[14]) * 1000 / $(getconf CLK_TCK)))
+  awk -v l="$1" -v c="$cpu" '/^VmRSS:/ {r = $2} /^VmHWM:/ {h = $2}
+    END {printf "rss\t%s\t%s\t%s\t%s\n", l, r, h, c}' "/proc/$DPID/status"
 }
 
 # One CLI process per operation, timed from fork to exit as a shell script
@@ -206,20 +211,23 @@ cli_pass() {
 }
 
 # The same workload from one client process: D-Bus for netctld, one
-# python-libvirt connection for libvirtd.
+# python-libvirt connection for libvirtd. Arguments as cli_pass, plus
+# $5 = impl. The client prints the same lines (and "fail ..." itself).
 api_pass() {
-  local dir=$1 n=$2 impl=$3 phases=${4:-define,start,destroy,undefine}
-  if [ "$impl" = netctl ]; then
-    "$DBUS_CLIENT" --pid "$DPID" --phases "$phases" "$dir" "$n"
-  else
-    "$PY" "$BENCH_TOP/bench/libvirt-client.py" --uri "$LV_URI" --pid "$DPID" \
-      --phases "$phases" "$dir" "$n"
-  fi
+  local dir=$1 n=$2 prefix=$3 phases=${4:-define,start,destroy,undefine} impl=$5
+  local cmd=("$DBUS_CLIENT")
+  [ "$impl" = netctl ] || cmd=("$PY" "$BENCH_TOP/bench/libvirt-client.py" --uri "$LV_URI")
+  "${cmd[@]}" --pid "$DPID" --phases "$phases" --prefix "$prefix" "$dir" "$n"
 }
 
-# What the daemon left in the namespace after a full pass (should be nothing).
+# What the daemon left in the namespace after a full pass (should be nothing):
+# links, and processes other than us (PID 1), the daemon, the bus and ps.
 leftovers() {
-  local links
+  local links procs
   links=$(ip -br link | awk '$1 != "lo" {print $1}' | tr '\n' ' ')
   printf 'info\tlinks-left\t%s\n' "${links:-none}"
+  ps -e -o pid=,stat=,comm= >"$SCR/ps.txt" # not in a $(...) subshell: that is a process too
+  procs=$(awk -v d="$DPID" -v b="${BUS_PID:-0}" -v me="$$" \
+    '$1 != me && $1 != d && $1 != b && $3 != "ps" {printf "%s(%s) ", $3, $2}' "$SCR/ps.txt")
+  printf 'info\tprocs-left\t%s\n' "${procs:-none}"
 }

@@ -25,6 +25,7 @@ class Pass:
     def __init__(self, path):
         self.ops = {p: [] for p in PHASES}
         self.rss = {}
+        self.cpu = {}
         self.fail = None
         self.info = {}
         with open(path) as f:
@@ -32,8 +33,10 @@ class Pass:
                 parts = line.rstrip("\n").split("\t")
                 if parts[0] == "op" and len(parts) == 4:
                     self.ops.setdefault(parts[1], []).append((int(parts[2]), float(parts[3])))
-                elif parts[0] == "rss" and len(parts) == 4:
+                elif parts[0] == "rss" and len(parts) in (4, 5):
                     self.rss[parts[1]] = (parts[2], parts[3])
+                    if len(parts) == 5:
+                        self.cpu[parts[1]] = int(parts[4])
                 elif parts[0] == "fail" and len(parts) >= 4:
                     self.fail = (parts[1], parts[2], "\t".join(parts[3:]))
                 elif parts[0] == "info" and len(parts) >= 3:
@@ -45,6 +48,30 @@ class Pass:
 
     def values(self, phase):
         return [ms for _, ms in self.ops.get(phase, [])]
+
+    def cpu_per_op(self, phase):
+        """Daemon CPU (ms, with reaped children) per operation of a phase."""
+        before = (["idle"] + PHASES)[PHASES.index(phase)]
+        n = len(self.ops.get(phase, []))
+        if phase not in self.cpu or before not in self.cpu or n == 0:
+            return None
+        return (self.cpu[phase] - self.cpu[before]) / n
+
+
+def cpu_table(passes, ns):
+    print("## Daemon CPU per operation (ms: user + system of the daemon and the children it "
+          "reaped, over a phase / N)\n")
+    print("| N | via | impl | " + " | ".join(PHASES) + " |")
+    print("|---:|---|---|" + "---:|" * len(PHASES))
+    for n in ns:
+        for client in ("cli", "api"):
+            for impl in ("netctl", "libvirt"):
+                p = passes.get((impl, client, n))
+                if p is not None:
+                    print(f"| {n} | {client} | {impl} | "
+                          + " | ".join(fmt(p.cpu_per_op(ph)) for ph in PHASES) + " |")
+    print("\nClock-tick resolution (10 ms) spread over N operations; less sensitive than "
+          "wall time to other load on the machine.\n")
 
 
 def load(rawdir):
@@ -79,6 +106,11 @@ def fails(passes):
             phase, i, msg = p.fail
             out.append(f"- {impl} {client} N={n}: {phase} of network {i} failed: {msg}")
     return out
+
+
+def leftover_lines(passes):
+    return [f"{k[0]} {k[1]} N={k[2]}: {key} {p.info[key]}" for k, p in sorted(passes.items())
+            for key in ("links-left", "procs-left") if p.info.get(key, "none") != "none"]
 
 
 def lifecycle(passes):
@@ -116,7 +148,9 @@ def lifecycle(passes):
                 print(f"| {n} | {client} | {impl} | " + " | ".join(fmt(s) for s in sums)
                       + f" | {fmt(totals[impl])} | {r} |")
 
-    print("\n## Daemon memory (kB, from /proc/PID/status)\n")
+    print()
+    cpu_table(passes, ns)
+    print("## Daemon memory (kB, from /proc/PID/status)\n")
     print("| N | via | impl | VmRSS idle | VmRSS N defined | VmRSS N active "
           "| VmRSS after undefine | VmHWM at end | ratio VmRSS idle | ratio VmRSS N defined |")
     print("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -135,12 +169,11 @@ def lifecycle(passes):
                     r2 = ratio(num(g("define")), num(q.rss.get("define", ("–",))[0]))
                 print(f"| {n} | {client} | {impl} | {g('idle')} | {g('define')} | {g('start')} "
                       f"| {g('undefine')} | {g('undefine', 1)} | {r1} | {r2} |")
-    left = [f"{k[0]} {k[1]} N={k[2]}: {p.info['links-left']}" for k, p in sorted(passes.items())
-            if p.info.get("links-left", "none") != "none"]
+    left = leftover_lines(passes)
     wall = ", ".join(f"{k[0]} {k[1]} N={k[2]} {p.info.get('wall-s', '?')} s"
                      for k, p in sorted(passes.items()))
     print(f"\nWall time per pass (daemon start to stop): {wall}.")
-    print("Links left in the namespace after a pass: " + ("; ".join(left) or "none") + ".")
+    print("Left in the namespace after a pass: " + ("; ".join(left) or "nothing") + ".")
     f = fails(passes)
     if f:
         print("\nFailures:\n" + "\n".join(f))
@@ -201,6 +234,7 @@ def nat(passes):
                       f"{last:.2f} / {first:.2f} ms ({last / first:.2f}×); least-squares slope "
                       f"{slope * 100:+.2f} ms per 100 networks already running")
             print()
+    cpu_table(passes, ns)
     print("## Daemon memory (kB)\n")
     print("| N | via | impl | VmRSS idle | VmRSS N active | VmHWM at end |")
     print("|---:|---|---|---:|---:|---:|")
@@ -214,6 +248,8 @@ def nat(passes):
     wall = ", ".join(f"{k[0]} {k[1]} N={k[2]} {p.info.get('wall-s', '?')} s"
                      for k, p in sorted(passes.items()))
     print(f"\nWall time per pass: {wall}.")
+    left = leftover_lines(passes)
+    print("Left in the namespace after a pass: " + ("; ".join(left) or "nothing") + ".")
     f = fails(passes)
     if f:
         print("\nFailures:\n" + "\n".join(f))
