@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "managed.h"
 #include "nc-daemon-private.h"
 #include "nc-error.h"
 #include "nc-log.h"
@@ -137,7 +138,10 @@ adopt_one(NcDaemon *daemon, NcStatusRecord *rec)
     return;
   }
   /* Record what adoption learnt (a libvirt status has no ifindex). */
-  if (!nc_status_save(daemon->paths, net->def, &net->live, NC_STATUS_RUNNING, &error))
+  if ((rec->live.bridge_ifindex != net->live.bridge_ifindex
+       || g_hash_table_size(rec->live.data) != g_hash_table_size(net->live.data)
+       || !rec->has_netctl)
+      && !nc_status_save(daemon->paths, net->def, &net->live, NC_STATUS_RUNNING, &error))
     nc_log_network(net, G_LOG_LEVEL_WARNING, "%s", error->message);
   nc_log_network(net, G_LOG_LEVEL_INFO, "adopted (bridge %s, ifindex %d)",
                  net->def->bridge.name ? net->def->bridge.name : "none", net->live.bridge_ifindex);
@@ -209,6 +213,7 @@ nc_daemon_new(const NcDaemonOptions *opts, GError **error)
       = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)nc_network_unref);
   daemon->by_uuid = g_hash_table_new(g_str_hash, g_str_equal);
   daemon->handlers = g_ptr_array_new_with_free_func(nc_event_handler_free);
+  daemon->env.runtime = nc_managed_attach(daemon);
 
   const char *dirs[]
       = { daemon->paths->config_dir, daemon->paths->state_dir, daemon->paths->dnsmasq_dir };
@@ -220,6 +225,8 @@ nc_daemon_new(const NcDaemonOptions *opts, GError **error)
   if (!acquire_lock(daemon, error))
     return NULL;
   load_configs(daemon);
+  if (!opts->no_default_network)
+    nc_managed_install_default_network(daemon, opts->default_network_xml);
   load_status(daemon);
   if (!opts->no_autostart)
     nc_autostart_run(daemon);
@@ -231,6 +238,7 @@ nc_daemon_free(NcDaemon *daemon)
 {
   if (!daemon)
     return;
+  nc_managed_detach(daemon); /* dnsmasq supervision ends; the processes run on */
   /* Handles kept by front ends outlive us: mark them removed. */
   if (daemon->by_name) {
     GHashTableIter iter;

@@ -81,7 +81,9 @@ nc_status_save(const NcPaths *paths, const NcNetworkDef *def, const NcLiveState 
   g_string_append(buf, "</networkstatus>\n");
 
   g_autofree char *path = nc_status_path(paths, def->name);
-  return nc_store_write_atomic(path, buf->str, buf->len, 0600, error);
+  /* Describes kernel state, which a power loss takes away too: a rename is
+   * all the safety it needs, and fsync would dominate start/stop times. */
+  return nc_store_write_atomic_volatile(path, buf->str, buf->len, 0600, error);
 }
 
 gboolean
@@ -103,6 +105,7 @@ get_prop(xmlNodePtr node, const char *name)
 static void
 parse_netctl(xmlNodePtr node, NcStatusRecord *rec)
 {
+  rec->has_netctl = TRUE;
   g_autofree char *ifindex = get_prop(node, "bridge-ifindex");
   g_autofree char *state = get_prop(node, "state");
   guint64 v = 0;

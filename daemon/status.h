@@ -33,6 +33,7 @@ typedef struct {
   NcNetworkDef *def; /* the live definition */
   NcLiveState live;
   NcStatusState state;
+  gboolean has_netctl; /* our <netctl> element was there (not libvirt's file) */
   char *path;
 } NcStatusRecord;
 

@@ -52,8 +52,9 @@ write_all(int fd, const char *data, gsize len)
   return TRUE;
 }
 
-gboolean
-nc_store_write_atomic(const char *path, const char *contents, gssize len, int mode, GError **error)
+static gboolean
+write_atomic(const char *path, const char *contents, gssize len, int mode, gboolean durable,
+             GError **error)
 {
   gsize size = len < 0 ? strlen(contents) : (gsize)len;
   g_autofree char *dir = g_path_get_dirname(path);
@@ -70,7 +71,7 @@ nc_store_write_atomic(const char *path, const char *contents, gssize len, int mo
     return FALSE;
   }
 
-  gboolean ok = write_all(fd, contents, size) && fsync(fd) == 0;
+  gboolean ok = write_all(fd, contents, size) && (!durable || fsync(fd) == 0);
   int e = errno;
   if (close(fd) < 0 && ok) {
     ok = FALSE;
@@ -85,7 +86,20 @@ nc_store_write_atomic(const char *path, const char *contents, gssize len, int mo
     g_set_error(error, NC_ERROR, NC_ERROR_WRITE_FAILED, "cannot write %s: %s", path, g_strerror(e));
     return FALSE;
   }
-  return fsync_dir(dir, error);
+  return !durable || fsync_dir(dir, error);
+}
+
+gboolean
+nc_store_write_atomic(const char *path, const char *contents, gssize len, int mode, GError **error)
+{
+  return write_atomic(path, contents, len, mode, TRUE, error);
+}
+
+gboolean
+nc_store_write_atomic_volatile(const char *path, const char *contents, gssize len, int mode,
+                               GError **error)
+{
+  return write_atomic(path, contents, len, mode, FALSE, error);
 }
 
 gboolean

@@ -13,6 +13,11 @@ G_BEGIN_DECLS
 
 gboolean nc_store_write_atomic(const char *path, const char *contents, gssize len, int mode,
                                GError **error);
+/* The same without fsync: still atomic against a daemon crash (rename), not
+ * durable across a power loss. For state that dies with the machine anyway
+ * (status files on /run). */
+gboolean nc_store_write_atomic_volatile(const char *path, const char *contents, gssize len,
+                                        int mode, GError **error);
 /* unlink; a missing file is not an error. */
 gboolean nc_store_remove(const char *path, GError **error);
 /* mkdir -p with mode 0755 (0700 for none of ours: libvirt's dirs are 0755). */
