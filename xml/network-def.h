@@ -390,6 +390,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcDnsHost, nc_dns_host_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcDhcpHost, nc_dhcp_host_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcIpDef, nc_ip_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcPortGroup, nc_portgroup_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcDhcpRange, nc_dhcp_range_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcForwardIf, nc_forward_if_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcDnsTxt, nc_dns_txt_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcDnsSrv, nc_dns_srv_free)
 
 /* A copy of a <metadata> element that owns a private document (so it keeps its
  * namespace declarations and outlives the parsed document). The parser stores
