@@ -25,13 +25,15 @@ int
 main(int argc, char **argv)
 {
   g_autofree char *root = NULL;
-  gboolean verbose = FALSE, version = FALSE, no_autostart = FALSE;
+  gboolean verbose = FALSE, version = FALSE, no_autostart = FALSE, no_default_network = FALSE;
   GOptionEntry entries[] = {
     { "root", 0, 0, G_OPTION_ARG_FILENAME, &root,
       "Keep every file under DIR instead of libvirt's system layout", "DIR" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log debug messages", NULL },
     { "no-autostart", 0, 0, G_OPTION_ARG_NONE, &no_autostart, "Do not start autostart networks",
       NULL },
+    { "no-default-network", 0, 0, G_OPTION_ARG_NONE, &no_default_network,
+      "Do not define the default network on the first start", NULL },
     { "version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL },
   };
@@ -65,6 +67,7 @@ main(int argc, char **argv)
     .root = root,
     .verbose = verbose,
     .no_autostart = no_autostart,
+    .no_default_network = no_default_network,
   };
   g_autoptr(NcDaemon) daemon = nc_daemon_new(&opts, &error);
   if (!daemon) {

@@ -47,6 +47,8 @@ typedef struct {
   gboolean no_autostart;  /* tests: skip autostart on load */
   const char *proc_root;  /* NULL for /proc (sysctls); tests may point elsewhere */
   const char *sys_root;   /* NULL for /sys */
+  gboolean no_default_network;     /* tests: never define the default network */
+  const char *default_network_xml; /* NULL: the installed default.xml (managed.h) */
 } NcDaemonOptions;
 
 /* Locks state_dir/driver.pid (RESOURCE_BUSY when another daemon holds it),

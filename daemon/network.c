@@ -435,11 +435,4 @@ nc_dhcp_lease_free(NcDhcpLease *lease)
   g_free(lease);
 }
 
-GPtrArray *
-nc_network_get_dhcp_leases(NcNetwork *net, const char *mac, GError **error)
-{
-  if (!check_present(net, error))
-    return NULL;
-  /* Leases come with dnsmasq (the managed-bridge driver); none yet. */
-  return g_ptr_array_new_with_free_func((GDestroyNotify)nc_dhcp_lease_free);
-}
+/* nc_network_get_dhcp_leases: managed.c (the lease database of dnsmasq). */

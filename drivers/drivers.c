@@ -5,9 +5,9 @@
 /* Indexed by NcForwardMode. NULL: the mode has no driver yet. */
 static const NcForwardDriver *const drivers[_NC_FORWARD_MAX] = {
   [NC_FORWARD_NONE] = &nc_driver_isolated,
-  [NC_FORWARD_NAT] = NULL,
-  [NC_FORWARD_ROUTE] = NULL,
-  [NC_FORWARD_OPEN] = NULL,
+  [NC_FORWARD_NAT] = &nc_driver_virtual,
+  [NC_FORWARD_ROUTE] = &nc_driver_virtual,
+  [NC_FORWARD_OPEN] = &nc_driver_virtual,
   [NC_FORWARD_BRIDGE] = NULL,
   [NC_FORWARD_PRIVATE] = NULL,
   [NC_FORWARD_VEPA] = NULL,

@@ -35,10 +35,22 @@ const char *nc_live_state_get(const NcLiveState *live, const char *key);
 
 /* -- the environment a driver works in -------------------------------------- */
 
+/* What drivers keep between calls for running networks (a supervised
+ * dnsmasq, a lease watch), owned by the daemon (runtime.c). Freeing it stops
+ * supervising but leaves every network running, for the next daemon. */
+typedef struct _NcDriverRuntime NcDriverRuntime;
+/* Called from the main loop when the DHCP leases of a network may have
+ * changed. */
+typedef void (*NcLeaseChangedFunc)(const char *network_name, gpointer user_data);
+NcDriverRuntime *nc_driver_runtime_new(NcLeaseChangedFunc lease_changed, gpointer user_data);
+void nc_driver_runtime_free(NcDriverRuntime *runtime);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcDriverRuntime, nc_driver_runtime_free)
+
 typedef struct {
   NcKernel *kernel;
   const char *state_dir;   /* status XML, pid files */
   const char *dnsmasq_dir; /* dnsmasq configuration and lease files */
+  NcDriverRuntime *runtime; /* NULL: nothing is supervised (dnsmasq still runs) */
 } NcDriverEnv;
 
 /* -- the vtable --------------------------------------------------------------- */
@@ -86,6 +98,8 @@ const NcForwardDriver *nc_forward_driver_for(const NcNetworkDef *def, GError **e
 
 /* The drivers (drivers.c's table is built from these). */
 extern const NcForwardDriver nc_driver_isolated;
+/* none (isolated), nat, route, open: the managed bridge (virtual.c). */
+extern const NcForwardDriver nc_driver_virtual;
 
 /* Modes whose networks have a bridge the daemon names (virbr%d) and creates. */
 gboolean nc_forward_mode_has_managed_bridge(NcForwardMode mode);

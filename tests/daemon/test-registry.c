@@ -267,24 +267,25 @@ test_lifecycle_errors(Fixture *f, gconstpointer data)
   g_clear_error(&error);
 
   /* Modes without a driver can be defined but not started. */
-  NcNetwork *nat = define(
-      f,
-      "<network><name>n</name><forward mode='nat'/><ip address='10.9.0.1' prefix='24'/></network>");
+  NcNetwork *nat = define(f, "<network><name>n</name><forward mode='passthrough'>"
+                             "<interface dev='eth9'/></forward></network>");
   g_assert_false(nc_network_start(nat, &error));
   g_assert_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT);
-  g_assert_cmpstr(error->message, ==, "network 'n': forward mode 'nat' is not supported yet");
+  g_assert_cmpstr(error->message, ==,
+                  "network 'n': forward mode 'passthrough' is not supported yet");
   g_clear_error(&error);
   g_assert_null(nc_daemon_create_xml(f->daemon,
-                                     "<network><name>n2</name><forward mode='route'/><ip "
-                                     "address='10.8.0.1' prefix='24'/></network>",
+                                     "<network><name>n2</name><forward mode='vepa'>"
+                                     "<interface dev='eth8'/></forward></network>",
                                      0, &error));
   g_assert_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT);
   g_clear_error(&error);
   g_assert_null(nc_daemon_lookup_by_name(f->daemon, "n2", NULL));
 
-  /* Isolated with addresses: needs dnsmasq, refused before touching anything. */
-  NcNetwork *iso
-      = define(f, "<network><name>iso</name><ip address='10.7.0.1' prefix='24'/></network>");
+  /* Something the driver cannot do yet (this test runs outside a network
+   * namespace): refused before touching anything. */
+  NcNetwork *iso = define(f, "<network><name>iso</name><bandwidth><inbound average='1000'/>"
+                             "</bandwidth><ip address='10.7.0.1' prefix='24'/></network>");
   g_assert_false(nc_network_start(iso, &error));
   g_assert_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT);
   g_assert_nonnull(strstr(error->message, "not supported yet"));
