@@ -14,6 +14,9 @@ G_BEGIN_DECLS
  * virBufferEscapeString escapes (& < > ' "); control characters that XML 1.0
  * forbids are dropped. Caller frees. */
 char *nc_format_escape(const char *str);
+/* The same for attribute values, where raw newlines and tabs would read back
+ * as spaces: those become character references. */
+char *nc_format_escape_attr(const char *str);
 
 /* Length of a model array; the parser may leave an empty one NULL. */
 static inline guint

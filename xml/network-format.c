@@ -22,8 +22,8 @@
 
 /* -- shared helpers ------------------------------------------------------- */
 
-char *
-nc_format_escape(const char *str)
+static char *
+escape(const char *str, gboolean attr)
 {
   GString *out = g_string_sized_new(strlen(str) + 16);
 
@@ -46,15 +46,39 @@ nc_format_escape(const char *str)
     case '\'':
       g_string_append(out, "&apos;");
       break;
+    case '\r':
+      /* a parser turns a raw CR into LF, in text and attributes alike */
+      g_string_append(out, "&#13;");
+      break;
+    case '\n':
+    case '\t':
+      /* a parser turns raw ones in attribute values into spaces */
+      if (attr)
+        g_string_append_printf(out, "&#%u;", c);
+      else
+        g_string_append_c(out, (char)c);
+      break;
     default:
       /* XML 1.0 has no way to write these; libvirt drops them too. */
-      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+      if (c < 0x20)
         break;
       g_string_append_c(out, (char)c);
       break;
     }
   }
   return g_string_free(out, FALSE);
+}
+
+char *
+nc_format_escape(const char *str)
+{
+  return escape(str, FALSE);
+}
+
+char *
+nc_format_escape_attr(const char *str)
+{
+  return escape(str, TRUE);
 }
 
 void
@@ -71,7 +95,7 @@ nc_format_attr(GString *buf, const char *name, const char *value)
 
   if (!value)
     return;
-  escaped = nc_format_escape(value);
+  escaped = nc_format_escape_attr(value);
   g_string_append_printf(buf, " %s='%s'", name, escaped);
 }
 
