@@ -56,6 +56,7 @@ WORK=$(mktemp -d /tmp/netctl-bench.XXXXXX)
 export WORK BUILD BENCH_TOP
 mkdir -p "$WORK/raw" "$WORK/scratch" "$WORK/state"
 host_snapshot >"$WORK/host-before.txt"
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 finish() {
   host_snapshot >"$WORK/host-after.txt"
   if diff -u "$WORK/host-before.txt" "$WORK/host-after.txt" >"$WORK/host.diff"; then
@@ -87,6 +88,7 @@ done
   echo "machine: nproc=$(nproc), kernel $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME")"
   echo "libvirt: $(dpkg-query -W -f='${Version}' libvirt-daemon 2>/dev/null || echo '?')," \
     "netctl: $(git -C "$BENCH_TOP" describe --always --dirty 2>/dev/null || echo '?')"
+  echo "load average (1, 5, 15 min) at start: $load_start; at end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "command: NS='$NS' LV_NS='$LV_NS' CLIENTS='$CLIENTS' IMPLS='$IMPLS' bench/lifecycle.sh"
   echo
   "$PY" "$BENCH_TOP/bench/report.py" lifecycle "$WORK/raw"
