@@ -4,7 +4,7 @@
 
 /* Indexed by NcForwardMode. NULL: the mode has no driver yet. */
 static const NcForwardDriver *const drivers[_NC_FORWARD_MAX] = {
-  [NC_FORWARD_NONE] = &nc_driver_isolated,
+  [NC_FORWARD_NONE] = &nc_driver_virtual,
   [NC_FORWARD_NAT] = &nc_driver_virtual,
   [NC_FORWARD_ROUTE] = &nc_driver_virtual,
   [NC_FORWARD_OPEN] = &nc_driver_virtual,

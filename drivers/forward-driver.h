@@ -97,7 +97,6 @@ typedef struct {
 const NcForwardDriver *nc_forward_driver_for(const NcNetworkDef *def, GError **error);
 
 /* The drivers (drivers.c's table is built from these). */
-extern const NcForwardDriver nc_driver_isolated;
 /* none (isolated), nat, route, open: the managed bridge (virtual.c). */
 extern const NcForwardDriver nc_driver_virtual;
 
