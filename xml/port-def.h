@@ -79,7 +79,7 @@ NcNetworkPortDef *nc_network_port_def_new(void);
 void nc_network_port_def_free(NcNetworkPortDef *def);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcNetworkPortDef, nc_network_port_def_free)
 
-/* Deep copy (format + parse of a valid definition cannot fail). */
+/* Deep copy. Never fails. */
 NcNetworkPortDef *nc_network_port_def_copy(const NcNetworkPortDef *def);
 
 typedef enum {
@@ -89,8 +89,9 @@ typedef enum {
 } NcNetworkPortParseFlags;
 
 /* Parse a <networkport> document. @filename is only used in messages and may
- * be NULL. Errors: NC_ERROR_XML_ERROR / XML_DETAIL / CONFIG_UNSUPPORTED /
- * INVALID_NETWORK_PORT / XML_INVALID_SCHEMA, with "FILE:LINE: " prefixes. */
+ * be NULL. Errors: NC_ERROR_XML_ERROR, XML_DETAIL, CONFIG_UNSUPPORTED,
+ * INVALID_MAC, XML_INVALID_SCHEMA; messages start with "FILE:LINE: "
+ * ("(string)" for a NULL @filename). */
 NcNetworkPortDef *nc_network_port_def_parse_string(const char *xml, const char *filename,
                                                    guint flags, GError **error);
 NcNetworkPortDef *nc_network_port_def_parse_file(const char *path, guint flags, GError **error);
