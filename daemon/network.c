@@ -12,6 +12,7 @@
 #include "nc-daemon-private.h"
 #include "nc-error.h"
 #include "nc-log.h"
+#include "network-update.h"
 #include "status.h"
 #include "store.h"
 
@@ -343,17 +344,104 @@ nc_network_set_autostart(NcNetwork *net, gboolean autostart, GError **error)
   return TRUE;
 }
 
+/* The running network from old_def to new_def through its driver; FALSE (and
+ * nothing changed) when the driver cannot do it live. */
+static gboolean
+reconfigure_live(NcNetwork *net, const NcNetworkDef *new_def, GError **error)
+{
+  const NcForwardDriver *driver = nc_forward_driver_for(net->def, error);
+  if (!driver)
+    return FALSE;
+  if (!driver->reconfigure) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_UNSUPPORTED,
+                "network '%s': forward mode '%s' cannot be updated while the network runs; "
+                "use --config, then restart the network",
+                net->def->name, nc_forward_mode_to_string(net->def->forward.mode));
+    return FALSE;
+  }
+  return driver->reconfigure(&net->daemon->env, net->def, new_def, &net->live, error);
+}
+
+/* libvirt's networkUpdate: the change is made on copies (live, config), the
+ * config is saved, then the running network is changed; if that fails the
+ * saved config is put back, so a refused update changes nothing. No
+ * lifecycle event, as libvirt. The XML layer's nc_network_def_update does the
+ * change and its checks. */
 gboolean
 nc_network_update(NcNetwork *net, guint command, guint section, int parent_index, const char *xml,
                   guint flags, GError **error)
 {
+  g_autoptr(NcNetworkDef) live_def = NULL;
+  g_autoptr(NcNetworkDef) config = NULL;
+  const guint known = NC_NETWORK_UPDATE_AFFECT_LIVE | NC_NETWORK_UPDATE_AFFECT_CONFIG;
+
   if (!check_present(net, error))
     return FALSE;
-  g_set_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT,
-              "network '%s': updating a network (net-update) is not supported yet; "
-              "use net-edit or net-define, then restart the network",
-              net->def->name);
-  return FALSE;
+  NcDaemon *daemon = net->daemon;
+  if (flags & ~known) {
+    g_set_error(error, NC_ERROR, NC_ERROR_INVALID_ARG,
+                "network '%s': unsupported update flags 0x%x", net->def->name, flags & ~known);
+    return FALSE;
+  }
+  /* CURRENT: the running network when active, else the config. */
+  if (flags == NC_NETWORK_UPDATE_AFFECT_CURRENT)
+    flags = net->active ? NC_NETWORK_UPDATE_AFFECT_LIVE : NC_NETWORK_UPDATE_AFFECT_CONFIG;
+  if ((flags & NC_NETWORK_UPDATE_AFFECT_LIVE) && !net->active) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID, "network '%s' is not running",
+                net->def->name);
+    return FALSE;
+  }
+  if ((flags & NC_NETWORK_UPDATE_AFFECT_CONFIG) && !net->persistent) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                "network '%s': cannot change persistent config of a transient network",
+                net->def->name);
+    return FALSE;
+  }
+
+  if (flags & NC_NETWORK_UPDATE_AFFECT_LIVE) {
+    live_def = nc_network_def_copy(net->def);
+    if (!nc_network_def_update(live_def, command, section, parent_index, xml, error))
+      return FALSE;
+  }
+  if (flags & NC_NETWORK_UPDATE_AFFECT_CONFIG) {
+    config = nc_network_def_copy(config_def(net));
+    if (!nc_network_def_update(config, command, section, parent_index, xml, error))
+      return FALSE;
+    if (!nc_store_save_config(daemon->paths, config, error))
+      return FALSE;
+  }
+  if (live_def && !reconfigure_live(net, live_def, error)) {
+    g_autoptr(GError) restore_error = NULL;
+    if (config && !nc_store_save_config(daemon->paths, config_def(net), &restore_error))
+      nc_log_network(net, G_LOG_LEVEL_WARNING, "cannot restore the saved config: %s",
+                     restore_error->message);
+    return FALSE;
+  }
+
+  if (config) {
+    if (net->active) {
+      g_clear_pointer(&net->new_def, nc_network_def_free);
+      net->new_def = g_steal_pointer(&config);
+    } else {
+      nc_network_def_free(net->def);
+      net->def = g_steal_pointer(&config);
+    }
+  }
+  if (live_def) {
+    g_autoptr(GError) save_error = NULL;
+    nc_network_def_free(net->def);
+    net->def = g_steal_pointer(&live_def);
+    if (!nc_status_save(daemon->paths, net->def, &net->live, NC_STATUS_RUNNING, &save_error))
+      nc_log_network(net, G_LOG_LEVEL_WARNING, "updated, but cannot record its state: %s",
+                     save_error->message);
+  }
+  nc_log_network(net, G_LOG_LEVEL_INFO, "updated (%s %s%s%s)",
+                 nc_network_update_command_to_string(command),
+                 nc_network_update_section_to_string(section),
+                 flags & NC_NETWORK_UPDATE_AFFECT_LIVE ? ", live" : "",
+                 flags & NC_NETWORK_UPDATE_AFFECT_CONFIG ? ", config" : "");
+  /* No event: the D-Bus front end tells GUIs to re-read the XML. */
+  return TRUE;
 }
 
 /* -- accessors ------------------------------------------------------------------- */
