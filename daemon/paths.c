@@ -1,15 +1,17 @@
 /* Where the daemon keeps things. Without --root: libvirt's system layout, so
  * netctld finds the definitions libvirt left and libvirt finds ours. With
  * --root DIR: the same tree under DIR, so tests run daemons side by side. */
+#include <string.h>
+
 #include "nc-daemon.h"
 
 NcPaths *
 nc_paths_new(const char *root)
 {
   NcPaths *paths = g_new0(NcPaths, 1);
-  const char *r = root ? root : "";
-  /* "/a/" + "/etc" would give "/a//etc": harmless, but ugly in messages. */
-  g_autofree char *trimmed = g_strdup(r);
+  /* Absolute, so messages and pid files name the real place whatever the
+   * daemon's working directory; "/a/" + "/etc" would give "/a//etc". */
+  g_autofree char *trimmed = root && *root ? g_canonicalize_filename(root, NULL) : g_strdup("");
   gsize len = strlen(trimmed);
   while (len > 1 && trimmed[len - 1] == '/')
     trimmed[--len] = '\0';

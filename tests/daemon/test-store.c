@@ -4,6 +4,7 @@
 
 #include "nc-error.h"
 #include "network-xml.h"
+#include "status.h"
 #include "store.h"
 #include "test-util.h"
 
@@ -41,6 +42,10 @@ test_paths(void)
   g_assert_cmpstr(sys->state_dir, ==, "/run/libvirt/network");
   g_assert_cmpstr(sys->dnsmasq_dir, ==, "/var/lib/libvirt/dnsmasq");
   g_assert_cmpstr(sys->socket_dir, ==, "/run/libvirt");
+  g_autoptr(NcPaths) relative = nc_paths_new("x/../y");
+  g_autofree char *cwd = g_get_current_dir();
+  g_autofree char *expect = g_build_filename(cwd, "y", "run/libvirt/network", NULL);
+  g_assert_cmpstr(relative->state_dir, ==, expect);
   g_autoptr(NcPaths) rooted = nc_paths_new("/tmp/x/");
   g_assert_cmpstr(rooted->config_dir, ==, "/tmp/x/etc/libvirt/qemu/networks");
   g_assert_cmpstr(rooted->state_dir, ==, "/tmp/x/run/libvirt/network");
@@ -168,6 +173,57 @@ test_autostart_links(Fixture *f, gconstpointer data)
   g_assert_false(g_file_test(config, G_FILE_TEST_EXISTS));
 }
 
+static void
+test_status_roundtrip(Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NcNetworkDef) def = nc_network_def_parse_string(
+      NET_XML("lab", "11111111-2222-3333-4444-555555555555"), NULL, NC_NETWORK_PARSE_CHECK, &error);
+  g_assert_no_error(error);
+  NcLiveState live;
+  nc_live_state_init(&live);
+  live.bridge_ifindex = 42;
+  nc_live_state_set(&live, "dnsmasq-pid", "1234");
+  nc_live_state_set(&live, "odd", "<'&\">");
+  g_assert_true(nc_status_save(f->paths, def, &live, NC_STATUS_STARTING, &error));
+  g_assert_no_error(error);
+
+  g_autofree char *path = nc_status_path(f->paths, "lab");
+  g_autofree char *text = tu_read(path);
+  g_assert_true(g_str_has_prefix(text, "<networkstatus>\n  <class_id bitmap='0-2'/>\n"
+                                       "  <floor sum='0'/>\n"
+                                       "  <netctl bridge-ifindex='42' state='starting'>\n"));
+  g_assert_nonnull(strstr(text, "\n  <network>\n    <name>lab</name>\n"));
+  g_assert_true(g_str_has_suffix(text, "  </network>\n</networkstatus>\n"));
+
+  /* A stray file, a bad one and one named after another network. */
+  g_autofree char *other = nc_status_path(f->paths, "other");
+  tu_write(other, text);
+  g_autofree char *bad = nc_status_path(f->paths, "bad");
+  tu_write(bad, "<networkstatus><network>");
+  g_autofree char *pid = g_build_filename(f->paths->state_dir, "lab.pid", NULL);
+  tu_write(pid, "1234\n");
+
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
+  g_test_expect_message("netctl", G_LOG_LEVEL_WARNING, "*bad.xml*");
+  g_test_expect_message("netctl", G_LOG_LEVEL_WARNING, "*other.xml*does not match*");
+  g_autoptr(GPtrArray) records = nc_status_load_all(f->paths, problems);
+  g_test_assert_expected_messages();
+  g_assert_cmpuint(records->len, ==, 1);
+  NcStatusRecord *rec = records->pdata[0];
+  g_assert_cmpstr(rec->def->name, ==, "lab");
+  g_assert_cmpint(rec->state, ==, NC_STATUS_STARTING);
+  g_assert_true(rec->has_netctl);
+  g_assert_cmpint(rec->live.bridge_ifindex, ==, 42);
+  g_assert_cmpstr(nc_live_state_get(&rec->live, "dnsmasq-pid"), ==, "1234");
+  g_assert_cmpstr(nc_live_state_get(&rec->live, "odd"), ==, "<'&\">");
+  nc_live_state_destroy(&live);
+
+  g_assert_true(nc_status_delete(f->paths, "lab", &error));
+  g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+  g_assert_true(nc_status_delete(f->paths, "lab", &error)); /* already gone: fine */
+}
+
 int
 main(int argc, char **argv)
 {
@@ -177,5 +233,6 @@ main(int argc, char **argv)
   g_test_add("/store/save-load", Fixture, NULL, setup, test_save_load, teardown);
   g_test_add("/store/corrupt-skipped", Fixture, NULL, setup, test_corrupt_skipped, teardown);
   g_test_add("/store/autostart-links", Fixture, NULL, setup, test_autostart_links, teardown);
+  g_test_add("/store/status-roundtrip", Fixture, NULL, setup, test_status_roundtrip, teardown);
   return g_test_run();
 }
