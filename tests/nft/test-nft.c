@@ -13,11 +13,15 @@
  *
  * Coexistence: forward chains of Docker / iptables-nft, ufw, firewalld, a
  * bridge table and iptables-legacy (through a fake /proc) are found, and the
- * advice names the chain and the command that lets guest traffic pass. */
+ * advice names the chain and the command that lets guest traffic pass.
+ *
+ * Traffic: a guest namespace behind a bridge reaches an outside namespace
+ * only through our masquerade, and not at all with the isolated rules. */
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -397,17 +401,18 @@ test_blockers_docker(BlockerFixture *f, gconstpointer data)
 static void
 test_blockers_firewalld(BlockerFixture *f, gconstpointer data)
 {
-  nft_load("table inet firewalld {\n"
-           "  chain filter_FORWARD {\n"
-           "    type filter hook forward priority filter + 10; policy accept;\n"
-           "    ct state established,related accept\n"
-           "    iifname \"lo\" accept\n"
-           "    reject with icmpx admin-prohibited\n"
-           "  }\n"
-           "}\n"
-           "table bridge lab {\n"
-           "  chain forwarding { type filter hook forward priority 0; policy accept; counter drop; }\n"
-           "}\n");
+  nft_load(
+      "table inet firewalld {\n"
+      "  chain filter_FORWARD {\n"
+      "    type filter hook forward priority filter + 10; policy accept;\n"
+      "    ct state established,related accept\n"
+      "    iifname \"lo\" accept\n"
+      "    reject with icmpx admin-prohibited\n"
+      "  }\n"
+      "}\n"
+      "table bridge lab {\n"
+      "  chain forwarding { type filter hook forward priority 0; policy accept; counter drop; }\n"
+      "}\n");
   g_autoptr(GPtrArray) findings = find_blockers(f);
   g_assert_cmpuint(findings->len, ==, 2);
   g_autofree char *advice = nc_nft_blocker_advice("virbr0", findings);
@@ -434,6 +439,99 @@ test_blockers_legacy(BlockerFixture *f, gconstpointer data)
   g_test_message("%s", advice);
   assert_contains(advice, "iptables-legacy tables in ip (filter, nat)");
   assert_contains(advice, "iptables-legacy -I FORWARD -i virbr0 -j ACCEPT");
+}
+
+/* -- traffic --------------------------------------------------------------- */
+
+/* Set by main(): a private mount namespace with its own /run, where
+ * `ip netns add` may create the guest's and the outside's namespaces. */
+static gboolean have_netns_dir;
+
+static gboolean
+sh(const char *cmd)
+{
+  g_autofree char *err = NULL;
+  int status = 0;
+  const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+  if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err,
+                    &status, NULL))
+    return FALSE;
+  if (!g_spawn_check_wait_status(status, NULL)) {
+    g_test_message("`%s` failed: %s", cmd, err);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+#define GUEST_PING "ip netns exec guest busybox ping -c 1 -W 2 198.51.100.2"
+
+/* Packets of the last rule of `ip netctl-virbr0 postrouting` (the
+ * masquerade of what is neither TCP nor UDP: our ping). */
+static guint64
+last_postrouting_packets(void)
+{
+  g_autofree char *out = NFT("list", "chain", "ip", "netctl-virbr0", "postrouting");
+  g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+  guint64 packets = 0;
+  for (gsize i = 0; lines[i] != NULL; i++) {
+    const char *p = strstr(lines[i], "counter packets ");
+    if (p != NULL)
+      packets = g_ascii_strtoull(p + strlen("counter packets "), NULL, 10);
+  }
+  return packets;
+}
+
+/* A guest on the bridge pings an outside host that has no route back to the
+ * guest's subnet: only masquerade makes the reply find its way. Then the
+ * isolated rules for the same bridge: nothing gets through. */
+static void
+test_traffic(gconstpointer data)
+{
+  g_autofree char *busybox = g_find_program_in_path("busybox");
+  g_autofree char *ip = g_find_program_in_path("ip");
+  if (!have_netns_dir || busybox == NULL || ip == NULL) {
+    g_test_skip("needs a private mount namespace, ip (iproute2) and busybox");
+    return;
+  }
+  flush();
+  g_assert_true(sh("ip link add virbr0 type bridge && "
+                   "ip addr add 192.168.122.1/24 dev virbr0 && ip link set virbr0 up"));
+  g_assert_true(sh("ip netns add guest && "
+                   "ip link add vg0 type veth peer name eth0 netns guest && "
+                   "ip link set vg0 master virbr0 up && "
+                   "ip -n guest addr add 192.168.122.10/24 dev eth0 && "
+                   "ip -n guest link set eth0 up && "
+                   "ip -n guest route add default via 192.168.122.1"));
+  g_assert_true(sh("ip netns add outside && "
+                   "ip link add uplink type veth peer name eth0 netns outside && "
+                   "ip addr add 198.51.100.1/24 dev uplink && ip link set uplink up && "
+                   "ip -n outside addr add 198.51.100.2/24 dev eth0 && "
+                   "ip -n outside link set eth0 up"));
+  g_assert_true(sh("echo 1 > /proc/sys/net/ipv4/ip_forward"));
+
+  /* Forwarded, but the reply has no way back. */
+  g_assert_false(sh(GUEST_PING));
+
+  g_autofree char *nat_path = g_build_filename(data, "nat-default.xml", NULL);
+  g_autoptr(NcFwRuleset) nat = ruleset_for(nat_path);
+  g_assert_cmpint(nc_nft_apply(nat), ==, 0);
+  g_assert_true(sh(GUEST_PING));
+  g_assert_cmpuint(last_postrouting_packets(), >=, 1);
+
+  g_autoptr(GError) error = NULL;
+  g_autofree char *iso_path = g_build_filename(data, "isolated.xml", NULL);
+  g_autoptr(NcNetworkDef) def = nc_network_def_parse_file(iso_path, 0, &error);
+  g_assert_no_error(error);
+  g_free(def->bridge.name);
+  def->bridge.name = g_strdup("virbr0");
+  g_autoptr(NcFwRuleset) isolated = nc_fw_ruleset_build(def);
+  g_assert_cmpint(nc_nft_apply(isolated), ==, 0);
+  g_assert_false(sh(GUEST_PING));
+
+  g_assert_cmpint(nc_nft_delete("netctl-virbr0"), ==, 0);
+  g_assert_true(sh("ip netns del guest && ip netns del outside && "
+                   "ip link del virbr0 && ip link del uplink 2>/dev/null; true"));
+  flush();
 }
 
 /* -- main ------------------------------------------------------------------ */
@@ -475,6 +573,11 @@ main(int argc, char **argv)
            g_strerror(errno));
     return 77;
   }
+  /* Optional, for the traffic test: a private /run for `ip netns add`, so
+   * nothing of the namespaces it makes is left on the host. */
+  have_netns_dir = unshare(CLONE_NEWNS) == 0
+                   && mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0
+                   && mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") == 0;
   g_autofree char *nft = g_find_program_in_path("nft");
   if (nft == NULL) {
     printf("SKIP: the nft command (Debian package nftables) is not installed\n");
@@ -498,6 +601,7 @@ main(int argc, char **argv)
   }
   g_test_add_data_func("/nft/foreign-untouched", data, test_foreign_untouched);
   g_test_add_func("/nft/delete-absent", test_delete_absent);
+  g_test_add_data_func("/nft/traffic", data, test_traffic);
   g_test_add_data_func("/nft/family-dropped", data, test_family_dropped);
   g_test_add_data_func("/nft/refused-batch-is-atomic", data, test_refused_batch_is_atomic);
 #define ADD_BLOCKER(path, func)                                                                    \
