@@ -21,6 +21,16 @@ on_quit_signal(gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* libvirt reloads its configuration on SIGHUP; the default action would
+ * kill us. Definitions change only through the API here, so there is
+ * nothing to reload. */
+static gboolean
+on_hangup(gpointer user_data)
+{
+  g_message("SIGHUP received; nothing to reload (definitions change through the API)");
+  return G_SOURCE_CONTINUE;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -78,6 +88,7 @@ main(int argc, char **argv)
   g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
   guint term_id = g_unix_signal_add(SIGTERM, on_quit_signal, loop);
   guint int_id = g_unix_signal_add(SIGINT, on_quit_signal, loop);
+  guint hup_id = g_unix_signal_add(SIGHUP, on_hangup, NULL);
   /* A client that goes away mid-reply must not kill us. */
   signal(SIGPIPE, SIG_IGN);
 
@@ -85,6 +96,7 @@ main(int argc, char **argv)
     fprintf(stderr, "netctld: %s\n", error->message);
     g_source_remove(term_id);
     g_source_remove(int_id);
+    g_source_remove(hup_id);
     return 1;
   }
   g_message("netctld %s ready", NC_VERSION);
@@ -93,5 +105,6 @@ main(int argc, char **argv)
   nc_dbus_frontend_stop(daemon);
   g_source_remove(term_id);
   g_source_remove(int_id);
+  g_source_remove(hup_id);
   return 0;
 }

@@ -307,8 +307,9 @@ test_lifecycle_errors(Fixture *f, gconstpointer data)
   g_assert_false(g_file_test(cfg, G_FILE_TEST_EXISTS));
   g_assert_nonnull(strstr(f->events->str, "a:Undefined"));
 
-  g_assert_false(nc_network_update(nat, 1, 1, -1, "<host/>", 0, &error));
-  g_assert_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT);
+  /* Section 1 is <bridge>, which libvirt cannot update either. */
+  g_assert_false(nc_network_update(nat, 1, 1, -1, "<bridge name='x'/>", 0, &error));
+  g_assert_error(error, NC_ERROR, NC_ERROR_OPERATION_UNSUPPORTED);
   g_clear_error(&error);
 
   g_autoptr(GPtrArray) leases = nc_network_get_dhcp_leases(nat, NULL, &error);
@@ -341,6 +342,50 @@ test_single_instance(Fixture *f, gconstpointer data)
   g_autofree char *expect
       = g_strdup_printf("*another network daemon (pid %d) is using*", (int)getpid());
   g_test_trap_assert_stderr(expect);
+}
+
+typedef struct {
+  guint self_id;
+  guint calls;
+  guint notified;
+} SelfRemover;
+
+static void
+remove_self(NcDaemon *daemon, NcNetwork *net, NcNetworkChangeKind kind, NcNetworkEvent event,
+            gpointer user_data)
+{
+  SelfRemover *r = user_data;
+  r->calls++;
+  nc_daemon_remove_event_handler(daemon, r->self_id);
+}
+
+static void
+self_remover_notify(gpointer data)
+{
+  ((SelfRemover *)data)->notified++;
+}
+
+static void
+test_event_handlers(Fixture *f, gconstpointer data)
+{
+  /* A handler removing itself during a dispatch: the others still run, it is
+   * not called again, and its notify runs once. */
+  SelfRemover r = { 0 };
+  r.self_id = nc_daemon_add_event_handler(f->daemon, remove_self, &r, self_remover_notify);
+  guint second = nc_daemon_add_event_handler(f->daemon, on_event, f, NULL);
+  define(f, "<network><name>a</name></network>");
+  define(f, "<network><name>b</name></network>");
+  g_assert_cmpuint(r.calls, ==, 1);
+  g_assert_cmpuint(r.notified, ==, 1);
+  g_assert_cmpstr(f->events->str, ==, "a:Defined a:Defined b:Defined b:Defined ");
+
+  nc_daemon_remove_event_handler(f->daemon, second);
+  nc_daemon_remove_event_handler(f->daemon, 12345); /* unknown: ignored */
+  define(f, "<network><name>c</name></network>");
+  g_assert_cmpstr(f->events->str, ==, "a:Defined a:Defined b:Defined b:Defined c:Defined ");
+
+  g_assert_cmpstr(nc_network_event_to_string(NC_NETWORK_EVENT_STOPPED), ==, "Stopped");
+  g_assert_null(nc_network_event_to_string(_NC_NETWORK_EVENT_MAX));
 }
 
 static void
@@ -398,6 +443,7 @@ main(int argc, char **argv)
   ADD("/registry/list-filters", test_list_filters);
   ADD("/registry/lifecycle-errors", test_lifecycle_errors);
   ADD("/registry/reload", test_reload);
+  ADD("/registry/event-handlers", test_event_handlers);
   ADD("/registry/single-instance", test_single_instance);
   return g_test_run();
 }
