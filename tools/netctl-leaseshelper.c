@@ -121,8 +121,9 @@ main(int argc, char **argv)
     dir = DEFAULT_DNSMASQ_DIR;
   g_autofree char *path = bridge ? nc_lease_status_path(dir, bridge) : NULL;
   if (!path) {
-    fprintf(stderr, "netctl-leaseshelper: no valid bridge name in VIR_BRIDGE_NAME or "
-                    "DNSMASQ_INTERFACE (got '%s')\n",
+    fprintf(stderr,
+            "netctl-leaseshelper: no valid bridge name in VIR_BRIDGE_NAME or "
+            "DNSMASQ_INTERFACE (got '%s')\n",
             bridge ? bridge : "");
     return 1;
   }

@@ -49,8 +49,8 @@ struct _NcDnsmasq {
   gboolean version_checked;
   gboolean wanted; /* the supervisor keeps it running */
 
-  pid_t pid;     /* 0 when not running */
-  int pidfd;     /* -1 when none (not running, or no pidfd support) */
+  pid_t pid;      /* 0 when not running */
+  int pidfd;      /* -1 when none (not running, or no pidfd support) */
   guint watch_id; /* pidfd watch, or the liveness poll without pidfds */
   gint64 started_at;
 
@@ -303,8 +303,9 @@ remove_files(NcDnsmasq *dm)
   g_autofree char *status = g_build_filename(dm->dnsmasq_dir, status_name, NULL);
   g_autofree char *macs_name = g_strconcat(dm->bridge, ".macs", NULL);
   g_autofree char *macs = g_build_filename(dm->dnsmasq_dir, macs_name, NULL);
-  const char *paths[] = { dm->conf_path, dm->hostsfile_path, dm->addnhosts_path, dm->pid_path,
-                          leases, status, macs };
+  const char *paths[] = {
+    dm->conf_path, dm->hostsfile_path, dm->addnhosts_path, dm->pid_path, leases, status, macs
+  };
   /* The lease helper's lock: a helper still writing the status file is let
    * finish first, so the file does not come back. */
   int lock_fd = open(dm->dnsmasq_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -383,12 +384,12 @@ nc_dnsmasq_check_version(NcSpawner *spawner, const char *dnsmasq_path, char **re
   const char *p = out ? strstr(out, "version ") : NULL;
   if (status != 0 || !p || sscanf(p, "version %u.%u", &major, &minor) != 2) {
     g_set_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT,
-                "cannot tell the version of %s from '%s --version' (exit status %d)",
-                dnsmasq_path, dnsmasq_path, status);
+                "cannot tell the version of %s from '%s --version' (exit status %d)", dnsmasq_path,
+                dnsmasq_path, status);
     return FALSE;
   }
-  if (major < NC_DNSMASQ_MIN_VERSION_MAJOR ||
-      (major == NC_DNSMASQ_MIN_VERSION_MAJOR && minor < NC_DNSMASQ_MIN_VERSION_MINOR)) {
+  if (major < NC_DNSMASQ_MIN_VERSION_MAJOR
+      || (major == NC_DNSMASQ_MIN_VERSION_MAJOR && minor < NC_DNSMASQ_MIN_VERSION_MINOR)) {
     g_set_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT,
                 "%s is version %u.%u; netctl needs dnsmasq %d.%d or later", dnsmasq_path, major,
                 minor, NC_DNSMASQ_MIN_VERSION_MAJOR, NC_DNSMASQ_MIN_VERSION_MINOR);
@@ -408,8 +409,8 @@ launch(NcDnsmasq *dm, GError **error)
       return FALSE;
     dm->version_checked = TRUE;
   }
-  if (!nc_spawner_is_dry_run(dm->spawner) &&
-      !g_file_test(dm->helper_path, G_FILE_TEST_IS_EXECUTABLE)) {
+  if (!nc_spawner_is_dry_run(dm->spawner)
+      && !g_file_test(dm->helper_path, G_FILE_TEST_IS_EXECUTABLE)) {
     g_set_error(error, NC_ERROR, NC_ERROR_INTERNAL_ERROR,
                 "network '%s': the DHCP lease helper %s is missing (set NETCTL_LEASESHELPER or "
                 "reinstall netctl)",
@@ -430,8 +431,8 @@ launch(NcDnsmasq *dm, GError **error)
   const char *argv[] = { dm->dnsmasq_path, conf_arg, "--leasefile-ro", script_arg, NULL };
   /* dnsmasq passes its environment on to the lease helper. */
   const char *path_env = g_getenv("PATH");
-  g_autofree char *path_var =
-    g_strconcat("PATH=", path_env ? path_env : "/usr/sbin:/usr/bin:/sbin:/bin", NULL);
+  g_autofree char *path_var
+      = g_strconcat("PATH=", path_env ? path_env : "/usr/sbin:/usr/bin:/sbin:/bin", NULL);
   g_autofree char *bridge_var = g_strconcat("VIR_BRIDGE_NAME=", dm->bridge, NULL);
   g_autofree char *dir_var = g_strconcat("NETCTL_DNSMASQ_DIR=", dm->dnsmasq_dir, NULL);
   const char *envp[] = { path_var, "LC_ALL=C", bridge_var, dir_var, NULL };
@@ -666,8 +667,7 @@ kill_process(NcDnsmasq *dm, GError **error)
   dm->pid = 0;
   if (!gone) {
     g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_TIMEOUT,
-                "network '%s': dnsmasq %d did not exit after SIGKILL", dm->network_name,
-                (int)pid);
+                "network '%s': dnsmasq %d did not exit after SIGKILL", dm->network_name, (int)pid);
     return FALSE;
   }
   return TRUE;

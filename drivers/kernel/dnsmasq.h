@@ -68,8 +68,8 @@ guint nc_dnsmasq_get_restart_count(NcDnsmasq *dnsmasq);
 
 /* Runs `dnsmasq --version`: NC_ERROR_NO_SUPPORT when dnsmasq is missing or
  * older than 2.67, with what to install. ret_version may be NULL. */
-gboolean nc_dnsmasq_check_version(NcSpawner *spawner, const char *dnsmasq_path,
-                                  char **ret_version, GError **error);
+gboolean nc_dnsmasq_check_version(NcSpawner *spawner, const char *dnsmasq_path, char **ret_version,
+                                  GError **error);
 
 /* Writes the files for def and starts dnsmasq (the version is checked on the
  * first start). A network that needs no dnsmasq (nc_dnsmasq_conf_build's

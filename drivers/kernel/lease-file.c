@@ -45,8 +45,8 @@ nc_lease_entry_expired(const NcLeaseEntry *entry, gint64 now)
 gboolean
 nc_lease_bridge_name_is_safe(const char *bridge)
 {
-  if (!bridge || !*bridge || strlen(bridge) > 15 || g_str_equal(bridge, ".") ||
-      g_str_equal(bridge, ".."))
+  if (!bridge || !*bridge || strlen(bridge) > 15 || g_str_equal(bridge, ".")
+      || g_str_equal(bridge, ".."))
     return FALSE;
   for (const char *p = bridge; *p; p++) {
     if (*p == '/' || (guchar)*p <= ' ' || *p == 0x7f)
@@ -279,8 +279,8 @@ nc_lease_entries_format_dnsmasq(GPtrArray *entries, gint64 now)
     g_string_append_printf(out, "duid %s\n", server_duid);
     for (guint i = 0; i < entries->len; i++) {
       const NcLeaseEntry *e = g_ptr_array_index(entries, i);
-      if (!nc_lease_entry_expired(e, now) && is_token(e->ip) && nc_lease_entry_is_ipv6(e) &&
-          is_token(e->iaid))
+      if (!nc_lease_entry_expired(e, now) && is_token(e->ip) && nc_lease_entry_is_ipv6(e)
+          && is_token(e->iaid))
         append_line(out, e, e->iaid);
     }
   }

@@ -117,8 +117,8 @@ arm_expiry(NcLeaseWatch *watch)
       next = e->expiry;
   }
   if (next > 0) /* expired means expiry < now: one second past it */
-    watch->expiry_id = g_timeout_add_seconds((guint)MIN(next - now + 1, G_MAXUINT / 2), on_expiry,
-                                             watch);
+    watch->expiry_id
+        = g_timeout_add_seconds((guint)MIN(next - now + 1, G_MAXUINT / 2), on_expiry, watch);
 }
 
 static gboolean
@@ -132,8 +132,7 @@ on_debounced(gpointer data)
 }
 
 static void
-on_changed(GFileMonitor *monitor, GFile *file, GFile *other, GFileMonitorEvent event,
-           gpointer data)
+on_changed(GFileMonitor *monitor, GFile *file, GFile *other, GFileMonitorEvent event, gpointer data)
 {
   NcLeaseWatch *watch = data;
   if (event == G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED)

@@ -29,8 +29,8 @@ typedef void (*NcLeaseWatchFunc)(gpointer user_data);
  * appears, is renewed or released) and when a lease in it expires. Several
  * changes close together give one call. NULL for an unsafe bridge name or
  * when the directory cannot be watched. */
-NcLeaseWatch *nc_lease_watch_new(const char *dnsmasq_dir, const char *bridge,
-                                 NcLeaseWatchFunc func, gpointer user_data);
+NcLeaseWatch *nc_lease_watch_new(const char *dnsmasq_dir, const char *bridge, NcLeaseWatchFunc func,
+                                 gpointer user_data);
 void nc_lease_watch_free(NcLeaseWatch *watch);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcLeaseWatch, nc_lease_watch_free)
 

@@ -163,8 +163,7 @@ nc_macmap_add(const char *dnsmasq_dir, const char *bridge, const char *domain, c
 }
 
 int
-nc_macmap_remove(const char *dnsmasq_dir, const char *bridge, const char *domain,
-                 const char *mac)
+nc_macmap_remove(const char *dnsmasq_dir, const char *bridge, const char *domain, const char *mac)
 {
   g_autofree char *path = nc_macmap_path(dnsmasq_dir, bridge);
   if (!path || !domain)
@@ -188,8 +187,7 @@ nc_macmap_remove(const char *dnsmasq_dir, const char *bridge, const char *domain
 }
 
 int
-nc_macmap_lookup(const char *dnsmasq_dir, const char *bridge, const char *domain,
-                 char ***ret_macs)
+nc_macmap_lookup(const char *dnsmasq_dir, const char *bridge, const char *domain, char ***ret_macs)
 {
   g_autofree char *path = nc_macmap_path(dnsmasq_dir, bridge);
   if (!path || !domain)

@@ -16,8 +16,7 @@ G_BEGIN_DECLS
 char *nc_macmap_path(const char *dnsmasq_dir, const char *bridge);
 
 /* Adds mac to domain's list (nothing when it is there already). */
-int nc_macmap_add(const char *dnsmasq_dir, const char *bridge, const char *domain,
-                  const char *mac);
+int nc_macmap_add(const char *dnsmasq_dir, const char *bridge, const char *domain, const char *mac);
 /* Removes mac from domain's list (mac NULL: every MAC of the domain); a
  * domain left without MACs is dropped, as libvirt does. */
 int nc_macmap_remove(const char *dnsmasq_dir, const char *bridge, const char *domain,

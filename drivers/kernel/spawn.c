@@ -14,7 +14,7 @@ typedef struct {
 
 struct _NcSpawner {
   gboolean dry_run;
-  GQueue canned;   /* of CannedResult*, dry run only */
+  GQueue canned;    /* of CannedResult*, dry run only */
   GPtrArray *calls; /* of NcSpawnCall*, dry run only */
 };
 
@@ -116,8 +116,8 @@ spawn_error_to_errno(const GError *error)
 }
 
 int
-nc_spawn_sync(NcSpawner *spawner, const char *const *argv, const char *const *envp,
-              int *ret_status, char **ret_stdout, char **ret_stderr)
+nc_spawn_sync(NcSpawner *spawner, const char *const *argv, const char *const *envp, int *ret_status,
+              char **ret_stdout, char **ret_stderr)
 {
   g_return_val_if_fail(argv && argv[0], -EINVAL);
   if (spawner->dry_run)
@@ -135,9 +135,8 @@ nc_spawn_sync(NcSpawner *spawner, const char *const *argv, const char *const *en
   g_autofree char *errout = NULL;
   g_autoptr(GError) error = NULL;
   int wait_status = 0;
-  if (!g_spawn_sync(NULL, (char **)argv, (char **)envp, flags, NULL, NULL,
-                    ret_stdout ? &out : NULL, ret_stderr ? &errout : NULL, &wait_status,
-                    &error)) {
+  if (!g_spawn_sync(NULL, (char **)argv, (char **)envp, flags, NULL, NULL, ret_stdout ? &out : NULL,
+                    ret_stderr ? &errout : NULL, &wait_status, &error)) {
     g_debug("spawn %s: %s", argv[0], error->message);
     return spawn_error_to_errno(error);
   }
@@ -161,8 +160,7 @@ nc_spawn_sync(NcSpawner *spawner, const char *const *argv, const char *const *en
 }
 
 void
-nc_spawner_push_result(NcSpawner *spawner, int err, int status, const char *out,
-                       const char *errout)
+nc_spawner_push_result(NcSpawner *spawner, int err, int status, const char *out, const char *errout)
 {
   CannedResult *r = g_new0(CannedResult, 1);
   r->err = err;

@@ -64,25 +64,26 @@ parse(const char *xml)
   return def;
 }
 
-static const char *dual_xml =
-  "<network><name>dual</name><forward mode='nat'/><bridge name='virbr5'/>"
-  "<ip address='192.168.50.1' prefix='24'><dhcp><range start='192.168.50.10' "
-  "end='192.168.50.20'/></dhcp></ip>"
-  "<ip address='10.20.0.1' netmask='255.255.0.0'/>"
-  "<ip family='ipv6' address='2001:db8:5::1' prefix='64'><dhcp><range start='2001:db8:5::10' "
-  "end='2001:db8:5::20'/></dhcp></ip>"
-  "</network>";
+static const char *dual_xml
+    = "<network><name>dual</name><forward mode='nat'/><bridge name='virbr5'/>"
+      "<ip address='192.168.50.1' prefix='24'><dhcp><range start='192.168.50.10' "
+      "end='192.168.50.20'/></dhcp></ip>"
+      "<ip address='10.20.0.1' netmask='255.255.0.0'/>"
+      "<ip family='ipv6' address='2001:db8:5::1' prefix='64'><dhcp><range start='2001:db8:5::10' "
+      "end='2001:db8:5::20'/></dhcp></ip>"
+      "</network>";
 
 static void
 test_parse_format(void)
 {
   /* libvirt's own writing: numbers, its key names, extra keys ignored. */
-  const char *text =
-    "[\n  {\n    \"ip-address\": \"192.168.50.11\",\n    \"mac-address\": \"52:54:00:01:02:03\",\n"
-    "    \"hostname\": \"vm1\",\n    \"client-id\": \"01:52:54:00:01:02:03\",\n"
-    "    \"expiry-time\": 1900000000,\n    \"future-key\": [1, 2]\n  },\n"
-    "  {\"mac-address\": \"no ip, skipped\"},\n  42,\n"
-    "  {\"iaid\": 1234, \"ip-address\": \"2001:db8:5::11\", \"expiry-time\": \"1900000001\"}\n]\n";
+  const char *text = "[\n  {\n    \"ip-address\": \"192.168.50.11\",\n    \"mac-address\": "
+                     "\"52:54:00:01:02:03\",\n"
+                     "    \"hostname\": \"vm1\",\n    \"client-id\": \"01:52:54:00:01:02:03\",\n"
+                     "    \"expiry-time\": 1900000000,\n    \"future-key\": [1, 2]\n  },\n"
+                     "  {\"mac-address\": \"no ip, skipped\"},\n  42,\n"
+                     "  {\"iaid\": 1234, \"ip-address\": \"2001:db8:5::11\", \"expiry-time\": "
+                     "\"1900000001\"}\n]\n";
   g_autoptr(GPtrArray) e = NULL;
   g_assert_cmpint(nc_lease_entries_parse(text, -1, &e), ==, 0);
   g_assert_cmpuint(e->len, ==, 2);
@@ -139,7 +140,7 @@ test_read_filter(void)
   g_autoptr(GPtrArray) entries = nc_lease_entries_new();
   g_ptr_array_add(entries, entry("192.168.50.11", "52:54:00:00:00:01", now + 100));
   g_ptr_array_add(entries, entry("192.168.50.12", "52:54:00:00:00:02", now - 1)); /* expired */
-  g_ptr_array_add(entries, entry("10.20.3.4", "52:54:00:00:00:03", 0));          /* infinite */
+  g_ptr_array_add(entries, entry("10.20.3.4", "52:54:00:00:00:03", 0));           /* infinite */
   NcLeaseEntry *v6 = entry("2001:db8:5::11", "52:54:00:00:00:01", now + 50);
   v6->iaid = g_strdup("77");
   v6->client_id = g_strdup("00:04:aa");
@@ -336,10 +337,10 @@ test_spawner_real(void)
   g_assert_cmpstr(out, ==, "ONLY=this\n");
 }
 
-static const char *nat_xml =
-  "<network><name>lab&amp;1</name><forward mode='nat'/><bridge name='virbr9'/>"
-  "<ip address='10.9.0.1' prefix='24'><dhcp><range start='10.9.0.10' end='10.9.0.20'/>"
-  "</dhcp></ip></network>";
+static const char *nat_xml
+    = "<network><name>lab&amp;1</name><forward mode='nat'/><bridge name='virbr9'/>"
+      "<ip address='10.9.0.1' prefix='24'><dhcp><range start='10.9.0.10' end='10.9.0.20'/>"
+      "</dhcp></ip></network>";
 
 static void
 test_dnsmasq_dry_run(void)
@@ -349,10 +350,13 @@ test_dnsmasq_dry_run(void)
   g_autofree char *pid_dir = g_build_filename(dir, "run", NULL);
   g_autoptr(NcNetworkDef) def = parse(nat_xml);
   g_autoptr(NcSpawner) sp = nc_spawner_new_dry_run();
-  NcDnsmasqOptions opts = { .network_name = "lab&1", .bridge = "virbr9",
-                            .dnsmasq_dir = dnsmasq_dir, .pid_dir = pid_dir,
+  NcDnsmasqOptions opts = { .network_name = "lab&1",
+                            .bridge = "virbr9",
+                            .dnsmasq_dir = dnsmasq_dir,
+                            .pid_dir = pid_dir,
                             .dnsmasq_path = "/usr/sbin/dnsmasq",
-                            .helper_path = "/usr/libexec/netctl-leaseshelper", .spawner = sp };
+                            .helper_path = "/usr/libexec/netctl-leaseshelper",
+                            .spawner = sp };
   g_autoptr(NcDnsmasq) dm = nc_dnsmasq_new(&opts);
   g_autofree char *want_conf = g_build_filename(dnsmasq_dir, "lab&amp;1.conf", NULL);
   g_assert_cmpstr(nc_dnsmasq_get_conf_path(dm), ==, want_conf);
@@ -382,9 +386,11 @@ test_dnsmasq_dry_run(void)
 
   /* dnsmasq's own message comes back. The version is checked only once. */
   g_clear_error(&error);
-  nc_spawner_push_result(sp, 0, 2, NULL, "\ndnsmasq: failed to create listening socket: Address in use\n");
+  nc_spawner_push_result(sp, 0, 2, NULL,
+                         "\ndnsmasq: failed to create listening socket: Address in use\n");
   g_assert_false(nc_dnsmasq_start(dm, def, &error));
-  g_assert_nonnull(strstr(error->message, "exit status 2): dnsmasq: failed to create listening socket"));
+  g_assert_nonnull(
+      strstr(error->message, "exit status 2): dnsmasq: failed to create listening socket"));
   g_assert_nonnull(strstr(error->message, "network 'lab&1'"));
   g_assert_cmpuint(calls->len, ==, 3);
 
@@ -448,8 +454,8 @@ test_foreign_pid(void)
   g_autoptr(GError) error = NULL;
   g_assert_true(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
                               &child, &error));
-  NcDnsmasqOptions opts = { .network_name = "lab", .bridge = "virbr9", .dnsmasq_dir = dir,
-                            .pid_dir = dir };
+  NcDnsmasqOptions opts
+      = { .network_name = "lab", .bridge = "virbr9", .dnsmasq_dir = dir, .pid_dir = dir };
   g_autoptr(NcDnsmasq) dm = nc_dnsmasq_new(&opts);
   g_autofree char *pid_text = g_strdup_printf("%d\n", (int)child);
   g_assert_true(g_file_set_contents(nc_dnsmasq_get_pid_path(dm), pid_text, -1, NULL));

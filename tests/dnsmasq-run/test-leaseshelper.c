@@ -174,8 +174,7 @@ test_ipv6(Fixture *f, gconstpointer data)
 {
   g_autofree char *exp = expires_in(3600);
   const char *env[] = { exp, "DNSMASQ_IAID=12345", "DNSMASQ_MAC=52:54:00:aa:bb:cc",
-                        "DNSMASQ_SERVER_DUID=00:01:00:01:2a:bb:cc:dd:52:54:00:00:00:01",
-                        NULL };
+                        "DNSMASQ_SERVER_DUID=00:01:00:01:2a:bb:cc:dd:52:54:00:00:00:01", NULL };
   const char *add[] = { "add", "00:04:11:22:33:44", "2001:db8:ca2:2::10", "v6guest", NULL };
   g_assert_cmpint(run_helper(f, add, env, NULL), ==, 0);
   /* Without DNSMASQ_MAC an IPv6 lease is not recorded (as libvirt). */
@@ -214,7 +213,8 @@ test_escaping(Fixture *f, gconstpointer data)
   g_autofree char *exp = expires_in(3600);
   /* A client-supplied hostname can hold anything: quotes, backslashes,
    * newlines, control bytes, invalid UTF-8. */
-  const char *nasty = "a\"b\\c\nd\te\x01" "f\xff";
+  const char *nasty = "a\"b\\c\nd\te\x01"
+                      "f\xff";
   g_autofree char *supplied = g_strconcat("DNSMASQ_SUPPLIED_HOSTNAME=", nasty, NULL);
   const char *env[] = { exp, supplied, NULL };
   const char *add[] = { "add", "52:54:00:00:00:09", "10.1.0.40", NULL };
@@ -229,7 +229,8 @@ test_escaping(Fixture *f, gconstpointer data)
   g_autoptr(GPtrArray) e = read_status(f);
   g_assert_cmpuint(e->len, ==, 1);
   g_assert_true(g_str_has_prefix(((NcLeaseEntry *)g_ptr_array_index(e, 0))->hostname,
-                                 "a\"b\\c\nd\te\x01" "f"));
+                                 "a\"b\\c\nd\te\x01"
+                                 "f"));
 
   /* init never passes such a name on to dnsmasq's line-based lease format. */
   g_autofree char *out = NULL;
