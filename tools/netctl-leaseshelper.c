@@ -144,6 +144,7 @@ main(int argc, char **argv)
     entries = nc_lease_entries_new();
   }
   guint before = entries->len;
+  NcLeaseEntry *entry = NULL; /* owned by entries once applied */
 
   if (init) {
     nc_lease_entries_apply(entries, NULL, NULL, now);
@@ -154,12 +155,16 @@ main(int argc, char **argv)
       return 1;
     }
   } else {
-    nc_lease_entries_apply(entries, argv[3], add ? new_entry(argc, argv, now) : NULL, now);
+    entry = add ? new_entry(argc, argv, now) : NULL;
+    /* An IPv6 add/old without DNSMASQ_MAC (the "old" events of a restarted
+     * dnsmasq) keeps the lease recorded so far, as libvirt does. */
+    if (entry || del)
+      nc_lease_entries_apply(entries, argv[3], entry, now);
   }
 
-  /* init and a del of an unknown lease change nothing: keep the file as it is
-   * (and do not create one). */
-  if (r == 0 && (init || del) && entries->len == before)
+  /* Nothing changed (init or del of nothing, an IPv6 event without a MAC):
+   * keep the file as it is, and do not create one. */
+  if (r == 0 && !entry && entries->len == before)
     return 0;
   r = nc_lease_file_write(path, entries);
   if (r < 0) {

@@ -185,6 +185,11 @@ test_ipv6(Fixture *f, gconstpointer data)
   const char *add4[] = { "add", "52:54:00:aa:bb:cc", "10.1.0.30", "v4guest", NULL };
   g_assert_cmpint(run_helper(f, add4, env4, NULL), ==, 0);
 
+  /* A restarted dnsmasq's "old" event without DNSMASQ_MAC keeps the lease. */
+  const char *env_old[] = { exp, "DNSMASQ_IAID=12345", NULL };
+  const char *old[] = { "old", "00:04:11:22:33:44", "2001:db8:ca2:2::10", NULL };
+  g_assert_cmpint(run_helper(f, old, env_old, NULL), ==, 0);
+
   g_autoptr(GPtrArray) e = read_status(f);
   g_assert_cmpuint(e->len, ==, 2);
   NcLeaseEntry *l = g_ptr_array_index(e, 0);
