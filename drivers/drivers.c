@@ -29,26 +29,6 @@ nc_forward_driver_for(const NcNetworkDef *def, GError **error)
   return driver;
 }
 
-gboolean
-nc_forward_mode_has_managed_bridge(NcForwardMode mode)
-{
-  switch (mode) {
-  case NC_FORWARD_NONE:
-  case NC_FORWARD_NAT:
-  case NC_FORWARD_ROUTE:
-  case NC_FORWARD_OPEN:
-    return TRUE;
-  case NC_FORWARD_BRIDGE:
-  case NC_FORWARD_PRIVATE:
-  case NC_FORWARD_VEPA:
-  case NC_FORWARD_PASSTHROUGH:
-  case NC_FORWARD_HOSTDEV:
-  case _NC_FORWARD_MAX:
-    return FALSE;
-  }
-  return FALSE;
-}
-
 /* -- NcLiveState -------------------------------------------------------------- */
 
 void

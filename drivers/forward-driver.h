@@ -100,7 +100,5 @@ const NcForwardDriver *nc_forward_driver_for(const NcNetworkDef *def, GError **e
 /* none (isolated), nat, route, open: the managed bridge (virtual.c). */
 extern const NcForwardDriver nc_driver_virtual;
 
-/* Modes whose networks have a bridge the daemon names (virbr%d) and creates. */
-gboolean nc_forward_mode_has_managed_bridge(NcForwardMode mode);
 
 G_END_DECLS

@@ -7,26 +7,6 @@
 
 /* -- forward mode vs. the rest of the definition ---------------------------- */
 
-/* The four modes in which libvirt itself creates and addresses the bridge. */
-gboolean
-nc_check_mode_is_l3(NcForwardMode mode)
-{
-  switch (mode) {
-  case NC_FORWARD_NONE:
-  case NC_FORWARD_NAT:
-  case NC_FORWARD_ROUTE:
-  case NC_FORWARD_OPEN:
-    return TRUE;
-  case NC_FORWARD_BRIDGE:
-  case NC_FORWARD_PRIVATE:
-  case NC_FORWARD_VEPA:
-  case NC_FORWARD_PASSTHROUGH:
-  case NC_FORWARD_HOSTDEV:
-  case _NC_FORWARD_MAX:
-    break;
-  }
-  return FALSE;
-}
 
 /* Number of forward devices as libvirt counts them: <forward dev=> makes an
  * interface when no <interface> children are given. */
@@ -115,7 +95,7 @@ nc_check_mode_parse_rules(const NcCheck *c, GError **error)
                          "<forward>: unknown forward mode %d", (int)fwd->mode);
   }
 
-  if (def->has_mtu && def->mtu != 0 && !nc_check_mode_is_l3(fwd->mode))
+  if (def->has_mtu && def->mtu != 0 && !nc_forward_mode_has_managed_bridge(fwd->mode))
     return nc_check_fail(c, error, NC_ERROR_XML_ERROR, def->mtu_line,
                          "<mtu size='%u'>: mtu size only allowed in open, route, nat, and "
                          "isolated mode, not in %s",
@@ -129,7 +109,7 @@ nc_check_mode_validate_rules(const NcCheck *c, GError **error)
 {
   const NcNetworkDef *def = c->def;
   const NcDns *dns = &def->dns;
-  gboolean l3 = nc_check_mode_is_l3(def->forward.mode);
+  gboolean l3 = nc_forward_mode_has_managed_bridge(def->forward.mode);
   gboolean bandwidth_allowed = l3 || (def->forward.mode == NC_FORWARD_BRIDGE && def->bridge.name);
 
   if (!l3) {
@@ -258,7 +238,7 @@ nc_check_forward(const NcCheck *c, GError **error)
 
   /* Stricter than libvirt, which ignores these: a physical function pool means
    * nothing to a network whose bridge libvirt creates. */
-  if (fwd->pf && nc_check_mode_is_l3(fwd->mode))
+  if (fwd->pf && nc_forward_mode_has_managed_bridge(fwd->mode))
     return nc_check_fail(c, error, NC_ERROR_CONFIG_UNSUPPORTED, fwd->pf->line,
                          "<forward><pf>: not supported with forward mode='%s'", c->mode);
 

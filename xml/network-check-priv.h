@@ -33,8 +33,6 @@ char *nc_check_addr(const NcSockAddr *addr);
 gboolean nc_check_ip_subnet(const NcIpDef *ip, NcSockAddr *ret_net, guint *ret_prefix);
 
 /* network-check-forward.c */
-/* none, nat, route, open: the modes whose bridge libvirt creates and addresses. */
-gboolean nc_check_mode_is_l3(NcForwardMode mode);
 gboolean nc_check_forward(const NcCheck *c, GError **error);
 /* virNetworkDefParseXML's switch on the forward type, and the mtu rule. */
 gboolean nc_check_mode_parse_rules(const NcCheck *c, GError **error);

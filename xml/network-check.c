@@ -352,7 +352,7 @@ check_virtualport_mode(const NcCheck *c, GError **error)
   const NcNetworkDef *def = c->def;
   const NcVirtualPort *vp = def->virtualport;
 
-  if (!nc_check_mode_is_l3(def->forward.mode))
+  if (!nc_forward_mode_has_managed_bridge(def->forward.mode))
     return TRUE;
   if (vp)
     return nc_check_fail(c, error, NC_ERROR_CONFIG_UNSUPPORTED, vp->line,

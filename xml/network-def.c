@@ -577,22 +577,8 @@ nc_network_def_fill_defaults(NcNetworkDef *def)
     def->has_uuid = TRUE;
   }
 
-  switch (def->forward.mode) {
-  case NC_FORWARD_NONE:
-  case NC_FORWARD_NAT:
-  case NC_FORWARD_ROUTE:
-  case NC_FORWARD_OPEN:
-    if (!def->has_mac) {
-      nc_mac_generate(&def->mac);
-      def->has_mac = TRUE;
-    }
-    break;
-  case NC_FORWARD_BRIDGE:
-  case NC_FORWARD_PRIVATE:
-  case NC_FORWARD_VEPA:
-  case NC_FORWARD_PASSTHROUGH:
-  case NC_FORWARD_HOSTDEV:
-  case _NC_FORWARD_MAX:
-    break;
+  if (nc_forward_mode_has_managed_bridge(def->forward.mode) && !def->has_mac) {
+    nc_mac_generate(&def->mac);
+    def->has_mac = TRUE;
   }
 }

@@ -413,6 +413,10 @@ const NcIpDef *nc_network_def_dhcp_ip(const NcNetworkDef *def, int family);
  * when missing. (Bridge name allocation needs the registry; the daemon does it.) */
 void nc_network_def_fill_defaults(NcNetworkDef *def);
 
+/* none, nat, route, open: the modes whose bridge the daemon names, creates and
+ * addresses (network-enums.c; the one place this is decided). */
+gboolean nc_forward_mode_has_managed_bridge(NcForwardMode mode);
+
 /* -- string tables (network-enums.c) ------------------------------------------ */
 const char *nc_tristate_to_string(NcTristate v);          /* "yes"/"no"; NULL for ABSENT */
 int nc_tristate_from_string(const char *s);

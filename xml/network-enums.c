@@ -119,3 +119,25 @@ nc_enum_tables(gsize *ret_n)
   *ret_n = G_N_ELEMENTS(tables);
   return tables;
 }
+
+/* none, nat, route and open: libvirt itself creates, names and addresses
+ * the bridge; the other modes hand out host devices. */
+gboolean
+nc_forward_mode_has_managed_bridge(NcForwardMode mode)
+{
+  switch (mode) {
+  case NC_FORWARD_NONE:
+  case NC_FORWARD_NAT:
+  case NC_FORWARD_ROUTE:
+  case NC_FORWARD_OPEN:
+    return TRUE;
+  case NC_FORWARD_BRIDGE:
+  case NC_FORWARD_PRIVATE:
+  case NC_FORWARD_VEPA:
+  case NC_FORWARD_PASSTHROUGH:
+  case NC_FORWARD_HOSTDEV:
+  case _NC_FORWARD_MAX:
+    return FALSE;
+  }
+  return FALSE;
+}

@@ -341,31 +341,11 @@ format_forward(GString *buf, const NcForward *fwd, guint flags, guint indent)
 
 /* -- <bridge> ---------------------------------------------------------------- */
 
-static gboolean
-mode_owns_bridge(NcForwardMode mode)
-{
-  switch (mode) {
-  case NC_FORWARD_NONE:
-  case NC_FORWARD_NAT:
-  case NC_FORWARD_ROUTE:
-  case NC_FORWARD_OPEN:
-    return TRUE;
-  case NC_FORWARD_BRIDGE:
-  case NC_FORWARD_PRIVATE:
-  case NC_FORWARD_VEPA:
-  case NC_FORWARD_PASSTHROUGH:
-  case NC_FORWARD_HOSTDEV:
-  case _NC_FORWARD_MAX:
-    return FALSE;
-  }
-  return FALSE;
-}
-
 static void
 format_bridge(GString *buf, const NcNetworkDef *def, guint indent)
 {
   const NcBridge *br = &def->bridge;
-  gboolean owned = mode_owns_bridge(def->forward.mode);
+  gboolean owned = nc_forward_mode_has_managed_bridge(def->forward.mode);
 
   if (!owned && !br->name && br->mac_table_manager == NC_MAC_TABLE_MANAGER_DEFAULT)
     return;
