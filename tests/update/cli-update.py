@@ -151,5 +151,40 @@ def live(env):
     assert "'now'" in xml and "'next'" not in xml, xml
 
 
+@scenario
+def live_dhcp(env):
+    """A DHCP host added to a running network reaches dnsmasq's hosts file
+    without restarting dnsmasq (SIGHUP), and a refused one changes nothing."""
+    if not os.path.exists("/usr/sbin/dnsmasq"):
+        raise harness.Skip("dnsmasq is not installed")
+    env.start_daemon()
+    env.ok("net-define", env.write("lab.xml", NET))
+    r = env.run("net-start", "lab")
+    if r.rc != 0:
+        raise harness.Skip("cannot start a network with <ip> here: " + r.err.strip())
+    hostsfile = os.path.join(env.root, "var/lib/libvirt/dnsmasq/lab.hostsfile")
+    pidfile = os.path.join(env.root, "run/libvirt/network/lab.pid")
+    # libvirt's layout: /run/libvirt/network/NAME.pid
+    pid = harness.wait_for("dnsmasq's pid file",
+                           lambda: os.path.exists(pidfile) and read(pidfile).strip())
+
+    r = env.ok("net-update", "lab", "add", "ip-dhcp-host", HOST)
+    assert r.out.startswith("Updated network lab live state"), r
+    harness.wait_for("the host in dnsmasq's hosts file",
+                     lambda: os.path.exists(hostsfile) and "52:54:00:00:00:05" in read(hostsfile))
+    assert "name='vm5'" in env.ok("net-dumpxml", "lab").out
+    assert "vm5" not in env.ok("net-dumpxml", "--inactive", "lab").out
+    assert read(pidfile).strip() == pid, "dnsmasq was restarted for a hosts-only change"
+    assert os.path.exists(f"/proc/{pid}"), "dnsmasq is gone"
+
+    before = read(hostsfile)
+    r = env.fail("net-update", "lab", "add", "ip-dhcp-host",
+                 "<host mac='52:54:00:00:00:06' name='a&#10;dhcp-script=/x' ip='10.77.0.6'/>")
+    assert r.err.startswith("error: Failed to update network lab\nerror: "), r
+    assert read(hostsfile) == before
+    assert "52:54:00:00:00:06" not in env.ok("net-dumpxml", "lab").out
+    env.ok("net-destroy", "lab")
+
+
 if __name__ == "__main__":
     sys.exit(harness.main(SCENARIOS, sys.argv))
