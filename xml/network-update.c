@@ -22,9 +22,10 @@ static const char *const command_names[] = {
 G_STATIC_ASSERT(G_N_ELEMENTS(command_names) == _NC_NETWORK_UPDATE_COMMAND_MAX);
 
 static const char *const section_names[] = {
-  "none",    "bridge",            "domain",     "ip",        "ip-dhcp-host",
-  "ip-dhcp-range", "forward",     "forward-interface", "forward-pf", "portgroup",
-  "dns-host", "dns-txt",          "dns-srv",
+  "none",         "bridge",        "domain",   "ip",
+  "ip-dhcp-host", "ip-dhcp-range", "forward",  "forward-interface",
+  "forward-pf",   "portgroup",     "dns-host", "dns-txt",
+  "dns-srv",
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(section_names) == _NC_NETWORK_SECTION_MAX);
 
@@ -75,8 +76,8 @@ typedef struct {
   char *name; /* def->name escaped, for messages */
 } Update;
 
-static gboolean
-fail(const Update *u, GError **error, int code, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+static gboolean fail(const Update *u, GError **error, int code, const char *fmt, ...)
+    G_GNUC_PRINTF(4, 5);
 
 static gboolean
 fail(const Update *u, GError **error, int code, const char *fmt, ...)
@@ -225,8 +226,7 @@ check_multi_dhcp(const Update *u, const NcIpDef *ip, GError **error)
 
   for (guint i = 0; i < u->def->ips->len; i++) {
     const NcIpDef *other = g_ptr_array_index(u->def->ips, i);
-    if (other != ip && other->address.family == family
-        && (other->ranges->len || other->hosts->len))
+    if (other != ip && other->address.family == family && (other->ranges->len || other->hosts->len))
       return fail(u, error, NC_ERROR_OPERATION_INVALID,
                   "dhcp is supported only for a single %s address on each network",
                   family == AF_INET ? "IPv4" : "IPv6");
@@ -290,8 +290,7 @@ update_dhcp_host(Update *u, GError **error)
   gboolean partial = u->command == NC_NETWORK_UPDATE_COMMAND_DELETE;
   guint i;
 
-  if (!ip
-      || !nc_network_section_parse_dhcp_host(u->xml, ip, partial, u->def->name, &host, error))
+  if (!ip || !nc_network_section_parse_dhcp_host(u->xml, ip, partial, u->def->name, &host, error))
     return FALSE;
   if (!partial && host->ip.family != ip->address.family)
     return fail(u, error, NC_ERROR_OPERATION_INVALID,
@@ -446,16 +445,16 @@ update_forward_interface(Update *u, GError **error)
     old = g_ptr_array_index(fwd->ifs, i);
     if (old->connections > 0)
       return fail(u, error, NC_ERROR_OPERATION_INVALID,
-                  "unable to delete interface '%s': it is currently being used by %u domains",
-                  dev, old->connections);
+                  "unable to delete interface '%s': it is currently being used by %u domains", dev,
+                  old->connections);
     g_ptr_array_remove_index(fwd->ifs, i);
   }
 
   /* dev= is the first interface (libvirt's virNetworkDefForwardIf(def, 0)). */
   if (!fwd->pf) {
     g_free(fwd->dev);
-    fwd->dev = fwd->ifs->len ? g_strdup(((NcForwardIf *)g_ptr_array_index(fwd->ifs, 0))->dev)
-                             : NULL;
+    fwd->dev
+        = fwd->ifs->len ? g_strdup(((NcForwardIf *)g_ptr_array_index(fwd->ifs, 0))->dev) : NULL;
   }
   return TRUE;
 }
@@ -554,8 +553,7 @@ update_dns_host(Update *u, GError **error)
     return TRUE;
   }
   if (count == 0)
-    return fail(u, error, NC_ERROR_OPERATION_INVALID,
-                "couldn't locate a matching DNS HOST record");
+    return fail(u, error, NC_ERROR_OPERATION_INVALID, "couldn't locate a matching DNS HOST record");
   if (count > 1)
     return fail(u, error, NC_ERROR_OPERATION_INVALID,
                 "multiple matching DNS HOST records were found");

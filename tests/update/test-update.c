@@ -23,7 +23,8 @@ static const char base_xml[]
       "    <host ip='192.168.50.2'>\n"
       "      <hostname>gw</hostname>\n"
       "    </host>\n"
-      "    <srv service='ldap' protocol='tcp' domain='lab.test' target='ldap.lab.test' port='389'/>\n"
+      "    <srv service='ldap' protocol='tcp' domain='lab.test' target='ldap.lab.test' "
+      "port='389'/>\n"
       "  </dns>\n"
       "  <ip address='192.168.50.1' netmask='255.255.255.0'>\n"
       "    <dhcp>\n"
@@ -133,9 +134,8 @@ test_tables(void)
 static void
 test_unsupported(Fixture *f, gconstpointer data)
 {
-  refused(f, NC_NETWORK_UPDATE_COMMAND_MODIFY, NC_NETWORK_SECTION_BRIDGE, -1,
-          "<bridge name='x'/>", NC_ERROR_OPERATION_UNSUPPORTED,
-          "network 'lab': can't update 'bridge' section");
+  refused(f, NC_NETWORK_UPDATE_COMMAND_MODIFY, NC_NETWORK_SECTION_BRIDGE, -1, "<bridge name='x'/>",
+          NC_ERROR_OPERATION_UNSUPPORTED, "network 'lab': can't update 'bridge' section");
   refused(f, NC_NETWORK_UPDATE_COMMAND_MODIFY, NC_NETWORK_SECTION_DOMAIN, -1, "<domain name='x'/>",
           NC_ERROR_OPERATION_UNSUPPORTED, "can't update 'domain' section");
   refused(f, NC_NETWORK_UPDATE_COMMAND_ADD_LAST, NC_NETWORK_SECTION_IP, -1,
@@ -147,8 +147,8 @@ test_unsupported(Fixture *f, gconstpointer data)
           "<pf dev='eth1'/>", NC_ERROR_OPERATION_UNSUPPORTED, "can't update 'forward pf' section");
   refused(f, NC_NETWORK_UPDATE_COMMAND_ADD_LAST, 0, -1, "<host/>", NC_ERROR_OPERATION_UNSUPPORTED,
           "unrecognized section");
-  refused(f, NC_NETWORK_UPDATE_COMMAND_ADD_LAST, 13, -1, "<host/>",
-          NC_ERROR_OPERATION_UNSUPPORTED, "unrecognized section");
+  refused(f, NC_NETWORK_UPDATE_COMMAND_ADD_LAST, 13, -1, "<host/>", NC_ERROR_OPERATION_UNSUPPORTED,
+          "unrecognized section");
   refused(f, 0, NC_NETWORK_SECTION_DNS_TXT, -1, "<txt name='a' value='b'/>",
           NC_ERROR_OPERATION_UNSUPPORTED, "unrecognized network update command code 0");
   refused(f, 5, NC_NETWORK_SECTION_DNS_TXT, -1, "<txt name='a' value='b'/>",
@@ -182,8 +182,7 @@ test_injection(Fixture *f, gconstpointer data)
           "<host mac='52:54:00:00:00:01' name='one,ignore' ip='192.168.50.11'/>",
           NC_ERROR_XML_ERROR, "one,ignore");
   refused(f, NC_NETWORK_UPDATE_COMMAND_ADD_FIRST, NC_NETWORK_SECTION_DNS_TXT, -1,
-          "<txt name='t' value='a&#10;address=/example.com/6.6.6.6'/>", NC_ERROR_XML_ERROR,
-          "<txt");
+          "<txt name='t' value='a&#10;address=/example.com/6.6.6.6'/>", NC_ERROR_XML_ERROR, "<txt");
   refused(f, NC_NETWORK_UPDATE_COMMAND_MODIFY, NC_NETWORK_SECTION_DNS_TXT, -1,
           "<txt name='example' value='x&#13;y'/>", NC_ERROR_XML_ERROR, "<txt");
   refused(f, NC_NETWORK_UPDATE_COMMAND_ADD_LAST, NC_NETWORK_SECTION_DNS_HOST, -1,
@@ -387,8 +386,8 @@ test_dns(Fixture *f, gconstpointer data)
 
   /* another name for an address already listed: add refuses, modify replaces */
   refused(f, NC_NETWORK_UPDATE_COMMAND_ADD_LAST, NC_NETWORK_SECTION_DNS_HOST, -1,
-          "<host ip='192.168.50.2'><hostname>router</hostname></host>",
-          NC_ERROR_OPERATION_INVALID, "there is already at least one DNS HOST record");
+          "<host ip='192.168.50.2'><hostname>router</hostname></host>", NC_ERROR_OPERATION_INVALID,
+          "there is already at least one DNS HOST record");
   out = applied(f, NC_NETWORK_UPDATE_COMMAND_MODIFY, NC_NETWORK_SECTION_DNS_HOST, -1,
                 "<host ip='192.168.50.2'><hostname>router</hostname></host>");
   assert_contains(out, "<hostname>router</hostname>", TRUE);
@@ -422,10 +421,10 @@ static void
 test_dns_disabled(void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(NcNetworkDef) def = nc_network_def_parse_string(
-      "<network><name>quiet</name><dns enable='no'/>"
-      "<ip address='192.168.60.1' prefix='24'/></network>",
-      NULL, NC_NETWORK_PARSE_STRICT, &error);
+  g_autoptr(NcNetworkDef) def
+      = nc_network_def_parse_string("<network><name>quiet</name><dns enable='no'/>"
+                                    "<ip address='192.168.60.1' prefix='24'/></network>",
+                                    NULL, NC_NETWORK_PARSE_STRICT, &error);
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
 
@@ -440,9 +439,9 @@ test_dns_disabled(void)
   g_assert_cmpstr(before, ==, after);
   g_clear_error(&error);
   /* no second <ip> to add a DHCP host to */
-  g_assert_false(nc_network_def_update(def, NC_NETWORK_UPDATE_COMMAND_ADD_LAST,
-                                       NC_NETWORK_SECTION_IP_DHCP_HOST, 1,
-                                       "<host mac='52:54:00:00:00:02' ip='192.168.60.2'/>", &error));
+  g_assert_false(nc_network_def_update(
+      def, NC_NETWORK_UPDATE_COMMAND_ADD_LAST, NC_NETWORK_SECTION_IP_DHCP_HOST, 1,
+      "<host mac='52:54:00:00:00:02' ip='192.168.60.2'/>", &error));
   g_assert_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID);
   g_assert_nonnull(strstr(error->message, "no <ip> element found at index 1"));
 }
