@@ -18,6 +18,7 @@
  * Traffic: a guest namespace behind a bridge reaches an outside namespace
  * only through our masquerade, and not at all with the isolated rules. */
 #include <errno.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -279,6 +280,35 @@ test_refused_batch_is_atomic(gconstpointer data)
   g_autofree char *unchanged = NFT("list", "ruleset");
   g_assert_cmpstr(unchanged, ==, before);
   flush();
+}
+
+/* Thousands of rules in one batch: the buffer grows, and the socket's send
+ * buffer is raised for the one large message. */
+static void
+test_large_batch(gconstpointer data)
+{
+  g_autofree char *path = g_build_filename(data, "nat-default.xml", NULL);
+  g_autoptr(NcFwRuleset) rs = ruleset_for(path);
+  const guint extra = 5000;
+
+  flush();
+  for (guint i = 0; i < extra; i++) {
+    NcFwRule *rule = g_new0(NcFwRule, 1);
+    rule->chain = NC_FW_CHAIN_INPUT;
+    rule->iifname = g_strdup_printf("vnet%u", i);
+    rule->l4proto = IPPROTO_UDP;
+    rule->dport = 1 + i % 65000;
+    rule->verdict = NC_FW_VERDICT_ACCEPT;
+    g_ptr_array_add(rs->rules[NC_FW_FAMILY_IP], rule);
+  }
+  g_assert_cmpint(nc_nft_apply(rs), ==, 0);
+  g_autofree char *out = NFT("list", "chain", "ip", "netctl-virbr0", "input");
+  g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+  guint rules = 0;
+  for (gsize i = 0; lines[i] != NULL; i++)
+    rules += strstr(lines[i], "counter packets 0 bytes 0 accept") != NULL;
+  g_assert_cmpuint(rules, ==, 3 + extra);
+  g_assert_cmpint(nc_nft_delete(rs->table), ==, 0);
 }
 
 /* -- coexistence ----------------------------------------------------------- */
@@ -601,6 +631,7 @@ main(int argc, char **argv)
   }
   g_test_add_data_func("/nft/foreign-untouched", data, test_foreign_untouched);
   g_test_add_func("/nft/delete-absent", test_delete_absent);
+  g_test_add_data_func("/nft/large-batch", data, test_large_batch);
   g_test_add_data_func("/nft/traffic", data, test_traffic);
   g_test_add_data_func("/nft/family-dropped", data, test_family_dropped);
   g_test_add_data_func("/nft/refused-batch-is-atomic", data, test_refused_batch_is_atomic);
