@@ -284,8 +284,8 @@ nc_network_def_free(NcNetworkDef *def)
 
 /* -- deep copy --------------------------------------------------------------------- */
 
-static NcBandwidth *
-bandwidth_copy(const NcBandwidth *src)
+NcBandwidth *
+nc_bandwidth_copy(const NcBandwidth *src)
 {
   NcBandwidth *bw;
 
@@ -297,8 +297,8 @@ bandwidth_copy(const NcBandwidth *src)
   return bw;
 }
 
-static NcVlan *
-vlan_copy(const NcVlan *src)
+NcVlan *
+nc_vlan_copy(const NcVlan *src)
 {
   NcVlan *vlan;
 
@@ -312,8 +312,8 @@ vlan_copy(const NcVlan *src)
   return vlan;
 }
 
-static NcVirtualPort *
-virtualport_copy(const NcVirtualPort *src)
+NcVirtualPort *
+nc_virtualport_copy(const NcVirtualPort *src)
 {
   NcVirtualPort *vp;
 
@@ -428,9 +428,9 @@ portgroup_copy(gconstpointer p, gpointer unused)
   const NcPortGroup *src = p;
   NcPortGroup *pg = g_memdup2(src, sizeof(*src));
   pg->name = g_strdup(src->name);
-  pg->virtualport = virtualport_copy(src->virtualport);
-  pg->bandwidth = bandwidth_copy(src->bandwidth);
-  pg->vlan = vlan_copy(src->vlan);
+  pg->virtualport = nc_virtualport_copy(src->virtualport);
+  pg->bandwidth = nc_bandwidth_copy(src->bandwidth);
+  pg->vlan = nc_vlan_copy(src->vlan);
   return pg;
 }
 
@@ -493,11 +493,11 @@ nc_network_def_copy(const NcNetworkDef *src)
   array_copy_into(&def->dns.srvs, src->dns.srvs, dns_srv_copy);
   array_copy_into(&def->dns.hosts, src->dns.hosts, dns_host_copy);
 
-  def->vlan = vlan_copy(src->vlan);
-  def->bandwidth = bandwidth_copy(src->bandwidth);
+  def->vlan = nc_vlan_copy(src->vlan);
+  def->bandwidth = nc_bandwidth_copy(src->bandwidth);
   array_copy_into(&def->ips, src->ips, ip_copy);
   array_copy_into(&def->routes, src->routes, plain_copy_route);
-  def->virtualport = virtualport_copy(src->virtualport);
+  def->virtualport = nc_virtualport_copy(src->virtualport);
   array_copy_into(&def->portgroups, src->portgroups, portgroup_copy);
   array_copy_into(&def->dnsmasq_options, src->dnsmasq_options, str_copy);
   def->source_file = g_strdup(src->source_file);

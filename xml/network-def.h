@@ -363,6 +363,10 @@ NcNetworkDef *nc_network_def_copy(const NcNetworkDef *def);
 
 /* Sub-element constructors and destructors, for parsers and net-update. */
 NcBandwidth *nc_bandwidth_new(void);
+/* Deep copies; NULL for NULL (shared with the port model). */
+NcBandwidth *nc_bandwidth_copy(const NcBandwidth *src);
+NcVlan *nc_vlan_copy(const NcVlan *src);
+NcVirtualPort *nc_virtualport_copy(const NcVirtualPort *src);
 void nc_bandwidth_free(NcBandwidth *bw);
 NcVlan *nc_vlan_new(void);
 void nc_vlan_free(NcVlan *vlan);

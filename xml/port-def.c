@@ -96,47 +96,6 @@ nc_network_port_def_free(NcNetworkPortDef *def)
   g_free(def);
 }
 
-/* The sub-element copies of network-def.c are private to it; these are the
- * same few lines. */
-static NcBandwidth *
-bandwidth_copy(const NcBandwidth *src)
-{
-  NcBandwidth *bw;
-
-  if (!src)
-    return NULL;
-  bw = g_memdup2(src, sizeof(*src));
-  bw->in = src->in ? g_memdup2(src->in, sizeof(*src->in)) : NULL;
-  bw->out = src->out ? g_memdup2(src->out, sizeof(*src->out)) : NULL;
-  return bw;
-}
-
-static NcVlan *
-vlan_copy(const NcVlan *src)
-{
-  NcVlan *vlan;
-
-  if (!src)
-    return NULL;
-  vlan = nc_vlan_new();
-  vlan->trunk = src->trunk;
-  vlan->line = src->line;
-  if (src->tags)
-    g_array_append_vals(vlan->tags, src->tags->data, src->tags->len);
-  return vlan;
-}
-
-static NcVirtualPort *
-virtualport_copy(const NcVirtualPort *src)
-{
-  NcVirtualPort *vp;
-
-  if (!src)
-    return NULL;
-  vp = g_memdup2(src, sizeof(*src));
-  vp->profileid = g_strdup(src->profileid);
-  return vp;
-}
 
 NcNetworkPortDef *
 nc_network_port_def_copy(const NcNetworkPortDef *def)
@@ -146,9 +105,9 @@ nc_network_port_def_copy(const NcNetworkPortDef *def)
   /* Scalars and fixed arrays came with the memdup; now the owned parts. */
   copy->owner_name = g_strdup(def->owner_name);
   copy->group = g_strdup(def->group);
-  copy->virtualport = virtualport_copy(def->virtualport);
-  copy->bandwidth = bandwidth_copy(def->bandwidth);
-  copy->vlan = vlan_copy(def->vlan);
+  copy->virtualport = nc_virtualport_copy(def->virtualport);
+  copy->bandwidth = nc_bandwidth_copy(def->bandwidth);
+  copy->vlan = nc_vlan_copy(def->vlan);
   copy->plug_bridge.brname = g_strdup(def->plug_bridge.brname);
   copy->plug_direct.linkdev = g_strdup(def->plug_direct.linkdev);
   copy->source_file = g_strdup(def->source_file);
