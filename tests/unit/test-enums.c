@@ -5,6 +5,7 @@
 #include <glib.h>
 
 #include "network-def.h"
+#include "port-def.h"
 
 /* Values that are never written (absent/default), so have no string. */
 static gboolean
@@ -17,12 +18,8 @@ may_be_unnamed(const char *table, int v)
 }
 
 static void
-test_tables_complete(void)
+check_tables(const NcEnumTable *tables, gsize n)
 {
-  gsize n = 0;
-  const NcEnumTable *tables = nc_enum_tables(&n);
-
-  g_assert_cmpuint(n, ==, 9);
   for (gsize t = 0; t < n; t++) {
     const NcEnumTable *tab = &tables[t];
     g_assert_cmpint(tab->max, >, 1);
@@ -39,6 +36,20 @@ test_tables_complete(void)
           g_error("%s: '%s' appears twice", tab->name, s);
     }
   }
+}
+
+/* Both models' tables, so a new enum cannot miss the check. */
+static void
+test_tables_complete(void)
+{
+  gsize n = 0, n_port = 0;
+  const NcEnumTable *tables = nc_enum_tables(&n);
+  const NcEnumTable *port_tables = nc_port_enum_tables(&n_port);
+
+  g_assert_cmpuint(n, ==, 9);
+  g_assert_cmpuint(n_port, >=, 2);
+  check_tables(tables, n);
+  check_tables(port_tables, n_port);
 }
 
 typedef const char *(*ToString)(int v);
