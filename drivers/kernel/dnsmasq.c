@@ -469,7 +469,7 @@ on_restart(gpointer data)
   dm->restart_id = 0;
   g_autoptr(GError) error = NULL;
   if (!launch(dm, &error)) {
-    g_debug("network '%s': %s", dm->network_name, error->message);
+    g_debug("%s", error->message);
     schedule_restart(dm);
     return G_SOURCE_REMOVE;
   }

@@ -311,6 +311,22 @@ test_real(void)
   track(pid);
   g_assert_true(has_lease(&fixed));
 
+  /* A restart that fails (a broken configuration) is retried with backoff
+   * until it works again. */
+  g_assert_true(g_file_set_contents(nc_dnsmasq_get_conf_path(dm), "no-such-option\n", -1, NULL));
+  g_assert_cmpint(kill(pid, SIGKILL), ==, 0);
+  track(0);
+  PidWait never = { dm, pid };
+  g_assert_false(loop_until(restarted, &never, 1));
+  g_assert_cmpuint(nc_dnsmasq_get_restart_count(dm), ==, 1);
+  g_assert_true(nc_dnsmasq_update_files(dm, def4, NULL, NULL, &error));
+  g_assert_no_error(error);
+  PidWait pw2 = { dm, pid };
+  g_assert_true(loop_until(restarted, &pw2, 10));
+  g_assert_cmpuint(nc_dnsmasq_get_restart_count(dm), ==, 2);
+  pid = nc_dnsmasq_get_pid(dm);
+  track(pid);
+
   /* A daemon restart: a new object adopts the running dnsmasq untouched. */
   g_clear_pointer(&dm, nc_dnsmasq_free);
   dm = nc_dnsmasq_new(&opts);
