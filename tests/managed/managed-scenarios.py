@@ -335,7 +335,39 @@ def default_network(env):
     assert env.json_list("--all") == []
 
 
-SCENARIOS = {
+def cleanup(env):
+    """Networks outlive netctld by design, and a dnsmasq would outlive the
+    test (and its namespace): destroy what the scenario left running, and
+    stop by PID any dnsmasq whose network could not be destroyed."""
+    if env.daemon is not None and env.daemon.poll() is None:
+        r = env.run("net-list", "--name")
+        for name in r.out.split() if r.rc == 0 else []:
+            env.run("net-destroy", name)
+    state = Paths(env.root).state
+    for f in os.listdir(state) if os.path.isdir(state) else []:
+        pid = read_pid(os.path.join(state, f)) if f.endswith(".pid") and f != "driver.pid" else 0
+        if not pid or not pid_alive(pid):
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as c:
+                cmdline = c.read()
+        except FileNotFoundError:
+            continue
+        if b"dnsmasq" in cmdline and env.root.encode() in cmdline:
+            os.kill(pid, signal.SIGTERM)
+            wait_for(f"dnsmasq {pid} to stop", lambda: not pid_alive(pid), timeout=5)
+
+
+def cleaning(fn):
+    def run(env):
+        try:
+            fn(env)
+        finally:
+            cleanup(env)
+    return run
+
+
+SCENARIOS = {name: cleaning(fn) for name, fn in {
     "nat": nat,
     "route": route,
     "open": open_mode,
@@ -346,7 +378,7 @@ SCENARIOS = {
     "adoption-repair": adoption_repair,
     "collisions": collisions,
     "default-network": default_network,
-}
+}.items()}
 
 if __name__ == "__main__":
     sys.exit(harness.main(SCENARIOS, sys.argv))
