@@ -37,6 +37,26 @@ sanitize_metadata(xmlNodePtr metadata)
   }
 }
 
+/* A namespace name with a control character cannot be written back (libxml2
+ * prints it raw, and a newline would read back as a space): refuse it. No
+ * real namespace URI has one. */
+static xmlNodePtr
+find_bad_namespace(xmlNodePtr node)
+{
+  for (; node; node = node->next) {
+    if (node->type != XML_ELEMENT_NODE)
+      continue;
+    for (xmlNsPtr ns = node->nsDef; ns; ns = ns->next)
+      for (const xmlChar *p = ns->href; p && *p; p++)
+        if (*p < 0x20)
+          return node;
+    xmlNodePtr bad = find_bad_namespace(node->children);
+    if (bad)
+      return bad;
+  }
+  return NULL;
+}
+
 static gboolean
 parse_dnsmasq_options(NcParseCtx *ctx, xmlNodePtr root, NcNetworkDef *def)
 {
@@ -304,6 +324,12 @@ nc_network_def_parse_node(xmlDocPtr doc, xmlNodePtr root, const char *filename, 
     return NULL;
 
   if ((node = nc_parse_child(root, "metadata"))) {
+    xmlNodePtr bad = find_bad_namespace(node->children);
+    if (bad)
+      return (nc_parse_fail(&ctx, bad, NC_ERROR_XML_ERROR,
+                            "<metadata>: namespace name of <%s> contains a control character",
+                            (const char *)bad->name),
+              NULL);
     def->metadata = nc_network_def_metadata_copy(node);
     if (def->metadata)
       sanitize_metadata(def->metadata);
