@@ -13,10 +13,10 @@
 #include "nc-log.h"
 #include "store.h"
 
-#define MANAGED_KEY "nc-managed"
 #define FIRST_START_MARKER ".netctl-first-start"
 
-typedef struct {
+/* The daemon object's `managed` slot. */
+typedef struct _NcManaged {
   NcDaemon *daemon;
   NcDriverRuntime *runtime;
   guint handler_id;
@@ -25,21 +25,14 @@ typedef struct {
 } Managed;
 
 static void
-managed_free(gpointer data)
+managed_free(Managed *m)
 {
-  Managed *m = data;
   /* The runtime first: its lease watches call back into us. */
   nc_driver_runtime_free(m->runtime);
   if (m->handler_id)
     nc_daemon_remove_event_handler(m->daemon, m->handler_id);
   g_hash_table_unref(m->snapshots);
   g_free(m);
-}
-
-static Managed *
-get_managed(NcDaemon *daemon)
-{
-  return g_dataset_get_data(daemon, MANAGED_KEY);
 }
 
 /* -- leases ------------------------------------------------------------------ */
@@ -97,6 +90,11 @@ diff_and_emit(Managed *m, NcNetwork *net)
     return;
   }
   GPtrArray *before = g_hash_table_lookup(m->snapshots, net->def->name);
+  if (!before) {
+    /* The first look at an adopted network: what it has is not news. */
+    g_hash_table_insert(m->snapshots, g_strdup(net->def->name), g_steal_pointer(&now));
+    return;
+  }
   for (guint i = 0; i < now->len; i++) {
     const NcDhcpLease *l = now->pdata[i];
     const NcDhcpLease *old = find_lease(before, l);
@@ -125,8 +123,8 @@ on_leases_changed(const char *network_name, gpointer user_data)
     diff_and_emit(m, net);
 }
 
-/* A network that starts (or is adopted: seen on the first list) begins with
- * the leases it has, unsignalled; one that stops forgets them. */
+/* A network that starts begins with the leases it has, unsignalled (an
+ * adopted one: on the runtime's first call); one that stops forgets them. */
 static void
 on_network_event(NcDaemon *daemon, NcNetwork *net, NcNetworkChangeKind kind, NcNetworkEvent event,
                  gpointer user_data)
@@ -152,15 +150,15 @@ nc_managed_attach(NcDaemon *daemon)
       = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
   m->runtime = nc_driver_runtime_new(on_leases_changed, m);
   m->handler_id = nc_daemon_add_event_handler(daemon, on_network_event, m, NULL);
-  g_dataset_set_data_full(daemon, MANAGED_KEY, m, managed_free);
+  g_clear_pointer(&daemon->managed, managed_free);
+  daemon->managed = m;
   return m->runtime;
 }
 
 void
 nc_managed_detach(NcDaemon *daemon)
 {
-  if (get_managed(daemon))
-    g_dataset_remove_data(daemon, MANAGED_KEY);
+  g_clear_pointer(&daemon->managed, managed_free);
 }
 
 /* -- the default network -------------------------------------------------------------- */

@@ -87,6 +87,11 @@ nc_driver_runtime_watch_leases(NcDriverRuntime *rt, const char *name, const char
   if (run->pub.watch)
     return;
   run->pub.watch = nc_lease_watch_new(dnsmasq_dir, bridge, on_leases_changed, run);
-  if (!run->pub.watch)
+  if (!run->pub.watch) {
     g_debug("network '%s': cannot watch the leases of bridge %s", name, bridge);
+    return;
+  }
+  /* Once now, so the daemon learns the leases an adopted network already
+   * has (and does not signal them as new on the first change). */
+  on_leases_changed(run);
 }

@@ -26,7 +26,8 @@ NcVirtualRun *nc_driver_runtime_ensure(NcDriverRuntime *runtime, const char *nam
 /* Frees the run (supervision stops; processes are left alone). */
 void nc_driver_runtime_remove(NcDriverRuntime *runtime, const char *name);
 /* Watches BRIDGE.status for the run, calling the runtime's lease callback
- * with `name`. No-op when already watched or when the callback is NULL. */
+ * with `name` once at once, then on each change. No-op when already watched
+ * or when the callback is NULL. */
 void nc_driver_runtime_watch_leases(NcDriverRuntime *runtime, const char *name,
                                     const char *dnsmasq_dir, const char *bridge);
 
