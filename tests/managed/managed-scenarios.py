@@ -292,6 +292,29 @@ def adoption_repair(env):
     assert guest.dhcp().startswith("192.168.150.")
 
 
+def update(env):
+    """net-update live: a DHCP host is added without restarting dnsmasq (the
+    guest gets its fixed address); a new range restarts dnsmasq; a change
+    that needs a restart of the network is refused and changes nothing."""
+    paths = setup(env)
+    create(env, ROUTE_XML)
+    pidfile = paths.pidfile("routed")
+    pid = read_pid(pidfile)
+    env.ok("net-update", "routed", "add", "ip-dhcp-host",
+           "<host mac='52:54:00:00:00:77' name='late' ip='192.168.151.77'/>", "--live")
+    assert read_pid(pidfile) == pid and pid_alive(pid), "dnsmasq restarted for a host change"
+    guest = Guest(env, "vbr-route", mac="52:54:00:00:00:77")
+    assert guest.dhcp() == "192.168.151.77"
+    assert "192.168.151.77" in env.ok("net-dumpxml", "routed").out
+
+    env.ok("net-update", "routed", "add", "ip-dhcp-range",
+           "<range start='192.168.151.30' end='192.168.151.40'/>", "--live")
+    wait_for("dnsmasq restarted with the new range",
+             lambda: read_pid(pidfile) not in (0, pid) and pid_alive(read_pid(pidfile)), timeout=10)
+    conf = open(os.path.join(paths.dnsmasq, "routed.conf")).read()
+    assert "dhcp-range=192.168.151.30,192.168.151.40" in conf, conf
+
+
 def collisions(env):
     """A subnet in use on the host, or a bridge name taken, is refused with a
     clear error and leaves nothing behind."""
@@ -377,6 +400,7 @@ SCENARIOS = {name: cleaning(fn) for name, fn in {
     "adoption": adoption,
     "adoption-repair": adoption_repair,
     "collisions": collisions,
+    "update": update,
     "default-network": default_network,
 }.items()}
 
