@@ -9,8 +9,10 @@ iterations=${2:-200}
 corpus=$(mktemp -d)
 trap 'rm -rf "$corpus"' EXIT
 i=0
-for f in $(find "$top/tests" -name '*.xml' -path '*data*' -not -name '*invalid*' | sort); do
-  grep -q '<network' "$f" || continue
+# Valid network definitions only (port XML and refusal cases are left out).
+for f in $(find "$top/tests" -name '*.xml' -path '*data*' -not -name '*invalid*' \
+             -not -path '*/bad/*' -not -path '*fuzz*' | sort); do
+  grep -q '<network[ >]' "$f" || continue
   cp "$f" "$corpus/t$i.xml"; i=$((i+1))
 done
 if [ -d "$top/../shared/conformance/libvirt/networkxml2xmlin" ]; then
