@@ -315,6 +315,24 @@ def update(env):
     assert "dhcp-range=192.168.151.30,192.168.151.40" in conf, conf
 
 
+def blockers(env):
+    """Another firewall whose forward chain drops (Docker, ufw, firewalld):
+    the start warns, naming the network, the chain and the fix; our rules
+    stay ours and theirs are not touched."""
+    setup(env)
+    sh("nft", "add", "table", "ip", "filter")
+    sh("nft", "add", "chain", "ip", "filter", "FORWARD",
+       "{ type filter hook forward priority 0; policy drop; }")
+    before = sh("nft", "list", "table", "ip", "filter").stdout
+    create(env, NAT_XML.format(name="natnet", bridge="vbr-nat"))
+    wait_log(env, "network 'natnet'")
+    log = env.read_log()
+    line = next((ln for ln in log.splitlines() if "vbr-nat" in ln and "FORWARD" in ln), None)
+    assert line and "natnet" in line and "drop" in line, f"no blocker warning:\n{log[-3000:]}"
+    env.ok("net-destroy", "natnet")
+    assert sh("nft", "list", "table", "ip", "filter").stdout == before
+
+
 def collisions(env):
     """A subnet in use on the host, or a bridge name taken, is refused with a
     clear error and leaves nothing behind."""
@@ -401,6 +419,7 @@ SCENARIOS = {name: cleaning(fn) for name, fn in {
     "adoption-repair": adoption_repair,
     "collisions": collisions,
     "update": update,
+    "blockers": blockers,
     "default-network": default_network,
 }.items()}
 
