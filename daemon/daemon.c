@@ -18,6 +18,62 @@ nc_daemon_get_paths(NcDaemon *daemon)
   return daemon->paths;
 }
 
+/* -- front-end slots ----------------------------------------------------------- */
+
+typedef struct {
+  gpointer data;
+  GDestroyNotify destroy;
+} FrontendSlot;
+
+/* Taken out of the table before its destroy function runs, which may call
+ * back into the daemon (remove an event handler, look a slot up). */
+static void
+frontend_slot_destroy(FrontendSlot *slot)
+{
+  if (slot && slot->destroy)
+    slot->destroy(slot->data);
+  g_free(slot);
+}
+
+void
+nc_daemon_set_frontend_data(NcDaemon *daemon, const char *key, gpointer data,
+                            GDestroyNotify destroy)
+{
+  g_return_if_fail(daemon != NULL && key != NULL);
+  gpointer old_key = NULL, old = NULL;
+  if (g_hash_table_steal_extended(daemon->frontends, key, &old_key, &old))
+    g_free(old_key);
+  if (data) {
+    FrontendSlot *slot = g_new(FrontendSlot, 1);
+    *slot = (FrontendSlot){ .data = data, .destroy = destroy };
+    g_hash_table_insert(daemon->frontends, g_strdup(key), slot);
+  }
+  frontend_slot_destroy(old);
+}
+
+gpointer
+nc_daemon_get_frontend_data(NcDaemon *daemon, const char *key)
+{
+  FrontendSlot *slot = g_hash_table_lookup(daemon->frontends, key);
+  return slot ? slot->data : NULL;
+}
+
+static void
+frontends_clear(NcDaemon *daemon)
+{
+  GHashTableIter iter;
+  gpointer key;
+  /* One at a time: a destroy function may touch the table. */
+  while (daemon->frontends && g_hash_table_size(daemon->frontends) > 0) {
+    g_hash_table_iter_init(&iter, daemon->frontends);
+    if (!g_hash_table_iter_next(&iter, &key, NULL))
+      break;
+    g_autofree char *k = g_strdup(key);
+    nc_daemon_set_frontend_data(daemon, k, NULL, NULL);
+  }
+  g_clear_pointer(&daemon->frontends, g_hash_table_unref);
+}
+
 /* Fills what libvirt fills when it loads a config (uuid, MAC, bridge name)
  * and writes the file back when anything changed, as libvirt does. */
 static void
@@ -213,6 +269,7 @@ nc_daemon_new(const NcDaemonOptions *opts, GError **error)
       = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)nc_network_unref);
   daemon->by_uuid = g_hash_table_new(g_str_hash, g_str_equal);
   daemon->handlers = g_ptr_array_new_with_free_func(nc_event_handler_free);
+  daemon->frontends = g_hash_table_new(g_str_hash, g_str_equal);
   daemon->env.runtime = nc_managed_attach(daemon);
 
   const char *dirs[]
@@ -238,6 +295,7 @@ nc_daemon_free(NcDaemon *daemon)
 {
   if (!daemon)
     return;
+  frontends_clear(daemon);   /* before anything they may use goes */
   nc_managed_detach(daemon); /* dnsmasq supervision ends; the processes run on */
   /* Handles kept by front ends outlive us: mark them removed. */
   if (daemon->by_name) {

@@ -9,8 +9,8 @@
 #include "daemon/dbus/dbus-introspection.h"
 #include "nc-error.h"
 
-/* The front end's state hangs off the daemon object (g_dataset), so the
- * start/stop API needs nothing but the daemon. */
+/* The front end's state hangs off the daemon object (its front-end slot
+ * under this key), so the start/stop API needs nothing but the daemon. */
 #define FRONTEND_KEY "nc-dbus-frontend"
 
 /* org.freedesktop.DBus.RequestName flags and replies */
@@ -274,7 +274,7 @@ void
 nc_dbus_frontend_emit_dhcp_lease_changed(NcDaemon *daemon, NcNetwork *net, const char *action,
                                          const NcDhcpLease *lease)
 {
-  NcDbusFrontend *fe = g_dataset_get_data(daemon, FRONTEND_KEY);
+  NcDbusFrontend *fe = nc_daemon_get_frontend_data(daemon, FRONTEND_KEY);
   g_autofree char *path = NULL;
 
   if (fe == NULL)
@@ -383,7 +383,7 @@ nc_dbus_frontend_start(NcDaemon *daemon, GError **error)
   NcDbusFrontend *fe;
 
   g_return_val_if_fail(daemon != NULL, FALSE);
-  if (g_dataset_get_data(daemon, FRONTEND_KEY) != NULL) {
+  if (nc_daemon_get_frontend_data(daemon, FRONTEND_KEY) != NULL) {
     g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
                 "the D-Bus front end is already started");
     return FALSE;
@@ -398,7 +398,7 @@ nc_dbus_frontend_start(NcDaemon *daemon, GError **error)
     frontend_shutdown(fe);
     return FALSE;
   }
-  g_dataset_set_data_full(daemon, FRONTEND_KEY, fe, (GDestroyNotify)frontend_shutdown);
+  nc_daemon_set_frontend_data(daemon, FRONTEND_KEY, fe, (GDestroyNotify)frontend_shutdown);
   g_info("D-Bus: serving %s on the system bus", NC_DBUS_NAME);
   return TRUE;
 }
@@ -406,5 +406,5 @@ nc_dbus_frontend_start(NcDaemon *daemon, GError **error)
 void
 nc_dbus_frontend_stop(NcDaemon *daemon)
 {
-  g_dataset_remove_data(daemon, FRONTEND_KEY);
+  nc_daemon_set_frontend_data(daemon, FRONTEND_KEY, NULL, NULL);
 }

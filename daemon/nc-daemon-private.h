@@ -42,6 +42,8 @@ struct _NcDaemon {
   guint last_handler_id;
   guint dispatch_depth; /* > 0 while handlers run: removals are deferred */
   int lock_fd;          /* state_dir/driver.pid, locked while we run */
+  GHashTable *frontends; /* key -> FrontendSlot*: nc_daemon_set_frontend_data() */
+  struct _NcManaged *managed; /* managed.c's state (drivers' runtime, lease snapshots) */
 };
 
 /* -- registry.c -------------------------------------------------------------- */

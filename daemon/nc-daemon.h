@@ -62,6 +62,18 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcDaemon, nc_daemon_free)
 
 const NcPaths *nc_daemon_get_paths(NcDaemon *daemon);
 
+/* -- front-end state ------------------------------------------------------- */
+
+/* A front end (D-Bus, libvirt protocol) keeps its state on the daemon object,
+ * one slot per key, so nothing is global. Setting a key replaces (and
+ * destroys) what it held; data NULL empties it. Slots still set are destroyed
+ * first thing in nc_daemon_free(), while the daemon is whole (a destroy
+ * function may remove its event handlers). `key` is copied. */
+void nc_daemon_set_frontend_data(NcDaemon *daemon, const char *key, gpointer data,
+                                 GDestroyNotify destroy);
+/* The data under `key`, or NULL. */
+gpointer nc_daemon_get_frontend_data(NcDaemon *daemon, const char *key);
+
 /* -- lifecycle events --------------------------------------------------------- */
 
 /* Values are libvirt's VIR_NETWORK_EVENT_* */

@@ -4,6 +4,7 @@
 
 #include "nc-daemon-private.h"
 #include "nc-error.h"
+#include "network-check-names.h"
 
 NcNetwork *
 nc_network_new(NcDaemon *daemon, NcNetworkDef *def)
@@ -67,13 +68,29 @@ nc_registry_find_uuid(NcDaemon *daemon, const guint8 uuid[NC_UUID_LEN])
   return g_hash_table_lookup(daemon->by_uuid, str);
 }
 
+/* A caller's string quoted in a message: one line (control characters
+ * escaped), at most 200 characters, still UTF-8. */
+static char *
+quote_user(const char *s)
+{
+  if (!s)
+    return g_strdup("");
+  glong n = g_utf8_validate(s, -1, NULL) ? g_utf8_strlen(s, -1) : -1;
+  if (n < 0)
+    return g_strdup("(not UTF-8)");
+  g_autofree char *cut = n > 200 ? g_utf8_substring(s, 0, 200) : g_strdup(s);
+  g_autofree char *escaped = nc_name_escape(cut);
+  return n > 200 ? g_strconcat(escaped, "...", NULL) : g_steal_pointer(&escaped);
+}
+
 NcNetwork *
 nc_daemon_lookup_by_name(NcDaemon *daemon, const char *name, GError **error)
 {
   NcNetwork *net = nc_registry_find_name(daemon, name);
-  if (!net)
-    g_set_error(error, NC_ERROR, NC_ERROR_NO_NETWORK, "no network with matching name '%s'",
-                name ? name : "");
+  if (!net) {
+    g_autofree char *q = quote_user(name);
+    g_set_error(error, NC_ERROR, NC_ERROR_NO_NETWORK, "no network with matching name '%s'", q);
+  }
   return net;
 }
 
@@ -81,13 +98,14 @@ NcNetwork *
 nc_daemon_lookup_by_uuid(NcDaemon *daemon, const char *uuid, GError **error)
 {
   guint8 raw[NC_UUID_LEN];
+  g_autofree char *q = quote_user(uuid);
   if (!uuid || !nc_uuid_parse(uuid, raw)) {
-    g_set_error(error, NC_ERROR, NC_ERROR_INVALID_ARG, "invalid UUID '%s'", uuid ? uuid : "");
+    g_set_error(error, NC_ERROR, NC_ERROR_INVALID_ARG, "invalid UUID '%s'", q);
     return NULL;
   }
   NcNetwork *net = nc_registry_find_uuid(daemon, raw);
   if (!net)
-    g_set_error(error, NC_ERROR, NC_ERROR_NO_NETWORK, "no network with matching uuid '%s'", uuid);
+    g_set_error(error, NC_ERROR, NC_ERROR_NO_NETWORK, "no network with matching uuid '%s'", q);
   return net;
 }
 

@@ -42,6 +42,13 @@ store(const NcCommandSpec *spec, NcArgs *args, const NcArgDef *def, const char *
                def->name);
     return FALSE;
   }
+  /* Values go into D-Bus strings, which must be UTF-8 (GLib aborts on
+   * anything else); a file name is only opened, and may be any bytes. */
+  if (def->type == NC_ARG_STRING && !g_str_equal(def->name, "file")
+      && !g_str_equal(def->name, "xml") && !g_utf8_validate(value, -1, NULL)) {
+    g_printerr("error: the value of option --%s is not valid UTF-8\n", def->name);
+    return FALSE;
+  }
   if (g_hash_table_contains(args->values, def->name)) {
     g_printerr("error: option --%s already seen\n", def->name);
     return FALSE;

@@ -427,6 +427,9 @@ nc_cmd_net_update(NcCtl *ctl, int argc, char **argv)
     if ((xml_from_file = nc_read_file(xml)) == NULL)
       return 1;
     xml = xml_from_file;
+  } else if (!g_utf8_validate(xml, -1, NULL)) {
+    g_printerr("error: the XML given on the command line is not valid UTF-8\n");
+    return 1;
   }
   path = lookup_network(ctl, args, NC_LOOKUP_BY_UUID | NC_LOOKUP_BY_NAME, NULL);
   if (path == NULL)

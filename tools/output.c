@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "nc-error.h"
+#include "network-xml.h"
 #include "output.h"
 
 struct _NcTable {
@@ -215,8 +216,44 @@ nc_json_append_string(GString *out, const char *s)
   g_string_append_c(out, '"');
 }
 
-/* virsh's VSH_MAX_XML_FILE */
-#define MAX_XML_FILE (10 * 1024 * 1024)
+static void read_file_error(const char *path, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static void
+read_file_error(const char *path, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  g_autofree char *why = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  fflush(stdout);
+  g_printerr("error: Failed to read file '%s': %s\n", path, why);
+}
+
+/* What the daemon can take: a D-Bus string is UTF-8 without NUL (GLib
+ * would abort on anything else), and the daemon refuses documents over
+ * NC_XML_MAX_DOCUMENT_SIZE; say so here, naming the place, instead. */
+static gboolean
+check_document(const char *path, const GString *buf)
+{
+  const char *end = NULL;
+  const char *nul = memchr(buf->str, '\0', buf->len);
+
+  if (nul) {
+    read_file_error(path, "it contains a NUL byte (offset %" G_GSIZE_FORMAT
+                    "); network XML is text", (gsize)(nul - buf->str));
+    return FALSE;
+  }
+  if (!g_utf8_validate(buf->str, buf->len, &end)) {
+    guint line = 1;
+    for (const char *p = buf->str; p < end; p++)
+      line += *p == '\n';
+    read_file_error(path, "line %u: not valid UTF-8 (byte 0x%02x at offset %" G_GSIZE_FORMAT
+                    "); network XML must be UTF-8",
+                    line, (guchar)*end, (gsize)(end - buf->str));
+    return FALSE;
+  }
+  return TRUE;
+}
 
 char *
 nc_read_file(const char *path)
@@ -235,19 +272,21 @@ nc_read_file(const char *path)
   buf = g_string_new(NULL);
   while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
     g_string_append_len(buf, chunk, n);
-    if (buf->len > MAX_XML_FILE) {
+    if (buf->len > NC_XML_MAX_DOCUMENT_SIZE) {
       fclose(f);
-      fflush(stdout);
-      g_printerr("error: Failed to read file '%s': file too large (more than %d bytes)\n", path,
-                 MAX_XML_FILE);
+      read_file_error(path, "file too large (more than %d bytes, the 4 MiB a network "
+                      "definition may have)", NC_XML_MAX_DOCUMENT_SIZE);
       return NULL;
     }
   }
   if (ferror(f)) {
     int saved = errno;
     fclose(f);
-    fflush(stdout);
-    g_printerr("error: Failed to read file '%s': %s\n", path, g_strerror(saved));
+    read_file_error(path, "%s", g_strerror(saved));
+    return NULL;
+  }
+  if (!check_document(path, buf)) {
+    fclose(f);
     return NULL;
   }
   fclose(f);

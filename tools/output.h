@@ -52,6 +52,9 @@ int nc_print_xpath(const char *xml, const char *expr, gboolean wrap);
 
 /* -- files ----------------------------------------------------------------------- */
 
-/* Reads a whole file as virsh does (limit 10 MiB), error printed as virsh's
- * "error: Failed to open file 'F': <strerror>". NULL on error. */
+/* Reads a whole file as virsh does, error printed as virsh's
+ * "error: Failed to open file 'F': <strerror>". Refuses, with "error: Failed
+ * to read file 'F': <why>", what the daemon could not take: more than
+ * NC_XML_MAX_DOCUMENT_SIZE (4 MiB; virsh's limit is 10 MiB, libvirtd's 4),
+ * a NUL byte, invalid UTF-8 (with its line). NULL on error. */
 char *nc_read_file(const char *path);

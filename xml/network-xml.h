@@ -70,8 +70,20 @@ gboolean nc_network_def_check(const NcNetworkDef *def, GError **error);
 gboolean nc_schema_validate(xmlDocPtr doc, const char *schema_file /* "network.rng" */,
                             const char *filename, GError **error);
 
+/* The largest XML document any parser accepts, in bytes: libvirt's own cap
+ * on strings of its RPC protocol (VIR_NET_MESSAGE_STRING_MAX, 4 MiB), so
+ * every definition libvirt takes is taken here too, and a hostile client
+ * cannot make the daemon parse (and hold a DOM of) 20 MB. Refused before
+ * parsing, with NC_ERROR_XML_ERROR. The CLI refuses bigger files before
+ * sending them. */
+#define NC_XML_MAX_DOCUMENT_SIZE (4 * 1024 * 1024)
+
 /* Shared by the parsers: read a whole document with safe libxml2 options
- * (no network, no entity expansion, no DTD loading). */
+ * (no network, no entity expansion, no DTD loading). Refuses, before or
+ * while parsing: documents over NC_XML_MAX_DOCUMENT_SIZE, any entity
+ * declaration (the parser stops at the first one, so a "billion laughs" or
+ * an external entity is never expanded or fetched), nesting deeper than
+ * libxml2's 256 levels. */
 xmlDocPtr nc_xml_read(const char *xml, gsize len, const char *filename, GError **error);
 
 /* Build a located error: "FILE:LINE: network 'NAME': " + message. */

@@ -27,7 +27,7 @@ static const ErrCase err_cases[] = {
   { "empty document", "", NC_ERROR_XML_ERROR, 1, "malformed XML" },
   { "entity declaration",
     "<!DOCTYPE network [<!ENTITY a \"aaaa\">]>\n<network><name>&a;</name></network>\n",
-    NC_ERROR_XML_ERROR, 0, "entity declarations are not allowed" },
+    NC_ERROR_XML_ERROR, 1, "entity declarations are not allowed" },
   { "wrong root", "<domain>\n<name>n</name>\n</domain>\n", NC_ERROR_XML_ERROR, 1,
     "expecting root element <network>" },
 
