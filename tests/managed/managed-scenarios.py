@@ -113,7 +113,7 @@ def nat(env):
     masqueraded as the host; a static host gets its fixed address; the lease
     is listed and signalled; destroy leaves nothing."""
     paths = setup(env, "gdbus")
-    monitor = env.spawn(["gdbus", "monitor", "--system", "--dest", "org.netctl1"],
+    monitor = env.spawn(["stdbuf", "-oL", "gdbus", "monitor", "--system", "--dest", "org.netctl1"],
                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     create(env, NAT_XML.format(name="natnet", bridge="vbr-nat"))
     dm_pid = read_pid(paths.pidfile("natnet"))
