@@ -129,13 +129,59 @@ load_configs(NcDaemon *daemon)
     complete_loaded_def(daemon, added->pdata[i]);
 }
 
+/* A start cut short records no bridge ifindex (the status file gets it when
+ * the start is complete), and without one the driver would tear down
+ * whatever bridge has the name, even one someone else made while we were
+ * down. So before a cleanup: a device with the name is ours only when it is
+ * a bridge with the MAC this network gives its bridge at creation; then
+ * its ifindex goes into the live state and exactly that device goes. FALSE
+ * when the name belongs to something else (or we cannot tell): the cleanup
+ * must leave it alone. Our start creates nothing before its bridge, and a
+ * name holds one device, so a foreign device there means our start left no
+ * bridge behind. */
+static gboolean
+claim_bridge(NcDaemon *daemon, NcNetwork *net)
+{
+  const NcNetworkDef *def = net->def;
+  NcLinkInfo info;
+  char want[18] = "none", have[18];
+
+  if (net->live.bridge_ifindex > 0 || !def->bridge.name
+      || !nc_forward_mode_has_managed_bridge(def->forward.mode))
+    return TRUE; /* the driver knows its device, or has no bridge of ours */
+  int r = nc_link_get_info(daemon->kernel, def->bridge.name, &info);
+  if (r == -ENODEV)
+    return TRUE;
+  if (r < 0) {
+    nc_log_network(net, G_LOG_LEVEL_WARNING,
+                   "cannot look up device '%s' (%s); leaving it and the rest of the "
+                   "interrupted start alone",
+                   def->bridge.name, g_strerror(-r));
+    return FALSE;
+  }
+  if (def->has_mac && g_str_equal(info.kind, "bridge")
+      && memcmp(&info.mac, &def->mac, sizeof info.mac) == 0) {
+    net->live.bridge_ifindex = info.ifindex;
+    return TRUE;
+  }
+  if (def->has_mac)
+    nc_mac_format(&def->mac, want);
+  nc_mac_format(&info.mac, have);
+  nc_log_network(net, G_LOG_LEVEL_WARNING,
+                 "device '%s' (ifindex %d, %s, MAC %s) was not created by this network (its "
+                 "bridge would have MAC %s); left alone",
+                 def->bridge.name, info.ifindex, info.kind[0] ? info.kind : "no kind", have, want);
+  return FALSE;
+}
+
 /* Tears down what a cut-short start or a failed adoption left, and forgets
  * the run. */
 static void
 abandon_run(NcDaemon *daemon, NcNetwork *net, const NcForwardDriver *driver)
 {
   g_autoptr(GError) error = NULL;
-  if (driver && !driver->stop(&daemon->env, net->def, &net->live, &error))
+  if (driver && claim_bridge(daemon, net)
+      && !driver->stop(&daemon->env, net->def, &net->live, &error))
     nc_log_network(net, G_LOG_LEVEL_WARNING, "cleanup failed: %s", error->message);
   net->active = FALSE;
   nc_live_state_clear(&net->live);

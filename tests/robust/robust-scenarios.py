@@ -383,5 +383,83 @@ def memory(env):
     bus.connect("NetworkDefineXML", "(s)", (net_xml("fine", "ncrbf"),))
 
 
+# -- crash cleanup touches only what is ours ----------------------------------------------
+
+def write_status(env, name, state, ifindex, network_xml):
+    """A status file as the daemon writes it, for a run cut short."""
+    body = "\n".join("  " + line for line in network_xml.strip().splitlines())
+    path = os.path.join(paths(env)["state"], name + ".xml")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write("<networkstatus>\n  <class_id bitmap='0-2'/>\n  <floor sum='0'/>\n"
+                f"  <netctl bridge-ifindex='{ifindex}' state='{state}'/>\n{body}\n"
+                "</networkstatus>\n")
+    return path
+
+
+def make_bridge(name, mac, up=True):
+    subprocess.run(["ip", "link", "add", name, "address", mac, "type", "bridge"], check=True)
+    if up:
+        subprocess.run(["ip", "link", "set", name, "up"], check=True)
+
+
+@scenario
+def foreign_bridge(env):
+    """A status file saying 'starting' (or 'stopping') with no ifindex: the
+    cleanup on restart deletes the bridge of that name only when its MAC is
+    the one the definition gives it (ours, from the interrupted start), and
+    leaves a bridge someone else made under that name alone."""
+    ours = "52:54:00:ab:cd:01"
+    foreign = "02:00:00:00:00:99"
+    env.start_daemon()
+    env.ok("net-define", env.write("fb.xml", "<network><name>fb</name>"
+                                   f"<bridge name='ncfb0'/><mac address='{ours}'/></network>\n"))
+    live = env.ok("net-dumpxml", "fb").out
+    env.stop_daemon()
+    status = os.path.join(paths(env)["state"], "fb.xml")
+
+    for state in ("starting", "stopping"):
+        # Someone else's bridge under our name: left alone, network inactive.
+        make_bridge("ncfb0", foreign)
+        before = env.link("ncfb0")
+        write_status(env, "fb", state, 0, live)
+        env.start_daemon()
+        after = env.link("ncfb0")
+        assert after is not None, f"{state}: the foreign bridge was deleted\n{env.read_log()}"
+        assert (after["ifindex"], after["address"], after["operstate"]) == \
+            (before["ifindex"], before["address"], before["operstate"]), (before, after)
+        assert not os.path.exists(status), f"{state}: the status file stays"
+        assert env.json_list("--all") [0]["active"] is False
+        assert "was not created by this network" in env.read_log(), env.read_log()
+        env.stop_daemon()
+        subprocess.run(["ip", "link", "del", "ncfb0"], check=True)
+
+        # Our own orphan (the MAC we give the bridge): cleaned up.
+        make_bridge("ncfb0", ours, up=False)
+        write_status(env, "fb", state, 0, live)
+        env.start_daemon()
+        assert env.link("ncfb0") is None, f"{state}: our orphan bridge stays\n{env.read_log()}"
+        assert not os.path.exists(status)
+        assert env.json_list("--all")[0]["active"] is False
+        env.stop_daemon()
+
+    # A transient network's interrupted start (no config at all).
+    tlive = live.replace("<name>fb</name>", "<name>fbt</name>").replace(
+        "ncfb0", "ncfbt").replace(ours, "52:54:00:ab:cd:02")
+    tlive = re.sub(r"<uuid>[^<]*</uuid>", "<uuid>6c3a5a1e-7f53-4a57-9a1d-3b0f7e0d8c11</uuid>",
+                   tlive)
+    make_bridge("ncfbt", foreign)
+    write_status(env, "fbt", "starting", 0, tlive)
+    env.start_daemon()
+    assert env.link("ncfbt") is not None, env.read_log()
+    assert [n["name"] for n in env.json_list("--all")] == ["fb"]
+    # And the network still starts once the name is free again.
+    subprocess.run(["ip", "link", "del", "ncfbt"], check=True)
+    env.ok("net-start", "fb")
+    assert env.link("ncfb0")["address"] == ours
+    env.ok("net-destroy", "fb")
+    assert env.link("ncfb0") is None
+
+
 if __name__ == "__main__":
     sys.exit(harness.main(SCENARIOS, sys.argv))
