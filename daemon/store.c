@@ -202,14 +202,24 @@ nc_store_set_autostart(const NcPaths *paths, const char *name, gboolean autostar
   return fsync_dir(paths->autostart_dir, error);
 }
 
-/* ".NAME.xml.XXXXXX", as nc_store_write_atomic and set_autostart make them. */
+/* What write_atomic leaves when killed: ".BASE.XXXXXX" (mkstemp's six
+ * characters), for definitions (".NAME.xml.XXXXXX") and for the other files
+ * written the same way (".autostarted.XXXXXX" in the state directory);
+ * set_autostart's ".NAME.xml.%08x". */
 static gboolean
 is_stale_temp(const char *file)
 {
   if (file[0] != '.')
     return FALSE;
   const char *dot = strrchr(file, '.');
-  return dot && dot > file + 4 && strlen(dot) >= 7 && g_str_has_prefix(dot - 4, ".xml.");
+  if (dot == file)
+    return FALSE;
+  gsize n = strlen(dot + 1);
+  for (const char *p = dot + 1; *p; p++) {
+    if (!g_ascii_isalnum(*p))
+      return FALSE;
+  }
+  return n == 6 || (n == 8 && dot > file + 4 && g_str_has_prefix(dot - 4, ".xml."));
 }
 
 void

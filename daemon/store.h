@@ -35,7 +35,8 @@ gboolean nc_store_get_autostart(const NcPaths *paths, const char *name);
 gboolean nc_store_set_autostart(const NcPaths *paths, const char *name, gboolean autostart,
                                 GError **error);
 
-/* Removes the ".NAME.xml.XXXXXX" files an interrupted write left in dir. */
+/* Removes the temporary files an interrupted write left in dir
+ * (".NAME.xml.XXXXXX", ".autostarted.XXXXXX", ...). */
 void nc_store_remove_stale_temps(const char *dir);
 
 /* Every loadable config_dir/NAME.xml, as NcNetworkDef* (owned by the array),

@@ -405,17 +405,22 @@ test_repair_and_crash_cleanup(Fixture *f, gconstpointer data)
   g_assert_true(g_ascii_strtoull(flags, NULL, 16) & IFF_UP);
 
   /* A crash in the middle of a start: the status still says 'starting'.
-   * The next daemon tears down what was created and the network is inactive. */
+   * The next daemon tears down what was created (a bridge with the MAC the
+   * definition gives it: ours; tests/robust checks that another bridge of
+   * that name is left alone) and the network is inactive. */
   g_assert_true(nc_network_destroy(lookup(f, "r"), &error));
   g_clear_pointer(&f->daemon, nc_daemon_free);
-  NcBridgeConfig half = { .name = "nctest8" };
+  NcMac half_mac = { { 0x52, 0x54, 0x00, 0x0a, 0x0b, 0x0c } };
+  NcBridgeConfig half = { .name = "nctest8", .mac = &half_mac };
   int half_ifindex = 0;
   g_assert_cmpint(nc_bridge_create(k, &half, &half_ifindex), ==, 0);
   g_autofree char *starting
       = g_strdup_printf("<networkstatus>\n  <class_id bitmap='0-2'/>\n  <floor sum='0'/>\n"
                         "  <netctl bridge-ifindex='0' state='starting'/>\n"
                         "  <network>\n    <name>r</name>\n    <uuid>%s</uuid>\n"
-                        "    <bridge name='nctest8'/>\n  </network>\n</networkstatus>\n",
+                        "    <bridge name='nctest8'/>\n"
+                        "    <mac address='52:54:00:0a:0b:0c'/>\n  </network>\n"
+                        "</networkstatus>\n",
                         uuid);
   tu_write(status_file, starting);
   restart(f, FALSE);

@@ -461,5 +461,242 @@ def foreign_bridge(env):
     assert env.link("ncfb0") is None
 
 
+# -- crash safety: SIGKILL at random moments -----------------------------------------------
+
+CRASH_NETS = 6
+CRASH_VARIANTS = 4
+TEMP_RE = re.compile(r"^\..+\.([A-Za-z0-9]{6}|xml\.[0-9a-f]{8})$")
+
+
+def crash_xml(i, v):
+    """Network i in variant v: everything given (uuid, MAC, bridge), so the
+    stored definition is exactly the canonical form of this text."""
+    return (f"<network><name>cr{i}</name><uuid>5e1f0000-0000-4000-8000-{i:012x}</uuid>"
+            f"<bridge name='nccr{i}' stp='{'on' if v % 2 else 'off'}' delay='{v}'/>"
+            f"<mac address='52:54:00:77:00:{i:02x}'/><mtu size='{1400 + v}'/>"
+            "</network>\n")
+
+
+class Model:
+    """What the client was told, per network: None (absent) or a dict with
+    persistent, active, autostart, config (variant), live (variant)."""
+
+    def __init__(self):
+        self.nets = {f"cr{i}": None for i in range(CRASH_NETS)}
+        self.ifindex = {}
+
+    @staticmethod
+    def successor(st, op, v):
+        st = dict(st) if st else None
+        if op == "define":
+            if st is None:
+                return {"persistent": True, "active": False, "autostart": False, "config": v,
+                        "live": None}
+            st.update(persistent=True, config=v)
+            return st
+        if op == "create":
+            return {"persistent": False, "active": True, "autostart": False, "config": None,
+                    "live": v}
+        if op == "start":
+            st.update(active=True, live=st["config"])
+            return st
+        if op == "destroy":
+            if not st["persistent"]:
+                return None
+            st.update(active=False, live=None)
+            return st
+        if op == "undefine":
+            if not st["active"]:
+                return None
+            st.update(persistent=False, autostart=False, config=None)
+            return st
+        if op in ("autostart", "no-autostart"):
+            st.update(autostart=op == "autostart")
+            return st
+        raise AssertionError(op)
+
+    @staticmethod
+    def choices(st):
+        if st is None:
+            return ["define", "define", "create"]
+        if not st["persistent"]:
+            return ["destroy"]
+        ops = ["define", "undefine", "no-autostart" if st["autostart"] else "autostart"]
+        ops += ["destroy", "destroy"] if st["active"] else ["start", "start"]
+        return ops
+
+
+def crash_traffic(env, bus, model, canon, files, rng, deadline):
+    """Random operations until the daemon dies under a call (or the
+    deadline). Returns (name, before, after) of the call in flight, or None."""
+    while time.monotonic() < deadline:
+        name = rng.choice(sorted(model.nets))
+        st = model.nets[name]
+        op = rng.choice(Model.choices(st))
+        v = rng.randrange(CRASH_VARIANTS)
+        after = Model.successor(st, op, v)
+        i = int(name[2:])
+        try:
+            if op == "define":
+                bus.connect("NetworkDefineXML", "(s)", (canon[(i, v)],))
+            elif op == "create":
+                bus.connect("NetworkCreateXML", "(s)", (canon[(i, v)],))
+            else:
+                path = bus.lookup(name)
+                if op in ("autostart", "no-autostart"):
+                    bus.call(path, rb.PROPS, "Set", "(ssv)",
+                             (rb.NETWORK, "Autostart", rb.GLib.Variant("b", op == "autostart")))
+                else:
+                    bus.call(path, rb.NETWORK, {"start": "Create", "destroy": "Destroy",
+                                                "undefine": "Undefine"}[op])
+        except rb.CallError as e:
+            if env.daemon.poll() is None and e.name not in rb.GONE:
+                raise AssertionError(f"{op} {name} failed while the daemon runs: {e}") from None
+            env.daemon.wait(10)
+            return name, op, st, after
+        model.nets[name] = after
+        if after and after["active"] and not (st and st["active"]):
+            link = env.link(f"nccr{i}")
+            assert link is not None, f"{op} {name}: no bridge"
+            model.ifindex[name] = link["ifindex"]
+    return None
+
+
+def observe(env, bus):
+    out = {}
+    for n in env.json_list("--all"):
+        path = bus.lookup(n["name"])
+        out[n["name"]] = {"persistent": n["persistent"], "active": n["active"],
+                          "autostart": n["autostart"],
+                          "xml": bus.xml(path, inactive=True) if n["persistent"] else None}
+    return out
+
+
+def check_files_whole(env, canon_texts, when):
+    """Every definition on disk is one of the texts a client sent, complete;
+    autostart links lead to a definition."""
+    p = paths(env)
+    for f in sorted(os.listdir(p["config"])):
+        full = os.path.join(p["config"], f)
+        if f.endswith(".xml") and not f.startswith("."):
+            with open(full) as fh:
+                text = fh.read()
+            assert text in canon_texts, f"{when}: {f} is not a definition a client sent:\n{text}"
+    if os.path.isdir(p["autostart"]):
+        for f in os.listdir(p["autostart"]):
+            if not f.startswith("."):
+                assert os.path.exists(os.path.join(p["autostart"], f)), \
+                    f"{when}: dangling autostart link {f}"
+
+
+@scenario
+def crash_loop(env):
+    """netctld SIGKILLed at random moments under define/create/start/
+    destroy/undefine/autostart traffic, 30 times. After each restart: no
+    temporary file left, every definition the client was told about there
+    with identical XML (and nothing half-written before the restart either),
+    every network the client saw active still active on the same bridge
+    (ifindex), no orphan bridge, a status file exactly for each active
+    network. The call in flight at the kill may have happened or not."""
+    iterations = int(os.environ.get("NETCTL_CRASH_ITERATIONS", "30"))
+    seed = int(os.environ.get("NETCTL_CRASH_SEED", str(random.randrange(1 << 30))))
+    log(f"crash-loop: {iterations} iterations, seed {seed} (NETCTL_CRASH_SEED to replay)")
+    rng = random.Random(seed)
+    p = paths(env)
+
+    # What each variant looks like once stored: the canonical form.
+    canon, canon_texts = {}, set()
+    for i in range(CRASH_NETS):
+        for v in range(CRASH_VARIANTS):
+            f = env.write(f"cr{i}-{v}.xml", crash_xml(i, v))
+            text = env.ok("net-validate", "--canonical", f).out
+            canon[(i, v)] = text
+            canon_texts.add(text)
+    model = Model()
+    kills_in_flight = {}
+    interrupted = 0
+
+    # Leftovers of writes killed half-way, of every kind the daemon makes:
+    # gone once it has started.
+    planted = {"config": [".cr0.xml.Ab12Cd"], "autostart": [".cr0.xml.0badcafe"],
+               "state": [".cr1.xml.QwErTy", ".autostarted.x1Y2z3"]}
+    for d, names in planted.items():
+        os.makedirs(p[d], exist_ok=True)
+        for n in names:
+            with open(os.path.join(p[d], n), "w") as f:
+                f.write("<network><name>cr")   # cut short
+    env.start_daemon(extra=("--no-default-network",))
+    for d, names in planted.items():
+        for n in names:
+            assert not os.path.exists(os.path.join(p[d], n)), f"{d}/{n} left after start"
+    for it in range(iterations):
+        bus = rb.Bus(env)
+        delay = rng.uniform(0.01, 0.35)
+        victim = env.daemon
+        timer = __import__("threading").Timer(delay, lambda: victim.poll() is None
+                                              and victim.send_signal(signal.SIGKILL))
+        timer.start()
+        inflight = crash_traffic(env, bus, model, canon, None, rng, time.monotonic() + 20)
+        timer.join()
+        victim.wait(10)
+        bus.close()
+        assert victim.returncode == -signal.SIGKILL, f"netctld exited {victim.returncode}"
+        if inflight:
+            kills_in_flight[inflight[1]] = kills_in_flight.get(inflight[1], 0) + 1
+        wait_for("org.netctl1 released", lambda: not env.bus_has_owner())
+        check_files_whole(env, canon_texts, f"iteration {it}, before the restart")
+
+        env.start_daemon(extra=("--no-default-network",))
+        interrupted += env.read_log().count("was interrupted by the previous daemon")
+        bus = rb.Bus(env)
+        where = f"iteration {it} (killed after {delay:.3f}s during {inflight and inflight[:2]})"
+        for d in ("config", "autostart", "state"):
+            left = [f for f in os.listdir(p[d]) if TEMP_RE.match(f)] if os.path.isdir(p[d]) else []
+            assert not left, f"{where}: temporary files left in {p[d]}: {left}"
+        check_files_whole(env, canon_texts, where)
+        seen = observe(env, bus)
+        for name, st in model.nets.items():
+            options = [st]
+            if inflight and inflight[0] == name:
+                options = [inflight[2], inflight[3]]
+            got = seen.get(name)
+            match = None
+            for o in options:
+                if o is None and got is None:
+                    match = o
+                    break
+                if o is None or got is None:
+                    continue
+                i = int(name[2:])
+                if (o["persistent"], o["active"], o["autostart"]) != \
+                        (got["persistent"], got["active"], got["autostart"]):
+                    continue
+                if o["persistent"] and got["xml"] != canon[(i, o["config"])]:
+                    continue
+                match = o
+                break
+            else:
+                raise AssertionError(f"{where}: network {name} is {got}, expected one of "
+                                     f"{options}\n{env.read_log()[-4000:]}")
+            was_active = st and st["active"]
+            if match and match["active"] and was_active:
+                link = env.link(f"nccr{name[2:]}")
+                assert link is not None and link["ifindex"] == model.ifindex[name], \
+                    f"{where}: {name} not adopted on the same bridge: {link}"
+            model.nets[name] = match
+            if match and match["active"]:
+                model.ifindex[name] = env.link(f"nccr{name[2:]}")["ifindex"]
+        active = sorted(f"nccr{n[2:]}" for n, st in model.nets.items() if st and st["active"])
+        assert env.bridges() == active, f"{where}: bridges {env.bridges()} but active {active}"
+        status = sorted(f[:-4] for f in os.listdir(p["state"]) if f.endswith(".xml")
+                        and not f.startswith("."))
+        assert status == sorted(n for n, st in model.nets.items() if st and st["active"]), \
+            f"{where}: status files {status}"
+        bus.close()
+    log(f"crash-loop: calls in flight at the kills: {kills_in_flight}; "
+        f"interrupted starts/stops cleaned up: {interrupted}")
+    env.stop_daemon()
+
+
 if __name__ == "__main__":
     sys.exit(harness.main(SCENARIOS, sys.argv))
