@@ -16,6 +16,7 @@
 #include "nc-error.h"
 #include "nc-log.h"
 #include "nft.h"
+#include "tc.h"
 #include "virtual-private.h"
 
 void
@@ -44,13 +45,14 @@ step_check(NcVirtualCtx *ctx, GError **error)
                 def->name);
     return FALSE;
   }
-  if (def->bandwidth && (def->bandwidth->in || def->bandwidth->out)) {
-    /* tc shaping of the bridge is not written yet: refusing beats running
-     * without the limit the user asked for. */
+  if (def->bandwidth && def->bandwidth->out && def->bandwidth->out->average) {
+    /* Policing what guests send needs tc's police action on the bridge's
+     * ingress, not written yet: refusing beats running without the limit
+     * the user asked for. */
     g_autofree char *where
         = def->bandwidth->line ? g_strdup_printf(" (line %u)", def->bandwidth->line) : g_strdup("");
     g_set_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT,
-                "network '%s': a network-wide <bandwidth>%s is not supported yet; "
+                "network '%s': <bandwidth><outbound>%s is not supported yet (<inbound> is); "
                 "remove it to start the network",
                 def->name, where);
     return FALSE;
@@ -435,6 +437,30 @@ undo_dnsmasq(NcVirtualCtx *ctx, GError **error)
   return ok;
 }
 
+/* -- network-wide bandwidth ------------------------------------------------------------- */
+
+/* libvirt's virNetDevBandwidthSet(bridge, bandwidth, hierarchical, swapped):
+ * the network's <inbound> (towards the guests) shapes the bridge's egress.
+ * Its undo is the bridge's deletion. */
+static gboolean
+step_bandwidth(NcVirtualCtx *ctx, GError **error)
+{
+  const NcBandwidth *bw = ctx->def->bandwidth;
+  if (!bw || !bw->in || !bw->in->average)
+    return TRUE;
+  NcTcRate rate = { .average = bw->in->average, .peak = bw->in->peak, .burst = bw->in->burst };
+  int r = nc_tc_set_egress_limit(ctx->env->kernel, ctx->live->bridge_ifindex, &rate);
+  if (r < 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
+                "network '%s': cannot shape bridge '%s' to <inbound average='%" G_GUINT64_FORMAT
+                "'>: %s%s",
+                ctx->def->name, ctx->def->bridge.name, rate.average, g_strerror(-r),
+                r == -ENOENT ? " (is the sch_htb kernel module available?)" : "");
+    return FALSE;
+  }
+  return TRUE;
+}
+
 /* -- the sequence --------------------------------------------------------------------- */
 
 typedef struct {
@@ -442,14 +468,14 @@ typedef struct {
   gboolean (*undo)(NcVirtualCtx *ctx, GError **error); /* NULL: goes with the bridge */
 } Step;
 
-/* libvirt's order (b.3). Network-wide <bandwidth> would come last; it is
- * refused by step_check until tc support lands. */
+/* libvirt's order (b.3). */
 static const Step steps[] = {
   { step_check, NULL },        { step_bridge, undo_bridge },
   { step_ipv6_sysctls, NULL }, { step_firewall, undo_firewall },
   { step_addresses, NULL },    { step_mac_table, NULL },
   { step_up, NULL },           { step_routes, NULL },
   { step_forwarding, NULL },   { step_dnsmasq, undo_dnsmasq },
+  { step_bandwidth, NULL },
 };
 
 /* Runs the undos of steps[0..n) in reverse; the first failure goes to error

@@ -284,7 +284,7 @@ test_lifecycle_errors(Fixture *f, gconstpointer data)
 
   /* Something the driver cannot do yet (this test runs outside a network
    * namespace): refused before touching anything. */
-  NcNetwork *iso = define(f, "<network><name>iso</name><bandwidth><inbound average='1000'/>"
+  NcNetwork *iso = define(f, "<network><name>iso</name><bandwidth><outbound average='1000'/>"
                              "</bandwidth><ip address='10.7.0.1' prefix='24'/></network>");
   g_assert_false(nc_network_start(iso, &error));
   g_assert_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT);

@@ -6,6 +6,7 @@ network namespaces (see mlib.py and ../cli/harness.py).
 Usage: managed-scenarios.py SCENARIO; exit 0 pass, 1 fail, 77 skip.
 """
 
+import json
 import os
 import re
 import signal
@@ -333,6 +334,33 @@ def blockers(env):
     assert sh("nft", "list", "table", "ip", "filter").stdout == before
 
 
+def bandwidth(env):
+    """A network-wide <inbound> limit shapes the bridge's egress as libvirt
+    does (HTB 1: with classes 1:1 and 1:2, SFQ below); <outbound> is refused
+    with a clear error and leaves nothing behind."""
+    need_tools("tc")
+    setup(env)
+    xml = ROUTE_XML.replace("<forward mode='route'/>", "<forward mode='route'/>\n  <bandwidth>"
+                            "<inbound average='1000' peak='2000' burst='256'/></bandwidth>")
+    create(env, xml)
+    qdiscs = json.loads(sh("tc", "-j", "qdisc", "show", "dev", "vbr-route").stdout)
+    kinds = {q["handle"]: q["kind"] for q in qdiscs}
+    # SFQ under class 1:2 where the kernel has it.
+    assert kinds.get("1:") == "htb" and kinds.get("2:") in ("sfq", None), qdiscs
+    # (iproute2 6.1 prints no JSON for HTB classes.)
+    classes = sh("tc", "class", "show", "dev", "vbr-route").stdout
+    found = dict(re.findall(r"class htb (\S+) .*?rate (\S+)", classes))
+    assert sorted(found) == ["1:1", "1:2"] and found["1:1"] == "8Mbit", classes
+    assert "ceil 16Mbit" in classes, classes
+    env.ok("net-destroy", "routed")
+
+    xml = ROUTE_XML.replace("<forward mode='route'/>", "<forward mode='route'/>\n  <bandwidth>"
+                            "<outbound average='1000'/></bandwidth>")
+    r = env.fail("net-create", env.write("out.xml", xml))
+    assert "<outbound>" in r.err and "not supported" in r.err, r.err
+    assert ifindex("vbr-route") is None
+
+
 def collisions(env):
     """A subnet in use on the host, or a bridge name taken, is refused with a
     clear error and leaves nothing behind."""
@@ -420,6 +448,7 @@ SCENARIOS = {name: cleaning(fn) for name, fn in {
     "collisions": collisions,
     "update": update,
     "blockers": blockers,
+    "bandwidth": bandwidth,
     "default-network": default_network,
 }.items()}
 
