@@ -698,5 +698,94 @@ def crash_loop(env):
     env.stop_daemon()
 
 
+# -- non-root callers ---------------------------------------------------------------------------
+
+@scenario
+def nonroot_raw(env):
+    """netctld's own check, on a bus that lets everyone call everything."""
+    check_nonroot_raw(env, strict=False)
+
+
+@scenario
+def nonroot_raw_policy(env):
+    """The shipped bus policy on a bus with Debian's defaults."""
+    env.start_bus(shipped_policy=True)
+    check_nonroot_raw(env, strict=True)
+
+
+def check_nonroot_raw(env, strict):
+    """What tests/dbus and tests/cli leave out: the read methods they do not
+    try (NetworkLookupByUUID, GetDHCPLeases, Peer.Ping), every mutating
+    member sent *without an interface* (dbus-send and gdbus cannot; the bus
+    matches its rules on the interface, GDBus dispatches on the member), and
+    net-update / net-edit through netctl. uid 65534 reads, changes nothing;
+    root can do each change through the same raw client."""
+    env.start_daemon()
+    ip = ("<ip address='10.81.0.1' prefix='24'><dhcp><range start='10.81.0.10' "
+          "end='10.81.0.20'/></dhcp></ip>")
+    env.ok("net-define", env.net_xml("rw1", "ncrw1"))
+    env.ok("net-define", env.write("rw2.xml", f"<network><name>rw2</name>"
+                                   f"<bridge name='ncrw2'/>{ip}</network>\n"))
+    env.ok("net-start", "rw1")
+    bus = rb.Bus(env)
+    p1, p2 = bus.lookup("rw1"), bus.lookup("rw2")
+    uuid2 = bus.props(p2)["UUID"]
+
+    reads = [(rb.CONNECT_PATH, rb.CONNECT, "NetworkLookupByUUID", "(s)", [uuid2], p2),
+             (rb.CONNECT_PATH, rb.CONNECT, "NetworkLookupByName", "(s)", ["rw2"], p2),
+             (p1, rb.NETWORK, "GetDHCPLeases", "(su)", ["", 0], []),
+             (p2, rb.PROPS, "Get", "(ss)", [rb.NETWORK, "Autostart"], False),
+             (p2, "org.freedesktop.DBus.Peer", "Ping", None, [], None)]
+    for path, iface, member, sig, args, want in reads:
+        r = rb.raw_call(env, rb.NOBODY, path, member, iface, sig, args)
+        assert "ok" in r, f"nobody: {member} refused: {r}"
+        if want is not None:
+            got = r["ok"][0]
+            assert got == want, f"nobody: {member} gave {got!r}, not {want!r}"
+
+    host = "<host mac='52:54:00:00:00:31' name='h31' ip='10.81.0.31'/>"
+    changes = [
+        (p1, rb.NETWORK, "Destroy", None, []),
+        (p2, rb.NETWORK, "Create", None, []),
+        (p2, rb.NETWORK, "Undefine", None, []),
+        (p2, rb.NETWORK, "Update", "(uuisu)", [3, 4, -1, host, 2]),
+        (p2, rb.PROPS, "Set", "(ssv)", [rb.NETWORK, "Autostart", {"variant": ["b", True]}]),
+        (rb.CONNECT_PATH, rb.CONNECT, "NetworkDefineXML", "(s)", [net_xml("rw3", "ncrw3")]),
+        (rb.CONNECT_PATH, rb.CONNECT, "NetworkDefineXMLFlags", "(su)",
+         [net_xml("rw3", "ncrw3"), 0]),
+        (rb.CONNECT_PATH, rb.CONNECT, "NetworkCreateXML", "(s)", [net_xml("rw4", "ncrw4")]),
+        (rb.CONNECT_PATH, rb.CONNECT, "NetworkCreateXMLFlags", "(su)",
+         [net_xml("rw4", "ncrw4"), 0]),
+    ]
+    with Guard(env, bus, "nobody's changes"):
+        for path, iface, member, sig, args in changes:
+            for i in (iface, None):
+                r = rb.raw_call(env, rb.NOBODY, path, member, i, sig, args)
+                assert "error" in r, f"nobody: {member} (interface {i}) was not refused: {r}"
+                if i is not None:
+                    want = ("org.freedesktop.DBus.Error.AccessDenied" if strict
+                            else "org.netctl.Error.AccessDenied")
+                    assert r["error"] == want, f"nobody: {member}: {r}"
+                log(f"nobody: {member} (interface {i or 'none'}): {r['error']}")
+        for args in (["net-update", "rw2", "add", "ip-dhcp-host", host, "--config"],
+                     ["net-update", "rw1", "add", "ip-dhcp-host", host, "--live"],
+                     ["net-autostart", "rw2"]):
+            r = env.fail(*args, user=rb.NOBODY)
+            assert re.search(r"access|denied|permi", r.err, re.I), r
+        e = dict(env.env, EDITOR="sed -i s/ncrw2/ncrw9/", VISUAL="", HOME="/")
+        r = env.fail("net-edit", "rw2", user=rb.NOBODY, env=e)
+        assert re.search(r"access|denied|permi", r.err, re.I), r
+
+    # The same raw calls work for root: the refusals above were the check.
+    assert "ok" in rb.raw_call(env, None, p2, "Update", rb.NETWORK, "(uuisu)",
+                               [3, 4, -1, host, 2])
+    assert "h31" in bus.xml(p2, inactive=True)
+    assert "ok" in rb.raw_call(env, None, p2, "Set", rb.PROPS, "(ssv)",
+                               [rb.NETWORK, "Autostart", {"variant": ["b", True]}])
+    assert bus.props(p2)["Autostart"] is True
+    assert "ok" in rb.raw_call(env, None, p1, "Destroy", rb.NETWORK)
+    assert env.link("ncrw1") is None
+
+
 if __name__ == "__main__":
     sys.exit(harness.main(SCENARIOS, sys.argv))

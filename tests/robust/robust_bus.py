@@ -105,7 +105,11 @@ def raw_main(argv):
     msg = Gio.DBusMessage.new_method_call(BUS_NAME, spec["path"], spec.get("iface"),
                                           spec["member"])
     if spec.get("sig"):
-        msg.set_body(GLib.Variant(spec["sig"], tuple(spec["args"])))
+        args = list(spec["args"])
+        for i, a in enumerate(args):
+            if isinstance(a, dict) and "variant" in a:  # {"variant": [sig, value]}
+                args[i] = GLib.Variant(*a["variant"])
+        msg.set_body(GLib.Variant(spec["sig"], tuple(args)))
     reply = conn.send_message_with_reply_sync(msg, Gio.DBusSendMessageFlags.NONE, 20000,
                                               None)[0]
     if reply.get_message_type() == Gio.DBusMessageType.ERROR:
