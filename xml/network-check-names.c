@@ -69,6 +69,16 @@ nc_name_check_network(const char *name)
     return "starts or ends with white space";
   if (has_comment(name))
     return "contains '#' after white space, which starts a comment in dnsmasq's configuration";
+  /* dnsmasq's files are named after the name with ' " & < > written as
+   * XML entities (as libvirt does); with the longest suffix (15 bytes, see
+   * NC_NETWORK_NAME_MAX) they must fit a file name (255 bytes), or the
+   * network would be defined but never start. */
+  gsize escaped = n;
+  for (const char *p = name; *p; p++)
+    escaped += *p == '\'' || *p == '"' ? 5 : *p == '&' ? 4 : *p == '<' || *p == '>' ? 3 : 0;
+  if (escaped + 15 > 255)
+    return "is too long for the file names made from it (its ' \" & < > count as 4 to 6 "
+           "bytes each there)";
   return NULL;
 }
 

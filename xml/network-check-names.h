@@ -19,7 +19,8 @@ G_BEGIN_DECLS
 /* A network name: 1..NC_NETWORK_NAME_MAX bytes of UTF-8, no '/', not starting
  * with '.', no control characters, no leading or trailing white space, and no
  * '#' after white space (dnsmasq cuts a line there). Quotes are allowed, as in
- * libvirt. */
+ * libvirt, as long as the name with ' " & < > escaped as XML entities (the
+ * dnsmasq file names) still leaves room for the longest suffix. */
 const char *nc_name_check_network(const char *name);
 
 /* A Linux interface name (dev_valid_name, stricter): 1..15 bytes of
