@@ -123,27 +123,24 @@ nc_format_text_element(GString *buf, const char *name, const char *text, guint i
 /* -- <metadata> ------------------------------------------------------------ */
 
 /* libvirt parses with blanks dropped and lets libxml2 re-indent <metadata>.
- * libxml2 only indents elements whose children hold no text, so whitespace
- * between elements is removed first; mixed content is left as it is. */
+ * libxml2 only indents elements whose children hold no text, and whether its
+ * parser keeps a blank text node in mixed content depends on its
+ * neighbours; so every whitespace-only text node beside an element is
+ * removed, which makes the output the same whichever way it was read. */
 static void
 strip_formatting_blanks(xmlNodePtr node)
 {
   gboolean has_element = FALSE;
-  gboolean has_text = FALSE;
 
-  for (xmlNodePtr child = node->children; child; child = child->next) {
+  for (xmlNodePtr child = node->children; child; child = child->next)
     if (child->type == XML_ELEMENT_NODE)
       has_element = TRUE;
-    else if (child->type == XML_CDATA_SECTION_NODE || child->type == XML_ENTITY_REF_NODE
-             || (child->type == XML_TEXT_NODE && !xmlIsBlankNode(child)))
-      has_text = TRUE;
-  }
 
   xmlNodePtr child = node->children;
   while (child) {
     xmlNodePtr next = child->next;
 
-    if (child->type == XML_TEXT_NODE && has_element && !has_text) {
+    if (child->type == XML_TEXT_NODE && has_element && xmlIsBlankNode(child)) {
       xmlUnlinkNode(child);
       xmlFreeNode(child);
     } else if (child->type == XML_ELEMENT_NODE) {
