@@ -230,6 +230,32 @@ def hostile_dbus(env):
         one_line(f"Update: {what}", msg, must)
     assert bus.xml(path, inactive=True) == before
 
+    # Out-of-range numbers: commands, sections, parent indexes and flags.
+    odd = [(path, rb.NETWORK, "Update", "(uuisu)", (999, 4, -1, "<host/>", 0)),
+           (path, rb.NETWORK, "Update", "(uuisu)", (3, 999, -1, "<host/>", 0)),
+           (path, rb.NETWORK, "Update", "(uuisu)",
+            (3, 4, 2 ** 31 - 1, "<host mac='52:54:00:00:00:01' ip='10.80.0.30'/>", 2)),
+           (path, rb.NETWORK, "Update", "(uuisu)",
+            (3, 4, -1, "<host mac='52:54:00:00:00:01' ip='10.80.0.30'/>", 0xffffffff)),
+           (path, rb.NETWORK, "GetXMLDesc", "(u)", (0xffffffff,)),
+           (path, rb.NETWORK, "GetDHCPLeases", "(su)", ("", 0xffffffff)),
+           (rb.CONNECT_PATH, rb.CONNECT, "ListNetworks", "(u)", (0xffffffff,)),
+           (rb.CONNECT_PATH, rb.CONNECT, "NetworkDefineXMLFlags", "(su)",
+            (net_xml("flags", "ncrbfl"), 0xffffffff)),
+           (rb.CONNECT_PATH, rb.PROPS, "Set", "(ssv)",
+            (rb.CONNECT, "Autostart", GLibVariant("b", True)))]
+    for args in odd:
+        with Guard(env, bus, f"{args[2]} {args[4]!r:.60}"):
+            name, msg = bus.error(*args)
+        one_line(f"{args[2]} {args[4]!r:.60}", msg)
+    for mac in ("../../etc/passwd", "a\nb", "52:54:00:00:00:01\n", "x" * 5000):
+        with Guard(env, bus, f"GetDHCPLeases {mac!r:.30}"):
+            try:
+                bus.call(path, rb.NETWORK, "GetDHCPLeases", "(su)", (mac, 0))
+            except rb.CallError as e:
+                one_line("GetDHCPLeases", e.message)
+    assert bus.xml(path, inactive=True) == before
+
     # Lookups with hostile strings find nothing and say so.
     for s in ("../../etc/passwd", "a\nb", "x" * 5000, ""):
         name, msg = bus.error(rb.CONNECT_PATH, rb.CONNECT, "NetworkLookupByName", "(s)", (s,))
