@@ -239,15 +239,17 @@ check_document(const char *path, const GString *buf)
   const char *nul = memchr(buf->str, '\0', buf->len);
 
   if (nul) {
-    read_file_error(path, "it contains a NUL byte (offset %" G_GSIZE_FORMAT
-                    "); network XML is text", (gsize)(nul - buf->str));
+    read_file_error(path,
+                    "it contains a NUL byte (offset %" G_GSIZE_FORMAT "); network XML is text",
+                    (gsize)(nul - buf->str));
     return FALSE;
   }
   if (!g_utf8_validate(buf->str, buf->len, &end)) {
     guint line = 1;
     for (const char *p = buf->str; p < end; p++)
       line += *p == '\n';
-    read_file_error(path, "line %u: not valid UTF-8 (byte 0x%02x at offset %" G_GSIZE_FORMAT
+    read_file_error(path,
+                    "line %u: not valid UTF-8 (byte 0x%02x at offset %" G_GSIZE_FORMAT
                     "); network XML must be UTF-8",
                     line, (guchar)*end, (gsize)(end - buf->str));
     return FALSE;
@@ -274,8 +276,10 @@ nc_read_file(const char *path)
     g_string_append_len(buf, chunk, n);
     if (buf->len > NC_XML_MAX_DOCUMENT_SIZE) {
       fclose(f);
-      read_file_error(path, "file too large (more than %d bytes, the 4 MiB a network "
-                      "definition may have)", NC_XML_MAX_DOCUMENT_SIZE);
+      read_file_error(path,
+                      "file too large (more than %d bytes, the 4 MiB a network "
+                      "definition may have)",
+                      NC_XML_MAX_DOCUMENT_SIZE);
       return NULL;
     }
   }
