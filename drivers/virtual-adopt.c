@@ -6,6 +6,7 @@
  * only what is missing is put back. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "nc-error.h"
 #include "nc-log.h"
@@ -111,11 +112,24 @@ nc_virtual_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *l
                 br, info.kind[0] ? info.kind : "plain");
     return FALSE;
   }
-  if (live->bridge_ifindex > 0 && live->bridge_ifindex != info.ifindex)
+  if (live->bridge_ifindex > 0 && live->bridge_ifindex != info.ifindex) {
+    /* We create bridges with the definition's MAC: another MAC means someone
+     * else's bridge took the name, and it is not ours to take over. */
+    if (def->has_mac && memcmp(info.mac.addr, def->mac.addr, NC_MAC_LEN) != 0) {
+      char have[18], want[18];
+      nc_mac_format(&info.mac, have);
+      nc_mac_format(&def->mac, want);
+      g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_FAILED,
+                  "network '%s': bridge '%s' was replaced while netctld was down by a bridge "
+                  "that is not ours (MAC %s, ours is %s); leaving it alone",
+                  def->name, br, have, want);
+      return FALSE;
+    }
     nc_log_network_name(def->name, G_LOG_LEVEL_WARNING,
-                        "bridge '%s' was replaced while netctld was down (ifindex %d, was %d); "
+                        "bridge '%s' was re-created while netctld was down (ifindex %d, was %d); "
                         "adopting it",
                         br, info.ifindex, live->bridge_ifindex);
+  }
   live->bridge_ifindex = info.ifindex;
 
   NcVirtualCtx ctx;

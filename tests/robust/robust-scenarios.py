@@ -492,6 +492,44 @@ def foreign_bridge(env):
     assert env.link("ncfb0") is None
 
 
+@scenario
+def replaced_bridge(env):
+    """A running network whose bridge was deleted and re-created under the same
+    name while netctld was down: adopted only when the new bridge carries our
+    MAC; someone else's bridge is left alone and the network marked inactive."""
+    ours = "52:54:00:ab:cd:03"
+    foreign = "02:00:00:00:00:98"
+    env.start_daemon()
+    env.ok("net-define", env.write("rb.xml", "<network><name>rb</name>"
+                                   f"<bridge name='ncrb0' stp='off'/><mac address='{ours}'/>"
+                                   "<ip address='10.77.0.1' prefix='24'/></network>\n"))
+    env.ok("net-start", "rb")
+
+    # Re-created with our MAC (say, by an older netctld): adopted.
+    env.stop_daemon()
+    subprocess.run(["ip", "link", "del", "ncrb0"], check=True)
+    make_bridge("ncrb0", ours)
+    env.start_daemon()
+    assert env.json_list("--all")[0]["active"] is True, env.read_log()
+    assert "10.77.0.1" in subprocess.run(["ip", "-br", "addr", "show", "ncrb0"],
+                                         capture_output=True, text=True).stdout
+
+    # Replaced by someone else's bridge: not taken over, network inactive.
+    env.stop_daemon()
+    subprocess.run(["ip", "link", "del", "ncrb0"], check=True)
+    make_bridge("ncrb0", foreign)
+    before = env.link("ncrb0")
+    env.start_daemon()
+    after = env.link("ncrb0")
+    assert after is not None and after["ifindex"] == before["ifindex"], env.read_log()
+    assert after["address"] == foreign
+    assert "10.77.0.1" not in subprocess.run(["ip", "-br", "addr", "show", "ncrb0"],
+                                             capture_output=True, text=True).stdout
+    assert env.json_list("--all")[0]["active"] is False, env.read_log()
+    assert "not ours" in env.read_log(), env.read_log()
+    subprocess.run(["ip", "link", "del", "ncrb0"], check=True)
+
+
 # -- crash safety: SIGKILL at random moments -----------------------------------------------
 
 CRASH_NETS = 6
