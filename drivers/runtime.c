@@ -5,6 +5,7 @@
 
 struct _NcDriverRuntime {
   GHashTable *runs; /* network name -> NcVirtualRun* */
+  NcDnsmasqProbe *dnsmasq_probe; /* shared by every network's dnsmasq */
   NcLeaseChangedFunc lease_changed;
   gpointer user_data;
 };
@@ -32,6 +33,7 @@ nc_driver_runtime_new(NcLeaseChangedFunc lease_changed, gpointer user_data)
   rt->runs = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, run_free);
   rt->lease_changed = lease_changed;
   rt->user_data = user_data;
+  rt->dnsmasq_probe = nc_dnsmasq_probe_new();
   return rt;
 }
 
@@ -41,7 +43,14 @@ nc_driver_runtime_free(NcDriverRuntime *rt)
   if (!rt)
     return;
   g_hash_table_unref(rt->runs);
+  nc_dnsmasq_probe_free(rt->dnsmasq_probe);
   g_free(rt);
+}
+
+NcDnsmasqProbe *
+nc_driver_runtime_dnsmasq_probe(NcDriverRuntime *rt)
+{
+  return rt ? rt->dnsmasq_probe : NULL;
 }
 
 NcVirtualRun *

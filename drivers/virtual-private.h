@@ -19,6 +19,9 @@ typedef struct {
   NcLeaseWatch *watch; /* NULL when the network has no DHCP */
 } NcVirtualRun;
 
+/* The dnsmasq version-check cache shared by every network; NULL when
+ * runtime is NULL. */
+NcDnsmasqProbe *nc_driver_runtime_dnsmasq_probe(NcDriverRuntime *runtime);
 /* The run of a network, or NULL. runtime may be NULL. */
 NcVirtualRun *nc_driver_runtime_lookup(NcDriverRuntime *runtime, const char *name);
 /* Creates it when missing. */

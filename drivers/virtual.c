@@ -268,7 +268,7 @@ nc_virtual_firewall_apply(NcVirtualCtx *ctx, const NcNetworkDef *def, GError **e
   if (nc_fw_ruleset_is_empty(rs)) {
     /* open mode: no rules; a table left from a mode change goes. */
     if (nc_live_state_get(ctx->live, NC_VIRTUAL_KEY_FIREWALL)) {
-      int r = nc_nft_delete(rs->table);
+      int r = nc_nft_delete_with(ctx->env->kernel, rs->table);
       if (r < 0) {
         g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
                     "network '%s': cannot delete nftables table '%s': %s", def->name, rs->table,
@@ -279,7 +279,7 @@ nc_virtual_firewall_apply(NcVirtualCtx *ctx, const NcNetworkDef *def, GError **e
     }
     return TRUE;
   }
-  int r = nc_nft_apply(rs);
+  int r = nc_nft_apply_with(ctx->env->kernel, rs);
   if (r < 0) {
     g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
                 "network '%s': cannot install its firewall rules (nftables table '%s'): %s%s",
@@ -319,7 +319,7 @@ undo_firewall(NcVirtualCtx *ctx, GError **error)
       && !nc_live_state_get(ctx->live, NC_VIRTUAL_KEY_FIREWALL))
     return TRUE;
   g_autofree char *table = nc_fw_table_name(ctx->def->bridge.name);
-  int r = nc_nft_delete(table);
+  int r = nc_nft_delete_with(ctx->env->kernel, table);
   if (r < 0) {
     g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
                 "network '%s': cannot delete nftables table '%s': %s", ctx->def->name, table,
@@ -386,6 +386,7 @@ nc_virtual_dnsmasq_get(NcVirtualCtx *ctx)
     .bridge = ctx->def->bridge.name,
     .dnsmasq_dir = ctx->env->dnsmasq_dir,
     .pid_dir = ctx->env->state_dir,
+    .probe = nc_driver_runtime_dnsmasq_probe(ctx->env->runtime),
   };
   NcDnsmasq *dm = nc_dnsmasq_new(&opts);
   if (run)

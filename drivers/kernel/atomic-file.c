@@ -25,8 +25,8 @@ write_all(int fd, const char *data, gsize len)
   return 0;
 }
 
-int
-nc_file_write_atomic(const char *path, const char *contents, gssize len, int mode)
+static int
+replace(const char *path, const char *contents, gssize len, int mode, gboolean durable)
 {
   gsize size = len < 0 ? strlen(contents) : (gsize)len;
   g_autofree char *dir = g_path_get_dirname(path);
@@ -40,7 +40,7 @@ nc_file_write_atomic(const char *path, const char *contents, gssize len, int mod
   int r = fchmod(fd, mode) < 0 ? -errno : 0;
   if (r == 0)
     r = write_all(fd, contents, size);
-  if (r == 0 && fsync(fd) < 0)
+  if (r == 0 && durable && fsync(fd) < 0)
     r = -errno;
   if (close(fd) < 0 && r == 0)
     r = -errno;
@@ -50,6 +50,8 @@ nc_file_write_atomic(const char *path, const char *contents, gssize len, int mod
     unlink(tmp);
     return r;
   }
+  if (!durable)
+    return 0;
 
   int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0)
@@ -57,6 +59,18 @@ nc_file_write_atomic(const char *path, const char *contents, gssize len, int mod
   r = fsync(dfd) < 0 ? -errno : 0;
   close(dfd);
   return r;
+}
+
+int
+nc_file_write_atomic(const char *path, const char *contents, gssize len, int mode)
+{
+  return replace(path, contents, len, mode, TRUE);
+}
+
+int
+nc_file_replace(const char *path, const char *contents, gssize len, int mode)
+{
+  return replace(path, contents, len, mode, FALSE);
 }
 
 int

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -40,6 +41,7 @@ struct _NcDnsmasq {
   char *helper_path;
   NcSpawner *spawner;
   gboolean own_spawner;
+  NcDnsmasqProbe *probe; /* borrowed; NULL: version checked once per object */
 
   char *conf_path;
   char *hostsfile_path;
@@ -290,7 +292,8 @@ sync_file(const char *path, const char *contents, int mode, gboolean *changed)
   if (exists && g_str_equal(old, contents))
     return 0;
   *changed = TRUE;
-  return nc_file_write_atomic(path, contents, -1, mode);
+  /* Regenerated on every start: no fsync (see nc_file_replace). */
+  return nc_file_replace(path, contents, -1, mode);
 }
 
 static void
@@ -400,15 +403,77 @@ nc_dnsmasq_check_version(NcSpawner *spawner, const char *dnsmasq_path, char **re
   return TRUE;
 }
 
+/* -- the version check, once per binary ---------------------------------------- */
+
+struct _NcDnsmasqProbe {
+  char *path;     /* the binary that passed the check, NULL when none yet */
+  struct stat st; /* what it was then */
+};
+
+NcDnsmasqProbe *
+nc_dnsmasq_probe_new(void)
+{
+  return g_new0(NcDnsmasqProbe, 1);
+}
+
+void
+nc_dnsmasq_probe_free(NcDnsmasqProbe *probe)
+{
+  if (!probe)
+    return;
+  g_free(probe->path);
+  g_free(probe);
+}
+
+static gboolean
+same_file(const struct stat *a, const struct stat *b)
+{
+  return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size
+         && a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec
+         && a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* The dnsmasq to run, checked: `dnsmasq --version` costs a fork and an exec
+ * of a binary with twenty libraries, 5-20 ms, so with a probe it runs only
+ * when the binary found in PATH is not the one checked before (another
+ * path, inode, size, mtime or ctime: an upgrade is checked again). Without
+ * one (or in a dry run, where nothing is resolved) it runs on this object's
+ * first start. ret_exe: what to execute. */
+static gboolean
+ensure_version(NcDnsmasq *dm, char **ret_exe, GError **error)
+{
+  if (!dm->probe || nc_spawner_is_dry_run(dm->spawner)) {
+    if (!dm->version_checked
+        && !nc_dnsmasq_check_version(dm->spawner, dm->dnsmasq_path, NULL, error))
+      return FALSE;
+    dm->version_checked = TRUE;
+    *ret_exe = g_strdup(dm->dnsmasq_path);
+    return TRUE;
+  }
+  g_autofree char *exe = strchr(dm->dnsmasq_path, '/') ? g_strdup(dm->dnsmasq_path)
+                                                        : g_find_program_in_path(dm->dnsmasq_path);
+  struct stat st;
+  if (!exe || stat(exe, &st) < 0) /* the check reports it as missing */
+    return nc_dnsmasq_check_version(dm->spawner, dm->dnsmasq_path, NULL, error);
+  NcDnsmasqProbe *probe = dm->probe;
+  if (!probe->path || !g_str_equal(probe->path, exe) || !same_file(&probe->st, &st)) {
+    g_clear_pointer(&probe->path, g_free);
+    if (!nc_dnsmasq_check_version(dm->spawner, exe, NULL, error))
+      return FALSE;
+    probe->path = g_strdup(exe);
+    probe->st = st;
+  }
+  *ret_exe = g_steal_pointer(&exe);
+  return TRUE;
+}
+
 /* Runs dnsmasq on the files in place and supervises it. */
 static gboolean
 launch(NcDnsmasq *dm, GError **error)
 {
-  if (!dm->version_checked) {
-    if (!nc_dnsmasq_check_version(dm->spawner, dm->dnsmasq_path, NULL, error))
-      return FALSE;
-    dm->version_checked = TRUE;
-  }
+  g_autofree char *exe = NULL;
+  if (!ensure_version(dm, &exe, error))
+    return FALSE;
   if (!nc_spawner_is_dry_run(dm->spawner)
       && !g_file_test(dm->helper_path, G_FILE_TEST_IS_EXECUTABLE)) {
     g_set_error(error, NC_ERROR, NC_ERROR_INTERNAL_ERROR,
@@ -428,7 +493,7 @@ launch(NcDnsmasq *dm, GError **error)
 
   g_autofree char *conf_arg = g_strconcat("--conf-file=", dm->conf_path, NULL);
   g_autofree char *script_arg = g_strconcat("--dhcp-script=", dm->helper_path, NULL);
-  const char *argv[] = { dm->dnsmasq_path, conf_arg, "--leasefile-ro", script_arg, NULL };
+  const char *argv[] = { exe, conf_arg, "--leasefile-ro", script_arg, NULL };
   /* dnsmasq passes its environment on to the lease helper. */
   const char *path_env = g_getenv("PATH");
   g_autofree char *path_var
@@ -518,6 +583,7 @@ nc_dnsmasq_new(const NcDnsmasqOptions *opts)
   dm->helper_path = g_strdup(helper && *helper ? helper : NC_LEASESHELPER);
   dm->spawner = opts->spawner ? opts->spawner : nc_spawner_new();
   dm->own_spawner = opts->spawner == NULL;
+  dm->probe = opts->probe;
 
   g_autofree char *base = nc_dnsmasq_file_base(opts->network_name);
   dm->conf_path = file_path(dm->dnsmasq_dir, base, ".conf");

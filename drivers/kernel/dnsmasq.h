@@ -34,6 +34,15 @@ G_BEGIN_DECLS
 
 typedef struct _NcDnsmasq NcDnsmasq;
 
+/* What is known of the dnsmasq binary: the one that last passed the version
+ * check, so the check runs once per binary, not on every start. Owned by
+ * the caller (the drivers' runtime), shared by the NcDnsmasq of every
+ * network, used from the main loop thread only. */
+typedef struct _NcDnsmasqProbe NcDnsmasqProbe;
+NcDnsmasqProbe *nc_dnsmasq_probe_new(void);
+void nc_dnsmasq_probe_free(NcDnsmasqProbe *probe);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcDnsmasqProbe, nc_dnsmasq_probe_free)
+
 typedef struct {
   const char *network_name; /* the files are named nc_dnsmasq_file_base(name) */
   const char *bridge;       /* VIR_BRIDGE_NAME: names the status and macs files */
@@ -44,6 +53,9 @@ typedef struct {
   /* NULL: $NETCTL_LEASESHELPER, else the installed libexecdir/netctl-leaseshelper. */
   const char *helper_path;
   NcSpawner *spawner; /* NULL: a real spawner of its own; else borrowed */
+  /* Borrowed, may be NULL: the version is then checked on this object's
+   * first start; with one, once per binary (path, inode, size, times). */
+  NcDnsmasqProbe *probe;
 } NcDnsmasqOptions;
 
 /* Called (from the main loop) when the supervisor restarted dnsmasq (new pid)
@@ -72,7 +84,7 @@ gboolean nc_dnsmasq_check_version(NcSpawner *spawner, const char *dnsmasq_path, 
                                   GError **error);
 
 /* Writes the files for def and starts dnsmasq (the version is checked on the
- * first start). A network that needs no dnsmasq (nc_dnsmasq_conf_build's
+ * first start, or once per binary with a probe). A network that needs no dnsmasq (nc_dnsmasq_conf_build's
  * `needed`) gets no files and no process: TRUE with pid 0. On failure
  * nothing is left running and the files are removed. */
 gboolean nc_dnsmasq_start(NcDnsmasq *dnsmasq, const NcNetworkDef *def, GError **error);

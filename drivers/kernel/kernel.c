@@ -4,16 +4,19 @@
  * (EEXIST and EBUSY both matter to callers). We install an error callback that
  * records the errno of the NLMSG_ERROR reply and return that instead. */
 #include <errno.h>
+#include <sys/socket.h>
 
 #include <netlink/socket.h>
 
 #include "nc-kernel.h"
+#include "nft-private.h"
 #include "nl-util.h"
 
 struct _NcKernel {
   char *proc_root;
   char *sys_root;
   struct nl_sock *sock;
+  struct mnl_socket *nft_sock; /* see nc_kernel_nft_sock */
   int last_errno; /* negative errno of the last NLMSG_ERROR, 0 when none */
 };
 
@@ -33,6 +36,7 @@ nc_kernel_free(NcKernel *kernel)
     return;
   if (kernel->sock)
     nl_socket_free(kernel->sock);
+  g_clear_pointer(&kernel->nft_sock, mnl_socket_close);
   g_free(kernel->proc_root);
   g_free(kernel->sys_root);
   g_free(kernel);
@@ -142,4 +146,35 @@ nc_kernel_nl_request(NcKernel *kernel, struct nl_msg *msg_in)
   if (r >= 0)
     r = nl_wait_for_ack(sock);
   return nc_kernel_nl_result(kernel, r);
+}
+
+struct mnl_socket *
+nc_kernel_nft_sock(NcKernel *kernel, int *ret_err)
+{
+  if (!kernel->nft_sock) {
+    kernel->nft_sock = nc_nft_socket_open(ret_err);
+    return kernel->nft_sock;
+  }
+  /* Whatever an earlier call left unread (reading on also runs an
+   * unfinished dump to its end, so the next request is not refused with
+   * EBUSY). Bounded: a dump ends. */
+  char buf[8192];
+  int fd = mnl_socket_get_fd(kernel->nft_sock);
+  for (;;) {
+    ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+    if (n > 0 || (n < 0 && errno == EINTR))
+      continue;
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+      /* ENOBUFS (replies were lost) or worse: start afresh. */
+      nc_kernel_nft_sock_reset(kernel);
+      kernel->nft_sock = nc_nft_socket_open(ret_err);
+    }
+    return kernel->nft_sock;
+  }
+}
+
+void
+nc_kernel_nft_sock_reset(NcKernel *kernel)
+{
+  g_clear_pointer(&kernel->nft_sock, mnl_socket_close);
 }

@@ -270,12 +270,19 @@ nc_nft_find_forward_blockers(NcKernel *kernel, GPtrArray **ret_findings)
   int err = -EINTR;
 
   for (int attempt = 0; attempt < SCAN_ATTEMPTS && err == -EINTR; attempt++) {
-    g_autoptr(NcMnlSocket) nl = nc_nft_socket_open(&err);
+    /* The kernel's kept socket: closing one of our own right after a start's
+     * batch would wait for the kernel to free what the batch replaced. */
+    g_autoptr(NcMnlSocket) own = NULL;
+    struct mnl_socket *nl = kernel ? nc_kernel_nft_sock(kernel, &err) : NULL;
+    if (!kernel)
+      nl = own = nc_nft_socket_open(&err);
     if (nl == NULL)
       return err;
     g_clear_pointer(&findings, g_ptr_array_unref);
     findings = g_ptr_array_new_with_free_func((GDestroyNotify)nc_nft_blocker_free);
     err = scan_nftables(nl, findings);
+    if (err < 0 && err != -EINTR && kernel)
+      nc_kernel_nft_sock_reset(kernel);
   }
   if (err < 0)
     return err;

@@ -11,6 +11,7 @@
 #include <libnftnl/table.h>
 
 #include "firewall-rules.h"
+#include "nc-kernel.h"
 
 typedef struct nftnl_table NcNftnlTable;
 typedef struct nftnl_chain NcNftnlChain;
@@ -35,6 +36,16 @@ int nc_nft_rule_add_exprs(struct nftnl_rule *r, const NcFwRule *rule, NcFwFamily
 /* nft.c: a socket bound to nfnetlink, with a receive timeout so that no call
  * waits forever. NULL with *ret_err = -errno. */
 struct mnl_socket *nc_nft_socket_open(int *ret_err);
+
+/* kernel.c: the nfnetlink socket the NcKernel keeps open for its whole life,
+ * opened on first use, with nothing left to read (replies of an earlier
+ * call that stopped early are drained). Closing an nfnetlink socket waits
+ * for the kernel to free what the last batch replaced (an RCU grace period,
+ * ~10 ms) so one socket per batch made every start and stop pay it. NULL
+ * with *ret_err = -errno. Borrowed. */
+struct mnl_socket *nc_kernel_nft_sock(NcKernel *kernel, int *ret_err);
+/* After an error on it: closed, so the next call opens a fresh one. */
+void nc_kernel_nft_sock_reset(NcKernel *kernel);
 
 /* nft.c: sends a dump request (type NFT_MSG_GET*, NLM_F_DUMP) built by
  * `build` (which adds attributes after the header, may be NULL) and calls

@@ -182,28 +182,12 @@ rule_msg(Batch *b, NcFwFamily family, const char *table, const NcFwRule *rule)
   return 0;
 }
 
-/* Sends the batch and collects the kernel's verdict: the first error, or 0
- * when the last message was acknowledged. */
+/* Sends the finished batch on nl and collects the kernel's verdict: the
+ * first error, or 0 when the last message was acknowledged. *ret_refused:
+ * the error is the kernel's answer to a message, and the socket is fine. */
 static int
-batch_send(Batch *b)
+batch_exchange(Batch *b, struct mnl_socket *nl, guint32 last_seq, gboolean *ret_refused)
 {
-  /* Ask for an ack of the last message before BATCH_END. */
-  guint32 last_seq = b->seq - 1;
-  struct nlmsghdr *last = NULL;
-  for (gsize off = 0; off < b->len;) {
-    struct nlmsghdr *nlh = (struct nlmsghdr *)(b->buf + off);
-    if (nlh->nlmsg_seq == last_seq)
-      last = nlh;
-    off += NLMSG_ALIGN(nlh->nlmsg_len);
-  }
-  g_assert(last != NULL);
-  last->nlmsg_flags |= NLM_F_ACK;
-  batch_commit(b, nftnl_batch_end(batch_tail(b), b->seq++));
-
-  int err = 0;
-  g_autoptr(NcMnlSocket) nl = nc_nft_socket_open(&err);
-  if (nl == NULL)
-    return err;
   int fd = mnl_socket_get_fd(nl);
   /* netlink refuses a message larger than the send buffer. */
   int sndbuf = (int)MIN(b->len + 65536, (gsize)G_MAXINT / 2);
@@ -242,15 +226,56 @@ batch_send(Batch *b)
         acked = TRUE;
     }
   }
+  *ret_refused = first_err != 0;
   if (first_err != 0)
     return first_err;
   return acked ? 0 : -EPROTO;
+}
+
+/* Ends the batch and sends it: on kernel's kept socket, or on one of its
+ * own when kernel is NULL. */
+static int
+batch_send(Batch *b, NcKernel *kernel)
+{
+  /* Ask for an ack of the last message before BATCH_END. */
+  guint32 last_seq = b->seq - 1;
+  struct nlmsghdr *last = NULL;
+  for (gsize off = 0; off < b->len;) {
+    struct nlmsghdr *nlh = (struct nlmsghdr *)(b->buf + off);
+    if (nlh->nlmsg_seq == last_seq)
+      last = nlh;
+    off += NLMSG_ALIGN(nlh->nlmsg_len);
+  }
+  g_assert(last != NULL);
+  last->nlmsg_flags |= NLM_F_ACK;
+  batch_commit(b, nftnl_batch_end(batch_tail(b), b->seq++));
+
+  int err = 0;
+  g_autoptr(NcMnlSocket) own = NULL;
+  struct mnl_socket *nl = kernel ? nc_kernel_nft_sock(kernel, &err) : NULL;
+  if (!kernel)
+    nl = own = nc_nft_socket_open(&err);
+  if (nl == NULL)
+    return err;
+  gboolean refused = FALSE;
+  err = batch_exchange(b, nl, last_seq, &refused);
+  /* A failure of the socket itself may leave replies no drain can make
+   * sense of: a fresh socket next time. */
+  if (err < 0 && !refused && kernel)
+    nc_kernel_nft_sock_reset(kernel);
+  return err;
 }
 
 /* -- the API --------------------------------------------------------------- */
 
 int
 nc_nft_apply(const NcFwRuleset *rs)
+{
+  return nc_nft_apply_with(NULL, rs);
+}
+
+int
+nc_nft_apply_with(NcKernel *kernel, const NcFwRuleset *rs)
 {
   g_auto(Batch) b = { 0 };
 
@@ -271,13 +296,19 @@ nc_nft_apply(const NcFwRuleset *rs)
         return err;
     }
   }
-  int err = batch_send(&b);
+  int err = batch_send(&b, kernel);
   g_debug("nft: apply %s: %s", rs->table, err < 0 ? g_strerror(-err) : "done");
   return err;
 }
 
 int
 nc_nft_delete(const char *table)
+{
+  return nc_nft_delete_with(NULL, table);
+}
+
+int
+nc_nft_delete_with(NcKernel *kernel, const char *table)
 {
   g_auto(Batch) b = { 0 };
 
@@ -286,7 +317,7 @@ nc_nft_delete(const char *table)
   batch_init(&b);
   for (int f = 0; f < _NC_FW_FAMILY_MAX; f++)
     batch_delete_table(&b, f, table);
-  int err = batch_send(&b);
+  int err = batch_send(&b, kernel);
   g_debug("nft: delete %s: %s", table, err < 0 ? g_strerror(-err) : "done");
   return err;
 }

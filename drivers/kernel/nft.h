@@ -30,10 +30,15 @@ G_BEGIN_DECLS
  * same ruleset (after a daemon restart, or for a live update) is safe.
  * An empty ruleset (open mode) thus leaves no table behind. */
 int nc_nft_apply(const NcFwRuleset *rs);
+/* The same on the nfnetlink socket `kernel` keeps open (NULL: a socket for
+ * this call alone). Closing a socket right after a batch waits an RCU grace
+ * period in the kernel (~10 ms), so the daemon keeps one. */
+int nc_nft_apply_with(NcKernel *kernel, const NcFwRuleset *rs);
 
 /* Deletes `ip <table>` and `ip6 <table>`, whichever exist; absent tables
  * are not an error. One batch. */
 int nc_nft_delete(const char *table);
+int nc_nft_delete_with(NcKernel *kernel, const char *table);
 
 /* 1 when the table exists in that family, 0 when not, -errno when we could
  * not tell. */
