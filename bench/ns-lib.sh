@@ -141,6 +141,10 @@ EOF
   NS_PIDS+=("$BUS_PID")
   wait_until 10 "$BUS_PID" test -S "$SCR/bus.sock" || bench_die "dbus-daemon did not start"
   export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$SCR/bus.sock
+  # The DHCP lease helper dnsmasq runs: the built one, as tests/meson.build sets it.
+  if [ -z "${NETCTL_LEASESHELPER:-}" ] && [ -x "$BUILD/tools/netctl-leaseshelper" ]; then
+    export NETCTL_LEASESHELPER=$BUILD/tools/netctl-leaseshelper
+  fi
   "$NETCTLD" --root "$STATE/netctl" >"$SCR/daemon.log" 2>&1 &
   DPID=$!
   NS_PIDS+=("$DPID")
@@ -224,10 +228,12 @@ api_pass() {
 # links, and processes other than us (PID 1), the daemon, the bus and ps.
 leftovers() {
   local links procs
-  links=$(ip -br link | awk '$1 != "lo" {print $1}' | tr '\n' ' ')
+  links=$(ip -br link | awk '$1 != "lo" {n++; if (n <= 5) l = l " " $1}
+    END {if (n) printf "%d:%s%s", n, l, (n > 5 ? " ..." : "")}')
   printf 'info\tlinks-left\t%s\n' "${links:-none}"
   ps -e -o pid=,stat=,comm= >"$SCR/ps.txt" # not in a $(...) subshell: that is a process too
   procs=$(awk -v d="$DPID" -v b="${BUS_PID:-0}" -v me="$$" \
-    '$1 != me && $1 != d && $1 != b && $3 != "ps" {printf "%s(%s) ", $3, $2}' "$SCR/ps.txt")
+    '$1 != me && $1 != d && $1 != b && $3 != "ps" {c[$3 "(" $2 ")"]++}
+     END {for (k in c) printf "%d %s ", c[k], k}' "$SCR/ps.txt")
   printf 'info\tprocs-left\t%s\n' "${procs:-none}"
 }
