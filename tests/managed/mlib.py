@@ -138,7 +138,7 @@ class Guest(Host):
                 f.write(UDHCPC_SCRIPT)
             os.chmod(self.script, 0o755)
 
-    def dhcp(self, hostname=None, tries=8):
+    def dhcp(self, hostname=None, tries=12):
         """One bounded DHCP exchange; returns the address obtained."""
         args = ["busybox", "udhcpc", "-i", "eth0", "-n", "-q", "-f", "-t", str(tries), "-T", "1",
                 "-s", self.script]
@@ -147,8 +147,13 @@ class Guest(Host):
         r = self.run(*args, check=False, timeout=tries * 4 + 10)
         m = re.search(r"lease of (\S+) obtained", r.stdout + r.stderr)
         if r.returncode != 0 or not m:
+            # What the host side looked like, to tell a slow STP port from a
+            # missing or deaf dnsmasq.
+            ports = sh("bridge", "link", "show", check=False).stdout
+            procs = sh("pgrep", "-a", "dnsmasq", check=False).stdout
             raise AssertionError(f"{self.name}: no DHCP lease (udhcpc {r.returncode}): "
-                                 f"{r.stdout}{r.stderr}")
+                                 f"{r.stdout}{r.stderr}\nbridge ports:\n{ports}"
+                                 f"dnsmasq processes:\n{procs}")
         wait_for(f"{self.name}'s address {m.group(1)}", lambda: m.group(1) in self.addrs("eth0"))
         return m.group(1)
 
