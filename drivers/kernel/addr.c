@@ -111,7 +111,7 @@ nc_addr_list(NcKernel *kernel, int family, int ifindex, GArray **ret_addrs)
     if (family != AF_UNSPEC && e.addr.family != family)
       continue;
     e.prefix = rtnl_addr_get_prefixlen(a);
-    if (!if_indextoname(e.ifindex, e.ifname))
+    if (!nc_kernel_ifname(kernel, e.ifindex, e.ifname))
       e.ifname[0] = '\0';
     g_array_append_val(out, e);
   }

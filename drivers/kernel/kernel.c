@@ -4,7 +4,11 @@
  * (EEXIST and EBUSY both matter to callers). We install an error callback that
  * records the errno of the NLMSG_ERROR reply and return that instead. */
 #include <errno.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <netlink/socket.h>
 
@@ -17,6 +21,7 @@ struct _NcKernel {
   char *sys_root;
   struct nl_sock *sock;
   struct mnl_socket *nft_sock; /* see nc_kernel_nft_sock */
+  int ioctl_fd;                /* see nc_kernel_ifname; -1 until used */
   int last_errno; /* negative errno of the last NLMSG_ERROR, 0 when none */
 };
 
@@ -26,6 +31,7 @@ nc_kernel_new(const char *proc_root, const char *sys_root)
   NcKernel *kernel = g_new0(NcKernel, 1);
   kernel->proc_root = g_strdup(proc_root && *proc_root ? proc_root : "/proc");
   kernel->sys_root = g_strdup(sys_root && *sys_root ? sys_root : "/sys");
+  kernel->ioctl_fd = -1;
   return kernel;
 }
 
@@ -37,6 +43,8 @@ nc_kernel_free(NcKernel *kernel)
   if (kernel->sock)
     nl_socket_free(kernel->sock);
   g_clear_pointer(&kernel->nft_sock, mnl_socket_close);
+  if (kernel->ioctl_fd >= 0)
+    close(kernel->ioctl_fd);
   g_free(kernel->proc_root);
   g_free(kernel->sys_root);
   g_free(kernel);
@@ -177,4 +185,21 @@ void
 nc_kernel_nft_sock_reset(NcKernel *kernel)
 {
   g_clear_pointer(&kernel->nft_sock, mnl_socket_close);
+}
+
+gboolean
+nc_kernel_ifname(NcKernel *kernel, int ifindex, char *ret_name)
+{
+  ret_name[0] = '\0';
+  if (ifindex <= 0)
+    return FALSE;
+  if (kernel->ioctl_fd < 0)
+    kernel->ioctl_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (kernel->ioctl_fd < 0)
+    return if_indextoname((unsigned)ifindex, ret_name) != NULL;
+  struct ifreq ifr = { .ifr_ifindex = ifindex };
+  if (ioctl(kernel->ioctl_fd, SIOCGIFNAME, &ifr) < 0)
+    return FALSE;
+  g_strlcpy(ret_name, ifr.ifr_name, IF_NAMESIZE);
+  return TRUE;
 }

@@ -85,5 +85,10 @@ struct nl_sock *nc_kernel_nl_sock(NcKernel *kernel, int *ret_err);
 int nc_kernel_nl_result(NcKernel *kernel, int libnl_ret);
 /* Sends msg (ownership taken) and waits for the kernel's acknowledgement. */
 int nc_kernel_nl_request(NcKernel *kernel, struct nl_msg *msg);
+/* if_indextoname() on a socket the NcKernel keeps: glibc's opens and closes
+ * one per call, which made listing the routes and addresses of a host with
+ * 500 bridges cost ~8 ms. ret_name has IF_NAMESIZE bytes; FALSE (and "")
+ * when there is no such link. */
+gboolean nc_kernel_ifname(NcKernel *kernel, int ifindex, char *ret_name);
 
 G_END_DECLS

@@ -130,7 +130,7 @@ nc_route_list(NcKernel *kernel, int family, GArray **ret_routes)
       if (!gw || !from_nl_addr(gw, f, &e.gateway))
         e.gateway.family = AF_UNSPEC;
     }
-    if (e.ifindex <= 0 || !if_indextoname(e.ifindex, e.ifname))
+    if (!nc_kernel_ifname(kernel, e.ifindex, e.ifname))
       e.ifname[0] = '\0';
     g_array_append_val(out, e);
   }
