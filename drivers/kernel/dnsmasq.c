@@ -15,6 +15,7 @@
 
 #include "atomic-file.h"
 #include "dnsmasq-conf.h"
+#include "lease-file.h"
 #include "nc-config.h"
 #include "nc-error.h"
 
@@ -46,6 +47,7 @@ struct _NcDnsmasq {
   char *conf_path;
   char *hostsfile_path;
   char *addnhosts_path;
+  char *leases_path; /* the leases dnsmasq starts with, and keeps */
   char *pid_path;
 
   gboolean version_checked;
@@ -299,15 +301,12 @@ sync_file(const char *path, const char *contents, int mode, gboolean *changed)
 static void
 remove_files(NcDnsmasq *dm)
 {
-  g_autofree char *base = nc_dnsmasq_file_base(dm->network_name);
-  g_autofree char *leases_name = g_strconcat(base, ".leases", NULL);
-  g_autofree char *leases = g_build_filename(dm->dnsmasq_dir, leases_name, NULL);
   g_autofree char *status_name = g_strconcat(dm->bridge, ".status", NULL);
   g_autofree char *status = g_build_filename(dm->dnsmasq_dir, status_name, NULL);
   g_autofree char *macs_name = g_strconcat(dm->bridge, ".macs", NULL);
   g_autofree char *macs = g_build_filename(dm->dnsmasq_dir, macs_name, NULL);
   const char *paths[] = {
-    dm->conf_path, dm->hostsfile_path, dm->addnhosts_path, dm->pid_path, leases, status, macs
+    dm->conf_path, dm->hostsfile_path, dm->addnhosts_path, dm->pid_path, dm->leases_path, status, macs
   };
   /* The lease helper's lock: a helper still writing the status file is let
    * finish first, so the file does not come back. */
@@ -467,6 +466,34 @@ ensure_version(NcDnsmasq *dm, char **ret_exe, GError **error)
   return TRUE;
 }
 
+/* NAME.leases, the lease file dnsmasq starts from: the leases of the lease
+ * database (BRIDGE.status) that have not expired, in dnsmasq's format,
+ * exactly what the lease helper prints for `init`. libvirt runs dnsmasq with
+ * --leasefile-ro, so dnsmasq asks the helper for them through popen(): a
+ * shell and the helper, 3-5 ms of every start (most starts have no lease at
+ * all). We hand them over in the file instead; dnsmasq keeps it up to date
+ * and still runs the helper for every lease event, so the database stays
+ * the reference and this file is rewritten from it before every start (a
+ * supervisor restart too). A corrupt database counts as empty, as for the
+ * helper's init (the helper rewrites it at the next event). */
+static gboolean
+write_lease_file(NcDnsmasq *dm, GError **error)
+{
+  g_autofree char *status = nc_lease_status_path(dm->dnsmasq_dir, dm->bridge);
+  g_autoptr(GPtrArray) entries = NULL;
+  if (!status || nc_lease_file_read(status, &entries) < 0)
+    entries = nc_lease_entries_new();
+  g_autofree char *text = nc_lease_entries_format_dnsmasq(entries, g_get_real_time() / G_USEC_PER_SEC);
+  /* None: dnsmasq creates the file itself (an old one must not be read). */
+  int r = *text ? nc_file_replace(dm->leases_path, text, -1, 0644) : nc_file_remove(dm->leases_path);
+  if (r < 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_WRITE_FAILED, "network '%s': cannot write %s: %s",
+                dm->network_name, dm->leases_path, g_strerror(-r));
+    return FALSE;
+  }
+  return TRUE;
+}
+
 /* Runs dnsmasq on the files in place and supervises it. */
 static gboolean
 launch(NcDnsmasq *dm, GError **error)
@@ -490,10 +517,13 @@ launch(NcDnsmasq *dm, GError **error)
   }
   /* A stale pid file must not be taken for the new process's. */
   nc_file_remove(dm->pid_path);
+  if (!write_lease_file(dm, error))
+    return FALSE;
 
   g_autofree char *conf_arg = g_strconcat("--conf-file=", dm->conf_path, NULL);
+  g_autofree char *leases_arg = g_strconcat("--dhcp-leasefile=", dm->leases_path, NULL);
   g_autofree char *script_arg = g_strconcat("--dhcp-script=", dm->helper_path, NULL);
-  const char *argv[] = { exe, conf_arg, "--leasefile-ro", script_arg, NULL };
+  const char *argv[] = { exe, conf_arg, leases_arg, script_arg, NULL };
   /* dnsmasq passes its environment on to the lease helper. */
   const char *path_env = g_getenv("PATH");
   g_autofree char *path_var
@@ -589,6 +619,7 @@ nc_dnsmasq_new(const NcDnsmasqOptions *opts)
   dm->conf_path = file_path(dm->dnsmasq_dir, base, ".conf");
   dm->hostsfile_path = file_path(dm->dnsmasq_dir, base, ".hostsfile");
   dm->addnhosts_path = file_path(dm->dnsmasq_dir, base, ".addnhosts");
+  dm->leases_path = file_path(dm->dnsmasq_dir, base, ".leases");
   dm->pid_path = file_path(dm->pid_dir, base, ".pid");
 
   dm->pidfd = -1;
@@ -615,6 +646,7 @@ nc_dnsmasq_free(NcDnsmasq *dm)
   g_free(dm->conf_path);
   g_free(dm->hostsfile_path);
   g_free(dm->addnhosts_path);
+  g_free(dm->leases_path);
   g_free(dm->pid_path);
   g_free(dm);
 }

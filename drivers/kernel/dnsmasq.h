@@ -3,7 +3,11 @@
  * Files, as libvirt lays them out: dnsmasq_dir/NAME.conf (mode 0600),
  * NAME.hostsfile and NAME.addnhosts (0644: dnsmasq re-reads them on SIGHUP
  * after dropping root), BRIDGE.status (the lease database, kept by the lease
- * helper) and BRIDGE.macs; pid_dir/NAME.pid. All written atomically.
+ * helper) and BRIDGE.macs; pid_dir/NAME.pid. All written atomically. Unlike
+ * libvirt (--leasefile-ro, leases read back through the helper's `init` at
+ * every start) dnsmasq also keeps NAME.leases, which netctld writes from
+ * BRIDGE.status before each start: the same leases, without a shell and a
+ * helper run on the way.
  *
  * dnsmasq daemonizes itself (as under libvirt): it only returns once it is
  * listening and has written its pid file, so start-up errors come back with

@@ -374,9 +374,10 @@ test_dnsmasq_dry_run(void)
   g_autofree char *v = nc_spawner_call_string(sp, 0);
   g_assert_cmpstr(v, ==, "/usr/sbin/dnsmasq --version");
   g_autofree char *line = nc_spawner_call_string(sp, 1);
-  g_autofree char *want = g_strdup_printf("/usr/sbin/dnsmasq --conf-file=%s --leasefile-ro "
+  g_autofree char *want_leases = g_build_filename(dnsmasq_dir, "lab&amp;1.leases", NULL);
+  g_autofree char *want = g_strdup_printf("/usr/sbin/dnsmasq --conf-file=%s --dhcp-leasefile=%s "
                                           "--dhcp-script=/usr/libexec/netctl-leaseshelper",
-                                          want_conf);
+                                          want_conf, want_leases);
   g_assert_cmpstr(line, ==, want);
   NcSpawnCall *c = g_ptr_array_index(calls, 1);
   g_assert_true(g_strv_contains((const char *const *)c->envp, "VIR_BRIDGE_NAME=virbr9"));
