@@ -1,7 +1,9 @@
 /* Routes in the main table over rtnetlink: add, delete, list. */
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
+#include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <netlink/cache.h>
 #include <netlink/route/route.h>
@@ -92,6 +94,43 @@ from_nl_addr(struct nl_addr *a, int family, NcSockAddr *ret)
   return TRUE;
 }
 
+/* The main table's routes, parsed by libnl into a new route cache. The
+ * kernel is asked for that table alone (strict dump checking, Linux 4.20):
+ * the local table holds three routes per address, so with 500 networks
+ * libnl's full dump parsed six times what is listed here (~4 ms per start).
+ * Strict checking is turned off again at once: libnl's other dump requests
+ * (a bare rtgenmsg header) are invalid under it. A kernel without it sends
+ * every table, which the caller filters anyway. Returns a libnl code. */
+static int
+dump_main_table(struct nl_sock *sock, int family, struct nl_cache **ret_cache)
+{
+  struct nl_cache *cache = NULL;
+  int r = nl_cache_alloc_name("route/route", &cache);
+  if (r < 0)
+    return r;
+  g_autoptr(NcNlCache) owned = cache;
+  g_autoptr(NcNlMsg) msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP);
+  if (!msg)
+    return -NLE_NOMEM;
+  struct rtmsg rtm = { .rtm_family = family, .rtm_table = RT_TABLE_MAIN };
+  if (nlmsg_append(msg, &rtm, sizeof rtm, NLMSG_ALIGNTO) < 0
+      || nla_put_u32(msg, RTA_TABLE, RT_TABLE_MAIN) < 0)
+    return -NLE_NOMEM;
+
+  int fd = nl_socket_get_fd(sock);
+  int on = 1, off = 0;
+  gboolean strict = setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &on, sizeof(on)) == 0;
+  r = nl_send_auto(sock, msg);
+  if (r >= 0)
+    r = nl_cache_pickup(sock, cache);
+  if (strict)
+    (void)setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &off, sizeof(off));
+  if (r < 0)
+    return r;
+  *ret_cache = g_steal_pointer(&owned);
+  return 0;
+}
+
 int
 nc_route_list(NcKernel *kernel, int family, GArray **ret_routes)
 {
@@ -100,7 +139,7 @@ nc_route_list(NcKernel *kernel, int family, GArray **ret_routes)
   if (!sock)
     return err;
   g_autoptr(NcNlCache) cache = NULL;
-  int r = rtnl_route_alloc_cache(sock, family, 0, &cache);
+  int r = dump_main_table(sock, family, &cache);
   if (r < 0) {
     r = nc_kernel_nl_result(kernel, r);
     g_debug("kernel: listing routes: %s", g_strerror(-r));
