@@ -13,7 +13,7 @@
  * netctld -> back.
  *
  * Output, one line per sample, tab separated, on stdout:
- *   op <phase> <i> <milliseconds>
+ *   op <phase> <i> <milliseconds> [<daemon CPU ms during the call> (--pid)]
  *   rss <after-phase> <VmRSS kB> <VmHWM kB> <CPU ms>   (--pid: netctld's PID;
  *       CPU = user + system time of it and its reaped children so far)
  * bench/libvirt-client.py prints the same lines for libvirt, so the shell
@@ -116,13 +116,14 @@ lookup_all(GDBusConnection *bus, const char *prefix, guint n, GPtrArray *paths, 
 }
 
 static gboolean
-run_phase(GDBusConnection *bus, const char *phase, const char *dir, guint n, GPtrArray *paths,
-          guint *ret_index, GError **error)
+run_phase(GDBusConnection *bus, int pid, const char *phase, const char *dir, guint n,
+          GPtrArray *paths, guint *ret_index, GError **error)
 {
   for (guint i = 1; i <= n; i++) {
     *ret_index = i;
     g_autoptr(GVariant) reply = NULL;
     double ms = 0;
+    long cpu0 = pid > 0 ? cpu_ms(pid) : -1;
 
     if (g_str_equal(phase, "define")) {
       g_autofree char *file = g_strdup_printf("%s/%u.xml", dir, i);
@@ -155,7 +156,10 @@ run_phase(GDBusConnection *bus, const char *phase, const char *dir, guint n, GPt
       if (reply == NULL)
         return FALSE;
     }
-    printf("op\t%s\t%u\t%.3f\n", phase, i, ms);
+    if (cpu0 >= 0)
+      printf("op\t%s\t%u\t%.3f\t%ld\n", phase, i, ms, cpu_ms(pid) - cpu0);
+    else
+      printf("op\t%s\t%u\t%.3f\n", phase, i, ms);
   }
   fflush(stdout);
   return TRUE;
@@ -210,7 +214,7 @@ main(int argc, char **argv)
   }
   for (guint p = 0; phases[p] != NULL; p++) {
     guint failed = 0;
-    if (!run_phase(bus, phases[p], rest[0], (guint)n, paths, &failed, &error)) {
+    if (!run_phase(bus, pid, phases[p], rest[0], (guint)n, paths, &failed, &error)) {
       g_autofree char *msg = g_strdelimit(g_strdup(error->message), "\t\n", ' ');
       fflush(stdout);
       printf("fail\t%s\t%u\t%s\n", phases[p], failed, msg);

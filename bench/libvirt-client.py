@@ -18,6 +18,13 @@ import time
 import libvirt
 
 
+def cpu_ms(pid):
+    """utime + stime + cutime + cstime of pid (fields 14-17), in ms."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rpartition(")")[2].split()
+    return sum(int(x) for x in fields[11:15]) * 1000 // os.sysconf("SC_CLK_TCK")
+
+
 def rss(pid, label):
     vals = {}
     with open(f"/proc/{pid}/status") as f:
@@ -25,11 +32,8 @@ def rss(pid, label):
             key, _, rest = line.partition(":")
             if key in ("VmRSS", "VmHWM"):
                 vals[key] = rest.split()[0]
-    # utime, stime, cutime, cstime: fields 14-17, counted after the comm.
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rpartition(")")[2].split()
-    cpu = sum(int(x) for x in fields[11:15]) * 1000 // os.sysconf("SC_CLK_TCK")
-    print(f"rss\t{label}\t{vals.get('VmRSS', -1)}\t{vals.get('VmHWM', -1)}\t{cpu}", flush=True)
+    print(f"rss\t{label}\t{vals.get('VmRSS', -1)}\t{vals.get('VmHWM', -1)}\t{cpu_ms(pid)}",
+          flush=True)
 
 
 def one_op(conn, phase, xml_dir, i, nets):
@@ -71,12 +75,14 @@ def main():
         out = []
         for i in range(1, a.n + 1):
             try:
+                cpu0 = cpu_ms(a.pid) if a.pid > 0 else None
                 ms = one_op(conn, phase, a.dir, i, nets)
             except libvirt.libvirtError as e:
                 msg = str(e).replace("\t", " ").replace("\n", " ")
                 sys.stdout.write("".join(out) + f"fail\t{phase}\t{i}\t{msg}\n")
                 sys.exit(1)
-            out.append(f"op\t{phase}\t{i}\t{ms:.3f}\n")
+            cpu = f"\t{cpu_ms(a.pid) - cpu0}" if cpu0 is not None else ""
+            out.append(f"op\t{phase}\t{i}\t{ms:.3f}{cpu}\n")
         sys.stdout.write("".join(out))
         sys.stdout.flush()
         if a.pid > 0:

@@ -178,21 +178,28 @@ EOF
 # "rss LABEL VmRSS VmHWM CPU-ms" of the daemon (CPU: user + system time of it
 # and of its reaped children, /proc/PID/stat fields 14-17).
 print_rss() {
-  local stat cpu
-  stat=$(<"/proc/$DPID/stat")
-  read -r -a f <<<"${stat##*) }"
-  cpu=$(((f[11] + f[12] + f[13] + f[14]) * 1000 / $(getconf CLK_TCK)))
-  awk -v l="$1" -v c="$cpu" '/^VmRSS:/ {r = $2} /^VmHWM:/ {h = $2}
+  daemon_cpu
+  awk -v l="$1" -v c="$CPU_MS" '/^VmRSS:/ {r = $2} /^VmHWM:/ {h = $2}
     END {printf "rss\t%s\t%s\t%s\t%s\n", l, r, h, c}' "/proc/$DPID/status"
+}
+
+# CPU_MS = the daemon's CPU so far (with reaped children), without a fork.
+CLK_TCK=$(getconf CLK_TCK)
+daemon_cpu() {
+  local stat f
+  read -r stat <"/proc/$DPID/stat"
+  read -r -a f <<<"${stat##*) }"
+  CPU_MS=$(((f[11] + f[12] + f[13] + f[14]) * 1000 / CLK_TCK))
 }
 
 # One CLI process per operation, timed from fork to exit as a shell script
 # would see it. $1 = XML dir, $2 = N, $3 = network name prefix, $4 = phases
-# (comma separated). Prints "op PHASE I MS" and "rss PHASE ..." lines; on a
+# (comma separated). Prints "op PHASE I MS CPU-MS" (the daemon's CPU during
+# the command) and "rss PHASE ..." lines; on a
 # failed command prints "fail PHASE I message" and returns 1.
 cli_pass() {
   local dir=$1 n=$2 prefix=$3 phases=${4:-define,start,destroy,undefine}
-  local phase i t0 t1 d args err
+  local phase i t0 t1 d args err cpu0
   for phase in ${phases//,/ }; do
     for ((i = 1; i <= n; i++)); do
       case $phase in
@@ -201,6 +208,8 @@ cli_pass() {
         destroy) args=(net-destroy "$prefix$i") ;;
         undefine) args=(net-undefine "$prefix$i") ;;
       esac
+      daemon_cpu
+      cpu0=$CPU_MS
       t0=${EPOCHREALTIME/[.,]/}
       if ! err=$("${CLI[@]}" "${args[@]}" 2>&1 >/dev/null); then
         printf 'fail\t%s\t%d\t%s\n' "$phase" "$i" "${err//$'\n'/ }"
@@ -208,7 +217,9 @@ cli_pass() {
       fi
       t1=${EPOCHREALTIME/[.,]/}
       d=$((t1 - t0))
-      printf 'op\t%s\t%d\t%d.%03d\n' "$phase" "$i" $((d / 1000)) $((d % 1000))
+      daemon_cpu
+      printf 'op\t%s\t%d\t%d.%03d\t%d\n' "$phase" "$i" $((d / 1000)) $((d % 1000)) \
+        $((CPU_MS - cpu0))
     done
     print_rss "$phase"
   done

@@ -26,13 +26,16 @@ class Pass:
         self.ops = {p: [] for p in PHASES}
         self.rss = {}
         self.cpu = {}
+        self.opcpu = {}
         self.fail = None
         self.info = {}
         with open(path) as f:
             for line in f:
                 parts = line.rstrip("\n").split("\t")
-                if parts[0] == "op" and len(parts) == 4:
+                if parts[0] == "op" and len(parts) in (4, 5):
                     self.ops.setdefault(parts[1], []).append((int(parts[2]), float(parts[3])))
+                    if len(parts) == 5:
+                        self.opcpu.setdefault(parts[1], {})[int(parts[2])] = int(parts[4])
                 elif parts[0] == "rss" and len(parts) in (4, 5):
                     self.rss[parts[1]] = (parts[2], parts[3])
                     if len(parts) == 5:
@@ -201,24 +204,33 @@ def nat(passes):
                       + " | ".join(ratio(y, x) for x, y in zip(a, b)) + " |")
     print("\ncli = " + VIA["cli"] + "; api = " + VIA["api"] + ".\n")
 
-    print("## Start time of the Nth network (ms; median of networks N-9..N, N itself for N < 10)\n")
+    print("## Start time of the Nth network (ms; median of networks N-9..N, N itself for N < 10;"
+          " daemon CPU: mean over the same networks, 10 ms ticks)\n")
     for n in ns:
         for client in ("cli", "api"):
             nc, lv = passes.get(("netctl", client, n)), passes.get(("libvirt", client, n))
             if nc is None and lv is None:
                 continue
             print(f"### N = {n}, {client}\n")
-            print("| Nth | netctl | libvirt | ratio |")
-            print("|---:|---:|---:|---:|")
-            marks = [m for m in (1, 10, 50, 100, 200, 300, 400, 500, 750, 1000) if m <= n]
+            print("| Nth | netctl | libvirt | ratio | netctl daemon CPU | libvirt daemon CPU |")
+            print("|---:|---:|---:|---:|---:|---:|")
+            marks = sorted({m for m in (1, 10, 50, 100, 200, 300, 400, 500, 750, 1000) if m <= n}
+                           | {n})
             for m in marks:
                 def window(p):
                     if p is None:
                         return None
                     v = [ms for i, ms in p.ops["start"] if max(1, m - 9) <= i <= m]
                     return statistics.median(v) if len(v) == min(m, 10) else None
+
+                def window_cpu(p):
+                    if p is None:
+                        return None
+                    v = [c for i, c in p.opcpu.get("start", {}).items() if max(1, m - 9) <= i <= m]
+                    return statistics.mean(v) if len(v) == min(m, 10) else None
                 a, b = window(nc), window(lv)
-                print(f"| {m} | {fmt(a)} | {fmt(b)} | {ratio(b, a)} |")
+                print(f"| {m} | {fmt(a)} | {fmt(b)} | {ratio(b, a)} | {fmt(window_cpu(nc), 0)} "
+                      f"| {fmt(window_cpu(lv), 0)} |")
             print()
             for impl, p in (("netctl", nc), ("libvirt", lv)):
                 if p is None or len(p.ops["start"]) < 20:
@@ -244,7 +256,7 @@ def nat(passes):
     extra = [f"{k[0]} {k[1]} N={k[2]}: {p.info[key]}" for k, p in sorted(passes.items())
              for key in ("helpers-active",) if key in p.info]
     if extra:
-        print("\nHelper processes with N active (count, summed Pss kB): " + "; ".join(extra) + ".")
+        print("\nHelper processes with N active: " + "; ".join(extra) + ".")
     wall = ", ".join(f"{k[0]} {k[1]} N={k[2]} {p.info.get('wall-s', '?')} s"
                      for k, p in sorted(passes.items()))
     print(f"\nWall time per pass: {wall}.")
