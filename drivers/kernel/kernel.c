@@ -22,6 +22,7 @@ struct _NcKernel {
   struct nl_sock *sock;
   struct mnl_socket *nft_sock; /* see nc_kernel_nft_sock */
   int ioctl_fd;                /* see nc_kernel_ifname; -1 until used */
+  NcNftScanCache nft_scan;
   int last_errno; /* negative errno of the last NLMSG_ERROR, 0 when none */
 };
 
@@ -43,6 +44,7 @@ nc_kernel_free(NcKernel *kernel)
   if (kernel->sock)
     nl_socket_free(kernel->sock);
   g_clear_pointer(&kernel->nft_sock, mnl_socket_close);
+  g_clear_pointer(&kernel->nft_scan.findings, g_ptr_array_unref);
   if (kernel->ioctl_fd >= 0)
     close(kernel->ioctl_fd);
   g_free(kernel->proc_root);
@@ -185,6 +187,12 @@ void
 nc_kernel_nft_sock_reset(NcKernel *kernel)
 {
   g_clear_pointer(&kernel->nft_sock, mnl_socket_close);
+}
+
+NcNftScanCache *
+nc_kernel_nft_scan_cache(NcKernel *kernel)
+{
+  return &kernel->nft_scan;
 }
 
 gboolean

@@ -263,10 +263,35 @@ scan_legacy(const char *proc_root, const char *file, const char *family, GPtrArr
   g_ptr_array_add(findings, b);
 }
 
-int
-nc_nft_find_forward_blockers(NcKernel *kernel, GPtrArray **ret_findings)
+static NcNftBlocker *
+blocker_copy(const NcNftBlocker *b)
+{
+  NcNftBlocker *c = g_new0(NcNftBlocker, 1);
+  c->kind = b->kind;
+  c->family = g_strdup(b->family);
+  c->table = g_strdup(b->table);
+  c->chain = g_strdup(b->chain);
+  c->owner = g_strdup(b->owner);
+  c->description = g_strdup(b->description);
+  return c;
+}
+
+static GPtrArray *
+findings_copy(GPtrArray *findings)
+{
+  GPtrArray *copy = g_ptr_array_new_with_free_func((GDestroyNotify)nc_nft_blocker_free);
+  for (guint i = 0; i < findings->len; i++)
+    g_ptr_array_add(copy, blocker_copy(findings->pdata[i]));
+  return copy;
+}
+
+/* The nftables part of the scan: from the NcKernel's cache when no other
+ * program changed nftables since it was filled (see NcNftScanCache). */
+static int
+scan_nftables_cached(NcKernel *kernel, GPtrArray **ret_findings)
 {
   g_autoptr(GPtrArray) findings = NULL;
+  NcNftScanCache *cache = kernel ? nc_kernel_nft_scan_cache(kernel) : NULL;
   int err = -EINTR;
 
   for (int attempt = 0; attempt < SCAN_ATTEMPTS && err == -EINTR; attempt++) {
@@ -278,12 +303,36 @@ nc_nft_find_forward_blockers(NcKernel *kernel, GPtrArray **ret_findings)
       nl = own = nc_nft_socket_open(&err);
     if (nl == NULL)
       return err;
+    guint32 gen = 0, gen_after = 0;
+    gboolean have_gen = cache && nc_nft_get_gen(nl, &gen) == 0;
+    if (have_gen && cache->valid && cache->gen == gen) {
+      *ret_findings = findings_copy(cache->findings);
+      return 0;
+    }
     g_clear_pointer(&findings, g_ptr_array_unref);
     findings = g_ptr_array_new_with_free_func((GDestroyNotify)nc_nft_blocker_free);
     err = scan_nftables(nl, findings);
     if (err < 0 && err != -EINTR && kernel)
       nc_kernel_nft_sock_reset(kernel);
+    /* Kept only when nothing changed while the dumps ran. */
+    if (err == 0 && have_gen && nc_nft_get_gen(nl, &gen_after) == 0 && gen_after == gen) {
+      g_clear_pointer(&cache->findings, g_ptr_array_unref);
+      cache->findings = findings_copy(findings);
+      cache->gen = gen;
+      cache->valid = TRUE;
+    }
   }
+  if (err < 0)
+    return err;
+  *ret_findings = g_steal_pointer(&findings);
+  return 0;
+}
+
+int
+nc_nft_find_forward_blockers(NcKernel *kernel, GPtrArray **ret_findings)
+{
+  g_autoptr(GPtrArray) findings = NULL;
+  int err = scan_nftables_cached(kernel, &findings);
   if (err < 0)
     return err;
 

@@ -7,6 +7,7 @@
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/expr.h>
+#include <libnftnl/gen.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/table.h>
 
@@ -18,11 +19,13 @@ typedef struct nftnl_chain NcNftnlChain;
 typedef struct nftnl_rule NcNftnlRule;
 typedef struct nftnl_expr NcNftnlExpr;
 typedef struct mnl_socket NcMnlSocket;
+typedef struct nftnl_gen NcNftnlGen;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcNftnlTable, nftnl_table_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcNftnlChain, nftnl_chain_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcNftnlRule, nftnl_rule_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcNftnlExpr, nftnl_expr_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcMnlSocket, mnl_socket_close)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcNftnlGen, nftnl_gen_free)
 
 /* NFPROTO_IPV4 / NFPROTO_IPV6 for a family of the ruleset. */
 int nc_nft_nfproto(NcFwFamily family);
@@ -46,6 +49,23 @@ struct mnl_socket *nc_nft_socket_open(int *ret_err);
 struct mnl_socket *nc_kernel_nft_sock(NcKernel *kernel, int *ret_err);
 /* After an error on it: closed, so the next call opens a fresh one. */
 void nc_kernel_nft_sock_reset(NcKernel *kernel);
+
+/* What nft-blockers.c found at its last scan of the other programs' tables,
+ * kept by the NcKernel: rescanning every chain of every table on each
+ * network start grew with the number of networks (4 chains of ours per
+ * network, ~3 ms with 500). The findings stay valid while nftables'
+ * generation (one step per committed batch) moves only by our own batches,
+ * which nft.c checks around each of them. */
+typedef struct {
+  gboolean valid;
+  guint32 gen;         /* the generation the findings describe */
+  GPtrArray *findings; /* of NcNftBlocker*, nftables ones only; owned */
+} NcNftScanCache;
+/* kernel.c: the NcKernel's cache (starts invalid). Borrowed. */
+NcNftScanCache *nc_kernel_nft_scan_cache(NcKernel *kernel);
+
+/* nft.c: nftables' current generation (NFT_MSG_GETGEN). 0 or -errno. */
+int nc_nft_get_gen(struct mnl_socket *nl, guint32 *ret_gen);
 
 /* nft.c: sends a dump request (type NFT_MSG_GET*, NLM_F_DUMP) built by
  * `build` (which adds attributes after the header, may be NULL) and calls

@@ -23,6 +23,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include <libnftnl/gen.h>
 #include <libnftnl/udata.h>
 
 #include "nft-private.h"
@@ -257,8 +258,21 @@ batch_send(Batch *b, NcKernel *kernel)
     nl = own = nc_nft_socket_open(&err);
   if (nl == NULL)
     return err;
+  /* The blocker scan's findings stay valid only if this batch is the one
+   * change between the generation they describe and the one after it. */
+  NcNftScanCache *cache = kernel ? nc_kernel_nft_scan_cache(kernel) : NULL;
+  guint32 gen_before = 0, gen_after = 0;
+  if (cache && cache->valid && (nc_nft_get_gen(nl, &gen_before) < 0 || gen_before != cache->gen))
+    cache->valid = FALSE;
   gboolean refused = FALSE;
   err = batch_exchange(b, nl, last_seq, &refused);
+  if (cache && cache->valid) {
+    guint32 want = err == 0 ? gen_before + 1 : gen_before;
+    if (nc_nft_get_gen(nl, &gen_after) == 0 && gen_after == want)
+      cache->gen = gen_after;
+    else
+      cache->valid = FALSE;
+  }
   /* A failure of the socket itself may leave replies no drain can make
    * sense of: a fresh socket next time. */
   if (err < 0 && !refused && kernel)
@@ -367,6 +381,33 @@ nc_nft_table_exists(NcFwFamily family, const char *table)
   if (err == -ENOENT)
     return 0;
   return err < 0 ? err : 1;
+}
+
+static int
+parse_gen(const struct nlmsghdr *nlh, void *data)
+{
+  guint32 *gen = data;
+  g_autoptr(NcNftnlGen) g = nftnl_gen_alloc();
+  if (g == NULL || nftnl_gen_nlmsg_parse(nlh, g) < 0 || !nftnl_gen_is_set(g, NFTNL_GEN_ID))
+    return MNL_CB_ERROR;
+  *gen = nftnl_gen_get_u32(g, NFTNL_GEN_ID);
+  return MNL_CB_OK;
+}
+
+int
+nc_nft_get_gen(struct mnl_socket *nl, guint32 *ret_gen)
+{
+  char buf[REQ_BUF] = { 0 };
+  guint32 seq = (guint32)time(NULL);
+  struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, NLM_F_ACK, seq);
+  if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+    return -errno;
+  /* NEWGEN, then the ack. */
+  guint32 gen = 0;
+  int err = run_replies(nl, seq, parse_gen, &gen);
+  if (err == 0)
+    *ret_gen = gen;
+  return err;
 }
 
 int

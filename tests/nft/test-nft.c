@@ -594,6 +594,75 @@ add_cases(const char *dir, const char *prefix, GPtrArray *keep)
   }
 }
 
+/* The NcKernel keeps the last scan's findings while only our own batches
+ * change nftables: every other program's change is still seen, whether it
+ * comes before, between or after ours. */
+static void
+test_blockers_cached(BlockerFixture *f, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename(data, "nat-default.xml", NULL);
+  g_autoptr(NcFwRuleset) rs = ruleset_for(path);
+  g_assert_cmpint(nc_nft_apply_with(f->kernel, rs), ==, 0);
+  g_autoptr(GPtrArray) none = find_blockers(f);
+  g_assert_cmpuint(none->len, ==, 0);
+  /* Our own changes keep the findings. */
+  g_assert_cmpint(nc_nft_apply_with(f->kernel, rs), ==, 0);
+  g_assert_cmpint(nc_nft_delete_with(f->kernel, rs->table), ==, 0);
+  g_autoptr(GPtrArray) still_none = find_blockers(f);
+  g_assert_cmpuint(still_none->len, ==, 0);
+  /* Another program's change is seen at the next scan. */
+  nft_load("table ip filter {\n"
+           "  chain FORWARD { type filter hook forward priority 0; policy drop; }\n"
+           "}\n");
+  g_autoptr(GPtrArray) one = find_blockers(f);
+  g_assert_cmpuint(one->len, ==, 1);
+  /* ... and so is one between two of ours. */
+  g_assert_cmpint(nc_nft_apply_with(f->kernel, rs), ==, 0);
+  g_free(NFT("delete", "table", "ip", "filter"));
+  g_assert_cmpint(nc_nft_apply_with(f->kernel, rs), ==, 0);
+  g_autoptr(GPtrArray) gone = find_blockers(f);
+  g_assert_cmpuint(gone->len, ==, 0);
+  /* Nor does a batch of ours the kernel refused (rules in a chain the
+   * batch does not create). */
+  rs->chain_used[NC_FW_FAMILY_IP][NC_FW_CHAIN_POSTROUTING] = FALSE;
+  nft_load("table ip filter {\n"
+           "  chain FORWARD { type filter hook forward priority 0; policy drop; }\n"
+           "}\n");
+  g_assert_cmpint(nc_nft_apply_with(f->kernel, rs), <, 0);
+  g_autoptr(GPtrArray) back = find_blockers(f);
+  g_assert_cmpuint(back->len, ==, 1);
+  g_assert_cmpint(nc_nft_apply_with(f->kernel, rs), <, 0);
+  g_free(NFT("delete", "table", "ip", "filter"));
+  g_autoptr(GPtrArray) none_again = find_blockers(f);
+  g_assert_cmpuint(none_again->len, ==, 0);
+  rs->chain_used[NC_FW_FAMILY_IP][NC_FW_CHAIN_POSTROUTING] = TRUE;
+  g_assert_cmpint(nc_nft_delete_with(f->kernel, rs->table), ==, 0);
+}
+
+/* Batches, deletes and scans on the socket the NcKernel keeps, one after
+ * the other: nothing of a call is left for the next to misread. */
+static void
+test_kept_socket(BlockerFixture *f, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename(data, "nat-default.xml", NULL);
+  g_autoptr(NcFwRuleset) rs = ruleset_for(path);
+  for (int i = 0; i < 20; i++) {
+    g_assert_cmpint(nc_nft_apply_with(f->kernel, rs), ==, 0);
+    g_autoptr(GPtrArray) findings = find_blockers(f);
+    g_assert_cmpuint(findings->len, ==, 0);
+    for (int fam = 0; fam < _NC_FW_FAMILY_MAX; fam++)
+      g_assert_cmpint(nc_nft_table_exists(fam, rs->table), ==, rs->family_used[fam] ? 1 : 0);
+    g_assert_cmpint(nc_nft_delete_with(f->kernel, rs->table), ==, 0);
+    g_assert_cmpint(nc_nft_table_exists(NC_FW_FAMILY_IP, rs->table), ==, 0);
+  }
+  /* A batch the kernel refuses: its error, then the socket works on. */
+  rs->chain_used[NC_FW_FAMILY_IP][NC_FW_CHAIN_POSTROUTING] = FALSE;
+  g_assert_cmpint(nc_nft_apply_with(f->kernel, rs), <, 0);
+  rs->chain_used[NC_FW_FAMILY_IP][NC_FW_CHAIN_POSTROUTING] = TRUE;
+  g_assert_cmpint(nc_nft_apply_with(f->kernel, rs), ==, 0);
+  g_assert_cmpint(nc_nft_delete_with(f->kernel, rs->table), ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -642,5 +711,7 @@ main(int argc, char **argv)
   ADD_BLOCKER("/nft/blockers/docker-ufw", test_blockers_docker);
   ADD_BLOCKER("/nft/blockers/firewalld-bridge", test_blockers_firewalld);
   ADD_BLOCKER("/nft/blockers/legacy", test_blockers_legacy);
+  ADD_BLOCKER("/nft/blockers/cached", test_blockers_cached);
+  ADD_BLOCKER("/nft/kept-socket", test_kept_socket);
   return g_test_run();
 }
