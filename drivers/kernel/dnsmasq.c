@@ -740,7 +740,26 @@ nc_dnsmasq_reload(NcDnsmasq *dm, GError **error)
   return TRUE;
 }
 
-/* Ends the running dnsmasq (ours: the supervised one or the pid file's). */
+/* The oldest process that is dnsmasq with our --conf-file, or 0. */
+static pid_t
+find_ours_in_proc(NcDnsmasq *dm)
+{
+  g_autoptr(GDir) dir = g_dir_open("/proc", 0, NULL);
+  const char *name;
+  pid_t found = 0;
+  while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
+    char *end = NULL;
+    long pid = strtol(name, &end, 10);
+    if (end == name || *end != '\0' || pid <= 0)
+      continue;
+    if (is_our_dnsmasq(dm, (pid_t)pid) && (found == 0 || pid < found))
+      found = (pid_t)pid;
+  }
+  return found;
+}
+
+/* Ends the running dnsmasq (ours: the supervised one, the pid file's, or one
+ * found in /proc). */
 static gboolean
 kill_process(NcDnsmasq *dm, GError **error)
 {
@@ -756,6 +775,13 @@ kill_process(NcDnsmasq *dm, GError **error)
     fd = open_ours(dm, pid);
     if (fd < 0 && fd != -ENOSYS)
       pid = 0;
+    /* No pid file: netctld may have died while this dnsmasq was starting,
+     * before it wrote one. Only then is /proc searched. */
+    if (pid == 0 && (pid = find_ours_in_proc(dm)) != 0) {
+      fd = open_ours(dm, pid);
+      if (fd < 0 && fd != -ENOSYS)
+        pid = 0;
+    }
   }
   GArray *children = pid ? open_children(dm, pid) : g_array_new(FALSE, FALSE, sizeof(int));
   gboolean gone = pid == 0 || terminate(dm, pid, fd);

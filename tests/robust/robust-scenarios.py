@@ -769,14 +769,14 @@ def crash_loop(env):
 
 @scenario
 def dnsmasq_start_killed(env):
-    """KNOWN FAILURE, registered with should_fail (the fix belongs in
-    drivers/kernel/dnsmasq.c): netctld SIGKILLed while the dnsmasq it
-    launches is still starting. dnsmasq has
-    not written its pid file yet, so the cleanup of the interrupted start
-    finds nothing to stop, and the dnsmasq comes up afterwards, orphaned,
-    serving DHCP on a network that is not running. The crash loop with <ip>
-    networks hits this in about one run of three. A wrapper makes dnsmasq's
-    start slow, so the kill lands there every time."""
+    """netctld SIGKILLed while the dnsmasq it launches is still starting:
+    dnsmasq has not written its pid file yet, so the cleanup of the
+    interrupted start must find it another way (by its --conf-file in /proc)
+    and stop it, or it comes up orphaned, serving DHCP on a network that is
+    not running. The crash loop with <ip> networks used to hit this in about
+    one run of three. A wrapper makes dnsmasq's start slow (a process named
+    dnsmasq, with dnsmasq's arguments, that waits before the real exec), so
+    the kill lands there every time."""
     import shutil
     dnsmasq = shutil.which("dnsmasq") or "/usr/sbin/dnsmasq"
     if not os.access(dnsmasq, os.X_OK):
@@ -784,14 +784,14 @@ def dnsmasq_start_killed(env):
     mark = os.path.join(env.tmp, "launching")
     # Slow, and with what it reads at start kept from before the cleanup
     # (a real dnsmasq has read its files by then): dnsmasq's startup window.
-    wrapper = env.write("slow-dnsmasq", "#!/bin/sh\n"
+    wrapper = env.write("slow-dnsmasq", "#!/bin/bash\n"
                         f"case \"$1\" in --version) exec {dnsmasq} \"$@\";; esac\n"
-                        "dir=$(dirname \"${1#--conf-file=}\")\n"
-                        f"save={env.tmp}/dnsmasq-files\n"
-                        "mkdir -p \"$save\" && cp -a \"$dir\"/. \"$save\"/\n"
-                        f"touch {mark}\nsleep 1\n"
-                        "cp -a \"$save\"/. \"$dir\"/\n"
-                        f"exec {dnsmasq} \"$@\"\n")
+                        "export DIR=$(dirname \"${1#--conf-file=}\")\n"
+                        f"export SAVE={env.tmp}/dnsmasq-files\n"
+                        "mkdir -p \"$SAVE\" && cp -a \"$DIR\"/. \"$SAVE\"/\n"
+                        f"touch {mark}\n"
+                        "exec -a dnsmasq /bin/bash -c 'sleep 1; cp -a \"$SAVE\"/. \"$DIR\"/; "
+                        f"exec {dnsmasq} \"$@\"' dnsmasq \"$@\"\n")
     os.chmod(wrapper, 0o755)
     env.env["NETCTL_DNSMASQ"] = wrapper
     env.start_daemon(extra=("--no-default-network",))
