@@ -776,8 +776,12 @@ kill_process(NcDnsmasq *dm, GError **error)
     if (fd < 0 && fd != -ENOSYS)
       pid = 0;
     /* No pid file: netctld may have died while this dnsmasq was starting,
-     * before it wrote one. Only then is /proc searched. */
-    if (pid == 0 && (pid = find_ours_in_proc(dm)) != 0) {
+     * before it wrote one. Only then is /proc searched, and only when our
+     * configuration is there to be started from: a network that runs no
+     * dnsmasq (every stop goes through here) must not read the cmdline of
+     * every process on the host, 1000 dnsmasq of them with 500 networks. */
+    if (pid == 0 && g_file_test(dm->conf_path, G_FILE_TEST_EXISTS)
+        && (pid = find_ours_in_proc(dm)) != 0) {
       fd = open_ours(dm, pid);
       if (fd < 0 && fd != -ENOSYS)
         pid = 0;
