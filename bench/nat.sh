@@ -87,6 +87,21 @@ if [[ " $IMPLS " == *" libvirt "* ]]; then
   command -v iptables >/dev/null || bench_die "iptables missing: libvirt 9.0 needs it for NAT"
 fi
 command -v dnsmasq >/dev/null || bench_die "dnsmasq missing (dnsmasq-base)"
+# Every dnsmasq takes one inotify instance, counted per user (root) across the
+# whole machine, namespaces or not: the kernel's default of 128 stops NAT
+# starts near network 120 ("dnsmasq: failed to create inotify: Too many open
+# files"), for libvirt and netctl alike. Say so up front; the limit is the
+# host's to raise (sysctl fs.inotify.max_user_instances=...), not ours.
+inotify_max=$(cat /proc/sys/fs/inotify/max_user_instances)
+inotify_used=$(find /proc/[0-9]*/fd -lname 'anon_inode:inotify' 2>/dev/null | wc -l)
+for n in $NS $LV_NS; do
+  if ((inotify_used + n + 16 > inotify_max)); then
+    bench_log "WARNING: fs.inotify.max_user_instances=$inotify_max with $inotify_used in use:" \
+      "starts beyond about $((inotify_max - inotify_used - 16)) networks will fail;" \
+      "raise it with sysctl fs.inotify.max_user_instances=$((inotify_used + n + 256))"
+    break
+  fi
+done
 
 WORK=$(mktemp -d /tmp/netctl-bench.XXXXXX)
 export WORK BUILD BENCH_TOP
@@ -125,6 +140,7 @@ done
   echo "libvirt: $(dpkg-query -W -f='${Version}' libvirt-daemon 2>/dev/null || echo '?')," \
     "iptables $(iptables --version 2>/dev/null | awk '{print $2, $3}')," \
     "dnsmasq $(dnsmasq --version | awk 'NR==1 {print $3}')," \
+    "fs.inotify.max_user_instances $inotify_max ($inotify_used in use at start)," \
     "netctl: $(git -C "$BENCH_TOP" describe --always --dirty 2>/dev/null || echo '?')"
   echo "load average (1, 5, 15 min) at start: $load_start; at end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "command: NS='$NS' LV_NS='$LV_NS' CLIENTS='$CLIENTS' IMPLS='$IMPLS' bench/nat.sh"
