@@ -88,9 +88,9 @@ timed_call(GDBusConnection *bus, const char *path, const char *iface, const char
            GVariant *args, const GVariantType *reply_type, double *ret_ms, GError **error)
 {
   gint64 t0 = g_get_monotonic_time();
-  GVariant *reply = g_dbus_connection_call_sync(bus, BUS_NAME, path, iface, method, args,
-                                                reply_type, G_DBUS_CALL_FLAGS_NONE,
-                                                CALL_TIMEOUT_MS, NULL, error);
+  GVariant *reply
+      = g_dbus_connection_call_sync(bus, BUS_NAME, path, iface, method, args, reply_type,
+                                    G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, error);
   *ret_ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
   return reply;
 }
@@ -103,8 +103,8 @@ lookup_all(GDBusConnection *bus, const char *prefix, guint n, GPtrArray *paths, 
     g_autofree char *name = g_strdup_printf("%s%u", prefix, i);
     const char *path = NULL;
     g_autoptr(GVariant) reply = g_dbus_connection_call_sync(
-      bus, BUS_NAME, BUS_PATH, CONNECT_IFACE, "NetworkLookupByName", g_variant_new("(s)", name),
-      G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, error);
+        bus, BUS_NAME, BUS_PATH, CONNECT_IFACE, "NetworkLookupByName", g_variant_new("(s)", name),
+        G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, error);
     if (reply == NULL) {
       g_prefix_error(error, "lookup of '%s': ", name);
       return FALSE;
@@ -138,8 +138,8 @@ run_phase(GDBusConnection *bus, int pid, const char *phase, const char *dir, gui
       g_variant_get(reply, "(&o)", &path);
       g_ptr_array_add(paths, g_strdup(path));
     } else {
-      const char *method = g_str_equal(phase, "start")     ? "Create"
-                           : g_str_equal(phase, "destroy") ? "Destroy"
+      const char *method = g_str_equal(phase, "start")      ? "Create"
+                           : g_str_equal(phase, "destroy")  ? "Destroy"
                            : g_str_equal(phase, "undefine") ? "Undefine"
                                                             : NULL;
       if (method == NULL) {
@@ -151,8 +151,8 @@ run_phase(GDBusConnection *bus, int pid, const char *phase, const char *dir, gui
                     "phase '%s' needs 'define' first", phase);
         return FALSE;
       }
-      reply = timed_call(bus, g_ptr_array_index(paths, i - 1), NETWORK_IFACE, method, NULL,
-                         NULL, &ms, error);
+      reply = timed_call(bus, g_ptr_array_index(paths, i - 1), NETWORK_IFACE, method, NULL, NULL,
+                         &ms, error);
       if (reply == NULL)
         return FALSE;
     }
