@@ -94,13 +94,38 @@ from_nl_addr(struct nl_addr *a, int family, NcSockAddr *ret)
   return TRUE;
 }
 
-/* The main table's routes, parsed by libnl into a new route cache. The
- * kernel is asked for that table alone (strict dump checking, Linux 4.20):
- * the local table holds three routes per address, so with 500 networks
- * libnl's full dump parsed six times what is listed here (~4 ms per start).
- * Strict checking is turned off again at once: libnl's other dump requests
- * (a bare rtgenmsg header) are invalid under it. A kernel without it sends
- * every table, which the caller filters anyway. Returns a libnl code. */
+/* One family's main table into cache, asked with strict dump checking on
+ * (off again right after: libnl's other dump requests, a bare rtgenmsg
+ * header, are invalid under it). A libnl code. */
+static int
+pickup_main_table(struct nl_sock *sock, int family, struct nl_cache *cache)
+{
+  g_autoptr(NcNlMsg) msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP);
+  if (!msg)
+    return -NLE_NOMEM;
+  struct rtmsg rtm = { .rtm_family = family, .rtm_table = RT_TABLE_MAIN };
+  if (nlmsg_append(msg, &rtm, sizeof rtm, NLMSG_ALIGNTO) < 0
+      || nla_put_u32(msg, RTA_TABLE, RT_TABLE_MAIN) < 0)
+    return -NLE_NOMEM;
+  int fd = nl_socket_get_fd(sock);
+  int on = 1, off = 0;
+  if (setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &on, sizeof(on)) < 0)
+    return -NLE_OPNOTSUPP;
+  int r = nl_send_auto(sock, msg);
+  if (r >= 0)
+    r = nl_cache_pickup(sock, cache);
+  (void)setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &off, sizeof(off));
+  return r < 0 ? r : 0;
+}
+
+/* The routes of the main table (at least), parsed by libnl into a new route
+ * cache. The kernel is asked for that table alone, family by family (an
+ * AF_UNSPEC request would also go to MPLS, whose dump refuses a table
+ * filter): the local table holds three routes per address, so with 500
+ * networks libnl's full dump parsed six times what is listed (~5 ms per
+ * start). A kernel without strict checking (before 4.20), or one that
+ * refuses the request, gets the full dump; the caller filters anyway.
+ * Returns a libnl code. */
 static int
 dump_main_table(struct nl_sock *sock, int family, struct nl_cache **ret_cache)
 {
@@ -109,24 +134,16 @@ dump_main_table(struct nl_sock *sock, int family, struct nl_cache **ret_cache)
   if (r < 0)
     return r;
   g_autoptr(NcNlCache) owned = cache;
-  g_autoptr(NcNlMsg) msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP);
-  if (!msg)
-    return -NLE_NOMEM;
-  struct rtmsg rtm = { .rtm_family = family, .rtm_table = RT_TABLE_MAIN };
-  if (nlmsg_append(msg, &rtm, sizeof rtm, NLMSG_ALIGNTO) < 0
-      || nla_put_u32(msg, RTA_TABLE, RT_TABLE_MAIN) < 0)
-    return -NLE_NOMEM;
-
-  int fd = nl_socket_get_fd(sock);
-  int on = 1, off = 0;
-  gboolean strict = setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &on, sizeof(on)) == 0;
-  r = nl_send_auto(sock, msg);
-  if (r >= 0)
-    r = nl_cache_pickup(sock, cache);
-  if (strict)
-    (void)setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &off, sizeof(off));
-  if (r < 0)
-    return r;
+  const int families[] = { AF_INET, AF_INET6 };
+  for (gsize i = 0; i < G_N_ELEMENTS(families) && r == 0; i++) {
+    if (family == AF_UNSPEC || family == families[i])
+      r = pickup_main_table(sock, families[i], cache);
+  }
+  if (r < 0) {
+    g_debug("kernel: filtered route dump refused (%s), dumping every table", nl_geterror(r));
+    g_clear_pointer(&owned, nl_cache_free);
+    return rtnl_route_alloc_cache(sock, family, 0, ret_cache);
+  }
   *ret_cache = g_steal_pointer(&owned);
   return 0;
 }
