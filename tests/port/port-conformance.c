@@ -13,6 +13,8 @@
 
 #include <glib.h>
 
+#include "conformance-data.h"
+
 #include "port-def.h"
 #include "text-diff.h"
 
@@ -46,10 +48,8 @@ run_case(const char *base, const char *name, const char *file, guint flags, GStr
 int
 main(void)
 {
-  const char *shared = g_getenv("NETCTL_SHARED");
   const char *schema_dir = g_getenv("NETCTL_SCHEMA_DIR");
   g_autofree char *base = NULL;
-  g_autofree char *manifest_path = NULL;
   g_autofree char *manifest = NULL;
   g_autofree char *schema = NULL;
   g_auto(GStrv) lines = NULL;
@@ -57,17 +57,9 @@ main(void)
   guint passed = 0, failed = 0;
   guint flags = 0;
 
-  if (!shared || !g_file_test(shared, G_FILE_TEST_IS_DIR)) {
-    printf("SKIP: NETCTL_SHARED (%s) is not a directory; libvirt's test data lives there\n",
-           shared ? shared : "unset");
-    return 77;
-  }
-  base = g_build_filename(shared, "conformance", "libvirt", NULL);
-  manifest_path = g_build_filename(base, "MANIFEST.tsv", NULL);
-  if (!g_file_get_contents(manifest_path, &manifest, NULL, NULL)) {
-    printf("SKIP: libvirt conformance data not found at %s\n", manifest_path);
-    return 77;
-  }
+  int skip = nc_test_conformance_open(&base, &manifest);
+  if (skip != 0)
+    return skip;
 
   /* Validate too when our schema exists, so schema and parser are held to the
    * same documents. */

@@ -17,6 +17,8 @@
 
 #include <glib.h>
 
+#include "conformance-data.h"
+
 #include "network-update.h"
 #include "network-xml.h"
 #include "text-diff.h"
@@ -201,25 +203,15 @@ run_case(const char *base, const Case *c, GString *report)
 int
 main(void)
 {
-  const char *shared = g_getenv("NETCTL_SHARED");
   g_autofree char *base = NULL;
-  g_autofree char *manifest_path = NULL;
   g_autofree char *manifest = NULL;
   g_autoptr(GPtrArray) cases = NULL;
   g_autoptr(GString) report = g_string_new(NULL);
   guint passed = 0, failed = 0;
 
-  if (!shared || !g_file_test(shared, G_FILE_TEST_IS_DIR)) {
-    printf("SKIP: NETCTL_SHARED (%s) is not a directory; libvirt's test data lives there\n",
-           shared ? shared : "unset");
-    return 77;
-  }
-  base = g_build_filename(shared, "conformance", "libvirt", NULL);
-  manifest_path = g_build_filename(base, "MANIFEST.tsv", NULL);
-  if (!g_file_get_contents(manifest_path, &manifest, NULL, NULL)) {
-    printf("SKIP: libvirt conformance data not found at %s\n", manifest_path);
-    return 77;
-  }
+  int skip = nc_test_conformance_open(&base, &manifest);
+  if (skip != 0)
+    return skip;
 
   cases = read_manifest(manifest, &failed, report);
   for (guint i = 0; i < cases->len; i++) {
