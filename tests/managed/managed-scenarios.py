@@ -18,8 +18,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness  # noqa: E402
-from mlib import (OUTSIDE, UPLINK_HOST, Guest, Outside, Paths, ifindex, need_tools,  # noqa: E402
-                  nft_ruleset, pid_alive, read_pid, sh, wait_for, wait_log)
+from mlib import (OUTSIDE, UPLINK_HOST, Guest, Outside, assert_gone, cleaning,  # noqa: E402
+                  create, ifindex, leases, need_tools, nft_ruleset, pid_alive, read_pid, setup,
+                  sh, wait_for, wait_log)
 
 NAT_XML = """<network>
   <name>{name}</name>
@@ -75,35 +76,6 @@ IPV6_XML = """<network>
   <ip family='ipv6' address='fd00:154::1' prefix='64'/>
 </network>
 """
-
-
-def setup(env, *tools):
-    need_tools("dnsmasq", "busybox", "nft", "nsenter", "unshare", *tools)
-    env.start_daemon(extra=["--no-default-network"])
-    return Paths(env.root)
-
-
-def create(env, xml, name=None):
-    path = env.write(f"{name or 'net'}.xml", xml)
-    env.ok("net-create", path)
-
-
-def leases(env, net, *extra):
-    out = env.ok("net-dhcp-leases", net, *extra).out
-    return [line.split() for line in out.splitlines()[2:] if line.strip()]
-
-
-def assert_gone(env, paths, net, bridge, dnsmasq_pid):
-    """Nothing of the network is left: bridge, table, process, files."""
-    assert ifindex(bridge) is None, f"bridge {bridge} still exists"
-    rules = nft_ruleset()
-    assert "netctl" not in rules, f"nftables still holds our table:\n{rules}"
-    if dnsmasq_pid:
-        wait_for(f"dnsmasq {dnsmasq_pid} to exit", lambda: not pid_alive(dnsmasq_pid), timeout=5)
-    left = sorted(os.listdir(paths.dnsmasq))
-    assert not left, f"files left in {paths.dnsmasq}: {left}"
-    left = sorted(f for f in os.listdir(paths.state) if f not in ("driver.pid", "autostarted"))
-    assert not left, f"files left in {paths.state}: {left}"
 
 
 # -- scenarios ------------------------------------------------------------------------------
@@ -402,38 +374,6 @@ def default_network(env):
     env.ok("net-undefine", "default")
     env.restart_daemon()
     assert env.json_list("--all") == []
-
-
-def cleanup(env):
-    """Networks outlive netctld by design, and a dnsmasq would outlive the
-    test (and its namespace): destroy what the scenario left running, and
-    stop by PID any dnsmasq whose network could not be destroyed."""
-    if env.daemon is not None and env.daemon.poll() is None:
-        r = env.run("net-list", "--name")
-        for name in r.out.split() if r.rc == 0 else []:
-            env.run("net-destroy", name)
-    state = Paths(env.root).state
-    for f in os.listdir(state) if os.path.isdir(state) else []:
-        pid = read_pid(os.path.join(state, f)) if f.endswith(".pid") and f != "driver.pid" else 0
-        if not pid or not pid_alive(pid):
-            continue
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as c:
-                cmdline = c.read()
-        except FileNotFoundError:
-            continue
-        if b"dnsmasq" in cmdline and env.root.encode() in cmdline:
-            os.kill(pid, signal.SIGTERM)
-            wait_for(f"dnsmasq {pid} to stop", lambda: not pid_alive(pid), timeout=5)
-
-
-def cleaning(fn):
-    def run(env):
-        try:
-            fn(env)
-        finally:
-            cleanup(env)
-    return run
 
 
 SCENARIOS = {name: cleaning(fn) for name, fn in {

@@ -16,6 +16,7 @@ harness stops it by PID.
 import json
 import os
 import re
+import signal
 import subprocess
 import time
 
@@ -233,3 +234,67 @@ def elapsed(t0):
 
 __all__ = ["Guest", "Outside", "Host", "Paths", "nft_ruleset", "pid_alive", "read_pid",
            "ifindex", "need_tools", "sh", "log", "wait_for", "wait_log", "UPLINK_HOST", "OUTSIDE"]
+
+
+# -- scenario scaffolding, shared by every *-scenarios.py --------------------------------
+
+
+def setup(env, *tools):
+    need_tools("dnsmasq", "busybox", "nft", "nsenter", "unshare", *tools)
+    env.start_daemon(extra=["--no-default-network"])
+    return Paths(env.root)
+
+
+def create(env, xml, name=None):
+    path = env.write(f"{name or 'net'}.xml", xml)
+    env.ok("net-create", path)
+
+
+def leases(env, net, *extra):
+    out = env.ok("net-dhcp-leases", net, *extra).out
+    return [line.split() for line in out.splitlines()[2:] if line.strip()]
+
+
+def assert_gone(env, paths, net, bridge, dnsmasq_pid):
+    """Nothing of the network is left: bridge, table, process, files."""
+    assert ifindex(bridge) is None, f"bridge {bridge} still exists"
+    rules = nft_ruleset()
+    assert "netctl" not in rules, f"nftables still holds our table:\n{rules}"
+    if dnsmasq_pid:
+        wait_for(f"dnsmasq {dnsmasq_pid} to exit", lambda: not pid_alive(dnsmasq_pid), timeout=5)
+    left = sorted(os.listdir(paths.dnsmasq))
+    assert not left, f"files left in {paths.dnsmasq}: {left}"
+    left = sorted(f for f in os.listdir(paths.state) if f not in ("driver.pid", "autostarted"))
+    assert not left, f"files left in {paths.state}: {left}"
+
+
+def cleanup(env):
+    """Networks outlive netctld by design, and a dnsmasq would outlive the
+    test (and its namespace): destroy what the scenario left running, and
+    stop by PID any dnsmasq whose network could not be destroyed."""
+    if env.daemon is not None and env.daemon.poll() is None:
+        r = env.run("net-list", "--name")
+        for name in r.out.split() if r.rc == 0 else []:
+            env.run("net-destroy", name)
+    state = Paths(env.root).state
+    for f in os.listdir(state) if os.path.isdir(state) else []:
+        pid = read_pid(os.path.join(state, f)) if f.endswith(".pid") and f != "driver.pid" else 0
+        if not pid or not pid_alive(pid):
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as c:
+                cmdline = c.read()
+        except FileNotFoundError:
+            continue
+        if b"dnsmasq" in cmdline and env.root.encode() in cmdline:
+            os.kill(pid, signal.SIGTERM)
+            wait_for(f"dnsmasq {pid} to stop", lambda: not pid_alive(pid), timeout=5)
+
+
+def cleaning(fn):
+    def run(env):
+        try:
+            fn(env)
+        finally:
+            cleanup(env)
+    return run
