@@ -155,6 +155,38 @@ add_nat_rules(Builder *b, const NcNetworkDef *def, const NcIpDef *ip)
   }
 }
 
+/* dnsmasq runs with bind-interfaces (see nc_fw_ruleset_guards_services()):
+ * DNS and TFTP to the bridge's addresses are answered only for guests on the
+ * bridge (accepted above) and the host itself; from anywhere else, dropped. */
+static void
+add_service_guard(Builder *b, const NcNetworkDef *def, gboolean tftp)
+{
+  int af = b->family == NC_FW_FAMILY_IP ? AF_INET : AF_INET6;
+  const struct {
+    guint8 proto;
+    guint16 port;
+  } services[] = { { IPPROTO_UDP, 53 }, { IPPROTO_TCP, 53 }, { IPPROTO_UDP, 69 } };
+  gsize n = tftp ? G_N_ELEMENTS(services) : 2;
+
+  for (guint i = 0; i < def->ips->len; i++) {
+    const NcIpDef *ip = def->ips->pdata[i];
+    if (ip->family != af)
+      continue;
+    for (int verdict = 0; verdict < 2; verdict++) {
+      for (gsize k = 0; k < n; k++) {
+        NcFwRule *r = add_rule(b, NC_FW_CHAIN_INPUT,
+                               verdict == 0 ? NC_FW_VERDICT_ACCEPT : NC_FW_VERDICT_DROP);
+        if (verdict == 0)
+          r->iifname = g_strdup("lo");
+        r->daddr = ip->address;
+        r->daddr_prefix = af == AF_INET ? 32 : 128;
+        r->l4proto = services[k].proto;
+        r->dport = services[k].port;
+      }
+    }
+  }
+}
+
 /* DHCP, DNS and TFTP between guests and the host's dnsmasq. */
 static void
 add_host_service_rules(Builder *b, const NcNetworkDef *def)
@@ -189,6 +221,7 @@ add_host_service_rules(Builder *b, const NcNetworkDef *def)
     r->l4proto = IPPROTO_UDP;
     r->dport = 69;
   }
+  add_service_guard(b, def, tftp);
 }
 
 static void
@@ -231,11 +264,17 @@ build_family(Builder *b, const NcNetworkDef *def)
   }
 }
 
+gboolean
+nc_fw_ruleset_guards_services(const NcNetworkDef *def)
+{
+  NcForwardMode mode = def->forward.mode;
+  return mode == NC_FORWARD_NONE || mode == NC_FORWARD_NAT || mode == NC_FORWARD_ROUTE;
+}
+
 NcFwRuleset *
 nc_fw_ruleset_build(const NcNetworkDef *def)
 {
   NcFwRuleset *rs = g_new0(NcFwRuleset, 1);
-  NcForwardMode mode = def->forward.mode;
   gboolean has[_NC_FW_FAMILY_MAX] = { FALSE, FALSE };
 
   rs->table = nc_fw_table_name(def->bridge.name ? def->bridge.name : "");
@@ -243,7 +282,7 @@ nc_fw_ruleset_build(const NcNetworkDef *def)
     rs->rules[f] = g_ptr_array_new_with_free_func(rule_free);
 
   /* open: the user's own firewall decides everything. */
-  if (mode != NC_FORWARD_NONE && mode != NC_FORWARD_NAT && mode != NC_FORWARD_ROUTE)
+  if (!nc_fw_ruleset_guards_services(def))
     return rs;
 
   /* IPv4 rules always (libvirt does too: an isolated bridge without an IPv4
@@ -321,6 +360,9 @@ nc_fw_rule_to_string(const NcFwRule *rule, NcFwFamily family)
     break;
   case NC_FW_VERDICT_REJECT:
     g_string_append(s, "reject");
+    break;
+  case NC_FW_VERDICT_DROP:
+    g_string_append(s, "drop");
     break;
   case NC_FW_VERDICT_RETURN:
     g_string_append(s, "return");

@@ -14,7 +14,11 @@
  *  - interfaces are matched by name (iifname/oifname), so rules survive a
  *    bridge being re-created with a new ifindex during adoption;
  *  - explicit accepts for DHCP, DNS and TFTP from guests on the host's input
- *    and output hooks (libvirt's nftables backend relies on policy accept).
+ *    and output hooks (libvirt's nftables backend relies on policy accept);
+ *  - a guard: DNS and TFTP sent to the network's own addresses are dropped
+ *    unless they arrive on the bridge or from the host itself (lo). It lets
+ *    dnsmasq run with bind-interfaces instead of libvirt's bind-dynamic
+ *    (see nc_fw_ruleset_guards_services()).
  *
  * The rules are data (NcFwRule), consumed by the libnftnl batch builder
  * (kernel/nft.c) and by nc_fw_ruleset_dump(), which prints them in `nft -f`
@@ -44,6 +48,7 @@ typedef enum {
 typedef enum {
   NC_FW_VERDICT_ACCEPT = 0,
   NC_FW_VERDICT_REJECT,
+  NC_FW_VERDICT_DROP,
   NC_FW_VERDICT_RETURN,
   NC_FW_VERDICT_MASQUERADE, /* to :ports when port_min is set */
   NC_FW_VERDICT_SNAT,       /* to addr_min-addr_max[:ports] */
@@ -81,6 +86,16 @@ void nc_fw_ruleset_free(NcFwRuleset *rs);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcFwRuleset, nc_fw_ruleset_free)
 
 gboolean nc_fw_ruleset_is_empty(const NcFwRuleset *rs);
+
+/* TRUE when the network's rules include the guard above (every mode with
+ * rules: nat, route, isolated). dnsmasq then runs with bind-interfaces: its
+ * sockets bound to the bridge's addresses do not check the interface an IPv4
+ * query arrived on (CVE-2012-3411, why libvirt uses bind-dynamic), and the
+ * guard makes that check in the kernel instead. bind-dynamic costs every
+ * running dnsmasq an interface scan on each address change in the host, so
+ * the Nth network's start grew with N (bench/RESULTS.md). Open networks have
+ * no rules at all and keep bind-dynamic. */
+gboolean nc_fw_ruleset_guards_services(const NcNetworkDef *def);
 
 /* The table name for a bridge: "netctl-" + bridge. */
 char *nc_fw_table_name(const char *bridge);

@@ -1,5 +1,6 @@
 #include "dnsmasq-conf.h"
 
+#include "firewall-rules.h"
 #include "nc-error.h"
 #include "network-xml.h"
 
@@ -307,9 +308,13 @@ nc_dnsmasq_conf_build(const NcNetworkDef *def, const NcDnsmasqConfOptions *opts,
   if (opts->pid_file != NULL)
     g_string_append_printf(c, "pid-file=%s\n", opts->pid_file);
 
-  /* --bind-dynamic with only --interface: answer only guests on our bridge
-   * (CVE-2012-3411). */
-  g_string_append_printf(c, "except-interface=lo\nbind-dynamic\ninterface=%s\n", def->bridge.name);
+  /* Answer only guests on our bridge (CVE-2012-3411): bind-dynamic checks
+   * the arrival interface in dnsmasq, at the price of a rescan of the host's
+   * addresses in every dnsmasq whenever any address changes; with our
+   * firewall's guard the kernel checks it, and bind-interfaces is enough. */
+  gboolean guarded = opts->bind == NC_DNSMASQ_BIND_AUTO && nc_fw_ruleset_guards_services(def);
+  g_string_append_printf(c, "except-interface=lo\n%s\ninterface=%s\n",
+                         guarded ? "bind-interfaces" : "bind-dynamic", def->bridge.name);
 
   /* Isolated: no default route for guests, no upstream DNS, and RA with a
    * zero router lifetime. */

@@ -2,7 +2,9 @@
  *
  * The output follows libvirt's networkDnsmasqConfContents option for option
  * and line for line, so a host moving from libvirt sees the same dnsmasq
- * behaviour (tests/dnsmasq compares with libvirt's networkxml2confdata). */
+ * behaviour (tests/dnsmasq compares with libvirt's networkxml2confdata).
+ * One deliberate difference, chosen by NcDnsmasqConfOptions.bind: networks
+ * whose addresses our firewall guards get bind-interfaces, not bind-dynamic. */
 #pragma once
 
 #include <glib.h>
@@ -11,9 +13,17 @@
 
 G_BEGIN_DECLS
 
+typedef enum {
+  /* bind-interfaces when netctl's firewall guards the network's DNS/TFTP
+   * (nc_fw_ruleset_guards_services()), else bind-dynamic. */
+  NC_DNSMASQ_BIND_AUTO = 0,
+  NC_DNSMASQ_BIND_DYNAMIC, /* libvirt's choice for every network */
+} NcDnsmasqBind;
+
 typedef struct {
   const char *dnsmasq_dir; /* where NAME.hostsfile and NAME.addnhosts live */
   const char *pid_file;    /* NULL: no pid-file= line (tests) */
+  NcDnsmasqBind bind;
 } NcDnsmasqConfOptions;
 
 typedef struct {

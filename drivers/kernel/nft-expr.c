@@ -284,6 +284,8 @@ add_verdict_exprs(struct nftnl_rule *r, const NcFwRule *rule, NcFwFamily family)
     return add_verdict(r, NF_ACCEPT);
   case NC_FW_VERDICT_REJECT:
     return add_reject(r, family);
+  case NC_FW_VERDICT_DROP:
+    return add_verdict(r, NF_DROP);
   case NC_FW_VERDICT_RETURN:
     return add_verdict(r, NFT_RETURN);
   case NC_FW_VERDICT_MASQUERADE:

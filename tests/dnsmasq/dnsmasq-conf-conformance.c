@@ -19,7 +19,9 @@ check_case(const char *dir, const char *name, GString *report)
   g_autofree char *want_conf = NULL, *want_hosts = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(NcDnsmasqConf) conf = { 0 };
-  NcDnsmasqConfOptions opts = { .dnsmasq_dir = "/var/lib/libvirt/dnsmasq", .pid_file = NULL };
+  NcDnsmasqConfOptions opts = { .dnsmasq_dir = "/var/lib/libvirt/dnsmasq",
+                                .pid_file = NULL,
+                                .bind = NC_DNSMASQ_BIND_DYNAMIC };
 
   g_autoptr(NcNetworkDef) def = nc_network_def_parse_file(xml_path, NC_NETWORK_PARSE_STRICT, &error);
   if (def == NULL) {

@@ -88,6 +88,7 @@ canon_ours(const NcFwRule *r, NcFwFamily family)
   switch (r->verdict) {
   case NC_FW_VERDICT_ACCEPT: verdict = g_strdup("accept"); break;
   case NC_FW_VERDICT_REJECT: verdict = g_strdup("reject"); break;
+  case NC_FW_VERDICT_DROP: verdict = g_strdup("drop"); break;
   case NC_FW_VERDICT_RETURN: verdict = g_strdup("return"); break;
   case NC_FW_VERDICT_MASQUERADE:
     verdict = r->nat_port_min ? g_strdup_printf("masquerade to :%u-%u", r->nat_port_min,

@@ -333,6 +333,79 @@ def bandwidth(env):
     assert ifindex("vbr-route") is None
 
 
+# Sends one DNS A query over UDP and prints the first A record, or "timeout".
+DNS_QUERY = r"""
+import random, socket, struct, sys
+name, server = sys.argv[1], sys.argv[2]
+qid = random.randrange(65536)
+q = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0)
+q += b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
+q += struct.pack(">HH", 1, 1)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(float(sys.argv[3]))
+s.sendto(q, (server, 53))
+try:
+    r = s.recv(512)
+except socket.timeout:
+    print("timeout")
+    sys.exit(0)
+ans = struct.unpack(">H", r[6:8])[0]
+print(socket.inet_ntoa(r[-4:]) if ans else "no-answer")
+"""
+
+
+def dns_query(host, name, server, timeout=1.5):
+    cmd = ["/usr/bin/python3", "-c", DNS_QUERY, name, server, str(timeout)]
+    out = host.run(*cmd).stdout if host is not None else sh(*cmd).stdout
+    return out.strip()
+
+
+def guard_drops(bridge):
+    """Packets counted by the drop rules of a network's DNS guard."""
+    table = sh("nft", "list", "table", "ip", f"netctl-{bridge}").stdout
+    return sum(int(m) for m in re.findall(r"counter packets (\d+) bytes \d+ drop", table))
+
+
+def dns_guard(env):
+    """dnsmasq runs with bind-interfaces (not libvirt's bind-dynamic) behind
+    the firewall's guard: the network's DNS answers its guests and the host,
+    not the outside nor another network's guests (CVE-2012-3411), and two
+    networks' dnsmasq serve DHCP side by side."""
+    paths = setup(env)
+    create(env, NAT_XML.format(name="natnet", bridge="vbr-nat"), name="a")
+    create(env, NAT_XML.format(name="other", bridge="vbr-other")
+           .replace("192.168.150.", "192.168.160.").replace("lab.test", "other.test"), name="b")
+    for net in ("natnet", "other"):
+        conf = open(os.path.join(paths.dnsmasq, f"{net}.conf")).read()
+        assert "\nbind-interfaces\n" in conf and "bind-dynamic" not in conf, conf
+
+    outside = Outside(env)
+    # The outside can reach the bridge's address through the host (a LAN
+    # neighbour with a route to the guest subnet): exactly the CVE's case.
+    outside.run("ip", "route", "add", "192.168.150.0/24", "via", UPLINK_HOST)
+    guest = Guest(env, "vbr-nat")
+    assert guest.dhcp().startswith("192.168.150.")
+    other = Guest(env, "vbr-other")
+    assert other.dhcp().startswith("192.168.160."), "second network's DHCP"
+
+    assert dns_query(guest, "printer.lab.test", "192.168.150.1") == "192.168.150.7"
+    assert dns_query(other, "printer.other.test", "192.168.160.1") == "192.168.160.7"
+    assert dns_query(None, "printer.lab.test", "192.168.150.1") == "192.168.150.7", "host (lo)"
+
+    before = guard_drops("vbr-nat")
+    assert dns_query(outside, "printer.lab.test", "192.168.150.1") == "timeout", "outside answered"
+    assert guard_drops("vbr-nat") > before, "the outside's query was not dropped by the guard"
+    before = guard_drops("vbr-nat")
+    assert dns_query(other, "printer.lab.test", "192.168.150.1") == "timeout", \
+        "another network's guest answered"
+    assert guard_drops("vbr-nat") > before
+
+    # The guard is what stands between dnsmasq and the outside: without our
+    # table the same query is answered (dnsmasq itself no longer checks).
+    sh("nft", "delete", "table", "ip", "netctl-vbr-nat")
+    assert dns_query(outside, "printer.lab.test", "192.168.150.1") == "192.168.150.7"
+
+
 def collisions(env):
     """A subnet in use on the host, or a bridge name taken, is refused with a
     clear error and leaves nothing behind."""
@@ -389,6 +462,7 @@ SCENARIOS = {name: cleaning(fn) for name, fn in {
     "update": update,
     "blockers": blockers,
     "bandwidth": bandwidth,
+    "dns-guard": dns_guard,
     "default-network": default_network,
 }.items()}
 
