@@ -160,6 +160,7 @@ nc_dhcp_host_free(NcDhcpHost *host)
 {
   if (!host)
     return;
+  g_free(host->mac_text);
   g_free(host->id);
   g_free(host->name);
   g_free(host);
@@ -403,6 +404,7 @@ dhcp_host_copy(gconstpointer p, gpointer unused)
 {
   const NcDhcpHost *src = p;
   NcDhcpHost *h = g_memdup2(src, sizeof(*src));
+  h->mac_text = g_strdup(src->mac_text);
   h->id = g_strdup(src->id);
   h->name = g_strdup(src->name);
   return h;

@@ -262,7 +262,8 @@ typedef struct {
 typedef struct {
   gboolean has_mac;
   NcMac mac;
-  char *id;     /* DHCPv6 DUID */
+  char *mac_text; /* the MAC as written (libvirt echoes its case and form) */
+  char *id;       /* DHCPv6 DUID */
   char *name;
   NcSockAddr ip; /* AF_UNSPEC when absent */
   NcLease lease;

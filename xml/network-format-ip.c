@@ -57,7 +57,7 @@ format_dhcp(GString *buf, const NcIpDef *ip, guint indent)
       char mac[18];
 
       nc_mac_format(&host->mac, mac);
-      nc_format_attr(buf, "mac", mac);
+      nc_format_attr(buf, "mac", host->mac_text ? host->mac_text : mac);
     }
     nc_format_attr(buf, "id", host->id);
     nc_format_attr(buf, "name", host->name);

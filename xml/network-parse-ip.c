@@ -104,6 +104,9 @@ nc_parse_dhcp_host(NcParseCtx *ctx, const NcIpDef *ip, xmlNodePtr node, gboolean
       return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                            "<host>: expected a unicast MAC address, found multicast '%s'", mac);
     host->has_mac = TRUE;
+    /* as written, without the trailing blanks the parser tolerates: the
+     * text goes to a dnsmasq hosts file line */
+    host->mac_text = g_strndup(mac, strspn(mac, "0123456789abcdefABCDEF:"));
   }
 
   if (id) {

@@ -60,7 +60,7 @@ nc_dnsmasq_host_line(const NcDhcpHost *host, gboolean ipv6)
     if (host->has_mac) {
       char mac[18];
       nc_mac_format(&host->mac, mac);
-      g_string_append_printf(line, "%s,", mac);
+      g_string_append_printf(line, "%s,", host->mac_text ? host->mac_text : mac);
     }
     g_string_append(line, ip);
     if (host->name != NULL)
