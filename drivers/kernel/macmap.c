@@ -7,8 +7,9 @@
 
 #include "atomic-file.h"
 #include "lease-file.h"
+#include "nc-addr.h"
 
-/* A domain and its MACs, in file order. */
+/* A domain and its MACs, in the order they were added. */
 typedef struct {
   char *domain;
   GPtrArray *macs; /* of char* */
@@ -40,6 +41,46 @@ nc_macmap_path(const char *dnsmasq_dir, const char *bridge)
   return g_build_filename(dnsmasq_dir, base, NULL);
 }
 
+static Entry *
+find(GPtrArray *entries, const char *domain, guint *ret_index)
+{
+  for (guint i = 0; i < entries->len; i++) {
+    Entry *e = g_ptr_array_index(entries, i);
+    if (g_str_equal(e->domain, domain)) {
+      if (ret_index)
+        *ret_index = i;
+      return e;
+    }
+  }
+  return NULL;
+}
+
+/* The MAC as libvirt writes it (and dnsmasq, in the lease database): lower
+ * case with two digits a byte, since libvirt's NSS module matches the two
+ * files' MACs as strings. FALSE for no MAC. */
+static gboolean
+canonical_mac(const char *mac, char buf[static 18])
+{
+  NcMac parsed;
+  if (!nc_mac_parse(mac, &parsed))
+    return FALSE;
+  nc_mac_format(&parsed, buf);
+  return TRUE;
+}
+
+static gboolean
+has_mac(Entry *e, const char *mac, guint *ret_index)
+{
+  for (guint j = 0; j < e->macs->len; j++) {
+    if (g_ascii_strcasecmp(g_ptr_array_index(e->macs, j), mac) == 0) {
+      if (ret_index)
+        *ret_index = j;
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
 static int
 load(const char *path, GPtrArray **ret_entries)
 {
@@ -69,13 +110,25 @@ load(const char *path, GPtrArray **ret_entries)
     JsonNode *macs = json_object_get_member(obj, "macs");
     if (!domain || !macs || !JSON_NODE_HOLDS_ARRAY(macs))
       return -EBADMSG;
-    Entry *e = entry_new(domain);
-    g_ptr_array_add(entries, e);
+    /* libvirt refuses a file naming a domain twice; its NSS module takes
+     * every MAC of every entry of the name: so do we. */
+    Entry *e = find(entries, domain, NULL);
+    if (!e) {
+      e = entry_new(domain);
+      g_ptr_array_add(entries, e);
+    }
     JsonArray *list = json_node_get_array(macs);
     for (guint j = 0; j < json_array_get_length(list); j++) {
       JsonNode *m = json_array_get_element(list, j);
-      if (JSON_NODE_HOLDS_VALUE(m) && json_node_get_value_type(m) == G_TYPE_STRING)
-        g_ptr_array_add(e->macs, g_strdup(json_node_get_string(m)));
+      if (!JSON_NODE_HOLDS_VALUE(m) || json_node_get_value_type(m) != G_TYPE_STRING)
+        continue;
+      /* A MAC another writer put in upper case is written back as ours. */
+      char mac[18];
+      const char *value = json_node_get_string(m);
+      if (canonical_mac(value, mac))
+        value = mac;
+      if (!has_mac(e, value, NULL))
+        g_ptr_array_add(e->macs, g_strdup(value));
     }
   }
   *ret_entries = g_steal_pointer(&entries);
@@ -83,8 +136,17 @@ load(const char *path, GPtrArray **ret_entries)
 }
 
 static int
+by_domain(gconstpointer a, gconstpointer b)
+{
+  const Entry *x = *(const Entry *const *)a, *y = *(const Entry *const *)b;
+  return strcmp(x->domain, y->domain);
+}
+
+static int
 save(const char *path, GPtrArray *entries)
 {
+  /* libvirt's order (sorted by domain), so equal maps give equal files. */
+  g_ptr_array_sort(entries, by_domain);
   g_autoptr(JsonBuilder) builder = json_builder_new();
   json_builder_begin_array(builder);
   for (guint i = 0; i < entries->len; i++) {
@@ -114,38 +176,12 @@ save(const char *path, GPtrArray *entries)
   return nc_file_write_atomic(path, with_newline, -1, 0644);
 }
 
-static Entry *
-find(GPtrArray *entries, const char *domain, guint *ret_index)
-{
-  for (guint i = 0; i < entries->len; i++) {
-    Entry *e = g_ptr_array_index(entries, i);
-    if (g_str_equal(e->domain, domain)) {
-      if (ret_index)
-        *ret_index = i;
-      return e;
-    }
-  }
-  return NULL;
-}
-
-static gboolean
-has_mac(Entry *e, const char *mac, guint *ret_index)
-{
-  for (guint j = 0; j < e->macs->len; j++) {
-    if (g_ascii_strcasecmp(g_ptr_array_index(e->macs, j), mac) == 0) {
-      if (ret_index)
-        *ret_index = j;
-      return TRUE;
-    }
-  }
-  return FALSE;
-}
-
 int
-nc_macmap_add(const char *dnsmasq_dir, const char *bridge, const char *domain, const char *mac)
+nc_macmap_add(const char *dnsmasq_dir, const char *bridge, const char *domain, const char *raw_mac)
 {
   g_autofree char *path = nc_macmap_path(dnsmasq_dir, bridge);
-  if (!path || !domain || !mac)
+  char mac[18];
+  if (!path || !domain || !*domain || !canonical_mac(raw_mac, mac))
     return -EINVAL;
   g_autoptr(GPtrArray) entries = NULL;
   int r = load(path, &entries);
@@ -163,10 +199,13 @@ nc_macmap_add(const char *dnsmasq_dir, const char *bridge, const char *domain, c
 }
 
 int
-nc_macmap_remove(const char *dnsmasq_dir, const char *bridge, const char *domain, const char *mac)
+nc_macmap_remove(const char *dnsmasq_dir, const char *bridge, const char *domain,
+                 const char *raw_mac)
 {
   g_autofree char *path = nc_macmap_path(dnsmasq_dir, bridge);
-  if (!path || !domain)
+  char buf[18];
+  const char *mac = raw_mac ? buf : NULL;
+  if (!path || !domain || (raw_mac && !canonical_mac(raw_mac, buf)))
     return -EINVAL;
   g_autoptr(GPtrArray) entries = NULL;
   int r = load(path, &entries);

@@ -1,11 +1,19 @@
 /* The MAC map libvirt's NSS module (`libvirt_guest`) reads to resolve guest
  * names: <dnsmasq dir>/<bridge>.macs, a JSON array of
- * {"domain": NAME, "macs": [MAC, ...]}. Ports add their guest's MAC when they
- * are allocated and remove it when freed.
+ * {"domain": NAME, "macs": [MAC, ...]}, sorted by domain as libvirt writes it.
+ * Ports add their guest's MAC when they are allocated and remove it when
+ * freed; stopping the network's dnsmasq removes the file (dnsmasq.c).
  *
- * Each call reads, changes and atomically rewrites the file (mode 0644);
- * the daemon is its only writer. Returns 0 or -errno (-EINVAL for an unsafe
- * bridge name, -EBADMSG for a file that is not such an array); no logging. */
+ * MACs are stored in lower case, two digits a byte, whatever the caller's
+ * spelling: the NSS module compares them as strings with the lease
+ * database's (dnsmasq's spelling). A domain named twice in the file is read
+ * as one.
+ *
+ * Each call reads, changes and atomically rewrites the file (mode 0644,
+ * never empty, so the module can always parse it); the daemon is its only
+ * writer. Returns 0 or -errno (-EINVAL for an unsafe bridge name, an empty
+ * domain or a string that is no MAC, -EBADMSG for a file that is not such an
+ * array); no logging. */
 #pragma once
 
 #include <glib.h>

@@ -276,8 +276,55 @@ test_macmap(void)
   g_assert_cmpstr(g_strstrip(text), ==, "[]");
 
   g_assert_cmpint(nc_macmap_add(dir, "../etc", "vm1", "52:54:00:00:00:01"), ==, -EINVAL);
+  g_assert_cmpint(nc_macmap_add(dir, "virbr5", "vm1", "52:54:00:00:00"), ==, -EINVAL);
+  g_assert_cmpint(nc_macmap_add(dir, "virbr5", "vm1", NULL), ==, -EINVAL);
+  g_assert_cmpint(nc_macmap_add(dir, "virbr5", "", "52:54:00:00:00:01"), ==, -EINVAL);
+  g_assert_cmpint(nc_macmap_remove(dir, "virbr5", "vm1", "nonsense"), ==, -EINVAL);
   g_assert_true(g_file_set_contents(path, "{}", -1, NULL));
   g_assert_cmpint(nc_macmap_add(dir, "virbr5", "vm1", "52:54:00:00:00:01"), ==, -EBADMSG);
+  rm_dir(dir);
+}
+
+/* What libvirt's NSS module needs of the file: MACs spelled as dnsmasq
+ * spells them in the lease database (it compares strings), libvirt's order. */
+static void
+test_macmap_canonical(void)
+{
+  char *dir = make_dir();
+  g_autofree char *path = nc_macmap_path(dir, "virbr6");
+  g_assert_cmpint(nc_macmap_add(dir, "virbr6", "zeta", "52:54:00:AB:CD:EF"), ==, 0);
+  g_assert_cmpint(nc_macmap_add(dir, "virbr6", "zeta", "52:54:0:ab:cd:ef"), ==, 0);
+  g_assert_cmpint(nc_macmap_add(dir, "virbr6", "alpha", "52:54:00:00:00:0A"), ==, 0);
+  g_autofree char *text = NULL;
+  g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+  g_auto(GStrv) words = g_strsplit_set(text, " \n", -1);
+  g_autofree char *compact = g_strjoinv("", words);
+  g_assert_cmpstr(compact, ==,
+                  "[{\"domain\":\"alpha\",\"macs\":[\"52:54:00:00:00:0a\"]},"
+                  "{\"domain\":\"zeta\",\"macs\":[\"52:54:00:ab:cd:ef\"]}]");
+  g_assert_cmpint(nc_macmap_remove(dir, "virbr6", "zeta", "52:54:00:Ab:cD:eF"), ==, 0);
+  g_auto(GStrv) gone = NULL;
+  g_assert_cmpint(nc_macmap_lookup(dir, "virbr6", "zeta", &gone), ==, 0);
+  g_assert_cmpuint(g_strv_length(gone), ==, 0);
+
+  /* Another writer's file: upper case, a domain twice. Read as one domain,
+   * written back in our spelling. */
+  g_assert_true(g_file_set_contents(path,
+                                    "[{\"domain\": \"vm\", \"macs\": [\"52:54:00:00:00:0B\"]},"
+                                    " {\"domain\": \"vm\", \"macs\": [\"52:54:00:00:00:0c\","
+                                    " \"52:54:00:00:00:0b\"]}]",
+                                    -1, NULL));
+  g_auto(GStrv) macs = NULL;
+  g_assert_cmpint(nc_macmap_lookup(dir, "virbr6", "vm", &macs), ==, 0);
+  g_assert_cmpuint(g_strv_length(macs), ==, 2);
+  g_assert_cmpstr(macs[0], ==, "52:54:00:00:00:0b");
+  g_assert_cmpstr(macs[1], ==, "52:54:00:00:00:0c");
+  g_assert_cmpint(nc_macmap_add(dir, "virbr6", "vm", "52:54:00:00:00:0d"), ==, 0);
+  g_clear_pointer(&text, g_free);
+  g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+  g_assert_null(strstr(text, "0B"));
+  g_auto(GStrv) parts = g_strsplit(text, "\"domain\"", -1);
+  g_assert_cmpuint(g_strv_length(parts), ==, 2);
   rm_dir(dir);
 }
 
@@ -492,6 +539,7 @@ main(int argc, char **argv)
   g_test_add_func("/leases/read-filter", test_read_filter);
   g_test_add_func("/leases/watch", test_watch);
   g_test_add_func("/macmap/add-remove", test_macmap);
+  g_test_add_func("/macmap/canonical", test_macmap_canonical);
   g_test_add_func("/spawn/dry-run", test_spawner_dry_run);
   g_test_add_func("/spawn/real", test_spawner_real);
   g_test_add_func("/dnsmasq/dry-run", test_dnsmasq_dry_run);
