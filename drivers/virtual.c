@@ -3,7 +3,10 @@
  * nftables tables, IP forwarding, and dnsmasq for DHCP/DNS/RA.
  *
  * start follows libvirt's networkStartNetworkVirtual step for step (see
- * ../shared/research/libvirt-network.md b.3). Each step that leaves
+ * ../shared/research/libvirt-network.md b.3), except that the bridge goes up
+ * before its addresses are added: the address and its routes then reach
+ * every running dnsmasq (which all follow the host's address and route
+ * changes) as one netlink burst, one wake-up each. Each step that leaves
  * something behind has an undo; a failed start runs the undos of the steps
  * done so far, in reverse, and stop runs them all. The undos work from the
  * definition and the live state alone and accept that their object is
@@ -473,8 +476,8 @@ typedef struct {
 static const Step steps[] = {
   { step_check, NULL },        { step_bridge, undo_bridge },
   { step_ipv6_sysctls, NULL }, { step_firewall, undo_firewall },
-  { step_addresses, NULL },    { step_mac_table, NULL },
-  { step_up, NULL },           { step_routes, NULL },
+  { step_mac_table, NULL },    { step_up, NULL },
+  { step_addresses, NULL },    { step_routes, NULL },
   { step_forwarding, NULL },   { step_dnsmasq, undo_dnsmasq },
   { step_bandwidth, NULL },
 };
