@@ -70,7 +70,11 @@ new_entry(int argc, char **argv, gint64 now)
   if (!mac)
     return NULL;
 
+  /* As libvirt: the name given, else the one the client supplied, else the
+   * one the lease had (dnsmasq's "old" event for a hostname taken away). */
   const char *hostname = argc >= 5 ? argv[4] : env("DNSMASQ_SUPPLIED_HOSTNAME");
+  if (!hostname)
+    hostname = env("DNSMASQ_OLD_HOSTNAME");
   NcLeaseEntry *e = g_new0(NcLeaseEntry, 1);
   e->ip = valid_or_null(argv[3]);
   e->mac = valid_or_null(mac);
@@ -80,6 +84,24 @@ new_entry(int argc, char **argv, gint64 now)
   e->server_duid = iaid ? valid_or_null(env("DNSMASQ_SERVER_DUID")) : NULL;
   e->expiry = lease_expiry(now);
   return e;
+}
+
+/* IPv6 leases recorded without the server DUID (by libvirt before 1.2.7)
+ * get the one dnsmasq passes now, as libvirt does: `init` leaves the IPv6
+ * leases out when it knows no server DUID. TRUE when one was filled in. */
+static gboolean
+fill_server_duid(GPtrArray *entries)
+{
+  const char *duid = env("DNSMASQ_SERVER_DUID");
+  gboolean filled = FALSE;
+  for (guint i = 0; duid && i < entries->len; i++) {
+    NcLeaseEntry *e = g_ptr_array_index(entries, i);
+    if (nc_lease_entry_is_ipv6(e) && !e->server_duid) {
+      e->server_duid = valid_or_null(duid);
+      filled = TRUE;
+    }
+  }
+  return filled;
 }
 
 static int
@@ -144,6 +166,7 @@ main(int argc, char **argv)
     entries = nc_lease_entries_new();
   }
   guint before = entries->len;
+  gboolean filled = fill_server_duid(entries);
   NcLeaseEntry *entry = NULL; /* owned by entries once applied */
 
   if (init) {
@@ -164,7 +187,7 @@ main(int argc, char **argv)
 
   /* Nothing changed (init or del of nothing, an IPv6 event without a MAC):
    * keep the file as it is, and do not create one. */
-  if (r == 0 && !entry && entries->len == before)
+  if (r == 0 && !entry && !filled && entries->len == before)
     return 0;
   r = nc_lease_file_write(path, entries);
   if (r < 0) {

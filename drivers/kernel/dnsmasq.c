@@ -51,6 +51,7 @@ struct _NcDnsmasq {
   char *pid_path;
 
   gboolean version_checked;
+  gboolean script_on_renewal; /* the checked binary has --script-on-renewal */
   gboolean wanted; /* the supervisor keeps it running */
 
   pid_t pid;      /* 0 when not running */
@@ -407,7 +408,20 @@ nc_dnsmasq_check_version(NcSpawner *spawner, const char *dnsmasq_path, char **re
 struct _NcDnsmasqProbe {
   char *path;     /* the binary that passed the check, NULL when none yet */
   struct stat st; /* what it was then */
+  gboolean script_on_renewal;
 };
+
+/* With a lease file of its own (not --leasefile-ro, as libvirt runs it)
+ * dnsmasq runs the lease helper for a renewal only with --script-on-renewal
+ * (dnsmasq 2.81): without it the database keeps the first expiry time and
+ * a renewed lease drops out of net-dhcp-leases when that time passes. */
+static gboolean
+has_script_on_renewal(const char *version)
+{
+  unsigned major = 0, minor = 0;
+  return version && sscanf(version, "%u.%u", &major, &minor) == 2
+         && (major > 2 || (major == 2 && minor >= 81));
+}
 
 NcDnsmasqProbe *
 nc_dnsmasq_probe_new(void)
@@ -441,10 +455,13 @@ same_file(const struct stat *a, const struct stat *b)
 static gboolean
 ensure_version(NcDnsmasq *dm, char **ret_exe, GError **error)
 {
+  g_autofree char *version = NULL;
   if (!dm->probe || nc_spawner_is_dry_run(dm->spawner)) {
-    if (!dm->version_checked
-        && !nc_dnsmasq_check_version(dm->spawner, dm->dnsmasq_path, NULL, error))
-      return FALSE;
+    if (!dm->version_checked) {
+      if (!nc_dnsmasq_check_version(dm->spawner, dm->dnsmasq_path, &version, error))
+        return FALSE;
+      dm->script_on_renewal = has_script_on_renewal(version);
+    }
     dm->version_checked = TRUE;
     *ret_exe = g_strdup(dm->dnsmasq_path);
     return TRUE;
@@ -457,11 +474,13 @@ ensure_version(NcDnsmasq *dm, char **ret_exe, GError **error)
   NcDnsmasqProbe *probe = dm->probe;
   if (!probe->path || !g_str_equal(probe->path, exe) || !same_file(&probe->st, &st)) {
     g_clear_pointer(&probe->path, g_free);
-    if (!nc_dnsmasq_check_version(dm->spawner, exe, NULL, error))
+    if (!nc_dnsmasq_check_version(dm->spawner, exe, &version, error))
       return FALSE;
     probe->path = g_strdup(exe);
     probe->st = st;
+    probe->script_on_renewal = has_script_on_renewal(version);
   }
+  dm->script_on_renewal = probe->script_on_renewal;
   *ret_exe = g_steal_pointer(&exe);
   return TRUE;
 }
@@ -523,7 +542,10 @@ launch(NcDnsmasq *dm, GError **error)
   g_autofree char *conf_arg = g_strconcat("--conf-file=", dm->conf_path, NULL);
   g_autofree char *leases_arg = g_strconcat("--dhcp-leasefile=", dm->leases_path, NULL);
   g_autofree char *script_arg = g_strconcat("--dhcp-script=", dm->helper_path, NULL);
-  const char *argv[] = { exe, conf_arg, leases_arg, script_arg, NULL };
+  const char *argv[] = {
+    exe, conf_arg, leases_arg, script_arg, dm->script_on_renewal ? "--script-on-renewal" : NULL,
+    NULL
+  };
   /* dnsmasq passes its environment on to the lease helper. */
   const char *path_env = g_getenv("PATH");
   g_autofree char *path_var

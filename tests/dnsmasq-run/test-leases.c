@@ -422,8 +422,10 @@ test_dnsmasq_dry_run(void)
   g_assert_cmpstr(v, ==, "/usr/sbin/dnsmasq --version");
   g_autofree char *line = nc_spawner_call_string(sp, 1);
   g_autofree char *want_leases = g_build_filename(dnsmasq_dir, "lab&amp;1.leases", NULL);
+  /* 2.90 has --script-on-renewal: renewals reach the lease helper. */
   g_autofree char *want = g_strdup_printf("/usr/sbin/dnsmasq --conf-file=%s --dhcp-leasefile=%s "
-                                          "--dhcp-script=/usr/libexec/netctl-leaseshelper",
+                                          "--dhcp-script=/usr/libexec/netctl-leaseshelper "
+                                          "--script-on-renewal",
                                           want_conf, want_leases);
   g_assert_cmpstr(line, ==, want);
   NcSpawnCall *c = g_ptr_array_index(calls, 1);
@@ -461,6 +463,32 @@ test_dnsmasq_dry_run(void)
   g_assert_true(nc_dnsmasq_stop(dm, &error));
   g_assert_false(g_file_test(want_conf, G_FILE_TEST_EXISTS));
   rm_dir(dir);
+}
+
+/* dnsmasq before 2.81 has no --script-on-renewal (it would refuse to start). */
+static void
+test_dnsmasq_no_renewal_option(void)
+{
+  char *dir = make_dir();
+  g_autofree char *dnsmasq_dir = g_build_filename(dir, "dnsmasq", NULL);
+  g_autofree char *pid_dir = g_build_filename(dir, "run", NULL);
+  g_autoptr(NcNetworkDef) def = parse(nat_xml);
+  g_autoptr(NcSpawner) sp = nc_spawner_new_dry_run();
+  NcDnsmasqOptions opts = { .network_name = "old",
+                            .bridge = "virbr9",
+                            .dnsmasq_dir = dnsmasq_dir,
+                            .pid_dir = pid_dir,
+                            .dnsmasq_path = "/usr/sbin/dnsmasq",
+                            .helper_path = "/usr/libexec/netctl-leaseshelper",
+                            .spawner = sp };
+  g_autoptr(NcDnsmasq) dm = nc_dnsmasq_new(&opts);
+  nc_spawner_push_result(sp, 0, 0, "Dnsmasq version 2.80  Copyright (c) 2000-2018\n", NULL);
+  g_autoptr(GError) error = NULL;
+  g_assert_false(nc_dnsmasq_start(dm, def, &error));
+  GPtrArray *calls = nc_spawner_get_calls(sp);
+  g_assert_cmpuint(calls->len, ==, 2);
+  g_autofree char *line = nc_spawner_call_string(sp, 1);
+  g_assert_true(g_str_has_suffix(line, "--dhcp-script=/usr/libexec/netctl-leaseshelper"));
 }
 
 static void
@@ -544,6 +572,7 @@ main(int argc, char **argv)
   g_test_add_func("/spawn/real", test_spawner_real);
   g_test_add_func("/dnsmasq/dry-run", test_dnsmasq_dry_run);
   g_test_add_func("/dnsmasq/version", test_dnsmasq_version);
+  g_test_add_func("/dnsmasq/no-renewal-option", test_dnsmasq_no_renewal_option);
   g_test_add_func("/dnsmasq/foreign-pid", test_foreign_pid);
   return g_test_run();
 }

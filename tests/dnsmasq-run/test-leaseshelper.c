@@ -212,6 +212,59 @@ test_ipv6(Fixture *f, gconstpointer data)
   g_assert_cmpstr(lines[3], ==, "");
 }
 
+/* The DHCPv6 events dnsmasq runs, as captured from dnsmasq 2.90 serving ISC
+ * dhclient -6 (tests/managed/dhcpv6-scenarios.py): the name kept from
+ * DNSMASQ_OLD_HOSTNAME, a legacy lease given the server DUID, a release. */
+static void
+test_ipv6_events(Fixture *f, gconstpointer data)
+{
+  g_autofree char *status = nc_lease_status_path(f->dir, "virbr7");
+  /* A lease libvirt 1.2.6 wrote: no server-duid. */
+  g_assert_true(g_file_set_contents(status,
+                                    "[{\"iaid\": \"5\", \"ip-address\": \"2001:db8::5\", "
+                                    "\"mac-address\": \"52:54:00:00:00:05\", "
+                                    "\"client-id\": \"00:03:00:01:52:54:00:00:00:05\", "
+                                    "\"expiry-time\": 4000000000}]",
+                                    -1, NULL));
+  g_autofree char *exp = expires_in(3600);
+  const char *duid = "DNSMASQ_SERVER_DUID=00:01:00:01:32:94:f6:2e:52:54:00:f3:17:26";
+  const char *env_add[] = { exp,
+                            "DNSMASQ_IAID=975598445",
+                            "DNSMASQ_MAC=ae:a3:3a:26:73:6d",
+                            "DNSMASQ_INTERFACE=virbr7",
+                            duid,
+                            NULL };
+  const char *add[] = { "add", "00:03:00:01:ae:a3:3a:26:73:6d", "2001:db8::10c", "alpha", NULL };
+  g_assert_cmpint(run_helper(f, add, env_add, NULL), ==, 0);
+  g_autoptr(GPtrArray) e = read_status(f);
+  g_assert_cmpuint(e->len, ==, 2);
+  NcLeaseEntry *legacy = g_ptr_array_index(e, 0);
+  g_assert_cmpstr(legacy->server_duid, ==, duid + strlen("DNSMASQ_SERVER_DUID="));
+
+  /* The client stops sending its name: dnsmasq's "old" with the old one. */
+  const char *env_old[] = { exp,
+                            "DNSMASQ_IAID=975598445",
+                            "DNSMASQ_MAC=ae:a3:3a:26:73:6d",
+                            "DNSMASQ_OLD_HOSTNAME=alpha",
+                            duid,
+                            NULL };
+  const char *old[] = { "old", "00:03:00:01:ae:a3:3a:26:73:6d", "2001:db8::10c", NULL };
+  g_assert_cmpint(run_helper(f, old, env_old, NULL), ==, 0);
+  g_autoptr(GPtrArray) e2 = read_status(f);
+  NcLeaseEntry *l = g_ptr_array_index(e2, 1);
+  g_assert_cmpstr(l->ip, ==, "2001:db8::10c");
+  g_assert_cmpstr(l->hostname, ==, "alpha");
+  g_assert_cmpstr(l->iaid, ==, "975598445");
+
+  /* A Release: "del" (no MAC needed) removes it. */
+  const char *env_del[] = { exp, "DNSMASQ_IAID=975598445", duid, NULL };
+  const char *del[] = { "del", "00:03:00:01:ae:a3:3a:26:73:6d", "2001:db8::10c", NULL };
+  g_assert_cmpint(run_helper(f, del, env_del, NULL), ==, 0);
+  g_autoptr(GPtrArray) e3 = read_status(f);
+  g_assert_cmpuint(e3->len, ==, 1);
+  g_assert_cmpstr(((NcLeaseEntry *)g_ptr_array_index(e3, 0))->ip, ==, "2001:db8::5");
+}
+
 static void
 test_escaping(Fixture *f, gconstpointer data)
 {
@@ -341,6 +394,7 @@ main(int argc, char **argv)
   ADD("/leaseshelper/add-old-del", test_add_old_del);
   ADD("/leaseshelper/expired", test_expired_dropped);
   ADD("/leaseshelper/ipv6", test_ipv6);
+  ADD("/leaseshelper/ipv6-events", test_ipv6_events);
   ADD("/leaseshelper/escaping", test_escaping);
   ADD("/leaseshelper/init-empty-corrupt", test_init_empty_and_corrupt);
   ADD("/leaseshelper/bad-input", test_bad_input);

@@ -42,6 +42,25 @@ esac
 exit 0
 """
 
+# dhclient -6 event script (-sf): put the leased address on the interface and
+# nothing else (Debian's dhclient-script would also rewrite resolv.conf).
+DHCLIENT6_SCRIPT = """#!/bin/sh
+case "$reason" in
+  BOUND6|RENEW6|REBIND6|REBOOT6)
+    if [ -n "$old_ip6_address" ] && [ "$old_ip6_address" != "$new_ip6_address" ]; then
+      ip -6 addr del "$old_ip6_address/$old_ip6_prefixlen" dev "$interface" 2>/dev/null
+    fi
+    ip -6 addr replace "$new_ip6_address/$new_ip6_prefixlen" dev "$interface" nodad
+    ;;
+  EXPIRE6|RELEASE6|STOP6)
+    if [ -n "$old_ip6_address" ]; then
+      ip -6 addr del "$old_ip6_address/$old_ip6_prefixlen" dev "$interface" 2>/dev/null
+    fi
+    ;;
+esac
+exit 0
+"""
+
 # Accepts one TCP connection and prints the peer's address: what the outside
 # world sees of a guest (the host's address when masqueraded).
 PEER_LISTENER = r"""
@@ -158,6 +177,68 @@ class Guest(Host):
         wait_for(f"{self.name}'s address {m.group(1)}", lambda: m.group(1) in self.addrs("eth0"))
         return m.group(1)
 
+    def _dhclient6_files(self):
+        base = os.path.join(self.env.tmp, f"dhclient6-{self.name}")
+        return base + ".conf", base + ".leases", base + ".pid", base + ".log"
+
+    def dhcp6(self, hostname=None, timeout=30, fresh=False):
+        """Starts ISC dhclient -6 in the foreground (stopped by PID by the
+        harness) with a DUID-LL (00:03:00:01:MAC, see duid) and its files under
+        the test's temp dir; returns the address it bound, once on eth0.
+        fresh: forget the lease file, so the client solicits again (with the
+        same DUID and IAID) instead of confirming what it had."""
+        need_tools("dhclient")
+        if fresh:
+            os.remove(self._dhclient6_files()[1])
+        # dhclient binds the link-local address: wait until DAD is done.
+        def link_local_ready():
+            r = self.run("ip", "-j", "-6", "addr", "show", "dev", "eth0", "scope", "link")
+            return any(not a.get("tentative") for link in json.loads(r.stdout or "[]")
+                       for a in link.get("addr_info", []))
+        wait_for(f"{self.name}'s link-local address", link_local_ready, timeout=10)
+        conf, leases, pid, logpath = self._dhclient6_files()
+        with open(conf, "w") as f:
+            f.write("timeout 20;\n")
+            if hostname:
+                f.write(f'send fqdn.fqdn "{hostname}";\n')
+        script = os.path.join(self.env.tmp, "dhclient6.sh")
+        if not os.path.exists(script):
+            with open(script, "w") as f:
+                f.write(DHCLIENT6_SCRIPT)
+            os.chmod(script, 0o755)
+        before = set(self.addrs("eth0", "inet6"))
+        with open(logpath, "w") as out:
+            self.dhclient6 = self.spawn(["dhclient", "-6", "-d", "-v", "-D", "LL", "-cf", conf,
+                                         "-lf", leases, "-pf", pid, "-sf", script, "eth0"],
+                                        stdout=out, stderr=subprocess.STDOUT)
+
+        def bound():
+            if self.dhclient6.poll() is not None:
+                raise AssertionError(f"dhclient -6 exited with {self.dhclient6.returncode}:\n"
+                                     + open(logpath).read())
+            return [a for a in self.addrs("eth0", "inet6") if a not in before]
+        try:
+            got = wait_for(f"{self.name}'s DHCPv6 address", bound, timeout=timeout)
+        except AssertionError as e:
+            procs = sh("pgrep", "-a", "dnsmasq", check=False).stdout
+            raise AssertionError(f"{self.name}: no DHCPv6 lease: {e}\ndhclient log:\n"
+                                 f"{open(logpath).read()}\ndnsmasq processes:\n{procs}")
+        return got[0]
+
+    def release6(self):
+        """dhclient -r: stops the running client (pid file) and sends a Release."""
+        conf, leases, pid, _ = self._dhclient6_files()
+        script = os.path.join(self.env.tmp, "dhclient6.sh")
+        self.run("dhclient", "-6", "-r", "-v", "-D", "LL", "-cf", conf, "-lf", leases, "-pf", pid,
+                 "-sf", script, "eth0", timeout=30)
+        wait_for("the old dhclient -6 to exit", lambda: self.dhclient6.poll() is not None,
+                 timeout=10)
+
+    @property
+    def duid(self):
+        """The DUID-LL dhclient -D LL sends, as dnsmasq writes it."""
+        return "00:03:00:01:" + self.mac.lower()
+
     def connect(self, addr, port):
         self.run("python3", "-c", CONNECT, addr, str(port), timeout=15)
 
@@ -182,6 +263,39 @@ class Outside(Host):
         peer = p.stdout.readline().strip()
         p.wait(timeout)
         return peer
+
+
+class BusMonitor:
+    """`gdbus monitor` of netctld's signals on the private bus, read by a
+    thread so a test can wait for a signal (bounded) instead of sleeping."""
+
+    def __init__(self, env):
+        import threading
+        need_tools("gdbus", "stdbuf")
+        self.env = env
+        self.lines = []
+        self.proc = env.spawn(["stdbuf", "-oL", "gdbus", "monitor", "--system", "--dest",
+                               "org.netctl1"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                              text=True)
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def find(self, *needles):
+        return [ln for ln in list(self.lines) if all(n in ln for n in needles)]
+
+    def wait(self, what, *needles, timeout=10):
+        return wait_for(what, lambda: self.find(*needles), timeout=timeout)
+
+    def text(self):
+        return "\n".join(self.lines[-60:])
+
+    def stop(self):
+        self.env.stop(self.proc)
+        self.thread.join(5)
 
 
 def nft_ruleset():
@@ -232,7 +346,7 @@ def elapsed(t0):
     return f"{time.monotonic() - t0:.1f}s"
 
 
-__all__ = ["Guest", "Outside", "Host", "Paths", "nft_ruleset", "pid_alive", "read_pid",
+__all__ = ["BusMonitor", "Guest", "Outside", "Host", "Paths", "nft_ruleset", "pid_alive", "read_pid",
            "ifindex", "need_tools", "sh", "log", "wait_for", "wait_log", "UPLINK_HOST", "OUTSIDE"]
 
 
