@@ -52,7 +52,7 @@ struct _NcDnsmasq {
 
   gboolean version_checked;
   gboolean script_on_renewal; /* the checked binary has --script-on-renewal */
-  gboolean wanted; /* the supervisor keeps it running */
+  gboolean wanted;            /* the supervisor keeps it running */
 
   pid_t pid;      /* 0 when not running */
   int pidfd;      /* -1 when none (not running, or no pidfd support) */
@@ -306,9 +306,9 @@ remove_files(NcDnsmasq *dm)
   g_autofree char *status = g_build_filename(dm->dnsmasq_dir, status_name, NULL);
   g_autofree char *macs_name = g_strconcat(dm->bridge, ".macs", NULL);
   g_autofree char *macs = g_build_filename(dm->dnsmasq_dir, macs_name, NULL);
-  const char *paths[] = {
-    dm->conf_path, dm->hostsfile_path, dm->addnhosts_path, dm->pid_path, dm->leases_path, status, macs
-  };
+  const char *paths[] = { dm->conf_path, dm->hostsfile_path, dm->addnhosts_path,
+                          dm->pid_path,  dm->leases_path,    status,
+                          macs };
   /* The lease helper's lock: a helper still writing the status file is let
    * finish first, so the file does not come back. */
   int lock_fd = open(dm->dnsmasq_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -467,7 +467,7 @@ ensure_version(NcDnsmasq *dm, char **ret_exe, GError **error)
     return TRUE;
   }
   g_autofree char *exe = strchr(dm->dnsmasq_path, '/') ? g_strdup(dm->dnsmasq_path)
-                                                        : g_find_program_in_path(dm->dnsmasq_path);
+                                                       : g_find_program_in_path(dm->dnsmasq_path);
   struct stat st;
   if (!exe || stat(exe, &st) < 0) /* the check reports it as missing */
     return nc_dnsmasq_check_version(dm->spawner, dm->dnsmasq_path, NULL, error);
@@ -502,9 +502,11 @@ write_lease_file(NcDnsmasq *dm, GError **error)
   g_autoptr(GPtrArray) entries = NULL;
   if (!status || nc_lease_file_read(status, &entries) < 0)
     entries = nc_lease_entries_new();
-  g_autofree char *text = nc_lease_entries_format_dnsmasq(entries, g_get_real_time() / G_USEC_PER_SEC);
+  g_autofree char *text
+      = nc_lease_entries_format_dnsmasq(entries, g_get_real_time() / G_USEC_PER_SEC);
   /* None: dnsmasq creates the file itself (an old one must not be read). */
-  int r = *text ? nc_file_replace(dm->leases_path, text, -1, 0644) : nc_file_remove(dm->leases_path);
+  int r
+      = *text ? nc_file_replace(dm->leases_path, text, -1, 0644) : nc_file_remove(dm->leases_path);
   if (r < 0) {
     g_set_error(error, NC_ERROR, NC_ERROR_WRITE_FAILED, "network '%s': cannot write %s: %s",
                 dm->network_name, dm->leases_path, g_strerror(-r));
@@ -514,6 +516,24 @@ write_lease_file(NcDnsmasq *dm, GError **error)
 }
 
 /* Runs dnsmasq on the files in place and supervises it. */
+
+/* Every dnsmasq takes an inotify instance (it watches resolv.conf), counted
+ * per user across the host: with the kernel's default limit of 128, starts
+ * fail near the 120th network, for libvirt too. Say which knob to turn. */
+static char *
+start_failure_hint(const char *errout)
+{
+  if (errout == NULL || strstr(errout, "inotify") == NULL)
+    return g_strdup("");
+  g_autofree char *limit = NULL;
+  if (!g_file_get_contents("/proc/sys/fs/inotify/max_user_instances", &limit, NULL, NULL))
+    return g_strdup("; each network's dnsmasq needs an inotify instance: raise "
+                    "fs.inotify.max_user_instances");
+  return g_strdup_printf("; each network's dnsmasq needs an inotify instance and this user's "
+                         "limit is reached (fs.inotify.max_user_instances = %s): raise it, e.g. "
+                         "sysctl fs.inotify.max_user_instances=2048",
+                         g_strstrip(limit));
+}
 static gboolean
 launch(NcDnsmasq *dm, GError **error)
 {
@@ -563,9 +583,10 @@ launch(NcDnsmasq *dm, GError **error)
     return FALSE;
   }
   if (status != 0) {
+    g_autofree char *hint = start_failure_hint(errout);
     g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_FAILED,
-                "network '%s': dnsmasq failed to start (exit status %d): %s", dm->network_name,
-                status, errout && *errout ? g_strstrip(errout) : "no message");
+                "network '%s': dnsmasq failed to start (exit status %d): %s%s", dm->network_name,
+                status, errout && *errout ? g_strstrip(errout) : "no message", hint);
     return FALSE;
   }
   pid_t pid = read_pid_file(dm->pid_path);

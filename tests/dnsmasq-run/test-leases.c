@@ -491,6 +491,33 @@ test_dnsmasq_no_renewal_option(void)
   g_assert_true(g_str_has_suffix(line, "--dhcp-script=/usr/libexec/netctl-leaseshelper"));
 }
 
+/* dnsmasq's "failed to create inotify" names the limit to raise. */
+static void
+test_dnsmasq_inotify_hint(void)
+{
+  char *dir = make_dir();
+  g_autofree char *dnsmasq_dir = g_build_filename(dir, "dnsmasq", NULL);
+  g_autofree char *pid_dir = g_build_filename(dir, "run", NULL);
+  g_autoptr(NcNetworkDef) def = parse(nat_xml);
+  g_autoptr(NcSpawner) sp = nc_spawner_new_dry_run();
+  NcDnsmasqOptions opts = { .network_name = "many",
+                            .bridge = "virbr9",
+                            .dnsmasq_dir = dnsmasq_dir,
+                            .pid_dir = pid_dir,
+                            .dnsmasq_path = "/usr/sbin/dnsmasq",
+                            .helper_path = "/usr/libexec/netctl-leaseshelper",
+                            .spawner = sp };
+  g_autoptr(NcDnsmasq) dm = nc_dnsmasq_new(&opts);
+  nc_spawner_push_result(sp, 0, 0, "Dnsmasq version 2.90  Copyright (c) 2000-2024\n", NULL);
+  nc_spawner_push_result(sp, 0, 5, NULL,
+                         "\ndnsmasq: failed to create inotify: Too many open files\n");
+  g_autoptr(GError) error = NULL;
+  g_assert_false(nc_dnsmasq_start(dm, def, &error));
+  g_assert_error(error, NC_ERROR, NC_ERROR_OPERATION_FAILED);
+  g_assert_nonnull(strstr(error->message, "failed to create inotify: Too many open files; "));
+  g_assert_nonnull(strstr(error->message, "fs.inotify.max_user_instances"));
+}
+
 static void
 test_dnsmasq_version(void)
 {
@@ -572,6 +599,7 @@ main(int argc, char **argv)
   g_test_add_func("/spawn/real", test_spawner_real);
   g_test_add_func("/dnsmasq/dry-run", test_dnsmasq_dry_run);
   g_test_add_func("/dnsmasq/version", test_dnsmasq_version);
+  g_test_add_func("/dnsmasq/inotify-hint", test_dnsmasq_inotify_hint);
   g_test_add_func("/dnsmasq/no-renewal-option", test_dnsmasq_no_renewal_option);
   g_test_add_func("/dnsmasq/foreign-pid", test_foreign_pid);
   return g_test_run();
