@@ -11,6 +11,7 @@
 #include "nc-error.h"
 #include "nc-log.h"
 #include "nft.h"
+#include "virtual-bandwidth.h"
 #include "virtual-private.h"
 
 static void
@@ -146,7 +147,7 @@ nc_virtual_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *l
   }
   nc_virtual_routes_apply(&ctx); /* EEXIST for those in place: untouched */
   return repair_firewall(&ctx, error) && nc_virtual_forwarding_apply(&ctx, error)
-         && adopt_dnsmasq(&ctx, error);
+         && adopt_dnsmasq(&ctx, error) && nc_virtual_bandwidth_repair(&ctx, error);
 }
 
 /* -- live updates ---------------------------------------------------------------------- */

@@ -19,7 +19,7 @@
 #include "nc-error.h"
 #include "nc-log.h"
 #include "nft.h"
-#include "tc.h"
+#include "virtual-bandwidth.h"
 #include "virtual-private.h"
 
 void
@@ -48,18 +48,9 @@ step_check(NcVirtualCtx *ctx, GError **error)
                 def->name);
     return FALSE;
   }
-  if (def->bandwidth && def->bandwidth->out && def->bandwidth->out->average) {
-    /* Policing what guests send needs tc's police action on the bridge's
-     * ingress, not written yet: refusing beats running without the limit
-     * the user asked for. */
-    g_autofree char *where
-        = def->bandwidth->line ? g_strdup_printf(" (line %u)", def->bandwidth->line) : g_strdup("");
-    g_set_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT,
-                "network '%s': <bandwidth><outbound>%s is not supported yet (<inbound> is); "
-                "remove it to start the network",
-                def->name, where);
+  /* <outbound> takes a second device name, checked like the bridge's. */
+  if (!nc_virtual_bandwidth_check(ctx, error))
     return FALSE;
-  }
   int r = nc_link_exists(kernel, def->bridge.name);
   if (r > 0) {
     g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_FAILED,
@@ -444,25 +435,20 @@ undo_dnsmasq(NcVirtualCtx *ctx, GError **error)
 /* -- network-wide bandwidth ------------------------------------------------------------- */
 
 /* libvirt's virNetDevBandwidthSet(bridge, bandwidth, hierarchical, swapped):
- * the network's <inbound> (towards the guests) shapes the bridge's egress.
- * Its undo is the bridge's deletion. */
+ * the network's <inbound> (towards the guests) shapes the bridge's egress,
+ * its <outbound> (from the guests) what the bridge receives, through an IFB
+ * (virtual-bandwidth.c). The bridge's qdiscs go with the bridge; the undo
+ * deletes the IFB. */
 static gboolean
 step_bandwidth(NcVirtualCtx *ctx, GError **error)
 {
-  const NcBandwidth *bw = ctx->def->bandwidth;
-  if (!bw || !bw->in || !bw->in->average)
-    return TRUE;
-  NcTcRate rate = { .average = bw->in->average, .peak = bw->in->peak, .burst = bw->in->burst };
-  int r = nc_tc_set_egress_limit(ctx->env->kernel, ctx->live->bridge_ifindex, &rate);
-  if (r < 0) {
-    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
-                "network '%s': cannot shape bridge '%s' to <inbound average='%" G_GUINT64_FORMAT
-                "'>: %s%s",
-                ctx->def->name, ctx->def->bridge.name, rate.average, g_strerror(-r),
-                r == -ENOENT ? " (is the sch_htb kernel module available?)" : "");
-    return FALSE;
-  }
-  return TRUE;
+  return nc_virtual_bandwidth_apply(ctx, error);
+}
+
+static gboolean
+undo_bandwidth(NcVirtualCtx *ctx, GError **error)
+{
+  return nc_virtual_bandwidth_undo(ctx, error);
 }
 
 /* -- the sequence --------------------------------------------------------------------- */
@@ -479,7 +465,7 @@ static const Step steps[] = {
   { step_mac_table, NULL },    { step_up, NULL },
   { step_addresses, NULL },    { step_routes, NULL },
   { step_forwarding, NULL },   { step_dnsmasq, undo_dnsmasq },
-  { step_bandwidth, NULL },
+  { step_bandwidth, undo_bandwidth },
 };
 
 /* Runs the undos of steps[0..n) in reverse; the first failure goes to error

@@ -2,24 +2,13 @@
 #include <errno.h>
 
 #include <linux/pkt_sched.h>
-#include <netlink/route/class.h>
-#include <netlink/route/qdisc.h>
 #include <netlink/route/qdisc/htb.h>
 #include <netlink/route/qdisc/sfq.h>
-#include <netlink/route/tc.h>
 
-#include "nl-util.h"
-#include "tc.h"
+#include "tc-private.h"
 
-typedef struct rtnl_qdisc NcRtnlQdisc;
-typedef struct rtnl_class NcRtnlClass;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcRtnlQdisc, rtnl_qdisc_put)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcRtnlClass, rtnl_class_put)
-
-/* Sends what a libnl build_*_request made (msg is set by it, so it is read
- * only after the call). */
-static int
-send_built(NcKernel *kernel, int built, struct nl_msg **msg)
+int
+nc_tc_send_built(NcKernel *kernel, int built, struct nl_msg **msg)
 {
   if (built < 0) {
     g_clear_pointer(msg, nlmsg_free);
@@ -37,9 +26,44 @@ quantum_for(guint64 rate_bytes)
   return (guint32)CLAMP(rate_bytes / 10, 1514, 200000);
 }
 
+static guint32
+kib_to_bytes(guint64 kib)
+{
+  return (guint32)MIN(kib, G_MAXUINT32 / 1024) * 1024;
+}
+
+void
+nc_tc_htb_for_inbound(const NcTcRate *in, NcTcHtb *ret_htb)
+{
+  *ret_htb = (NcTcHtb){
+    .rate = in->average * 1000,
+    .ceil = (in->peak ? in->peak : in->average) * 1000,
+    .burst = kib_to_bytes(in->burst),
+  };
+}
+
+void
+nc_tc_htb_for_outbound(const NcTcRate *out, NcTcHtb *ret_htb)
+{
+  /* libvirt: police rate average, burst `burst` KiB or one second of
+   * average. A class sends while both its buckets hold tokens: with ceil =
+   * rate the burst needs both at full size to pass at line speed, as
+   * police lets it; with a peak, the ceil bucket stays small so the burst
+   * goes at peak. The sustained rate is average either way (the root
+   * class 1:1 cannot borrow beyond it). */
+  guint32 burst = kib_to_bytes(out->burst ? out->burst : out->average);
+  gboolean peak = out->peak > out->average;
+  *ret_htb = (NcTcHtb){
+    .rate = out->average * 1000,
+    .ceil = (peak ? out->peak : out->average) * 1000,
+    .burst = burst,
+    .cburst = peak ? 0 : burst,
+  };
+}
+
 static int
 add_htb_class(NcKernel *kernel, int ifindex, guint32 parent, guint32 handle, guint64 rate_bytes,
-              guint64 ceil_bytes, guint32 burst_bytes)
+              guint64 ceil_bytes, guint32 burst_bytes, guint32 cburst_bytes)
 {
   g_autoptr(NcRtnlClass) cls = rtnl_class_alloc();
   if (!cls)
@@ -50,20 +74,17 @@ add_htb_class(NcKernel *kernel, int ifindex, guint32 parent, guint32 handle, gui
   if (rtnl_tc_set_kind(TC_CAST(cls), "htb") < 0 || rtnl_htb_set_rate64(cls, rate_bytes) < 0
       || rtnl_htb_set_ceil64(cls, ceil_bytes) < 0
       || rtnl_htb_set_quantum(cls, quantum_for(rate_bytes)) < 0
-      || (burst_bytes && rtnl_htb_set_rbuffer(cls, burst_bytes) < 0))
+      || (burst_bytes && rtnl_htb_set_rbuffer(cls, burst_bytes) < 0)
+      || (cburst_bytes && rtnl_htb_set_cbuffer(cls, cburst_bytes) < 0))
     return -ENOMEM;
   struct nl_msg *msg = NULL;
   int built = rtnl_class_build_add_request(cls, NLM_F_CREATE | NLM_F_EXCL, &msg);
-  return send_built(kernel, built, &msg);
+  return nc_tc_send_built(kernel, built, &msg);
 }
 
 static int
-set_egress(NcKernel *kernel, int ifindex, const NcTcRate *rate)
+set_htb(NcKernel *kernel, int ifindex, const NcTcHtb *htb)
 {
-  guint64 avg = rate->average * 1000;
-  guint64 ceil = (rate->peak ? rate->peak : rate->average) * 1000;
-  guint32 burst = (guint32)MIN(rate->burst * 1024, G_MAXUINT32);
-
   g_autoptr(NcRtnlQdisc) root = rtnl_qdisc_alloc();
   if (!root)
     return -ENOMEM;
@@ -74,14 +95,15 @@ set_egress(NcKernel *kernel, int ifindex, const NcTcRate *rate)
     return -ENOMEM;
   struct nl_msg *msg = NULL;
   int built = rtnl_qdisc_build_add_request(root, NLM_F_CREATE | NLM_F_REPLACE, &msg);
-  int r = send_built(kernel, built, &msg);
+  int r = nc_tc_send_built(kernel, built, &msg);
   if (r < 0)
     return r;
 
-  r = add_htb_class(kernel, ifindex, TC_HANDLE(1, 0), TC_HANDLE(1, 1), avg, ceil, 0);
+  r = add_htb_class(kernel, ifindex, TC_HANDLE(1, 0), TC_HANDLE(1, 1), htb->rate, htb->ceil, 0, 0);
   if (r < 0)
     return r;
-  r = add_htb_class(kernel, ifindex, TC_HANDLE(1, 1), TC_HANDLE(1, 2), avg, ceil, burst);
+  r = add_htb_class(kernel, ifindex, TC_HANDLE(1, 1), TC_HANDLE(1, 2), htb->rate, htb->ceil,
+                    htb->burst, htb->cburst);
   if (r < 0)
     return r;
 
@@ -95,7 +117,7 @@ set_egress(NcKernel *kernel, int ifindex, const NcTcRate *rate)
     return -ENOMEM;
   rtnl_sfq_set_perturb(sfq, 10);
   built = rtnl_qdisc_build_add_request(sfq, NLM_F_CREATE | NLM_F_EXCL, &msg);
-  r = send_built(kernel, built, &msg);
+  r = nc_tc_send_built(kernel, built, &msg);
   if (r == -ENOENT) {
     /* A kernel without sch_sfq: the class keeps HTB's plain FIFO leaf.
      * The limit holds; only fairness between flows is lost. */
@@ -106,11 +128,11 @@ set_egress(NcKernel *kernel, int ifindex, const NcTcRate *rate)
 }
 
 int
-nc_tc_set_egress_limit(NcKernel *kernel, int ifindex, const NcTcRate *rate)
+nc_tc_set_htb(NcKernel *kernel, int ifindex, const NcTcHtb *htb)
 {
-  if (ifindex <= 0 || !rate || rate->average == 0)
+  if (ifindex <= 0 || !htb || htb->rate == 0)
     return -EINVAL;
-  int r = set_egress(kernel, ifindex, rate);
+  int r = set_htb(kernel, ifindex, htb);
   if (r < 0) {
     g_debug("kernel: shaping link %d: %s", ifindex, g_strerror(-r));
     nc_tc_clear_egress(kernel, ifindex); /* no half-built tree */
@@ -119,18 +141,63 @@ nc_tc_set_egress_limit(NcKernel *kernel, int ifindex, const NcTcRate *rate)
 }
 
 int
-nc_tc_clear_egress(NcKernel *kernel, int ifindex)
+nc_tc_set_egress_limit(NcKernel *kernel, int ifindex, const NcTcRate *rate)
 {
-  g_autoptr(NcRtnlQdisc) root = rtnl_qdisc_alloc();
-  if (!root)
+  if (!rate)
+    return -EINVAL;
+  NcTcHtb htb;
+  nc_tc_htb_for_inbound(rate, &htb);
+  return nc_tc_set_htb(kernel, ifindex, &htb);
+}
+
+int
+nc_tc_delete_qdisc(NcKernel *kernel, int ifindex, guint32 parent)
+{
+  g_autoptr(NcRtnlQdisc) q = rtnl_qdisc_alloc();
+  if (!q)
     return -ENOMEM;
-  rtnl_tc_set_ifindex(TC_CAST(root), ifindex);
-  rtnl_tc_set_parent(TC_CAST(root), TC_H_ROOT);
+  rtnl_tc_set_ifindex(TC_CAST(q), ifindex);
+  rtnl_tc_set_parent(TC_CAST(q), parent);
   struct nl_msg *msg = NULL;
-  int built = rtnl_qdisc_build_delete_request(root, &msg);
-  int r = send_built(kernel, built, &msg);
+  int built = rtnl_qdisc_build_delete_request(q, &msg);
+  int r = nc_tc_send_built(kernel, built, &msg);
   /* Nothing to delete: the kernel's default qdisc is not ours to remove. */
-  if (r == -ENOENT || r == -EINVAL)
+  if (r == -ENOENT || r == -EINVAL || r == -ENODEV)
     return 0;
   return r;
+}
+
+int
+nc_tc_clear_egress(NcKernel *kernel, int ifindex)
+{
+  return nc_tc_delete_qdisc(kernel, ifindex, TC_H_ROOT);
+}
+
+struct rtnl_qdisc *
+nc_tc_get_qdisc(NcKernel *kernel, int ifindex, guint32 parent, int *ret_err)
+{
+  *ret_err = 0;
+  struct nl_sock *sock = nc_kernel_nl_sock(kernel, ret_err);
+  if (!sock)
+    return NULL;
+  /* The kernel dumps every link's qdiscs: this is for adoption only. */
+  g_autoptr(NcNlCache) cache = NULL;
+  int r = rtnl_qdisc_alloc_cache(sock, &cache);
+  if (r < 0) {
+    *ret_err = nc_kernel_nl_result(kernel, r);
+    g_debug("kernel: listing qdiscs: %s", g_strerror(-*ret_err));
+    return NULL;
+  }
+  return rtnl_qdisc_get_by_parent(cache, ifindex, parent);
+}
+
+int
+nc_tc_has_htb(NcKernel *kernel, int ifindex)
+{
+  int err = 0;
+  g_autoptr(NcRtnlQdisc) root = nc_tc_get_qdisc(kernel, ifindex, TC_H_ROOT, &err);
+  if (!root)
+    return err;
+  const char *kind = rtnl_tc_get_kind(TC_CAST(root));
+  return kind && g_str_equal(kind, "htb") && rtnl_tc_get_handle(TC_CAST(root)) == TC_HANDLE(1, 0);
 }

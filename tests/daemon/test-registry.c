@@ -282,13 +282,13 @@ test_lifecycle_errors(Fixture *f, gconstpointer data)
   g_clear_error(&error);
   g_assert_null(nc_daemon_lookup_by_name(f->daemon, "n2", NULL));
 
-  /* Something the driver cannot do yet (this test runs outside a network
+  /* Something the driver refuses (this test runs outside a network
    * namespace): refused before touching anything. */
-  NcNetwork *iso = define(f, "<network><name>iso</name><bandwidth><outbound average='1000'/>"
-                             "</bandwidth><ip address='10.7.0.1' prefix='24'/></network>");
+  NcNetwork *iso = define(f, "<network><name>iso</name><bridge name='lo'/>"
+                             "<ip address='10.7.0.1' prefix='24'/></network>");
   g_assert_false(nc_network_start(iso, &error));
-  g_assert_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT);
-  g_assert_nonnull(strstr(error->message, "not supported yet"));
+  g_assert_error(error, NC_ERROR, NC_ERROR_OPERATION_FAILED);
+  g_assert_nonnull(strstr(error->message, "already used"));
   g_clear_error(&error);
   g_assert_false(nc_network_is_active(iso));
   const NcPaths *paths = nc_daemon_get_paths(f->daemon);

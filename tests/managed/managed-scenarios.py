@@ -308,8 +308,8 @@ def blockers(env):
 
 def bandwidth(env):
     """A network-wide <inbound> limit shapes the bridge's egress as libvirt
-    does (HTB 1: with classes 1:1 and 1:2, SFQ below); <outbound> is refused
-    with a clear error and leaves nothing behind."""
+    does (HTB 1: with classes 1:1 and 1:2, SFQ below). (<outbound>:
+    outbound-scenarios.py.)"""
     need_tools("tc")
     setup(env)
     xml = ROUTE_XML.replace("<forward mode='route'/>", "<forward mode='route'/>\n  <bandwidth>"
@@ -325,12 +325,6 @@ def bandwidth(env):
     assert sorted(found) == ["1:1", "1:2"] and found["1:1"] == "8Mbit", classes
     assert "ceil 16Mbit" in classes, classes
     env.ok("net-destroy", "routed")
-
-    xml = ROUTE_XML.replace("<forward mode='route'/>", "<forward mode='route'/>\n  <bandwidth>"
-                            "<outbound average='1000'/></bandwidth>")
-    r = env.fail("net-create", env.write("out.xml", xml))
-    assert "<outbound>" in r.err and "not supported" in r.err, r.err
-    assert ifindex("vbr-route") is None
 
 
 # Sends one DNS A query over UDP and prints the first A record, or "timeout".
