@@ -1,10 +1,23 @@
 #include "firewall-rules.h"
 
 #include <netinet/in.h>
+#include <string.h>
 
 static const char *const family_names[_NC_FW_FAMILY_MAX] = { "ip", "ip6" };
 static const char *const chain_names[_NC_FW_CHAIN_MAX] = {
-  "forward", "input", "output", "postrouting",
+  "forward",
+  "input",
+  "output",
+  "postrouting",
+};
+
+static const char *const chain_suffixes[_NC_FW_CHAIN_MAX] = { "fwd", "in", "out", "nat" };
+static const char *const map_names[_NC_FW_MAP_MAX] = {
+  "fwd_if", "in_if", "in_addr", "out_if", "nat_src",
+};
+static const NcFwChain map_chains[_NC_FW_MAP_MAX] = {
+  NC_FW_CHAIN_FORWARD, NC_FW_CHAIN_INPUT,       NC_FW_CHAIN_INPUT,
+  NC_FW_CHAIN_OUTPUT,  NC_FW_CHAIN_POSTROUTING,
 };
 
 const char *
@@ -20,9 +33,30 @@ nc_fw_chain_to_string(NcFwChain c)
 }
 
 char *
-nc_fw_table_name(const char *bridge)
+nc_fw_chain_name(const char *bridge, NcFwChain chain)
 {
-  return g_strdup_printf("netctl-%s", bridge);
+  g_return_val_if_fail((guint)chain < _NC_FW_CHAIN_MAX, NULL);
+  return g_strdup_printf("%s-%s", bridge, chain_suffixes[chain]);
+}
+
+NcFwChain
+nc_fw_map_chain(NcFwMap map)
+{
+  return (guint)map < _NC_FW_MAP_MAX ? map_chains[map] : _NC_FW_CHAIN_MAX;
+}
+
+const char *
+nc_fw_map_to_string(NcFwMap map)
+{
+  return (guint)map < _NC_FW_MAP_MAX ? map_names[map] : NULL;
+}
+
+NcFwVerdict
+nc_fw_rule_installed_verdict(const NcFwRule *rule)
+{
+  if (rule->verdict == NC_FW_VERDICT_ACCEPT && rule->chain != NC_FW_CHAIN_POSTROUTING)
+    return NC_FW_VERDICT_RETURN;
+  return rule->verdict;
 }
 
 static void
@@ -40,8 +74,11 @@ nc_fw_ruleset_free(NcFwRuleset *rs)
   if (rs == NULL)
     return;
   g_free(rs->table);
-  for (int f = 0; f < _NC_FW_FAMILY_MAX; f++)
+  g_free(rs->bridge);
+  for (int f = 0; f < _NC_FW_FAMILY_MAX; f++) {
     g_clear_pointer(&rs->rules[f], g_ptr_array_unref);
+    g_clear_pointer(&rs->elements[f], g_array_unref);
+  }
   g_free(rs);
 }
 
@@ -72,6 +109,21 @@ add_rule(Builder *b, NcFwChain chain, NcFwVerdict verdict)
   g_ptr_array_add(b->rs->rules[b->family], rule);
   b->rs->chain_used[b->family][chain] = TRUE;
   return rule;
+}
+
+static void
+add_element(Builder *b, NcFwMap map, const NcSockAddr *addr, guint prefix)
+{
+  GArray *elements = b->rs->elements[b->family];
+  NcFwElement e = { .map = map, .prefix = prefix };
+  if (addr != NULL)
+    e.addr = *addr;
+  for (guint i = 0; i < elements->len; i++) {
+    const NcFwElement *o = &g_array_index(elements, NcFwElement, i);
+    if (o->map == map && o->prefix == prefix && (addr == NULL || nc_sockaddr_equal(&o->addr, addr)))
+      return;
+  }
+  g_array_append_val(elements, e);
 }
 
 static void
@@ -115,6 +167,11 @@ add_nat_rules(Builder *b, const NcNetworkDef *def, const NcIpDef *ip)
   gboolean snat = b->family == NC_FW_FAMILY_IP && nc_sockaddr_is_set(&fwd->nat_addr_start);
   guint16 port_min = fwd->nat_port_start ? fwd->nat_port_start : 1024;
   guint16 port_max = fwd->nat_port_end ? fwd->nat_port_end : 65535;
+  NcSockAddr subnet;
+  guint subnet_prefix = 0;
+
+  set_subnet(&subnet, &subnet_prefix, ip);
+  add_element(b, NC_FW_MAP_NAT_SRC, &subnet, subnet_prefix);
 
   if (b->family == NC_FW_FAMILY_IP) {
     NcFwRule *mcast = add_rule(b, NC_FW_CHAIN_POSTROUTING, NC_FW_VERDICT_RETURN);
@@ -144,8 +201,8 @@ add_nat_rules(Builder *b, const NcNetworkDef *def, const NcIpDef *ip)
     r->daddr_negate = TRUE;
     if (snat) {
       r->nat_addr_min = fwd->nat_addr_start;
-      r->nat_addr_max = nc_sockaddr_is_set(&fwd->nat_addr_end) ? fwd->nat_addr_end
-                                                                : fwd->nat_addr_start;
+      r->nat_addr_max
+          = nc_sockaddr_is_set(&fwd->nat_addr_end) ? fwd->nat_addr_end : fwd->nat_addr_start;
     }
     /* Only TCP and UDP have ports to remap. */
     if (protos[i] != 0) {
@@ -172,6 +229,7 @@ add_service_guard(Builder *b, const NcNetworkDef *def, gboolean tftp)
     const NcIpDef *ip = def->ips->pdata[i];
     if (ip->family != af)
       continue;
+    add_element(b, NC_FW_MAP_IN_ADDR, &ip->address, af == AF_INET ? 32 : 128);
     for (int verdict = 0; verdict < 2; verdict++) {
       for (gsize k = 0; k < n; k++) {
         NcFwRule *r = add_rule(b, NC_FW_CHAIN_INPUT,
@@ -229,8 +287,8 @@ build_family(Builder *b, const NcNetworkDef *def)
 {
   int af = b->family == NC_FW_FAMILY_IP ? AF_INET : AF_INET6;
   NcForwardMode mode = def->forward.mode;
-  gboolean nat_here = mode == NC_FORWARD_NAT &&
-                      (af == AF_INET || def->forward.nat_ipv6 == NC_TRISTATE_YES);
+  gboolean nat_here
+      = mode == NC_FORWARD_NAT && (af == AF_INET || def->forward.nat_ipv6 == NC_TRISTATE_YES);
 
   add_host_service_rules(b, def);
 
@@ -262,6 +320,13 @@ build_family(Builder *b, const NcNetworkDef *def)
         add_nat_rules(b, def, ip);
     }
   }
+
+  /* Every rule of the forward, input and output chains names the bridge
+   * (the guard, its addresses), so these keys reach all of them. */
+  const NcFwMap if_maps[] = { NC_FW_MAP_FWD_IF, NC_FW_MAP_IN_IF, NC_FW_MAP_OUT_IF };
+  for (gsize i = 0; i < G_N_ELEMENTS(if_maps); i++)
+    if (b->rs->chain_used[b->family][nc_fw_map_chain(if_maps[i])])
+      add_element(b, if_maps[i], NULL, 0);
 }
 
 gboolean
@@ -277,9 +342,12 @@ nc_fw_ruleset_build(const NcNetworkDef *def)
   NcFwRuleset *rs = g_new0(NcFwRuleset, 1);
   gboolean has[_NC_FW_FAMILY_MAX] = { FALSE, FALSE };
 
-  rs->table = nc_fw_table_name(def->bridge.name ? def->bridge.name : "");
-  for (int f = 0; f < _NC_FW_FAMILY_MAX; f++)
+  rs->table = g_strdup(NC_FW_TABLE);
+  rs->bridge = g_strdup(def->bridge.name ? def->bridge.name : "");
+  for (int f = 0; f < _NC_FW_FAMILY_MAX; f++) {
     rs->rules[f] = g_ptr_array_new_with_free_func(rule_free);
+    rs->elements[f] = g_array_new(FALSE, TRUE, sizeof(NcFwElement));
+  }
 
   /* open: the user's own firewall decides everything. */
   if (!nc_fw_ruleset_guards_services(def))
@@ -354,7 +422,7 @@ nc_fw_rule_to_string(const NcFwRule *rule, NcFwFamily family)
     g_string_append(s, "ct state established,related ");
   g_string_append(s, "counter ");
 
-  switch (rule->verdict) {
+  switch (nc_fw_rule_installed_verdict(rule)) {
   case NC_FW_VERDICT_ACCEPT:
     g_string_append(s, "accept");
     break;
@@ -405,6 +473,76 @@ chain_header(NcFwChain chain)
   return "";
 }
 
+/* The dispatch rules of a base chain, as nft prints them. */
+static const char *
+dispatch_rules(NcFwFamily f, NcFwChain chain)
+{
+  gboolean v4 = f == NC_FW_FAMILY_IP;
+  switch (chain) {
+  case NC_FW_CHAIN_FORWARD:
+    return "\t\tiifname vmap @fwd_if\n\t\toifname vmap @fwd_if\n";
+  case NC_FW_CHAIN_INPUT:
+    return v4 ? "\t\tiifname vmap @in_if\n\t\tip daddr vmap @in_addr\n"
+              : "\t\tiifname vmap @in_if\n\t\tip6 daddr vmap @in_addr\n";
+  case NC_FW_CHAIN_OUTPUT:
+    return "\t\toifname vmap @out_if\n";
+  case NC_FW_CHAIN_POSTROUTING:
+    return v4 ? "\t\tip saddr vmap @nat_src\n" : "\t\tip6 saddr vmap @nat_src\n";
+  case _NC_FW_CHAIN_MAX:
+    break;
+  }
+  return "";
+}
+
+static int
+element_cmp(gconstpointer a, gconstpointer b)
+{
+  const NcFwElement *x = a, *y = b;
+  int fam = x->addr.family == AF_INET6 ? 16 : 4;
+  const void *px = fam == 4 ? (const void *)&x->addr.u.v4 : (const void *)&x->addr.u.v6;
+  const void *py = fam == 4 ? (const void *)&y->addr.u.v4 : (const void *)&y->addr.u.v6;
+  return memcmp(px, py, fam);
+}
+
+static void
+append_map(GString *s, const NcFwRuleset *rs, NcFwFamily f, NcFwMap map)
+{
+  gboolean by_name = map == NC_FW_MAP_FWD_IF || map == NC_FW_MAP_IN_IF || map == NC_FW_MAP_OUT_IF;
+  g_string_append_printf(s, "\tmap %s {\n\t\ttype %s : verdict\n", nc_fw_map_to_string(map),
+                         by_name                ? "ifname"
+                         : f == NC_FW_FAMILY_IP ? "ipv4_addr"
+                                                : "ipv6_addr");
+  if (map == NC_FW_MAP_NAT_SRC)
+    g_string_append(s, "\t\tflags interval\n");
+
+  g_autoptr(GArray) mine = g_array_new(FALSE, TRUE, sizeof(NcFwElement));
+  for (guint i = 0; i < rs->elements[f]->len; i++) {
+    const NcFwElement *e = &g_array_index(rs->elements[f], NcFwElement, i);
+    if (e->map == map)
+      g_array_append_val(mine, *e);
+  }
+  if (!by_name)
+    g_array_sort(mine, element_cmp);
+  g_autofree char *chain = nc_fw_chain_name(rs->bridge, nc_fw_map_chain(map));
+  for (guint i = 0; i < mine->len; i++) {
+    const NcFwElement *e = &g_array_index(mine, NcFwElement, i);
+    g_string_append(s, i == 0 ? "\t\telements = { " : ", ");
+    if (by_name) {
+      g_string_append_printf(s, "\"%s\"", rs->bridge);
+    } else {
+      g_autofree char *addr = nc_sockaddr_format(&e->addr);
+      gboolean host = e->prefix == (e->addr.family == AF_INET6 ? 128u : 32u);
+      g_string_append(s, addr);
+      if (!host)
+        g_string_append_printf(s, "/%u", e->prefix);
+    }
+    g_string_append_printf(s, " : jump %s", chain);
+  }
+  if (mine->len > 0)
+    g_string_append(s, " }\n");
+  g_string_append(s, "\t}\n");
+}
+
 char *
 nc_fw_ruleset_dump(const NcFwRuleset *rs)
 {
@@ -414,11 +552,16 @@ nc_fw_ruleset_dump(const NcFwRuleset *rs)
     if (!rs->family_used[f])
       continue;
     g_string_append_printf(s, "table %s %s {\n", nc_fw_family_to_string(f), rs->table);
+    for (int m = 0; m < _NC_FW_MAP_MAX; m++)
+      append_map(s, rs, f, m);
+    for (int c = 0; c < _NC_FW_CHAIN_MAX; c++)
+      g_string_append_printf(s, "\tchain %s {\n\t\t%s\n%s\t}\n", nc_fw_chain_to_string(c),
+                             chain_header(c), dispatch_rules(f, c));
     for (int c = 0; c < _NC_FW_CHAIN_MAX; c++) {
       if (!rs->chain_used[f][c])
         continue;
-      g_string_append_printf(s, "\tchain %s {\n\t\t%s\n", nc_fw_chain_to_string(c),
-                             chain_header(c));
+      g_autofree char *name = nc_fw_chain_name(rs->bridge, c);
+      g_string_append_printf(s, "\tchain %s {\n", name);
       for (guint i = 0; i < rs->rules[f]->len; i++) {
         const NcFwRule *rule = rs->rules[f]->pdata[i];
         if (rule->chain != (NcFwChain)c)

@@ -47,19 +47,15 @@ repair_firewall(NcVirtualCtx *ctx, GError **error)
   if (ctx->def->forward.mode == NC_FORWARD_OPEN)
     return TRUE;
   g_autoptr(NcFwRuleset) rs = nc_fw_ruleset_build(ctx->def);
-  gboolean missing = FALSE;
-  for (int f = 0; f < _NC_FW_FAMILY_MAX && !missing; f++) {
-    if (!rs->family_used[f])
-      continue;
-    int r = nc_nft_table_exists(f, rs->table);
-    missing = r != 1; /* absent, or we cannot tell: re-applying is safe */
-  }
+  /* absent, or we cannot tell: re-applying is safe */
+  gboolean missing = nc_nft_network_present(ctx->env->kernel, rs) != 1;
   if (!missing) {
     nc_live_state_set(ctx->live, NC_VIRTUAL_KEY_FIREWALL, rs->table);
     return TRUE;
   }
   nc_log_network_name(ctx->def->name, G_LOG_LEVEL_MESSAGE,
-                      "nftables table '%s' was missing; installing it again", rs->table);
+                      "its chains in nftables table '%s' were missing; installing them again",
+                      rs->table);
   return nc_virtual_firewall_apply(ctx, ctx->def, error);
 }
 

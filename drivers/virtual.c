@@ -262,18 +262,25 @@ nc_virtual_firewall_apply(NcVirtualCtx *ctx, const NcNetworkDef *def, GError **e
   if (nc_fw_ruleset_is_empty(rs)) {
     /* open mode: no rules; a table left from a mode change goes. */
     if (nc_live_state_get(ctx->live, NC_VIRTUAL_KEY_FIREWALL)) {
-      int r = nc_nft_delete_with(ctx->env->kernel, rs->table);
+      int r = nc_nft_delete_with(ctx->env->kernel, rs->bridge);
       if (r < 0) {
         g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
-                    "network '%s': cannot delete nftables table '%s': %s", def->name, rs->table,
-                    g_strerror(-r));
+                    "network '%s': cannot delete its chains from nftables table '%s': %s",
+                    def->name, rs->table, g_strerror(-r));
         return FALSE;
       }
       nc_live_state_set(ctx->live, NC_VIRTUAL_KEY_FIREWALL, NULL);
     }
     return TRUE;
   }
-  int r = nc_nft_apply_with(ctx->env->kernel, rs);
+  g_autofree char *detail = NULL;
+  int r = nc_nft_apply_full(ctx->env->kernel, rs, &detail);
+  if (r < 0 && detail != NULL) {
+    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
+                "network '%s': cannot install its firewall rules (nftables table '%s'): %s",
+                def->name, rs->table, detail);
+    return FALSE;
+  }
   if (r < 0) {
     g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
                 "network '%s': cannot install its firewall rules (nftables table '%s'): %s%s",
@@ -312,12 +319,11 @@ undo_firewall(NcVirtualCtx *ctx, GError **error)
   if (ctx->def->forward.mode == NC_FORWARD_OPEN
       && !nc_live_state_get(ctx->live, NC_VIRTUAL_KEY_FIREWALL))
     return TRUE;
-  g_autofree char *table = nc_fw_table_name(ctx->def->bridge.name);
-  int r = nc_nft_delete_with(ctx->env->kernel, table);
+  int r = nc_nft_delete_with(ctx->env->kernel, ctx->def->bridge.name);
   if (r < 0) {
     g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
-                "network '%s': cannot delete nftables table '%s': %s", ctx->def->name, table,
-                g_strerror(-r));
+                "network '%s': cannot delete its chains from nftables table '%s': %s",
+                ctx->def->name, NC_FW_TABLE, g_strerror(-r));
     return FALSE;
   }
   nc_live_state_set(ctx->live, NC_VIRTUAL_KEY_FIREWALL, NULL);
@@ -460,11 +466,16 @@ typedef struct {
 
 /* libvirt's order (b.3). */
 static const Step steps[] = {
-  { step_check, NULL },        { step_bridge, undo_bridge },
-  { step_ipv6_sysctls, NULL }, { step_firewall, undo_firewall },
-  { step_mac_table, NULL },    { step_up, NULL },
-  { step_addresses, NULL },    { step_routes, NULL },
-  { step_forwarding, NULL },   { step_dnsmasq, undo_dnsmasq },
+  { step_check, NULL },
+  { step_bridge, undo_bridge },
+  { step_ipv6_sysctls, NULL },
+  { step_firewall, undo_firewall },
+  { step_mac_table, NULL },
+  { step_up, NULL },
+  { step_addresses, NULL },
+  { step_routes, NULL },
+  { step_forwarding, NULL },
+  { step_dnsmasq, undo_dnsmasq },
   { step_bandwidth, undo_bandwidth },
 };
 

@@ -21,8 +21,8 @@
 #include "nft-private.h"
 #include "nft.h"
 
-/* The prefix of our own tables (nc_fw_table_name). */
-#define OUR_PREFIX "netctl-"
+/* The prefix of our own tables before the shared one (one per network). */
+#define LEGACY_PREFIX "netctl-"
 /* How many times a scan is restarted when a concurrent change interrupts a dump. */
 #define SCAN_ATTEMPTS 3
 
@@ -220,7 +220,7 @@ scan_nftables(struct mnl_socket *nl, GPtrArray *findings)
     if (family_name(family) == NULL || table == NULL || name == NULL
         || !nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM)
         || nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM) != NF_INET_FORWARD
-        || g_str_has_prefix(table, OUR_PREFIX))
+        || g_str_equal(table, NC_FW_TABLE) || g_str_has_prefix(table, LEGACY_PREFIX))
       continue;
     if (nftnl_chain_is_set(c, NFTNL_CHAIN_POLICY)
         && nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) == NF_DROP) {

@@ -279,7 +279,7 @@ add_snat(struct nftnl_rule *r, const NcFwRule *rule, NcFwFamily family)
 static int
 add_verdict_exprs(struct nftnl_rule *r, const NcFwRule *rule, NcFwFamily family)
 {
-  switch (rule->verdict) {
+  switch (nc_fw_rule_installed_verdict(rule)) {
   case NC_FW_VERDICT_ACCEPT:
     return add_verdict(r, NF_ACCEPT);
   case NC_FW_VERDICT_REJECT:
@@ -321,4 +321,37 @@ nc_nft_rule_add_exprs(struct nftnl_rule *r, const NcFwRule *rule, NcFwFamily fam
   if (err == 0 && add(r, "counter") == NULL)
     err = -ENOMEM;
   return err < 0 ? err : add_verdict_exprs(r, rule, family);
+}
+
+int
+nc_nft_rule_add_vmap(struct nftnl_rule *r, NcFwFamily family, NcNftKey key, const char *map)
+{
+  gboolean v4 = family == NC_FW_FAMILY_IP;
+  int err = 0;
+
+  switch (key) {
+  case NC_NFT_KEY_IIFNAME:
+    err = add_meta_load(r, NFT_META_IIFNAME);
+    break;
+  case NC_NFT_KEY_OIFNAME:
+    err = add_meta_load(r, NFT_META_OIFNAME);
+    break;
+  case NC_NFT_KEY_SADDR:
+    err = add_payload_load(r, NFT_PAYLOAD_NETWORK_HEADER, v4 ? IP_SADDR_OFF : IP6_SADDR_OFF,
+                           v4 ? 4 : 16);
+    break;
+  case NC_NFT_KEY_DADDR:
+    err = add_payload_load(r, NFT_PAYLOAD_NETWORK_HEADER, v4 ? IP_DADDR_OFF : IP6_DADDR_OFF,
+                           v4 ? 4 : 16);
+    break;
+  }
+  if (err < 0)
+    return err;
+  struct nftnl_expr *e = add(r, "lookup");
+  if (e == NULL)
+    return -ENOMEM;
+  nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+  nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
+  nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, map);
+  return 0;
 }

@@ -9,6 +9,7 @@
 #include <libnftnl/expr.h>
 #include <libnftnl/gen.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
 #include <libnftnl/table.h>
 
 #include "firewall-rules.h"
@@ -20,12 +21,16 @@ typedef struct nftnl_rule NcNftnlRule;
 typedef struct nftnl_expr NcNftnlExpr;
 typedef struct mnl_socket NcMnlSocket;
 typedef struct nftnl_gen NcNftnlGen;
+typedef struct nftnl_set NcNftnlSet;
+typedef struct nftnl_set_elem NcNftnlSetElem;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcNftnlTable, nftnl_table_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcNftnlChain, nftnl_chain_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcNftnlRule, nftnl_rule_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcNftnlExpr, nftnl_expr_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcMnlSocket, mnl_socket_close)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcNftnlGen, nftnl_gen_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcNftnlSet, nftnl_set_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcNftnlSetElem, nftnl_set_elem_free)
 
 /* NFPROTO_IPV4 / NFPROTO_IPV6 for a family of the ruleset. */
 int nc_nft_nfproto(NcFwFamily family);
@@ -35,6 +40,17 @@ int nc_nft_nfproto(NcFwFamily family);
  * no nftables form (a port without a protocol, an address of the wrong
  * family), -ENOMEM when libnftnl cannot allocate. */
 int nc_nft_rule_add_exprs(struct nftnl_rule *r, const NcFwRule *rule, NcFwFamily family);
+
+/* What a base chain's dispatch rule looks up in its verdict map. */
+typedef enum {
+  NC_NFT_KEY_IIFNAME = 0,
+  NC_NFT_KEY_OIFNAME,
+  NC_NFT_KEY_SADDR,
+  NC_NFT_KEY_DADDR,
+} NcNftKey;
+/* nft-expr.c: appends `<key> vmap @map` (a load into r1, a lookup whose
+ * result is the verdict). */
+int nc_nft_rule_add_vmap(struct nftnl_rule *r, NcFwFamily family, NcNftKey key, const char *map);
 
 /* nft.c: a socket bound to nfnetlink, with a receive timeout so that no call
  * waits forever. NULL with *ret_err = -errno. */

@@ -1,11 +1,13 @@
-/* netctl's nftables tables, written in one nfnetlink batch per change.
+/* netctl's shared nftables table, written in one nfnetlink batch per change.
  *
- * Replacing a table atomically uses the idiom `nft -f` files use ("add
- * table; delete table; table { ... }"): NEWTABLE (a no-op when it exists),
- * DELTABLE (which takes its chains and rules with it), NEWTABLE, then the
- * chains and rules, all between BATCH_BEGIN and BATCH_END. The kernel
- * applies the batch as one transaction, so a table is never seen half
- * built, and an error anywhere leaves the old table as it was.
+ * A network's change is one batch (one transaction in the kernel): the
+ * table's skeleton (maps, base chains) created if absent, the base chains
+ * flushed and given their dispatch rules again (so a damaged skeleton is
+ * repaired atomically), the network's chains created or flushed and given
+ * their rules, its map elements added. What the batch must delete (stale
+ * elements, chains of roles no longer used, the network's objects at stop)
+ * is looked up first: deleting an absent object fails the whole batch. An
+ * error anywhere leaves everything as it was.
  *
  * Replies: only the last message asks for an acknowledgement. The kernel
  * processes a batch synchronously inside sendmsg() and queues every error,
@@ -24,6 +26,7 @@
 #include <time.h>
 
 #include <libnftnl/gen.h>
+#include <libnftnl/set.h>
 #include <libnftnl/udata.h>
 
 #include "nft-private.h"
@@ -38,6 +41,16 @@
 #define RECV_BUF 32768
 /* A lookup or dump request: a header and a few names. */
 #define REQ_BUF 1024
+/* nft's datatype numbers for the maps' keys (nftables' enum datatypes), so
+ * that `nft list` prints them as addresses and names. */
+#define NFT_TYPE_IPADDR 7
+#define NFT_TYPE_IP6ADDR 8
+#define NFT_TYPE_IFNAME 41
+/* How many times a look is restarted when a concurrent change interrupts a dump. */
+#define LOOK_ATTEMPTS 3
+/* Tables of netctl before the shared one (one per network), removed when
+ * the network is next applied or deleted. */
+#define LEGACY_PREFIX "netctl-"
 
 int
 nc_nft_nfproto(NcFwFamily family)
@@ -149,30 +162,172 @@ static const struct {
   [NC_FW_CHAIN_POSTROUTING] = { "nat", NF_INET_POST_ROUTING, 100 },
 };
 
+/* The base chains' dispatch rules, in order. */
+static const struct {
+  NcFwChain chain;
+  NcNftKey key;
+  NcFwMap map;
+} dispatch[] = {
+  { NC_FW_CHAIN_FORWARD, NC_NFT_KEY_IIFNAME, NC_FW_MAP_FWD_IF },
+  { NC_FW_CHAIN_FORWARD, NC_NFT_KEY_OIFNAME, NC_FW_MAP_FWD_IF },
+  { NC_FW_CHAIN_INPUT, NC_NFT_KEY_IIFNAME, NC_FW_MAP_IN_IF },
+  { NC_FW_CHAIN_INPUT, NC_NFT_KEY_DADDR, NC_FW_MAP_IN_ADDR },
+  { NC_FW_CHAIN_OUTPUT, NC_NFT_KEY_OIFNAME, NC_FW_MAP_OUT_IF },
+  { NC_FW_CHAIN_POSTROUTING, NC_NFT_KEY_SADDR, NC_FW_MAP_NAT_SRC },
+};
+
+static gboolean
+map_by_name(NcFwMap map)
+{
+  return map == NC_FW_MAP_FWD_IF || map == NC_FW_MAP_IN_IF || map == NC_FW_MAP_OUT_IF;
+}
+
+static guint
+map_key_len(NcFwFamily family, NcFwMap map)
+{
+  return map_by_name(map) || family == NC_FW_FAMILY_IP6 ? 16 : 4;
+}
+
+/* NEWCHAIN (created if absent, else unchanged), DELCHAIN, or DELRULE
+ * without a handle (flush); a base chain when `base` is set. */
 static void
-chain_msg(Batch *b, NcFwFamily family, const char *table, NcFwChain chain)
+chain_msg(Batch *b, guint16 type, NcFwFamily family, const char *name, const NcFwChain *base)
 {
   g_autoptr(NcNftnlChain) c = nftnl_chain_alloc();
-  nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
-  nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, nc_fw_chain_to_string(chain));
-  nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, chain_specs[chain].type);
-  nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, chain_specs[chain].hook);
-  nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, chain_specs[chain].prio);
-  nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
-  struct nlmsghdr *nlh = nftnl_chain_nlmsg_build_hdr(
-      batch_tail(b), NFT_MSG_NEWCHAIN, nc_nft_nfproto(family), NLM_F_CREATE, b->seq++);
+  nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NC_FW_TABLE);
+  nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+  if (base != NULL) {
+    nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, chain_specs[*base].type);
+    nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, chain_specs[*base].hook);
+    nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, chain_specs[*base].prio);
+    nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+  }
+  struct nlmsghdr *nlh
+      = nftnl_chain_nlmsg_build_hdr(batch_tail(b), type, nc_nft_nfproto(family),
+                                    type == NFT_MSG_NEWCHAIN ? NLM_F_CREATE : 0, b->seq++);
   nftnl_chain_nlmsg_build_payload(nlh, c);
   batch_commit(b, nlh);
 }
 
-static int
-rule_msg(Batch *b, NcFwFamily family, const char *table, const NcFwRule *rule)
+static void
+flush_msg(Batch *b, NcFwFamily family, const char *chain)
 {
   g_autoptr(NcNftnlRule) r = nftnl_rule_alloc();
-  nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
-  nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, nc_fw_chain_to_string(rule->chain));
+  nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NC_FW_TABLE);
+  nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+  nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, nc_nft_nfproto(family));
+  struct nlmsghdr *nlh = nftnl_rule_nlmsg_build_hdr(batch_tail(b), NFT_MSG_DELRULE,
+                                                    nc_nft_nfproto(family), 0, b->seq++);
+  nftnl_rule_nlmsg_build_payload(nlh, r);
+  batch_commit(b, nlh);
+}
+
+static void
+set_msg(Batch *b, NcFwFamily family, NcFwMap map)
+{
+  g_autoptr(NcNftnlSet) s = nftnl_set_alloc();
+  guint32 ktype = map_by_name(map)            ? NFT_TYPE_IFNAME
+                  : family == NC_FW_FAMILY_IP ? NFT_TYPE_IPADDR
+                                              : NFT_TYPE_IP6ADDR;
+  nftnl_set_set_str(s, NFTNL_SET_TABLE, NC_FW_TABLE);
+  nftnl_set_set_str(s, NFTNL_SET_NAME, nc_fw_map_to_string(map));
+  nftnl_set_set_u32(s, NFTNL_SET_FAMILY, nc_nft_nfproto(family));
+  nftnl_set_set_u32(s, NFTNL_SET_FLAGS,
+                    NFT_SET_MAP | (map == NC_FW_MAP_NAT_SRC ? NFT_SET_INTERVAL : 0));
+  nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, ktype);
+  nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, map_key_len(family, map));
+  nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
+  /* Required by the kernel; names reach the set in this batch anyway. */
+  nftnl_set_set_u32(s, NFTNL_SET_ID, (guint32)map + 1);
+  /* How nft reads the keys back: names in host order, addresses in network
+   * order (nftables' enum byteorder: 1 host, 2 big endian). */
+  struct nftnl_udata_buf *udbuf = nftnl_udata_buf_alloc(64);
+  nftnl_udata_put_u32(udbuf, NFTNL_UDATA_SET_KEYBYTEORDER, map_by_name(map) ? 1 : 2);
+  nftnl_set_set_data(s, NFTNL_SET_USERDATA, nftnl_udata_buf_data(udbuf),
+                     nftnl_udata_buf_len(udbuf));
+  nftnl_udata_buf_free(udbuf);
+  struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(batch_tail(b), NFT_MSG_NEWSET,
+                                               nc_nft_nfproto(family), NLM_F_CREATE, b->seq++);
+  nftnl_set_nlmsg_build_payload(nlh, s);
+  batch_commit(b, nlh);
+}
+
+/* One element of a map, as the kernel holds it: an interval is two, its
+ * start (with the verdict) and the address after its end (flagged). */
+typedef struct {
+  NcFwMap map;
+  guint8 key[16];
+  guint8 end[16];
+  gboolean has_end; /* interval maps: false for a range to the last address */
+  char *chain;      /* jump target */
+} Elem;
+
+static void
+elem_clear(gpointer p)
+{
+  Elem *e = p;
+  g_free(e->chain);
+}
+
+static void
+elem_key_msg(Batch *b, guint16 type, NcFwFamily family, NcFwMap map, const guint8 *key,
+             guint32 flags, const char *chain)
+{
+  g_autoptr(NcNftnlSet) s = nftnl_set_alloc();
+  nftnl_set_set_str(s, NFTNL_SET_TABLE, NC_FW_TABLE);
+  nftnl_set_set_str(s, NFTNL_SET_NAME, nc_fw_map_to_string(map));
+  nftnl_set_set_u32(s, NFTNL_SET_FAMILY, nc_nft_nfproto(family));
+  struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+  nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, map_key_len(family, map));
+  if (flags != 0)
+    nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_FLAGS, flags);
+  if (chain != NULL) {
+    nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_VERDICT, NFT_JUMP);
+    nftnl_set_elem_set_str(e, NFTNL_SET_ELEM_CHAIN, chain);
+  }
+  nftnl_set_elem_add(s, e); /* the set owns it */
+  struct nlmsghdr *nlh
+      = nftnl_nlmsg_build_hdr(batch_tail(b), type, nc_nft_nfproto(family),
+                              type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0, b->seq++);
+  nftnl_set_elems_nlmsg_build_payload(nlh, s);
+  batch_commit(b, nlh);
+}
+
+static void
+elem_msg(Batch *b, guint16 type, NcFwFamily family, const Elem *e)
+{
+  gboolean add = type == NFT_MSG_NEWSETELEM;
+  elem_key_msg(b, type, family, e->map, e->key, 0, add ? e->chain : NULL);
+  if (e->has_end)
+    elem_key_msg(b, type, family, e->map, e->end, NFT_SET_ELEM_INTERVAL_END, NULL);
+}
+
+static int
+rule_msg(Batch *b, NcFwFamily family, const char *chain, const NcFwRule *rule)
+{
+  g_autoptr(NcNftnlRule) r = nftnl_rule_alloc();
+  nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NC_FW_TABLE);
+  nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
   nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, nc_nft_nfproto(family));
   int err = nc_nft_rule_add_exprs(r, rule, family);
+  if (err < 0)
+    return err;
+  struct nlmsghdr *nlh
+      = nftnl_rule_nlmsg_build_hdr(batch_tail(b), NFT_MSG_NEWRULE, nc_nft_nfproto(family),
+                                   NLM_F_CREATE | NLM_F_APPEND, b->seq++);
+  nftnl_rule_nlmsg_build_payload(nlh, r);
+  batch_commit(b, nlh);
+  return 0;
+}
+
+static int
+dispatch_msg(Batch *b, NcFwFamily family, gsize i)
+{
+  g_autoptr(NcNftnlRule) r = nftnl_rule_alloc();
+  nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NC_FW_TABLE);
+  nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, nc_fw_chain_to_string(dispatch[i].chain));
+  nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, nc_nft_nfproto(family));
+  int err = nc_nft_rule_add_vmap(r, family, dispatch[i].key, nc_fw_map_to_string(dispatch[i].map));
   if (err < 0)
     return err;
   struct nlmsghdr *nlh
@@ -236,7 +391,7 @@ batch_exchange(Batch *b, struct mnl_socket *nl, guint32 last_seq, gboolean *ret_
 /* Ends the batch and sends it: on kernel's kept socket, or on one of its
  * own when kernel is NULL. */
 static int
-batch_send(Batch *b, NcKernel *kernel)
+batch_send(Batch *b, NcKernel *kernel, struct mnl_socket *own_sock)
 {
   /* Ask for an ack of the last message before BATCH_END. */
   guint32 last_seq = b->seq - 1;
@@ -252,10 +407,7 @@ batch_send(Batch *b, NcKernel *kernel)
   batch_commit(b, nftnl_batch_end(batch_tail(b), b->seq++));
 
   int err = 0;
-  g_autoptr(NcMnlSocket) own = NULL;
-  struct mnl_socket *nl = kernel ? nc_kernel_nft_sock(kernel, &err) : NULL;
-  if (!kernel)
-    nl = own = nc_nft_socket_open(&err);
+  struct mnl_socket *nl = kernel ? nc_kernel_nft_sock(kernel, &err) : own_sock;
   if (nl == NULL)
     return err;
   /* The blocker scan's findings stay valid only if this batch is the one
@@ -280,60 +432,497 @@ batch_send(Batch *b, NcKernel *kernel)
   return err;
 }
 
+/* -- what is in place ------------------------------------------------------ */
+
+static int run_replies(struct mnl_socket *nl, guint32 seq, mnl_cb_t cb, gpointer data);
+
+/* Our table in one family, as the kernel holds it. */
+typedef struct {
+  gboolean table;
+  GPtrArray *chains; /* names of its chains, base ones included */
+  GArray *elems;     /* of Elem, every map */
+} Look;
+
+static void
+look_clear(Look *l)
+{
+  g_clear_pointer(&l->chains, g_ptr_array_unref);
+  g_clear_pointer(&l->elems, g_array_unref);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Look, look_clear)
+
+static int
+table_exists_on(struct mnl_socket *nl, NcFwFamily family, const char *table)
+{
+  g_autoptr(NcNftnlTable) t = nftnl_table_alloc();
+  nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
+  char buf[REQ_BUF] = { 0 };
+  guint32 seq = (guint32)time(NULL);
+  struct nlmsghdr *nlh
+      = nftnl_table_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, nc_nft_nfproto(family), NLM_F_ACK, seq);
+  nftnl_table_nlmsg_build_payload(nlh, t);
+  if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+    return -errno;
+  /* The table comes back as one NEWTABLE message, then the ack. */
+  int err = run_replies(nl, seq, NULL, NULL);
+  if (err == -ENOENT)
+    return 0;
+  return err < 0 ? err : 1;
+}
+
+static void
+build_chain_filter(struct nlmsghdr *nlh, gpointer data)
+{
+  (void)data;
+  g_autoptr(NcNftnlChain) c = nftnl_chain_alloc();
+  nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NC_FW_TABLE);
+  nftnl_chain_nlmsg_build_payload(nlh, c);
+}
+
+static int
+collect_chain_name(const struct nlmsghdr *nlh, void *data)
+{
+  GPtrArray *names = data;
+  g_autoptr(NcNftnlChain) c = nftnl_chain_alloc();
+  if (c == NULL)
+    return MNL_CB_ERROR;
+  if (nftnl_chain_nlmsg_parse(nlh, c) < 0)
+    return MNL_CB_OK;
+  if (g_strcmp0(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE), NC_FW_TABLE) == 0)
+    g_ptr_array_add(names, g_strdup(nftnl_chain_get_str(c, NFTNL_CHAIN_NAME)));
+  return MNL_CB_OK;
+}
+
+typedef struct {
+  NcFwMap map;
+  GArray *raw; /* of Elem; an interval's end as an Elem with chain NULL */
+} ElemDump;
+
+static void
+build_elem_filter(struct nlmsghdr *nlh, gpointer data)
+{
+  const ElemDump *d = data;
+  g_autoptr(NcNftnlSet) s = nftnl_set_alloc();
+  nftnl_set_set_str(s, NFTNL_SET_TABLE, NC_FW_TABLE);
+  nftnl_set_set_str(s, NFTNL_SET_NAME, nc_fw_map_to_string(d->map));
+  nftnl_set_elems_nlmsg_build_payload(nlh, s);
+}
+
+static int
+collect_elems(const struct nlmsghdr *nlh, void *data)
+{
+  ElemDump *d = data;
+  g_autoptr(NcNftnlSet) s = nftnl_set_alloc();
+  if (s == NULL)
+    return MNL_CB_ERROR;
+  if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0)
+    return MNL_CB_OK;
+  struct nftnl_set_elems_iter *it = nftnl_set_elems_iter_create(s);
+  if (it == NULL)
+    return MNL_CB_ERROR;
+  for (struct nftnl_set_elem *e = nftnl_set_elems_iter_next(it); e != NULL;
+       e = nftnl_set_elems_iter_next(it)) {
+    Elem x = { .map = d->map };
+    guint32 len = 0;
+    const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
+    if (key != NULL)
+      memcpy(x.key, key, MIN(len, sizeof(x.key)));
+    gboolean end = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS)
+                   && (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) & NFT_SET_ELEM_INTERVAL_END);
+    if (!end && nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_CHAIN))
+      x.chain = g_strdup(nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN));
+    else if (!end)
+      x.chain = g_strdup(""); /* a verdict other than a jump: nobody's */
+    g_array_append_val(d->raw, x);
+  }
+  nftnl_set_elems_iter_destroy(it);
+  return MNL_CB_OK;
+}
+
+/* Ascending keys; at one key, an interval's end before the next's start. */
+static int
+raw_cmp(gconstpointer a, gconstpointer b)
+{
+  const Elem *x = a, *y = b;
+  int d = memcmp(x->key, y->key, sizeof(x->key));
+  if (d != 0)
+    return d;
+  return (x->chain != NULL) - (y->chain != NULL);
+}
+
+static int
+look_once(struct mnl_socket *nl, NcFwFamily family, Look *l)
+{
+  int proto = nc_nft_nfproto(family);
+  int r = table_exists_on(nl, family, NC_FW_TABLE);
+  if (r <= 0)
+    return r;
+  l->table = TRUE;
+  int err = nc_nft_dump(nl, NFT_MSG_GETCHAIN, proto, build_chain_filter, NULL, collect_chain_name,
+                        l->chains);
+  if (err < 0)
+    return err;
+  for (int m = 0; m < _NC_FW_MAP_MAX; m++) {
+    g_autoptr(GArray) raw = g_array_new(FALSE, TRUE, sizeof(Elem));
+    g_array_set_clear_func(raw, elem_clear);
+    ElemDump d = { .map = m, .raw = raw };
+    err = nc_nft_dump(nl, NFT_MSG_GETSETELEM, proto, build_elem_filter, &d, collect_elems, &d);
+    if (err == -ENOENT)
+      continue; /* the map is missing: the next apply creates it */
+    if (err < 0)
+      return err;
+    if (m == NC_FW_MAP_NAT_SRC)
+      g_array_sort(raw, raw_cmp);
+    for (guint i = 0; i < raw->len; i++) {
+      Elem *x = &g_array_index(raw, Elem, i);
+      if (x->chain == NULL)
+        continue; /* an end, taken with its start */
+      Elem e = *x;
+      x->chain = NULL;
+      if (m == NC_FW_MAP_NAT_SRC && i + 1 < raw->len
+          && g_array_index(raw, Elem, i + 1).chain == NULL) {
+        memcpy(e.end, g_array_index(raw, Elem, i + 1).key, sizeof(e.end));
+        e.has_end = TRUE;
+      }
+      g_array_append_val(l->elems, e);
+    }
+  }
+  return 0;
+}
+
+static int
+look(struct mnl_socket *nl, NcFwFamily family, Look *l)
+{
+  int err = -EINTR;
+  for (int attempt = 0; attempt < LOOK_ATTEMPTS && err == -EINTR; attempt++) {
+    look_clear(l);
+    l->table = FALSE;
+    l->chains = g_ptr_array_new_with_free_func(g_free);
+    l->elems = g_array_new(FALSE, TRUE, sizeof(Elem));
+    g_array_set_clear_func(l->elems, elem_clear);
+    err = look_once(nl, family, l);
+  }
+  return err;
+}
+
+/* -- what a network wants ---------------------------------------------------- */
+
+static gboolean
+is_base_chain(const char *name)
+{
+  for (int c = 0; c < _NC_FW_CHAIN_MAX; c++)
+    if (g_str_equal(name, nc_fw_chain_to_string(c)))
+      return TRUE;
+  return FALSE;
+}
+
+/* The network's chain for a name of its, or _NC_FW_CHAIN_MAX. */
+static NcFwChain
+own_chain(const char *bridge, const char *name)
+{
+  for (int c = 0; c < _NC_FW_CHAIN_MAX; c++) {
+    g_autofree char *mine = nc_fw_chain_name(bridge, c);
+    if (g_str_equal(name, mine))
+      return c;
+  }
+  return _NC_FW_CHAIN_MAX;
+}
+
+/* The elements of rs in family, as the kernel will hold them. */
+static GArray *
+wanted_elems(const NcFwRuleset *rs, NcFwFamily family)
+{
+  GArray *out = g_array_new(FALSE, TRUE, sizeof(Elem));
+  g_array_set_clear_func(out, elem_clear);
+  for (guint i = 0; rs->family_used[family] && i < rs->elements[family]->len; i++) {
+    const NcFwElement *fe = &g_array_index(rs->elements[family], NcFwElement, i);
+    Elem e = { .map = fe->map };
+    e.chain = nc_fw_chain_name(rs->bridge, nc_fw_map_chain(fe->map));
+    if (map_by_name(fe->map)) {
+      strncpy((char *)e.key, rs->bridge, sizeof(e.key) - 1);
+    } else {
+      gboolean v4 = family == NC_FW_FAMILY_IP;
+      guint len = v4 ? 4 : 16;
+      memcpy(e.key, v4 ? (const void *)&fe->addr.u.v4 : (const void *)&fe->addr.u.v6, len);
+      if (fe->map == NC_FW_MAP_NAT_SRC) {
+        /* end = network + 2^(bits - prefix), absent when it wraps. */
+        NcSockAddr net;
+        nc_sockaddr_network(&fe->addr, fe->prefix, &net);
+        memcpy(e.key, v4 ? (const void *)&net.u.v4 : (const void *)&net.u.v6, len);
+        memcpy(e.end, e.key, len);
+        for (guint bit = MIN(fe->prefix, len * 8); bit < len * 8; bit++)
+          e.end[bit / 8] |= 0x80 >> (bit % 8);
+        int carry = 1;
+        for (int byte = (int)len - 1; byte >= 0 && carry; byte--) {
+          guint v = e.end[byte] + 1u;
+          carry = v > 0xff;
+          e.end[byte] = v & 0xff;
+        }
+        e.has_end = !carry;
+      }
+    }
+    g_array_append_val(out, e);
+  }
+  return out;
+}
+
+static gboolean
+elem_equal(const Elem *a, const Elem *b)
+{
+  return a->map == b->map && memcmp(a->key, b->key, sizeof(a->key)) == 0 && a->has_end == b->has_end
+         && (!a->has_end || memcmp(a->end, b->end, sizeof(a->end)) == 0)
+         && g_strcmp0(a->chain, b->chain) == 0;
+}
+
+/* Two elements that cannot both be in their map: the same key, or
+ * intervals that overlap. */
+static gboolean
+elem_clash(const Elem *a, const Elem *b)
+{
+  if (a->map != b->map)
+    return FALSE;
+  if (a->map != NC_FW_MAP_NAT_SRC)
+    return memcmp(a->key, b->key, sizeof(a->key)) == 0;
+  gboolean a_before_b_end = !b->has_end || memcmp(a->key, b->end, sizeof(a->key)) < 0;
+  gboolean b_before_a_end = !a->has_end || memcmp(b->key, a->end, sizeof(b->key)) < 0;
+  return a_before_b_end && b_before_a_end;
+}
+
+static char *
+elem_describe(NcFwFamily family, const Elem *e)
+{
+  if (map_by_name(e->map))
+    return g_strdup_printf("interface %s", (const char *)e->key);
+  NcSockAddr a = { .family = family == NC_FW_FAMILY_IP ? AF_INET : AF_INET6 };
+  memcpy(family == NC_FW_FAMILY_IP ? (void *)&a.u.v4 : (void *)&a.u.v6, e->key,
+         family == NC_FW_FAMILY_IP ? 4 : 16);
+  g_autofree char *str = nc_sockaddr_format(&a);
+  return g_strdup_printf("%s %s", e->map == NC_FW_MAP_NAT_SRC ? "guest subnet at" : "address", str);
+}
+
+/* -- planning a batch -------------------------------------------------------- */
+
+/* Appends to b what makes family hold rs's part of the table (rs NULL or
+ * the family unused: none of bridge's). *ret_detail: what clashes with
+ * another network, when -EEXIST. */
+static int
+plan_family(Batch *b, NcFwFamily family, const char *bridge, const NcFwRuleset *rs, const Look *l,
+            char **ret_detail)
+{
+  gboolean used = rs != NULL && rs->family_used[family];
+  g_autoptr(GArray) want = used ? wanted_elems(rs, family) : NULL;
+
+  /* Legacy per-network tables (before the shared one) go. */
+  g_autofree char *legacy = g_strconcat(LEGACY_PREFIX, bridge, NULL);
+  batch_delete_table(b, family, legacy);
+
+  guint others = 0;
+  for (guint i = 0; l->table && i < l->chains->len; i++) {
+    const char *name = l->chains->pdata[i];
+    if (!is_base_chain(name) && own_chain(bridge, name) == _NC_FW_CHAIN_MAX)
+      others++;
+  }
+  if (!used) {
+    if (!l->table)
+      return 0;
+    if (others == 0) {
+      table_msg(b, NFT_MSG_DELTABLE, family, NC_FW_TABLE, FALSE);
+      return 0;
+    }
+  }
+
+  for (guint i = 0; used && i < want->len; i++) {
+    const Elem *w = &g_array_index(want, Elem, i);
+    for (guint j = 0; l->table && j < l->elems->len; j++) {
+      const Elem *p = &g_array_index(l->elems, Elem, j);
+      if (own_chain(bridge, p->chain) == _NC_FW_CHAIN_MAX && elem_clash(w, p)) {
+        g_autofree char *what = elem_describe(family, w);
+        g_autofree char *theirs = elem_describe(family, p);
+        if (ret_detail)
+          *ret_detail = g_strdup_printf("%s clashes with %s of another network (chain %s)", what,
+                                        theirs, p->chain);
+        return -EEXIST;
+      }
+    }
+  }
+
+  if (used) {
+    table_msg(b, NFT_MSG_NEWTABLE, family, NC_FW_TABLE, TRUE);
+    for (int m = 0; m < _NC_FW_MAP_MAX; m++)
+      set_msg(b, family, m);
+    for (NcFwChain c = 0; c < _NC_FW_CHAIN_MAX; c++) {
+      chain_msg(b, NFT_MSG_NEWCHAIN, family, nc_fw_chain_to_string(c), &c);
+      flush_msg(b, family, nc_fw_chain_to_string(c));
+    }
+    for (gsize i = 0; i < G_N_ELEMENTS(dispatch); i++) {
+      int err = dispatch_msg(b, family, i);
+      if (err < 0)
+        return err;
+    }
+  }
+
+  /* Stale elements first: a chain an element jumps to cannot go. */
+  for (guint j = 0; l->table && j < l->elems->len; j++) {
+    const Elem *p = &g_array_index(l->elems, Elem, j);
+    if (own_chain(bridge, p->chain) == _NC_FW_CHAIN_MAX)
+      continue;
+    gboolean keep = FALSE;
+    for (guint i = 0; used && i < want->len && !keep; i++)
+      keep = elem_equal(p, &g_array_index(want, Elem, i));
+    if (!keep)
+      elem_msg(b, NFT_MSG_DELSETELEM, family, p);
+  }
+  for (guint i = 0; l->table && i < l->chains->len; i++) {
+    NcFwChain c = own_chain(bridge, l->chains->pdata[i]);
+    if (c != _NC_FW_CHAIN_MAX && !(used && rs->chain_used[family][c]))
+      chain_msg(b, NFT_MSG_DELCHAIN, family, l->chains->pdata[i], NULL);
+  }
+  if (!used)
+    return 0;
+
+  for (int c = 0; c < _NC_FW_CHAIN_MAX; c++) {
+    if (!rs->chain_used[family][c])
+      continue;
+    g_autofree char *name = nc_fw_chain_name(bridge, c);
+    chain_msg(b, NFT_MSG_NEWCHAIN, family, name, NULL);
+    flush_msg(b, family, name);
+    for (guint i = 0; i < rs->rules[family]->len; i++) {
+      const NcFwRule *rule = rs->rules[family]->pdata[i];
+      if (rule->chain != (NcFwChain)c)
+        continue;
+      int err = rule_msg(b, family, name, rule);
+      if (err < 0)
+        return err;
+    }
+  }
+  for (guint i = 0; i < want->len; i++) {
+    const Elem *w = &g_array_index(want, Elem, i);
+    gboolean present = FALSE;
+    for (guint j = 0; l->table && j < l->elems->len && !present; j++)
+      present = elem_equal(w, &g_array_index(l->elems, Elem, j));
+    if (!present)
+      elem_msg(b, NFT_MSG_NEWSETELEM, family, w);
+  }
+  return 0;
+}
+
+/* The socket for a call: kernel's, or one of its own in *own. */
+static struct mnl_socket *
+call_socket(NcKernel *kernel, NcMnlSocket **own, int *ret_err)
+{
+  if (kernel != NULL)
+    return nc_kernel_nft_sock(kernel, ret_err);
+  *own = nc_nft_socket_open(ret_err);
+  return *own;
+}
+
+/* Looks, plans for every family, sends. rs NULL: delete bridge's part. */
+static int
+change(NcKernel *kernel, const char *bridge, const NcFwRuleset *rs, char **ret_detail)
+{
+  g_auto(Batch) b = { 0 };
+  int err = 0;
+  g_autoptr(NcMnlSocket) own = NULL;
+  struct mnl_socket *nl = call_socket(kernel, &own, &err);
+  if (nl == NULL)
+    return err;
+
+  batch_init(&b);
+  for (int f = 0; f < _NC_FW_FAMILY_MAX; f++) {
+    g_auto(Look) l = { 0 };
+    err = look(nl, f, &l);
+    if (err < 0) {
+      if (kernel)
+        nc_kernel_nft_sock_reset(kernel);
+      return err;
+    }
+    err = plan_family(&b, f, bridge, rs, &l, ret_detail);
+    if (err < 0)
+      return err;
+  }
+  /* Our own socket is closed after the batch, as before. */
+  return batch_send(&b, kernel, own);
+}
+
 /* -- the API --------------------------------------------------------------- */
 
 int
 nc_nft_apply(const NcFwRuleset *rs)
 {
-  return nc_nft_apply_with(NULL, rs);
+  return nc_nft_apply_full(NULL, rs, NULL);
 }
 
 int
 nc_nft_apply_with(NcKernel *kernel, const NcFwRuleset *rs)
 {
-  g_auto(Batch) b = { 0 };
+  return nc_nft_apply_full(kernel, rs, NULL);
+}
 
-  if (rs == NULL || rs->table == NULL || *rs->table == '\0')
+int
+nc_nft_apply_full(NcKernel *kernel, const NcFwRuleset *rs, char **ret_detail)
+{
+  if (rs == NULL || rs->bridge == NULL || *rs->bridge == '\0')
     return -EINVAL;
-  batch_init(&b);
+  int err = change(kernel, rs->bridge, rs, ret_detail);
+  g_debug("nft: apply %s: %s", rs->bridge, err < 0 ? g_strerror(-err) : "done");
+  return err;
+}
+
+int
+nc_nft_delete(const char *bridge)
+{
+  return nc_nft_delete_with(NULL, bridge);
+}
+
+int
+nc_nft_delete_with(NcKernel *kernel, const char *bridge)
+{
+  if (bridge == NULL || *bridge == '\0')
+    return -EINVAL;
+  int err = change(kernel, bridge, NULL, NULL);
+  g_debug("nft: delete %s: %s", bridge, err < 0 ? g_strerror(-err) : "done");
+  return err;
+}
+
+int
+nc_nft_network_present(NcKernel *kernel, const NcFwRuleset *rs)
+{
+  int err = 0;
+  g_autoptr(NcMnlSocket) own = NULL;
+  struct mnl_socket *nl = call_socket(kernel, &own, &err);
+  if (nl == NULL)
+    return err;
   for (int f = 0; f < _NC_FW_FAMILY_MAX; f++) {
-    batch_delete_table(&b, f, rs->table);
     if (!rs->family_used[f])
       continue;
-    table_msg(&b, NFT_MSG_NEWTABLE, f, rs->table, TRUE);
-    for (int c = 0; c < _NC_FW_CHAIN_MAX; c++)
-      if (rs->chain_used[f][c])
-        chain_msg(&b, f, rs->table, c);
-    for (guint i = 0; i < rs->rules[f]->len; i++) {
-      int err = rule_msg(&b, f, rs->table, rs->rules[f]->pdata[i]);
-      if (err < 0)
-        return err;
+    g_auto(Look) l = { 0 };
+    err = look(nl, f, &l);
+    if (err < 0)
+      return err;
+    if (!l.table)
+      return 0;
+    for (int c = 0; c < _NC_FW_CHAIN_MAX; c++) {
+      g_autofree char *mine = nc_fw_chain_name(rs->bridge, c);
+      gboolean need_base = TRUE, need_own = rs->chain_used[f][c];
+      for (guint i = 0; i < l.chains->len; i++) {
+        if (g_str_equal(l.chains->pdata[i], nc_fw_chain_to_string(c)))
+          need_base = FALSE;
+        if (g_str_equal(l.chains->pdata[i], mine))
+          need_own = FALSE;
+      }
+      if (need_base || need_own)
+        return 0;
+    }
+    g_autoptr(GArray) want = wanted_elems(rs, f);
+    for (guint i = 0; i < want->len; i++) {
+      gboolean present = FALSE;
+      for (guint j = 0; j < l.elems->len && !present; j++)
+        present = elem_equal(&g_array_index(want, Elem, i), &g_array_index(l.elems, Elem, j));
+      if (!present)
+        return 0;
     }
   }
-  int err = batch_send(&b, kernel);
-  g_debug("nft: apply %s: %s", rs->table, err < 0 ? g_strerror(-err) : "done");
-  return err;
-}
-
-int
-nc_nft_delete(const char *table)
-{
-  return nc_nft_delete_with(NULL, table);
-}
-
-int
-nc_nft_delete_with(NcKernel *kernel, const char *table)
-{
-  g_auto(Batch) b = { 0 };
-
-  if (table == NULL || *table == '\0')
-    return -EINVAL;
-  batch_init(&b);
-  for (int f = 0; f < _NC_FW_FAMILY_MAX; f++)
-    batch_delete_table(&b, f, table);
-  int err = batch_send(&b, kernel);
-  g_debug("nft: delete %s: %s", table, err < 0 ? g_strerror(-err) : "done");
-  return err;
+  return 1;
 }
 
 /* -- reading --------------------------------------------------------------- */
@@ -367,20 +956,7 @@ nc_nft_table_exists(NcFwFamily family, const char *table)
   g_autoptr(NcMnlSocket) nl = nc_nft_socket_open(&err);
   if (nl == NULL)
     return err;
-  g_autoptr(NcNftnlTable) t = nftnl_table_alloc();
-  nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
-  char buf[REQ_BUF] = { 0 };
-  guint32 seq = (guint32)time(NULL);
-  struct nlmsghdr *nlh
-      = nftnl_table_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, nc_nft_nfproto(family), NLM_F_ACK, seq);
-  nftnl_table_nlmsg_build_payload(nlh, t);
-  if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-    return -errno;
-  /* The table comes back as one NEWTABLE message, then the ack. */
-  err = run_replies(nl, seq, NULL, NULL);
-  if (err == -ENOENT)
-    return 0;
-  return err < 0 ? err : 1;
+  return table_exists_on(nl, family, table);
 }
 
 static int

@@ -1,10 +1,12 @@
-/* nftables through libnftnl + libmnl: netctl's own tables, and a look at
+/* nftables through libnftnl + libmnl: netctl's own table, and a look at
  * everybody else's forward chains.
  *
- * Every change is one nfnetlink batch, which the kernel applies atomically:
- * either the whole new table is in place or the old one is untouched. Only
- * tables named by the caller (netctl-<bridge>) are created or deleted; other
- * programs' tables are read, never written.
+ * All networks share `ip netctl` and `ip6 netctl` (see firewall-rules.h):
+ * each network owns the chains named from its bridge and the map elements
+ * that jump to them. Every change is one nfnetlink batch, which the kernel
+ * applies atomically: either the network's new rules are all in place or
+ * the old ones are untouched. Other programs' tables are read, never
+ * written.
  *
  * Return convention of the kernel layer (nc-kernel.h): 0 or a non-negative
  * value on success, -errno on failure (the kernel's errno for the first
@@ -23,22 +25,35 @@ G_BEGIN_DECLS
  * prints it: `comment "managed by netctl"`). */
 #define NC_NFT_TABLE_COMMENT "managed by netctl"
 
-/* Makes the kernel hold exactly `rs`: for each family the ruleset uses, the
- * table rs->table is replaced (created if absent, its old chains and rules
- * gone) by the ruleset's chains and rules; for each family it does not use,
- * a table of that name is deleted if present. One batch. Re-applying the
- * same ruleset (after a daemon restart, or for a live update) is safe.
- * An empty ruleset (open mode) thus leaves no table behind. */
+/* Makes table netctl hold exactly `rs` for its bridge: in each family the
+ * ruleset uses, the table's skeleton (maps, base chains and their dispatch
+ * rules) is created or repaired, the network's chains hold its rules (those
+ * of roles it no longer uses go), its map elements are those of rs (stale
+ * ones go); in each family it does not use, its chains and elements go, and
+ * the table with them when no other network is left there. One batch.
+ * Re-applying the same ruleset (after a daemon restart, or for a live
+ * update) is safe. An empty ruleset (open mode) thus leaves nothing of the
+ * network behind. A table `netctl-<bridge>` of older versions is deleted. */
 int nc_nft_apply(const NcFwRuleset *rs);
 /* The same on the nfnetlink socket `kernel` keeps open (NULL: a socket for
  * this call alone). Closing a socket right after a batch waits an RCU grace
  * period in the kernel (~10 ms), so the daemon keeps one. */
 int nc_nft_apply_with(NcKernel *kernel, const NcFwRuleset *rs);
+/* The same; on -EEXIST (a key of the network already jumps to another
+ * network's chain: the same address, an overlapping NAT subnet),
+ * *ret_detail says which (may be NULL). */
+int nc_nft_apply_full(NcKernel *kernel, const NcFwRuleset *rs, char **ret_detail);
 
-/* Deletes `ip <table>` and `ip6 <table>`, whichever exist; absent tables
- * are not an error. One batch. */
-int nc_nft_delete(const char *table);
-int nc_nft_delete_with(NcKernel *kernel, const char *table);
+/* Removes the chains and map elements of the network on `bridge` from both
+ * families (and the table where no other network is left); absent ones are
+ * not an error. One batch. */
+int nc_nft_delete(const char *bridge);
+int nc_nft_delete_with(NcKernel *kernel, const char *bridge);
+
+/* 1 when everything rs needs is in place (the table's base chains, the
+ * network's chains and map elements), 0 when something is missing, -errno
+ * when we could not tell. Rules are not compared. */
+int nc_nft_network_present(NcKernel *kernel, const NcFwRuleset *rs);
 
 /* 1 when the table exists in that family, 0 when not, -errno when we could
  * not tell. */
@@ -72,7 +87,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcNftBlocker, nc_nft_blocker_free)
  *    unconditionally (firewalld's filter_FORWARD);
  *  - iptables-legacy tables, when <proc>/net/ip_tables_names or
  *    ip6_tables_names is not empty (their rules are out of nftables' sight).
- * Our own tables (netctl-*) are skipped. kernel gives the /proc root (NULL:
+ * Our own table (netctl, and netctl-* of older versions) is skipped. kernel gives the /proc root
+ * (NULL:
  * "/proc"). *ret_findings: a new array of NcNftBlocker (empty when nothing
  * was found), left untouched on failure. */
 int nc_nft_find_forward_blockers(NcKernel *kernel, GPtrArray **ret_findings);
