@@ -689,15 +689,33 @@ elem_clash(const Elem *a, const Elem *b)
 }
 
 static char *
+key_format(NcFwFamily family, const guint8 *key)
+{
+  NcSockAddr a = { .family = family == NC_FW_FAMILY_IP ? AF_INET : AF_INET6 };
+  memcpy(family == NC_FW_FAMILY_IP ? (void *)&a.u.v4 : (void *)&a.u.v6, key,
+         family == NC_FW_FAMILY_IP ? 4 : 16);
+  return nc_sockaddr_format(&a);
+}
+
+/* "interface virbr0", "address 10.0.0.1", "guest subnet 10.0.0.0-10.0.0.255". */
+static char *
 elem_describe(NcFwFamily family, const Elem *e)
 {
   if (map_by_name(e->map))
     return g_strdup_printf("interface %s", (const char *)e->key);
-  NcSockAddr a = { .family = family == NC_FW_FAMILY_IP ? AF_INET : AF_INET6 };
-  memcpy(family == NC_FW_FAMILY_IP ? (void *)&a.u.v4 : (void *)&a.u.v6, e->key,
-         family == NC_FW_FAMILY_IP ? 4 : 16);
-  g_autofree char *str = nc_sockaddr_format(&a);
-  return g_strdup_printf("%s %s", e->map == NC_FW_MAP_NAT_SRC ? "guest subnet at" : "address", str);
+  g_autofree char *first = key_format(family, e->key);
+  if (e->map != NC_FW_MAP_NAT_SRC)
+    return g_strdup_printf("address %s", first);
+  guint8 last[16];
+  guint len = family == NC_FW_FAMILY_IP ? 4 : 16;
+  memset(last, 0xff, sizeof(last));
+  if (e->has_end) {
+    memcpy(last, e->end, sizeof(last));
+    for (int byte = (int)len - 1; byte >= 0 && last[byte]-- == 0; byte--)
+      ;
+  }
+  g_autofree char *end = key_format(family, last);
+  return g_strdup_printf("guest subnet %s-%s", first, end);
 }
 
 /* -- planning a batch -------------------------------------------------------- */
@@ -739,8 +757,9 @@ plan_family(Batch *b, NcFwFamily family, const char *bridge, const NcFwRuleset *
         g_autofree char *what = elem_describe(family, w);
         g_autofree char *theirs = elem_describe(family, p);
         if (ret_detail)
-          *ret_detail = g_strdup_printf("%s clashes with %s of another network (chain %s)", what,
-                                        theirs, p->chain);
+          *ret_detail = g_strdup_printf("its %s overlaps the %s of another network "
+                                        "(nftables chain %s in table %s)",
+                                        what, theirs, p->chain, NC_FW_TABLE);
         return -EEXIST;
       }
     }

@@ -92,7 +92,7 @@ def nat(env):
     dm_pid = read_pid(paths.pidfile("natnet"))
     assert dm_pid and pid_alive(dm_pid), "dnsmasq is not running"
     rules = nft_ruleset()
-    assert "table ip netctl-vbr-nat" in rules and "masquerade" in rules, rules
+    assert "table ip netctl" in rules and "chain vbr-nat-nat" in rules and "masquerade" in rules, rules
     assert sh("cat", "/proc/sys/net/ipv4/ip_forward").stdout.strip() == "1"
 
     outside = Outside(env)
@@ -233,7 +233,7 @@ def adoption(env):
 
     assert ifindex("vbr-nat") == idx, "the bridge was re-created"
     assert read_pid(paths.pidfile("natnet")) == pid and pid_alive(pid), "dnsmasq was replaced"
-    assert "table ip netctl-vbr-nat" in nft_ruleset()
+    assert "chain vbr-nat-fwd" in nft_ruleset()
     # Still supervised by the new daemon: a kill is repaired.
     os.kill(pid, signal.SIGKILL)
     pidfile = paths.pidfile("natnet")
@@ -252,12 +252,12 @@ def adoption_repair(env):
     idx = ifindex("vbr-nat")
     pid = read_pid(paths.pidfile("natnet"))
     env.stop_daemon()
-    sh("nft", "delete", "table", "ip", "netctl-vbr-nat")
+    sh("nft", "delete", "table", "ip", "netctl")
     os.kill(pid, signal.SIGKILL)
     wait_for("dnsmasq to die", lambda: not pid_alive(pid), timeout=5)
     env.start_daemon(extra=["--no-default-network"])
     wait_log(env, "adopted")
-    assert "table ip netctl-vbr-nat" in nft_ruleset(), "the firewall was not repaired"
+    assert "chain vbr-nat-fwd" in nft_ruleset(), "the firewall was not repaired"
     new = read_pid(paths.pidfile("natnet"))
     assert new and new != pid and pid_alive(new), "dnsmasq was not restarted"
     assert ifindex("vbr-nat") == idx, "the bridge was re-created"
@@ -356,7 +356,7 @@ def dns_query(host, name, server, timeout=1.5):
 
 def guard_drops(bridge):
     """Packets counted by the drop rules of a network's DNS guard."""
-    table = sh("nft", "list", "table", "ip", f"netctl-{bridge}").stdout
+    table = sh("nft", "list", "chain", "ip", "netctl", f"{bridge}-in").stdout
     return sum(int(m) for m in re.findall(r"counter packets (\d+) bytes \d+ drop", table))
 
 
@@ -396,7 +396,7 @@ def dns_guard(env):
 
     # The guard is what stands between dnsmasq and the outside: without our
     # table the same query is answered (dnsmasq itself no longer checks).
-    sh("nft", "delete", "table", "ip", "netctl-vbr-nat")
+    sh("nft", "delete", "table", "ip", "netctl")
     assert dns_query(outside, "printer.lab.test", "192.168.150.1") == "192.168.150.7"
 
 

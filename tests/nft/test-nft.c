@@ -222,6 +222,79 @@ test_foreign_untouched(gconstpointer data)
   flush();
 }
 
+/* A NAT network's ruleset on `bridge` with host address `addr`/`prefix`. */
+static NcFwRuleset *
+nat_ruleset(const char *bridge, const char *addr, guint prefix)
+{
+  g_autofree char *xml
+      = g_strdup_printf("<network><name>n-%s</name><forward mode='nat'/><bridge name='%s'/>"
+                        "<ip address='%s' prefix='%u'/></network>",
+                        bridge, bridge, addr, prefix);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NcNetworkDef) def = nc_network_def_parse_string(xml, "test.xml", 0, &error);
+  g_assert_no_error(error);
+  return nc_fw_ruleset_build(def);
+}
+
+/* Networks share the table: each one's chains and elements come and go
+ * without touching the other's, the table goes with the last one. */
+static void
+test_shared_table(void)
+{
+  g_autoptr(NcFwRuleset) a = nat_ruleset("vbra", "10.1.0.1", 24);
+  g_autoptr(NcFwRuleset) b = nat_ruleset("vbrb", "10.2.0.1", 24);
+
+  flush();
+  g_assert_cmpint(nc_nft_apply(a), ==, 0);
+  g_assert_cmpint(nc_nft_apply(b), ==, 0);
+  g_assert_cmpint(nc_nft_apply(a), ==, 0); /* again: identical elements are fine */
+  g_autofree char *both = NFT("list", "table", "ip", "netctl");
+  g_assert_nonnull(strstr(both, "\"vbra\" : jump vbra-fwd"));
+  g_assert_nonnull(strstr(both, "\"vbrb\" : jump vbrb-fwd"));
+  g_assert_nonnull(strstr(both, "10.2.0.0/24 : jump vbrb-nat"));
+  g_assert_cmpint(nc_nft_network_present(NULL, a), ==, 1);
+  g_assert_cmpint(nc_nft_network_present(NULL, b), ==, 1);
+
+  /* A live update moving a's address: its old elements go. */
+  g_autoptr(NcFwRuleset) moved = nat_ruleset("vbra", "10.3.0.1", 25);
+  g_assert_cmpint(nc_nft_apply(moved), ==, 0);
+  g_autofree char *after_move = NFT("list", "table", "ip", "netctl");
+  g_assert_null(strstr(after_move, "10.1.0."));
+  g_assert_nonnull(strstr(after_move, "10.3.0.0/25 : jump vbra-nat"));
+  g_assert_cmpint(nc_nft_network_present(NULL, a), ==, 0);
+
+  /* An overlapping NAT subnet is refused, naming the other network. */
+  g_autoptr(NcFwRuleset) clash = nat_ruleset("vbrc", "10.2.0.129", 25);
+  g_autofree char *detail = NULL;
+  g_assert_cmpint(nc_nft_apply_full(NULL, clash, &detail), ==, -EEXIST);
+  g_assert_nonnull(detail);
+  g_test_message("clash: %s", detail);
+  g_assert_nonnull(strstr(detail, "vbrb-nat"));
+
+  g_assert_cmpint(nc_nft_delete(moved->bridge), ==, 0);
+  g_assert_cmpint(nc_nft_network_present(NULL, b), ==, 1);
+  g_autofree char *only_b = NFT("list", "table", "ip", "netctl");
+  g_assert_null(strstr(only_b, "vbra"));
+  assert_tables_match(b);
+  g_assert_cmpint(nc_nft_delete(b->bridge), ==, 0);
+  g_autofree char *rest = NFT("list", "ruleset");
+  g_assert_cmpstr(rest, ==, "");
+}
+
+/* The table of an older version (one per network) is replaced. */
+static void
+test_legacy_table(void)
+{
+  g_autoptr(NcFwRuleset) a = nat_ruleset("vbra", "10.1.0.1", 24);
+  flush();
+  nft_load("table ip netctl-vbra {\n\tchain forward {\n"
+           "\t\ttype filter hook forward priority filter; policy accept;\n\t}\n}\n");
+  g_assert_cmpint(nc_nft_apply(a), ==, 0);
+  g_assert_cmpint(nc_nft_table_exists(NC_FW_FAMILY_IP, "netctl-vbra"), ==, 0);
+  assert_tables_match(a);
+  g_assert_cmpint(nc_nft_delete(a->bridge), ==, 0);
+}
+
 static void
 test_delete_absent(void)
 {
@@ -709,6 +782,8 @@ main(int argc, char **argv)
   }
   g_test_add_data_func("/nft/foreign-untouched", data, test_foreign_untouched);
   g_test_add_func("/nft/delete-absent", test_delete_absent);
+  g_test_add_func("/nft/shared-table", test_shared_table);
+  g_test_add_func("/nft/legacy-table", test_legacy_table);
   g_test_add_data_func("/nft/large-batch", data, test_large_batch);
   g_test_add_data_func("/nft/traffic", data, test_traffic);
   g_test_add_data_func("/nft/family-dropped", data, test_family_dropped);
