@@ -23,6 +23,7 @@ struct _NcKernel {
   struct mnl_socket *nft_sock; /* see nc_kernel_nft_sock */
   int ioctl_fd;                /* see nc_kernel_ifname; -1 until used */
   NcNftScanCache nft_scan;
+  NcNftLookCache nft_look;
   int last_errno; /* negative errno of the last NLMSG_ERROR, 0 when none */
 };
 
@@ -45,6 +46,7 @@ nc_kernel_free(NcKernel *kernel)
     nl_socket_free(kernel->sock);
   g_clear_pointer(&kernel->nft_sock, mnl_socket_close);
   g_clear_pointer(&kernel->nft_scan.findings, g_ptr_array_unref);
+  nc_nft_look_cache_clear(&kernel->nft_look);
   if (kernel->ioctl_fd >= 0)
     close(kernel->ioctl_fd);
   g_free(kernel->proc_root);
@@ -193,6 +195,12 @@ NcNftScanCache *
 nc_kernel_nft_scan_cache(NcKernel *kernel)
 {
   return &kernel->nft_scan;
+}
+
+NcNftLookCache *
+nc_kernel_nft_look_cache(NcKernel *kernel)
+{
+  return &kernel->nft_look;
 }
 
 gboolean

@@ -80,6 +80,24 @@ typedef struct {
 /* kernel.c: the NcKernel's cache (starts invalid). Borrowed. */
 NcNftScanCache *nc_kernel_nft_scan_cache(NcKernel *kernel);
 
+/* What our shared table held after our last batch, per family, kept by the
+ * NcKernel: reading it back (every chain and map element of every network)
+ * before each change made netctld's work per start grow with the number of
+ * networks. Valid while nftables' generation is the one it describes, i.e.
+ * nobody else has changed any table since. Owned by nft.c (chains: names;
+ * elems: nft.c's element type). */
+typedef struct {
+  gboolean valid;
+  guint32 gen;
+  gboolean table[2];
+  GPtrArray *chains[2];
+  GArray *elems[2];
+} NcNftLookCache;
+/* kernel.c: the NcKernel's cache (starts invalid). Borrowed. */
+NcNftLookCache *nc_kernel_nft_look_cache(NcKernel *kernel);
+/* nft.c: drops what the cache holds (valid becomes FALSE). */
+void nc_nft_look_cache_clear(NcNftLookCache *cache);
+
 /* nft.c: nftables' current generation (NFT_MSG_GETGEN). 0 or -errno. */
 int nc_nft_get_gen(struct mnl_socket *nl, guint32 *ret_gen);
 

@@ -835,7 +835,84 @@ call_socket(NcKernel *kernel, NcMnlSocket **own, int *ret_err)
   return *own;
 }
 
-/* Looks, plans for every family, sends. rs NULL: delete bridge's part. */
+/* -- the cache of what is in place ------------------------------------------ */
+
+void
+nc_nft_look_cache_clear(NcNftLookCache *cache)
+{
+  for (int f = 0; f < _NC_FW_FAMILY_MAX; f++) {
+    g_clear_pointer(&cache->chains[f], g_ptr_array_unref);
+    g_clear_pointer(&cache->elems[f], g_array_unref);
+    cache->table[f] = FALSE;
+  }
+  cache->valid = FALSE;
+}
+
+/* Moves l into the cache's slot for family (l is left empty). */
+static void
+cache_store(NcNftLookCache *cache, NcFwFamily family, Look *l)
+{
+  g_clear_pointer(&cache->chains[family], g_ptr_array_unref);
+  g_clear_pointer(&cache->elems[family], g_array_unref);
+  cache->table[family] = l->table;
+  cache->chains[family] = g_steal_pointer(&l->chains);
+  cache->elems[family] = g_steal_pointer(&l->elems);
+}
+
+/* The cache's look at family, borrowed (never cleared by the caller). */
+static Look
+cache_borrow(const NcNftLookCache *cache, NcFwFamily family)
+{
+  return (Look){ .table = cache->table[family],
+                 .chains = cache->chains[family],
+                 .elems = cache->elems[family] };
+}
+
+/* What the table holds once plan_family()'s batch for the same arguments
+ * is committed: l updated in place (it mirrors plan_family()). */
+static void
+look_after(Look *l, NcFwFamily family, const char *bridge, const NcFwRuleset *rs)
+{
+  gboolean used = rs != NULL && rs->family_used[family];
+  guint others = 0;
+  for (guint i = 0; l->table && i < l->chains->len; i++) {
+    const char *name = l->chains->pdata[i];
+    if (!is_base_chain(name) && own_chain(bridge, name) == _NC_FW_CHAIN_MAX)
+      others++;
+  }
+  if (!used && (!l->table || others == 0)) {
+    l->table = FALSE;
+    g_ptr_array_set_size(l->chains, 0);
+    g_array_set_size(l->elems, 0);
+    return;
+  }
+  for (guint i = l->elems->len; i-- > 0;)
+    if (own_chain(bridge, g_array_index(l->elems, Elem, i).chain) != _NC_FW_CHAIN_MAX)
+      g_array_remove_index(l->elems, i);
+  for (guint i = l->chains->len; i-- > 0;)
+    if (own_chain(bridge, l->chains->pdata[i]) != _NC_FW_CHAIN_MAX)
+      g_ptr_array_remove_index(l->chains, i);
+  if (!used)
+    return;
+  if (!l->table) {
+    l->table = TRUE;
+    for (int c = 0; c < _NC_FW_CHAIN_MAX; c++)
+      g_ptr_array_add(l->chains, g_strdup(nc_fw_chain_to_string(c)));
+  }
+  for (int c = 0; c < _NC_FW_CHAIN_MAX; c++)
+    if (rs->chain_used[family][c])
+      g_ptr_array_add(l->chains, nc_fw_chain_name(bridge, c));
+  g_autoptr(GArray) want = wanted_elems(rs, family);
+  for (guint i = 0; i < want->len; i++) {
+    Elem e = g_array_index(want, Elem, i);
+    e.chain = g_strdup(e.chain);
+    g_array_append_val(l->elems, e);
+  }
+}
+
+/* Reads the table (or takes the NcKernel's cached reading), plans every
+ * family, sends, and keeps what the table holds now. rs NULL: delete
+ * bridge's part. */
 static int
 change(NcKernel *kernel, const char *bridge, const NcFwRuleset *rs, char **ret_detail)
 {
@@ -846,21 +923,60 @@ change(NcKernel *kernel, const char *bridge, const NcFwRuleset *rs, char **ret_d
   if (nl == NULL)
     return err;
 
+  /* The cached reading stands for the kernel's table only while no batch,
+   * ours or anyone's, was committed since it was taken. */
+  NcNftLookCache *cache = kernel ? nc_kernel_nft_look_cache(kernel) : NULL;
+  guint32 gen = 0;
+  gboolean have_gen = nc_nft_get_gen(nl, &gen) == 0;
+  if (cache && !(cache->valid && have_gen && cache->gen == gen)) {
+    nc_nft_look_cache_clear(cache);
+    for (int f = 0; f < _NC_FW_FAMILY_MAX; f++) {
+      g_auto(Look) l = { 0 };
+      err = look(nl, f, &l);
+      if (err < 0) {
+        nc_nft_look_cache_clear(cache);
+        nc_kernel_nft_sock_reset(kernel);
+        return err;
+      }
+      cache_store(cache, f, &l);
+    }
+    cache->valid = have_gen;
+    cache->gen = gen;
+  }
+
   batch_init(&b);
   for (int f = 0; f < _NC_FW_FAMILY_MAX; f++) {
-    g_auto(Look) l = { 0 };
-    err = look(nl, f, &l);
-    if (err < 0) {
-      if (kernel)
-        nc_kernel_nft_sock_reset(kernel);
-      return err;
+    g_auto(Look) read = { 0 };
+    if (!cache) {
+      err = look(nl, f, &read);
+      if (err < 0)
+        return err;
     }
+    Look l = cache ? cache_borrow(cache, f) : read;
     err = plan_family(&b, f, bridge, rs, &l, ret_detail);
     if (err < 0)
       return err;
   }
   /* Our own socket is closed after the batch, as before. */
-  return batch_send(&b, kernel, own);
+  err = batch_send(&b, kernel, own);
+  if (cache == NULL || !cache->valid)
+    return err;
+  /* Committed and alone (the generation moved by exactly one step): the
+   * cache follows the batch; refused or raced: it is read again next time. */
+  int sock_err = 0;
+  guint32 after = 0;
+  struct mnl_socket *again = nc_kernel_nft_sock(kernel, &sock_err);
+  if (err == 0 && again && nc_nft_get_gen(again, &after) == 0 && after == gen + 1) {
+    for (int f = 0; f < _NC_FW_FAMILY_MAX; f++) {
+      Look l = cache_borrow(cache, f);
+      look_after(&l, f, bridge, rs);
+      cache->table[f] = l.table;
+    }
+    cache->gen = after;
+  } else {
+    nc_nft_look_cache_clear(cache);
+  }
+  return err;
 }
 
 /* -- the API --------------------------------------------------------------- */
