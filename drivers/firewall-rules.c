@@ -39,6 +39,13 @@ nc_fw_chain_name(const char *bridge, NcFwChain chain)
   return g_strdup_printf("%s-%s", bridge, chain_suffixes[chain]);
 }
 
+const char *
+nc_fw_chain_suffix(NcFwChain chain)
+{
+  g_return_val_if_fail((guint)chain < _NC_FW_CHAIN_MAX, NULL);
+  return chain_suffixes[chain];
+}
+
 NcFwChain
 nc_fw_map_chain(NcFwMap map)
 {

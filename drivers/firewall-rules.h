@@ -139,6 +139,8 @@ gboolean nc_fw_ruleset_guards_services(const NcNetworkDef *def);
 
 /* The network's chain for a role: "<bridge>-fwd", "-in", "-out", "-nat". */
 char *nc_fw_chain_name(const char *bridge, NcFwChain chain);
+/* The role part of those names: "fwd", "in", "out", "nat". */
+const char *nc_fw_chain_suffix(NcFwChain chain);
 /* The chain a map's elements jump to. */
 NcFwChain nc_fw_map_chain(NcFwMap map);
 const char *nc_fw_map_to_string(NcFwMap map); /* "fwd_if", ... */

@@ -616,15 +616,17 @@ is_base_chain(const char *name)
   return FALSE;
 }
 
-/* The network's chain for a name of its, or _NC_FW_CHAIN_MAX. */
+/* The network's chain for a name of its, or _NC_FW_CHAIN_MAX. Called for
+ * every chain and element of the table: no allocation. */
 static NcFwChain
 own_chain(const char *bridge, const char *name)
 {
-  for (int c = 0; c < _NC_FW_CHAIN_MAX; c++) {
-    g_autofree char *mine = nc_fw_chain_name(bridge, c);
-    if (g_str_equal(name, mine))
+  gsize len = strlen(bridge);
+  if (name == NULL || strncmp(name, bridge, len) != 0 || name[len] != '-')
+    return _NC_FW_CHAIN_MAX;
+  for (int c = 0; c < _NC_FW_CHAIN_MAX; c++)
+    if (g_str_equal(name + len + 1, nc_fw_chain_suffix(c)))
       return c;
-  }
   return _NC_FW_CHAIN_MAX;
 }
 
@@ -941,6 +943,7 @@ change(NcKernel *kernel, const char *bridge, const NcFwRuleset *rs, char **ret_d
       cache_store(cache, f, &l);
     }
     cache->valid = have_gen;
+    g_debug("nft: read table %s at generation %u", NC_FW_TABLE, (guint)gen);
     cache->gen = gen;
   }
 
