@@ -6,6 +6,7 @@
 struct _NcDriverRuntime {
   GHashTable *runs; /* network name -> NcVirtualRun* */
   NcDnsmasqProbe *dnsmasq_probe; /* shared by every network's dnsmasq */
+  NcPidWatch *pid_watch;         /* every dnsmasq's exit, one main-loop source */
   NcLeaseChangedFunc lease_changed;
   gpointer user_data;
 };
@@ -34,6 +35,7 @@ nc_driver_runtime_new(NcLeaseChangedFunc lease_changed, gpointer user_data)
   rt->lease_changed = lease_changed;
   rt->user_data = user_data;
   rt->dnsmasq_probe = nc_dnsmasq_probe_new();
+  rt->pid_watch = nc_pid_watch_new();
   return rt;
 }
 
@@ -42,8 +44,9 @@ nc_driver_runtime_free(NcDriverRuntime *rt)
 {
   if (!rt)
     return;
-  g_hash_table_unref(rt->runs);
+  g_hash_table_unref(rt->runs); /* their dnsmasq leave the pid watch */
   nc_dnsmasq_probe_free(rt->dnsmasq_probe);
+  nc_pid_watch_free(rt->pid_watch);
   g_free(rt);
 }
 
@@ -51,6 +54,12 @@ NcDnsmasqProbe *
 nc_driver_runtime_dnsmasq_probe(NcDriverRuntime *rt)
 {
   return rt ? rt->dnsmasq_probe : NULL;
+}
+
+NcPidWatch *
+nc_driver_runtime_pid_watch(NcDriverRuntime *rt)
+{
+  return rt ? rt->pid_watch : NULL;
 }
 
 NcVirtualRun *

@@ -22,6 +22,7 @@ typedef struct {
 /* The dnsmasq version-check cache shared by every network; NULL when
  * runtime is NULL. */
 NcDnsmasqProbe *nc_driver_runtime_dnsmasq_probe(NcDriverRuntime *runtime);
+NcPidWatch *nc_driver_runtime_pid_watch(NcDriverRuntime *runtime);
 /* The run of a network, or NULL. runtime may be NULL. */
 NcVirtualRun *nc_driver_runtime_lookup(NcDriverRuntime *runtime, const char *name);
 /* Creates it when missing. */

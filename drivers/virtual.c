@@ -387,6 +387,7 @@ nc_virtual_dnsmasq_get(NcVirtualCtx *ctx)
     .dnsmasq_dir = ctx->env->dnsmasq_dir,
     .pid_dir = ctx->env->state_dir,
     .probe = nc_driver_runtime_dnsmasq_probe(ctx->env->runtime),
+    .pid_watch = nc_driver_runtime_pid_watch(ctx->env->runtime),
   };
   NcDnsmasq *dm = nc_dnsmasq_new(&opts);
   if (run)

@@ -57,6 +57,8 @@ struct _NcDnsmasq {
   pid_t pid;      /* 0 when not running */
   int pidfd;      /* -1 when none (not running, or no pidfd support) */
   guint watch_id; /* pidfd watch, or the liveness poll without pidfds */
+  gboolean watch_in_set; /* watch_id is pid_watch's, not a GSource */
+  NcPidWatch *pid_watch; /* borrowed, may be NULL */
   gint64 started_at;
 
   guint restart_id;
@@ -204,9 +206,20 @@ reap_children(GArray *fds)
 }
 
 static void
+clear_watch(NcDnsmasq *dm)
+{
+  if (dm->watch_in_set && dm->watch_id)
+    nc_pid_watch_remove(dm->pid_watch, dm->watch_id);
+  else if (dm->watch_id)
+    g_source_remove(dm->watch_id);
+  dm->watch_id = 0;
+  dm->watch_in_set = FALSE;
+}
+
+static void
 unwatch(NcDnsmasq *dm)
 {
-  g_clear_handle_id(&dm->watch_id, g_source_remove);
+  clear_watch(dm);
   if (dm->pidfd >= 0)
     close(dm->pidfd);
   dm->pidfd = -1;
@@ -219,7 +232,8 @@ static void
 on_dead(NcDnsmasq *dm)
 {
   g_debug("network '%s': dnsmasq %d exited", dm->network_name, (int)dm->pid);
-  dm->watch_id = 0; /* the source is being removed by returning G_SOURCE_REMOVE */
+  dm->watch_id = 0; /* the source or set entry is already gone */
+  dm->watch_in_set = FALSE;
   unwatch(dm);
   if (dm->wanted)
     schedule_restart(dm);
@@ -232,6 +246,12 @@ on_pidfd(int fd, GIOCondition cond, gpointer data)
 {
   on_dead(data);
   return G_SOURCE_REMOVE;
+}
+
+static void
+on_pid_exit(gpointer data)
+{
+  on_dead(data);
 }
 
 static gboolean
@@ -256,7 +276,11 @@ watch(NcDnsmasq *dm, pid_t pid)
   dm->started_at = g_get_monotonic_time();
   if (fd >= 0) {
     dm->pidfd = fd;
-    dm->watch_id = g_unix_fd_add(fd, G_IO_IN, on_pidfd, dm);
+    if (dm->pid_watch)
+      dm->watch_id = nc_pid_watch_add(dm->pid_watch, fd, on_pid_exit, dm);
+    dm->watch_in_set = dm->watch_id != 0;
+    if (!dm->watch_in_set)
+      dm->watch_id = g_unix_fd_add(fd, G_IO_IN, on_pidfd, dm);
   } else {
     dm->watch_id = g_timeout_add_seconds(1, on_poll_alive, dm);
   }
@@ -657,6 +681,7 @@ nc_dnsmasq_new(const NcDnsmasqOptions *opts)
   dm->spawner = opts->spawner ? opts->spawner : nc_spawner_new();
   dm->own_spawner = opts->spawner == NULL;
   dm->probe = opts->probe;
+  dm->pid_watch = opts->pid_watch;
 
   g_autofree char *base = nc_dnsmasq_file_base(opts->network_name);
   dm->conf_path = file_path(dm->dnsmasq_dir, base, ".conf");
@@ -810,7 +835,7 @@ kill_process(NcDnsmasq *dm, GError **error)
   pid_t pid = dm->pid;
   int fd = -1;
   if (pid) {
-    g_clear_handle_id(&dm->watch_id, g_source_remove);
+    clear_watch(dm);
     fd = dm->pidfd;
     dm->pidfd = -1;
   } else {

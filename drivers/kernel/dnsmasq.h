@@ -28,6 +28,7 @@
 #include <sys/types.h>
 
 #include "network-def.h"
+#include "pid-watch.h"
 #include "spawn.h"
 
 G_BEGIN_DECLS
@@ -60,6 +61,9 @@ typedef struct {
   /* Borrowed, may be NULL: the version is then checked on this object's
    * first start; with one, once per binary (path, inode, size, times). */
   NcDnsmasqProbe *probe;
+  /* Borrowed, may be NULL: the set dnsmasq's exit is watched in; without
+   * one, a main-loop source of its own. */
+  NcPidWatch *pid_watch;
 } NcDnsmasqOptions;
 
 /* Called (from the main loop) when the supervisor restarted dnsmasq (new pid)

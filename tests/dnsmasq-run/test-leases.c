@@ -6,17 +6,23 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "dnsmasq.h"
 #include "lease-file.h"
 #include "leases.h"
+#include "pid-watch.h"
 #include "macmap.h"
 #include "nc-daemon.h"
 #include "nc-error.h"
 #include "network-xml.h"
 #include "spawn.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
 
 static char *
 make_dir(void)
@@ -491,6 +497,53 @@ test_dnsmasq_no_renewal_option(void)
   g_assert_true(g_str_has_suffix(line, "--dhcp-script=/usr/libexec/netctl-leaseshelper"));
 }
 
+/* One epoll set for every supervised dnsmasq: exits fire once each, a
+ * removed watch never fires, and the set is one main-loop source. */
+static void
+on_exit_count(gpointer data)
+{
+  (*(int *)data)++;
+}
+
+static void
+test_pid_watch(void)
+{
+  g_autoptr(NcPidWatch) w = nc_pid_watch_new();
+  g_assert_nonnull(w);
+  GPid pids[3];
+  int fds[3], fired[3] = { 0, 0, 0 };
+  guint ids[3];
+  for (int i = 0; i < 3; i++) {
+    const char *argv[] = { "/bin/sleep", "30", NULL };
+    g_assert_true(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                &pids[i], NULL));
+    fds[i] = (int)syscall(SYS_pidfd_open, pids[i], 0);
+    g_assert_cmpint(fds[i], >=, 0);
+    ids[i] = nc_pid_watch_add(w, fds[i], on_exit_count, &fired[i]);
+    g_assert_cmpuint(ids[i], >, 0);
+  }
+  g_assert_cmpuint(nc_pid_watch_count(w), ==, 3);
+  nc_pid_watch_remove(w, ids[2]);
+  for (int i = 0; i < 3; i++) {
+    kill(pids[i], SIGKILL);
+    waitpid(pids[i], NULL, 0);
+  }
+  gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+  while ((fired[0] == 0 || fired[1] == 0) && g_get_monotonic_time() < deadline)
+    g_main_context_iteration(NULL, FALSE);
+  for (int i = 0; i < 20; i++) /* a little more: nothing fires twice */
+    g_main_context_iteration(NULL, FALSE);
+  g_assert_cmpint(fired[0], ==, 1);
+  g_assert_cmpint(fired[1], ==, 1);
+  g_assert_cmpint(fired[2], ==, 0);
+  g_assert_cmpuint(nc_pid_watch_count(w), ==, 0);
+  nc_pid_watch_remove(w, ids[0]); /* already fired: ignored */
+  for (int i = 0; i < 3; i++) {
+    close(fds[i]);
+    g_spawn_close_pid(pids[i]);
+  }
+}
+
 /* dnsmasq's "failed to create inotify" names the limit to raise. */
 static void
 test_dnsmasq_inotify_hint(void)
@@ -597,6 +650,7 @@ main(int argc, char **argv)
   g_test_add_func("/macmap/canonical", test_macmap_canonical);
   g_test_add_func("/spawn/dry-run", test_spawner_dry_run);
   g_test_add_func("/spawn/real", test_spawner_real);
+  g_test_add_func("/spawn/pid-watch", test_pid_watch);
   g_test_add_func("/dnsmasq/dry-run", test_dnsmasq_dry_run);
   g_test_add_func("/dnsmasq/version", test_dnsmasq_version);
   g_test_add_func("/dnsmasq/inotify-hint", test_dnsmasq_inotify_hint);
