@@ -103,21 +103,7 @@ for n in $NS $LV_NS; do
   fi
 done
 
-WORK=$(mktemp -d /tmp/netctl-bench.XXXXXX)
-export WORK BUILD BENCH_TOP
-mkdir -p "$WORK/raw" "$WORK/scratch" "$WORK/state"
-host_snapshot >"$WORK/host-before.txt"
-load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-finish() {
-  host_snapshot >"$WORK/host-after.txt"
-  if diff -u "$WORK/host-before.txt" "$WORK/host-after.txt" >"$WORK/host.diff"; then
-    bench_log "host links, routes and firewall unchanged"
-  else
-    bench_log "WARNING: the host changed during the run:"; cat "$WORK/host.diff" >&2
-  fi
-  if [ "$KEEP" = 1 ]; then bench_log "kept $WORK"; else rm -rf "$WORK"; fi
-}
-trap finish EXIT
+bench_begin
 
 for n in $(printf '%s\n' $NS $LV_NS | sort -nu); do
   for client in $CLIENTS; do

@@ -37,6 +37,29 @@ host_snapshot() {
   } 2>&1
 }
 
+# The outer side of a run: a work directory ($WORK: raw/, scratch/, state/),
+# the host's network state and the load average noted now ($load_start), and
+# at exit the host compared with that note and $WORK removed (KEEP=1 keeps
+# it). Needs BUILD and KEEP set.
+bench_begin() {
+  WORK=$(mktemp -d /tmp/netctl-bench.XXXXXX)
+  export WORK BUILD BENCH_TOP
+  mkdir -p "$WORK/raw" "$WORK/scratch" "$WORK/state"
+  host_snapshot >"$WORK/host-before.txt"
+  load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+  trap bench_finish EXIT
+}
+
+bench_finish() {
+  host_snapshot >"$WORK/host-after.txt"
+  if diff -u "$WORK/host-before.txt" "$WORK/host-after.txt" >"$WORK/host.diff"; then
+    bench_log "host links, routes and firewall unchanged"
+  else
+    bench_log "WARNING: the host changed during the run:"; cat "$WORK/host.diff" >&2
+  fi
+  if [ "$KEEP" = 1 ]; then bench_log "kept $WORK"; else rm -rf "$WORK"; fi
+}
+
 # Checks what a run needs; $1 = "libvirt" to require libvirt's side too.
 bench_preflight() {
   [ "$(id -u)" = 0 ] || bench_die "must run as root (namespaces, bridges)"
