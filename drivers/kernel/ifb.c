@@ -93,20 +93,12 @@ int
 nc_ifb_lookup(NcKernel *kernel, const char *name, const char *alias, int *ret_ifindex,
               gboolean *ret_up)
 {
-  if (!name || !*name || strlen(name) >= IFNAMSIZ || !alias)
+  if (!alias)
     return -EINVAL;
-  int err = 0;
-  struct nl_sock *sock = nc_kernel_nl_sock(kernel, &err);
-  if (!sock)
-    return err;
   g_autoptr(NcRtnlLink) link = NULL;
-  int r = rtnl_link_get_kernel(sock, 0, name, &link);
-  if (r < 0) {
-    r = nc_kernel_nl_result(kernel, r);
-    if (r != -ENODEV)
-      g_debug("kernel: looking up link %s: %s", name, g_strerror(-r));
+  int r = nc_link_lookup(kernel, name, &link);
+  if (r < 0)
     return r;
-  }
   const char *kind = rtnl_link_get_type(link);
   const char *have = rtnl_link_get_ifalias(link);
   if (!kind || !g_str_equal(kind, "ifb") || !have || !g_str_equal(have, alias))

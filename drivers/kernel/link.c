@@ -11,7 +11,7 @@
 #include "nl-util.h"
 
 int
-nc_link_get_info(NcKernel *kernel, const char *name, NcLinkInfo *ret_info)
+nc_link_lookup(NcKernel *kernel, const char *name, NcRtnlLink **ret_link)
 {
   if (!name || !*name || strlen(name) >= IFNAMSIZ)
     return -EINVAL;
@@ -21,14 +21,23 @@ nc_link_get_info(NcKernel *kernel, const char *name, NcLinkInfo *ret_info)
   if (!sock)
     return err;
 
-  g_autoptr(NcRtnlLink) link = NULL;
-  int r = rtnl_link_get_kernel(sock, 0, name, &link);
+  int r = rtnl_link_get_kernel(sock, 0, name, ret_link);
   if (r < 0) {
     r = nc_kernel_nl_result(kernel, r);
     if (r != -ENODEV)
       g_debug("kernel: looking up link %s: %s", name, g_strerror(-r));
     return r;
   }
+  return 0;
+}
+
+int
+nc_link_get_info(NcKernel *kernel, const char *name, NcLinkInfo *ret_info)
+{
+  g_autoptr(NcRtnlLink) link = NULL;
+  int r = nc_link_lookup(kernel, name, &link);
+  if (r < 0)
+    return r;
 
   NcLinkInfo info = { 0 };
   info.ifindex = rtnl_link_get_ifindex(link);
