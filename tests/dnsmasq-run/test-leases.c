@@ -395,6 +395,23 @@ static const char *nat_xml
       "<ip address='10.9.0.1' prefix='24'><dhcp><range start='10.9.0.10' end='10.9.0.20'/>"
       "</dhcp></ip></network>";
 
+/* A dnsmasq runner for `name` on virbr9 whose programs run through the
+ * dry-run spawner sp, with its files under dir/dnsmasq and dir/run. */
+static NcDnsmasq *
+dry_run_dnsmasq(const char *dir, const char *name, NcSpawner *sp)
+{
+  g_autofree char *dnsmasq_dir = g_build_filename(dir, "dnsmasq", NULL);
+  g_autofree char *pid_dir = g_build_filename(dir, "run", NULL);
+  NcDnsmasqOptions opts = { .network_name = name,
+                            .bridge = "virbr9",
+                            .dnsmasq_dir = dnsmasq_dir,
+                            .pid_dir = pid_dir,
+                            .dnsmasq_path = "/usr/sbin/dnsmasq",
+                            .helper_path = "/usr/libexec/netctl-leaseshelper",
+                            .spawner = sp };
+  return nc_dnsmasq_new(&opts);
+}
+
 static void
 test_dnsmasq_dry_run(void)
 {
@@ -403,14 +420,7 @@ test_dnsmasq_dry_run(void)
   g_autofree char *pid_dir = g_build_filename(dir, "run", NULL);
   g_autoptr(NcNetworkDef) def = parse(nat_xml);
   g_autoptr(NcSpawner) sp = nc_spawner_new_dry_run();
-  NcDnsmasqOptions opts = { .network_name = "lab&1",
-                            .bridge = "virbr9",
-                            .dnsmasq_dir = dnsmasq_dir,
-                            .pid_dir = pid_dir,
-                            .dnsmasq_path = "/usr/sbin/dnsmasq",
-                            .helper_path = "/usr/libexec/netctl-leaseshelper",
-                            .spawner = sp };
-  g_autoptr(NcDnsmasq) dm = nc_dnsmasq_new(&opts);
+  g_autoptr(NcDnsmasq) dm = dry_run_dnsmasq(dir, "lab&1", sp);
   g_autofree char *want_conf = g_build_filename(dnsmasq_dir, "lab&amp;1.conf", NULL);
   g_assert_cmpstr(nc_dnsmasq_get_conf_path(dm), ==, want_conf);
 
@@ -476,18 +486,9 @@ static void
 test_dnsmasq_no_renewal_option(void)
 {
   char *dir = make_dir();
-  g_autofree char *dnsmasq_dir = g_build_filename(dir, "dnsmasq", NULL);
-  g_autofree char *pid_dir = g_build_filename(dir, "run", NULL);
   g_autoptr(NcNetworkDef) def = parse(nat_xml);
   g_autoptr(NcSpawner) sp = nc_spawner_new_dry_run();
-  NcDnsmasqOptions opts = { .network_name = "old",
-                            .bridge = "virbr9",
-                            .dnsmasq_dir = dnsmasq_dir,
-                            .pid_dir = pid_dir,
-                            .dnsmasq_path = "/usr/sbin/dnsmasq",
-                            .helper_path = "/usr/libexec/netctl-leaseshelper",
-                            .spawner = sp };
-  g_autoptr(NcDnsmasq) dm = nc_dnsmasq_new(&opts);
+  g_autoptr(NcDnsmasq) dm = dry_run_dnsmasq(dir, "old", sp);
   nc_spawner_push_result(sp, 0, 0, "Dnsmasq version 2.80  Copyright (c) 2000-2018\n", NULL);
   g_autoptr(GError) error = NULL;
   g_assert_false(nc_dnsmasq_start(dm, def, &error));
@@ -549,18 +550,9 @@ static void
 test_dnsmasq_inotify_hint(void)
 {
   char *dir = make_dir();
-  g_autofree char *dnsmasq_dir = g_build_filename(dir, "dnsmasq", NULL);
-  g_autofree char *pid_dir = g_build_filename(dir, "run", NULL);
   g_autoptr(NcNetworkDef) def = parse(nat_xml);
   g_autoptr(NcSpawner) sp = nc_spawner_new_dry_run();
-  NcDnsmasqOptions opts = { .network_name = "many",
-                            .bridge = "virbr9",
-                            .dnsmasq_dir = dnsmasq_dir,
-                            .pid_dir = pid_dir,
-                            .dnsmasq_path = "/usr/sbin/dnsmasq",
-                            .helper_path = "/usr/libexec/netctl-leaseshelper",
-                            .spawner = sp };
-  g_autoptr(NcDnsmasq) dm = nc_dnsmasq_new(&opts);
+  g_autoptr(NcDnsmasq) dm = dry_run_dnsmasq(dir, "many", sp);
   nc_spawner_push_result(sp, 0, 0, "Dnsmasq version 2.90  Copyright (c) 2000-2024\n", NULL);
   nc_spawner_push_result(sp, 0, 5, NULL,
                          "\ndnsmasq: failed to create inotify: Too many open files\n");
