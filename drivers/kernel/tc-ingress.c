@@ -10,8 +10,9 @@
 
 #include "tc-private.h"
 
-/* The ingress qdisc's handle; its filters hang from it. */
-#define INGRESS_HANDLE TC_HANDLE(0xffff, 0)
+/* The ingress qdisc's handle, ffff:; its filters hang from it. Written out:
+ * TC_HANDLE(0xffff, 0) shifts a signed int into its sign bit. */
+#define INGRESS_HANDLE ((guint32)0xffff0000u)
 
 static int
 add_ingress_qdisc(NcKernel *kernel, int ifindex)

@@ -496,6 +496,7 @@ test_dnsmasq_no_renewal_option(void)
   g_assert_cmpuint(calls->len, ==, 2);
   g_autofree char *line = nc_spawner_call_string(sp, 1);
   g_assert_true(g_str_has_suffix(line, "--dhcp-script=/usr/libexec/netctl-leaseshelper"));
+  rm_dir(dir);
 }
 
 /* One epoll set for every supervised dnsmasq: exits fire once each, a
@@ -561,6 +562,7 @@ test_dnsmasq_inotify_hint(void)
   g_assert_error(error, NC_ERROR, NC_ERROR_OPERATION_FAILED);
   g_assert_nonnull(strstr(error->message, "failed to create inotify: Too many open files; "));
   g_assert_nonnull(strstr(error->message, "fs.inotify.max_user_instances"));
+  rm_dir(dir);
 }
 
 static void
