@@ -912,6 +912,35 @@ look_after(Look *l, NcFwFamily family, const char *bridge, const NcFwRuleset *rs
   }
 }
 
+/* Makes kernel's cached reading current: kept when no batch, ours or
+ * anyone's, was committed since it was taken, else read again. *ret_gen:
+ * the generation it describes (when the cache is valid). */
+static int
+cache_refresh(NcKernel *kernel, struct mnl_socket *nl, guint32 *ret_gen)
+{
+  NcNftLookCache *cache = nc_kernel_nft_look_cache(kernel);
+  guint32 gen = 0;
+  gboolean have_gen = nc_nft_get_gen(nl, &gen) == 0;
+  *ret_gen = gen;
+  if (cache->valid && have_gen && cache->gen == gen)
+    return 0;
+  nc_nft_look_cache_clear(cache);
+  for (int f = 0; f < _NC_FW_FAMILY_MAX; f++) {
+    g_auto(Look) l = { 0 };
+    int err = look(nl, f, &l);
+    if (err < 0) {
+      nc_nft_look_cache_clear(cache);
+      nc_kernel_nft_sock_reset(kernel);
+      return err;
+    }
+    cache_store(cache, f, &l);
+  }
+  cache->valid = have_gen;
+  cache->gen = gen;
+  g_debug("nft: read table %s at generation %u", NC_FW_TABLE, (guint)gen);
+  return 0;
+}
+
 /* Reads the table (or takes the NcKernel's cached reading), plans every
  * family, sends, and keeps what the table holds now. rs NULL: delete
  * bridge's part. */
@@ -925,27 +954,10 @@ change(NcKernel *kernel, const char *bridge, const NcFwRuleset *rs, char **ret_d
   if (nl == NULL)
     return err;
 
-  /* The cached reading stands for the kernel's table only while no batch,
-   * ours or anyone's, was committed since it was taken. */
   NcNftLookCache *cache = kernel ? nc_kernel_nft_look_cache(kernel) : NULL;
   guint32 gen = 0;
-  gboolean have_gen = nc_nft_get_gen(nl, &gen) == 0;
-  if (cache && !(cache->valid && have_gen && cache->gen == gen)) {
-    nc_nft_look_cache_clear(cache);
-    for (int f = 0; f < _NC_FW_FAMILY_MAX; f++) {
-      g_auto(Look) l = { 0 };
-      err = look(nl, f, &l);
-      if (err < 0) {
-        nc_nft_look_cache_clear(cache);
-        nc_kernel_nft_sock_reset(kernel);
-        return err;
-      }
-      cache_store(cache, f, &l);
-    }
-    cache->valid = have_gen;
-    g_debug("nft: read table %s at generation %u", NC_FW_TABLE, (guint)gen);
-    cache->gen = gen;
-  }
+  if (cache && (err = cache_refresh(kernel, nl, &gen)) < 0)
+    return err;
 
   batch_init(&b);
   for (int f = 0; f < _NC_FW_FAMILY_MAX; f++) {
@@ -1030,13 +1042,18 @@ nc_nft_network_present(NcKernel *kernel, const NcFwRuleset *rs)
   struct mnl_socket *nl = call_socket(kernel, &own, &err);
   if (nl == NULL)
     return err;
+  /* Adoption asks this for every network at start-up: from the cached
+   * reading, one dump in all rather than one per network. */
+  guint32 gen = 0;
+  if (kernel && (err = cache_refresh(kernel, nl, &gen)) < 0)
+    return err;
   for (int f = 0; f < _NC_FW_FAMILY_MAX; f++) {
     if (!rs->family_used[f])
       continue;
-    g_auto(Look) l = { 0 };
-    err = look(nl, f, &l);
-    if (err < 0)
+    g_auto(Look) read = { 0 };
+    if (!kernel && (err = look(nl, f, &read)) < 0)
       return err;
+    Look l = kernel ? cache_borrow(nc_kernel_nft_look_cache(kernel), f) : read;
     if (!l.table)
       return 0;
     for (int c = 0; c < _NC_FW_CHAIN_MAX; c++) {

@@ -252,8 +252,8 @@ shared_table_with(NcKernel *k)
   g_assert_nonnull(strstr(both, "\"vbra\" : jump vbra-fwd"));
   g_assert_nonnull(strstr(both, "\"vbrb\" : jump vbrb-fwd"));
   g_assert_nonnull(strstr(both, "10.2.0.0/24 : jump vbrb-nat"));
-  g_assert_cmpint(nc_nft_network_present(NULL, a), ==, 1);
-  g_assert_cmpint(nc_nft_network_present(NULL, b), ==, 1);
+  g_assert_cmpint(nc_nft_network_present(k, a), ==, 1);
+  g_assert_cmpint(nc_nft_network_present(k, b), ==, 1);
 
   /* A live update moving a's address: its old elements go. */
   g_autoptr(NcFwRuleset) moved = nat_ruleset("vbra", "10.3.0.1", 25);
@@ -261,7 +261,7 @@ shared_table_with(NcKernel *k)
   g_autofree char *after_move = NFT("list", "table", "ip", "netctl");
   g_assert_null(strstr(after_move, "10.1.0."));
   g_assert_nonnull(strstr(after_move, "10.3.0.0/25 : jump vbra-nat"));
-  g_assert_cmpint(nc_nft_network_present(NULL, a), ==, 0);
+  g_assert_cmpint(nc_nft_network_present(k, a), ==, 0);
 
   /* An overlapping NAT subnet is refused, naming the other network. */
   g_autoptr(NcFwRuleset) clash = nat_ruleset("vbrc", "10.2.0.129", 25);
@@ -280,9 +280,14 @@ shared_table_with(NcKernel *k)
   g_assert_cmpint(nc_nft_apply_with(k, b), ==, 0);
   g_autofree char *repaired = NFT("list", "chain", "ip", "netctl", "vbrb-fwd");
   g_assert_nonnull(strstr(repaired, "iifname \"vbrb\" counter packets 0 bytes 0 reject"));
+  /* ... and a foreign deletion is seen by the presence check too. */
+  g_free(NFT("delete", "element", "ip", "netctl", "out_if", "{ \"vbrb\" }"));
+  g_assert_cmpint(nc_nft_network_present(k, b), ==, 0);
+  g_assert_cmpint(nc_nft_apply_with(k, b), ==, 0);
+  g_assert_cmpint(nc_nft_network_present(k, b), ==, 1);
 
   g_assert_cmpint(nc_nft_delete_with(k, moved->bridge), ==, 0);
-  g_assert_cmpint(nc_nft_network_present(NULL, b), ==, 1);
+  g_assert_cmpint(nc_nft_network_present(k, b), ==, 1);
   g_autofree char *only_b = NFT("list", "table", "ip", "netctl");
   g_assert_null(strstr(only_b, "vbra"));
   assert_tables_match(b);
