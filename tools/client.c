@@ -162,9 +162,17 @@ nc_client_get_info(NcClient *client, const char *path, GError **error)
   return info_from_props(path, reply);
 }
 
-/* The GetAll calls of nc_client_list, in flight together: one round trip of
- * latency for the whole list instead of one per network. */
+/* The GetAll calls of nc_client_list, several in flight: a few round trips
+ * of latency for the whole list instead of one per network. Not all at once:
+ * the bus refuses a connection more pending replies than its limit (the
+ * system bus: max_replies_per_connection, 128), and a refused call must not
+ * look like a network that vanished. */
+#define LIST_WINDOW 32
+
 typedef struct {
+  NcClient *client;
+  GPtrArray *paths; /* of char*, from ListNetworks */
+  guint next;       /* next path to ask for */
   GPtrArray *infos; /* slot i = network i, NULL when it vanished */
   guint pending;
   GError *error; /* first unexpected failure */
@@ -176,26 +184,49 @@ typedef struct {
   char *path;
 } ListCall;
 
+static void list_call_done(GObject *source, GAsyncResult *res, gpointer user_data);
+
+/* Sends the next GetAll, if any is left. */
+static void
+list_send_next(ListState *state)
+{
+  if (state->next >= state->paths->len)
+    return;
+  ListCall *call = g_new0(ListCall, 1);
+  call->state = state;
+  call->index = state->next++;
+  call->path = g_strdup(state->paths->pdata[call->index]);
+  state->pending++;
+  g_dbus_connection_call(state->client->bus, NC_BUS_NAME, call->path,
+                         "org.freedesktop.DBus.Properties", "GetAll",
+                         g_variant_new("(s)", NC_NETWORK_IFACE), G_VARIANT_TYPE("(a{sv})"),
+                         G_DBUS_CALL_FLAGS_NONE, -1, NULL, list_call_done, call);
+}
+
 static void
 list_call_done(GObject *source, GAsyncResult *res, gpointer user_data)
 {
   ListCall *call = user_data;
+  ListState *state = call->state;
   g_autoptr(GError) err = NULL;
   g_autoptr(GVariant) reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &err);
 
   if (reply != NULL) {
-    g_ptr_array_index(call->state->infos, call->index) = info_from_props(call->path, reply);
+    g_ptr_array_index(state->infos, call->index) = info_from_props(call->path, reply);
   } else if (!g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD)
              && !g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT)
-             && !g_dbus_error_is_remote_error(err) && call->state->error == NULL) {
-    /* A network undefined between ListNetworks and GetAll is simply gone;
-     * anything else (daemon gone, bus gone) is an error. */
+             && state->error == NULL) {
+    /* A network undefined between ListNetworks and GetAll is simply gone
+     * (its object is no longer there); anything else (the daemon or the bus
+     * gone, a limit of the bus) is an error, not a shorter list. */
     nc_client_fix_error(&err);
-    call->state->error = g_steal_pointer(&err);
+    state->error = g_steal_pointer(&err);
   }
-  call->state->pending--;
+  state->pending--;
   g_free(call->path);
   g_free(call);
+  if (state->error == NULL)
+    list_send_next(state);
 }
 
 GPtrArray *
@@ -206,6 +237,7 @@ nc_client_list(NcClient *client, guint flags, GError **error)
                        g_variant_new("(u)", flags), G_VARIANT_TYPE("(ao)"), error);
   g_autoptr(GVariantIter) iter = NULL;
   g_autoptr(GPtrArray) infos = NULL;
+  g_autoptr(GPtrArray) paths = NULL;
   GPtrArray *result;
   ListState state = { 0 };
   const char *path;
@@ -214,19 +246,16 @@ nc_client_list(NcClient *client, guint flags, GError **error)
     return NULL;
   g_variant_get(reply, "(ao)", &iter);
   infos = g_ptr_array_new_with_free_func((GDestroyNotify)nc_net_info_free);
-  state.infos = infos;
+  paths = g_ptr_array_new_with_free_func(g_free);
   while (g_variant_iter_next(iter, "&o", &path)) {
-    ListCall *call = g_new0(ListCall, 1);
-    call->state = &state;
-    call->index = infos->len;
-    call->path = g_strdup(path);
+    g_ptr_array_add(paths, g_strdup(path));
     g_ptr_array_add(infos, NULL);
-    state.pending++;
-    g_dbus_connection_call(client->bus, NC_BUS_NAME, path, "org.freedesktop.DBus.Properties",
-                           "GetAll", g_variant_new("(s)", NC_NETWORK_IFACE),
-                           G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
-                           list_call_done, call);
   }
+  state.client = client;
+  state.paths = paths;
+  state.infos = infos;
+  for (guint i = 0; i < LIST_WINDOW; i++)
+    list_send_next(&state);
   /* Bounded: every call completes, with a reply, an error or the default
    * D-Bus timeout. */
   while (state.pending > 0)

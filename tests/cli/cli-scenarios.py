@@ -446,6 +446,23 @@ def parallel(env):
 
 
 @scenario
+def many(env):
+    """More networks than the bus lets one connection have replies pending
+    (dbus-daemon's max_replies_per_connection, 128 on a system bus): every
+    listing still shows all of them, or fails; never a shorter list."""
+    env.start_daemon()
+    n = 300
+    for i in range(n):
+        env.ok("net-define", env.net_xml(f"many{i}", f"ncmany{i}"))
+    want = sorted(f"many{i}" for i in range(n))
+    for _ in range(3):
+        assert names(env, "--all") == want
+        assert sorted(x["name"] for x in env.json_list("--all")) == want
+        rows = env.ok("net-list", "--all").out.splitlines()[2:]
+        assert len([r for r in rows if r.strip()]) == n, len(rows)
+
+
+@scenario
 def events(env):
     env.start_daemon()
     out = os.path.join(env.tmp, "events.txt")
