@@ -64,19 +64,7 @@ if [ "${1:-}" = --inner ]; then
   ns_setup "dp-$impl-$n"
   if [ "$impl" = netctl ]; then start_netctld; else start_libvirtd; fi
   for ((i = 1; i <= n; i++)); do
-    a=$((100 + (i - 1) / 200)) b=$(((i - 1) % 200))
-    cat >"$SCR/xml/net.xml" <<EOF
-<network>
-  <name>nn$i</name>
-  <forward mode='nat'/>
-  <bridge name='nb$i' stp='on' delay='0'/>
-  <ip address='10.$a.$b.1' netmask='255.255.255.0'>
-    <dhcp>
-      <range start='10.$a.$b.100' end='10.$a.$b.200'/>
-    </dhcp>
-  </ip>
-</network>
-EOF
+    nat_network_xml "$i" >"$SCR/xml/net.xml"
     err=$("${CLI[@]}" net-create "$SCR/xml/net.xml" 2>&1 >/dev/null) ||
       { printf 'fail\tcreate\t%d\t%s\n' "$i" "${err//$'\n'/ }"; ns_stop_all; exit 1; }
   done

@@ -41,19 +41,7 @@ if [ "${1:-}" = --inner ]; then
   source "$BENCH_TOP/bench/ns-lib.sh"
   ns_setup "nat-$impl-$client-$n"
   for ((i = 1; i <= n; i++)); do
-    a=$((100 + (i - 1) / 200)) b=$(((i - 1) % 200))
-    cat >"$SCR/xml/$i.xml" <<EOF
-<network>
-  <name>nn$i</name>
-  <forward mode='nat'/>
-  <bridge name='nb$i' stp='on' delay='0'/>
-  <ip address='10.$a.$b.1' netmask='255.255.255.0'>
-    <dhcp>
-      <range start='10.$a.$b.100' end='10.$a.$b.200'/>
-    </dhcp>
-  </ip>
-</network>
-EOF
+    nat_network_xml "$i" >"$SCR/xml/$i.xml"
   done
   if [ "$impl" = netctl ]; then start_netctld; else start_libvirtd; fi
   print_rss idle

@@ -37,6 +37,25 @@ host_snapshot() {
   } 2>&1
 }
 
+# Network i of the NAT benchmarks (nat.sh, datapath.sh), the network of
+# libvirt's baseline: NAT, DHCP .100-.200, its own /24 in 10.100-109.x.
+nat_network_xml() {
+  local i=$1 a b
+  a=$((100 + (i - 1) / 200)) b=$(((i - 1) % 200))
+  cat <<EOF
+<network>
+  <name>nn$i</name>
+  <forward mode='nat'/>
+  <bridge name='nb$i' stp='on' delay='0'/>
+  <ip address='10.$a.$b.1' netmask='255.255.255.0'>
+    <dhcp>
+      <range start='10.$a.$b.100' end='10.$a.$b.200'/>
+    </dhcp>
+  </ip>
+</network>
+EOF
+}
+
 # The outer side of a run: a work directory ($WORK: raw/, scratch/, state/),
 # the host's network state and the load average noted now ($load_start), and
 # at exit the host compared with that note and $WORK removed (KEEP=1 keeps
