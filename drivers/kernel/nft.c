@@ -302,39 +302,47 @@ elem_msg(Batch *b, guint16 type, NcFwFamily family, const Elem *e)
     elem_key_msg(b, type, family, e->map, e->end, NFT_SET_ELEM_INTERVAL_END, NULL);
 }
 
-static int
-rule_msg(Batch *b, NcFwFamily family, const char *chain, const NcFwRule *rule)
+/* An empty rule of our table for chain: the caller adds its expressions,
+ * then rule_append() puts it at the end of the chain in the batch. */
+static struct nftnl_rule *
+rule_new(NcFwFamily family, const char *chain)
 {
-  g_autoptr(NcNftnlRule) r = nftnl_rule_alloc();
+  struct nftnl_rule *r = nftnl_rule_alloc();
   nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NC_FW_TABLE);
   nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
   nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, nc_nft_nfproto(family));
-  int err = nc_nft_rule_add_exprs(r, rule, family);
-  if (err < 0)
-    return err;
+  return r;
+}
+
+static void
+rule_append(Batch *b, NcFwFamily family, struct nftnl_rule *r)
+{
   struct nlmsghdr *nlh
       = nftnl_rule_nlmsg_build_hdr(batch_tail(b), NFT_MSG_NEWRULE, nc_nft_nfproto(family),
                                    NLM_F_CREATE | NLM_F_APPEND, b->seq++);
   nftnl_rule_nlmsg_build_payload(nlh, r);
   batch_commit(b, nlh);
+}
+
+static int
+rule_msg(Batch *b, NcFwFamily family, const char *chain, const NcFwRule *rule)
+{
+  g_autoptr(NcNftnlRule) r = rule_new(family, chain);
+  int err = nc_nft_rule_add_exprs(r, rule, family);
+  if (err < 0)
+    return err;
+  rule_append(b, family, r);
   return 0;
 }
 
 static int
 dispatch_msg(Batch *b, NcFwFamily family, gsize i)
 {
-  g_autoptr(NcNftnlRule) r = nftnl_rule_alloc();
-  nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NC_FW_TABLE);
-  nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, nc_fw_chain_to_string(dispatch[i].chain));
-  nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, nc_nft_nfproto(family));
+  g_autoptr(NcNftnlRule) r = rule_new(family, nc_fw_chain_to_string(dispatch[i].chain));
   int err = nc_nft_rule_add_vmap(r, family, dispatch[i].key, nc_fw_map_to_string(dispatch[i].map));
   if (err < 0)
     return err;
-  struct nlmsghdr *nlh
-      = nftnl_rule_nlmsg_build_hdr(batch_tail(b), NFT_MSG_NEWRULE, nc_nft_nfproto(family),
-                                   NLM_F_CREATE | NLM_F_APPEND, b->seq++);
-  nftnl_rule_nlmsg_build_payload(nlh, r);
-  batch_commit(b, nlh);
+  rule_append(b, family, r);
   return 0;
 }
 
