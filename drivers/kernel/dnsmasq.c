@@ -15,6 +15,7 @@
 
 #include "atomic-file.h"
 #include "dnsmasq-conf.h"
+#include "helper-path.h"
 #include "lease-file.h"
 #include "nc-config.h"
 #include "nc-error.h"
@@ -677,7 +678,7 @@ nc_dnsmasq_new(const NcDnsmasqOptions *opts)
   const char *dnsmasq = opts->dnsmasq_path ? opts->dnsmasq_path : g_getenv("NETCTL_DNSMASQ");
   dm->dnsmasq_path = g_strdup(dnsmasq && *dnsmasq ? dnsmasq : "dnsmasq");
   const char *helper = opts->helper_path ? opts->helper_path : g_getenv("NETCTL_LEASESHELPER");
-  dm->helper_path = g_strdup(helper && *helper ? helper : NC_LEASESHELPER);
+  dm->helper_path = helper && *helper ? g_strdup(helper) : nc_leaseshelper_default_path();
   dm->spawner = opts->spawner ? opts->spawner : nc_spawner_new();
   dm->own_spawner = opts->spawner == NULL;
   dm->probe = opts->probe;

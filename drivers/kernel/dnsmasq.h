@@ -55,7 +55,8 @@ typedef struct {
   const char *pid_dir;      /* NAME.pid */
   /* NULL: $NETCTL_DNSMASQ, else "dnsmasq" from PATH. */
   const char *dnsmasq_path;
-  /* NULL: $NETCTL_LEASESHELPER, else the installed libexecdir/netctl-leaseshelper. */
+  /* NULL: $NETCTL_LEASESHELPER, else the build tree's helper when netctld runs from
+   * its build tree, else the installed libexecdir/netctl-leaseshelper. */
   const char *helper_path;
   NcSpawner *spawner; /* NULL: a real spawner of its own; else borrowed */
   /* Borrowed, may be NULL: the version is then checked on this object's
