@@ -65,7 +65,8 @@ nc_cmd_net_validate(int argc, char **argv)
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, "FILE..." },
     { NULL },
   };
-  g_autoptr(GOptionContext) ctx = g_option_context_new("FILE... - validate network XML files");
+  /* GOption prints the remaining entry's "FILE..." itself before this text. */
+  g_autoptr(GOptionContext) ctx = g_option_context_new("- validate network XML files");
   g_autoptr(GError) error = NULL;
   int status = 0;
 
@@ -91,7 +92,8 @@ nc_cmd_net_validate(int argc, char **argv)
     } else if (canonical) {
       fputs(text, stdout);
     } else {
-      g_printerr("%s: valid\n", files[i]);
+      /* The result goes to stdout, where a script reads it; errors to stderr. */
+      printf("%s: valid\n", files[i]);
     }
   }
   return status;

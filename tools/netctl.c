@@ -1,6 +1,7 @@
 /* netctl: the command-line client. virsh's network command names, options and
  * output; offline commands (net-validate) need no daemon, the others talk to
  * netctld over D-Bus (client.c). */
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -97,6 +98,12 @@ main(int argc, char **argv)
   gboolean quiet = FALSE;
   const NcCommand *cmd;
   int i = 1;
+
+  /* The user's character set, so GLib's messages keep their quotes (“x”)
+   * instead of '?' in a UTF-8 terminal; numbers stay in the C format that
+   * scripts parse, as virsh's do. */
+  setlocale(LC_ALL, "");
+  setlocale(LC_NUMERIC, "C");
 
   for (; i < argc && argv[i][0] == '-'; i++) {
     if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {

@@ -33,6 +33,21 @@ grep -q 'lab-range-outside-invalid.xml:7' /tmp/nv.$$.err && grep -q "10.0.2.20" 
 [ $? = 1 ] && grep -q 'lab-malformed-invalid.xml:[0-9]' /tmp/nv.$$.err \
   && pass "malformed XML names file and line" || fail "malformed message: $(cat /tmp/nv.$$.err)"
 
+# The verdict is on stdout (a script reads it there), nothing on stderr.
+"$netctl" net-validate "$data/lab-nat.xml" >/tmp/nv.$$.out 2>/tmp/nv.$$.err
+[ "$(cat /tmp/nv.$$.out)" = "$data/lab-nat.xml: valid" ] && [ ! -s /tmp/nv.$$.err ] \
+  && pass "'FILE: valid' on stdout" || fail "valid verdict: stdout '$(cat /tmp/nv.$$.out)' stderr '$(cat /tmp/nv.$$.err)'"
+
+# --help names FILE... once.
+"$netctl" net-validate --help >/tmp/nv.$$.out 2>&1
+grep -q 'net-validate \[OPTION.*\] FILE\.\.\. - validate' /tmp/nv.$$.out && ! grep -q 'FILE\.\.\. FILE' /tmp/nv.$$.out \
+  && pass "--help usage line" || fail "--help: $(head -3 /tmp/nv.$$.out)"
+
+# In a UTF-8 locale GLib's quotes come out as UTF-8, not '?' (netctl calls setlocale).
+LC_ALL=C.UTF-8 "$netctl" net-validate "$data/does-not-exist.xml" 2>/tmp/nv.$$.err
+grep -q '“' /tmp/nv.$$.err && ! grep -q '?' /tmp/nv.$$.err \
+  && pass "UTF-8 quotes in a UTF-8 locale" || fail "quotes: $(cat /tmp/nv.$$.err)"
+
 # --canonical: generated uuid and MAC, libvirt's canonical layout, and stable.
 "$netctl" net-validate --canonical "$data/lab-nat.xml" >/tmp/nv.$$.c1 2>/dev/null
 grep -Eq "^  <uuid>[0-9a-f-]{36}</uuid>$" /tmp/nv.$$.c1 && grep -Eq "^  <mac address='52:54:00(:[0-9a-f]{2}){3}'/>$" /tmp/nv.$$.c1 \
