@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 
+#include "coexist.h"
 #include "dbus-frontend.h"
 #include "nc-config.h"
 #include "nc-daemon.h"
@@ -89,6 +90,12 @@ main(int argc, char **argv)
     .no_autostart = no_autostart,
     .no_default_network = no_default_network,
   };
+  /* Before anything is touched: libvirt's network daemon manages the same
+   * files and bridges (coexist.h). */
+  if (!nc_coexist_check(root, &error)) {
+    fprintf(stderr, "netctld: %s\n", error->message);
+    return 1;
+  }
   g_autoptr(NcDaemon) daemon = nc_daemon_new(&opts, &error);
   if (!daemon) {
     fprintf(stderr, "netctld: %s\n", error->message);
