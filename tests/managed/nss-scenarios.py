@@ -132,7 +132,7 @@ class NssView:
         while not os.path.isdir(parent):
             parent = os.path.dirname(parent)
         if parent != LEASEDIR:
-            log(f"{LEASEDIR} does not exist: making it in a private overlay of {parent}")
+            # Expected on a host without libvirt: no message (it read like an error).
             layer = os.path.join(self.env.tmp, "nss-overlay")
             os.mkdir(layer)
             self._mount("-t", "tmpfs", "-o", "mode=0755", "nss-overlay", layer)
