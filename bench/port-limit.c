@@ -19,6 +19,9 @@
  * ports), R rounds, each running every mode for N attach+detach cycles in
  * turn. Prints one line per mode, round and K:
  *   sample MODE K ROUND N PORTS_PER_S ATTACH_P50_US ATTACH_P99_US DETACH_P50_US DETACH_P99_US
+ * and per K the cost of what adoption and the CLI read (nc_bridge_list_ports,
+ * nc_tap_get_info), averaged over 20 calls:
+ *   reads K LIST_PORTS_MS GET_INFO_US
  * Built with meson (bench/meson.build: bench-port-limit). */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +48,7 @@
 #define OWNER 65534
 #define GROUP 65534
 #define PORT_MTU 1500
+#define FILLER_GROUP 4242
 
 /* -- raw: a bare rtnetlink socket ------------------------------------------------ */
 
@@ -108,8 +112,10 @@ port_mac(guint n, unsigned char mac[6])
   mac[3] = (n >> 16) & 0xff, mac[4] = (n >> 8) & 0xff, mac[5] = n & 0xff;
 }
 
+/* group: a netdev group for the bridge's filler ports (0: none, the
+ * measured port), so one RTM_DELLINK deletes them all at the end. */
 static int
-raw_attach(Raw *raw, const char *name, guint n, int bridge)
+raw_attach(Raw *raw, const char *name, guint n, int bridge, guint32 group)
 {
   int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
   if (fd < 0)
@@ -134,6 +140,8 @@ raw_attach(Raw *raw, const char *name, guint n, int bridge)
   put_attr(&req, IFLA_ADDRESS, mac, sizeof mac);
   put_attr(&req, IFLA_MTU, &mtu, sizeof mtu);
   put_attr(&req, IFLA_MASTER, &master, sizeof master);
+  if (group)
+    put_attr(&req, IFLA_GROUP, &group, sizeof group);
   return raw_request(raw, &req);
 }
 
@@ -162,12 +170,17 @@ static int
 attach(Bench *b, Mode mode, const char *name, guint n)
 {
   if (mode == MODE_RAW)
-    return raw_attach(&b->raw, name, n, b->bridge);
+    return raw_attach(&b->raw, name, n, b->bridge, 0);
   NcMac mac;
   port_mac(n, mac.addr);
   NcTapConfig config = {
-    .name = name, .owner = OWNER, .group = -1, .mac = &mac, .mtu = PORT_MTU,
-    .master_ifindex = b->bridge, .up = TRUE,
+    .name = name,
+    .owner = OWNER,
+    .group = -1,
+    .mac = &mac,
+    .mtu = PORT_MTU,
+    .master_ifindex = b->bridge,
+    .up = TRUE,
   };
   if (mode == MODE_FULL) {
     config.group = GROUP;
@@ -235,6 +248,36 @@ measure(Bench *b, Mode mode, guint k, guint round, guint n)
          n / secs, pct_us(att, n, 0.5), pct_us(att, n, 0.99), pct_us(det, n, 0.5),
          pct_us(det, n, 0.99));
   fflush(stdout);
+  return TRUE;
+}
+
+/* What adoption and the CLI read with K ports present: one listing of the
+ * bridge's ports, one TAP's facts. "reads K LIST_MS GET_INFO_US". */
+static gboolean
+measure_reads(Bench *b, guint k)
+{
+  const int reps = 20;
+  gint64 t0 = now_ns();
+  for (int i = 0; i < reps; i++) {
+    g_autoptr(GPtrArray) names = NULL;
+    int r = nc_bridge_list_ports(b->kernel, b->bridge, &names);
+    if (r < 0 || names->len != k) {
+      fprintf(stderr, "fail listing the ports: %s, %u of %u\n", g_strerror(r < 0 ? -r : EIO),
+              names ? names->len : 0, k);
+      return FALSE;
+    }
+  }
+  gint64 t1 = now_ns();
+  for (int i = 0; i < reps; i++) {
+    NcTapInfo info;
+    int r = nc_tap_get_info(b->kernel, "plp0", &info);
+    if (r < 0 || !info.is_tap) {
+      fprintf(stderr, "fail reading plp0: %s\n", g_strerror(r < 0 ? -r : EIO));
+      return FALSE;
+    }
+  }
+  gint64 t2 = now_ns();
+  printf("reads\t%u\t%.2f\t%.1f\n", k, (t1 - t0) / 1e6 / reps, (t2 - t1) / 1e3 / reps);
   return TRUE;
 }
 
@@ -309,24 +352,28 @@ main(int argc, char **argv)
     for (; have < k && ok; have++) {
       char name[IF_NAMESIZE];
       g_snprintf(name, sizeof name, "plp%u", have);
-      r = raw_attach(&b.raw, name, have, b.bridge);
+      r = raw_attach(&b.raw, name, have, b.bridge, FILLER_GROUP);
       if (r < 0) {
         fprintf(stderr, "fail filling the bridge, port %u: %s\n", have, g_strerror(-r));
         ok = FALSE;
       }
     }
+    if (ok)
+      ok = measure_reads(&b, k);
     for (int round = 0; round < rounds && ok; round++) {
       for (guint mi = 0; mi < modes->len && ok; mi++)
         ok = measure(&b, g_array_index(modes, Mode, mi), k, (guint)round, (guint)iterations);
     }
   }
 
-  /* Everything we made goes. */
-  for (guint i = 0; i < have; i++) {
-    char name[IF_NAMESIZE];
-    g_snprintf(name, sizeof name, "plp%u", i);
-    raw_detach(&b.raw, name);
-  }
+  /* Everything we made goes: the fillers in one request (each RTM_DELLINK
+   * waits for RCU grace periods; one for the group waits once). */
+  LinkReq req;
+  link_req_init(&req, RTM_DELLINK, 0);
+  guint32 group = FILLER_GROUP;
+  put_attr(&req, IFLA_GROUP, &group, sizeof group);
+  if (have > 0)
+    raw_request(&b.raw, &req);
   raw_detach(&b.raw, "plt0");
   nc_link_delete(b.kernel, b.bridge);
   close(b.raw.fd);

@@ -75,6 +75,7 @@ wall=$((SECONDS - start))
       dp50[key] = dp50[key] " " $9; dp99[key] = dp99[key] " " $10
     }
     $1 == "info" { info = info $2 "=" $3 " " }
+    $1 == "reads" { reads = reads sprintf("K=%-5s nc_bridge_list_ports %7.2f ms   nc_tap_get_info %6.1f us\n", $2, $3, $4) }
     END {
       for (i = 1; i <= n; i++) {
         split(order[i], kk, SUBSEP)
@@ -83,6 +84,7 @@ wall=$((SECONDS - start))
           (r > 0 && raw > 0 ? raw / r : 0), median(ap50[order[i]]), median(ap99[order[i]]),
           median(dp50[order[i]]), median(dp99[order[i]])
       }
+      if (reads) printf "\nreads with K ports present (mean of 20 calls):\n%s", reads
       if (info) print "\n" info
     }' "$WORK/raw/port-limit.tsv"
   grep '^fail' "$WORK/raw/port-limit.err" || true

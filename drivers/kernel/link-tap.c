@@ -26,6 +26,7 @@
 
 #define TUN_PATH "/dev/net/tun"
 #define ALIAS_SIZE 256 /* the kernel's IFALIASZ, with the NUL */
+#define MAX_QUEUES 256 /* the tun driver's MAX_TAP_QUEUES */
 
 typedef struct nl_cb NcNlCb;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcNlCb, nl_cb_put)
@@ -51,9 +52,9 @@ static void
 parse_tun_data(struct nlattr *data, LinkAttrs *out)
 {
   static const struct nla_policy policy[IFLA_TUN_MAX + 1] = {
-    [IFLA_TUN_OWNER] = { .type = NLA_U32 },       [IFLA_TUN_GROUP] = { .type = NLA_U32 },
-    [IFLA_TUN_TYPE] = { .type = NLA_U8 },         [IFLA_TUN_VNET_HDR] = { .type = NLA_U8 },
-    [IFLA_TUN_PERSIST] = { .type = NLA_U8 },      [IFLA_TUN_MULTI_QUEUE] = { .type = NLA_U8 },
+    [IFLA_TUN_OWNER] = { .type = NLA_U32 },  [IFLA_TUN_GROUP] = { .type = NLA_U32 },
+    [IFLA_TUN_TYPE] = { .type = NLA_U8 },    [IFLA_TUN_VNET_HDR] = { .type = NLA_U8 },
+    [IFLA_TUN_PERSIST] = { .type = NLA_U8 }, [IFLA_TUN_MULTI_QUEUE] = { .type = NLA_U8 },
   };
   struct nlattr *tb[IFLA_TUN_MAX + 1];
   if (nla_parse_nested(tb, IFLA_TUN_MAX, data, policy) < 0)
@@ -99,16 +100,20 @@ static int
 parse_link(struct nlmsghdr *hdr, LinkAttrs *out)
 {
   static const struct nla_policy policy[IFLA_MAX + 1] = {
-    [IFLA_IFNAME] = { .type = NLA_STRING },  [IFLA_IFALIAS] = { .type = NLA_STRING },
-    [IFLA_MTU] = { .type = NLA_U32 },        [IFLA_MASTER] = { .type = NLA_U32 },
+    [IFLA_IFNAME] = { .type = NLA_STRING },   [IFLA_IFALIAS] = { .type = NLA_STRING },
+    [IFLA_MTU] = { .type = NLA_U32 },         [IFLA_MASTER] = { .type = NLA_U32 },
     [IFLA_LINKINFO] = { .type = NLA_NESTED },
   };
   struct nlattr *tb[IFLA_MAX + 1];
-  if (hdr->nlmsg_type != RTM_NEWLINK || nlmsg_parse(hdr, sizeof(struct ifinfomsg), tb, IFLA_MAX, policy) < 0)
+  if (hdr->nlmsg_type != RTM_NEWLINK
+      || nlmsg_parse(hdr, sizeof(struct ifinfomsg), tb, IFLA_MAX, policy) < 0)
     return -EPROTO;
   const struct ifinfomsg *ifi = nlmsg_data(hdr);
-  *out = (LinkAttrs){ .ifindex = ifi->ifi_index, .flags = ifi->ifi_flags,
-                      .tun_owner = -1, .tun_group = -1, .isolated = -1 };
+  *out = (LinkAttrs){ .ifindex = ifi->ifi_index,
+                      .flags = ifi->ifi_flags,
+                      .tun_owner = -1,
+                      .tun_group = -1,
+                      .isolated = -1 };
   if (tb[IFLA_IFNAME])
     nla_strlcpy(out->name, tb[IFLA_IFNAME], sizeof out->name);
   if (tb[IFLA_IFALIAS])
@@ -222,7 +227,10 @@ setlink_msg(int family, int type, int ifindex, guint flags, guint change)
 {
   g_autoptr(NcNlMsg) msg = nlmsg_alloc_simple(type, NLM_F_REQUEST | NLM_F_ACK);
   struct ifinfomsg ifi = {
-    .ifi_family = family, .ifi_index = ifindex, .ifi_flags = flags, .ifi_change = change,
+    .ifi_family = family,
+    .ifi_index = ifindex,
+    .ifi_flags = flags,
+    .ifi_change = change,
   };
   if (!msg || nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO) < 0)
     return NULL;
@@ -280,7 +288,7 @@ nc_tap_create(NcKernel *kernel, const NcTapConfig *config, char *ret_name, int *
 {
   const char *name = config->name;
   if (!name || !*name || strlen(name) >= IFNAMSIZ || !valid_id(config->owner)
-      || !valid_id(config->group) || config->master_ifindex < 0
+      || !valid_id(config->group) || config->master_ifindex < 0 || config->queues > MAX_QUEUES
       || (config->alias && strlen(config->alias) >= ALIAS_SIZE))
     return -EINVAL;
   gboolean template = strchr(name, '%') != NULL;
@@ -336,7 +344,9 @@ nc_tap_get_info(NcKernel *kernel, const char *name, NcTapInfo *ret_info)
     return r;
   }
   NcTapInfo info = {
-    .link = { .ifindex = link.ifindex, .mac = link.mac, .mtu = link.mtu,
+    .link = { .ifindex = link.ifindex,
+              .mac = link.mac,
+              .mtu = link.mtu,
               .up = (link.flags & IFF_UP) != 0 },
     .is_tap = g_str_equal(link.kind, "tun") && link.tun_type == IFF_TAP,
     .owner = -1,
@@ -363,8 +373,7 @@ nc_link_set_master(NcKernel *kernel, int ifindex, int master_ifindex, gboolean u
 {
   if (ifindex <= 0 || master_ifindex < 0)
     return -EINVAL;
-  g_autoptr(NcNlMsg) msg
-      = setlink_msg(AF_UNSPEC, RTM_NEWLINK, ifindex, up ? IFF_UP : 0, IFF_UP);
+  g_autoptr(NcNlMsg) msg = setlink_msg(AF_UNSPEC, RTM_NEWLINK, ifindex, up ? IFF_UP : 0, IFF_UP);
   if (!msg || nla_put_u32(msg, IFLA_MASTER, master_ifindex) < 0)
     return -ENOMEM;
   int r = nc_kernel_nl_request(kernel, g_steal_pointer(&msg));

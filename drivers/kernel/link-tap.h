@@ -10,15 +10,17 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  const char *name; /* an exact name, or a template with one "%d" ("vnet%d"): the kernel picks the first free */
+  const char *name; /* an exact name, or a template with one "%d" ("vnet%d"): the kernel picks the
+                       first free */
   gint64 owner;     /* uid, or -1: none */
   gint64 group;     /* gid, or -1: none */
   gboolean vnet_hdr;
-  guint queues;          /* 0 or 1: single queue; >1: IFF_MULTI_QUEUE (the device is made multiqueue-capable; the VMM opens the queues) */
-  const NcMac *mac;      /* the TAP's own MAC, NULL: kernel's */
-  guint mtu;             /* 0: leave */
-  const char *alias;     /* IFLA_IFALIAS tag marking it as ours, NULL: none */
-  int master_ifindex;    /* 0: not enslaved */
+  guint queues; /* 0 or 1: single queue; >1: IFF_MULTI_QUEUE (the device is made multiqueue-capable;
+                   the VMM opens the queues) */
+  const NcMac *mac;   /* the TAP's own MAC, NULL: kernel's */
+  guint mtu;          /* 0: leave */
+  const char *alias;  /* IFLA_IFALIAS tag marking it as ours, NULL: none */
+  int master_ifindex; /* 0: not enslaved */
   gboolean up;
 } NcTapConfig;
 
@@ -27,7 +29,9 @@ typedef struct {
  * MAC, MTU, alias, master, up, applied by the kernel in that order.
  * -EEXIST when an exact name is taken (the existing device is never
  * touched: TUNSETIFF is asked with IFF_TUN_EXCL). On failure after creation,
- * the device is deleted again. ret_name has IF_NAMESIZE bytes.
+ * the device is deleted again. -EINVAL for a bad name, owner or group, an
+ * alias of 256 bytes or more, or more than 256 queues (the tun driver's
+ * limit). ret_name has IF_NAMESIZE bytes.
  * Who may attach (TUNSETIFF) later: with an owner, only that uid; with a
  * group, only its members; with both, only the owner as a member; with
  * neither, ANY user who can open /dev/net/tun (the kernel's rule), so a TAP

@@ -67,8 +67,8 @@ run_json(const char *const *argv)
   g_autofree char *err = NULL;
   int status = 0;
   g_autoptr(GError) error = NULL;
-  g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
-                             &err, &status, &error));
+  g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                             &status, &error));
   g_assert_no_error(error);
   if (!g_spawn_check_wait_status(status, NULL))
     g_error("%s failed: %s", argv[0], err);
@@ -128,8 +128,15 @@ test_create_full(Fixture *f, gconstpointer data)
 {
   NcMac mac = { { 0xfe, 0x54, 0x00, 0x12, 0x34, 0x56 } };
   NcTapConfig config = {
-    .name = "nctap0", .owner = OWNER, .group = GROUP, .vnet_hdr = TRUE, .mac = &mac,
-    .mtu = 1400, .alias = ALIAS, .master_ifindex = f->bridge, .up = TRUE,
+    .name = "nctap0",
+    .owner = OWNER,
+    .group = GROUP,
+    .vnet_hdr = TRUE,
+    .mac = &mac,
+    .mtu = 1400,
+    .alias = ALIAS,
+    .master_ifindex = f->bridge,
+    .up = TRUE,
   };
   char name[IF_NAMESIZE];
   int ifindex = create(f, &config, name);
@@ -222,8 +229,13 @@ static void
 test_multiqueue(Fixture *f, gconstpointer data)
 {
   NcTapConfig config = {
-    .name = "nctapmq", .owner = -1, .group = -1, .vnet_hdr = TRUE, .queues = 4,
-    .master_ifindex = f->bridge, .up = TRUE,
+    .name = "nctapmq",
+    .owner = -1,
+    .group = -1,
+    .vnet_hdr = TRUE,
+    .queues = 4,
+    .master_ifindex = f->bridge,
+    .up = TRUE,
   };
   char name[IF_NAMESIZE];
   int ifindex = create(f, &config, name);
@@ -243,8 +255,7 @@ test_multiqueue(Fixture *f, gconstpointer data)
   int fds[4];
   open_queues(name, 4, fds);
   g_autoptr(JsonObject) busy = ip_link(name);
-  tun = json_object_get_object_member(json_object_get_object_member(busy, "linkinfo"),
-                                      "info_data");
+  tun = json_object_get_object_member(json_object_get_object_member(busy, "linkinfo"), "info_data");
   g_assert_cmpint(json_object_get_int_member(tun, "numqueues"), ==, 4);
   for (int i = 0; i < 4; i++)
     close(fds[i]);
@@ -293,8 +304,15 @@ test_name_taken(Fixture *f, gconstpointer data)
   int theirs = foreign_tap(f, "nctaken");
   NcMac mac = { { 0xfe, 0x54, 0x00, 0xaa, 0xbb, 0xcc } };
   NcTapConfig config = {
-    .name = "nctaken", .owner = OWNER, .group = GROUP, .vnet_hdr = TRUE, .mac = &mac,
-    .mtu = 9000, .alias = ALIAS, .master_ifindex = f->bridge, .up = TRUE,
+    .name = "nctaken",
+    .owner = OWNER,
+    .group = GROUP,
+    .vnet_hdr = TRUE,
+    .mac = &mac,
+    .mtu = 9000,
+    .alias = ALIAS,
+    .master_ifindex = f->bridge,
+    .up = TRUE,
   };
   char name[IF_NAMESIZE] = "";
   int ifindex = -1;
@@ -334,6 +352,13 @@ test_bad_input_and_undo(Fixture *f, gconstpointer data)
   g_assert_cmpint(nc_tap_create(f->kernel, &config, name, &ifindex), ==, -EINVAL);
   config.name = "";
   g_assert_cmpint(nc_tap_create(f->kernel, &config, name, &ifindex), ==, -EINVAL);
+  config.name = "nctapbad";
+  config.queues = 257;
+  g_assert_cmpint(nc_tap_create(f->kernel, &config, name, &ifindex), ==, -EINVAL);
+  config.queues = 256;
+  g_assert_cmpint(nc_tap_create(f->kernel, &config, name, &ifindex), ==, 0);
+  g_assert_cmpint(nc_link_delete(f->kernel, ifindex), ==, 0);
+  config.queues = 0;
 
   /* The configuring request fails (no such master; an MTU the TAP refuses):
    * the TAP made for it is gone again. */
@@ -423,8 +448,8 @@ test_list_ports(Fixture *f, gconstpointer data)
   const char *names[] = { "nctl2", "nctl0", "nctl1" };
   char name[IF_NAMESIZE];
   for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {
-    NcTapConfig config = { .name = names[i], .owner = -1, .group = -1,
-                           .master_ifindex = f->bridge, .up = TRUE };
+    NcTapConfig config
+        = { .name = names[i], .owner = -1, .group = -1, .master_ifindex = f->bridge, .up = TRUE };
     g_assert_cmpint(create(f, &config, name), >, 0);
   }
   NcTapConfig elsewhere = { .name = "nctlx", .owner = -1, .group = -1, .master_ifindex = other };
@@ -488,8 +513,12 @@ static void
 test_unprivileged(Fixture *f, gconstpointer data)
 {
   char name[IF_NAMESIZE];
-  NcTapConfig mine = { .name = "nctapu", .owner = 65534, .group = -1, .vnet_hdr = TRUE,
-                       .master_ifindex = f->bridge, .up = TRUE };
+  NcTapConfig mine = { .name = "nctapu",
+                       .owner = 65534,
+                       .group = -1,
+                       .vnet_hdr = TRUE,
+                       .master_ifindex = f->bridge,
+                       .up = TRUE };
   g_assert_cmpint(create(f, &mine, name), >, 0);
   g_assert_cmpint(attach_as("nctapu", 65534, 65534), ==, 0);
   g_assert_cmpint(attach_as("nctapu", 65533, 65534), ==, EPERM);
