@@ -33,6 +33,7 @@ typedef struct {
   char *state_dir;     /* /run/libvirt/network (status XML, pid files, autostarted marker) */
   char *dnsmasq_dir;   /* /var/lib/libvirt/dnsmasq */
   char *socket_dir;    /* /run/libvirt (virtnetworkd-sock...) */
+  char *hooks_dir;     /* /etc/libvirt/hooks (network, network.d/: drivers/kernel/hook.h) */
 } NcPaths;
 
 NcPaths *nc_paths_new(const char *root /* NULL or "" for the default layout */);

@@ -24,6 +24,7 @@ nc_paths_new(const char *root)
   paths->state_dir = g_strconcat(trimmed, "/run/libvirt/network", NULL);
   paths->dnsmasq_dir = g_strconcat(trimmed, "/var/lib/libvirt/dnsmasq", NULL);
   paths->socket_dir = g_strconcat(trimmed, "/run/libvirt", NULL);
+  paths->hooks_dir = g_strconcat(trimmed, "/etc/libvirt/hooks", NULL);
   return paths;
 }
 
@@ -38,5 +39,6 @@ nc_paths_free(NcPaths *paths)
   g_free(paths->state_dir);
   g_free(paths->dnsmasq_dir);
   g_free(paths->socket_dir);
+  g_free(paths->hooks_dir);
   g_free(paths);
 }

@@ -30,6 +30,7 @@ static const ErrorName error_names[] = {
   { NC_ERROR_OPERATION_INVALID, "OPERATION_INVALID", "org.netctl.Error.OperationInvalid" },
   { NC_ERROR_CONFIG_UNSUPPORTED, "CONFIG_UNSUPPORTED", "org.netctl.Error.ConfigUnsupported" },
   { NC_ERROR_OPERATION_TIMEOUT, "OPERATION_TIMEOUT", "org.netctl.Error.OperationTimeout" },
+  { NC_ERROR_HOOK_SCRIPT_FAILED, "HOOK_SCRIPT_FAILED", "org.netctl.Error.HookScriptFailed" },
   { NC_ERROR_ARGUMENT_UNSUPPORTED, "ARGUMENT_UNSUPPORTED", "org.netctl.Error.ArgumentUnsupported" },
   { NC_ERROR_OPERATION_UNSUPPORTED, "OPERATION_UNSUPPORTED", "org.netctl.Error.OperationUnsupported" },
   { NC_ERROR_RESOURCE_BUSY, "RESOURCE_BUSY", "org.netctl.Error.ResourceBusy" },
