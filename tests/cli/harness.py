@@ -82,14 +82,29 @@ def reexec_in_namespace(argv):
     return subprocess.call(cmd, env=env)
 
 
+# What a condition raises while the thing it waits for is not there yet: a
+# file not written yet (FileNotFoundError), written by halves (a partial JSON
+# document: ValueError), an entry or line not there yet (KeyError, IndexError,
+# StopIteration). Under load these windows are wide: they mean "not yet".
+NOT_YET = (OSError, ValueError, KeyError, IndexError, StopIteration)
+
+
 def wait_for(what, predicate, timeout=10.0, interval=0.02):
+    """predicate()'s first true value, polling until timeout. A predicate that
+    raises one of NOT_YET is asked again; on timeout the last such error is
+    named in the failure."""
     deadline = time.monotonic() + timeout
+    last = None
     while True:
-        value = predicate()
+        try:
+            value = predicate()
+        except NOT_YET as e:
+            value, last = None, e
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+            said = f" (last: {type(last).__name__}: {last})" if last is not None else ""
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}{said}")
         time.sleep(interval)
 
 
