@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic-file.h"
 #include "nc-error.h"
 #include "network-xml.h"
 #include "store.h"
@@ -37,56 +38,25 @@ nc_store_ensure_dir(const char *dir, GError **error)
   return TRUE;
 }
 
-static gboolean
-write_all(int fd, const char *data, gsize len)
-{
-  while (len > 0) {
-    ssize_t n = write(fd, data, len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return FALSE;
-    data += n;
-    len -= n;
-  }
-  return TRUE;
-}
-
+/* One implementation of the atomic write for the whole tree: the kernel
+ * layer's (drivers/kernel/atomic-file.c, which the lease helper links too and
+ * which sets the mode whatever the umask); this adds the directory and the
+ * GError. */
 static gboolean
 write_atomic(const char *path, const char *contents, gssize len, int mode, gboolean durable,
              GError **error)
 {
-  gsize size = len < 0 ? strlen(contents) : (gsize)len;
   g_autofree char *dir = g_path_get_dirname(path);
-  g_autofree char *base = g_path_get_basename(path);
-  g_autofree char *tmp = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
-
   if (!nc_store_ensure_dir(dir, error))
     return FALSE;
-  int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, mode);
-  if (fd < 0) {
-    int e = errno;
-    g_set_error(error, NC_ERROR, NC_ERROR_WRITE_FAILED, "cannot create a temporary file for %s: %s",
-                path, g_strerror(e));
+  int r = durable ? nc_file_write_atomic(path, contents, len, mode)
+                  : nc_file_replace(path, contents, len, mode);
+  if (r < 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_WRITE_FAILED, "cannot write %s: %s", path,
+                g_strerror(-r));
     return FALSE;
   }
-
-  gboolean ok = write_all(fd, contents, size) && (!durable || fsync(fd) == 0);
-  int e = errno;
-  if (close(fd) < 0 && ok) {
-    ok = FALSE;
-    e = errno;
-  }
-  if (ok && rename(tmp, path) < 0) {
-    ok = FALSE;
-    e = errno;
-  }
-  if (!ok) {
-    unlink(tmp);
-    g_set_error(error, NC_ERROR, NC_ERROR_WRITE_FAILED, "cannot write %s: %s", path, g_strerror(e));
-    return FALSE;
-  }
-  return !durable || fsync_dir(dir, error);
+  return TRUE;
 }
 
 gboolean

@@ -11,6 +11,9 @@
 
 G_BEGIN_DECLS
 
+/* A GError wrapper over nc_file_write_atomic (drivers/kernel/atomic-file.h,
+ * the one implementation), creating the directory first. mode is the file's
+ * permissions whatever the umask. */
 gboolean nc_store_write_atomic(const char *path, const char *contents, gssize len, int mode,
                                GError **error);
 /* The same without fsync: still atomic against a daemon crash (rename), not

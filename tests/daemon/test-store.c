@@ -68,6 +68,19 @@ test_atomic_write(Fixture *f, gconstpointer data)
   g_assert_cmpint(stat(path, &st), ==, 0);
   g_assert_cmpint(st.st_mode & 0777, ==, 0600);
 
+  /* The mode asked for, whatever the umask (one implementation for the tree:
+   * drivers/kernel/atomic-file.c), durable or not. */
+  mode_t old_umask = umask(077);
+  g_autofree char *shared = g_build_filename(f->paths->config_dir, "shared", NULL);
+  g_assert_true(nc_store_write_atomic(shared, "x", -1, 0644, &error));
+  g_assert_cmpint(stat(shared, &st), ==, 0);
+  g_assert_cmpint(st.st_mode & 0777, ==, 0644);
+  g_assert_true(nc_store_write_atomic_volatile(shared, "y", -1, 0640, &error));
+  g_assert_cmpint(stat(shared, &st), ==, 0);
+  g_assert_cmpint(st.st_mode & 0777, ==, 0640);
+  umask(old_umask);
+  g_assert_no_error(error);
+
   /* A directory we cannot create: a clear error, nothing written. */
   g_autofree char *blocker = g_build_filename(f->root, "file", NULL);
   tu_write(blocker, "x");
