@@ -20,12 +20,16 @@
  *    them.
  *  - failure: exit status != 0 (or a signal) is VIR_ERR_HOOK_SCRIPT_FAILED
  *    (70), its message carrying the program's stderr.
+ * A run of Debian 12's libvirtd 9.0 with a recording hook showed all of this
+ * (tests/hooks/data/libvirt-9.0/README.md); the hook also inherits the
+ * daemon's working directory there.
  *
  * What netctl does beyond libvirt: the programs are looked for on every call
  * (libvirt looks once at daemon start and on SIGHUP, so a hook installed
  * later is ignored until a restart); when nothing is installed that costs
  * one stat() and one failed opendir(). Each program runs in its own process
- * group with "/" as working directory, descriptors above 2 closed, stdin
+ * group with "/" as working directory (whatever the daemon's), descriptors
+ * above 2 closed, stdin
  * written in full and then closed; stdout and stderr are captured (at most
  * NC_HOOK_OUTPUT_MAX bytes each, the rest read and dropped) and a program
  * still running after the timeout (30 s) has its process group killed with

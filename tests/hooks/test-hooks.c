@@ -646,6 +646,39 @@ test_hookdata_golden(void)
   g_assert_nonnull(strstr(net_doc, "<description>First line\nsecond line &amp; more"));
 }
 
+/* The documents a real libvirtd (Debian 12's 9.0) wrote to its hook's stdin,
+ * byte for byte (data/libvirt-9.0/README.md says how they were captured). */
+static void
+test_libvirt_capture(void)
+{
+  g_autofree char *net_path = data_path("libvirt-9.0/network.xml");
+  g_autofree char *port_path = data_path("libvirt-9.0/port.xml");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NcNetworkDef) def = nc_network_def_parse_file(net_path, 0, &error);
+  g_assert_no_error(error);
+  g_autoptr(NcNetworkPortDef) port = nc_network_port_def_parse_file(port_path, 0, &error);
+  g_assert_no_error(error);
+
+  static const struct {
+    const char *file;
+    guint connections;
+    gboolean with_port;
+  } cases[] = {
+    { "libvirt-9.0/start-begin.stdin", 0, FALSE },
+    { "libvirt-9.0/port-created-begin.stdin", 1, TRUE },
+    { "libvirt-9.0/port-deleted-begin.stdin", 0, TRUE },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+    g_autofree char *path = data_path(cases[i].file);
+    g_autofree char *want = NULL;
+    g_file_get_contents(path, &want, NULL, &error);
+    g_assert_no_error(error);
+    def->connections = cases[i].connections;
+    g_autofree char *got = nc_hooks_format_data(def, cases[i].with_port ? port : NULL);
+    g_assert_cmpstr(got, ==, want);
+  }
+}
+
 /* nc_hooks_network end to end: the daemon's paths, the exact document. */
 static void
 test_hooks_network(void)
@@ -707,6 +740,7 @@ main(int argc, char **argv)
   g_test_add_func("/hooks/background-child", test_background_child);
   g_test_add_func("/hooks/flood", test_flood);
   g_test_add_func("/hooks/hookdata-golden", test_hookdata_golden);
+  g_test_add_func("/hooks/libvirt-capture", test_libvirt_capture);
   g_test_add_func("/hooks/hooks-network", test_hooks_network);
   return g_test_run();
 }
