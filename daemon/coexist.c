@@ -21,6 +21,7 @@
 #include "coexist.h"
 #include "nc-daemon.h"
 #include "nc-error.h"
+#include "safe-read.h"
 
 /* Listening sockets carry __SO_ACCEPTCON in /proc/net/unix's Flags column. */
 #define UNIX_FLAG_ACCEPTCON 0x00010000u
@@ -45,12 +46,17 @@ static const Daemon daemons[] = {
   { "libvirtd", "libvirtd (with libvirt's network driver)", "/run/libvirtd.pid", STOP_LIBVIRTD },
 };
 
-/* The pid a pid file names, or 0 (missing, empty, garbage). */
+/* The pid a pid file names, or 0 (missing, empty, garbage, or not a small
+ * regular file: read bounded and non-blocking, safe-read.h, so a FIFO or a
+ * symlink to /dev/zero there cannot hang or exhaust start-up). */
 static pid_t
 read_pid(const char *path)
 {
   g_autofree char *text = NULL;
-  if (!g_file_get_contents(path, &text, NULL, NULL))
+  int r = nc_file_read_bounded(path, 64, &text, NULL);
+  if (nc_file_is_refusal(r))
+    g_warning("ignoring the pid file %s: %s", path, nc_file_refusal_reason(r));
+  if (r < 0)
     return 0;
   char *end = NULL;
   gint64 pid = g_ascii_strtoll(g_strstrip(text), &end, 10);

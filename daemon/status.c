@@ -127,13 +127,9 @@ parse_netctl(xmlNodePtr node, NcStatusRecord *rec)
   }
 }
 
-static NcStatusRecord *
-load_one(const char *path, GError **error)
+NcStatusRecord *
+nc_status_parse(const char *contents, gsize len, const char *path, GError **error)
 {
-  g_autofree char *contents = NULL;
-  gsize len = 0;
-  if (!g_file_get_contents(path, &contents, &len, error))
-    return NULL;
   g_autoptr(NcXmlDoc) doc = nc_xml_read(contents, len, path, error);
   if (!doc)
     return NULL;
@@ -171,6 +167,18 @@ load_one(const char *path, GError **error)
     return NULL;
   }
   return g_steal_pointer(&rec);
+}
+
+static NcStatusRecord *
+load_one(const char *path, GError **error)
+{
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+  /* Bounded and non-blocking: a FIFO here would hang start-up, a symlink to
+   * /dev/zero exhaust memory. Nothing larger than a definition is ours. */
+  if (!nc_store_read_file(path, NC_XML_MAX_DOCUMENT_SIZE, &contents, &len, error))
+    return NULL;
+  return nc_status_parse(contents, len, path, error);
 }
 
 GPtrArray *

@@ -44,8 +44,16 @@ char *nc_status_path(const NcPaths *paths, const char *name);
 gboolean nc_status_save(const NcPaths *paths, const NcNetworkDef *def, const NcLiveState *live,
                         NcStatusState state, GError **error);
 gboolean nc_status_delete(const NcPaths *paths, const char *name, GError **error);
+/* One status file's text -> record; path names it in messages and must end
+ * in NAME.xml for the network it holds. NULL with NC_ERROR_XML_ERROR for
+ * anything else (the fuzz target's entry point). */
+NcStatusRecord *nc_status_parse(const char *contents, gsize len, const char *path,
+                                GError **error);
 /* Every readable state_dir/NAME.xml as NcStatusRecord* (owned by the array);
- * bad ones are skipped with a message in ret_problems (may be NULL), logged. */
+ * bad ones are skipped with a message in ret_problems (may be NULL), logged.
+ * Read with nc_store_read_file: a symlink, FIFO, device or one over
+ * NC_XML_MAX_DOCUMENT_SIZE is refused unread, its network then treated as
+ * having no status file. */
 GPtrArray *nc_status_load_all(const NcPaths *paths, GPtrArray *ret_problems);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include "atomic-file.h"
 #include "nc-error.h"
 #include "network-xml.h"
+#include "safe-read.h"
 #include "store.h"
 
 static gboolean
@@ -70,6 +71,36 @@ nc_store_write_atomic_volatile(const char *path, const char *contents, gssize le
                                GError **error)
 {
   return write_atomic(path, contents, len, mode, FALSE, error);
+}
+
+gboolean
+nc_store_read_file(const char *path, gsize max_size, char **ret_contents, gsize *ret_len,
+                   GError **error)
+{
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+  int r = nc_file_read_bounded(path, max_size, &contents, &len);
+  if (r == -EFBIG) {
+    g_set_error(error, NC_ERROR, NC_ERROR_READ_FAILED,
+                "%s: refused unread: it is larger than %" G_GSIZE_FORMAT " bytes", path,
+                max_size);
+    return FALSE;
+  }
+  if (nc_file_is_refusal(r)) {
+    g_set_error(error, NC_ERROR, NC_ERROR_READ_FAILED, "%s: refused unread: %s", path,
+                nc_file_refusal_reason(r));
+    return FALSE;
+  }
+  if (r < 0) {
+    g_set_error(error, r == -ENOENT ? G_FILE_ERROR : NC_ERROR,
+                r == -ENOENT ? G_FILE_ERROR_NOENT : NC_ERROR_READ_FAILED, "cannot read %s: %s",
+                path, g_strerror(-r));
+    return FALSE;
+  }
+  *ret_contents = g_steal_pointer(&contents);
+  if (ret_len)
+    *ret_len = len;
+  return TRUE;
 }
 
 gboolean
@@ -256,11 +287,11 @@ nc_store_load_configs(const NcPaths *paths, GPtrArray *ret_problems)
     g_autofree char *path = g_build_filename(paths->config_dir, file, NULL);
     g_autofree char *contents = NULL;
     g_clear_error(&error);
-    if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
-      continue;
-    if (!g_file_get_contents(path, &contents, NULL, &error)) {
-      problem(ret_problems, "%s: cannot read the network definition: %s; skipped", path,
-              error->message);
+    /* Bounded and non-blocking: a FIFO or a symlink to /dev/zero put here
+     * must not hang or exhaust the daemon at start-up. */
+    if (!nc_store_read_file(path, NC_XML_MAX_DOCUMENT_SIZE, &contents, NULL, &error)) {
+      if (!g_error_matches(error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        problem(ret_problems, "skipped a network definition: %s", error->message);
       continue;
     }
     g_autoptr(NcNetworkDef) def

@@ -21,6 +21,13 @@ gboolean nc_store_write_atomic(const char *path, const char *contents, gssize le
  * (status files on /run). */
 gboolean nc_store_write_atomic_volatile(const char *path, const char *contents, gssize len,
                                         int mode, GError **error);
+/* Reads a file of the state or configuration root through
+ * nc_file_read_bounded (safe-read.h): a symlink, FIFO, device or directory,
+ * or a file over max_size, is refused unread with NC_ERROR_READ_FAILED
+ * "PATH: refused unread: WHY"; a missing file is G_FILE_ERROR_NOENT.
+ * *ret_contents is NUL-terminated; ret_len may be NULL. */
+gboolean nc_store_read_file(const char *path, gsize max_size, char **ret_contents, gsize *ret_len,
+                            GError **error);
 /* unlink; a missing file is not an error. */
 gboolean nc_store_remove(const char *path, GError **error);
 /* mkdir -p with mode 0755 (0700 for none of ours: libvirt's dirs are 0755). */
@@ -43,8 +50,9 @@ gboolean nc_store_set_autostart(const NcPaths *paths, const char *name, gboolean
 void nc_store_remove_stale_temps(const char *dir);
 
 /* Every loadable config_dir/NAME.xml, as NcNetworkDef* (owned by the array),
- * sorted by file name. A corrupt or invalid file, or one whose name does not
- * match the network name, is skipped, with one message per file appended to
+ * sorted by file name. A corrupt or invalid file, one refused unread (see
+ * nc_store_read_file), or one whose name does not match the network name, is
+ * skipped, with one message per file appended to
  * ret_problems (char*, may be NULL) and logged as a warning. */
 GPtrArray *nc_store_load_configs(const NcPaths *paths, GPtrArray *ret_problems);
 

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "lease-file.h"
+#include "safe-read.h"
 
 #define DEFAULT_DNSMASQ_DIR "/var/lib/libvirt/dnsmasq"
 
@@ -162,7 +163,10 @@ main(int argc, char **argv)
   g_autoptr(GPtrArray) entries = NULL;
   int r = nc_lease_file_read(path, &entries);
   if (r < 0) {
-    fprintf(stderr, "netctl-leaseshelper: %s: %s, rewriting it\n", path, g_strerror(-r));
+    /* A FIFO, symlink, oversized or too deeply nested file is refused
+     * unread (safe-read.h), and replaced: the rename takes the name. */
+    fprintf(stderr, "netctl-leaseshelper: %s: ignored (%s), rewriting it\n", path,
+            nc_file_refusal_reason(r));
     entries = nc_lease_entries_new();
   }
   guint before = entries->len;

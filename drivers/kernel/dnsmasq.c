@@ -19,6 +19,7 @@
 #include "lease-file.h"
 #include "nc-config.h"
 #include "nc-error.h"
+#include "safe-read.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -291,11 +292,17 @@ watch(NcDnsmasq *dm, pid_t pid)
 
 /* -- files ------------------------------------------------------------------------ */
 
+/* A pid file holds one number: anything longer is not one we read. */
+#define PID_FILE_MAX 64
+
 static pid_t
 read_pid_file(const char *path)
 {
   g_autofree char *text = NULL;
-  if (!g_file_get_contents(path, &text, NULL, NULL))
+  int r = nc_file_read_bounded(path, PID_FILE_MAX, &text, NULL);
+  if (nc_file_is_refusal(r))
+    g_warning("ignoring the pid file %s: %s", path, nc_file_refusal_reason(r));
+  if (r < 0)
     return 0;
   char *end = NULL;
   gint64 v = g_ascii_strtoll(g_strstrip(text), &end, 10);
@@ -309,15 +316,20 @@ read_pid_file(const char *path)
 static int
 sync_file(const char *path, const char *contents, int mode, gboolean *changed)
 {
-  g_autofree char *old = NULL;
-  gboolean exists = g_file_get_contents(path, &old, NULL, NULL);
   if (!contents) {
-    if (!exists)
+    struct stat st;
+    if (lstat(path, &st) < 0)
       return 0;
     *changed = TRUE;
     return nc_file_remove(path);
   }
-  if (exists && g_str_equal(old, contents))
+  /* Bounded by the new contents' size: a larger file differs anyway, and a
+   * FIFO or symlink put there is replaced unread (the rename takes the name). */
+  g_autofree char *old = NULL;
+  gsize old_len = 0;
+  gsize len = strlen(contents);
+  if (nc_file_read_bounded(path, len, &old, &old_len) == 0 && old_len == len
+      && memcmp(old, contents, len) == 0)
     return 0;
   *changed = TRUE;
   /* Regenerated on every start: no fsync (see nc_file_replace). */
@@ -525,13 +537,16 @@ write_lease_file(NcDnsmasq *dm, GError **error)
 {
   g_autofree char *status = nc_lease_status_path(dm->dnsmasq_dir, dm->bridge);
   g_autoptr(GPtrArray) entries = NULL;
-  if (!status || nc_lease_file_read(status, &entries) < 0)
+  int r = status ? nc_lease_file_read(status, &entries) : -EINVAL;
+  if (status && nc_file_is_refusal(r))
+    g_warning("network '%s': ignoring the DHCP lease database %s: %s", dm->network_name, status,
+              nc_file_refusal_reason(r));
+  if (r < 0)
     entries = nc_lease_entries_new();
   g_autofree char *text
       = nc_lease_entries_format_dnsmasq(entries, g_get_real_time() / G_USEC_PER_SEC);
   /* None: dnsmasq creates the file itself (an old one must not be read). */
-  int r
-      = *text ? nc_file_replace(dm->leases_path, text, -1, 0644) : nc_file_remove(dm->leases_path);
+  r = *text ? nc_file_replace(dm->leases_path, text, -1, 0644) : nc_file_remove(dm->leases_path);
   if (r < 0) {
     g_set_error(error, NC_ERROR, NC_ERROR_WRITE_FAILED, "network '%s': cannot write %s: %s",
                 dm->network_name, dm->leases_path, g_strerror(-r));

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "atomic-file.h"
+#include "safe-read.h"
 
 /* libvirt's cap on the file; a larger one is not ours. */
 #define STATUS_FILE_MAX (32 * 1024 * 1024)
@@ -65,7 +66,10 @@ nc_lease_status_path(const char *dnsmasq_dir, const char *bridge)
 }
 
 /* A string member, or NULL; numbers are accepted as their decimal text
- * because some writers store the IAID as a number. */
+ * because some writers store the IAID as a number. Sanitized here, once for
+ * every reader: whoever can write the file (or a DHCP client choosing its
+ * hostname) must not get invalid UTF-8 or control characters to D-Bus, the
+ * logs or the CLI. */
 static char *
 member_string(JsonObject *obj, const char *name)
 {
@@ -74,7 +78,7 @@ member_string(JsonObject *obj, const char *name)
     return NULL;
   GType type = json_node_get_value_type(node);
   if (type == G_TYPE_STRING)
-    return g_strdup(json_node_get_string(node));
+    return nc_untrusted_string_sanitize(json_node_get_string(node));
   if (type == G_TYPE_INT64)
     return g_strdup_printf("%" G_GINT64_FORMAT, json_node_get_int(node));
   return NULL;
@@ -111,6 +115,16 @@ nc_lease_entries_parse(const char *text, gssize len, GPtrArray **ret_entries)
     return 0;
   }
 
+  /* Depth (json-glib recurses once per level) and UTF-8 (json-glib refuses
+   * the whole text for one bad byte): see safe-read.h. */
+  g_autofree char *valid = NULL;
+  int r = nc_json_text_prepare(text, size, &valid);
+  if (r < 0)
+    return r;
+  if (valid) {
+    text = valid;
+    size = strlen(valid);
+  }
   g_autoptr(JsonParser) parser = json_parser_new();
   if (!json_parser_load_from_data(parser, text, (gssize)size, NULL))
     return -EBADMSG;
@@ -189,16 +203,13 @@ nc_lease_file_read(const char *path, GPtrArray **ret_entries)
 {
   g_autofree char *text = NULL;
   gsize len = 0;
-  g_autoptr(GError) error = NULL;
-  if (!g_file_get_contents(path, &text, &len, &error)) {
-    if (g_error_matches(error, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
-      *ret_entries = nc_lease_entries_new();
-      return 0;
-    }
-    return -EIO;
+  int r = nc_file_read_bounded(path, STATUS_FILE_MAX, &text, &len);
+  if (r == -ENOENT) {
+    *ret_entries = nc_lease_entries_new();
+    return 0;
   }
-  if (len > STATUS_FILE_MAX)
-    return -EFBIG;
+  if (r < 0)
+    return r;
   return nc_lease_entries_parse(text, (gssize)len, ret_entries);
 }
 

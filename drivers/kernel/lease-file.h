@@ -38,13 +38,17 @@ gboolean nc_lease_bridge_name_is_safe(const char *bridge);
 char *nc_lease_status_path(const char *dnsmasq_dir, const char *bridge);
 
 /* JSON text -> entries. Objects without "ip-address" are skipped, as are
- * non-object array members. -EBADMSG when the text is not a JSON array.
- * Empty or all-blank text is an empty array. */
+ * non-object array members. -EBADMSG when the text is not a JSON array,
+ * -EOVERFLOW when it nests deeper than NC_JSON_MAX_DEPTH (safe-read.h).
+ * Empty or all-blank text is an empty array. Every string is sanitized
+ * (nc_untrusted_string_sanitize): valid UTF-8 without control characters. */
 int nc_lease_entries_parse(const char *text, gssize len, GPtrArray **ret_entries);
 /* entries -> JSON text (pretty, like libvirt's). Caller frees. */
 char *nc_lease_entries_format(GPtrArray *entries);
 
-/* A missing file is an empty array. */
+/* A missing file is an empty array. Read with nc_file_read_bounded (at most
+ * libvirt's 32 MiB): a symlink, FIFO, device or directory is -ELOOP or
+ * -EINVAL, a larger file -EFBIG (nc_file_refusal_reason() says it in words). */
 int nc_lease_file_read(const char *path, GPtrArray **ret_entries);
 /* Atomic replace, mode 0644 (libvirt's NSS module reads it as any user). */
 int nc_lease_file_write(const char *path, GPtrArray *entries);

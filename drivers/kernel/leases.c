@@ -8,6 +8,7 @@
 #include "lease-file.h"
 #include "nc-addr.h"
 #include "nc-error.h"
+#include "safe-read.h"
 
 /* Changes within this many milliseconds are reported once: one lease event is
  * a temporary file and a rename, i.e. several monitor events. */
@@ -47,6 +48,12 @@ nc_leases_read(const char *dnsmasq_dir, const char *bridge, const NcNetworkDef *
   }
   g_autoptr(GPtrArray) entries = NULL;
   int r = nc_lease_file_read(path, &entries);
+  if (nc_file_is_refusal(r)) {
+    /* Not a file the helper wrote (a FIFO, a symlink, a huge or absurdly
+     * nested text): read as no lease, said once per call. */
+    g_warning("ignoring the DHCP lease database %s: %s", path, nc_file_refusal_reason(r));
+    return g_ptr_array_new_with_free_func((GDestroyNotify)nc_dhcp_lease_free);
+  }
   if (r < 0) {
     g_set_error(error, NC_ERROR, NC_ERROR_READ_FAILED, "cannot read the DHCP leases in %s: %s",
                 path, r == -EBADMSG ? "not a JSON array of leases" : g_strerror(-r));

@@ -17,7 +17,10 @@ G_BEGIN_DECLS
  * neither NULL nor "" (compared without case). The prefix is that of the
  * definition's <ip> of the lease's family whose subnet holds the address (else
  * the first of that family, else 0); def may be NULL. A missing file is no
- * lease; an unreadable one is NC_ERROR_READ_FAILED naming the file.
+ * lease; so is a file refused unread (a symlink, FIFO, device, directory,
+ * one over 32 MiB or nesting deeper than NC_JSON_MAX_DEPTH), with a warning
+ * naming it; an unreadable or corrupt one is NC_ERROR_READ_FAILED naming the
+ * file. Hostnames and client ids are valid UTF-8 without control characters.
  * Returns an array of NcDhcpLease* (nc-daemon.h) owning its members. */
 GPtrArray *nc_leases_read(const char *dnsmasq_dir, const char *bridge, const NcNetworkDef *def,
                           const char *mac, gint64 now, GError **error);

@@ -8,6 +8,10 @@
 #include "atomic-file.h"
 #include "lease-file.h"
 #include "nc-addr.h"
+#include "safe-read.h"
+
+/* The file lists a few MACs per guest: a megabyte is thousands of guests. */
+#define MACMAP_FILE_MAX (4 * 1024 * 1024)
 
 /* A domain and its MACs, in the order they were added. */
 typedef struct {
@@ -87,10 +91,28 @@ load(const char *path, GPtrArray **ret_entries)
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func((GDestroyNotify)entry_free);
   g_autofree char *text = NULL;
   gsize len = 0;
-  g_autoptr(GError) error = NULL;
-  if (!g_file_get_contents(path, &text, &len, &error)) {
-    if (!g_error_matches(error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-      return -EIO;
+  g_autofree char *valid = NULL;
+  int r = nc_file_read_bounded(path, MACMAP_FILE_MAX, &text, &len);
+  if (r == 0)
+    r = nc_json_text_prepare(text, len, &valid);
+  if (r == 0 && valid) {
+    g_free(text);
+    text = g_steal_pointer(&valid);
+    len = strlen(text);
+  }
+  if (nc_file_is_refusal(r)) {
+    /* Not a file we wrote (a FIFO, a symlink, huge or absurdly nested):
+     * read as an empty map, which the next save replaces (the rename takes
+     * the name, never the target). */
+    g_warning("ignoring the MAC map %s: %s", path, nc_file_refusal_reason(r));
+    g_clear_pointer(&text, g_free);
+    len = 0;
+  } else if (r == -ENOENT) {
+    len = 0;
+  } else if (r < 0) {
+    return r;
+  }
+  if (len == 0) {
     *ret_entries = g_steal_pointer(&entries);
     return 0;
   }
@@ -106,7 +128,9 @@ load(const char *path, GPtrArray **ret_entries)
     if (!JSON_NODE_HOLDS_OBJECT(node))
       return -EBADMSG;
     JsonObject *obj = json_node_get_object(node);
-    const char *domain = json_object_get_string_member_with_default(obj, "domain", NULL);
+    /* Sanitized once here: the names reach D-Bus and the logs. */
+    g_autofree char *domain = nc_untrusted_string_sanitize(
+        json_object_get_string_member_with_default(obj, "domain", NULL));
     JsonNode *macs = json_object_get_member(obj, "macs");
     if (!domain || !macs || !JSON_NODE_HOLDS_ARRAY(macs))
       return -EBADMSG;
@@ -124,7 +148,8 @@ load(const char *path, GPtrArray **ret_entries)
         continue;
       /* A MAC another writer put in upper case is written back as ours. */
       char mac[18];
-      const char *value = json_node_get_string(m);
+      g_autofree char *raw = nc_untrusted_string_sanitize(json_node_get_string(m));
+      const char *value = raw;
       if (canonical_mac(value, mac))
         value = mac;
       if (!has_mac(e, value, NULL))

@@ -13,7 +13,11 @@
  * never empty, so the module can always parse it); the daemon is its only
  * writer. Returns 0 or -errno (-EINVAL for an unsafe bridge name, an empty
  * domain or a string that is no MAC, -EBADMSG for a file that is not such an
- * array); no logging. */
+ * array). A file refused unread (a symlink, FIFO, device, one over 4 MiB or
+ * nesting deeper than NC_JSON_MAX_DEPTH: safe-read.h) is read as an empty
+ * map with a warning naming it, and replaced by the next write; otherwise no
+ * logging. Domains and MACs read are sanitized (valid UTF-8, no control
+ * characters). */
 #pragma once
 
 #include <glib.h>

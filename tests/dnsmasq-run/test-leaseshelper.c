@@ -290,11 +290,12 @@ test_escaping(Fixture *f, gconstpointer data)
   g_assert_true(g_utf8_validate(text, -1, NULL));
   g_assert_nonnull(strstr(text, "a\\\"b\\\\c\\nd\\te\\u0001f"));
 
+  /* Read back sanitized, once, by the reader (issue 12): control characters
+   * become '?', invalid UTF-8 U+FFFD, so D-Bus never gets an invalid string. */
   g_autoptr(GPtrArray) e = read_status(f);
   g_assert_cmpuint(e->len, ==, 1);
-  g_assert_true(g_str_has_prefix(((NcLeaseEntry *)g_ptr_array_index(e, 0))->hostname,
-                                 "a\"b\\c\nd\te\x01"
-                                 "f"));
+  g_assert_cmpstr(((NcLeaseEntry *)g_ptr_array_index(e, 0))->hostname, ==,
+                  "a\"b\\c?d?e?f\xef\xbf\xbd");
 
   /* init never passes such a name on to dnsmasq's line-based lease format. */
   g_autofree char *out = NULL;

@@ -414,6 +414,155 @@ def memory(env):
     bus.connect("NetworkDefineXML", "(s)", (net_xml("fine", "ncrbf"),))
 
 
+# -- hostile state files (issue 12) ------------------------------------------------------
+
+DHCP_IP = ("<ip address='{0}.1' prefix='24'><dhcp><range start='{0}.10' end='{0}.20'/>"
+           "</dhcp></ip>")
+
+
+def replace_file(path, make):
+    """Puts what make(path) creates where path was (any kind of file)."""
+    if os.path.lexists(path):
+        os.unlink(path)
+    make(path)
+
+
+def write_bytes_to(data):
+    def make(path):
+        with open(path, "wb") as f:
+            f.write(data)
+    return make
+
+
+def sparse(size):
+    def make(path):
+        with open(path, "wb") as f:
+            f.truncate(size)
+    return make
+
+
+def fifo(path):
+    os.mkfifo(path, 0o600)
+
+
+def symlink_to(target):
+    return lambda path: os.symlink(target, path)
+
+
+def logged_refusal(env, name, why):
+    """The daemon's log has one line naming the file and why it was refused."""
+    lines = [line for line in env.read_log().splitlines() if name in line and why in line]
+    assert lines, f"no log line naming {name} with {why!r}:\n{env.read_log()[-3000:]}"
+
+
+@scenario
+def hostile_lease_db(env):
+    """The lease database of a running network (<bridge>.status) replaced by
+    deeply nested JSON (crashed json-glib), a FIFO or a symlink to one (hung
+    every client), a symlink to /dev/zero, a 64 MiB file, and leases whose
+    hostname and client id hold invalid UTF-8 and control characters (GLib
+    refused them on D-Bus: with fatal criticals the daemon aborted). Each
+    time GetDHCPLeases and net-dhcp-leases answer at once, the refused file
+    reads as no lease with a log line naming it, and the daemon lives."""
+    env.start_daemon()
+    bus = rb.Bus(env)
+    env.ok("net-define", env.write("hl.xml", net_xml("hl", "nchl0", DHCP_IP.format("10.81.0"))
+                                   + "\n"))
+    env.ok("net-start", "hl")
+    path = bus.lookup("hl")
+    db = os.path.join(paths(env)["dnsmasq"], "nchl0.status")
+    dead_end = os.path.join(paths(env)["dnsmasq"], "dead-end")
+    os.mkfifo(dead_end, 0o600)
+
+    def leases(what):
+        t = time.monotonic()
+        out = bus.call(path, rb.NETWORK, "GetDHCPLeases", "(su)", ("", 0), timeout=10)[0]
+        took = time.monotonic() - t
+        assert took < 5, f"{what}: GetDHCPLeases took {took:.1f} s"
+        cli = env.ok("net-dhcp-leases", "hl", timeout=10)
+        assert env.daemon.poll() is None, f"{what}: netctld died\n{env.read_log()[-3000:]}"
+        return out, cli.out
+
+    hostile = [
+        ("nested JSON", write_bytes_to(b"[" * 1000000), "nests too deep"),
+        ("nested objects", write_bytes_to(b'[{"a":' * 200000), "nests too deep"),
+        ("FIFO", fifo, "not a regular file"),
+        ("symlink to a FIFO", symlink_to(dead_end), "symbolic link"),
+        ("symlink to /dev/zero", symlink_to("/dev/zero"), "symbolic link"),
+        ("64 MiB", sparse(64 * MIB), "larger than"),
+    ]
+    for what, make, why in hostile:
+        replace_file(db, make)
+        out, _ = leases(what)
+        assert out == [], f"{what}: leases {out!r}"
+        logged_refusal(env, "nchl0.status", why)
+
+    # Hostname and client id with invalid UTF-8 and control characters
+    # (escaped as JSON allows, and raw): sanitized once, by the reader.
+    lease = (b'[{"ip-address":"10.81.0.11","mac-address":"52:54:00:00:81:11",'
+             b'"hostname":"evil\xff\\u0001\\nname","client-id":"01:\xc3\x28:\\u001b[31m",'
+             b'"expiry-time":0}]')
+    replace_file(db, write_bytes_to(lease))
+    out, cli = leases("invalid UTF-8")
+    assert len(out) == 1, out
+    row = [str(v) for v in out[0]]
+    assert "evil\ufffd??name" in row, row
+    assert any(v.startswith("01:\ufffd(:?[31m") for v in row), row
+    assert "evil" in cli and "\x1b" not in cli and "\x01" not in cli, cli
+    log("sanitized lease over D-Bus:", row)
+    os.unlink(db)
+    env.ok("net-destroy", "hl")
+
+
+@scenario
+def hostile_state_files(env):
+    """Status files, definitions and a dnsmasq pid file replaced while netctld
+    was down by FIFOs, symlinks (to a FIFO, to /dev/zero), a directory and a
+    1 GiB file: start-up neither hangs nor reads without bound, each file is
+    refused with a log line naming it, the running network is still adopted
+    and can be destroyed, and the daemon answers."""
+    env.start_daemon()
+    env.ok("net-define", env.write("hs.xml", net_xml("hs", "nchs0", DHCP_IP.format("10.82.0"))
+                                   + "\n"))
+    env.ok("net-start", "hs")
+    env.stop_daemon()
+    st, cfg = paths(env)["state"], paths(env)["config"]
+    dead_end = os.path.join(env.root, "dead-end")
+    os.mkfifo(dead_end, 0o600)
+    planted = {
+        os.path.join(st, "fifo.xml"): (fifo, "not a regular file"),
+        os.path.join(st, "tofifo.xml"): (symlink_to(dead_end), "symbolic link"),
+        os.path.join(st, "zero.xml"): (symlink_to("/dev/zero"), "symbolic link"),
+        os.path.join(st, "huge.xml"): (sparse(1024 * MIB), "larger than"),
+        os.path.join(st, "dir.xml"): (os.mkdir, "not a regular file"),
+        os.path.join(cfg, "cfifo.xml"): (fifo, "not a regular file"),
+        os.path.join(cfg, "czero.xml"): (symlink_to("/dev/zero"), "symbolic link"),
+    }
+    for p, (make, _) in planted.items():
+        replace_file(p, make)
+    # dnsmasq's pid file, whichever it is: a FIFO now.
+    pidfiles = [os.path.join(d, f) for d, _, fs in os.walk(env.root) for f in fs
+                if f.endswith(".pid") and f.startswith(("hs", "nchs0"))]
+    for p in pidfiles:
+        replace_file(p, fifo)
+    log("planted:", sorted(planted), "pid files:", pidfiles)
+
+    t = time.monotonic()
+    env.start_daemon()
+    nets = env.json_list("--all", timeout=10)
+    log(f"netctld up and answering in {time.monotonic() - t:.1f} s")
+    assert [(n["name"], n["active"]) for n in nets] == [("hs", True)], \
+        f"{nets}\n{env.read_log()[-3000:]}"
+    for p, (_, why) in planted.items():
+        logged_refusal(env, os.path.basename(p), why)
+    # The destroy reads the pid file (a FIFO) when dnsmasq is not supervised;
+    # either way it must end, with dnsmasq gone.
+    env.ok("net-destroy", "hs", timeout=30)
+    assert env.link("nchs0") is None
+    assert env.daemon.poll() is None
+    env.ok("net-list", "--all", timeout=10)
+
+
 # -- crash cleanup touches only what is ours ----------------------------------------------
 
 def write_status(env, name, state, ifindex, network_xml):
