@@ -65,8 +65,8 @@ names_in_use(NcDaemon *daemon, const char *self)
 gboolean
 nc_bridge_name_assign(NcDaemon *daemon, NcNetworkDef *def, const char *prefer, GError **error)
 {
-  if (!nc_forward_mode_has_managed_bridge(def->forward.mode))
-    return TRUE;
+  if (!nc_network_def_traits(def)->own_bridge)
+    return TRUE; /* a host bridge keeps the name given; pools have none */
 
   const char *name = def->bridge.name;
   if (name && !is_template(name)) {

@@ -146,8 +146,7 @@ claim_bridge(NcDaemon *daemon, NcNetwork *net)
   NcLinkInfo info;
   char want[18] = "none", have[18];
 
-  if (net->live.bridge_ifindex > 0 || !def->bridge.name
-      || !nc_forward_mode_has_managed_bridge(def->forward.mode))
+  if (net->live.bridge_ifindex > 0 || !def->bridge.name || !nc_network_def_traits(def)->own_bridge)
     return TRUE; /* the driver knows its device, or has no bridge of ours */
   int r = nc_link_get_info(daemon->kernel, def->bridge.name, &info);
   if (r == -ENODEV)
@@ -296,6 +295,21 @@ load_status(NcDaemon *daemon)
     adopt_one(daemon, records->pdata[i]);
 }
 
+/* Ports the previous daemon recorded: those of running networks are checked
+ * and plugged in (a TAP of ours that vanished is made again); those of
+ * stopped networks wait for the next start. */
+static void
+load_ports(NcDaemon *daemon)
+{
+  g_autoptr(GPtrArray) nets = nc_daemon_list(daemon, 0);
+  for (guint i = 0; i < nets->len; i++) {
+    NcNetwork *net = nets->pdata[i];
+    nc_network_ports_load(net);
+    if (net->active && nc_network_port_count(net) > 0)
+      nc_network_ports_plug_all(net);
+  }
+}
+
 NcDaemon *
 nc_daemon_new(const NcDaemonOptions *opts, GError **error)
 {
@@ -331,6 +345,11 @@ nc_daemon_new(const NcDaemonOptions *opts, GError **error)
   if (!opts->no_default_network)
     nc_managed_install_default_network(daemon, opts->default_network_xml);
   load_status(daemon);
+  load_ports(daemon);
+  int reaped = nc_link_reap_leftovers(daemon->kernel);
+  if (reaped > 0)
+    g_message("deleting %d bridge%s an earlier netctld left half-deleted", reaped,
+              reaped == 1 ? "" : "s");
   if (!opts->no_autostart)
     nc_autostart_run(daemon);
   return g_steal_pointer(&daemon);

@@ -4,22 +4,6 @@
 
 #include "nc-error.h"
 
-/* virConnectListAllNetworks accepts exactly these six filter bits. */
-#define LIST_FLAGS_ALL                                                                             \
-  (NC_LIST_INACTIVE | NC_LIST_ACTIVE | NC_LIST_PERSISTENT | NC_LIST_TRANSIENT | NC_LIST_AUTOSTART  \
-   | NC_LIST_NO_AUTOSTART)
-#define DEFINE_FLAGS_ALL (NC_DEFINE_VALIDATE)
-
-static gboolean
-check_flags(guint flags, guint allowed, const char *method, GError **error)
-{
-  if ((flags & ~allowed) == 0)
-    return TRUE;
-  g_set_error(error, NC_ERROR, NC_ERROR_INVALID_ARG, "%s: unsupported flags (0x%x)", method,
-              flags & ~allowed);
-  return FALSE;
-}
-
 static void
 return_network(GDBusMethodInvocation *inv, NcNetwork *net, const GError *error)
 {
@@ -42,10 +26,8 @@ list_networks(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
   guint32 flags;
 
   g_variant_get(g_dbus_method_invocation_get_parameters(inv), "(u)", &flags);
-  if (!check_flags(flags, LIST_FLAGS_ALL, "ListNetworks", &error)) {
-    nc_dbus_return_error(inv, error);
+  if (!nc_dbus_check_flags(inv, NC_OP_LIST_NETWORKS, flags))
     return;
-  }
   nets = nc_daemon_list(fe->daemon, flags);
   g_variant_builder_init(&paths, G_VARIANT_TYPE("ao"));
   for (guint i = 0; i < nets->len; i++) {
@@ -70,10 +52,10 @@ define_or_create(NcDbusFrontend *fe, GDBusMethodInvocation *inv, gboolean create
   else
     g_variant_get(g_dbus_method_invocation_get_parameters(inv), "(&s)", &xml);
 
-  if (check_flags(flags, DEFINE_FLAGS_ALL, g_dbus_method_invocation_get_method_name(inv), &error)) {
-    net = create ? nc_daemon_create_xml(fe->daemon, xml, flags, &error)
-                 : nc_daemon_define_xml(fe->daemon, xml, flags, &error);
-  }
+  if (!nc_dbus_check_flags(inv, create ? NC_OP_CREATE_NETWORK : NC_OP_DEFINE_NETWORK, flags))
+    return;
+  net = create ? nc_daemon_create_xml(fe->daemon, xml, flags, &error)
+               : nc_daemon_define_xml(fe->daemon, xml, flags, &error);
   return_network(inv, net, error);
 }
 
@@ -126,13 +108,13 @@ network_lookup_by_uuid(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
 }
 
 static const NcDbusMethod connect_methods[] = {
-  { "ListNetworks", list_networks, FALSE },
-  { "NetworkLookupByName", network_lookup_by_name, FALSE },
-  { "NetworkLookupByUUID", network_lookup_by_uuid, FALSE },
-  { "NetworkDefineXML", network_define_xml, TRUE },
-  { "NetworkDefineXMLFlags", network_define_xml_flags, TRUE },
-  { "NetworkCreateXML", network_create_xml, TRUE },
-  { "NetworkCreateXMLFlags", network_create_xml_flags, TRUE },
+  { "ListNetworks", list_networks, NC_OP_LIST_NETWORKS },
+  { "NetworkLookupByName", network_lookup_by_name, NC_OP_LOOKUP_NETWORK },
+  { "NetworkLookupByUUID", network_lookup_by_uuid, NC_OP_LOOKUP_NETWORK },
+  { "NetworkDefineXML", network_define_xml, NC_OP_DEFINE_NETWORK },
+  { "NetworkDefineXMLFlags", network_define_xml_flags, NC_OP_DEFINE_NETWORK },
+  { "NetworkCreateXML", network_create_xml, NC_OP_CREATE_NETWORK },
+  { "NetworkCreateXMLFlags", network_create_xml_flags, NC_OP_CREATE_NETWORK },
 };
 
 static void

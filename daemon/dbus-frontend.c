@@ -55,6 +55,16 @@ nc_dbus_return_error(GDBusMethodInvocation *inv, const GError *error)
         inv, nc_error_code_to_dbus_name(NC_ERROR_INTERNAL_ERROR), error->message);
 }
 
+gboolean
+nc_dbus_check_flags(GDBusMethodInvocation *inv, NcOperation op, guint flags)
+{
+  g_autoptr(GError) error = NULL;
+  if (nc_operation_check_flags(op, flags, &error))
+    return TRUE;
+  nc_dbus_return_error(inv, error);
+  return FALSE;
+}
+
 /* -- paths ------------------------------------------------------------------- */
 
 char *
@@ -98,6 +108,7 @@ frontend_clear(NcDbusFrontend *fe)
 {
   g_clear_pointer(&fe->connect_info, g_dbus_node_info_unref);
   g_clear_pointer(&fe->network_info, g_dbus_node_info_unref);
+  g_clear_pointer(&fe->port_info, g_dbus_node_info_unref);
   g_clear_pointer(&fe->announced, g_hash_table_unref);
   g_clear_object(&fe->conn);
 }
@@ -123,7 +134,7 @@ nc_dbus_dispatch(NcDbusFrontend *fe, GDBusMethodInvocation *inv, const char *met
   for (gsize i = 0; i < n_table; i++) {
     if (!g_str_equal(table[i].name, method))
       continue;
-    if (table[i].changes)
+    if (nc_operation_info(table[i].op)->changes)
       nc_dbus_access_require_root(fe, inv, table[i].func);
     else
       table[i].func(fe, inv);
@@ -247,39 +258,10 @@ emit_properties_changed(NcDbusFrontend *fe, NcNetwork *net, const char *path, gb
 }
 
 static void
-on_network_event(NcDaemon *daemon, NcNetwork *net, NcNetworkChangeKind kind, NcNetworkEvent event,
-                 gpointer user_data)
+emit_dhcp_lease_changed(NcDbusFrontend *fe, NcNetwork *net, const char *action,
+                        const NcDhcpLease *lease)
 {
-  NcDbusFrontend *fe = user_data;
   g_autofree char *path = nc_dbus_network_path(nc_network_get_uuid_string(net));
-  /* The core tells us before it drops a network: an inactive one undefined,
-   * a transient one stopped. */
-  gboolean removed = nc_network_is_removed(net)
-                     || (kind == NC_NETWORK_CHANGE_LIFECYCLE && event == NC_NETWORK_EVENT_UNDEFINED
-                         && !nc_network_is_active(net))
-                     || (kind == NC_NETWORK_CHANGE_LIFECYCLE && event == NC_NETWORK_EVENT_STOPPED
-                         && !nc_network_is_persistent(net));
-
-  if (fe->stopped)
-    return;
-  if (kind == NC_NETWORK_CHANGE_LIFECYCLE)
-    g_dbus_connection_emit_signal(fe->conn, NULL, NC_DBUS_CONNECT_PATH, NC_DBUS_CONNECT_INTERFACE,
-                                  "NetworkEvent", g_variant_new("(oi)", path, (gint32)event), NULL);
-  emit_properties_changed(fe, net, path, removed);
-  if (!removed)
-    nc_dbus_emit_refresh(fe, net);
-}
-
-void
-nc_dbus_frontend_emit_dhcp_lease_changed(NcDaemon *daemon, NcNetwork *net, const char *action,
-                                         const NcDhcpLease *lease)
-{
-  NcDbusFrontend *fe = nc_daemon_get_frontend_data(daemon, FRONTEND_KEY);
-  g_autofree char *path = NULL;
-
-  if (fe == NULL)
-    return;
-  path = nc_dbus_network_path(nc_network_get_uuid_string(net));
 #define S(x) ((x) ? (x) : "")
   g_dbus_connection_emit_signal(fe->conn, NULL, path, NC_DBUS_NETWORK_INTERFACE, "DHCPLeaseChanged",
                                 g_variant_new("(s(sxisssuss))", action, S(lease->iface),
@@ -288,6 +270,48 @@ nc_dbus_frontend_emit_dhcp_lease_changed(NcDaemon *daemon, NcNetwork *net, const
                                               S(lease->hostname), S(lease->clientid)),
                                 NULL);
 #undef S
+}
+
+static void
+on_network_event(NcDaemon *daemon, const NcEvent *ev, gpointer user_data)
+{
+  NcDbusFrontend *fe = user_data;
+  NcNetwork *net = ev->net;
+
+  if (fe->stopped)
+    return;
+  switch (ev->kind) {
+  case NC_EVENT_NETWORK_LIFECYCLE:
+  case NC_EVENT_NETWORK_PROPERTIES:
+    break;
+  case NC_EVENT_NETWORK_UPDATED:
+    nc_dbus_emit_refresh(fe, net);
+    return;
+  case NC_EVENT_DHCP_LEASE:
+    emit_dhcp_lease_changed(fe, net, ev->lease_action, ev->lease);
+    return;
+  case NC_EVENT_PORT_CREATED:
+  case NC_EVENT_PORT_DELETED:
+    nc_dbus_emit_port_event(fe, ev);
+    return;
+  }
+
+  g_autofree char *path = nc_dbus_network_path(nc_network_get_uuid_string(net));
+  gboolean lifecycle = ev->kind == NC_EVENT_NETWORK_LIFECYCLE;
+  /* The core tells us before it drops a network: an inactive one undefined,
+   * a transient one stopped. */
+  gboolean removed = nc_network_is_removed(net)
+                     || (lifecycle && ev->lifecycle == NC_NETWORK_EVENT_UNDEFINED
+                         && !nc_network_is_active(net))
+                     || (lifecycle && ev->lifecycle == NC_NETWORK_EVENT_STOPPED
+                         && !nc_network_is_persistent(net));
+  if (lifecycle)
+    g_dbus_connection_emit_signal(fe->conn, NULL, NC_DBUS_CONNECT_PATH, NC_DBUS_CONNECT_INTERFACE,
+                                  "NetworkEvent",
+                                  g_variant_new("(oi)", path, (gint32)ev->lifecycle), NULL);
+  emit_properties_changed(fe, net, path, removed);
+  if (!removed)
+    nc_dbus_emit_refresh(fe, net);
 }
 
 /* -- start / stop ----------------------------------------------------------------- */
@@ -304,6 +328,8 @@ frontend_shutdown(NcDbusFrontend *fe)
       g_dbus_connection_unregister_object(fe->conn, fe->connect_reg_id);
     if (fe->subtree_reg_id != 0)
       g_dbus_connection_unregister_subtree(fe->conn, fe->subtree_reg_id);
+    if (fe->port_reg_id != 0)
+      g_dbus_connection_unregister_subtree(fe->conn, fe->port_reg_id);
     if (!g_dbus_connection_is_closed(fe->conn)) {
       g_autoptr(GVariant) reply = g_dbus_connection_call_sync(
           fe->conn, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
@@ -312,7 +338,7 @@ frontend_shutdown(NcDbusFrontend *fe)
       g_dbus_connection_flush_sync(fe->conn, NULL, NULL);
     }
   }
-  fe->connect_reg_id = fe->subtree_reg_id = 0;
+  fe->connect_reg_id = fe->subtree_reg_id = fe->port_reg_id = 0;
   fe->daemon = NULL;
   nc_dbus_frontend_unref(fe);
 }
@@ -357,6 +383,9 @@ frontend_setup(NcDbusFrontend *fe, GError **error)
   fe->network_info = g_dbus_node_info_new_for_xml(nc_dbus_network_xml, error);
   if (fe->network_info == NULL)
     return FALSE;
+  fe->port_info = g_dbus_node_info_new_for_xml(nc_dbus_port_xml, error);
+  if (fe->port_info == NULL)
+    return FALSE;
 
   fe->connect_reg_id = g_dbus_connection_register_object(
       fe->conn, NC_DBUS_CONNECT_PATH, fe->connect_info->interfaces[0], &nc_dbus_connect_vtable,
@@ -368,6 +397,9 @@ frontend_setup(NcDbusFrontend *fe, GError **error)
       G_DBUS_SUBTREE_FLAGS_DISPATCH_TO_UNENUMERATED_NODES, nc_dbus_frontend_ref(fe),
       (GDestroyNotify)nc_dbus_frontend_unref, error);
   if (fe->subtree_reg_id == 0)
+    return FALSE;
+  fe->port_reg_id = nc_dbus_port_register(fe, error);
+  if (fe->port_reg_id == 0)
     return FALSE;
   fe->event_handler_id
       = nc_daemon_add_event_handler(fe->daemon, on_network_event, nc_dbus_frontend_ref(fe),

@@ -39,10 +39,4 @@ void nc_dbus_register_errors(void);
 /* "/org/netctl1/network/_<uuid>" for a uuid string with dashes. Caller frees. */
 char *nc_dbus_network_path(const char *uuid);
 
-/* Reserved for the managed-bridge driver (dnsmasq lease notifications):
- * emits org.libvirt.Network.DHCPLeaseChanged(action, lease). action is "add",
- * "old" or "del" as dnsmasq's dhcp-script. A no-op when not started. */
-void nc_dbus_frontend_emit_dhcp_lease_changed(NcDaemon *daemon, NcNetwork *net, const char *action,
-                                              const NcDhcpLease *lease);
-
 G_END_DECLS

@@ -12,8 +12,6 @@
 #include "network-xml.h"
 
 #define PROPERTIES_INTERFACE "org.freedesktop.DBus.Properties"
-/* virNetworkGetXMLDesc's only flag, VIR_NETWORK_XML_INACTIVE */
-#define XML_FLAG_INACTIVE 1u
 
 static const char *const property_names[] = {
   "Active", "Autostart", "BridgeName", "Name", "Persistent", "UUID",
@@ -118,9 +116,7 @@ network_update(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
     nc_dbus_return_error(inv, error);
     return;
   }
-  /* The properties may not show the change: tell GUIs to re-read the XML. */
-  if (!nc_network_is_removed(net))
-    nc_dbus_emit_refresh(fe, net);
+  /* Refresh (re-read the XML) follows from the core's UPDATED event. */
   g_dbus_method_invocation_return_value(inv, NULL);
 }
 
@@ -132,16 +128,12 @@ network_get_xml_desc(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
   guint32 flags;
 
   g_variant_get(g_dbus_method_invocation_get_parameters(inv), "(u)", &flags);
-  if (flags & ~XML_FLAG_INACTIVE) {
-    g_dbus_method_invocation_return_dbus_error(
-        inv, nc_error_code_to_dbus_name(NC_ERROR_INVALID_ARG),
-        "GetXMLDesc: unsupported flags; only 1 (INACTIVE) is known");
+  if (!nc_dbus_check_flags(inv, NC_OP_GET_XML, flags))
     return;
-  }
   net = lookup(fe, inv);
   if (net == NULL)
     return;
-  xml = nc_network_get_xml(net, (flags & XML_FLAG_INACTIVE) ? NC_NETWORK_FORMAT_INACTIVE : 0);
+  xml = nc_network_get_xml(net, (flags & NC_NETWORK_XML_INACTIVE) ? NC_NETWORK_FORMAT_INACTIVE : 0);
   if (xml == NULL) {
     g_dbus_method_invocation_return_dbus_error(
         inv, nc_error_code_to_dbus_name(NC_ERROR_INTERNAL_ERROR),
@@ -162,12 +154,8 @@ network_get_dhcp_leases(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
   NcNetwork *net;
 
   g_variant_get(g_dbus_method_invocation_get_parameters(inv), "(&su)", &mac, &flags);
-  if (flags != 0) {
-    g_dbus_method_invocation_return_dbus_error(inv,
-                                               nc_error_code_to_dbus_name(NC_ERROR_INVALID_ARG),
-                                               "GetDHCPLeases: unsupported flags; none are known");
+  if (!nc_dbus_check_flags(inv, NC_OP_GET_DHCP_LEASES, flags))
     return;
-  }
   net = lookup(fe, inv);
   if (net == NULL)
     return;
@@ -248,18 +236,22 @@ properties_set(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
 }
 
 static const NcDbusMethod network_methods[] = {
-  { "GetXMLDesc", network_get_xml_desc, FALSE },
-  { "GetDHCPLeases", network_get_dhcp_leases, FALSE },
-  { "Create", network_create, TRUE },
-  { "Destroy", network_destroy, TRUE },
-  { "Undefine", network_undefine, TRUE },
-  { "Update", network_update, TRUE },
+  { "GetXMLDesc", network_get_xml_desc, NC_OP_GET_XML },
+  { "GetDHCPLeases", network_get_dhcp_leases, NC_OP_GET_DHCP_LEASES },
+  { "Create", network_create, NC_OP_START },
+  { "Destroy", network_destroy, NC_OP_DESTROY },
+  { "Undefine", network_undefine, NC_OP_UNDEFINE },
+  { "Update", network_update, NC_OP_UPDATE },
+  { "ListPorts", nc_dbus_network_list_ports, NC_OP_PORT_LIST },
+  { "PortLookupByUUID", nc_dbus_network_port_lookup, NC_OP_PORT_LOOKUP },
+  { "PortCreateXML", nc_dbus_network_port_create, NC_OP_PORT_CREATE },
+  { "PortCreateTap", nc_dbus_network_port_create_tap, NC_OP_PORT_CREATE },
 };
 
 static const NcDbusMethod property_methods[] = {
-  { "Get", properties_get, FALSE },
-  { "GetAll", properties_get_all, FALSE },
-  { "Set", properties_set, TRUE },
+  { "Get", properties_get, NC_OP_GET_PROPERTY },
+  { "GetAll", properties_get_all, NC_OP_GET_PROPERTY },
+  { "Set", properties_set, NC_OP_SET_AUTOSTART },
 };
 
 static void

@@ -16,6 +16,8 @@ typedef struct {
   GDBusConnection *conn;
   GDBusNodeInfo *connect_info;
   GDBusNodeInfo *network_info;
+  GDBusNodeInfo *port_info;
+  guint port_reg_id;
   guint connect_reg_id;
   guint subtree_reg_id;
   guint event_handler_id;
@@ -34,11 +36,11 @@ typedef void (*NcDbusHandler)(NcDbusFrontend *fe, GDBusMethodInvocation *inv);
 typedef struct {
   const char *name;
   NcDbusHandler func;
-  gboolean changes; /* needs root */
+  NcOperation op; /* the core's operation: whether it needs root, its flags */
 } NcDbusMethod;
 
-/* Looks `method` up in `table`, checks access for methods that change
- * something, then runs it; an unknown method gets UnknownMethod. */
+/* Looks `method` up in `table`, checks access for methods whose operation
+ * changes something, then runs it; an unknown method gets UnknownMethod. */
 void nc_dbus_dispatch(NcDbusFrontend *fe, GDBusMethodInvocation *inv, const char *method,
                       const NcDbusMethod *table, gsize n_table);
 
@@ -48,6 +50,9 @@ void nc_dbus_dispatch(NcDbusFrontend *fe, GDBusMethodInvocation *inv, const char
  * peer-to-peer connection). */
 void nc_dbus_access_require_root(NcDbusFrontend *fe, GDBusMethodInvocation *inv,
                                  NcDbusHandler func);
+
+/* Checks `flags` against what `op` accepts; FALSE after replying InvalidArg. */
+gboolean nc_dbus_check_flags(GDBusMethodInvocation *inv, NcOperation op, guint flags);
 
 /* Replies with the D-Bus error for `error` (NC_ERROR codes map to
  * org.netctl.Error.*; anything else becomes InternalError). */
@@ -62,5 +67,17 @@ NcNetwork *nc_dbus_network_from_path(NcDbusFrontend *fe, const char *path, GErro
 /* The value of a property of org.libvirt.Network, NULL for an unknown name. */
 GVariant *nc_dbus_network_property(NcNetwork *net, const char *name);
 void nc_dbus_emit_refresh(NcDbusFrontend *fe, NcNetwork *net);
+
+/* dbus-port.c: ports. Paths "/org/netctl1/port/_<net uuid>_<port uuid>". */
+char *nc_dbus_port_path(NcPort *port);
+/* Registers the port subtree; 0 with an error on failure. */
+guint nc_dbus_port_register(NcDbusFrontend *fe, GError **error);
+/* PortCreated / PortDeleted on the network's object. */
+void nc_dbus_emit_port_event(NcDbusFrontend *fe, const NcEvent *ev);
+/* The port methods of org.libvirt.Network. */
+void nc_dbus_network_list_ports(NcDbusFrontend *fe, GDBusMethodInvocation *inv);
+void nc_dbus_network_port_lookup(NcDbusFrontend *fe, GDBusMethodInvocation *inv);
+void nc_dbus_network_port_create(NcDbusFrontend *fe, GDBusMethodInvocation *inv);
+void nc_dbus_network_port_create_tap(NcDbusFrontend *fe, GDBusMethodInvocation *inv);
 
 G_END_DECLS

@@ -4,7 +4,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "dbus-frontend.h"
 #include "leases.h"
 #include "managed.h"
 #include "nc-config.h"
@@ -41,7 +40,7 @@ static GPtrArray *
 read_leases(NcNetwork *net, const char *mac, GError **error)
 {
   const NcNetworkDef *def = net->def;
-  if (!net->active || !def->bridge.name || !nc_forward_mode_has_managed_bridge(def->forward.mode))
+  if (!net->active || !def->bridge.name || !nc_network_def_traits(def)->dnsmasq)
     return g_ptr_array_new_with_free_func((GDestroyNotify)nc_dhcp_lease_free);
   return nc_leases_read(net->daemon->paths->dnsmasq_dir, def->bridge.name, def, mac,
                         (gint64)time(NULL), error);
@@ -77,6 +76,13 @@ lease_equal(const NcDhcpLease *a, const NcDhcpLease *b)
          && g_strcmp0(a->iaid, b->iaid) == 0;
 }
 
+static void
+publish_lease(NcDaemon *daemon, NcNetwork *net, const char *action, const NcDhcpLease *lease)
+{
+  NcEvent ev = { .kind = NC_EVENT_DHCP_LEASE, .net = net, .lease_action = action, .lease = lease };
+  nc_daemon_publish(daemon, &ev);
+}
+
 /* Signals the difference between the last snapshot and now: "add" for a new
  * address, "old" for a renewed or changed one (dnsmasq's word), "del" for
  * one that is gone (released or expired). */
@@ -102,14 +108,14 @@ diff_and_emit(Managed *m, NcNetwork *net)
       continue;
     nc_log_network(net, G_LOG_LEVEL_DEBUG, "DHCP lease %s: %s (%s)", old ? "old" : "add", l->ipaddr,
                    l->mac ? l->mac : "-");
-    nc_dbus_frontend_emit_dhcp_lease_changed(m->daemon, net, old ? "old" : "add", l);
+    publish_lease(m->daemon, net, old ? "old" : "add", l);
   }
   for (guint i = 0; before && i < before->len; i++) {
     const NcDhcpLease *l = before->pdata[i];
     if (find_lease(now, l))
       continue;
     nc_log_network(net, G_LOG_LEVEL_DEBUG, "DHCP lease del: %s", l->ipaddr);
-    nc_dbus_frontend_emit_dhcp_lease_changed(m->daemon, net, "del", l);
+    publish_lease(m->daemon, net, "del", l);
   }
   g_hash_table_insert(m->snapshots, g_strdup(net->def->name), g_steal_pointer(&now));
 }
@@ -126,15 +132,15 @@ on_leases_changed(const char *network_name, gpointer user_data)
 /* A network that starts begins with the leases it has, unsignalled (an
  * adopted one: on the runtime's first call); one that stops forgets them. */
 static void
-on_network_event(NcDaemon *daemon, NcNetwork *net, NcNetworkChangeKind kind, NcNetworkEvent event,
-                 gpointer user_data)
+on_network_event(NcDaemon *daemon, const NcEvent *ev, gpointer user_data)
 {
   Managed *m = user_data;
-  if (kind != NC_NETWORK_CHANGE_LIFECYCLE)
+  NcNetwork *net = ev->net;
+  if (ev->kind != NC_EVENT_NETWORK_LIFECYCLE)
     return;
-  if (event == NC_NETWORK_EVENT_STOPPED)
+  if (ev->lifecycle == NC_NETWORK_EVENT_STOPPED)
     g_hash_table_remove(m->snapshots, net->def->name);
-  else if (event == NC_NETWORK_EVENT_STARTED) {
+  else if (ev->lifecycle == NC_NETWORK_EVENT_STARTED) {
     GPtrArray *leases = read_leases(net, NULL, NULL);
     if (leases)
       g_hash_table_insert(m->snapshots, g_strdup(net->def->name), leases);

@@ -22,11 +22,22 @@ struct _NcNetwork {
   gboolean persistent;
   gboolean autostart;
   NcLiveState live;
+  GPtrArray *ports;       /* of NcPort* (references), creation order */
+  GHashTable *port_uuids; /* uuid string -> NcPort* (borrowed) */
+};
+
+struct _NcPort {
+  gint ref;
+  NcNetwork *net;           /* NULL once deleted */
+  NcNetworkPortDef *def;    /* as allocated: merged, plug filled in */
+  char uuid_str[NC_UUID_STRING_LEN];
+  NcPortDevice dev;         /* dev.create: netctl made its TAP */
+  gboolean plugged;         /* its device is in the running network */
 };
 
 typedef struct {
   guint id;
-  NcNetworkEventFunc func;
+  NcEventFunc func;
   gpointer user_data;
   GDestroyNotify notify;
 } NcEventHandler;
@@ -54,8 +65,12 @@ void nc_registry_remove(NcDaemon *daemon, NcNetwork *net);
 NcNetwork *nc_registry_find_name(NcDaemon *daemon, const char *name);
 NcNetwork *nc_registry_find_uuid(NcDaemon *daemon, const guint8 uuid[NC_UUID_LEN]);
 void nc_event_handler_free(gpointer handler);
-void nc_daemon_emit(NcDaemon *daemon, NcNetwork *net, NcNetworkChangeKind kind,
-                    NcNetworkEvent event);
+/* Calls every handler with `event`. */
+void nc_daemon_publish(NcDaemon *daemon, const NcEvent *event);
+/* nc_daemon_publish of a NETWORK_LIFECYCLE event. */
+void nc_daemon_emit_lifecycle(NcDaemon *daemon, NcNetwork *net, NcNetworkEvent event);
+/* nc_daemon_publish of an event with only a kind and a network. */
+void nc_daemon_emit_simple(NcDaemon *daemon, NcNetwork *net, NcEventKind kind);
 
 /* -- bridge-names.c ------------------------------------------------------------ */
 /* Gives def a bridge name when it has none or a "%d" template, skipping names
@@ -74,6 +89,21 @@ gboolean nc_network_start_internal(NcNetwork *net, NcNetworkDef *live_def, GErro
 /* Makes a running network known after a restart: status def, live state. */
 void nc_network_set_active_from_status(NcNetwork *net, NcNetworkDef *live_def /* owned */,
                                        const NcLiveState *live);
+
+/* -- port.c ------------------------------------------------------------------------------ */
+/* After the network started (or was adopted): loads its ports on first use
+ * and plugs each one back in. Failures are logged per port. */
+void nc_network_ports_plug_all(NcNetwork *net);
+/* The network stopped: its ports stay, unplugged. Returns the names of the
+ * devices cut off (NULL when none), for the log. Caller frees. */
+char *nc_network_ports_unplug_all(NcNetwork *net);
+/* The network leaves the registry: every port is released and forgotten. */
+void nc_network_ports_delete_all(NcNetwork *net);
+/* Loads the ports a previous daemon recorded, without plugging. */
+void nc_network_ports_load(NcNetwork *net);
+void nc_network_ports_free(NcNetwork *net);
+/* The connection count of a running network follows its ports. */
+void nc_network_ports_count_connections(NcNetwork *net);
 
 /* -- autostart.c ----------------------------------------------------------------------- */
 /* Starts the autostart networks once per boot (marker state_dir/autostarted). */

@@ -16,6 +16,7 @@
 #include <glib.h>
 
 #include "network-def.h"
+#include "port-def.h"
 
 G_BEGIN_DECLS
 
@@ -87,20 +88,35 @@ typedef enum {
 } NcNetworkEvent;
 const char *nc_network_event_to_string(NcNetworkEvent ev); /* "Defined", ... as virsh prints */
 
-/* Called after the change is done. `net` is valid for the duration of the call
- * (for UNDEFINED / STOPPED-transient it is about to be removed). Also called for
- * property changes that are not lifecycle events (autostart):
- * NC_NETWORK_CHANGE_PROPERTIES, with `event` meaningless. Persistence changes
- * come as DEFINED (now persistent) / UNDEFINED (now transient if still active).
- * Handlers may add or remove handlers; a handler removed during a dispatch is
- * not called again. */
+/* What the core publishes. Front ends (and anything else: tests, the
+ * lease watcher) subscribe; the core never calls a front end. */
+typedef struct _NcPort NcPort;
+typedef struct _NcDhcpLease NcDhcpLease;
 typedef enum {
-  NC_NETWORK_CHANGE_LIFECYCLE,
-  NC_NETWORK_CHANGE_PROPERTIES,
-} NcNetworkChangeKind;
-typedef void (*NcNetworkEventFunc)(NcDaemon *daemon, NcNetwork *net, NcNetworkChangeKind kind,
-                                   NcNetworkEvent event, gpointer user_data);
-guint nc_daemon_add_event_handler(NcDaemon *daemon, NcNetworkEventFunc func, gpointer user_data,
+  NC_EVENT_NETWORK_LIFECYCLE,  /* .lifecycle says which */
+  NC_EVENT_NETWORK_PROPERTIES, /* a property that is no lifecycle event (autostart) */
+  NC_EVENT_NETWORK_UPDATED,    /* net-update changed its definition (no lifecycle event, as libvirt) */
+  NC_EVENT_DHCP_LEASE,         /* .lease_action ("add", "old", "del", dnsmasq's words), .lease */
+  NC_EVENT_PORT_CREATED,       /* .port */
+  NC_EVENT_PORT_DELETED,       /* .port (still readable during the call) */
+} NcEventKind;
+
+typedef struct {
+  NcEventKind kind;
+  NcNetwork *net;             /* always set */
+  NcNetworkEvent lifecycle;   /* NC_EVENT_NETWORK_LIFECYCLE */
+  const char *lease_action;   /* NC_EVENT_DHCP_LEASE */
+  const NcDhcpLease *lease;   /* NC_EVENT_DHCP_LEASE */
+  NcPort *port;               /* NC_EVENT_PORT_* */
+} NcEvent;
+
+/* Called after the change is done. `event->net` is valid for the duration of
+ * the call (for UNDEFINED / STOPPED-transient it is about to be removed).
+ * Persistence changes come as DEFINED (now persistent) / UNDEFINED (now
+ * transient if still active). Handlers may add or remove handlers; a handler
+ * removed during a dispatch is not called again. */
+typedef void (*NcEventFunc)(NcDaemon *daemon, const NcEvent *event, gpointer user_data);
+guint nc_daemon_add_event_handler(NcDaemon *daemon, NcEventFunc func, gpointer user_data,
                                   GDestroyNotify notify);
 void nc_daemon_remove_event_handler(NcDaemon *daemon, guint id);
 
@@ -183,8 +199,100 @@ const NcNetworkDef *nc_network_get_def(NcNetwork *net);
  * undefine/transient destroy). Calls on it fail with NO_NETWORK. */
 gboolean nc_network_is_removed(NcNetwork *net);
 
-/* DHCP leases (filled in by the managed-bridge driver; empty for now). */
+/* -- operations ------------------------------------------------------------------ */
+
+/* libvirt's flag values the core takes. */
+#define NC_NETWORK_XML_INACTIVE 1u       /* VIR_NETWORK_XML_INACTIVE */
+#define NC_NETWORK_UPDATE_FLAGS 3u       /* VIR_NETWORK_UPDATE_AFFECT_LIVE | _CONFIG */
+#define NC_PORT_CREATE_RECLAIM (1u << 0) /* VIR_NETWORK_PORT_CREATE_RECLAIM */
+#define NC_PORT_CREATE_VALIDATE (1u << 1) /* VIR_NETWORK_PORT_CREATE_VALIDATE */
+
+/* Every call a front end can make, so each front end classifies and checks
+ * it the same way (operations.c). */
+typedef enum {
+  NC_OP_LIST_NETWORKS,
+  NC_OP_LOOKUP_NETWORK,
+  NC_OP_DEFINE_NETWORK,
+  NC_OP_CREATE_NETWORK,
+  NC_OP_GET_PROPERTY,
+  NC_OP_SET_AUTOSTART,
+  NC_OP_START,
+  NC_OP_DESTROY,
+  NC_OP_UNDEFINE,
+  NC_OP_UPDATE,
+  NC_OP_GET_XML,
+  NC_OP_GET_DHCP_LEASES,
+  NC_OP_PORT_CREATE,
+  NC_OP_PORT_LOOKUP,
+  NC_OP_PORT_LIST,
+  NC_OP_PORT_GET_XML,
+  NC_OP_PORT_DELETE,
+  NC_OP_PORT_GET_PARAMETERS,
+  NC_OP_PORT_SET_PARAMETERS,
+  _NC_OP_MAX,
+} NcOperation;
+
 typedef struct {
+  const char *name; /* for messages */
+  gboolean changes; /* changes state: front ends require privilege */
+  guint flags;      /* the flags it accepts */
+} NcOperationInfo;
+
+const NcOperationInfo *nc_operation_info(NcOperation op);
+/* INVALID_ARG "NAME: unsupported flags (0x..)" for a flag the call does not know. */
+gboolean nc_operation_check_flags(NcOperation op, guint flags, GError **error);
+
+/* -- ports ------------------------------------------------------------------------- */
+
+/* A port: one guest interface's place on a network (libvirt's virNetworkPort).
+ * Owned by its network; ports outlive a stop of their network (the guest's
+ * device is plugged back in when it starts again) and a netctld restart.
+ * Returned pointers are borrowed like networks'; nc_port_ref to keep one. */
+
+/* What attach-interface asks for beyond the port: a TAP netctl makes. */
+typedef struct {
+  const char *target; /* the device name; NULL: the first free vnet%d */
+  gint64 owner;       /* uid that may open it, -1: root only */
+  gint64 group;       /* gid, -1: none */
+  guint queues;       /* 0 or 1: single queue; 2..256 multiqueue */
+  gboolean vnet_hdr;
+  guint mtu;          /* 0: the network's */
+} NcTapRequest;
+
+/* virNetworkPortCreateXML. The network must be active. A port's uuid is
+ * generated when absent; its MAC must not be another port's; its portgroup
+ * must exist; network, portgroup and port settings are merged (port wins).
+ * tap != NULL: netctl also makes the port's TAP and plugs it in. Emits
+ * PORT_CREATED. Flags: NC_PORT_CREATE_*. */
+NcPort *nc_network_port_create(NcNetwork *net, const char *xml, guint flags,
+                               const NcTapRequest *tap, GError **error);
+/* The same from a model (owned). */
+NcPort *nc_network_port_create_def(NcNetwork *net, NcNetworkPortDef *def, guint flags,
+                                   const NcTapRequest *tap, GError **error);
+NcPort *nc_network_port_lookup(NcNetwork *net, const char *uuid, GError **error);
+/* Array of borrowed NcPort*, in creation order. */
+GPtrArray *nc_network_list_ports(NcNetwork *net);
+guint nc_network_port_count(NcNetwork *net);
+/* Releases the port (and deletes the TAP netctl made for it). Emits PORT_DELETED. */
+gboolean nc_port_delete(NcPort *port, GError **error);
+
+NcPort *nc_port_ref(NcPort *port);
+void nc_port_unref(NcPort *port);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcPort, nc_port_unref)
+NcNetwork *nc_port_get_network(NcPort *port);
+const char *nc_port_get_uuid_string(NcPort *port);
+const NcNetworkPortDef *nc_port_get_def(NcPort *port);
+/* libvirt's port XML. Caller frees. */
+char *nc_port_get_xml(NcPort *port);
+/* The TAP netctl made for it, NULL when the guest's device is someone else's. */
+const char *nc_port_get_device(NcPort *port);
+/* TRUE while its device is plugged in (its network runs). */
+gboolean nc_port_is_plugged(NcPort *port);
+/* virNetworkPortSetParameters for bandwidth: `bandwidth` NULL clears it. */
+gboolean nc_port_set_bandwidth(NcPort *port, const NcBandwidth *bandwidth, GError **error);
+
+/* DHCP leases of a network whose kind runs dnsmasq (empty for others). */
+struct _NcDhcpLease {
   char *iface;
   gint64 expiry_time;
   int type; /* 0 = IPv4, 1 = IPv6 */
@@ -194,7 +302,7 @@ typedef struct {
   guint prefix;
   char *hostname;
   char *clientid;
-} NcDhcpLease;
+};
 void nc_dhcp_lease_free(NcDhcpLease *lease);
 /* mac NULL or "" = all. Array of NcDhcpLease* (owned by the array). */
 GPtrArray *nc_network_get_dhcp_leases(NcNetwork *net, const char *mac, GError **error);

@@ -9,6 +9,7 @@
  * existing network keeps the existing one instead of failing or renaming. */
 #include <string.h>
 
+#include "hooks.h"
 #include "nc-daemon-private.h"
 #include "nc-error.h"
 #include "nc-log.h"
@@ -63,7 +64,7 @@ resolve_existing(NcDaemon *daemon, NcNetworkDef *def, NcNetwork **ret_existing, 
       return FALSE;
     }
     const NcNetworkDef *old = config_def(by_name);
-    if (!def->has_mac && old->has_mac && nc_forward_mode_has_managed_bridge(def->forward.mode)) {
+    if (!def->has_mac && old->has_mac && nc_network_def_traits(def)->own_bridge) {
       def->mac = old->mac;
       def->has_mac = TRUE;
     }
@@ -133,7 +134,7 @@ nc_daemon_define_xml(NcDaemon *daemon, const char *xml, guint flags, GError **er
   }
   net->persistent = TRUE;
   nc_log_network(net, G_LOG_LEVEL_INFO, "defined%s", existing ? " (replaced)" : "");
-  nc_daemon_emit(daemon, net, NC_NETWORK_CHANGE_LIFECYCLE, NC_NETWORK_EVENT_DEFINED);
+  nc_daemon_emit_lifecycle(daemon, net, NC_NETWORK_EVENT_DEFINED);
   return net;
 }
 
@@ -203,6 +204,9 @@ nc_network_start_internal(NcNetwork *net, NcNetworkDef *live_def, GError **error
   if (!run->bridge.name && !nc_bridge_name_assign(daemon, run, NULL, error))
     return FALSE;
 
+  /* libvirt's "start begin" hook: a failure aborts before anything is done. */
+  if (!nc_hooks_network(daemon->paths, run, NULL, NC_HOOK_OP_START, NC_HOOK_SUBOP_BEGIN, error))
+    return FALSE;
   /* Recorded before anything is done, so a crash mid-start is cleaned up by
    * the next daemon instead of leaving an orphan bridge. */
   nc_live_state_clear(&net->live);
@@ -213,21 +217,31 @@ nc_network_start_internal(NcNetwork *net, NcNetworkDef *live_def, GError **error
     nc_status_delete(daemon->paths, run->name, NULL);
     return FALSE;
   }
-  g_autoptr(GError) save_error = NULL;
-  if (!nc_status_save(daemon->paths, run, &net->live, NC_STATUS_RUNNING, &save_error)) {
+  g_autoptr(GError) step_error = NULL;
+  if (!nc_hooks_network(daemon->paths, run, NULL, NC_HOOK_OP_STARTED, NC_HOOK_SUBOP_BEGIN,
+                        &step_error)) {
+    driver->stop(&daemon->env, run, &net->live, NULL);
+    nc_live_state_clear(&net->live);
+    nc_status_delete(daemon->paths, run->name, NULL);
+    g_propagate_error(error, g_steal_pointer(&step_error));
+    return FALSE;
+  }
+  if (!nc_status_save(daemon->paths, run, &net->live, NC_STATUS_RUNNING, &step_error)) {
     driver->stop(&daemon->env, run, &net->live, NULL);
     nc_live_state_clear(&net->live);
     nc_status_delete(daemon->paths, run->name, NULL);
     g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_FAILED,
                 "network '%s': started, then stopped again: cannot record its state: %s", run->name,
-                save_error->message);
+                step_error->message);
     return FALSE;
   }
 
   commit_active(net, g_steal_pointer(&run));
+  /* Guests whose ports outlived an earlier run get their devices back. */
+  nc_network_ports_plug_all(net);
   nc_log_network(net, G_LOG_LEVEL_INFO, "started (bridge %s)",
                  net->def->bridge.name ? net->def->bridge.name : "none");
-  nc_daemon_emit(daemon, net, NC_NETWORK_CHANGE_LIFECYCLE, NC_NETWORK_EVENT_STARTED);
+  nc_daemon_emit_lifecycle(daemon, net, NC_NETWORK_EVENT_STARTED);
   return TRUE;
 }
 
@@ -287,11 +301,22 @@ nc_network_destroy(NcNetwork *net, GError **error)
     nc_log_network(net, G_LOG_LEVEL_WARNING, "%s", stop_error->message);
     g_clear_error(&stop_error);
   }
+  /* As libvirt allows: ports are cut off, not refused. Unlike libvirt they
+   * stay, and are plugged back in when the network starts again. */
+  g_autofree char *cut_off = nc_network_ports_unplug_all(net);
   if (!driver->stop(&daemon->env, net->def, &net->live, &stop_error))
     nc_log_network(net, G_LOG_LEVEL_WARNING, "incomplete teardown: %s", stop_error->message);
+  g_clear_error(&stop_error);
+  if (!nc_hooks_network(daemon->paths, net->def, NULL, NC_HOOK_OP_STOPPED, NC_HOOK_SUBOP_END,
+                        &stop_error))
+    nc_log_network(net, G_LOG_LEVEL_WARNING, "%s", stop_error->message); /* libvirt ignores it */
   mark_inactive(net);
-  nc_log_network(net, G_LOG_LEVEL_INFO, "stopped");
-  nc_daemon_emit(daemon, net, NC_NETWORK_CHANGE_LIFECYCLE, NC_NETWORK_EVENT_STOPPED);
+  if (cut_off)
+    nc_log_network(net, G_LOG_LEVEL_INFO,
+                   "stopped; ports cut off (plugged back in when it starts again): %s", cut_off);
+  else
+    nc_log_network(net, G_LOG_LEVEL_INFO, "stopped");
+  nc_daemon_emit_lifecycle(daemon, net, NC_NETWORK_EVENT_STOPPED);
   if (!net->persistent)
     nc_registry_remove(daemon, net);
   return TRUE;
@@ -317,7 +342,7 @@ nc_network_undefine(NcNetwork *net, GError **error)
   g_clear_pointer(&net->new_def, nc_network_def_free);
   nc_log_network(net, G_LOG_LEVEL_INFO, "undefined%s",
                  net->active ? " (still running, now transient)" : "");
-  nc_daemon_emit(daemon, net, NC_NETWORK_CHANGE_LIFECYCLE, NC_NETWORK_EVENT_UNDEFINED);
+  nc_daemon_emit_lifecycle(daemon, net, NC_NETWORK_EVENT_UNDEFINED);
   if (!net->active)
     nc_registry_remove(daemon, net);
   return TRUE;
@@ -340,7 +365,7 @@ nc_network_set_autostart(NcNetwork *net, gboolean autostart, GError **error)
     return FALSE;
   net->autostart = autostart;
   nc_log_network(net, G_LOG_LEVEL_INFO, "autostart %s", autostart ? "enabled" : "disabled");
-  nc_daemon_emit(net->daemon, net, NC_NETWORK_CHANGE_PROPERTIES, NC_NETWORK_EVENT_DEFINED);
+  nc_daemon_emit_simple(net->daemon, net, NC_EVENT_NETWORK_PROPERTIES);
   return TRUE;
 }
 
@@ -373,16 +398,12 @@ nc_network_update(NcNetwork *net, guint command, guint section, int parent_index
 {
   g_autoptr(NcNetworkDef) live_def = NULL;
   g_autoptr(NcNetworkDef) config = NULL;
-  const guint known = NC_NETWORK_UPDATE_AFFECT_LIVE | NC_NETWORK_UPDATE_AFFECT_CONFIG;
 
   if (!check_present(net, error))
     return FALSE;
   NcDaemon *daemon = net->daemon;
-  if (flags & ~known) {
-    g_set_error(error, NC_ERROR, NC_ERROR_INVALID_ARG,
-                "network '%s': unsupported update flags 0x%x", net->def->name, flags & ~known);
+  if (!nc_operation_check_flags(NC_OP_UPDATE, flags, error))
     return FALSE;
-  }
   /* CURRENT: the running network when active, else the config. */
   if (flags == NC_NETWORK_UPDATE_AFFECT_CURRENT)
     flags = net->active ? NC_NETWORK_UPDATE_AFFECT_LIVE : NC_NETWORK_UPDATE_AFFECT_CONFIG;
@@ -431,6 +452,7 @@ nc_network_update(NcNetwork *net, guint command, guint section, int parent_index
     g_autoptr(GError) save_error = NULL;
     nc_network_def_free(net->def);
     net->def = g_steal_pointer(&live_def);
+    nc_network_ports_count_connections(net);
     if (!nc_status_save(daemon->paths, net->def, &net->live, NC_STATUS_RUNNING, &save_error))
       nc_log_network(net, G_LOG_LEVEL_WARNING, "updated, but cannot record its state: %s",
                      save_error->message);
@@ -440,8 +462,12 @@ nc_network_update(NcNetwork *net, guint command, guint section, int parent_index
                  nc_network_update_section_to_string(section),
                  flags & NC_NETWORK_UPDATE_AFFECT_LIVE ? ", live" : "",
                  flags & NC_NETWORK_UPDATE_AFFECT_CONFIG ? ", config" : "");
-  /* No event: the D-Bus front end tells GUIs to re-read the XML. */
-  return TRUE;
+  /* No lifecycle event, as libvirt; front ends tell clients to re-read the XML. */
+  nc_daemon_emit_simple(daemon, net, NC_EVENT_NETWORK_UPDATED);
+  /* libvirt's "updated begin" hook runs after the change; its failure is the
+   * call's error, the change stays. */
+  return nc_hooks_network(daemon->paths, net->def, NULL, NC_HOOK_OP_UPDATED, NC_HOOK_SUBOP_BEGIN,
+                          error);
 }
 
 /* -- accessors ------------------------------------------------------------------- */

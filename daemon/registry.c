@@ -32,6 +32,7 @@ nc_network_unref(NcNetwork *net)
   nc_network_def_free(net->def);
   nc_network_def_free(net->new_def);
   nc_live_state_destroy(&net->live);
+  nc_network_ports_free(net);
   g_free(net);
 }
 
@@ -48,6 +49,8 @@ nc_registry_remove(NcDaemon *daemon, NcNetwork *net)
 {
   if (net->daemon != daemon)
     return;
+  /* Its ports go with it (and the TAPs netctl made for them). */
+  nc_network_ports_delete_all(net);
   net->daemon = NULL;
   g_hash_table_remove(daemon->by_uuid, net->uuid_str);
   /* Last: this may drop the final reference. */
@@ -171,7 +174,7 @@ nc_event_handler_free(gpointer data)
 }
 
 guint
-nc_daemon_add_event_handler(NcDaemon *daemon, NcNetworkEventFunc func, gpointer user_data,
+nc_daemon_add_event_handler(NcDaemon *daemon, NcEventFunc func, gpointer user_data,
                             GDestroyNotify notify)
 {
   NcEventHandler *h = g_new0(NcEventHandler, 1);
@@ -201,19 +204,20 @@ nc_daemon_remove_event_handler(NcDaemon *daemon, guint id)
 }
 
 void
-nc_daemon_emit(NcDaemon *daemon, NcNetwork *net, NcNetworkChangeKind kind, NcNetworkEvent event)
+nc_daemon_publish(NcDaemon *daemon, const NcEvent *event)
 {
-  if (kind == NC_NETWORK_CHANGE_LIFECYCLE)
-    g_debug("network '%s': event %s", net->def->name, nc_network_event_to_string(event));
+  if (event->kind == NC_EVENT_NETWORK_LIFECYCLE)
+    g_debug("network '%s': event %s", event->net->def->name,
+            nc_network_event_to_string(event->lifecycle));
 
-  g_autoptr(NcNetwork) hold = nc_network_ref(net);
+  g_autoptr(NcNetwork) hold = nc_network_ref(event->net);
   daemon->dispatch_depth++;
   /* Handlers added during the dispatch are not called for this event. */
   guint n = daemon->handlers->len;
   for (guint i = 0; i < n; i++) {
     NcEventHandler *h = daemon->handlers->pdata[i];
     if (h->func)
-      h->func(daemon, net, kind, event, h->user_data);
+      h->func(daemon, event, h->user_data);
   }
   if (--daemon->dispatch_depth == 0) {
     for (guint i = daemon->handlers->len; i-- > 0;) {
@@ -222,4 +226,18 @@ nc_daemon_emit(NcDaemon *daemon, NcNetwork *net, NcNetworkChangeKind kind, NcNet
         g_ptr_array_remove_index(daemon->handlers, i);
     }
   }
+}
+
+void
+nc_daemon_emit_lifecycle(NcDaemon *daemon, NcNetwork *net, NcNetworkEvent event)
+{
+  NcEvent ev = { .kind = NC_EVENT_NETWORK_LIFECYCLE, .net = net, .lifecycle = event };
+  nc_daemon_publish(daemon, &ev);
+}
+
+void
+nc_daemon_emit_simple(NcDaemon *daemon, NcNetwork *net, NcEventKind kind)
+{
+  NcEvent ev = { .kind = kind, .net = net };
+  nc_daemon_publish(daemon, &ev);
 }

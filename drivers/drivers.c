@@ -1,32 +1,38 @@
-/* The table of forward-mode drivers, and the live state they record. */
+/* The table of drivers by network kind, and the live state they record. */
 #include "forward-driver.h"
 #include "nc-error.h"
+#include "nc-addr.h"
 
-/* Indexed by NcForwardMode. NULL: the mode has no driver yet. */
-static const NcForwardDriver *const drivers[_NC_FORWARD_MAX] = {
-  [NC_FORWARD_NONE] = &nc_driver_virtual,
-  [NC_FORWARD_NAT] = &nc_driver_virtual,
-  [NC_FORWARD_ROUTE] = &nc_driver_virtual,
-  [NC_FORWARD_OPEN] = &nc_driver_virtual,
-  [NC_FORWARD_BRIDGE] = NULL,
-  [NC_FORWARD_PRIVATE] = NULL,
-  [NC_FORWARD_VEPA] = NULL,
-  [NC_FORWARD_PASSTHROUGH] = NULL,
-  [NC_FORWARD_HOSTDEV] = NULL,
+/* Indexed by NcNetworkKind. NULL: the kind has no driver yet. */
+static const NcForwardDriver *const drivers[_NC_NETWORK_KIND_MAX] = {
+  [NC_NETWORK_KIND_MANAGED_BRIDGE] = &nc_driver_virtual,
+  [NC_NETWORK_KIND_HOST_BRIDGE] = &nc_driver_host_bridge,
+  [NC_NETWORK_KIND_OVS_BRIDGE] = NULL,
+  [NC_NETWORK_KIND_MACVTAP] = NULL,
+  [NC_NETWORK_KIND_HOSTDEV] = NULL,
 };
 
 const NcForwardDriver *
 nc_forward_driver_for(const NcNetworkDef *def, GError **error)
 {
-  NcForwardMode mode = def->forward.mode;
-  const NcForwardDriver *driver = (guint)mode < _NC_FORWARD_MAX ? drivers[mode] : NULL;
+  NcNetworkKind kind = nc_network_def_kind(def);
+  const NcForwardDriver *driver = drivers[kind];
   if (!driver) {
-    const char *s = nc_forward_mode_to_string(mode);
+    const char *s = nc_forward_mode_to_string(def->forward.mode);
     g_set_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT,
-                "network '%s': forward mode '%s' is not supported yet", def->name, s ? s : "?");
+                "network '%s': %s networks (forward mode '%s') are not supported yet", def->name,
+                nc_network_kind_traits(kind)->description, s ? s : "?");
     return NULL;
   }
   return driver;
+}
+
+char *
+nc_port_device_alias(const guint8 port_uuid[NC_UUID_LEN])
+{
+  char uuid[NC_UUID_STRING_LEN];
+  nc_uuid_format(port_uuid, uuid);
+  return g_strconcat("netctl-port:", uuid, NULL);
 }
 
 /* -- NcLiveState -------------------------------------------------------------- */

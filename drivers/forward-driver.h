@@ -1,4 +1,5 @@
-/* One driver per forward mode, behind one vtable (see ../shared/STYLE.md).
+/* One driver per kind of network (xml/network-kind.h), behind one vtable
+ * (see ../shared/STYLE.md).
  *
  * The daemon core calls these; drivers call drivers/kernel/ (never libnl
  * themselves). Every entry returns TRUE, or FALSE with a GError in NC_ERROR
@@ -13,6 +14,7 @@
 
 #include "nc-kernel.h"
 #include "network-def.h"
+#include "network-kind.h"
 #include "port-def.h"
 
 G_BEGIN_DECLS
@@ -20,7 +22,9 @@ G_BEGIN_DECLS
 /* -- live state ------------------------------------------------------------ */
 
 typedef struct {
-  int bridge_ifindex; /* the bridge the driver created, 0 when none */
+  /* The bridge the driver created (kinds with a bridge of their own), or the
+   * host's bridge it found; 0 for kinds without a bridge. */
+  int bridge_ifindex;
   /* Driver-specific facts (key -> value, both strings), saved verbatim in the
    * status file: dnsmasq pid, firewall handles, ... */
   GHashTable *data;
@@ -55,8 +59,28 @@ typedef struct {
 
 /* -- the vtable --------------------------------------------------------------- */
 
+/* -- ports ---------------------------------------------------------------- */
+
+/* A port's host device when netctl makes it (attach-interface): a persistent
+ * TAP an unprivileged VMM can open. Saved beside the port's status. */
 typedef struct {
-  NcForwardMode mode;
+  gboolean create;    /* netctl makes (and later deletes) the device */
+  char name[16];      /* IFNAMSIZ: the device's name once made; before, the
+                       * requested name or "" for the first free vnet%d */
+  int ifindex;        /* 0 until made */
+  gint64 owner;       /* uid, -1: root only */
+  gint64 group;       /* gid, -1: none */
+  guint queues;       /* 0/1: single queue */
+  gboolean vnet_hdr;
+  guint mtu;          /* 0: the network's (or the bridge's) */
+} NcPortDevice;
+
+/* The alias (IFLA_IFALIAS) that marks a device as this port's, so a device
+ * someone else made under the same name is never taken over. Caller frees. */
+char *nc_port_device_alias(const guint8 port_uuid[NC_UUID_LEN]);
+
+typedef struct {
+  NcNetworkKind kind;
 
   /* Extra checks of a definition at define/create time, beyond the XML
    * layer's semantic checks. May be NULL. */
@@ -85,20 +109,35 @@ typedef struct {
   gboolean (*reconfigure)(const NcDriverEnv *env, const NcNetworkDef *old_def,
                           const NcNetworkDef *new_def, NcLiveState *live, GError **error);
 
-  /* Ports (guest interfaces) of the network. May be NULL until ports land. */
+  /* Ports (guest interfaces) of the running network. The core has merged
+   * network, portgroup and port settings into `port` (portgroup.c) and
+   * checked what is the core's to check (uuid, MAC clash).
+   * port_alloc fills the port's plug and, when dev->create, makes the device
+   * and plugs it; on failure nothing is left. NULL: the kind has no ports yet. */
   gboolean (*port_alloc)(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
-                         NcNetworkPortDef *port, GError **error);
+                         NcNetworkPortDef *port, NcPortDevice *dev, GError **error);
+  /* Undoes port_alloc; a device netctl made is deleted (only when it is still
+   * ours: its alias). Keeps going and reports the first failure. */
   gboolean (*port_free)(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
-                        NcNetworkPortDef *port, GError **error);
+                        const NcNetworkPortDef *port, NcPortDevice *dev, GError **error);
+  /* A port that exists from before: after a netctld restart, or when its
+   * network starts again. Plugs the device back in where it is not (a new
+   * bridge), recreates a device netctl made that vanished, and updates the
+   * plug. FALSE when it cannot (the device name is taken by another). */
+  gboolean (*port_adopt)(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
+                         NcNetworkPortDef *port, NcPortDevice *dev, GError **error);
 } NcForwardDriver;
 
-/* The driver for the definition's forward mode, or NULL with
- * NC_ERROR_NO_SUPPORT ("network 'NAME': forward mode 'nat' is not supported yet"). */
+/* The driver for the definition's kind, or NULL with NC_ERROR_NO_SUPPORT
+ * ("network 'NAME': macvtap pool networks (forward mode 'vepa') are not
+ * supported yet"). */
 const NcForwardDriver *nc_forward_driver_for(const NcNetworkDef *def, GError **error);
 
 /* The drivers (drivers.c's table is built from these). */
 /* none (isolated), nat, route, open: the managed bridge (virtual.c). */
 extern const NcForwardDriver nc_driver_virtual;
+/* forward mode bridge with a <bridge name>: the host's Linux bridge (host-bridge.c). */
+extern const NcForwardDriver nc_driver_host_bridge;
 
 
 G_END_DECLS

@@ -15,6 +15,7 @@
  * no undo of their own: they go with the bridge. */
 #include <errno.h>
 
+#include "bridge-port.h"
 #include "link-bridge-vlan.h"
 #include "nc-error.h"
 #include "nc-log.h"
@@ -96,6 +97,8 @@ step_bridge(NcVirtualCtx *ctx, GError **error)
     .forward_delay = def->bridge.has_delay ? def->bridge.delay * 100 : 0,
   };
   int ifindex = 0;
+  /* A destroy just before may still be deleting a bridge of this name. */
+  nc_link_wait_deleted(ctx->env->kernel, br);
   int r = nc_bridge_create(ctx->env->kernel, &config, &ifindex);
   if (r == -EEXIST) {
     g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_FAILED,
@@ -130,7 +133,8 @@ undo_bridge(NcVirtualCtx *ctx, GError **error)
     ifindex = info.ifindex;
   if (ifindex <= 0)
     return TRUE;
-  int r = nc_link_delete(ctx->env->kernel, ifindex);
+  /* Off the main loop: the kernel's unregistering takes tens of ms. */
+  int r = nc_link_delete_deferred(ctx->env->kernel, ifindex, br ? br : "?");
   if (r < 0 && r != -ENODEV) {
     g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
                 "network '%s': cannot delete bridge '%s' (ifindex %d): %s", def->name,
@@ -526,15 +530,36 @@ nc_virtual_stop(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *li
   return undo_steps(&ctx, G_N_ELEMENTS(steps), error);
 }
 
-/* One driver for the four modes: the table in drivers.c points each mode
- * here; .mode names the first. */
+static gboolean
+virtual_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
+                   NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
+{
+  return nc_bridge_port_alloc(env, def, def->bridge.name, live->bridge_ifindex, port, dev, error);
+}
+
+static gboolean
+virtual_port_free(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
+                  const NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
+{
+  return nc_bridge_port_free(env, def, def->bridge.name, port, dev, error);
+}
+
+static gboolean
+virtual_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
+                   NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
+{
+  return nc_bridge_port_adopt(env, def, def->bridge.name, live->bridge_ifindex, port, dev, error);
+}
+
+/* One driver for none, nat, route and open (the managed-bridge kind). */
 const NcForwardDriver nc_driver_virtual = {
-  .mode = NC_FORWARD_NAT,
+  .kind = NC_NETWORK_KIND_MANAGED_BRIDGE,
   .validate = NULL,
   .start = nc_virtual_start,
   .stop = nc_virtual_stop,
   .adopt = nc_virtual_adopt,
   .reconfigure = nc_virtual_reconfigure,
-  .port_alloc = NULL,
-  .port_free = NULL,
+  .port_alloc = virtual_port_alloc,
+  .port_free = virtual_port_free,
+  .port_adopt = virtual_port_adopt,
 };

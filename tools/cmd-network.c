@@ -22,10 +22,8 @@ static const NcArgDef network_arg[] = {
   { NULL },
 };
 
-/* The object path of the network named by --network (name or UUID as
- * `lookup` allows); prints virsh's pair of errors and returns NULL. */
-static char *
-lookup_network(NcCtl *ctl, const NcArgs *args, guint lookup, const char **ret_arg)
+char *
+nc_ctl_lookup_network(NcCtl *ctl, const NcArgs *args, guint lookup, const char **ret_arg)
 {
   const char *arg = nc_args_get(args, "network");
   NcClient *client = nc_ctl_client(ctl);
@@ -57,7 +55,7 @@ simple_action(NcCtl *ctl, const NcCommandSpec *spec, int argc, char **argv, cons
 
   if (args == NULL)
     return status;
-  path = lookup_network(ctl, args, NC_LOOKUP_BY_UUID | NC_LOOKUP_BY_NAME, &name);
+  path = nc_ctl_lookup_network(ctl, args, NC_LOOKUP_BY_UUID | NC_LOOKUP_BY_NAME, &name);
   if (path == NULL)
     return 1;
   reply = nc_client_call(nc_ctl_client(ctl), path, NC_NETWORK_IFACE, method, NULL, NULL, &err);
@@ -186,7 +184,7 @@ nc_cmd_net_autostart(NcCtl *ctl, int argc, char **argv)
   if (args == NULL)
     return status;
   autostart = !nc_args_has(args, "disable");
-  path = lookup_network(ctl, args, NC_LOOKUP_BY_UUID | NC_LOOKUP_BY_NAME, &name);
+  path = nc_ctl_lookup_network(ctl, args, NC_LOOKUP_BY_UUID | NC_LOOKUP_BY_NAME, &name);
   if (path == NULL)
     return 1;
   reply = nc_client_call(
@@ -242,7 +240,7 @@ nc_cmd_net_info(NcCtl *ctl, int argc, char **argv)
 
   if (args == NULL)
     return status;
-  path = lookup_network(ctl, args, NC_LOOKUP_BY_UUID | NC_LOOKUP_BY_NAME, NULL);
+  path = nc_ctl_lookup_network(ctl, args, NC_LOOKUP_BY_UUID | NC_LOOKUP_BY_NAME, NULL);
   if (path == NULL)
     return 1;
   info = nc_client_get_info(nc_ctl_client(ctl), path, &err);
@@ -283,7 +281,7 @@ nc_cmd_net_dumpxml(NcCtl *ctl, int argc, char **argv)
 
   if (args == NULL)
     return status;
-  path = lookup_network(ctl, args, NC_LOOKUP_BY_UUID | NC_LOOKUP_BY_NAME, NULL);
+  path = nc_ctl_lookup_network(ctl, args, NC_LOOKUP_BY_UUID | NC_LOOKUP_BY_NAME, NULL);
   if (path == NULL)
     return 1;
   reply = nc_client_call(nc_ctl_client(ctl), path, NC_NETWORK_IFACE, "GetXMLDesc",
@@ -311,7 +309,7 @@ print_property(NcCtl *ctl, const NcCommandSpec *spec, int argc, char **argv, gui
 
   if (args == NULL)
     return status;
-  path = lookup_network(ctl, args, lookup, NULL);
+  path = nc_ctl_lookup_network(ctl, args, lookup, NULL);
   if (path == NULL)
     return 1;
   info = nc_client_get_info(nc_ctl_client(ctl), path, &err);
@@ -431,7 +429,7 @@ nc_cmd_net_update(NcCtl *ctl, int argc, char **argv)
     g_printerr("error: the XML given on the command line is not valid UTF-8\n");
     return 1;
   }
-  path = lookup_network(ctl, args, NC_LOOKUP_BY_UUID | NC_LOOKUP_BY_NAME, NULL);
+  path = nc_ctl_lookup_network(ctl, args, NC_LOOKUP_BY_UUID | NC_LOOKUP_BY_NAME, NULL);
   if (path == NULL)
     return 1;
   info = nc_client_get_info(nc_ctl_client(ctl), path, &err);
@@ -502,7 +500,7 @@ nc_cmd_net_dhcp_leases(NcCtl *ctl, int argc, char **argv)
   if (args == NULL)
     return status;
   mac = nc_args_get(args, "mac");
-  path = lookup_network(ctl, args, NC_LOOKUP_BY_UUID | NC_LOOKUP_BY_NAME, &name);
+  path = nc_ctl_lookup_network(ctl, args, NC_LOOKUP_BY_UUID | NC_LOOKUP_BY_NAME, &name);
   if (path == NULL)
     return 1;
   reply = nc_client_call(nc_ctl_client(ctl), path, NC_NETWORK_IFACE, "GetDHCPLeases",

@@ -28,6 +28,13 @@ typedef struct {
 /* Offline commands (no daemon). */
 int nc_cmd_net_validate(int argc, char **argv);
 
+struct _NcArgs;
+/* The object path of the network named by --network (name or UUID as
+ * `lookup` (NcLookupFlags) allows); prints virsh's pair of errors and
+ * returns NULL. */
+char *nc_ctl_lookup_network(NcCtl *ctl, const struct _NcArgs *args, guint lookup,
+                            const char **ret_arg);
+
 /* cmd-network.c */
 int nc_cmd_net_define(NcCtl *ctl, int argc, char **argv);
 int nc_cmd_net_create(NcCtl *ctl, int argc, char **argv);
@@ -45,5 +52,13 @@ int nc_cmd_net_dhcp_leases(NcCtl *ctl, int argc, char **argv);
 int nc_cmd_net_list(NcCtl *ctl, int argc, char **argv);
 /* cmd-event.c */
 int nc_cmd_net_event(NcCtl *ctl, int argc, char **argv);
+/* cmd-port.c */
+int nc_cmd_net_port_create(NcCtl *ctl, int argc, char **argv);
+int nc_cmd_net_port_list(NcCtl *ctl, int argc, char **argv);
+int nc_cmd_net_port_dumpxml(NcCtl *ctl, int argc, char **argv);
+int nc_cmd_net_port_delete(NcCtl *ctl, int argc, char **argv);
+/* cmd-attach.c */
+int nc_cmd_attach_interface(NcCtl *ctl, int argc, char **argv);
+int nc_cmd_detach_interface(NcCtl *ctl, int argc, char **argv);
 /* cmd-edit.c */
 int nc_cmd_net_edit(NcCtl *ctl, int argc, char **argv);

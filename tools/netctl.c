@@ -11,6 +11,10 @@
 #include "nc-config.h"
 
 static const NcCommand commands[] = {
+  { "attach-interface", NULL, nc_cmd_attach_interface,
+    "make a guest port and its TAP device on a network", TRUE },
+  { "detach-interface", NULL, nc_cmd_detach_interface,
+    "delete a guest port and the TAP device netctl made for it", TRUE },
   { "net-autostart", NULL, nc_cmd_net_autostart, "autostart a network", TRUE },
   { "net-create", NULL, nc_cmd_net_create, "create a network from an XML file", TRUE },
   { "net-define", NULL, nc_cmd_net_define,
@@ -25,6 +29,10 @@ static const NcCommand commands[] = {
   { "net-info", NULL, nc_cmd_net_info, "network information", TRUE },
   { "net-list", NULL, nc_cmd_net_list, "list networks", TRUE },
   { "net-name", NULL, nc_cmd_net_name, "convert a network UUID to network name", TRUE },
+  { "net-port-create", NULL, nc_cmd_net_port_create, "create a network port", TRUE },
+  { "net-port-delete", NULL, nc_cmd_net_port_delete, "delete the specified network port", TRUE },
+  { "net-port-dumpxml", NULL, nc_cmd_net_port_dumpxml, "network port information in XML", TRUE },
+  { "net-port-list", NULL, nc_cmd_net_port_list, "list network ports", TRUE },
   { "net-start", NULL, nc_cmd_net_start, "start a (previously defined) inactive network", TRUE },
   { "net-undefine", NULL, nc_cmd_net_undefine, "undefine a persistent network", TRUE },
   { "net-update", NULL, nc_cmd_net_update, "update parts of an existing network's configuration",

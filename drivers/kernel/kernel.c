@@ -25,6 +25,7 @@ struct _NcKernel {
   NcNftScanCache nft_scan;
   NcNftLookCache nft_look;
   int last_errno; /* negative errno of the last NLMSG_ERROR, 0 when none */
+  NcLinkReaper *reaper; /* deferred link deletions, made on first use */
 };
 
 NcKernel *
@@ -42,6 +43,7 @@ nc_kernel_free(NcKernel *kernel)
 {
   if (!kernel)
     return;
+  nc_link_reaper_free(kernel->reaper); /* lets queued deletions finish */
   if (kernel->sock)
     nl_socket_free(kernel->sock);
   g_clear_pointer(&kernel->nft_sock, mnl_socket_close);
@@ -52,6 +54,20 @@ nc_kernel_free(NcKernel *kernel)
   g_free(kernel->proc_root);
   g_free(kernel->sys_root);
   g_free(kernel);
+}
+
+NcLinkReaper *
+nc_kernel_link_reaper(NcKernel *kernel)
+{
+  if (!kernel->reaper)
+    kernel->reaper = nc_link_reaper_new();
+  return kernel->reaper;
+}
+
+NcLinkReaper *
+nc_kernel_peek_link_reaper(NcKernel *kernel)
+{
+  return kernel->reaper;
 }
 
 const char *

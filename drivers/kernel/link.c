@@ -120,3 +120,17 @@ nc_link_delete(NcKernel *kernel, int ifindex)
     g_debug("kernel: deleting link %d: %s", ifindex, g_strerror(-r));
   return r;
 }
+
+int
+nc_link_set_down_and_rename(NcKernel *kernel, int ifindex, const char *new_name)
+{
+  if (!new_name || strlen(new_name) >= IFNAMSIZ)
+    return -EINVAL;
+  g_autoptr(NcNlMsg) msg = link_msg(RTM_NEWLINK, ifindex, 0, IFF_UP);
+  if (!msg || nla_put_string(msg, IFLA_IFNAME, new_name) < 0)
+    return -ENOMEM;
+  int r = nc_kernel_nl_request(kernel, g_steal_pointer(&msg));
+  if (r < 0)
+    g_debug("kernel: renaming link %d to %s: %s", ifindex, new_name, g_strerror(-r));
+  return r;
+}

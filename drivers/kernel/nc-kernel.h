@@ -41,8 +41,35 @@ int nc_link_get_info(NcKernel *kernel, const char *name, NcLinkInfo *ret_info);
 int nc_link_exists(NcKernel *kernel, const char *name);
 int nc_link_set_up(NcKernel *kernel, int ifindex, gboolean up);
 int nc_link_set_mtu(NcKernel *kernel, int ifindex, guint mtu);
+/* Down and renamed in one request (the kernel renames only a link that is
+ * down). */
+int nc_link_set_down_and_rename(NcKernel *kernel, int ifindex, const char *new_name);
 /* Deletes by ifindex, so a link that was replaced under the same name is left alone. */
 int nc_link_delete(NcKernel *kernel, int ifindex);
+
+/* -- deferred deletion (link-reaper.c) ------------------------------------- */
+
+/* Deletes ifindex on a worker thread: RTM_DELLINK blocks until the kernel has
+ * unregistered the device (tens of ms for a bridge), which must not stall
+ * the main loop. First the link is set down and renamed to
+ * NC_LINK_GONE_PREFIX<ifindex in hex> (a few ms), so its name `name` is
+ * free at once and nothing sees it as the network's any more. 0 once queued. */
+#define NC_LINK_GONE_PREFIX "ncgone-"
+int nc_link_delete_deferred(NcKernel *kernel, int ifindex, const char *name);
+/* Deletes what a daemon that died mid-deletion left: bridges named
+ * NC_LINK_GONE_PREFIX..., deferred as above. Returns how many. */
+int nc_link_reap_leftovers(NcKernel *kernel);
+/* Blocks (at most 10 s) until no deferred deletion of a device named `name`
+ * is pending: call before creating a device of that name. */
+void nc_link_wait_deleted(NcKernel *kernel, const char *name);
+
+typedef struct _NcLinkReaper NcLinkReaper;
+NcLinkReaper *nc_link_reaper_new(void);
+/* Waits for the queued deletions. */
+void nc_link_reaper_free(NcLinkReaper *reaper);
+/* The kernel's reaper, made on first use / NULL when none was made. */
+NcLinkReaper *nc_kernel_link_reaper(NcKernel *kernel);
+NcLinkReaper *nc_kernel_peek_link_reaper(NcKernel *kernel);
 
 /* -- bridges (link-bridge.c) ------------------------------------------------ */
 

@@ -41,13 +41,12 @@ typedef struct {
 } Fixture;
 
 static void
-on_event(NcDaemon *daemon, NcNetwork *net, NcNetworkChangeKind kind, NcNetworkEvent event,
-         gpointer user_data)
+on_event(NcDaemon *daemon, const NcEvent *ev, gpointer user_data)
 {
   Fixture *f = user_data;
-  if (kind == NC_NETWORK_CHANGE_LIFECYCLE)
-    g_string_append_printf(f->events, "%s:%s ", nc_network_get_name(net),
-                           nc_network_event_to_string(event));
+  if (ev->kind == NC_EVENT_NETWORK_LIFECYCLE)
+    g_string_append_printf(f->events, "%s:%s ", nc_network_get_name(ev->net),
+                           nc_network_event_to_string(ev->lifecycle));
 }
 
 /* Frees the current daemon (networks keep running) and opens a new one on

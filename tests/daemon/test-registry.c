@@ -17,16 +17,17 @@ typedef struct {
 } Fixture;
 
 static void
-on_event(NcDaemon *daemon, NcNetwork *net, NcNetworkChangeKind kind, NcNetworkEvent event,
-         gpointer user_data)
+on_event(NcDaemon *daemon, const NcEvent *ev, gpointer user_data)
 {
   Fixture *f = user_data;
-  if (kind == NC_NETWORK_CHANGE_PROPERTIES) {
+  if (ev->kind == NC_EVENT_NETWORK_PROPERTIES) {
     f->prop_changes++;
     return;
   }
-  g_string_append_printf(f->events, "%s:%s ", nc_network_get_name(net),
-                         nc_network_event_to_string(event));
+  if (ev->kind != NC_EVENT_NETWORK_LIFECYCLE)
+    return;
+  g_string_append_printf(f->events, "%s:%s ", nc_network_get_name(ev->net),
+                         nc_network_event_to_string(ev->lifecycle));
 }
 
 static NcDaemon *
@@ -272,7 +273,7 @@ test_lifecycle_errors(Fixture *f, gconstpointer data)
   g_assert_false(nc_network_start(nat, &error));
   g_assert_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT);
   g_assert_cmpstr(error->message, ==,
-                  "network 'n': forward mode 'passthrough' is not supported yet");
+                  "network 'n': macvtap pool networks (forward mode 'passthrough') are not supported yet");
   g_clear_error(&error);
   g_assert_null(nc_daemon_create_xml(f->daemon,
                                      "<network><name>n2</name><forward mode='vepa'>"
@@ -351,8 +352,7 @@ typedef struct {
 } SelfRemover;
 
 static void
-remove_self(NcDaemon *daemon, NcNetwork *net, NcNetworkChangeKind kind, NcNetworkEvent event,
-            gpointer user_data)
+remove_self(NcDaemon *daemon, const NcEvent *ev, gpointer user_data)
 {
   SelfRemover *r = user_data;
   r->calls++;

@@ -32,8 +32,7 @@ rm_rf(const char *path)
 }
 
 static void
-on_event(NcDaemon *daemon, NcNetwork *net, NcNetworkChangeKind kind, NcNetworkEvent event,
-         gpointer user_data)
+on_event(NcDaemon *daemon, const NcEvent *ev, gpointer user_data)
 {
 }
 

@@ -1,0 +1,263 @@
+/* Ports on a Linux bridge (see bridge-port.h).
+ *
+ * As libvirt's QEMU driver makes a guest's TAP: the TAP's own MAC is the
+ * guest's with the first byte 0xfe (so the bridge never takes the guest's
+ * address as its own), its MTU the network's, and it is enslaved and up
+ * before anyone uses it. Ours carry an alias naming the port, which is how
+ * a restarted netctld tells its TAP from a device someone else made under
+ * the same name. */
+#include <errno.h>
+#include <string.h>
+
+#include "bridge-port.h"
+#include "link-tap.h"
+#include "macmap.h"
+#include "nc-error.h"
+#include "tc.h"
+
+static const char *
+port_label(const NcNetworkPortDef *port, char buf[static NC_UUID_STRING_LEN])
+{
+  nc_uuid_format(port->uuid, buf);
+  return buf;
+}
+
+static void
+fill_plug(const NcNetworkDef *def, const char *bridge, NcNetworkPortDef *port)
+{
+  port->plug_type = nc_network_def_traits(def)->plug;
+  g_free(port->plug_bridge.brname);
+  port->plug_bridge.brname = g_strdup(bridge);
+  port->plug_bridge.mac_table_manager = def->bridge.mac_table_manager;
+}
+
+/* Where a Linux bridge cannot do what the port asks, say so before anything
+ * is made. */
+static gboolean
+check_supported(const NcNetworkDef *def, const NcNetworkPortDef *port, GError **error)
+{
+  char uuid[NC_UUID_STRING_LEN];
+  if (port->vlan && port->vlan->tags && port->vlan->tags->len > 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_CONFIG_UNSUPPORTED,
+                "network '%s': port %s: VLAN tags need an Open vSwitch bridge or a hostdev "
+                "network; a Linux bridge port cannot carry them",
+                def->name, port_label(port, uuid));
+    return FALSE;
+  }
+  if (port->virtualport && port->virtualport->type != NC_VIRTUALPORT_NONE) {
+    g_set_error(error, NC_ERROR, NC_ERROR_CONFIG_UNSUPPORTED,
+                "network '%s': port %s: <virtualport type='%s'> is not supported on a Linux bridge",
+                def->name, port_label(port, uuid),
+                nc_virtualport_type_to_string(port->virtualport->type));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* The guest's inbound limit on the TAP's egress (what the bridge sends to
+ * the guest), as libvirt's virNetDevBandwidthSet on a TAP. */
+static int
+apply_bandwidth(const NcDriverEnv *env, const NcNetworkPortDef *port, int ifindex)
+{
+  if (!port->bandwidth || !port->bandwidth->in || !port->bandwidth->in->average)
+    return nc_tc_clear_egress(env->kernel, ifindex);
+  const NcBandwidthRate *in = port->bandwidth->in;
+  NcTcRate rate = { .average = in->average, .peak = in->peak, .burst = in->burst };
+  return nc_tc_set_egress_limit(env->kernel, ifindex, &rate);
+}
+
+/* Isolation and bandwidth of a plugged TAP. */
+static gboolean
+apply_policy(const NcDriverEnv *env, const NcNetworkDef *def, const NcNetworkPortDef *port,
+             const NcPortDevice *dev, GError **error)
+{
+  char uuid[NC_UUID_STRING_LEN];
+  int r = 0;
+  if (port->isolated == NC_TRISTATE_YES)
+    r = nc_bridge_port_set_isolated(env->kernel, dev->ifindex, TRUE);
+  if (r < 0) {
+    g_set_error(error, NC_ERROR, r == -EOPNOTSUPP ? NC_ERROR_NO_SUPPORT : NC_ERROR_SYSTEM_ERROR,
+                "network '%s': port %s: cannot isolate bridge port %s: %s%s", def->name,
+                port_label(port, uuid), dev->name, g_strerror(-r),
+                r == -EOPNOTSUPP ? " (this kernel has no bridge port isolation, Linux >= 4.18)"
+                                 : "");
+    return FALSE;
+  }
+  r = apply_bandwidth(env, port, dev->ifindex);
+  if (r < 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
+                "network '%s': port %s: cannot shape %s (sch_htb): %s", def->name,
+                port_label(port, uuid), dev->name, g_strerror(-r));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+macmap_update(const NcDriverEnv *env, const NcNetworkDef *def, const char *bridge,
+              const NcNetworkPortDef *port, gboolean add)
+{
+  if (!nc_network_def_traits(def)->dnsmasq || !port->owner_name || !env->dnsmasq_dir)
+    return;
+  char mac[18];
+  nc_mac_format(&port->mac, mac);
+  int r = add ? nc_macmap_add(env->dnsmasq_dir, bridge, port->owner_name, mac)
+              : nc_macmap_remove(env->dnsmasq_dir, bridge, port->owner_name, mac);
+  if (r < 0)
+    g_warning("network '%s': cannot %s %s in the MAC map of %s: %s", def->name,
+              add ? "record" : "remove", mac, bridge, g_strerror(-r));
+}
+
+static guint
+tap_mtu(const NcNetworkDef *def, const NcPortDevice *dev)
+{
+  if (dev->mtu)
+    return dev->mtu;
+  return def->has_mtu ? def->mtu : 0; /* 0: the kernel's, the bridge adapts */
+}
+
+/* Makes the TAP of `dev` (its name exact, or the first free vnet%d) plugged
+ * into bridge_ifindex. */
+static gboolean
+make_tap(const NcDriverEnv *env, const NcNetworkDef *def, const NcNetworkPortDef *port,
+         int bridge_ifindex, NcPortDevice *dev, GError **error)
+{
+  char uuid[NC_UUID_STRING_LEN];
+  g_autofree char *alias = nc_port_device_alias(port->uuid);
+  NcMac tap_mac = port->mac;
+  tap_mac.addr[0] = 0xfe;
+  NcTapConfig config = {
+    .name = dev->name[0] ? dev->name : "vnet%d",
+    .owner = dev->owner,
+    .group = dev->group,
+    .vnet_hdr = dev->vnet_hdr,
+    .queues = dev->queues,
+    .mac = &tap_mac,
+    .mtu = tap_mtu(def, dev),
+    .alias = alias,
+    .master_ifindex = bridge_ifindex,
+    .up = TRUE,
+  };
+  char name[16] = "";
+  int ifindex = 0;
+  int r = nc_tap_create(env->kernel, &config, name, &ifindex);
+  if (r == -EEXIST) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                "network '%s': port %s: device '%s' already exists; choose another target",
+                def->name, port_label(port, uuid), dev->name);
+    return FALSE;
+  }
+  if (r < 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
+                "network '%s': port %s: cannot create TAP device '%s': %s", def->name,
+                port_label(port, uuid), config.name, g_strerror(-r));
+    return FALSE;
+  }
+  g_strlcpy(dev->name, name, sizeof dev->name);
+  dev->ifindex = ifindex;
+  return TRUE;
+}
+
+/* Deletes the TAP when it is still the one we made. */
+static int
+delete_tap(const NcDriverEnv *env, const NcNetworkPortDef *port, NcPortDevice *dev)
+{
+  NcTapInfo info;
+  g_autofree char *alias = nc_port_device_alias(port->uuid);
+  int r = nc_tap_get_info(env->kernel, dev->name, &info);
+  if (r == -ENODEV)
+    return 0;
+  if (r < 0)
+    return r;
+  if (!g_str_equal(info.alias, alias))
+    return 0; /* someone else's now: not ours to delete */
+  r = nc_link_delete(env->kernel, info.link.ifindex);
+  return r == -ENODEV ? 0 : r;
+}
+
+gboolean
+nc_bridge_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, const char *bridge,
+                     int bridge_ifindex, NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
+{
+  if (!check_supported(def, port, error))
+    return FALSE;
+  fill_plug(def, bridge, port);
+  if (dev && dev->create) {
+    if (!make_tap(env, def, port, bridge_ifindex, dev, error))
+      return FALSE;
+    if (!apply_policy(env, def, port, dev, error)) {
+      delete_tap(env, port, dev);
+      dev->ifindex = 0;
+      return FALSE;
+    }
+  }
+  macmap_update(env, def, bridge, port, TRUE);
+  return TRUE;
+}
+
+gboolean
+nc_bridge_port_free(const NcDriverEnv *env, const NcNetworkDef *def, const char *bridge,
+                    const NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
+{
+  if (bridge)
+    macmap_update(env, def, bridge, port, FALSE);
+  if (!dev || !dev->create || !dev->name[0])
+    return TRUE;
+  int r = delete_tap(env, port, dev);
+  if (r < 0) {
+    char uuid[NC_UUID_STRING_LEN];
+    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
+                "network '%s': port %s: cannot delete device '%s': %s", def->name,
+                port_label(port, uuid), dev->name, g_strerror(-r));
+    return FALSE;
+  }
+  dev->ifindex = 0;
+  return TRUE;
+}
+
+gboolean
+nc_bridge_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, const char *bridge,
+                     int bridge_ifindex, NcNetworkPortDef *port, NcPortDevice *dev,
+                     GError **error)
+{
+  char uuid[NC_UUID_STRING_LEN];
+  fill_plug(def, bridge, port);
+  macmap_update(env, def, bridge, port, TRUE);
+  if (!dev || !dev->create || !dev->name[0])
+    return TRUE;
+
+  NcTapInfo info;
+  g_autofree char *alias = nc_port_device_alias(port->uuid);
+  int r = nc_tap_get_info(env->kernel, dev->name, &info);
+  if (r == -ENODEV) {
+    /* Gone while we were away (or deleted by hand): the guest's VMM, if
+     * any, lost it anyway; make it again so a VMM started now finds it. */
+    return make_tap(env, def, port, bridge_ifindex, dev, error)
+           && apply_policy(env, def, port, dev, error);
+  }
+  if (r < 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
+                "network '%s': port %s: cannot look up device '%s': %s", def->name,
+                port_label(port, uuid), dev->name, g_strerror(-r));
+    return FALSE;
+  }
+  if (!g_str_equal(info.alias, alias)) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                "network '%s': port %s: device '%s' is no longer this port's TAP (someone else "
+                "made a device of that name); left alone",
+                def->name, port_label(port, uuid), dev->name);
+    return FALSE;
+  }
+  dev->ifindex = info.link.ifindex;
+  if (info.master_ifindex != bridge_ifindex || !info.link.up) {
+    r = nc_link_set_master(env->kernel, dev->ifindex, bridge_ifindex, TRUE);
+    if (r < 0) {
+      g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
+                  "network '%s': port %s: cannot plug '%s' into bridge '%s': %s", def->name,
+                  port_label(port, uuid), dev->name, bridge, g_strerror(-r));
+      return FALSE;
+    }
+    return apply_policy(env, def, port, dev, error);
+  }
+  return TRUE;
+}

@@ -1,0 +1,158 @@
+/* Deleting links off the main loop.
+ *
+ * RTM_DELLINK of a bridge returns only once the kernel has unregistered the
+ * device, which waits for RCU grace periods: tens of milliseconds, most of a
+ * net-destroy. A worker thread with its own rtnetlink socket does that wait
+ * instead, so the reply goes out at once. Until the worker is done the
+ * device's name is still taken: whoever wants to create a device of that
+ * name calls nc_link_wait_deleted() first (a start right after a destroy
+ * pays the wait, nothing else does). A daemon that dies meanwhile leaves the
+ * device to the next start, which knows its own bridge by its MAC. */
+#include <errno.h>
+#include <net/if.h>
+#include <string.h>
+
+#include <netlink/route/link.h>
+#include <netlink/socket.h>
+
+#include "nc-kernel.h"
+
+struct _NcLinkReaper {
+  GThreadPool *pool;
+  GMutex lock;
+  GCond done;
+  GHashTable *pending; /* name -> count of deletions in flight */
+};
+
+typedef struct {
+  int ifindex;
+  char *name;
+} Job;
+
+static void
+forget(NcLinkReaper *reaper, const char *name)
+{
+  g_mutex_lock(&reaper->lock);
+  guint n = GPOINTER_TO_UINT(g_hash_table_lookup(reaper->pending, name));
+  if (n <= 1)
+    g_hash_table_remove(reaper->pending, name);
+  else
+    g_hash_table_insert(reaper->pending, g_strdup(name), GUINT_TO_POINTER(n - 1));
+  g_cond_broadcast(&reaper->done);
+  g_mutex_unlock(&reaper->lock);
+}
+
+/* The worker: one socket per thread, kept for the thread's life. */
+static void
+run_job(gpointer data, gpointer user_data)
+{
+  static GPrivate sock_key = G_PRIVATE_INIT((GDestroyNotify)nl_socket_free);
+  Job *job = data;
+  NcLinkReaper *reaper = user_data;
+  struct nl_sock *sock = g_private_get(&sock_key);
+  if (!sock) {
+    sock = nl_socket_alloc();
+    if (sock && nl_connect(sock, NETLINK_ROUTE) < 0)
+      g_clear_pointer(&sock, nl_socket_free);
+    g_private_set(&sock_key, sock);
+  }
+  struct rtnl_link *link = rtnl_link_alloc();
+  if (sock && link) {
+    rtnl_link_set_ifindex(link, job->ifindex);
+    int r = rtnl_link_delete(sock, link);
+    if (r < 0)
+      g_debug("kernel: deferred deletion of link %d (%s): %s", job->ifindex, job->name,
+              nl_geterror(r));
+  } else {
+    g_warning("kernel: cannot delete link %d (%s): no netlink socket", job->ifindex, job->name);
+  }
+  if (link)
+    rtnl_link_put(link);
+  forget(reaper, job->name);
+  g_free(job->name);
+  g_free(job);
+}
+
+NcLinkReaper *
+nc_link_reaper_new(void)
+{
+  NcLinkReaper *reaper = g_new0(NcLinkReaper, 1);
+  g_mutex_init(&reaper->lock);
+  g_cond_init(&reaper->done);
+  reaper->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  /* One thread: deletions serialize in the kernel's RTNL lock anyway. */
+  reaper->pool = g_thread_pool_new(run_job, reaper, 1, FALSE, NULL);
+  return reaper;
+}
+
+void
+nc_link_reaper_free(NcLinkReaper *reaper)
+{
+  if (!reaper)
+    return;
+  g_thread_pool_free(reaper->pool, FALSE, TRUE); /* finishes what is queued */
+  g_hash_table_unref(reaper->pending);
+  g_mutex_clear(&reaper->lock);
+  g_cond_clear(&reaper->done);
+  g_free(reaper);
+}
+
+int
+nc_link_delete_deferred(NcKernel *kernel, int ifindex, const char *name)
+{
+  if (ifindex <= 0 || !name)
+    return -EINVAL;
+  NcLinkReaper *reaper = nc_kernel_link_reaper(kernel);
+  char gone[IF_NAMESIZE];
+  g_snprintf(gone, sizeof gone, NC_LINK_GONE_PREFIX "%x", (guint)ifindex);
+  int r = nc_link_set_down_and_rename(kernel, ifindex, gone);
+  if (r == -ENODEV)
+    return r;
+  Job *job = g_new0(Job, 1);
+  job->ifindex = ifindex;
+  /* Renamed: its old name is free, nobody needs to wait for it. */
+  job->name = g_strdup(r == 0 ? gone : name);
+  g_mutex_lock(&reaper->lock);
+  guint n = GPOINTER_TO_UINT(g_hash_table_lookup(reaper->pending, name));
+  g_hash_table_insert(reaper->pending, g_strdup(name), GUINT_TO_POINTER(n + 1));
+  g_mutex_unlock(&reaper->lock);
+  if (!g_thread_pool_push(reaper->pool, job, NULL)) {
+    forget(reaper, name);
+    g_free(job->name);
+    g_free(job);
+    return nc_link_delete(kernel, ifindex);
+  }
+  return 0;
+}
+
+void
+nc_link_wait_deleted(NcKernel *kernel, const char *name)
+{
+  NcLinkReaper *reaper = nc_kernel_peek_link_reaper(kernel);
+  if (!reaper || !name)
+    return;
+  gint64 deadline = g_get_monotonic_time() + 10 * G_TIME_SPAN_SECOND;
+  g_mutex_lock(&reaper->lock);
+  while (g_hash_table_contains(reaper->pending, name))
+    if (!g_cond_wait_until(&reaper->done, &reaper->lock, deadline))
+      break; /* the kernel is stuck; the caller's create reports EEXIST */
+  g_mutex_unlock(&reaper->lock);
+}
+
+int
+nc_link_reap_leftovers(NcKernel *kernel)
+{
+  struct if_nameindex *names = if_nameindex();
+  int n = 0;
+  for (struct if_nameindex *p = names; p && p->if_index; p++) {
+    NcLinkInfo info;
+    if (!g_str_has_prefix(p->if_name, NC_LINK_GONE_PREFIX)
+        || nc_link_get_info(kernel, p->if_name, &info) < 0 || !g_str_equal(info.kind, "bridge"))
+      continue;
+    if (nc_link_delete_deferred(kernel, info.ifindex, p->if_name) == 0)
+      n++;
+  }
+  if (names)
+    if_freenameindex(names);
+  return n;
+}
