@@ -100,6 +100,11 @@ def nat(env):
     addr = guest.dhcp(hostname="alpha")
     n = int(addr.split(".")[-1])
     assert addr.startswith("192.168.150.") and 100 <= n <= 200, f"lease {addr} out of range"
+    # Started as root, dnsmasq serves as its compiled-in user (Debian: nobody),
+    # as libvirt's does (docs/security.md).
+    with open(f"/proc/{dm_pid}/status") as f:
+        uids = next(line.split()[1:] for line in f if line.startswith("Uid:"))
+    assert "0" not in uids[:3], f"dnsmasq {dm_pid} runs with uids {uids}"
 
     # busybox nslookup also asks for AAAA, which dnsmasq refuses without an
     # upstream server: judge by the A answer, not the exit status.
