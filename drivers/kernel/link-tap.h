@@ -63,7 +63,7 @@ int nc_link_set_master(NcKernel *kernel, int ifindex, int master_ifindex, gboole
 int nc_bridge_port_set_isolated(NcKernel *kernel, int ifindex, gboolean isolated);
 int nc_bridge_port_get_isolated(NcKernel *kernel, int ifindex, gboolean *ret_isolated);
 
-/* The names of the links enslaved to a bridge, from one (filtered) dump.
+/* The names of the links enslaved to a bridge, from one AF_BRIDGE dump.
  * *ret_names: a new array of g_strdup'd names, g_free as its free function. */
 int nc_bridge_list_ports(NcKernel *kernel, int bridge_ifindex, GPtrArray **ret_names);
 
