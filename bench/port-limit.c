@@ -7,7 +7,11 @@
  *   layer: the same port through our kernel layer, nc_tap_create() (same
  *          settings) and nc_link_delete(), so its overhead shows;
  *   full:  nc_tap_create() as netctl's attach will call it: also a group,
- *          IFF_VNET_HDR and the IFLA_IFALIAS tag (still one request).
+ *          IFF_VNET_HDR and the IFLA_IFALIAS tag (still one request);
+ *   batch: raw attach, but a detach that defers the deletion: one
+ *          RTM_NEWLINK (no master, down, netdev group 4243), and every 50
+ *          ports one RTM_DELLINK for the whole group (its time is counted):
+ *          the limit for a daemon that deletes retired TAPs in batches.
  * Run by bench/port-limit.sh inside a private network namespace, where it
  * makes its bridge and its ports and deletes them again; never run it in the
  * host's namespace.
@@ -49,6 +53,8 @@
 #define GROUP 65534
 #define PORT_MTU 1500
 #define FILLER_GROUP 4242
+#define RETIRED_GROUP 4243
+#define BATCH 50
 
 /* -- raw: a bare rtnetlink socket ------------------------------------------------ */
 
@@ -154,10 +160,36 @@ raw_detach(Raw *raw, const char *name)
   return raw_request(raw, &req);
 }
 
+/* The batch mode's detach: out of the bridge, down and into RETIRED_GROUP in
+ * one request (the name stays taken), and every BATCH ports one RTM_DELLINK
+ * for the whole group, which waits for the RCU grace periods once. */
+static int
+raw_retire(Raw *raw, const char *name)
+{
+  LinkReq req;
+  link_req_init(&req, RTM_NEWLINK, 0);
+  req.ifi.ifi_change = IFF_UP;
+  guint32 master = 0, group = RETIRED_GROUP;
+  put_attr(&req, IFLA_IFNAME, name, strlen(name) + 1);
+  put_attr(&req, IFLA_MASTER, &master, sizeof master);
+  put_attr(&req, IFLA_GROUP, &group, sizeof group);
+  return raw_request(raw, &req);
+}
+
+static int
+raw_delete_group(Raw *raw, guint32 group)
+{
+  LinkReq req;
+  link_req_init(&req, RTM_DELLINK, 0);
+  put_attr(&req, IFLA_GROUP, &group, sizeof group);
+  int r = raw_request(raw, &req);
+  return r == -ENODEV ? 0 : r; /* an empty group */
+}
+
 /* -- the modes ---------------------------------------------------------------- */
 
-typedef enum { MODE_RAW, MODE_LAYER, MODE_FULL } Mode;
-static const char *const mode_names[] = { "raw", "layer", "full" };
+typedef enum { MODE_RAW, MODE_LAYER, MODE_FULL, MODE_BATCH } Mode;
+static const char *const mode_names[] = { "raw", "layer", "full", "batch" };
 
 typedef struct {
   Raw raw;
@@ -169,7 +201,7 @@ typedef struct {
 static int
 attach(Bench *b, Mode mode, const char *name, guint n)
 {
-  if (mode == MODE_RAW)
+  if (mode == MODE_RAW || mode == MODE_BATCH)
     return raw_attach(&b->raw, name, n, b->bridge, 0);
   NcMac mac;
   port_mac(n, mac.addr);
@@ -192,8 +224,14 @@ attach(Bench *b, Mode mode, const char *name, guint n)
 }
 
 static int
-detach(Bench *b, Mode mode, const char *name)
+detach(Bench *b, Mode mode, const char *name, guint i)
 {
+  if (mode == MODE_BATCH) {
+    int r = raw_retire(&b->raw, name);
+    if (r == 0 && (i + 1) % BATCH == 0)
+      r = raw_delete_group(&b->raw, RETIRED_GROUP);
+    return r;
+  }
   if (mode == MODE_RAW)
     return raw_detach(&b->raw, name);
   return nc_link_delete(b->kernel, b->ifindex);
@@ -222,7 +260,9 @@ pct_us(gint64 *v, guint n, double p)
   return v[i] / 1000.0;
 }
 
-/* N attach+detach cycles of port "plt0": FALSE (with a message) on failure. */
+/* N attach+detach cycles of port "plt0" (batch: "plb0".."plbN-1", as the
+ * names of retired ports stay taken until their group goes): FALSE (with a
+ * message) on failure. */
 static gboolean
 measure(Bench *b, Mode mode, guint k, guint round, guint n)
 {
@@ -230,11 +270,14 @@ measure(Bench *b, Mode mode, guint k, guint round, guint n)
   g_autofree gint64 *det = g_new(gint64, n);
   gint64 start = now_ns();
   for (guint i = 0; i < n; i++) {
+    char name[IF_NAMESIZE] = "plt0";
+    if (mode == MODE_BATCH)
+      g_snprintf(name, sizeof name, "plb%u", i);
     gint64 t0 = now_ns();
-    int r = attach(b, mode, "plt0", 0x100000 + i);
+    int r = attach(b, mode, name, 0x100000 + i);
     gint64 t1 = now_ns();
     if (r == 0)
-      r = detach(b, mode, "plt0");
+      r = detach(b, mode, name, i);
     gint64 t2 = now_ns();
     if (r < 0) {
       fprintf(stderr, "fail %s K=%u cycle %u: %s\n", mode_names[mode], k, i, g_strerror(-r));
@@ -242,6 +285,16 @@ measure(Bench *b, Mode mode, guint k, guint round, guint n)
     }
     att[i] = t1 - t0;
     det[i] = t2 - t1;
+  }
+  if (mode == MODE_BATCH) {
+    /* The last partial batch counts too. */
+    gint64 t = now_ns();
+    int r = raw_delete_group(&b->raw, RETIRED_GROUP);
+    det[n - 1] += now_ns() - t;
+    if (r < 0) {
+      fprintf(stderr, "fail batch K=%u deleting the group: %s\n", k, g_strerror(-r));
+      return FALSE;
+    }
   }
   double secs = (now_ns() - start) / 1e9;
   printf("sample\t%s\t%u\t%u\t%u\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\n", mode_names[mode], k, round, n,
@@ -300,13 +353,13 @@ parse_list(const char *s, GArray *out, guint max)
 int
 main(int argc, char **argv)
 {
-  const char *present = "1 100 1000", *modes_arg = "raw layer full";
+  const char *present = "1 100 1000", *modes_arg = "raw layer full batch";
   int iterations = 200, rounds = 3;
   GOptionEntry entries[] = {
     { "present", 0, 0, G_OPTION_ARG_STRING, &present, "ports already attached (K values)", "LIST" },
     { "iterations", 0, 0, G_OPTION_ARG_INT, &iterations, "attach+detach cycles per sample", "N" },
     { "rounds", 0, 0, G_OPTION_ARG_INT, &rounds, "samples per mode and K", "R" },
-    { "modes", 0, 0, G_OPTION_ARG_STRING, &modes_arg, "raw, layer, full", "LIST" },
+    { "modes", 0, 0, G_OPTION_ARG_STRING, &modes_arg, "raw, layer, full, batch", "LIST" },
     { NULL },
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new("- TAP port attach+detach rate");
@@ -324,7 +377,7 @@ main(int argc, char **argv)
   GArray *modes = g_array_new(FALSE, FALSE, sizeof(Mode));
   g_auto(GStrv) mode_words = g_strsplit_set(modes_arg, " ,", -1);
   for (char **w = mode_words; *w; w++) {
-    for (Mode m = MODE_RAW; m <= MODE_FULL; m++) {
+    for (Mode m = MODE_RAW; m <= MODE_BATCH; m++) {
       if (g_str_equal(*w, mode_names[m]))
         g_array_append_val(modes, m);
     }

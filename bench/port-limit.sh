@@ -4,15 +4,18 @@
 # kernel operations (ioctls on /dev/net/tun, one RTM_NEWLINK, one
 # RTM_DELLINK: "raw"), through our kernel layer with the same settings
 # (nc_tap_create/nc_link_delete: "layer") and as netctl's attach will call it
-# (plus group, vnet_hdr and the alias tag: "full"). The daemon's own rate
-# over its API is compared with "raw" elsewhere (the goal: within 2x).
+# (plus group, vnet_hdr and the alias tag: "full"), and the limit when
+# deletion is deferred and batched ("batch": detach = one RTM_NEWLINK that
+# takes the TAP out of the bridge, down and into a netdev group; one
+# RTM_DELLINK per 50 retired TAPs, counted). The daemon's own rate over its
+# API is compared with "raw" elsewhere (the goal: within 2x).
 # See bench/port-limit.c for what each cycle does.
 #
 #   sudo bench/port-limit.sh [BUILD_DIR]        (default BUILD_DIR: build)
 #
 # Knobs (environment): PRESENT="1 100 1000" (K values), ITER=200 (cycles per
 # sample), ROUNDS=5 (samples per mode and K, modes interleaved), MODES="raw
-# layer full", KEEP=1 keeps the temp dir, OUT=FILE also writes the report
+# layer full batch", KEEP=1 keeps the temp dir, OUT=FILE also writes the report
 # there. PORT_LIMIT=path runs another build of bench-port-limit.
 # The pass runs in fresh `unshare --net --mount --pid` namespaces
 # (bench/ns-lib.sh); the host's links, routes and firewall are snapshotted
@@ -35,7 +38,7 @@ BUILD=$(cd "${1:-$BENCH_TOP/build}" && pwd) || exit 1
 PRESENT=${PRESENT:-"1 100 1000"}
 ITER=${ITER:-200}
 ROUNDS=${ROUNDS:-5}
-MODES=${MODES:-"raw layer full"}
+MODES=${MODES:-"raw layer full batch"}
 KEEP=${KEEP:-0}
 PORT_LIMIT=${PORT_LIMIT:-$BUILD/bench/bench-port-limit}
 export PRESENT ITER ROUNDS MODES PORT_LIMIT
