@@ -215,6 +215,32 @@ nc_bridge_port_free(const NcDriverEnv *env, const NcNetworkDef *def, const char 
   return TRUE;
 }
 
+/* The guest's TAP of a port netctl did not make (libvirt's QEMU driver made
+ * it): when its bridge was replaced (the network restarted), it is a TAP
+ * with the guest's MAC, first byte 0xfe (0xfa for a guest MAC starting with
+ * 0xfe, as libvirt does), on no bridge. Plugged in when found; going beyond
+ * libvirt, which strands such guests until they are restarted. */
+static gboolean
+replug_vmm_tap(const NcDriverEnv *env, const NcNetworkDef *def, const char *bridge,
+               int bridge_ifindex, const NcNetworkPortDef *port)
+{
+  NcMac tap_mac = port->mac;
+  tap_mac.addr[0] = port->mac.addr[0] == 0xfe ? 0xfa : 0xfe;
+  NcLinkInfo info;
+  char name[16];
+  if (nc_link_find_unplugged_tap(env->kernel, &tap_mac, &info, name) < 0)
+    return TRUE; /* plugged already, or the guest is gone: nothing to do */
+  char uuid[NC_UUID_STRING_LEN];
+  int r = nc_link_set_master(env->kernel, info.ifindex, bridge_ifindex, TRUE);
+  if (r < 0)
+    g_warning("network '%s': port %s: cannot plug the guest's TAP %s into %s: %s", def->name,
+              port_label(port, uuid), name, bridge, g_strerror(-r));
+  else
+    g_message("network '%s': port %s: the guest's TAP %s plugged into %s again", def->name,
+              port_label(port, uuid), name, bridge);
+  return TRUE;
+}
+
 gboolean
 nc_bridge_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, const char *bridge,
                      int bridge_ifindex, NcNetworkPortDef *port, NcPortDevice *dev,
@@ -224,7 +250,7 @@ nc_bridge_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, const char
   fill_plug(def, bridge, port);
   macmap_update(env, def, bridge, port, TRUE);
   if (!dev || !dev->create || !dev->name[0])
-    return TRUE;
+    return replug_vmm_tap(env, def, bridge, bridge_ifindex, port);
 
   NcTapInfo info;
   g_autofree char *alias = nc_port_device_alias(port->uuid);

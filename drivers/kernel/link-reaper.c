@@ -113,11 +113,11 @@ nc_link_delete_deferred(NcKernel *kernel, int ifindex, const char *name)
   /* Renamed: its old name is free, nobody needs to wait for it. */
   job->name = g_strdup(r == 0 ? gone : name);
   g_mutex_lock(&reaper->lock);
-  guint n = GPOINTER_TO_UINT(g_hash_table_lookup(reaper->pending, name));
-  g_hash_table_insert(reaper->pending, g_strdup(name), GUINT_TO_POINTER(n + 1));
+  guint n = GPOINTER_TO_UINT(g_hash_table_lookup(reaper->pending, job->name));
+  g_hash_table_insert(reaper->pending, g_strdup(job->name), GUINT_TO_POINTER(n + 1));
   g_mutex_unlock(&reaper->lock);
   if (!g_thread_pool_push(reaper->pool, job, NULL)) {
-    forget(reaper, name);
+    forget(reaper, job->name);
     g_free(job->name);
     g_free(job);
     return nc_link_delete(kernel, ifindex);

@@ -134,3 +134,39 @@ nc_link_set_down_and_rename(NcKernel *kernel, int ifindex, const char *new_name)
     g_debug("kernel: renaming link %d to %s: %s", ifindex, new_name, g_strerror(-r));
   return r;
 }
+
+int
+nc_link_find_unplugged_tap(NcKernel *kernel, const NcMac *mac, NcLinkInfo *ret_info,
+                           char *ret_name)
+{
+  int err = 0;
+  struct nl_sock *sock = nc_kernel_nl_sock(kernel, &err);
+  if (!sock)
+    return err;
+  struct nl_cache *cache = NULL;
+  int r = rtnl_link_alloc_cache(sock, AF_UNSPEC, &cache);
+  if (r < 0)
+    return nc_kernel_nl_result(kernel, r);
+  r = -ENODEV;
+  for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+    struct rtnl_link *link = (struct rtnl_link *)o;
+    struct nl_addr *addr = rtnl_link_get_addr(link);
+    const char *kind = rtnl_link_get_type(link);
+    if (!kind || !g_str_equal(kind, "tun") || rtnl_link_get_master(link) != 0 || !addr
+        || nl_addr_get_len(addr) != NC_MAC_LEN
+        || memcmp(nl_addr_get_binary_addr(addr), mac->addr, NC_MAC_LEN) != 0)
+      continue;
+    NcLinkInfo info = { 0 };
+    info.ifindex = rtnl_link_get_ifindex(link);
+    g_strlcpy(info.kind, kind, sizeof info.kind);
+    info.mac = *mac;
+    info.mtu = rtnl_link_get_mtu(link);
+    info.up = (rtnl_link_get_flags(link) & IFF_UP) != 0;
+    *ret_info = info;
+    g_strlcpy(ret_name, rtnl_link_get_name(link), IFNAMSIZ);
+    r = 0;
+    break;
+  }
+  nl_cache_free(cache);
+  return r;
+}

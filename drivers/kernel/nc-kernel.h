@@ -41,6 +41,11 @@ int nc_link_get_info(NcKernel *kernel, const char *name, NcLinkInfo *ret_info);
 int nc_link_exists(NcKernel *kernel, const char *name);
 int nc_link_set_up(NcKernel *kernel, int ifindex, gboolean up);
 int nc_link_set_mtu(NcKernel *kernel, int ifindex, guint mtu);
+/* A TAP (kind "tun") with this MAC that is no bridge's port: a guest's
+ * device whose bridge went away. One link dump. -ENODEV when none;
+ * ret_name has IF_NAMESIZE bytes. */
+int nc_link_find_unplugged_tap(NcKernel *kernel, const NcMac *mac, NcLinkInfo *ret_info,
+                               char *ret_name);
 /* Down and renamed in one request (the kernel renames only a link that is
  * down). */
 int nc_link_set_down_and_rename(NcKernel *kernel, int ifindex, const char *new_name);

@@ -525,6 +525,39 @@ test_list_and_allocation(Fixture *f, gconstpointer data)
   nc_kernel_free(k);
 }
 
+/* net-destroy's bridge deletion off the reply path: the name is free at once
+ * (the bridge renamed ncgone-<ifindex>), the device itself goes on the
+ * worker; a renamed bridge a crashed daemon left is deleted by the sweep. */
+static void
+test_deferred_delete(Fixture *f, gconstpointer data)
+{
+  g_autoptr(NcKernel) k = nc_kernel_new(NULL, NULL);
+  NcBridgeConfig config = { .name = "ncdefer0" };
+  int ifindex = 0;
+  g_assert_cmpint(nc_bridge_create(k, &config, &ifindex), ==, 0);
+  g_assert_cmpint(nc_link_set_up(k, ifindex, TRUE), ==, 0);
+  g_assert_cmpint(nc_link_delete_deferred(k, ifindex, "ncdefer0"), ==, 0);
+  g_assert_cmpint(ifindex_of("ncdefer0"), ==, 0); /* free at once */
+  /* The same name can be made again right away. */
+  int again = 0;
+  g_assert_cmpint(nc_bridge_create(k, &config, &again), ==, 0);
+  g_assert_cmpint(again, !=, ifindex);
+  g_clear_pointer(&k, nc_kernel_free); /* waits for the worker */
+  char gone[IF_NAMESIZE];
+  g_assert_null(if_indextoname((unsigned)ifindex, gone));
+
+  /* A leftover of a daemon that died between the rename and the delete. */
+  k = nc_kernel_new(NULL, NULL);
+  config.name = NC_LINK_GONE_PREFIX "ff";
+  g_assert_cmpint(nc_bridge_create(k, &config, &ifindex), ==, 0);
+  g_assert_cmpint(nc_link_reap_leftovers(k), ==, 1);
+  g_clear_pointer(&k, nc_kernel_free);
+  g_assert_cmpint(ifindex_of(NC_LINK_GONE_PREFIX "ff"), ==, 0);
+  g_assert_cmpint(ifindex_of("ncdefer0"), ==, again); /* not ours to sweep: named otherwise */
+  k = nc_kernel_new(NULL, NULL);
+  g_assert_cmpint(nc_link_delete(k, again), ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -548,5 +581,6 @@ main(int argc, char **argv)
   ADD("/kernel/repair-and-crash-cleanup", test_repair_and_crash_cleanup);
   ADD("/kernel/libvirt-status", test_libvirt_status);
   ADD("/kernel/list-and-allocation", test_list_and_allocation);
+  ADD("/kernel/deferred-delete", test_deferred_delete);
   return g_test_run();
 }

@@ -207,6 +207,26 @@ def network_restart(env):
     assert link("ncbrpn")["ifindex"] != idx
     assert master_of(a["device"]) == "ncbrpn", "the TAP is plugged into the new bridge"
     assert ports(env, "pn")[0]["plugged"] is True
+    # a port made through the API (libvirt's QEMU driver makes the TAP itself,
+    # MAC fe:... of the guest's) is plugged back too
+    f = env.write("qemu-port.xml", """<networkport>
+  <uuid>5b8a1f3e-6c1d-4b0e-9a55-0d9a4e3c2b11</uuid>
+  <owner>
+    <name>vm1</name>
+    <uuid>8c0e3d4a-1f2b-4c5d-8e9f-0a1b2c3d4e5f</uuid>
+  </owner>
+  <mac address='52:54:00:12:34:56'/>
+</networkport>
+""")
+    r = env.ok("net-port-create", "pn", f)
+    assert r.out == f"Network port 5b8a1f3e-6c1d-4b0e-9a55-0d9a4e3c2b11 created from {f}\n\n", r
+    subprocess.run(["ip", "tuntap", "add", "vmmtap0", "mode", "tap"], check=True)
+    subprocess.run(["ip", "link", "set", "vmmtap0", "address", "fe:54:00:12:34:56", "master",
+                    "ncbrpn", "up"], check=True)
+    env.ok("net-destroy", "pn")
+    assert master_of("vmmtap0") is None
+    env.ok("net-start", "pn")
+    assert master_of("vmmtap0") == "ncbrpn", "the VMM's TAP is plugged into the new bridge"
     # undefine + destroy: the network goes and its ports with it
     env.ok("net-undefine", "pn")
     env.ok("net-destroy", "pn")
