@@ -171,7 +171,9 @@ delete_tap(const NcDriverEnv *env, const NcNetworkPortDef *port, NcPortDevice *d
     return r;
   if (!g_str_equal(info.alias, alias))
     return 0; /* someone else's now: not ours to delete */
-  r = nc_link_delete(env->kernel, info.link.ifindex);
+  /* Renamed at once (the name can be attached again), deleted off the main
+   * loop with other detached TAPs in one batch. */
+  r = nc_link_delete_deferred(env->kernel, info.link.ifindex, dev->name);
   return r == -ENODEV ? 0 : r;
 }
 

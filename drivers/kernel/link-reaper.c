@@ -13,6 +13,9 @@
 #include <string.h>
 
 #include <netlink/route/link.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <netlink/msg.h>
 #include <netlink/socket.h>
 
 #include "nc-kernel.h"
@@ -26,6 +29,7 @@ struct _NcLinkReaper {
 
 typedef struct {
   int ifindex;
+  gboolean grouped; /* in NC_LINK_GONE_GROUP: deleted with the whole group */
   char *name;
 } Job;
 
@@ -42,7 +46,24 @@ forget(NcLinkReaper *reaper, const char *name)
   g_mutex_unlock(&reaper->lock);
 }
 
-/* The worker: one socket per thread, kept for the thread's life. */
+/* RTM_DELLINK of one ifindex, or of every link in a group (ifindex 0). */
+static int
+delete_links(struct nl_sock *sock, int ifindex, guint32 group)
+{
+  struct nl_msg *msg = nlmsg_alloc_simple(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK);
+  struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+  int r = -NLE_NOMEM;
+  if (msg && nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO) == 0
+      && (!group || nla_put_u32(msg, IFLA_GROUP, group) == 0))
+    r = nl_send_sync(sock, msg); /* frees msg */
+  else if (msg)
+    nlmsg_free(msg);
+  return r;
+}
+
+/* The worker: one socket per thread, kept for the thread's life. A job of a
+ * grouped link deletes the whole group: the links queued after it go in the
+ * same RTM_DELLINK, and their own jobs then find the group empty (fast). */
 static void
 run_job(gpointer data, gpointer user_data)
 {
@@ -56,18 +77,15 @@ run_job(gpointer data, gpointer user_data)
       g_clear_pointer(&sock, nl_socket_free);
     g_private_set(&sock_key, sock);
   }
-  struct rtnl_link *link = rtnl_link_alloc();
-  if (sock && link) {
-    rtnl_link_set_ifindex(link, job->ifindex);
-    int r = rtnl_link_delete(sock, link);
-    if (r < 0)
+  if (sock) {
+    int r = job->grouped ? delete_links(sock, 0, NC_LINK_GONE_GROUP)
+                         : delete_links(sock, job->ifindex, 0);
+    if (r < 0 && r != -NLE_NODEV && r != -NLE_OBJ_NOTFOUND)
       g_debug("kernel: deferred deletion of link %d (%s): %s", job->ifindex, job->name,
               nl_geterror(r));
   } else {
     g_warning("kernel: cannot delete link %d (%s): no netlink socket", job->ifindex, job->name);
   }
-  if (link)
-    rtnl_link_put(link);
   forget(reaper, job->name);
   g_free(job->name);
   g_free(job);
@@ -105,11 +123,12 @@ nc_link_delete_deferred(NcKernel *kernel, int ifindex, const char *name)
   NcLinkReaper *reaper = nc_kernel_link_reaper(kernel);
   char gone[IF_NAMESIZE];
   g_snprintf(gone, sizeof gone, NC_LINK_GONE_PREFIX "%x", (guint)ifindex);
-  int r = nc_link_set_down_and_rename(kernel, ifindex, gone);
+  int r = nc_link_retire(kernel, ifindex, gone, NC_LINK_GONE_GROUP);
   if (r == -ENODEV)
     return r;
   Job *job = g_new0(Job, 1);
   job->ifindex = ifindex;
+  job->grouped = r == 0;
   /* Renamed: its old name is free, nobody needs to wait for it. */
   job->name = g_strdup(r == 0 ? gone : name);
   g_mutex_lock(&reaper->lock);
@@ -146,8 +165,9 @@ nc_link_reap_leftovers(NcKernel *kernel)
   int n = 0;
   for (struct if_nameindex *p = names; p && p->if_index; p++) {
     NcLinkInfo info;
+    /* Our prefix is the mark: a link renamed so was ours and on its way out. */
     if (!g_str_has_prefix(p->if_name, NC_LINK_GONE_PREFIX)
-        || nc_link_get_info(kernel, p->if_name, &info) < 0 || !g_str_equal(info.kind, "bridge"))
+        || nc_link_get_info(kernel, p->if_name, &info) < 0)
       continue;
     if (nc_link_delete_deferred(kernel, info.ifindex, p->if_name) == 0)
       n++;

@@ -122,12 +122,13 @@ nc_link_delete(NcKernel *kernel, int ifindex)
 }
 
 int
-nc_link_set_down_and_rename(NcKernel *kernel, int ifindex, const char *new_name)
+nc_link_retire(NcKernel *kernel, int ifindex, const char *new_name, guint32 group)
 {
   if (!new_name || strlen(new_name) >= IFNAMSIZ)
     return -EINVAL;
   g_autoptr(NcNlMsg) msg = link_msg(RTM_NEWLINK, ifindex, 0, IFF_UP);
-  if (!msg || nla_put_string(msg, IFLA_IFNAME, new_name) < 0)
+  if (!msg || nla_put_string(msg, IFLA_IFNAME, new_name) < 0
+      || nla_put_u32(msg, IFLA_GROUP, group) < 0)
     return -ENOMEM;
   int r = nc_kernel_nl_request(kernel, g_steal_pointer(&msg));
   if (r < 0)

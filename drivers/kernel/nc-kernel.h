@@ -46,23 +46,28 @@ int nc_link_set_mtu(NcKernel *kernel, int ifindex, guint mtu);
  * ret_name has IF_NAMESIZE bytes. */
 int nc_link_find_unplugged_tap(NcKernel *kernel, const NcMac *mac, NcLinkInfo *ret_info,
                                char *ret_name);
-/* Down and renamed in one request (the kernel renames only a link that is
- * down). */
-int nc_link_set_down_and_rename(NcKernel *kernel, int ifindex, const char *new_name);
+/* Down, renamed and moved into netdev group `group` in one request (the
+ * kernel renames only a link that is down). */
+int nc_link_retire(NcKernel *kernel, int ifindex, const char *new_name, guint32 group);
 /* Deletes by ifindex, so a link that was replaced under the same name is left alone. */
 int nc_link_delete(NcKernel *kernel, int ifindex);
 
 /* -- deferred deletion (link-reaper.c) ------------------------------------- */
 
 /* Deletes ifindex on a worker thread: RTM_DELLINK blocks until the kernel has
- * unregistered the device (tens of ms for a bridge), which must not stall
- * the main loop. First the link is set down and renamed to
- * NC_LINK_GONE_PREFIX<ifindex in hex> (a few ms), so its name `name` is
- * free at once and nothing sees it as the network's any more. 0 once queued. */
+ * unregistered the device (20-50 ms: RCU grace periods), which must not stall
+ * the main loop. First the link is set down, renamed to
+ * NC_LINK_GONE_PREFIX<ifindex in hex> and put into netdev group
+ * NC_LINK_GONE_GROUP (one request, ~1 ms), so its name `name` is free at
+ * once; the worker deletes the whole group with one RTM_DELLINK, so a burst
+ * of deletions (TAPs of detached ports) waits for the grace periods once.
+ * 0 once queued. */
 #define NC_LINK_GONE_PREFIX "ncgone-"
+#define NC_LINK_GONE_GROUP 0x6e63u /* "nc": no other program's group, we hope; only ours are put there */
 int nc_link_delete_deferred(NcKernel *kernel, int ifindex, const char *name);
-/* Deletes what a daemon that died mid-deletion left: bridges named
- * NC_LINK_GONE_PREFIX..., deferred as above. Returns how many. */
+/* Deletes what a daemon that died mid-deletion left: links named
+ * NC_LINK_GONE_PREFIX... in NC_LINK_GONE_GROUP, deferred as above. Returns
+ * how many. */
 int nc_link_reap_leftovers(NcKernel *kernel);
 /* Blocks (at most 10 s) until no deferred deletion of a device named `name`
  * is pending: call before creating a device of that name. */
