@@ -200,9 +200,14 @@ device_from_request(NcNetwork *net, const NcTapRequest *tap, NcPortDevice *dev, 
     return FALSE;
   }
   dev->create = TRUE;
+  /* A TAP with neither owner nor group may be opened by anyone who can open
+   * /dev/net/tun (mode 0666 on most hosts): without one, it is root's. */
+  if (tap->owner < 0 && tap->group < 0)
+    dev->owner = 0;
+  else
+    dev->owner = tap->owner;
   if (tap->target)
     g_strlcpy(dev->name, tap->target, sizeof dev->name);
-  dev->owner = tap->owner;
   dev->group = tap->group;
   dev->queues = tap->queues;
   dev->vnet_hdr = tap->vnet_hdr;

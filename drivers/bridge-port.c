@@ -57,10 +57,10 @@ check_supported(const NcNetworkDef *def, const NcNetworkPortDef *port, GError **
 /* The guest's inbound limit on the TAP's egress (what the bridge sends to
  * the guest), as libvirt's virNetDevBandwidthSet on a TAP. */
 static int
-apply_bandwidth(const NcDriverEnv *env, const NcNetworkPortDef *port, int ifindex)
+apply_bandwidth(const NcDriverEnv *env, const NcNetworkPortDef *port, int ifindex, gboolean fresh)
 {
   if (!port->bandwidth || !port->bandwidth->in || !port->bandwidth->in->average)
-    return nc_tc_clear_egress(env->kernel, ifindex);
+    return fresh ? 0 : nc_tc_clear_egress(env->kernel, ifindex); /* a new TAP has none */
   const NcBandwidthRate *in = port->bandwidth->in;
   NcTcRate rate = { .average = in->average, .peak = in->peak, .burst = in->burst };
   return nc_tc_set_egress_limit(env->kernel, ifindex, &rate);
@@ -69,7 +69,7 @@ apply_bandwidth(const NcDriverEnv *env, const NcNetworkPortDef *port, int ifinde
 /* Isolation and bandwidth of a plugged TAP. */
 static gboolean
 apply_policy(const NcDriverEnv *env, const NcNetworkDef *def, const NcNetworkPortDef *port,
-             const NcPortDevice *dev, GError **error)
+             const NcPortDevice *dev, gboolean fresh, GError **error)
 {
   char uuid[NC_UUID_STRING_LEN];
   int r = 0;
@@ -83,7 +83,7 @@ apply_policy(const NcDriverEnv *env, const NcNetworkDef *def, const NcNetworkPor
                                  : "");
     return FALSE;
   }
-  r = apply_bandwidth(env, port, dev->ifindex);
+  r = apply_bandwidth(env, port, dev->ifindex, fresh);
   if (r < 0) {
     g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
                 "network '%s': port %s: cannot shape %s (sch_htb): %s", def->name,
@@ -187,7 +187,7 @@ nc_bridge_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, const char
   if (dev && dev->create) {
     if (!make_tap(env, def, port, bridge_ifindex, dev, error))
       return FALSE;
-    if (!apply_policy(env, def, port, dev, error)) {
+    if (!apply_policy(env, def, port, dev, TRUE, error)) {
       delete_tap(env, port, dev);
       dev->ifindex = 0;
       return FALSE;
@@ -261,7 +261,7 @@ nc_bridge_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, const char
     /* Gone while we were away (or deleted by hand): the guest's VMM, if
      * any, lost it anyway; make it again so a VMM started now finds it. */
     return make_tap(env, def, port, bridge_ifindex, dev, error)
-           && apply_policy(env, def, port, dev, error);
+           && apply_policy(env, def, port, dev, TRUE, error);
   }
   if (r < 0) {
     g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
@@ -285,7 +285,8 @@ nc_bridge_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, const char
                   port_label(port, uuid), dev->name, bridge, g_strerror(-r));
       return FALSE;
     }
-    return apply_policy(env, def, port, dev, error);
   }
-  return TRUE;
+  /* Also what the port says now (a new bandwidth, isolation), and what a
+   * restarted bridge forgot (isolation is a bridge port's flag). */
+  return apply_policy(env, def, port, dev, FALSE, error);
 }

@@ -76,7 +76,7 @@ nc_cmd_attach_interface(NcCtl *ctl, int argc, char **argv)
     { "portgroup", NC_ARG_STRING, 0, "the network's portgroup to use" },
     { "owner", NC_ARG_STRING, 0, "the guest's name, for the port and libvirt's NSS module" },
     { "owner-uuid", NC_ARG_STRING, 0, "the guest's UUID (default: random)" },
-    { "user", NC_ARG_STRING, 0, "user (name or uid) that may open the TAP (default: root)" },
+    { "user", NC_ARG_STRING, 0, "user (name or uid) that may open the TAP (default: root only)" },
     { "group", NC_ARG_STRING, 0, "group (name or gid) that may open the TAP" },
     { "multiqueue", NC_ARG_INT, 0, "number of queues (1-256), multiqueue TAP when over 1" },
     { "vnet-hdr", NC_ARG_BOOL, 0, "IFF_VNET_HDR (the default)" },

@@ -8,6 +8,7 @@
 #include "args.h"
 #include "commands.h"
 #include "output.h"
+#include "port-info.h"
 
 /* org.libvirt.Connect define/create flags */
 #define DEFINE_VALIDATE 1u
@@ -74,12 +75,41 @@ nc_cmd_net_start(NcCtl *ctl, int argc, char **argv)
                        "Failed to start network %s");
 }
 
+/* As virsh, and then the ports the destroy cut off (libvirt says nothing of
+ * them; netctl plugs them back in when the network starts again). */
 int
 nc_cmd_net_destroy(NcCtl *ctl, int argc, char **argv)
 {
   static const NcCommandSpec spec = { "net-destroy", "destroy (stop) a network", network_arg };
-  return simple_action(ctl, &spec, argc, argv, "Destroy", "Network %s destroyed\n",
-                       "Failed to destroy network %s");
+  int status = 0;
+  g_autoptr(NcArgs) args = nc_args_parse(&spec, argc, argv, &status);
+  g_autoptr(GError) err = NULL;
+  const char *name = NULL;
+  if (args == NULL)
+    return status;
+  g_autofree char *path
+      = nc_ctl_lookup_network(ctl, args, NC_LOOKUP_BY_UUID | NC_LOOKUP_BY_NAME, &name);
+  if (path == NULL)
+    return 1;
+  /* Best effort: a daemon without ports (or a race) just names none. */
+  g_autoptr(GPtrArray) ports = nc_port_info_list(nc_ctl_client(ctl), path, NULL);
+  g_autoptr(GVariant) reply
+      = nc_client_call(nc_ctl_client(ctl), path, NC_NETWORK_IFACE, "Destroy", NULL, NULL, &err);
+  if (reply == NULL)
+    return nc_print_error(err, "Failed to destroy network %s", name);
+  nc_print_extra(ctl, "Network %s destroyed\n", name);
+  g_autoptr(GString) cut = g_string_new(NULL);
+  guint n = 0;
+  for (guint i = 0; ports && i < ports->len; i++) {
+    const NcPortInfo *p = ports->pdata[i];
+    if (!p->plugged)
+      continue;
+    g_string_append_printf(cut, "%s%s", n++ ? ", " : "", p->device[0] ? p->device : p->uuid);
+  }
+  if (n > 0)
+    nc_print_extra(ctl, "%u port%s cut off (%s); plugged back in when the network starts again\n",
+                   n, n == 1 ? "" : "s", cut->str);
+  return 0;
 }
 
 int

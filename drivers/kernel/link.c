@@ -131,6 +131,17 @@ nc_link_retire(NcKernel *kernel, int ifindex, const char *new_name, guint32 grou
       || nla_put_u32(msg, IFLA_GROUP, group) < 0)
     return -ENOMEM;
   int r = nc_kernel_nl_request(kernel, g_steal_pointer(&msg));
+  if (r == -EBUSY) {
+    /* Kernels that apply the new name before the flags refuse to rename a
+     * link that is still up: down first, then the rest. */
+    r = nc_link_set_up(kernel, ifindex, FALSE);
+    g_autoptr(NcNlMsg) again = r < 0 ? NULL : link_msg(RTM_NEWLINK, ifindex, 0, 0);
+    if (again && nla_put_string(again, IFLA_IFNAME, new_name) == 0
+        && nla_put_u32(again, IFLA_GROUP, group) == 0)
+      r = nc_kernel_nl_request(kernel, g_steal_pointer(&again));
+    else if (r == 0)
+      r = -ENOMEM;
+  }
   if (r < 0)
     g_debug("kernel: renaming link %d to %s: %s", ifindex, new_name, g_strerror(-r));
   return r;

@@ -82,6 +82,9 @@ def attach_detach(env):
     assert l["mtu"] == 1300 and l["master"] == "ncbrpa", l
     c = attach(env, "pa")
     assert c["device"] == "vnet1", c
+    # without --user/--group the TAP is root's (not anyone's who can open /dev/net/tun)
+    l, tun = tun_info("vnet1")
+    assert tun.get("user") in (0, "root"), tun
 
     # listings: virsh's table sorted by UUID, --details, JSON
     listed = ports(env, "pa")
@@ -198,6 +201,8 @@ def network_restart(env):
     a = attach(env, "pn")
     idx = link("ncbrpn")["ifindex"]
     r = env.ok("net-destroy", "pn")
+    assert r.out == (f"Network pn destroyed\n1 port cut off ({a['device']}); plugged back in "
+                     "when the network starts again\n\n"), r
     assert link(a["device"]) is not None, "the guest's TAP outlives its network"
     wait_for("the bridge to go", lambda: link("ncbrpn") is None)
     listed = ports(env, "pn")
