@@ -6,6 +6,7 @@
 
 #include "nc-error.h"
 #include "netdev-parse.h"
+#include "network-check-names.h"
 #include "network-xml.h"
 
 /* libvirt's LIBVIRT_IFLA_VF_PORT_PROFILE_MAX: profileid is stored in a
@@ -75,15 +76,16 @@ prop_unsigned(xmlNodePtr node, const char *attr, int base, guint64 max, const ch
   if (!str)
     return 0;
   if (!parse_u64(str, base, &value)) {
+    g_autofree char *q = nc_name_escape(str);
     nc_xml_set_error(error, NC_ERROR_XML_ERROR, filename, node_line(node), network_name,
-                     "<%s>: invalid %s='%s': expected a non-negative integer", node->name, attr,
-                     str);
+                     "<%s>: invalid %s='%s': expected a non-negative integer", node->name, attr, q);
     return -1;
   }
   if (value > max) {
+    g_autofree char *q = nc_name_escape(str);
     nc_xml_set_error(error, NC_ERROR_XML_ERROR, filename, node_line(node), network_name,
                      "<%s>: %s='%s' is out of range (maximum %" G_GUINT64_FORMAT ")", node->name,
-                     attr, str, max);
+                     attr, q, max);
     return -1;
   }
   *ret_value = value;
@@ -103,8 +105,9 @@ nc_netdev_prop_tristate(xmlNodePtr node, const char *attr, const char *filename,
   }
   value = nc_tristate_from_string(str);
   if (value != NC_TRISTATE_YES && value != NC_TRISTATE_NO) {
+    g_autofree char *q = nc_name_escape(str);
     nc_xml_set_error(error, NC_ERROR_XML_ERROR, filename, node_line(node), network_name,
-                     "<%s>: invalid %s='%s': expected 'yes' or 'no'", node->name, attr, str);
+                     "<%s>: invalid %s='%s': expected 'yes' or 'no'", node->name, attr, q);
     return FALSE;
   }
   *ret_value = value;
@@ -265,8 +268,9 @@ parse_tag(xmlNodePtr node, const char *filename, const char *network_name, NcVla
 
     /* "default" is the unset value: not accepted as a written value. */
     if (mode <= NC_VLAN_NATIVE_DEFAULT) {
+      g_autofree char *q = nc_name_escape(native);
       nc_xml_set_error(error, NC_ERROR_XML_ERROR, filename, node_line(node), network_name,
-                       "<tag>: invalid nativeMode='%s': expected 'tagged' or 'untagged'", native);
+                       "<tag>: invalid nativeMode='%s': expected 'tagged' or 'untagged'", q);
       return FALSE;
     }
     ret_tag->native_mode = mode;
@@ -326,18 +330,21 @@ nc_vlan_parse(xmlNodePtr node, const char *filename, const char *network_name, N
     if (g_ascii_strcasecmp(trunk, "yes") == 0) {
       vlan->trunk = NC_TRISTATE_YES;
     } else if (vlan->tags->len > 1) {
+      g_autofree char *q = nc_name_escape(trunk);
       nc_xml_set_error(error, NC_ERROR_XML_ERROR, filename, vlan->line, network_name,
                        "<vlan>: invalid trunk='%s': trunk='yes' is required for more than "
                        "one vlan tag",
-                       trunk);
+                       q);
       return FALSE;
     } else if (has_native) {
+      g_autofree char *q = nc_name_escape(trunk);
       nc_xml_set_error(error, NC_ERROR_XML_ERROR, filename, vlan->line, network_name,
-                       "<vlan>: trunk='%s' is not allowed with a native vlan id", trunk);
+                       "<vlan>: trunk='%s' is not allowed with a native vlan id", q);
       return FALSE;
     } else if (g_ascii_strcasecmp(trunk, "no") != 0) {
+      g_autofree char *q = nc_name_escape(trunk);
       nc_xml_set_error(error, NC_ERROR_XML_ERROR, filename, vlan->line, network_name,
-                       "<vlan>: invalid trunk='%s': must be yes or no", trunk);
+                       "<vlan>: invalid trunk='%s': must be yes or no", q);
       return FALSE;
     } else {
       vlan->trunk = NC_TRISTATE_NO;
@@ -373,8 +380,9 @@ vp_uuid(xmlNodePtr params, const char *attr, const char *filename, const char *n
   if (!str)
     return TRUE;
   if (!nc_uuid_parse(str, ret_uuid)) {
+    g_autofree char *q = nc_name_escape(str);
     nc_xml_set_error(error, NC_ERROR_XML_ERROR, filename, node_line(params), network_name,
-                     "<parameters>: cannot parse %s='%s' as a uuid", attr, str);
+                     "<parameters>: cannot parse %s='%s' as a uuid", attr, q);
     return FALSE;
   }
   *ret_has = TRUE;
@@ -450,10 +458,11 @@ nc_virtualport_parse(xmlNodePtr node, guint flags, const char *filename, const c
 
     /* "none" is the unset value, not a type one can write. */
     if (t <= NC_VIRTUALPORT_NONE) {
+      g_autofree char *q = nc_name_escape(type);
       nc_xml_set_error(error, NC_ERROR_CONFIG_UNSUPPORTED, filename, vp->line, network_name,
                        "<virtualport>: unknown type '%s' (expected 802.1Qbg, 802.1Qbh, "
                        "openvswitch or midonet)",
-                       type);
+                       q);
       return FALSE;
     }
     vp->type = t;
@@ -487,16 +496,18 @@ nc_virtualport_parse(xmlNodePtr node, guint flags, const char *filename, const c
 
     profileid = get_prop(params, "profileid");
     if (profileid && strlen(profileid) >= PROFILE_ID_MAX) {
+      g_autofree char *q = nc_name_escape(profileid);
       nc_xml_set_error(error, NC_ERROR_XML_ERROR, filename, node_line(params), network_name,
-                       "<parameters>: profileid='%s' is too long (maximum %d characters)",
-                       profileid, PROFILE_ID_MAX - 1);
+                       "<parameters>: profileid='%s' is too long (maximum %d characters)", q,
+                       PROFILE_ID_MAX - 1);
       return FALSE;
     }
     if (profileid && !profileid_is_safe(profileid)) {
+      g_autofree char *q = nc_name_escape(profileid);
       nc_xml_set_error(error, NC_ERROR_XML_ERROR, filename, node_line(params), network_name,
                        "<parameters>: profileid='%s' contains a quote, a backslash or a "
                        "control character",
-                       profileid);
+                       q);
       return FALSE;
     }
     /* An empty profileid is the same as none, as in libvirt's char array. */

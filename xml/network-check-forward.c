@@ -87,7 +87,7 @@ nc_check_mode_parse_rules(const NcCheck *c, GError **error)
       return nc_check_fail(c, error, NC_ERROR_XML_ERROR, brline,
                            "<bridge name='%s'>: a network with forward mode='%s' can specify a "
                            "bridge name or a forward dev, but not both",
-                           br->name, c->mode);
+                           nc_check_q(c, br->name), c->mode);
     break;
 
   case _NC_FORWARD_MAX:
@@ -177,14 +177,14 @@ nc_check_forward(const NcCheck *c, GError **error)
     return nc_check_fail(c, error, NC_ERROR_XML_ERROR, forward_line(c),
                          "<forward dev='%s'>: the 'dev' attribute cannot be used when "
                          "<address> or <pf> sub-elements are present",
-                         fwd->dev);
+                         nc_check_q(c, fwd->dev));
 
   if (fwd->dev && nifs > 0) {
     const NcForwardIf *first = g_ptr_array_index(fwd->ifs, 0);
     if (g_strcmp0(first->dev, fwd->dev) != 0)
       return nc_check_fail(c, error, NC_ERROR_XML_ERROR, first->line,
-                           "<forward dev='%s'> must match first <interface dev='%s'/>", fwd->dev,
-                           first->dev ? first->dev : "");
+                           "<forward dev='%s'> must match first <interface dev='%s'/>",
+                           nc_check_q(c, fwd->dev), first->dev ? nc_check_q(c, first->dev) : "");
   }
 
   for (guint i = 0; i < nifs; i++) {
@@ -198,13 +198,13 @@ nc_check_forward(const NcCheck *c, GError **error)
       if (g_strcmp0(other->dev, fi->dev) == 0)
         return nc_check_fail(c, error, NC_ERROR_XML_ERROR, fi->line,
                              "<forward><interface dev='%s'>: interface can only be listed once",
-                             fi->dev);
+                             nc_check_q(c, fi->dev));
     }
     if (fwd->mode == NC_FORWARD_HOSTDEV)
       return nc_check_fail(c, error, NC_ERROR_CONFIG_UNSUPPORTED, fi->line,
                            "<forward><interface dev='%s'>: hostdev networks require all devices "
                            "to be listed by PCI address, not network device name",
-                           fi->dev);
+                           nc_check_q(c, fi->dev));
   }
 
   for (guint i = 0; i < naddrs; i++) {

@@ -60,8 +60,11 @@ const char *nc_name_check_token(const char *value, gsize max, const char *extra)
  * control characters. */
 const char *nc_name_check_label(const char *value);
 
-/* @value with control characters and backslashes escaped (g_strescape),
- * UTF-8 kept, for quoting user values in messages. NULL gives "(null)". */
+/* @value for an error or log message: control characters (C0, DEL, C1),
+ * backslashes, double quotes and bytes of invalid UTF-8 escaped as
+ * g_strescape does, valid UTF-8 kept. The one escaping of user values in
+ * messages: every message stays one line of valid UTF-8 whatever it quotes.
+ * NULL gives "(null)". Caller frees. */
 char *nc_name_escape(const char *value);
 
 /* Runs the checks above on every relevant field of @def. Errors are

@@ -12,13 +12,19 @@ G_BEGIN_DECLS
 
 typedef struct {
   const NcNetworkDef *def;
-  const char *file; /* def->source_file; NULL prints "(string)" */
-  char *name;       /* def->name escaped for messages; owned */
-  const char *mode; /* forward mode name ("none" when isolated) */
+  const char *file;  /* def->source_file; NULL prints "(string)" */
+  char *name;        /* def->name escaped for messages; owned */
+  const char *mode;  /* forward mode name ("none" when isolated) */
+  GPtrArray *quoted; /* what nc_check_q() returned; owned */
 } NcCheck;
 
 void nc_check_init(NcCheck *c, const NcNetworkDef *def);
 void nc_check_clear(NcCheck *c);
+
+/* A user's value for an error message, escaped by nc_name_escape() (control
+ * characters and backslashes), so every message stays one line. Owned by c,
+ * valid until nc_check_clear(). */
+const char *nc_check_q(const NcCheck *c, const char *value);
 
 /* Sets @error to "FILE:LINE: network 'NAME': " + the message; returns FALSE
  * so that checks can `return nc_check_fail(...)`. */

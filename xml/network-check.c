@@ -25,12 +25,22 @@ nc_check_init(NcCheck *c, const NcNetworkDef *def)
   c->file = def->source_file;
   c->name = nc_name_escape(def->name);
   c->mode = mode ? mode : "none";
+  c->quoted = g_ptr_array_new_with_free_func(g_free);
 }
 
 void
 nc_check_clear(NcCheck *c)
 {
   g_clear_pointer(&c->name, g_free);
+  g_clear_pointer(&c->quoted, g_ptr_array_unref);
+}
+
+const char *
+nc_check_q(const NcCheck *c, const char *value)
+{
+  char *escaped = nc_name_escape(value);
+  g_ptr_array_add(c->quoted, escaped);
+  return escaped;
 }
 
 gboolean

@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "network-check-names.h"
+
 gboolean
 nc_parse_fail(NcParseCtx *ctx, xmlNodePtr node, int code, const char *fmt, ...)
 {
@@ -18,6 +20,22 @@ nc_parse_fail(NcParseCtx *ctx, xmlNodePtr node, int code, const char *fmt, ...)
   va_end(ap);
   nc_xml_set_error(ctx->error, code, ctx->filename, nc_parse_line(node), ctx->name, "%s", msg);
   return FALSE;
+}
+
+void
+nc_parse_ctx_clear(NcParseCtx *ctx)
+{
+  g_clear_pointer(&ctx->quoted, g_ptr_array_unref);
+}
+
+const char *
+nc_parse_q(NcParseCtx *ctx, const char *value)
+{
+  if (!ctx->quoted)
+    ctx->quoted = g_ptr_array_new_with_free_func(g_free);
+  char *escaped = nc_name_escape(value);
+  g_ptr_array_add(ctx->quoted, escaped);
+  return escaped;
 }
 
 guint
@@ -134,7 +152,7 @@ nc_parse_uint_attr(NcParseCtx *ctx, xmlNodePtr node, const char *attr, int base,
     return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                          "<%s>: invalid value '%s' for attribute '%s': expected an integer "
                          "from 0 to %" G_GUINT64_FORMAT,
-                         node->name, str, attr, max);
+                         node->name, nc_parse_q(ctx, str), attr, max);
   if (ret_present)
     *ret_present = TRUE;
   *ret_val = val;
@@ -155,7 +173,7 @@ nc_parse_tristate_attr(NcParseCtx *ctx, xmlNodePtr node, const char *attr, NcTri
   if (v <= 0)
     return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                          "<%s>: invalid value '%s' for attribute '%s': expected 'yes' or 'no'",
-                         node->name, str, attr);
+                         node->name, nc_parse_q(ctx, str), attr);
   *ret_val = (NcTristate)v;
   return TRUE;
 }

@@ -22,7 +22,7 @@ parse_forwarder(NcParseCtx *ctx, xmlNodePtr node, NcDnsForwarder **ret_fwd)
   fwd->line = nc_parse_line(node);
   if (addr && !nc_sockaddr_parse(addr, AF_UNSPEC, &fwd->addr))
     return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<forwarder>: invalid IP address '%s'",
-                         addr);
+                         nc_parse_q(ctx, addr));
   fwd->domain = nc_parse_prop(node, "domain");
   if (!addr && !fwd->domain)
     return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
@@ -41,7 +41,8 @@ nc_parse_dns_host(NcParseCtx *ctx, xmlNodePtr node, gboolean partial_ok, NcDnsHo
   if (!ip && !partial_ok)
     return nc_parse_fail(ctx, node, NC_ERROR_XML_DETAIL, "<host>: missing required attribute 'ip'");
   if (ip && !nc_sockaddr_parse(ip, AF_UNSPEC, &host->ip))
-    return nc_parse_fail(ctx, node, NC_ERROR_XML_DETAIL, "<host>: invalid IP address '%s'", ip);
+    return nc_parse_fail(ctx, node, NC_ERROR_XML_DETAIL, "<host>: invalid IP address '%s'",
+                         nc_parse_q(ctx, ip));
 
   for (xmlNodePtr cur = node->children; cur; cur = cur->next) {
     g_autofree char *name = NULL;
@@ -58,7 +59,7 @@ nc_parse_dns_host(NcParseCtx *ctx, xmlNodePtr node, gboolean partial_ok, NcDnsHo
   }
   if (host->hostnames->len == 0 && !partial_ok)
     return nc_parse_fail(ctx, node, NC_ERROR_XML_DETAIL,
-                         "<host ip='%s'>: missing <hostname> element", ip);
+                         "<host ip='%s'>: missing <hostname> element", nc_parse_q(ctx, ip));
   if (!ip && host->hostnames->len == 0)
     return nc_parse_fail(ctx, node, NC_ERROR_XML_DETAIL,
                          "<host>: neither an ip attribute nor a <hostname> element");
@@ -79,11 +80,11 @@ parse_srv_uint(NcParseCtx *ctx, xmlNodePtr node, const char *service, const char
   if (!target)
     return nc_parse_fail(ctx, node, NC_ERROR_XML_DETAIL,
                          "<srv>: %s attribute not permitted without target for service '%s'", attr,
-                         service);
+                         nc_parse_q(ctx, service));
   if (!nc_parse_uint_str(str, 10, 65535, &val) || val < min)
     return nc_parse_fail(ctx, node, NC_ERROR_XML_DETAIL,
-                         "<srv>: invalid %s '%s' for service '%s': expected %u to 65535", attr, str,
-                         service, min);
+                         "<srv>: invalid %s '%s' for service '%s': expected %u to 65535", attr,
+                         nc_parse_q(ctx, str), nc_parse_q(ctx, service), min);
   *ret_has = TRUE;
   *ret_val = (guint)val;
   return TRUE;
@@ -107,16 +108,18 @@ nc_parse_dns_srv(NcParseCtx *ctx, xmlNodePtr node, gboolean partial_ok, NcDnsSrv
     nc_parse_fail(ctx, node, NC_ERROR_XML_DETAIL, "<srv>: missing required attribute 'service'");
   } else if (strlen(service) > SRV_SERVICE_MAX) {
     nc_parse_fail(ctx, node, NC_ERROR_XML_DETAIL,
-                  "<srv>: service '%s' is too long (limit is %d bytes)", service, SRV_SERVICE_MAX);
+                  "<srv>: service '%s' is too long (limit is %d bytes)", nc_parse_q(ctx, service),
+                  SRV_SERVICE_MAX);
   } else if (strspn(service, SERVICE_CHARS) < strlen(service)) {
     nc_parse_fail(ctx, node, NC_ERROR_XML_DETAIL, "<srv>: invalid character in service '%s'",
-                  service);
+                  nc_parse_q(ctx, service));
   } else if (!srv->protocol && !partial_ok) {
     nc_parse_fail(ctx, node, NC_ERROR_XML_DETAIL,
-                  "<srv>: missing required attribute 'protocol' for service '%s'", service);
+                  "<srv>: missing required attribute 'protocol' for service '%s'",
+                  nc_parse_q(ctx, service));
   } else if (srv->protocol && strspn(srv->protocol, PROTOCOL_CHARS) < strlen(srv->protocol)) {
     nc_parse_fail(ctx, node, NC_ERROR_XML_DETAIL, "<srv>: invalid character in protocol '%s'",
-                  srv->protocol);
+                  nc_parse_q(ctx, srv->protocol));
   } else if (parse_srv_uint(ctx, node, service, srv->target, "port", 1, &srv->has_port, &srv->port)
              && parse_srv_uint(ctx, node, service, srv->target, "priority", 0, &srv->has_priority,
                                &srv->priority)
@@ -146,10 +149,12 @@ nc_parse_dns_txt(NcParseCtx *ctx, xmlNodePtr node, gboolean partial_ok, NcDnsTxt
     nc_parse_fail(ctx, node, NC_ERROR_XML_DETAIL, "<txt>: missing required attribute 'name'");
   else if (strcspn(txt->name, " ,") != strlen(txt->name))
     nc_parse_fail(ctx, node, NC_ERROR_XML_DETAIL,
-                  "<txt>: prohibited character (space or comma) in name '%s'", txt->name);
+                  "<txt>: prohibited character (space or comma) in name '%s'",
+                  nc_parse_q(ctx, txt->name));
   else if (!txt->value && !partial_ok)
     nc_parse_fail(ctx, node, NC_ERROR_XML_DETAIL,
-                  "<txt>: missing required attribute 'value' in record '%s'", txt->name);
+                  "<txt>: missing required attribute 'value' in record '%s'",
+                  nc_parse_q(ctx, txt->name));
   else
     ok = TRUE;
 

@@ -35,13 +35,14 @@ parse_nat(NcParseCtx *ctx, xmlNodePtr node, NcForward *fwd)
                            "<nat><address>: missing required attribute 'end'");
     if (!nc_sockaddr_parse(start, AF_INET, &fwd->nat_addr_start))
       return nc_parse_fail(ctx, anode, NC_ERROR_XML_ERROR,
-                           "<nat><address>: bad IPv4 start address '%s'", start);
+                           "<nat><address>: bad IPv4 start address '%s'", nc_parse_q(ctx, start));
     if (!nc_sockaddr_parse(end, AF_INET, &fwd->nat_addr_end))
       return nc_parse_fail(ctx, anode, NC_ERROR_XML_ERROR,
-                           "<nat><address>: bad IPv4 end address '%s'", end);
+                           "<nat><address>: bad IPv4 end address '%s'", nc_parse_q(ctx, end));
     if (nc_sockaddr_compare(&fwd->nat_addr_start, &fwd->nat_addr_end) > 0)
       return nc_parse_fail(ctx, anode, NC_ERROR_XML_ERROR,
-                           "<nat><address>: start '%s' is after end '%s'", start, end);
+                           "<nat><address>: start '%s' is after end '%s'", nc_parse_q(ctx, start),
+                           nc_parse_q(ctx, end));
   }
 
   if (ports->len > 1)
@@ -56,12 +57,13 @@ parse_nat(NcParseCtx *ctx, xmlNodePtr node, NcForward *fwd)
     if (!start || !nc_parse_uint_str(start, 10, 65535, &s))
       return nc_parse_fail(ctx, pnode, NC_ERROR_XML_DETAIL,
                            "<nat><port>: missing or invalid 'start' attribute%s%s%s",
-                           start ? " '" : "", start ? start : "", start ? "'" : "");
+                           start ? " '" : "", start ? nc_parse_q(ctx, start) : "",
+                           start ? "'" : "");
     if (!end || !nc_parse_uint_str(end, 10, 65535, &e) || e < s)
       return nc_parse_fail(ctx, pnode, NC_ERROR_XML_DETAIL,
                            "<nat><port>: missing or invalid 'end' attribute%s%s%s (must be "
                            "between start and 65535)",
-                           end ? " '" : "", end ? end : "", end ? "'" : "");
+                           end ? " '" : "", end ? nc_parse_q(ctx, end) : "", end ? "'" : "");
     fwd->nat_port_start = (guint)s;
     fwd->nat_port_end = (guint)e;
   }
@@ -131,8 +133,8 @@ parse_interfaces(NcParseCtx *ctx, GPtrArray *nodes, const char *dev, NcForward *
     if (i == 0 && dev) {
       if (strcmp(idev, dev) != 0)
         return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
-                             "<forward dev='%s'> must match the first <interface dev='%s'/>", dev,
-                             idev);
+                             "<forward dev='%s'> must match the first <interface dev='%s'/>",
+                             nc_parse_q(ctx, dev), nc_parse_q(ctx, idev));
       ((NcForwardIf *)g_ptr_array_index(fwd->ifs, 0))->line = nc_parse_line(node);
       continue;
     }
@@ -140,7 +142,8 @@ parse_interfaces(NcParseCtx *ctx, GPtrArray *nodes, const char *dev, NcForward *
       const NcForwardIf *other = g_ptr_array_index(fwd->ifs, j);
       if (g_strcmp0(other->dev, idev) == 0)
         return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
-                             "<interface>: interface '%s' can only be listed once", idev);
+                             "<interface>: interface '%s' can only be listed once",
+                             nc_parse_q(ctx, idev));
     }
     fi = g_new0(NcForwardIf, 1);
     fi->dev = g_steal_pointer(&idev);
@@ -165,7 +168,7 @@ parse_addresses(NcParseCtx *ctx, GPtrArray *nodes, NcForward *fwd)
       gboolean known = strcmp(type, "netdev") == 0 || strcmp(type, "none") == 0;
       return nc_parse_fail(ctx, node, known ? NC_ERROR_XML_ERROR : NC_ERROR_CONFIG_UNSUPPORTED,
                            "<address>: %s address type '%s' (only 'pci' is supported)",
-                           known ? "unsupported" : "unknown", type);
+                           known ? "unsupported" : "unknown", nc_parse_q(ctx, type));
     }
     if (!parse_pci_addr(ctx, node, &addr))
       return FALSE;
@@ -204,7 +207,7 @@ nc_parse_forward(NcParseCtx *ctx, xmlNodePtr node, NcForward *fwd)
     int m = nc_forward_mode_from_string(mode);
     if (m < 0)
       return nc_parse_fail(ctx, node, NC_ERROR_CONFIG_UNSUPPORTED,
-                           "<forward>: unknown forwarding type '%s'", mode);
+                           "<forward>: unknown forwarding type '%s'", nc_parse_q(ctx, mode));
     fwd->mode = (NcForwardMode)m;
     fwd->mode_written = TRUE;
   }
@@ -220,7 +223,7 @@ nc_parse_forward(NcParseCtx *ctx, xmlNodePtr node, NcForward *fwd)
       if (d <= 0)
         return nc_parse_fail(ctx, driver, NC_ERROR_CONFIG_UNSUPPORTED,
                              "<driver>: unknown forward driver name '%s': expected kvm or vfio",
-                             name);
+                             nc_parse_q(ctx, name));
       fwd->driver_name = (NcForwardDriverName)d;
     }
     fwd->driver_model = nc_parse_prop_nonempty(driver, "model");

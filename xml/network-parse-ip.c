@@ -31,7 +31,7 @@ parse_lease(NcParseCtx *ctx, xmlNodePtr node, NcLease *ret_lease)
     if (u <= 0)
       return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                            "<lease>: invalid unit '%s': expected seconds, minutes or hours",
-                           unit_str);
+                           nc_parse_q(ctx, unit_str));
     lease.unit = (NcLeaseUnit)u;
   }
 
@@ -45,7 +45,8 @@ parse_lease(NcParseCtx *ctx, xmlNodePtr node, NcLease *ret_lease)
     return nc_parse_fail(ctx, node, NC_ERROR_CONFIG_UNSUPPORTED,
                          "<lease>: expiry '%" G_GUINT64_FORMAT "%s%s' is shorter than the "
                          "minimum lease time of 2 minutes",
-                         lease.expiry, unit_str ? " " : "", unit_str ? unit_str : "");
+                         lease.expiry, unit_str ? " " : "",
+                         unit_str ? nc_parse_q(ctx, unit_str) : "");
 
   lease.has_lease = TRUE;
   *ret_lease = lease;
@@ -66,12 +67,13 @@ nc_parse_dhcp_range(NcParseCtx *ctx, xmlNodePtr node, NcDhcpRange **ret_range)
                          "<range>: missing required attribute 'start'");
   if (!nc_sockaddr_parse(start, AF_UNSPEC, &range->start))
     return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<range>: invalid start address '%s'",
-                         start);
+                         nc_parse_q(ctx, start));
   if (!end)
     return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                          "<range>: missing required attribute 'end'");
   if (!nc_sockaddr_parse(end, AF_UNSPEC, &range->end))
-    return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<range>: invalid end address '%s'", end);
+    return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<range>: invalid end address '%s'",
+                         nc_parse_q(ctx, end));
 
   if ((lease = nc_parse_child(node, "lease")) && !parse_lease(ctx, lease, &range->lease))
     return FALSE;
@@ -96,13 +98,14 @@ nc_parse_dhcp_host(NcParseCtx *ctx, const NcIpDef *ip, xmlNodePtr node, gboolean
     if (ip->family == AF_INET6)
       return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                            "<host>: a MAC address ('%s') is not allowed in an IPv6 static host",
-                           mac);
+                           nc_parse_q(ctx, mac));
     if (!nc_mac_parse(mac, &host->mac))
       return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<host>: cannot parse MAC address '%s'",
-                           mac);
+                           nc_parse_q(ctx, mac));
     if (nc_mac_is_multicast(&host->mac))
       return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
-                           "<host>: expected a unicast MAC address, found multicast '%s'", mac);
+                           "<host>: expected a unicast MAC address, found multicast '%s'",
+                           nc_parse_q(ctx, mac));
     host->has_mac = TRUE;
     /* as written, without the trailing blanks the parser tolerates: the
      * text goes to a dnsmasq hosts file line */
@@ -113,16 +116,18 @@ nc_parse_dhcp_host(NcParseCtx *ctx, const NcIpDef *ip, xmlNodePtr node, gboolean
     gsize ok = strspn(id, "0123456789abcdefABCDEF:");
     if (id[ok])
       return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
-                           "<host>: invalid character '%c' in id '%s'", id[ok], id);
+                           "<host>: invalid character '%s' in id '%s'",
+                           nc_parse_q(ctx, (const char[]){ id[ok], '\0' }), nc_parse_q(ctx, id));
   }
 
   if (name && !g_ascii_isalnum(name[0]))
     return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                          "<host>: cannot use host name '%s': it must start with a letter or digit",
-                         name);
+                         nc_parse_q(ctx, name));
 
   if (addr && !nc_sockaddr_parse(addr, AF_UNSPEC, &host->ip))
-    return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<host>: invalid IP address '%s'", addr);
+    return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<host>: invalid IP address '%s'",
+                         nc_parse_q(ctx, addr));
 
   if (partial_ok) {
     /* a lookup key for delete/modify: any one attribute will do */
@@ -181,7 +186,7 @@ parse_dhcp(NcParseCtx *ctx, xmlNodePtr node, NcIpDef *ip)
                            "<bootp>: missing required attribute 'file'");
     if (server && !nc_sockaddr_parse(server, AF_UNSPEC, &ip->bootp_server))
       return nc_parse_fail(ctx, bootp, NC_ERROR_XML_ERROR, "<bootp>: invalid server address '%s'",
-                           server);
+                           nc_parse_q(ctx, server));
     ip->bootp_file = g_steal_pointer(&file);
   }
   return TRUE;
@@ -204,7 +209,8 @@ nc_parse_ip(NcParseCtx *ctx, xmlNodePtr node, NcIpDef **ret_ip)
     int f = nc_ip_family_from_string(family);
     if (f <= 0)
       return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
-                           "<ip>: unrecognized family '%s': expected ipv4 or ipv6", family);
+                           "<ip>: unrecognized family '%s': expected ipv4 or ipv6",
+                           nc_parse_q(ctx, family));
     ip->family_attr = (NcIpFamily)f;
   }
 
@@ -212,11 +218,13 @@ nc_parse_ip(NcParseCtx *ctx, xmlNodePtr node, NcIpDef **ret_ip)
     return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                          "<ip>: missing required attribute 'address'");
   if (!nc_sockaddr_parse(address, AF_UNSPEC, &ip->address))
-    return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<ip>: invalid address '%s'", address);
+    return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<ip>: invalid address '%s'",
+                         nc_parse_q(ctx, address));
   ip->family = ip->address.family;
 
   if (netmask && !nc_sockaddr_parse(netmask, AF_UNSPEC, &ip->netmask))
-    return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<ip>: invalid netmask '%s'", netmask);
+    return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<ip>: invalid netmask '%s'",
+                         nc_parse_q(ctx, netmask));
 
   if (!nc_parse_uint_attr(ctx, node, "prefix", 10, G_MAXUINT, FALSE, &has_prefix, &prefix)
       || !nc_parse_tristate_attr(ctx, node, "localPtr", &ip->local_ptr))
@@ -226,18 +234,19 @@ nc_parse_ip(NcParseCtx *ctx, xmlNodePtr node, NcIpDef **ret_ip)
     if (ip->family != AF_INET)
       return nc_parse_fail(ctx, node, NC_ERROR_CONFIG_UNSUPPORTED,
                            "<ip>: %s family specified for non-IPv4 address '%s'",
-                           family ? "ipv4" : "no", address);
+                           family ? "ipv4" : "no", nc_parse_q(ctx, address));
     if (netmask) {
       if (ip->netmask.family != AF_INET)
         return nc_parse_fail(ctx, node, NC_ERROR_CONFIG_UNSUPPORTED,
                              "<ip>: invalid netmask '%s' for address '%s' (both must be IPv4)",
-                             netmask, address);
+                             nc_parse_q(ctx, netmask), nc_parse_q(ctx, address));
       if (prefix > 0)
         return nc_parse_fail(ctx, node, NC_ERROR_CONFIG_UNSUPPORTED,
-                             "<ip>: address '%s' cannot have both a prefix and a netmask", address);
+                             "<ip>: address '%s' cannot have both a prefix and a netmask",
+                             nc_parse_q(ctx, address));
       if (nc_sockaddr_netmask_to_prefix(&ip->netmask) < 0)
         return nc_parse_fail(ctx, node, NC_ERROR_CONFIG_UNSUPPORTED,
-                             "<ip>: netmask '%s' is not contiguous", netmask);
+                             "<ip>: netmask '%s' is not contiguous", nc_parse_q(ctx, netmask));
     } else if (prefix > 32) {
       return nc_parse_fail(ctx, node, NC_ERROR_CONFIG_UNSUPPORTED,
                            "<ip>: invalid IPv4 prefix '%" G_GUINT64_FORMAT "' (maximum 32)",
@@ -246,10 +255,12 @@ nc_parse_ip(NcParseCtx *ctx, xmlNodePtr node, NcIpDef **ret_ip)
   } else {
     if (ip->family != AF_INET6)
       return nc_parse_fail(ctx, node, NC_ERROR_CONFIG_UNSUPPORTED,
-                           "<ip>: family 'ipv6' specified for non-IPv6 address '%s'", address);
+                           "<ip>: family 'ipv6' specified for non-IPv6 address '%s'",
+                           nc_parse_q(ctx, address));
     if (netmask)
       return nc_parse_fail(ctx, node, NC_ERROR_CONFIG_UNSUPPORTED,
-                           "<ip>: netmask not allowed for IPv6 address '%s'", address);
+                           "<ip>: netmask not allowed for IPv6 address '%s'",
+                           nc_parse_q(ctx, address));
     if (prefix > 128)
       return nc_parse_fail(ctx, node, NC_ERROR_CONFIG_UNSUPPORTED,
                            "<ip>: invalid IPv6 prefix '%" G_GUINT64_FORMAT "' (maximum 128)",
@@ -303,16 +314,17 @@ nc_parse_route(NcParseCtx *ctx, xmlNodePtr node, NcRouteDef **ret_route)
                          "<route>: missing required attribute 'gateway'");
   if (!nc_sockaddr_parse(address, AF_UNSPEC, &route->address))
     return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<route>: bad network address '%s'",
-                         address);
+                         nc_parse_q(ctx, address));
   if (!nc_sockaddr_parse(gateway, AF_UNSPEC, &route->gateway))
     return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<route>: bad gateway address '%s'",
-                         gateway);
+                         nc_parse_q(ctx, gateway));
 
   if (family) {
     int f = nc_ip_family_from_string(family);
     if (f <= 0)
       return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
-                           "<route>: unrecognized family '%s': expected ipv4 or ipv6", family);
+                           "<route>: unrecognized family '%s': expected ipv4 or ipv6",
+                           nc_parse_q(ctx, family));
     route->family_attr = (NcIpFamily)f;
   }
 
@@ -321,36 +333,40 @@ nc_parse_route(NcParseCtx *ctx, xmlNodePtr node, NcRouteDef **ret_route)
     if (route->address.family != AF_INET)
       return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                            "<route>: %s family specified for non-IPv4 address '%s'", which,
-                           address);
+                           nc_parse_q(ctx, address));
     if (route->gateway.family != AF_INET)
       return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                            "<route>: %s family specified for non-IPv4 gateway '%s'", which,
-                           gateway);
+                           nc_parse_q(ctx, gateway));
     if (netmask) {
       if (!nc_sockaddr_parse(netmask, AF_UNSPEC, &route->netmask))
-        return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<route>: bad netmask '%s'", netmask);
+        return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<route>: bad netmask '%s'",
+                             nc_parse_q(ctx, netmask));
       if (route->netmask.family != AF_INET)
         return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                              "<route>: invalid netmask '%s' for address '%s' (both must be IPv4)",
-                             netmask, address);
+                             nc_parse_q(ctx, netmask), nc_parse_q(ctx, address));
       if (route->has_prefix)
         return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                              "<route>: cannot have both a prefix and a netmask");
       if (nc_sockaddr_netmask_to_prefix(&route->netmask) < 0)
         return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
-                             "<route>: netmask '%s' is not contiguous", netmask);
+                             "<route>: netmask '%s' is not contiguous", nc_parse_q(ctx, netmask));
     }
     bits = 32;
   } else {
     if (route->address.family != AF_INET6)
       return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
-                           "<route>: ipv6 family specified for non-IPv6 address '%s'", address);
+                           "<route>: ipv6 family specified for non-IPv6 address '%s'",
+                           nc_parse_q(ctx, address));
     if (netmask)
       return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
-                           "<route>: netmask not allowed for IPv6 address '%s'", address);
+                           "<route>: netmask not allowed for IPv6 address '%s'",
+                           nc_parse_q(ctx, address));
     if (route->gateway.family != AF_INET6)
       return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
-                           "<route>: ipv6 family specified for non-IPv6 gateway '%s'", gateway);
+                           "<route>: ipv6 family specified for non-IPv6 gateway '%s'",
+                           nc_parse_q(ctx, gateway));
     bits = 128;
   }
   if (prefix > bits)
@@ -367,7 +383,8 @@ nc_parse_route(NcParseCtx *ctx, xmlNodePtr node, NcRouteDef **ret_route)
           netmask ? (guint)nc_sockaddr_netmask_to_prefix(&route->netmask) : route->prefix, &net)
       || !nc_sockaddr_equal(&net, &route->address))
     return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
-                         "<route>: address '%s' is not a network address%s", address,
+                         "<route>: address '%s' is not a network address%s",
+                         nc_parse_q(ctx, address),
                          netmask || route->has_prefix ? "" : " (give a prefix or netmask)");
 
   *ret_route = g_steal_pointer(&route);

@@ -16,9 +16,19 @@ G_BEGIN_DECLS
 
 typedef struct {
   const char *filename; /* NULL for a string */
-  const char *name;     /* the network's name once known, for messages */
+  const char *name;     /* the network's name once known, escaped, for messages */
   GError **error;
+  GPtrArray *quoted; /* what nc_parse_q() returned; owned */
 } NcParseCtx;
+
+/* Frees what nc_parse_q() returned: declare contexts g_auto(NcParseCtx). */
+void nc_parse_ctx_clear(NcParseCtx *ctx);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(NcParseCtx, nc_parse_ctx_clear)
+
+/* A user's value for an error message, escaped by nc_name_escape() (control
+ * characters and backslashes), so every message stays one line whatever the
+ * document held. Owned by ctx, valid until it is cleared. */
+const char *nc_parse_q(NcParseCtx *ctx, const char *value);
 
 /* Sets the located error "FILE:LINE: network 'NAME': <message>" using the
  * line of `node` (may be NULL). Always returns FALSE. */

@@ -28,7 +28,7 @@ read_snippet(const char *xml, const char *element, const char *network_name, GEr
 }
 
 #define SNIPPET_BEGIN(element)                                                                     \
-  NcParseCtx ctx = { .filename = NULL, .name = network_name, .error = error };                     \
+  g_auto(NcParseCtx) ctx = { .filename = NULL, .name = network_name, .error = error };             \
   xmlNodePtr root = NULL;                                                                          \
   xmlDocPtr doc = read_snippet(xml, element, network_name, error, &root);                          \
   gboolean ok;                                                                                     \

@@ -96,13 +96,15 @@ parse_identity(NcParseCtx *ctx, xmlNodePtr root, NcNetworkDef *def)
                          "<network>: missing network name: a <name> element is required");
   if (strchr(def->name, '/'))
     return nc_parse_fail(ctx, name_node, NC_ERROR_XML_DETAIL,
-                         "<name>: invalid character '/' in network name '%s'", def->name);
-  ctx->name = def->name;
+                         "<name>: invalid character '/' in network name '%s'",
+                         nc_parse_q(ctx, def->name));
+  ctx->name = nc_parse_q(ctx, def->name);
 
   uuid = nc_parse_content(uuid_node);
   if (uuid && *uuid) {
     if (!nc_uuid_parse(uuid, def->uuid))
-      return nc_parse_fail(ctx, uuid_node, NC_ERROR_XML_ERROR, "<uuid>: malformed uuid '%s'", uuid);
+      return nc_parse_fail(ctx, uuid_node, NC_ERROR_XML_ERROR, "<uuid>: malformed uuid '%s'",
+                           nc_parse_q(ctx, uuid));
     def->has_uuid = TRUE;
   }
 
@@ -123,7 +125,8 @@ parse_identity(NcParseCtx *ctx, xmlNodePtr root, NcNetworkDef *def)
       def->ipv6 = NC_TRISTATE_NO;
     else
       return nc_parse_fail(ctx, root, NC_ERROR_XML_ERROR,
-                           "<network>: invalid ipv6 setting '%s': expected 'yes' or 'no'", ipv6);
+                           "<network>: invalid ipv6 setting '%s': expected 'yes' or 'no'",
+                           nc_parse_q(ctx, ipv6));
   }
   return nc_parse_tristate_attr(ctx, root, "trustGuestRxFilters", &def->trust_guest_rx_filters);
 }
@@ -164,7 +167,8 @@ parse_bridge(NcParseCtx *ctx, xmlNodePtr node, NcBridge *bridge)
     int s = nc_switch_from_string(stp);
     if (s <= 0)
       return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
-                           "<bridge>: invalid stp value '%s': expected 'on' or 'off'", stp);
+                           "<bridge>: invalid stp value '%s': expected 'on' or 'off'",
+                           nc_parse_q(ctx, stp));
     bridge->stp = (NcSwitch)s;
   }
   if (delay) {
@@ -173,7 +177,7 @@ parse_bridge(NcParseCtx *ctx, xmlNodePtr node, NcBridge *bridge)
       return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                            "<bridge>: invalid delay value '%s': expected seconds as a "
                            "non-negative integer",
-                           delay);
+                           nc_parse_q(ctx, delay));
     bridge->has_delay = TRUE;
     bridge->delay = (guint)d;
   }
@@ -183,7 +187,7 @@ parse_bridge(NcParseCtx *ctx, xmlNodePtr node, NcBridge *bridge)
       return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
                            "<bridge>: invalid macTableManager setting '%s': expected kernel or "
                            "libvirt",
-                           mtm);
+                           nc_parse_q(ctx, mtm));
     bridge->mac_table_manager = (NcMacTableManager)m;
   }
   return TRUE;
@@ -201,17 +205,19 @@ parse_mac_mtu(NcParseCtx *ctx, xmlNodePtr root, NcNetworkDef *def)
     def->mac_line = nc_parse_line(mac_node);
     if (!nc_mac_parse(mac, &def->mac))
       return nc_parse_fail(ctx, mac_node, NC_ERROR_XML_ERROR,
-                           "<mac>: invalid bridge MAC address '%s'", mac);
+                           "<mac>: invalid bridge MAC address '%s'", nc_parse_q(ctx, mac));
     if (nc_mac_is_multicast(&def->mac))
       return nc_parse_fail(ctx, mac_node, NC_ERROR_XML_ERROR,
-                           "<mac>: invalid multicast bridge MAC address '%s'", mac);
+                           "<mac>: invalid multicast bridge MAC address '%s'",
+                           nc_parse_q(ctx, mac));
     def->has_mac = TRUE;
   }
   if (mtu) {
     guint64 size;
     def->mtu_line = nc_parse_line(mtu_node);
     if (!nc_parse_uint_str(mtu, 10, G_MAXUINT, &size))
-      return nc_parse_fail(ctx, mtu_node, NC_ERROR_XML_ERROR, "<mtu>: invalid mtu size '%s'", mtu);
+      return nc_parse_fail(ctx, mtu_node, NC_ERROR_XML_ERROR, "<mtu>: invalid mtu size '%s'",
+                           nc_parse_q(ctx, mtu));
     /* libvirt treats size='0' as unset */
     def->has_mtu = size > 0;
     def->mtu = (guint)size;
@@ -279,7 +285,7 @@ NcNetworkDef *
 nc_network_def_parse_node(xmlDocPtr doc, xmlNodePtr root, const char *filename, GError **error)
 {
   g_autoptr(NcNetworkDef) def = nc_network_def_new();
-  NcParseCtx ctx = { .filename = filename, .name = NULL, .error = error };
+  g_auto(NcParseCtx) ctx = { .filename = filename, .name = NULL, .error = error };
   xmlNodePtr node;
 
   if (!root || root->type != XML_ELEMENT_NODE || root->ns

@@ -7,6 +7,7 @@
 
 #include "nc-error.h"
 #include "netdev-parse.h"
+#include "network-check-names.h"
 #include "network-xml.h"
 #include "port-def.h"
 
@@ -93,8 +94,8 @@ parse_identity(NcNetworkPortDef *def, xmlNodePtr root, GError **error)
     return FALSE;
   }
   if (!parse_uuid(uuid, def->uuid)) {
-    port_error(error, NC_ERROR_XML_ERROR, def, uuid_node, "<uuid>: cannot parse '%s' as a UUID",
-               uuid);
+    g_autofree char *q = nc_name_escape(uuid);
+    port_error(error, NC_ERROR_XML_ERROR, def, uuid_node, "<uuid>: cannot parse '%s' as a UUID", q);
     return FALSE;
   }
 
@@ -116,8 +117,9 @@ parse_identity(NcNetworkPortDef *def, xmlNodePtr root, GError **error)
     return FALSE;
   }
   if (!parse_uuid(owner_uuid, def->owner_uuid)) {
+    g_autofree char *q = nc_name_escape(owner_uuid);
     port_error(error, NC_ERROR_XML_ERROR, def, owner_uuid_node,
-               "<owner>: <uuid>: cannot parse '%s' as a UUID", owner_uuid);
+               "<owner>: <uuid>: cannot parse '%s' as a UUID", q);
     return FALSE;
   }
 
@@ -130,8 +132,9 @@ parse_identity(NcNetworkPortDef *def, xmlNodePtr root, GError **error)
     return FALSE;
   }
   if (!nc_mac_parse(mac, &def->mac)) {
+    g_autofree char *q = nc_name_escape(mac);
     port_error(error, NC_ERROR_INVALID_MAC, def, mac_node,
-               "<mac>: invalid address='%s' (expected six hex bytes like 52:54:00:12:34:56)", mac);
+               "<mac>: invalid address='%s' (expected six hex bytes like 52:54:00:12:34:56)", q);
     return FALSE;
   }
   return TRUE;
@@ -178,8 +181,9 @@ parse_pci_field(const NcNetworkPortDef *def, xmlNodePtr node, const char *attr, 
   errno = 0;
   value = strtoull(str, &end, 0);
   if (strchr(str, '-') || errno != 0 || end == str || *end != '\0' || value > G_MAXUINT) {
+    g_autofree char *q = nc_name_escape(str);
     port_error(error, NC_ERROR_XML_ERROR, def, node,
-               "<address>: invalid %s='%s': expected a non-negative integer", attr, str);
+               "<address>: invalid %s='%s': expected a non-negative integer", attr, q);
     return FALSE;
   }
   *ret_value = (guint)value;
@@ -200,8 +204,9 @@ parse_pci_address(const NcNetworkPortDef *def, xmlNodePtr node, NcPciAddr *ret_a
     return FALSE;
   /* multifunction= is read (and must be on/off) but not kept, as in libvirt. */
   if (multi && nc_switch_from_string(multi) <= NC_SWITCH_ABSENT) {
+    g_autofree char *q = nc_name_escape(multi);
     port_error(error, NC_ERROR_XML_ERROR, def, node,
-               "<address>: invalid multifunction='%s': expected 'on' or 'off'", multi);
+               "<address>: invalid multifunction='%s': expected 'on' or 'off'", q);
     return FALSE;
   }
   if (addr.domain || addr.bus || addr.slot) {
@@ -240,8 +245,9 @@ parse_plug_bridge(NcNetworkPortDef *def, xmlNodePtr plug, GError **error)
     int mgr = nc_mac_table_manager_from_string(macmgr);
 
     if (mgr <= NC_MAC_TABLE_MANAGER_DEFAULT) {
+      g_autofree char *q = nc_name_escape(macmgr);
       port_error(error, NC_ERROR_XML_ERROR, def, plug,
-                 "<plug>: invalid macTableManager='%s' (expected 'kernel' or 'libvirt')", macmgr);
+                 "<plug>: invalid macTableManager='%s' (expected 'kernel' or 'libvirt')", q);
       return FALSE;
     }
     def->plug_bridge.mac_table_manager = mgr;
@@ -263,8 +269,9 @@ parse_plug_direct(NcNetworkPortDef *def, xmlNodePtr plug, GError **error)
     int m = nc_macvlan_mode_from_string(mode);
 
     if (m < 0) {
+      g_autofree char *q = nc_name_escape(mode);
       port_error(error, NC_ERROR_XML_ERROR, def, plug,
-                 "<plug>: invalid mode='%s' (expected vepa, private, bridge or passthrough)", mode);
+                 "<plug>: invalid mode='%s' (expected vepa, private, bridge or passthrough)", q);
       return FALSE;
     }
     def->plug_direct.mode = m;
@@ -287,8 +294,9 @@ parse_plug_hostdev_pci(NcNetworkPortDef *def, xmlNodePtr plug, GError **error)
     int d = nc_forward_driver_name_from_string(driver);
 
     if (d <= NC_FORWARD_DRIVER_DEFAULT) {
+      g_autofree char *q = nc_name_escape(driver);
       port_error(error, NC_ERROR_XML_ERROR, def, driver_node,
-                 "<driver>: invalid name='%s' (expected 'kvm' or 'vfio')", driver);
+                 "<driver>: invalid name='%s' (expected 'kvm' or 'vfio')", q);
       return FALSE;
     }
     def->plug_hostdev_pci.driver = d;
@@ -314,10 +322,11 @@ parse_plug(NcNetworkPortDef *def, xmlNodePtr root, GError **error)
     int t = nc_port_plug_type_from_string(type);
 
     if (t < 0) {
+      g_autofree char *q = nc_name_escape(type);
       port_error(error, NC_ERROR_XML_ERROR, def, plug,
                  "<plug>: unknown type='%s' (expected none, network, bridge, direct or "
                  "hostdev-pci)",
-                 type);
+                 q);
       return FALSE;
     }
     def->plug_type = t;

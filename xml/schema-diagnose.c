@@ -18,6 +18,7 @@
 #include <libxml/uri.h>
 
 #include "nc-error.h"
+#include "network-check-names.h"
 #include "schema-priv.h"
 
 #define RNG_NS "http://relaxng.org/ns/structure/1.0"
@@ -560,12 +561,18 @@ typedef struct {
   char *message;
 } Finding;
 
+/* The one escaping of user values in messages (nc_name_escape), cut short
+ * on a character boundary. */
 static char *
 quote(const char *value)
 {
-  g_autofree char *escaped = g_strescape(value, NULL);
-  if (strlen(escaped) > MAX_QUOTED)
-    return g_strdup_printf("%.*s...", MAX_QUOTED, escaped);
+  g_autofree char *escaped = nc_name_escape(value);
+  if (strlen(escaped) > MAX_QUOTED) {
+    int n = MAX_QUOTED;
+    while (n > 0 && ((guchar)escaped[n] & 0xc0) == 0x80)
+      n--;
+    return g_strdup_printf("%.*s...", n, escaped);
+  }
   return g_steal_pointer(&escaped);
 }
 

@@ -18,6 +18,7 @@
 
 #include "nc-config.h"
 #include "nc-error.h"
+#include "network-check-names.h"
 #include "network-xml.h"
 #include "schema-priv.h"
 
@@ -164,11 +165,14 @@ problem_describe(const Problem *p)
   case XML_RELAXNG_ERR_DATATYPE:
   case XML_RELAXNG_ERR_VALUE:
   case XML_RELAXNG_ERR_LIST:
+    if (p->str2) {
+      g_autofree char *value = nc_name_escape(p->str2);
+      return p->attribute
+                 ? g_strdup_printf("invalid value '%s' for attribute '%s'", value, p->attribute)
+                 : g_strdup_printf("invalid value '%s'", value);
+    }
     if (p->attribute)
-      return g_strdup_printf("invalid value '%s' for attribute '%s'", p->str2 ? p->str2 : "",
-                             p->attribute);
-    if (p->str2)
-      return g_strdup_printf("invalid value '%s'", p->str2);
+      return g_strdup_printf("invalid value '' for attribute '%s'", p->attribute);
     return g_strdup("invalid value");
   case XML_RELAXNG_ERR_EXTRADATA:
   case XML_RELAXNG_ERR_ELEMWRONG:

@@ -2,6 +2,7 @@
  * located-error builder every parse error goes through. */
 #include "network-xml.h"
 #include "nc-error.h"
+#include "network-check-names.h"
 
 #include <string.h>
 
@@ -81,7 +82,7 @@ on_internal_subset(void *ctx, const xmlChar *name, const xmlChar *external_id,
   if (external_id || system_id) {
     /* Quoted escaped and cut short: the literal may hold newlines. */
     g_autofree char *id = g_strndup((const char *)(external_id ? external_id : system_id), 200);
-    g_autofree char *quoted = g_strescape(id, NULL);
+    g_autofree char *quoted = nc_name_escape(id);
     refuse(ctx, g_strdup_printf("a DOCTYPE with an external DTD (%s '%s') is not allowed; "
                                 "remove the DOCTYPE",
                                 external_id ? "PUBLIC" : "SYSTEM", quoted));
@@ -203,7 +204,9 @@ nc_xml_set_error(GError **error, int code, const char *filename, guint line,
                  const char *network_name, const char *fmt, ...)
 {
   g_autofree char *msg = NULL;
-  g_autoptr(GString) prefix = g_string_new(filename ? filename : "(string)");
+  /* A file name is the user's too (net-define's argument): one line. */
+  g_autofree char *file = filename ? nc_name_escape(filename) : g_strdup("(string)");
+  g_autoptr(GString) prefix = g_string_new(file);
   va_list ap;
 
   if (!error)

@@ -30,6 +30,27 @@ matches_any(const char *message, const char *alternatives)
   return FALSE;
 }
 
+/* Every error is one line of valid UTF-8 (issue 12): a value quoted in it
+ * is escaped (nc_name_escape), so no C0 control (newline...), DEL or C1
+ * control reaches a log, a terminal or D-Bus raw. */
+static void
+check_one_line(const char *base, const char *message)
+{
+  if (!g_utf8_validate(message, -1, NULL)) {
+    g_test_message("%s: the message is not valid UTF-8: %s", base, message);
+    g_test_fail();
+    return;
+  }
+  for (const char *p = message; *p; p = g_utf8_next_char(p)) {
+    gunichar c = g_utf8_get_char(p);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+      g_test_message("%s: the message holds control character U+%04X: %s", base, c, message);
+      g_test_fail();
+      return;
+    }
+  }
+}
+
 static void
 test_file(gconstpointer data)
 {
@@ -67,6 +88,9 @@ test_file(gconstpointer data)
   g_assert_nonnull(err);
   g_assert_true(err->domain == NC_ERROR);
   g_test_message("%s: %s", base, err->message);
+  check_one_line(base, err->message);
+  if (strict_err)
+    check_one_line(base, strict_err->message);
   if (!strict_err) {
     g_test_message("%s: accepted with NC_NETWORK_PARSE_STRICT", base);
     g_test_fail();

@@ -286,7 +286,86 @@ static const ErrCase err_cases[] = {
     "<network xmlns:dnsmasq='http://libvirt.org/schemas/network/dnsmasq/1.0'>\n  <name>n</name>\n"
     "  <dnsmasq:options>\n    <dnsmasq:option/>\n  </dnsmasq:options>\n" TAIL,
     NC_ERROR_XML_ERROR, 4, "missing required attribute 'value'" },
+
+/* Every error is one line (issue 12): a value with an injected newline
+ * (&#10; survives attribute normalization), a C1 control (NEL) or any
+ * other control character is quoted escaped, never raw. */
+#define IP4 "  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n"
+#define IP4_END "    </dhcp>\n  </ip>\n"
+#define INJ "&#10;dhcp-script=/tmp/x"
+#define INJ_ESC "\\ndhcp-script=/tmp/x"
+  { "newline in mtu", HEAD "  <mtu size='1500" INJ "'/>\n" TAIL, NC_ERROR_XML_ERROR, 3,
+    "invalid mtu size '1500" INJ_ESC "'" },
+  { "NEL in mtu", HEAD "  <mtu size='1500&#133;x'/>\n" TAIL, NC_ERROR_XML_ERROR, 3,
+    "invalid mtu size '1500\\u0085x'" },
+  { "tab and CR in mtu", HEAD "  <mtu size='1500&#9;&#13;x'/>\n" TAIL, NC_ERROR_XML_ERROR, 3,
+    "invalid mtu size '1500\\t\\rx'" },
+  { "newline in dns host ip",
+    HEAD "  <dns>\n    <host ip='10.0.0.5" INJ "'><hostname>h</hostname></host>\n  </dns>\n" TAIL,
+    NC_ERROR_XML_DETAIL, 4, "invalid IP address '10.0.0.5" INJ_ESC "'" },
+  { "newline in srv service",
+    HEAD "  <dns>\n    <srv service='ldap" INJ "' protocol='tcp'/>\n  </dns>\n" TAIL,
+    NC_ERROR_XML_DETAIL, 4, "service 'ldap" INJ_ESC "'" },
+  { "newline in srv protocol",
+    HEAD "  <dns>\n    <srv service='ldap' protocol='tcp" INJ "'/>\n  </dns>\n" TAIL,
+    NC_ERROR_XML_DETAIL, 4, "protocol 'tcp" INJ_ESC "'" },
+  { "newline in srv port",
+    HEAD "  <dns>\n    <srv service='ldap' protocol='tcp' target='t' port='389" INJ "'/>\n"
+         "  </dns>\n" TAIL,
+    NC_ERROR_XML_DETAIL, 4, "invalid port '389" INJ_ESC "'" },
+  { "newline in forwarder addr",
+    HEAD "  <dns>\n    <forwarder addr='8.8.8.8" INJ "'/>\n  </dns>\n" TAIL, NC_ERROR_XML_ERROR, 4,
+    "invalid IP address '8.8.8.8" INJ_ESC "'" },
+  { "newline in dhcp host mac",
+    HEAD IP4 "      <host mac='52:54:00:00:00:01" INJ "' ip='10.0.0.5'/>\n" IP4_END TAIL,
+    NC_ERROR_XML_ERROR, 5, "cannot parse MAC address '52:54:00:00:00:01" INJ_ESC "'" },
+  { "newline in dhcp host ip",
+    HEAD IP4 "      <host mac='52:54:00:00:00:01' ip='10.0.0.5" INJ "'/>\n" IP4_END TAIL,
+    NC_ERROR_XML_ERROR, 5, "invalid IP address '10.0.0.5" INJ_ESC "'" },
+  { "newline in dhcp host id",
+    HEAD IP4 "      <host id='01:02" INJ "' ip='10.0.0.5'/>\n" IP4_END TAIL, NC_ERROR_XML_ERROR, 5,
+    "invalid character '\\n' in id '01:02" INJ_ESC "'" },
+  { "newline in range start",
+    HEAD IP4 "      <range start='10.0.0.2" INJ "' end='10.0.0.9'/>\n" IP4_END TAIL,
+    NC_ERROR_XML_ERROR, 5, "invalid start address '10.0.0.2" INJ_ESC "'" },
+  { "newline in lease expiry",
+    HEAD IP4 "      <range start='10.0.0.2' end='10.0.0.9'>\n        <lease expiry='10" INJ
+             "'/>\n      </range>\n" IP4_END TAIL,
+    NC_ERROR_XML_ERROR, 6, "invalid value '10" INJ_ESC "' for attribute 'expiry'" },
+  { "newline in lease unit",
+    HEAD IP4 "      <range start='10.0.0.2' end='10.0.0.9'>\n        <lease expiry='10' unit='h" INJ
+             "'/>\n      </range>\n" IP4_END TAIL,
+    NC_ERROR_XML_ERROR, 6, "invalid unit 'h" INJ_ESC "'" },
+  { "newline in bootp server",
+    HEAD IP4 "      <bootp file='pxe' server='10.0.0.2" INJ "'/>\n" IP4_END TAIL,
+    NC_ERROR_XML_ERROR, 5, "invalid server address '10.0.0.2" INJ_ESC "'" },
+  { "newline in forward mode", HEAD "  <forward mode='nat" INJ "'/>\n" TAIL,
+    NC_ERROR_CONFIG_UNSUPPORTED, 3, "unknown forwarding type 'nat" INJ_ESC "'" },
+  { "newline in ip address", HEAD "  <ip address='10.0.0.1" INJ "' prefix='24'/>\n" TAIL,
+    NC_ERROR_XML_ERROR, 3, "invalid address '10.0.0.1" INJ_ESC "'" },
+  { "newline in the network name",
+    "<network>\n  <name>a\nb</name>\n  <uuid>x\ny</uuid>\n</network>\n", NC_ERROR_XML_ERROR, 4,
+    "network 'a\\nb': <uuid>: malformed uuid 'x\\ny'" },
+  { "newline in a vlan trunk", HEAD "  <vlan trunk='x" INJ "'><tag id='1'/></vlan>\n" TAIL,
+    NC_ERROR_XML_ERROR, 3, "trunk='x" INJ_ESC "'" },
+#undef IP4
+#undef IP4_END
+#undef INJ
+#undef INJ_ESC
 };
+
+/* One line of valid UTF-8: no C0 control (newline...), DEL or C1 control. */
+static void
+assert_one_line(const char *what, const char *message)
+{
+  if (!g_utf8_validate(message, -1, NULL))
+    g_error("%s: the message is not valid UTF-8: %s", what, message);
+  for (const char *p = message; *p; p = g_utf8_next_char(p)) {
+    gunichar c = g_utf8_get_char(p);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f))
+      g_error("%s: the message holds control character U+%04X: %s", what, c, message);
+  }
+}
 
 static void
 test_error_case(gconstpointer data)
@@ -308,6 +387,18 @@ test_error_case(gconstpointer data)
     g_error("%s: message does not start with \"%s\": %s", c->what, prefix, error->message);
   if (!strstr(error->message, c->substr))
     g_error("%s: message lacks \"%s\": %s", c->what, c->substr, error->message);
+  assert_one_line(c->what, error->message);
+
+  /* The same document through the define-time checks (and the schema):
+   * whichever answers, one line. */
+  for (guint f = 0; f < 2; f++) {
+    g_autoptr(GError) error2 = NULL;
+    g_autoptr(NcNetworkDef) def2 = nc_network_def_parse_string(
+        c->xml, "t.xml", f == 0 ? NC_NETWORK_PARSE_CHECK : NC_NETWORK_PARSE_STRICT, &error2);
+    g_assert_null(def2);
+    g_assert_nonnull(error2);
+    assert_one_line(c->what, error2->message);
+  }
 }
 
 static NcNetworkDef *
