@@ -12,11 +12,12 @@
  * libvirtd is refused whenever it runs: Debian 12 builds its network driver
  * into libvirt-daemon, and that driver cannot start while we hold driver.pid.
  * libvirt-sock is not looked at: virtproxyd (which forwards to whichever
- * daemon owns virtnetworkd-sock) listens there too. When netctld serves
- * virtnetworkd-sock itself, under a socket unit of its own, the socket check
- * must learn to tell that listener from libvirt's. */
+ * daemon owns virtnetworkd-sock) listens there too. netctld serves
+ * virtnetworkd-sock itself (rpc-frontend.h): a listener systemd handed to us
+ * (netctld.socket) or one that a running netctld holds is not libvirt's. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "coexist.h"
 #include "nc-daemon.h"
@@ -131,6 +132,14 @@ nc_coexist_check(const char *root, GError **error)
       return refuse(error, &daemons[i], what);
     }
   }
+
+  /* The sockets may be netctld's own: handed to this process by its socket
+   * unit (netctld.socket, LISTEN_PID is us), or held by another netctld that
+   * driver.pid names (the daemon lock then says so). */
+  const char *listen_pid = g_getenv("LISTEN_PID");
+  if ((listen_pid != NULL && g_ascii_strtoll(listen_pid, NULL, 10) == (gint64)getpid())
+      || process_is(pid, "netctld"))
+    return TRUE;
 
   /* virtnetworkd's socket units: the daemon starts on the next connection. */
   static const char *const sockets[] = {

@@ -13,6 +13,7 @@
 #include "dbus-frontend.h"
 #include "nc-config.h"
 #include "nc-daemon.h"
+#include "rpc-frontend.h"
 
 static gboolean
 on_quit_signal(gpointer user_data)
@@ -38,6 +39,7 @@ main(int argc, char **argv)
 {
   g_autofree char *root = NULL;
   gboolean verbose = FALSE, version = FALSE, no_autostart = FALSE, no_default_network = FALSE;
+  gboolean no_libvirt_socket = FALSE;
   GOptionEntry entries[] = {
     { "root", 0, 0, G_OPTION_ARG_FILENAME, &root,
       "Keep every file under DIR instead of libvirt's system layout", "DIR" },
@@ -46,6 +48,8 @@ main(int argc, char **argv)
       NULL },
     { "no-default-network", 0, 0, G_OPTION_ARG_NONE, &no_default_network,
       "Do not define the default network on the first start", NULL },
+    { "no-libvirt-socket", 0, 0, G_OPTION_ARG_NONE, &no_libvirt_socket,
+      "Do not serve libvirt's protocol on virtnetworkd-sock", NULL },
     { "version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL },
   };
@@ -116,9 +120,20 @@ main(int argc, char **argv)
     g_source_remove(hup_id);
     return 1;
   }
+  /* libvirt's protocol (rpc-frontend.h): after D-Bus, so a second netctld
+   * has already failed on the bus name before touching the sockets. */
+  if (!no_libvirt_socket && !nc_rpc_frontend_start(daemon, NULL, &error)) {
+    fprintf(stderr, "netctld: %s\n", error->message);
+    nc_dbus_frontend_stop(daemon);
+    g_source_remove(term_id);
+    g_source_remove(int_id);
+    g_source_remove(hup_id);
+    return 1;
+  }
   g_message("netctld %s ready", NC_VERSION);
   g_main_loop_run(loop);
 
+  nc_rpc_frontend_stop(daemon);
   nc_dbus_frontend_stop(daemon);
   g_source_remove(term_id);
   g_source_remove(int_id);

@@ -1,0 +1,116 @@
+/* Dispatch of remote-program calls: find the procedure, check that the
+ * connection is open and may make the call, run it, reply.
+ *
+ * Access: a procedure changes state when its core operation says so
+ * (nc_operation_info()->changes) or its entry is marked NC_RPC_CHANGES. Such
+ * a call is refused on a read-only connection (the -ro socket, or opened with
+ * VIR_CONNECT_RO) and from any peer whose SO_PEERCRED uid is not 0. */
+#include "nc-error.h"
+#include "rpc-private.h"
+
+static const struct {
+  const NcRpcProc *procs;
+  const gsize *n;
+} tables[] = {
+  { nc_rpc_connect_procs, &nc_rpc_connect_n_procs },
+  { nc_rpc_network_procs, &nc_rpc_network_n_procs },
+  { nc_rpc_port_procs, &nc_rpc_port_n_procs },
+  { nc_rpc_event_procs, &nc_rpc_event_n_procs },
+};
+
+const NcRpcProc *
+nc_rpc_proc_lookup(gint32 proc)
+{
+  for (guint t = 0; t < G_N_ELEMENTS(tables); t++)
+    for (gsize i = 0; i < *tables[t].n; i++)
+      if (tables[t].procs[i].proc == proc)
+        return &tables[t].procs[i];
+  return NULL;
+}
+
+gboolean
+nc_rpc_proc_changes(const NcRpcProc *p)
+{
+  if (p->flags & NC_RPC_CHANGES)
+    return TRUE;
+  return p->op >= 0 && nc_operation_info((NcOperation)p->op)->changes;
+}
+
+gboolean
+nc_rpc_bad_args(NcXdrIn *in, GError **error)
+{
+  g_set_error(error, NC_ERROR, NC_ERROR_RPC, "cannot decode the call's arguments: %s",
+              in->why ? in->why : "malformed");
+  return FALSE;
+}
+
+static void
+reply_gerror(NcRpcClient *c, const NcRpcHeader *call, const GError *error, int domain)
+{
+  int code = error->domain == NC_ERROR ? error->code : NC_ERROR_INTERNAL_ERROR;
+  g_autofree char *msg = nc_rpc_error_message(code, error->message);
+  nc_rpc_client_send(c, nc_rpc_packet_error(call, code, domain, msg));
+}
+
+/* FALSE (with the error to reply) when the client may not make this call. */
+static gboolean
+check_access(NcRpcClient *c, const NcRpcProc *p, GError **error)
+{
+  if (!c->opened && !(p->flags & NC_RPC_BEFORE_OPEN)) {
+    g_set_error(error, NC_ERROR, NC_ERROR_INTERNAL_ERROR, "connection not open");
+    return FALSE;
+  }
+  if (!nc_rpc_proc_changes(p))
+    return TRUE;
+  if (c->readonly) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_DENIED,
+                "read only access prevents %s", p->name);
+    return FALSE;
+  }
+  if (c->uid != 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_ACCESS_DENIED,
+                "'%s' changes networks and requires root (caller uid %" G_GINT64_FORMAT ")",
+                p->name, c->uid);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+void
+nc_rpc_dispatch_call(NcRpcClient *c, const NcRpcHeader *call, NcXdrIn *args)
+{
+  g_autoptr(GError) error = NULL;
+  const NcRpcProc *p = nc_rpc_proc_lookup(call->proc);
+
+  if (p == NULL) {
+    g_set_error(&error, NC_ERROR, NC_ERROR_NO_SUPPORT, "unknown procedure: %d", call->proc);
+    reply_gerror(c, call, error, NC_RPC_FROM_RPC);
+    return;
+  }
+  if (!check_access(c, p, &error)) {
+    if (nc_rpc_proc_changes(p))
+      g_message("libvirt protocol: refused %s from pid %" G_GINT64_FORMAT " (uid %" G_GINT64_FORMAT
+                "): %s",
+                p->name, c->pid, c->uid, error->message);
+    reply_gerror(c, call, error, NC_RPC_FROM_REMOTE);
+    return;
+  }
+
+  NcRpcHeader h = *call;
+  h.type = NC_RPC_REPLY;
+  h.status = NC_RPC_OK;
+  g_autoptr(GByteArray) reply = nc_rpc_packet_new(&h);
+  if (!p->func(c, args, reply, &error)) {
+    reply_gerror(c, call, error, NC_RPC_FROM_NETWORK);
+    return;
+  }
+  if (c->dead)
+    return;
+  if (!nc_rpc_packet_finish(reply)) {
+    g_set_error(&error, NC_ERROR, NC_ERROR_RPC, "%s: the reply exceeds the protocol's %u bytes",
+                p->name, NC_RPC_MESSAGE_MAX);
+    reply_gerror(c, call, error, NC_RPC_FROM_RPC);
+    return;
+  }
+  nc_rpc_client_send(c, g_steal_pointer(&reply));
+}
