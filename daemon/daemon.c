@@ -3,12 +3,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "managed.h"
 #include "nc-daemon-private.h"
 #include "nc-error.h"
 #include "nc-log.h"
+#include "safe-read.h"
 #include "status.h"
 #include "store.h"
 
@@ -258,10 +260,19 @@ static gboolean
 acquire_lock(NcDaemon *daemon, GError **error)
 {
   g_autofree char *path = g_build_filename(daemon->paths->state_dir, "driver.pid", NULL);
-  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  /* Never through a symlink (the truncation below would hit its target) and
+   * never blocking on a FIFO put there: a regular file only. */
+  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0644);
+  struct stat st;
+  if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+    close(fd);
+    fd = -1;
+    errno = EINVAL;
+  }
   if (fd < 0) {
     int e = errno;
-    g_set_error(error, NC_ERROR, NC_ERROR_OPEN_FAILED, "cannot open %s: %s", path, g_strerror(e));
+    g_set_error(error, NC_ERROR, NC_ERROR_OPEN_FAILED, "cannot open %s: %s", path,
+                e == ELOOP || e == EINVAL ? nc_file_refusal_reason(-e) : g_strerror(e));
     return FALSE;
   }
   struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET };

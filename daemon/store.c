@@ -82,8 +82,7 @@ nc_store_read_file(const char *path, gsize max_size, char **ret_contents, gsize 
   int r = nc_file_read_bounded(path, max_size, &contents, &len);
   if (r == -EFBIG) {
     g_set_error(error, NC_ERROR, NC_ERROR_READ_FAILED,
-                "%s: refused unread: it is larger than %" G_GSIZE_FORMAT " bytes", path,
-                max_size);
+                "%s: refused unread: it is larger than %" G_GSIZE_FORMAT " bytes", path, max_size);
     return FALSE;
   }
   if (nc_file_is_refusal(r)) {

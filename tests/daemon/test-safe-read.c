@@ -168,7 +168,7 @@ test_sanitize(void)
 /* -- the lease database ---------------------------------------------------- */
 
 #define LEASE_JSON(hostname)                                                                       \
-  "[{\"ip-address\":\"192.168.122.10\",\"mac-address\":\"52:54:00:00:00:01\","                    \
+  "[{\"ip-address\":\"192.168.122.10\",\"mac-address\":\"52:54:00:00:00:01\","                     \
   "\"hostname\":\"" hostname "\",\"client-id\":\"01:\\u0007x\xc3\x28\",\"expiry-time\":0}]"
 
 static void

@@ -555,11 +555,30 @@ def hostile_state_files(env):
         f"{nets}\n{env.read_log()[-3000:]}"
     for p, (_, why) in planted.items():
         logged_refusal(env, os.path.basename(p), why)
+    # Adoption reads dnsmasq's pid file: refused, the status file's pid used.
+    for p in pidfiles:
+        logged_refusal(env, os.path.basename(p), "not a regular file")
     # The destroy reads the pid file (a FIFO) when dnsmasq is not supervised;
     # either way it must end, with dnsmasq gone.
     env.ok("net-destroy", "hs", timeout=30)
     assert env.link("nchs0") is None
     assert env.daemon.poll() is None
+    env.ok("net-list", "--all", timeout=10)
+
+    # The daemon's lock file (driver.pid, truncated and rewritten at start)
+    # a symlink to someone's file: refused, the file untouched.
+    env.stop_daemon()
+    victim = os.path.join(env.root, "precious")
+    with open(victim, "w") as f:
+        f.write("precious\\n")
+    replace_file(os.path.join(st, "driver.pid"), symlink_to(victim))
+    p = subprocess.run([env.netctld, "--root", env.root], env=env.env, capture_output=True,
+                       text=True, timeout=20)
+    assert p.returncode != 0 and "driver.pid" in p.stderr and "symbolic link" in p.stderr, p
+    with open(victim) as f:
+        assert f.read() == "precious\\n"
+    os.unlink(os.path.join(st, "driver.pid"))
+    env.start_daemon()
     env.ok("net-list", "--all", timeout=10)
 
 
@@ -877,6 +896,12 @@ def crash_loop(env):
             options = [st]
             if inflight and inflight[0] == name:
                 options = [inflight[2], inflight[3]]
+                # undefine removes the autostart link before the config (so a
+                # crash never leaves a dangling link to a later definition of
+                # the name): killed in between, the network is still defined,
+                # without autostart.
+                if inflight[1] == "undefine" and inflight[2] and inflight[2]["autostart"]:
+                    options.append(dict(inflight[2], autostart=False))
             got = seen.get(name)
             match = None
             for o in options:
