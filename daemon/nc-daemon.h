@@ -48,7 +48,8 @@ typedef struct {
   gboolean verbose;
   gboolean no_autostart;  /* tests: skip autostart on load */
   const char *proc_root;  /* NULL for /proc (sysctls); tests may point elsewhere */
-  const char *sys_root;   /* NULL for /sys */
+  const char *sys_root;   /* NULL for /sys (--sysfs-root: SR-IOV, PCI, macvtap char devices) */
+  const char *dev_root;   /* NULL for /dev: where macvtap tapN nodes are (--dev-root) */
   gboolean no_default_network;     /* tests: never define the default network */
   const char *default_network_xml; /* NULL: the installed default.xml (managed.h) */
 } NcDaemonOptions;
@@ -199,6 +200,22 @@ const NcNetworkDef *nc_network_get_def(NcNetwork *net);
  * undefine/transient destroy). Calls on it fail with NO_NETWORK. */
 gboolean nc_network_is_removed(NcNetwork *net);
 
+/* virNetworkGetMetadata / virNetworkSetMetadata (network-metadata.c). Values
+ * are libvirt's virNetworkMetadataType; flags are NC_NETWORK_UPDATE_FLAGS
+ * (0 = current). ELEMENT takes the namespace `uri` and, to set, the prefix
+ * `key`; NULL/"" metadata removes. Get fails NO_NETWORK_METADATA when absent.
+ * A change is saved like nc_network_update's; no lifecycle event. */
+typedef enum {
+  NC_NETWORK_METADATA_DESCRIPTION = 0,
+  NC_NETWORK_METADATA_TITLE = 1,
+  NC_NETWORK_METADATA_ELEMENT = 2,
+  _NC_NETWORK_METADATA_MAX,
+} NcNetworkMetadataType;
+char *nc_network_get_metadata(NcNetwork *net, NcNetworkMetadataType type, const char *uri,
+                              guint flags, GError **error);
+gboolean nc_network_set_metadata(NcNetwork *net, NcNetworkMetadataType type, const char *metadata,
+                                 const char *key, const char *uri, guint flags, GError **error);
+
 /* -- operations ------------------------------------------------------------------ */
 
 /* libvirt's flag values the core takes. */
@@ -286,6 +303,9 @@ const NcNetworkPortDef *nc_port_get_def(NcPort *port);
 char *nc_port_get_xml(NcPort *port);
 /* The TAP netctl made for it, NULL when the guest's device is someone else's. */
 const char *nc_port_get_device(NcPort *port);
+/* The character device of the macvtap netctl made for it ("/dev/tap12"),
+ * NULL for a TAP or a device someone else made. */
+const char *nc_port_get_chardev(NcPort *port);
 /* TRUE while its device is plugged in (its network runs). */
 gboolean nc_port_is_plugged(NcPort *port);
 /* virNetworkPortSetParameters for bandwidth: `bandwidth` NULL clears it. */

@@ -16,6 +16,7 @@ static const struct {
   { nc_rpc_network_procs, &nc_rpc_network_n_procs },
   { nc_rpc_port_procs, &nc_rpc_port_n_procs },
   { nc_rpc_event_procs, &nc_rpc_event_n_procs },
+  { nc_rpc_metadata_procs, &nc_rpc_metadata_n_procs },
 };
 
 const NcRpcProc *

@@ -123,7 +123,7 @@ typedef struct {
 } NcRpcProc;
 
 /* The tables, one per file (rpc-connect.c, rpc-network.c, rpc-port.c,
- * rpc-events.c), and their sizes. */
+ * rpc-events.c, rpc-metadata.c), and their sizes. */
 extern const NcRpcProc nc_rpc_connect_procs[];
 extern const gsize nc_rpc_connect_n_procs;
 extern const NcRpcProc nc_rpc_network_procs[];
@@ -132,6 +132,8 @@ extern const NcRpcProc nc_rpc_port_procs[];
 extern const gsize nc_rpc_port_n_procs;
 extern const NcRpcProc nc_rpc_event_procs[];
 extern const gsize nc_rpc_event_n_procs;
+extern const NcRpcProc nc_rpc_metadata_procs[];
+extern const gsize nc_rpc_metadata_n_procs;
 
 /* The procedure served under `proc`, or NULL (answered NO_SUPPORT). */
 const NcRpcProc *nc_rpc_proc_lookup(gint32 proc);

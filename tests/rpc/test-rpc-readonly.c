@@ -1,0 +1,170 @@
+/* The read-only socket never reaches a changing procedure: every procedure
+ * number 1..NC_PROC_LAST_KNOWN is sent, without arguments, on a read-only
+ * connection and must come back refused (OPERATION_DENIED) when it changes
+ * state, or NO_SUPPORT when it is not served. The same calls from a non-root
+ * peer on the read-write socket get ACCESS_DENIED, and calls before
+ * CONNECT_OPEN get "connection not open". No handler runs (there is no
+ * daemon behind this server: a handler that ran would crash the test). */
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "nc-error.h"
+#include "rpc-private.h"
+
+/* What libvirt's API says changes something, by procedure number. */
+static const gint32 changing[] = {
+  NC_PROC_NETWORK_CREATE,           NC_PROC_NETWORK_CREATE_XML,
+  NC_PROC_NETWORK_DEFINE_XML,       NC_PROC_NETWORK_DESTROY,
+  NC_PROC_NETWORK_SET_AUTOSTART,    NC_PROC_NETWORK_UNDEFINE,
+  NC_PROC_NETWORK_UPDATE,           NC_PROC_NETWORK_PORT_CREATE_XML,
+  NC_PROC_NETWORK_PORT_SET_PARAMETERS, NC_PROC_NETWORK_PORT_DELETE,
+  NC_PROC_CONNECT_SET_IDENTITY,     NC_PROC_NETWORK_DEFINE_XML_FLAGS,
+  NC_PROC_NETWORK_CREATE_XML_FLAGS, NC_PROC_NETWORK_SET_METADATA,
+};
+
+static gboolean
+is_changing(gint32 proc)
+{
+  for (guint i = 0; i < G_N_ELEMENTS(changing); i++)
+    if (changing[i] == proc)
+      return TRUE;
+  return FALSE;
+}
+
+typedef struct {
+  NcRpcServer server;
+  int peer;
+} Fixture;
+
+static NcRpcClient *
+new_client(Fixture *f, gboolean readonly_socket)
+{
+  int sv[2];
+  g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), ==, 0);
+  f->peer = sv[1];
+  return nc_rpc_client_new(&f->server, sv[0], readonly_socket);
+}
+
+static void
+fixture_init(Fixture *f)
+{
+  memset(f, 0, sizeof(*f));
+  f->server.clients = g_hash_table_new(g_direct_hash, g_direct_equal);
+  f->server.graveyard = g_ptr_array_new_with_free_func((GDestroyNotify)g_source_unref);
+  f->server.max_clients = 10;
+}
+
+static void
+fixture_clear(Fixture *f, NcRpcClient *c)
+{
+  nc_rpc_client_drop(c, "test over");
+  if (f->server.graveyard_idle)
+    g_source_remove(f->server.graveyard_idle);
+  g_ptr_array_unref(f->server.graveyard);
+  g_hash_table_unref(f->server.clients);
+  close(f->peer);
+}
+
+/* Calls `proc` with an empty body; returns the error code of the reply
+ * (0 for a successful reply). */
+static int
+call(NcRpcClient *c, gint32 proc)
+{
+  NcRpcHeader h = { NC_RPC_REMOTE_PROGRAM, 1, proc, NC_RPC_CALL, (guint32)proc, NC_RPC_OK };
+  NcXdrIn args;
+  nc_xdr_in_init(&args, (const guint8 *)"", 0);
+  nc_rpc_dispatch_call(c, &h, &args);
+  g_assert_cmpuint(c->out.length, ==, 1);
+  g_autoptr(GByteArray) reply = g_queue_pop_head(&c->out);
+  c->out_bytes = 0;
+  NcRpcHeader r;
+  NcXdrIn body;
+  g_assert_true(nc_rpc_packet_decode(reply->data, reply->len, &r, &body, NULL));
+  g_assert_cmpuint(r.serial, ==, (guint32)proc);
+  g_assert_cmpuint(r.type, ==, NC_RPC_REPLY);
+  if (r.status == NC_RPC_OK)
+    return 0;
+  return nc_xdr_get_i32(&body);
+}
+
+static void
+test_readonly_socket(void)
+{
+  Fixture f;
+  fixture_init(&f);
+  NcRpcClient *c = new_client(&f, TRUE);
+  c->opened = TRUE;
+  c->uid = 0; /* even root, on the read-only socket */
+  guint n_changing = 0;
+  for (gint32 proc = 1; proc <= NC_PROC_LAST_KNOWN; proc++) {
+    const NcRpcProc *p = nc_rpc_proc_lookup(proc);
+    g_assert_cmpint(p != NULL && nc_rpc_proc_changes(p), ==, is_changing(proc));
+    if (p == NULL) {
+      g_assert_cmpint(call(c, proc), ==, NC_ERROR_NO_SUPPORT);
+    } else if (nc_rpc_proc_changes(p)) {
+      g_assert_cmpint(call(c, proc), ==, NC_ERROR_OPERATION_DENIED);
+      n_changing++;
+    }
+  }
+  /* Every changing procedure of the list is served (and was refused). */
+  g_assert_cmpuint(n_changing, ==, G_N_ELEMENTS(changing));
+  fixture_clear(&f, c);
+}
+
+static void
+test_opened_readonly(void)
+{
+  Fixture f;
+  fixture_init(&f);
+  NcRpcClient *c = new_client(&f, FALSE);
+  c->opened = TRUE;
+  c->readonly = TRUE; /* virConnectOpenReadOnly on the read-write socket */
+  c->uid = 0;
+  for (guint i = 0; i < G_N_ELEMENTS(changing); i++)
+    if (nc_rpc_proc_lookup(changing[i]) != NULL)
+      g_assert_cmpint(call(c, changing[i]), ==, NC_ERROR_OPERATION_DENIED);
+  fixture_clear(&f, c);
+}
+
+static void
+test_not_root(void)
+{
+  Fixture f;
+  fixture_init(&f);
+  NcRpcClient *c = new_client(&f, FALSE);
+  c->opened = TRUE;
+  c->uid = 1000;
+  for (guint i = 0; i < G_N_ELEMENTS(changing); i++)
+    if (nc_rpc_proc_lookup(changing[i]) != NULL)
+      g_assert_cmpint(call(c, changing[i]), ==, NC_ERROR_ACCESS_DENIED);
+  fixture_clear(&f, c);
+}
+
+static void
+test_before_open(void)
+{
+  Fixture f;
+  fixture_init(&f);
+  NcRpcClient *c = new_client(&f, FALSE);
+  c->uid = 0;
+  for (gint32 proc = 1; proc <= NC_PROC_LAST_KNOWN; proc++) {
+    const NcRpcProc *p = nc_rpc_proc_lookup(proc);
+    if (p != NULL && !(p->flags & NC_RPC_BEFORE_OPEN))
+      g_assert_cmpint(call(c, proc), ==, NC_ERROR_INTERNAL_ERROR);
+  }
+  /* Before open a client may list auth types and ask for features. */
+  g_assert_cmpint(call(c, NC_PROC_AUTH_LIST), ==, 0);
+  fixture_clear(&f, c);
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/rpc/readonly/every-procedure", test_readonly_socket);
+  g_test_add_func("/rpc/readonly/opened-readonly", test_opened_readonly);
+  g_test_add_func("/rpc/readonly/not-root", test_not_root);
+  g_test_add_func("/rpc/readonly/before-open", test_before_open);
+  return g_test_run();
+}
