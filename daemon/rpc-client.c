@@ -37,13 +37,21 @@ client_free(NcRpcClient *c)
   g_free(c);
 }
 
+/* Replies waiting beyond what a well-behaved client leaves unread: stop
+ * reading its calls until they drain. */
+static gboolean
+output_full(const NcRpcClient *c)
+{
+  return c->out_bytes > NC_RPC_OUTPUT_SOFT_LIMIT || c->out.length > NC_RPC_OUTPUT_SOFT_PACKETS;
+}
+
 static void
 update_watch(NcRpcClient *c)
 {
   GIOCondition cond = 0;
   if (c->dead)
     return;
-  if (!c->closing && c->out_bytes <= NC_RPC_OUTPUT_SOFT_LIMIT)
+  if (!c->closing && !output_full(c))
     cond |= G_IO_IN;
   if (c->out.length > 0)
     cond |= G_IO_OUT;
@@ -182,7 +190,7 @@ do_read(NcRpcClient *c)
   guint8 buf[READ_CHUNK];
 
   for (int i = 0; i < READS_PER_WAKEUP; i++) {
-    if (c->dead || c->closing || c->out_bytes > NC_RPC_OUTPUT_SOFT_LIMIT)
+    if (c->dead || c->closing || output_full(c))
       return;
     ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
     if (n == 0) {

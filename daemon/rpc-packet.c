@@ -72,7 +72,7 @@ nc_rpc_packet_decode(const guint8 *data, gsize len, NcRpcHeader *ret_header, NcX
 GByteArray *
 nc_rpc_packet_new(const NcRpcHeader *header)
 {
-  GByteArray *p = g_byte_array_sized_new(256);
+  GByteArray *p = g_byte_array_sized_new(128);
   nc_xdr_put_u32(p, 0); /* the length, once known */
   nc_xdr_put_u32(p, header->prog);
   nc_xdr_put_u32(p, header->vers);

@@ -19,6 +19,8 @@ G_BEGIN_DECLS
  * (the kernel's buffer then pushes back on a client that floods calls
  * without reading replies). */
 #define NC_RPC_OUTPUT_SOFT_LIMIT (1024 * 1024)
+/* The same in packets: many tiny replies cost more than their bytes. */
+#define NC_RPC_OUTPUT_SOFT_PACKETS 1024
 /* Output beyond this (events piling up for a client that never reads) ends
  * the connection. Replies cannot reach it: reading stops at the soft limit
  * and one reply is at most NC_RPC_MESSAGE_MAX. */

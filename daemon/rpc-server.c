@@ -38,7 +38,7 @@ accept_ready(int fd, GIOCondition cond, gpointer user_data)
   (void)cond;
   /* A bounded number per wake-up, so a connection storm cannot starve the
    * clients already connected. */
-  for (int i = 0; i < 16; i++) {
+  for (int i = 0; i < 64; i++) {
     int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (cfd < 0) {
       if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)

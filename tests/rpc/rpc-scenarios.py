@@ -11,7 +11,7 @@ import os
 import re
 import sys
 
-from rpc_lib import REFERENCE, main, need_python_libvirt, need_virsh, wait_for
+from rpc_lib import REFERENCE, Skip, main, need_python_libvirt, need_virsh, wait_for
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
@@ -337,12 +337,248 @@ def readonly(env):
         eq(env.virsh("net-list", "--name", ro=True, user=65534).out, "ro\n\n", "nobody lists")
 
 
+# -- robustness: bad packets, floods, many clients ----------------------------------------------------
+
+
+def proc_status(pid, key):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def robust(env):
+    import socket
+    import struct
+    import threading
+    import time
+    import rpc_wire as w
+    if REFERENCE:
+        raise Skip("robustness is netctld's own (libvirtd answers differently, e.g. it closes "
+                   "on unknown programs)")
+    env.start_daemon()
+    pid = env.daemon.pid
+    env.vok("net-define", env.write("r.xml", iso("rob", "ncbr7")))
+    nfds = lambda: len(os.listdir(f"/proc/{pid}/fd"))
+    base_fds = nfds()
+
+    # A length that cannot hold a header, one over libvirt's 32 MiB limit, a
+    # header with an unknown message type: the connection is closed.
+    for data in [struct.pack(">I", 8) + b"abcd", struct.pack(">I", 0x02000001),
+                 struct.pack(">I", 0xFFFFFFFF), w.packet(1, mtype=9), w.packet(1, status=7)]:
+        c = w.Conn(env.sock)
+        c.send(data)
+        assert c.closed_by_peer(), data
+        c.close()
+
+    c = w.Conn(env.sock)
+    # Unknown program or version: an error reply, the connection stays.
+    c.send(w.packet(66, prog=0x12345678, serial=5))
+    head, r = c.recv_packet()
+    assert head[3] == w.REPLY and head[4] == 5 and head[5] == w.ERROR, head
+    assert r.i32() == 39, "VIR_ERR_RPC"
+    c.send(w.packet(66, vers=2, serial=6))
+    head, r = c.recv_packet()
+    assert head[5] == w.ERROR and r.i32() == 39
+    # A call before CONNECT_OPEN.
+    res = c.call(283, w.xdr_i32(1) + w.xdr_u32(0))
+    assert res[:2] == ("error", 1) and res[3] == "internal error: connection not open", res
+    c.open()
+    # An unknown procedure.
+    res = c.call(9999)
+    assert res[:2] == ("error", 3) and "unknown procedure: 9999" in res[3], res
+    # Arguments cut short, or a string longer than its data.
+    res = c.call(46, b"\0\0\0\x10ab")
+    assert res[:2] == ("error", 39) and "cannot decode" in res[3], res
+    res = c.call(46, b"\0\x40\0\x01")
+    assert res[:2] == ("error", 39), res
+    # Still usable afterwards; keepalive is answered.
+    res = c.call(46, w.xdr_string("rob"))
+    assert res[0] == "ok" and res[1].string() == "rob", res
+    c.send(w.packet(1, prog=w.KEEPALIVE, mtype=w.MESSAGE, serial=0))
+    head, r = c.recv_packet()
+    assert head[0] == w.KEEPALIVE and head[2] == 2 and head[3] == w.MESSAGE, head
+    c.close()
+
+    # A client that goes away mid-packet, and one mid-call.
+    for cut in (10, 30):
+        c = w.Conn(env.sock)
+        c.send(w.packet(1, w.xdr_opt_string("network:///system") + w.xdr_u32(0))[:cut])
+        c.close()
+    c = w.Conn(env.sock)
+    c.open()
+    c.send(w.packet(283, w.xdr_i32(1) + w.xdr_u32(0), serial=9))
+    c.close()
+
+    # A client that floods calls without reading replies: netctld stops
+    # reading it once 1 MiB of replies wait (the client then blocks), memory
+    # stays bounded, and everyone else is served meanwhile.
+    rss0 = proc_status(pid, "VmRSS")
+    flood = w.Conn(env.sock)
+    flood.open()
+    flood.s.setblocking(False)
+    call = w.packet(157, serial=1)  # CONNECT_GET_LIB_VERSION
+    burst = call * 4096
+    sent = 0
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            off = sent % len(burst)  # keep packets whole across partial sends
+            sent += flood.s.send(burst[off:])
+        except BlockingIOError:
+            time.sleep(0.01)
+    calls = sent // len(call)
+    t0 = time.monotonic()
+    eq(env.vok("net-list", "--all", "--name").out, "rob\n\n", "served during a flood")
+    latency = time.monotonic() - t0
+    rss1 = proc_status(pid, "VmRSS")
+    print(f"flood: {calls} calls sent unread; net-list meanwhile took {latency * 1000:.0f} ms; "
+          f"netctld RSS {rss0} -> {rss1} kB")
+    assert latency < 5, latency
+    assert rss1 - rss0 < 40 * 1024, (rss0, rss1)
+    flood.close()
+
+    # Many clients at once, each opens and lists.
+    conns = [w.Conn(env.sock) for _ in range(300)]
+    for c in conns:
+        c.send(w.packet(1, w.xdr_opt_string("network:///system") + w.xdr_u32(0), serial=1))
+    for c in conns:
+        head, r = c.recv_packet()
+        assert head[5] == w.OK
+    for c in conns:
+        res = c.call(283, w.xdr_i32(1) + w.xdr_u32(0))
+        assert res[0] == "ok" and res[1].u32() == 1, res
+    for c in conns:
+        c.close()
+
+    # Nothing kept: every connection's fd is closed again.
+    wait_for("netctld to close every client", lambda: nfds() <= base_fds, timeout=10)
+    assert env.daemon.poll() is None, "netctld died"
+    eq(env.vok("net-list", "--all", "--name").out, "rob\n\n", "alive at the end")
+
+
+# -- metadata (libvirt 9.7's procedures, through the wire client) --------------------------------------
+
+
+def metadata(env):
+    import rpc_wire as w
+    if REFERENCE:
+        raise Skip("libvirt 9.0 has no network metadata procedures")
+    need_virsh()
+    env.start_daemon()
+    env.vok("net-define", env.write("m.xml", iso("meta", "ncbr8")))
+    uuid = bytes.fromhex(env.vok("net-uuid", "meta").out.strip().replace("-", ""))
+    net = w.xdr_network("meta", uuid)
+    watcher = w.Conn(env.sock)
+    watcher.open()
+    res = watcher.call(313, w.xdr_i32(1) + w.xdr_u32(0))  # METADATA_CHANGE, any network
+    assert res[0] == "ok"
+    cbid = res[1].i32()
+    c = w.Conn(env.sock)
+    c.open()
+    res = c.call(445, net + w.xdr_i32(0) + w.xdr_opt_string(None) + w.xdr_u32(0))
+    assert res[:2] == ("error", 111) and res[3].startswith("metadata not found"), res
+    res = c.call(444, net + w.xdr_i32(0) + w.xdr_opt_string("a lab network")
+                 + w.xdr_opt_string(None) + w.xdr_opt_string(None) + w.xdr_u32(0))
+    assert res[0] == "ok", res
+    res = c.call(444, net + w.xdr_i32(1) + w.xdr_opt_string("Lab")
+                 + w.xdr_opt_string(None) + w.xdr_opt_string(None) + w.xdr_u32(0))
+    assert res[0] == "ok", res
+    res = c.call(444, net + w.xdr_i32(2) + w.xdr_opt_string("<owner>team-a</owner>")
+                 + w.xdr_opt_string("ex") + w.xdr_opt_string("http://example.org/ns")
+                 + w.xdr_u32(0))
+    assert res[0] == "ok", res
+    res = c.call(445, net + w.xdr_i32(0) + w.xdr_opt_string(None) + w.xdr_u32(0))
+    assert res[0] == "ok" and res[1].string() == "a lab network", res
+    res = c.call(445, net + w.xdr_i32(2) + w.xdr_opt_string("http://example.org/ns") + w.xdr_u32(0))
+    assert res[0] == "ok", res
+    eq(res[1].string(), '<ex:owner xmlns:ex="http://example.org/ns">team-a</ex:owner>', "element")
+    xml = env.vok("net-dumpxml", "meta").out
+    for part in ["  <title>Lab</title>\n", "  <description>a lab network</description>\n",
+                 "  <metadata>\n", '<ex:owner xmlns:ex="http://example.org/ns">team-a</ex:owner>']:
+        assert part in xml, f"{part!r} not in\n{xml}"
+    # Kept in the config file.
+    with open(os.path.join(env.root, "etc/libvirt/qemu/networks/meta.xml")) as f:
+        assert "<title>Lab</title>" in f.read()
+    # Removal.
+    res = c.call(444, net + w.xdr_i32(1) + w.xdr_opt_string(None)
+                 + w.xdr_opt_string(None) + w.xdr_opt_string(None) + w.xdr_u32(0))
+    assert res[0] == "ok", res
+    assert "<title>" not in env.vok("net-dumpxml", "meta").out
+    # The read-only socket may read, not write.
+    ro = w.Conn(env.sock_ro)
+    ro.open(flags=1)
+    res = ro.call(445, net + w.xdr_i32(0) + w.xdr_opt_string(None) + w.xdr_u32(0))
+    assert res[0] == "ok", res
+    res = ro.call(444, net + w.xdr_i32(0) + w.xdr_opt_string("x")
+                  + w.xdr_opt_string(None) + w.xdr_opt_string(None) + w.xdr_u32(0))
+    assert res[:2] == ("error", 29), res
+    # Four changes, four events, in order, for the watcher.
+    got = []
+    for _ in range(4):
+        head, r = watcher.recv_packet()
+        assert head[2] == 446 and head[3] == w.MESSAGE, head
+        assert r.i32() == cbid and r.string() == "meta"
+        r.opaque(16)
+        got.append((r.i32(), r.opt_string()))
+    eq(repr(got), repr([(0, None), (1, None), (2, "http://example.org/ns"), (1, None)]),
+       "metadata events")
+
+
+# -- systemd socket activation -----------------------------------------------------------------------------
+
+
+def socket_activation(env):
+    import socket
+    import subprocess
+    if REFERENCE:
+        raise Skip("netctld only")
+    need_virsh()
+    env.start_bus()
+    os.makedirs(os.path.dirname(env.sock), exist_ok=True)
+    socks = []
+    for path, mode in ((env.sock, 0o600), (env.sock_ro, 0o666)):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.bind(path)
+        os.chmod(path, mode)
+        s.listen(16)
+        socks.append(s)
+    fds = [s.fileno() for s in socks]
+
+    def place_fds():  # systemd's layout: fd 3 and 4
+        os.dup2(fds[0], 3)
+        os.dup2(fds[1], 4)
+    env.daemon_log = os.path.join(env.tmp, "netctld.sa.log")
+    logf = open(env.daemon_log, "w")
+    env.daemon = env.spawn(["/bin/sh", "-c", 'LISTEN_PID=$$ LISTEN_FDS=2 '
+                            'LISTEN_FDNAMES=netctld.socket:netctld-ro.socket exec "$@"', "sh",
+                            env.netctld, "--root", env.root, "--verbose", "--no-default-network"],
+                           stdout=logf, stderr=subprocess.STDOUT, preexec_fn=place_fds,
+                           pass_fds=(3, 4))  # kept: close_fds runs after preexec_fn
+    logf.close()
+    for s in socks:
+        s.close()  # netctld holds its copies
+    wait_for("netctld to serve the activated socket",
+             lambda: env.virsh("net-list", "--all").rc == 0, timeout=20)
+    log = env.read_log()
+    assert "listening on a read-write socket from systemd" in log, log
+    assert "listening on a read-only socket from systemd" in log, log
+    env.vok("net-define", env.write("sa.xml", iso("sa", "ncbr9")))
+    eq(env.vok("net-list", "--all", "--name", ro=True).out, "sa\n\n", "read-only socket")
+    # coexist.c did not take our own activated socket for virtnetworkd's.
+    assert "virtnetworkd is waiting" not in log
+
+
 SCENARIOS = {
     "virsh-net": virsh_net,
     "virsh-events": virsh_events,
     "virsh-ports": virsh_ports,
     "python-virt-manager": python_virt_manager,
     "readonly": readonly,
+    "robust": robust,
+    "metadata": metadata,
+    "socket-activation": socket_activation,
 }
 
 if __name__ == "__main__":
