@@ -144,9 +144,8 @@ nc_rpc_client_handle_packet(NcRpcClient *c, const guint8 *data, gsize len)
   nc_rpc_dispatch_call(c, &h, &body);
 }
 
-/* Consumes received bytes: the length word, then the rest of the packet. */
-static void
-feed(NcRpcClient *c, const guint8 *buf, gsize len)
+void
+nc_rpc_client_feed(NcRpcClient *c, const guint8 *buf, gsize len)
 {
   g_autoptr(GError) error = NULL;
 
@@ -204,7 +203,7 @@ do_read(NcRpcClient *c)
         nc_rpc_client_drop(c, g_strerror(errno));
       return;
     }
-    feed(c, buf, (gsize)n);
+    nc_rpc_client_feed(c, buf, (gsize)n);
   }
 }
 

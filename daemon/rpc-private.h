@@ -100,6 +100,9 @@ NcRpcClient *nc_rpc_client_new(NcRpcServer *server, int fd, gboolean readonly_so
 gboolean nc_rpc_client_send(NcRpcClient *client, GByteArray *packet);
 /* Closes the socket and frees the client. */
 void nc_rpc_client_drop(NcRpcClient *client, const char *why);
+/* Consumes received bytes: the length word, then the rest of each packet,
+ * dispatching complete ones (the fuzz target feeds this directly). */
+void nc_rpc_client_feed(NcRpcClient *client, const guint8 *buf, gsize len);
 /* Decodes and dispatches one complete packet. */
 void nc_rpc_client_handle_packet(NcRpcClient *client, const guint8 *data, gsize len);
 
