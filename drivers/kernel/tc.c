@@ -93,9 +93,16 @@ set_htb(NcKernel *kernel, int ifindex, const NcTcHtb *htb)
   rtnl_tc_set_handle(TC_CAST(root), TC_HANDLE(1, 0));
   if (rtnl_tc_set_kind(TC_CAST(root), "htb") < 0 || rtnl_htb_set_defcls(root, TC_HANDLE(1, 2)) < 0)
     return -ENOMEM;
+  /* An HTB root cannot be replaced in place (htb has no change operation:
+   * the kernel answers EINVAL) and the classes are added exclusively, so a
+   * tree already there (a live change, a TAP plugged back in) goes first,
+   * as libvirt's virNetDevBandwidthSet deletes it first. */
+  int r = nc_tc_clear_egress(kernel, ifindex);
+  if (r < 0)
+    return r;
   struct nl_msg *msg = NULL;
   int built = rtnl_qdisc_build_add_request(root, NLM_F_CREATE | NLM_F_REPLACE, &msg);
-  int r = nc_tc_send_built(kernel, built, &msg);
+  r = nc_tc_send_built(kernel, built, &msg);
   if (r < 0)
     return r;
 
