@@ -274,6 +274,31 @@ def host_bridge(env):
 
 
 @scenario
+def portgroups(env):
+    env.start_daemon()
+    define_start(env, "pg", "ncbrpg", """
+  <portgroup name='plain' default='yes'/>
+  <portgroup name='slow'>
+    <bandwidth>
+      <inbound average='1000' peak='2000' burst='256'/>
+    </bandwidth>
+  </portgroup>""")
+    slow = attach(env, "pg", "--portgroup", "slow")
+    plain = attach(env, "pg")
+
+    def qdisc(dev):
+        r = subprocess.run(["tc", "-j", "qdisc", "show", "dev", dev], capture_output=True,
+                           text=True, check=True)
+        return [q["kind"] for q in json.loads(r.stdout or "[]")]
+    assert "htb" in qdisc(slow["device"]), qdisc(slow["device"])
+    assert "htb" not in qdisc(plain["device"]), qdisc(plain["device"])
+    xml = env.ok("net-port-dumpxml", "pg", slow["port"]).out
+    assert "<group>slow</group>" in xml and "<inbound average='1000' peak='2000' burst='256'/>" in xml, xml
+    details = env.ok("net-port-list", "pg", "--details").out
+    assert "slow" in details, details
+
+
+@scenario
 def isolated_flag(env):
     env.start_daemon()
     define_start(env, "pi", "ncbrpi", "\n  <port isolated='yes'/>")

@@ -5,6 +5,7 @@ an interface), and snapshots of the daemon's files.
 """
 
 import hashlib
+import stat
 import json
 import os
 import re
@@ -149,6 +150,8 @@ def snapshot(root, skip=("driver.pid",)):
             rel = os.path.relpath(p, root)
             if os.path.islink(p):
                 out[rel] = "-> " + os.readlink(p)
+            elif stat.S_ISSOCK(os.lstat(p).st_mode):
+                out[rel] = "socket"  # the libvirt protocol's listening sockets
             else:
                 with open(p, "rb") as fh:
                     out[rel] = hashlib.sha256(fh.read()).hexdigest()
