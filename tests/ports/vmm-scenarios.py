@@ -263,10 +263,12 @@ def relay_guests(env):
 @scenario
 def relay_isolated(env):
     """<port isolated='yes'/> on the network: both guests get leases and
-    reach the gateway, but not each other."""
+    reach the gateway, but not each other; still so once their TAPs are
+    plugged into the bridge of a restarted network."""
     setup(env)
-    env.ok("net-create", env.write("gi.xml", nat_xml("gi", "ncbrgi", 172,
+    env.ok("net-define", env.write("gi.xml", nat_xml("gi", "ncbrgi", 172,
                                                        "\n  <port isolated='yes'/>")))
+    env.ok("net-start", "gi")
     a, b = two_guests(env, "gi")
     addr_a, addr_b = a.dhcp(), b.dhcp()
     got = lease_macs(env, "gi")
@@ -275,6 +277,14 @@ def relay_isolated(env):
     b.reaches("192.168.172.1")
     a.never_reaches(addr_b)
     b.never_reaches(addr_a)
+
+    env.ok("net-destroy", "gi")
+    env.ok("net-start", "gi")
+    wait_for("both TAPs in the new bridge",
+             lambda: master_of(a.device) == master_of(b.device) == "ncbrgi", timeout=10)
+    a.reaches("192.168.172.1")
+    b.reaches("192.168.172.1")
+    a.never_reaches(addr_b)
 
 
 def gdbus(env, path, method, *args):
