@@ -10,6 +10,10 @@
 #include <stdio.h>
 
 #include "coexist.h"
+
+/* Exit status when libvirt's own network daemon runs: retrying cannot help
+ * (netctld.service: RestartPreventExitStatus). */
+#define NC_EXIT_OTHER_DAEMON 3
 #include "dbus-frontend.h"
 #include "nc-config.h"
 #include "nc-daemon.h"
@@ -37,13 +41,17 @@ on_hangup(gpointer user_data)
 int
 main(int argc, char **argv)
 {
-  g_autofree char *root = NULL;
+  g_autofree char *root = NULL, *sysfs_root = NULL, *dev_root = NULL;
   gboolean verbose = FALSE, version = FALSE, no_autostart = FALSE, no_default_network = FALSE;
   gboolean no_libvirt_socket = FALSE;
   GOptionEntry entries[] = {
     { "root", 0, 0, G_OPTION_ARG_FILENAME, &root,
       "Keep every file under DIR instead of libvirt's system layout", "DIR" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log debug messages", NULL },
+    { "sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &sysfs_root,
+      "Read sysfs (SR-IOV, PCI, macvtap devices) under DIR instead of /sys", "DIR" },
+    { "dev-root", 0, 0, G_OPTION_ARG_FILENAME, &dev_root,
+      "Make and own macvtap character devices (tapN) under DIR instead of /dev", "DIR" },
     { "no-autostart", 0, 0, G_OPTION_ARG_NONE, &no_autostart, "Do not start autostart networks",
       NULL },
     { "no-default-network", 0, 0, G_OPTION_ARG_NONE, &no_default_network,
@@ -90,6 +98,8 @@ main(int argc, char **argv)
 
   NcDaemonOptions opts = {
     .root = root,
+    .sys_root = sysfs_root,
+    .dev_root = dev_root,
     .verbose = verbose,
     .no_autostart = no_autostart,
     .no_default_network = no_default_network,
@@ -98,7 +108,7 @@ main(int argc, char **argv)
    * files and bridges (coexist.h). */
   if (!nc_coexist_check(root, &error)) {
     fprintf(stderr, "netctld: %s\n", error->message);
-    return 1;
+    return NC_EXIT_OTHER_DAEMON; /* the unit does not restart on it */
   }
   g_autoptr(NcDaemon) daemon = nc_daemon_new(&opts, &error);
   if (!daemon) {
