@@ -570,6 +570,57 @@ def socket_activation(env):
     assert "virtnetworkd is waiting" not in log
 
 
+# -- NetworkPortCreateXML flags: VALIDATE and RECLAIM ------------------------------------------------
+
+PY_PORT_FLAGS = r"""
+import sys, libvirt
+libvirt.registerErrorHandler(lambda *a: None, None)
+c = libvirt.open(sys.argv[1])
+net = c.networkLookupByName("pf")
+U = "6c1f1c7e-4a55-4a9e-9a9b-1f2e3d4c5b6a"
+bad = ("<networkport><uuid>%s</uuid><owner><name>g</name><uuid>%s</uuid></owner>"
+       "<mac address='52:54:00:01:02:03'/><bogus/></networkport>" % (U, U))
+try:
+    net.portCreateXML(bad, libvirt.VIR_NETWORK_PORT_CREATE_VALIDATE)
+    print("validate ACCEPTED")
+except libvirt.libvirtError as e:
+    print("validate", e.get_error_code())
+# What a restarted hypervisor daemon sends for a running guest: the plug it has.
+reclaim = ("<networkport><uuid>%s</uuid><owner><name>g</name><uuid>%s</uuid></owner>"
+           "<mac address='52:54:00:01:02:04'/><plug type='network' bridge='ncbr10'/></networkport>"
+           % (U, U))
+p = net.portCreateXML(reclaim, libvirt.VIR_NETWORK_PORT_CREATE_RECLAIM)
+print("reclaim", p.UUIDString(), "bridge='ncbr10'" in p.XMLDesc(0))
+try:
+    net.portCreateXML(reclaim, 4)
+    print("flag 4 ACCEPTED")
+except libvirt.libvirtError as e:
+    print("flag4", e.get_error_code())
+params = p.parameters()
+print("params", sorted(params.items()))
+p.setParameters({"inbound.average": 1000, "inbound.burst": 2000})
+print("set", p.parameters()["inbound.average"], "<inbound average='1000'" in p.XMLDesc(0))
+p.delete()
+print("OK")
+"""
+
+
+def port_flags(env):
+    need_python_libvirt()
+    if REFERENCE:
+        raise Skip("checks netctld's handling of the flags")
+    env.start_daemon()
+    env.vok("net-define", env.write("pf.xml", iso("pf", "ncbr10")))
+    env.vok("net-start", "pf")
+    r = env.python(PY_PORT_FLAGS, env.uri)
+    print(r.out, r.err)
+    assert r.rc == 0 and r.out.rstrip().endswith("OK"), r
+    assert "validate 92" in r.out, r.out      # VIR_ERR_XML_INVALID_SCHEMA
+    assert "reclaim 6c1f1c7e-4a55-4a9e-9a9b-1f2e3d4c5b6a True" in r.out, r.out
+    assert "flag4 8" in r.out, r.out          # VIR_ERR_INVALID_ARG: unknown flag
+    assert "set 1000 True" in r.out, r.out
+
+
 SCENARIOS = {
     "virsh-net": virsh_net,
     "virsh-events": virsh_events,
@@ -579,6 +630,7 @@ SCENARIOS = {
     "robust": robust,
     "metadata": metadata,
     "socket-activation": socket_activation,
+    "port-flags": port_flags,
 }
 
 if __name__ == "__main__":
