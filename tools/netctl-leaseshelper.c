@@ -45,7 +45,9 @@ lease_expiry(gint64 now)
   const char *remaining = env("DNSMASQ_TIME_REMAINING");
   if (remaining) {
     gint64 left = g_ascii_strtoll(remaining, NULL, 10);
-    return left > 0 ? now + left : 0;
+    if (left <= 0)
+      return 0;
+    return left > G_MAXINT64 - now ? G_MAXINT64 : now + left;
   }
   return 0;
 }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <json-glib/json-glib.h>
+#include <math.h>
 #include <string.h>
 
 #include "atomic-file.h"
@@ -94,8 +95,18 @@ member_expiry(JsonObject *obj)
   GType type = json_node_get_value_type(node);
   if (type == G_TYPE_INT64)
     return json_node_get_int(node);
-  if (type == G_TYPE_DOUBLE)
-    return (gint64)json_node_get_double(node);
+  if (type == G_TYPE_DOUBLE) {
+    /* Casting a double out of gint64's range is undefined (found by
+     * fuzz-lease-db: "expiry-time": 1.e53): saturate, as strtoll does. */
+    double d = json_node_get_double(node);
+    if (isnan(d))
+      return 0;
+    if (d >= 0x1p63)
+      return G_MAXINT64;
+    if (d < -0x1p63)
+      return G_MININT64;
+    return (gint64)d;
+  }
   if (type == G_TYPE_STRING)
     return g_ascii_strtoll(json_node_get_string(node), NULL, 10);
   return 0;

@@ -19,9 +19,21 @@ check_round_trip(const char *xml, guint flags)
   g_autoptr(NcNetworkDef) def = nc_network_def_parse_string(xml, "fuzz", flags, &error);
 
   if (def == NULL) {
-    /* Refusals must say something. */
+    /* Refusals must say something, in one line of valid UTF-8 (issue 12:
+     * values are quoted escaped; the message goes to logs and D-Bus). */
     if (error == NULL || error->message == NULL || error->message[0] == '\0')
       abort();
+    if (!g_utf8_validate(error->message, -1, NULL)) {
+      fprintf(stderr, "the message is not valid UTF-8: %s\n", error->message);
+      abort();
+    }
+    for (const char *p = error->message; *p; p = g_utf8_next_char(p)) {
+      gunichar c = g_utf8_get_char(p);
+      if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+        fprintf(stderr, "the message holds U+%04X: %s\n", c, error->message);
+        abort();
+      }
+    }
     return;
   }
 

@@ -27,9 +27,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
   def = nc_network_port_def_parse_string(xml, "fuzz", 0, &error);
   if (!def) {
-    /* Refusals must say something, starting with where. */
+    /* Refusals must say something, starting with where, in one line of
+     * valid UTF-8 (issue 12: values are quoted escaped). */
     if (!error || !error->message || !g_str_has_prefix(error->message, "fuzz"))
       abort();
+    if (!g_utf8_validate(error->message, -1, NULL))
+      abort();
+    for (const char *p = error->message; *p; p = g_utf8_next_char(p)) {
+      gunichar c = g_utf8_get_char(p);
+      if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+        fprintf(stderr, "the message holds U+%04X: %s\n", c, error->message);
+        abort();
+      }
+    }
     return 0;
   }
   out1 = nc_network_port_def_format(def, 0);
