@@ -336,6 +336,8 @@ nc_daemon_new(const NcDaemonOptions *opts, GError **error)
   daemon->env.kernel = daemon->kernel;
   daemon->env.state_dir = daemon->paths->state_dir;
   daemon->env.dnsmasq_dir = daemon->paths->dnsmasq_dir;
+  daemon->dev_root = g_strdup(opts->dev_root);
+  daemon->env.dev_dir = daemon->dev_root;
   daemon->by_name
       = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)nc_network_unref);
   daemon->by_uuid = g_hash_table_new(g_str_hash, g_str_equal);
@@ -388,5 +390,6 @@ nc_daemon_free(NcDaemon *daemon)
   if (daemon->lock_fd >= 0)
     close(daemon->lock_fd); /* releases the lock; the file stays, as libvirt's */
   nc_paths_free(daemon->paths);
+  g_free(daemon->dev_root);
   g_free(daemon);
 }

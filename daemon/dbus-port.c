@@ -10,7 +10,7 @@
 #define PROPERTIES_INTERFACE "org.freedesktop.DBus.Properties"
 
 static const char *const port_property_names[] = {
-  "UUID", "Network", "MAC", "Owner", "OwnerUUID", "Portgroup", "Device", "Plugged",
+  "UUID", "Network", "MAC", "Owner", "OwnerUUID", "Portgroup", "Device", "CharDevice", "Plugged",
 };
 
 char *
@@ -226,6 +226,10 @@ port_property(NcPort *port, const char *name)
   if (g_str_equal(name, "Device")) {
     const char *dev = nc_port_get_device(port);
     return g_variant_new_string(dev ? dev : "");
+  }
+  if (g_str_equal(name, "CharDevice")) {
+    const char *chardev = nc_port_get_chardev(port);
+    return g_variant_new_string(chardev ? chardev : "");
   }
   if (g_str_equal(name, "Plugged"))
     return g_variant_new_boolean(nc_port_is_plugged(port));

@@ -46,6 +46,7 @@ struct _NcDaemon {
   NcPaths *paths;
   NcKernel *kernel;
   NcDriverEnv env;
+  char *dev_root; /* env.dev_dir (--dev-root), NULL for /dev */
   gboolean verbose;
   GHashTable *by_name; /* name -> NcNetwork* (owns a reference) */
   GHashTable *by_uuid; /* canonical uuid string -> NcNetwork* (borrowed) */

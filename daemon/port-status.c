@@ -47,6 +47,18 @@ format_tap(const NcPortDevice *dev)
   g_key_file_set_uint64(kf, TAP_GROUP, "queues", dev->queues);
   g_key_file_set_boolean(kf, TAP_GROUP, "vnet-hdr", dev->vnet_hdr);
   g_key_file_set_uint64(kf, TAP_GROUP, "mtu", dev->mtu);
+  /* A macvtap's (keys absent for a TAP, as in files written before them). */
+  if (dev->chardev[0]) {
+    g_key_file_set_string(kf, TAP_GROUP, "chardev", dev->chardev);
+    g_key_file_set_uint64(kf, TAP_GROUP, "chardev-major", dev->chardev_major);
+    g_key_file_set_uint64(kf, TAP_GROUP, "chardev-minor", dev->chardev_minor);
+    g_key_file_set_boolean(kf, TAP_GROUP, "chardev-made", dev->chardev_made);
+  }
+  if (dev->has_uplink_mac) {
+    char mac[18];
+    nc_mac_format(&dev->uplink_mac, mac);
+    g_key_file_set_string(kf, TAP_GROUP, "uplink-mac", mac);
+  }
   return g_key_file_to_data(kf, NULL, NULL);
 }
 
@@ -71,6 +83,19 @@ parse_tap(const char *text, gsize len, NcPortDevice *dev, GError **error)
   dev->queues = (guint)MIN(g_key_file_get_uint64(kf, TAP_GROUP, "queues", NULL), 256);
   dev->vnet_hdr = g_key_file_get_boolean(kf, TAP_GROUP, "vnet-hdr", NULL);
   dev->mtu = (guint)MIN(g_key_file_get_uint64(kf, TAP_GROUP, "mtu", NULL), 65535);
+  g_autofree char *chardev = g_key_file_get_string(kf, TAP_GROUP, "chardev", NULL);
+  if (chardev && *chardev == '/' && strlen(chardev) < sizeof dev->chardev
+      && !strstr(chardev, "/../")) {
+    g_strlcpy(dev->chardev, chardev, sizeof dev->chardev);
+    dev->chardev_major = (guint)MIN(g_key_file_get_uint64(kf, TAP_GROUP, "chardev-major", NULL),
+                                    G_MAXUINT32);
+    dev->chardev_minor = (guint)MIN(g_key_file_get_uint64(kf, TAP_GROUP, "chardev-minor", NULL),
+                                    G_MAXUINT32);
+    dev->chardev_made = g_key_file_get_boolean(kf, TAP_GROUP, "chardev-made", NULL);
+  }
+  g_autofree char *uplink_mac = g_key_file_get_string(kf, TAP_GROUP, "uplink-mac", NULL);
+  if (uplink_mac && nc_mac_parse(uplink_mac, &dev->uplink_mac))
+    dev->has_uplink_mac = TRUE;
   return TRUE;
 }
 

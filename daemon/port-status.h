@@ -1,7 +1,9 @@
 /* Status files of ports: state_dir/NETWORK/ports/UUID.xml, libvirt's place
  * and format (the <networkport> XML with its plug), so either daemon reads
  * the other's. When netctl made the port's TAP, UUID.tap beside it says
- * which (GKeyFile: name, owner, group, queues, vnet-hdr, mtu); it is written
+ * which (GKeyFile: name, owner, group, queues, vnet-hdr, mtu; for a macvtap
+ * also chardev, chardev-major, chardev-minor, chardev-made and, in
+ * passthrough mode, uplink-mac: the uplink's own MAC); it is written
  * before the XML and removed after it, so an XML without a .tap is a port
  * whose device is the VMM's.
  *

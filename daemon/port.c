@@ -94,6 +94,19 @@ void
 nc_network_ports_count_connections(NcNetwork *net)
 {
   net->def->connections = net->active ? nc_network_port_count(net) : 0;
+  /* Per <interface> of a pool (macvtap), as libvirt's status shows them:
+   * from the plugs of the ports, which their status files keep. */
+  GPtrArray *ifs = net->def->forward.ifs;
+  for (guint i = 0; ifs && i < ifs->len; i++) {
+    NcForwardIf *fi = ifs->pdata[i];
+    fi->connections = 0;
+    for (guint j = 0; net->active && net->ports && j < net->ports->len; j++) {
+      const NcPort *port = net->ports->pdata[j];
+      if (port->plugged && port->def->plug_type == NC_PORT_PLUG_DIRECT
+          && g_strcmp0(port->def->plug_direct.linkdev, fi->dev) == 0)
+        fi->connections++;
+    }
+  }
 }
 
 guint
@@ -371,6 +384,12 @@ const char *
 nc_port_get_device(NcPort *port)
 {
   return port->dev.create && port->dev.name[0] ? port->dev.name : NULL;
+}
+
+const char *
+nc_port_get_chardev(NcPort *port)
+{
+  return port->dev.create && port->dev.chardev[0] ? port->dev.chardev : NULL;
 }
 
 gboolean

@@ -55,6 +55,7 @@ typedef struct {
   const char *state_dir;   /* status XML, pid files */
   const char *dnsmasq_dir; /* dnsmasq configuration and lease files */
   NcDriverRuntime *runtime; /* NULL: nothing is supervised (dnsmasq still runs) */
+  const char *dev_dir;     /* where macvtap character devices appear (tapN): NULL for /dev */
 } NcDriverEnv;
 
 /* -- the vtable --------------------------------------------------------------- */
@@ -73,6 +74,14 @@ typedef struct {
   guint queues;       /* 0/1: single queue */
   gboolean vnet_hdr;
   guint mtu;          /* 0: the network's (or the bridge's) */
+  /* A macvtap (direct networks): its character device, which the VMM
+   * opens ("/dev/tap12"); "" for a TAP. */
+  char chardev[256];
+  guint chardev_major, chardev_minor;
+  gboolean chardev_made; /* netctl made the node (no devtmpfs): removed with the port */
+  /* passthrough: the uplink's own MAC, put back when the port goes */
+  gboolean has_uplink_mac;
+  NcMac uplink_mac;
 } NcPortDevice;
 
 /* The alias (IFLA_IFALIAS) that marks a device as this port's, so a device
@@ -138,6 +147,8 @@ const NcForwardDriver *nc_forward_driver_for(const NcNetworkDef *def, GError **e
 extern const NcForwardDriver nc_driver_virtual;
 /* forward mode bridge with a <bridge name>: the host's Linux bridge (host-bridge.c). */
 extern const NcForwardDriver nc_driver_host_bridge;
+/* vepa, private, passthrough, bridge without a bridge name: macvtap pools (macvtap.c). */
+extern const NcForwardDriver nc_driver_macvtap;
 
 
 G_END_DECLS

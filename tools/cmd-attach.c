@@ -72,7 +72,8 @@ nc_cmd_attach_interface(NcCtl *ctl, int argc, char **argv)
   static const NcArgDef defs[] = {
     { "network", NC_ARG_STRING, NC_ARG_POSITIONAL | NC_ARG_REQUIRED, "network name or uuid" },
     { "mac", NC_ARG_STRING, 0, "the guest's MAC address (default: generated 52:54:00:xx:xx:xx)" },
-    { "target", NC_ARG_STRING, 0, "the TAP device's name (default: the first free vnetN)" },
+    { "target", NC_ARG_STRING, 0,
+      "the TAP device's name (default: the first free vnetN; macvtapN on direct networks)" },
     { "portgroup", NC_ARG_STRING, 0, "the network's portgroup to use" },
     { "owner", NC_ARG_STRING, 0, "the guest's name, for the port and libvirt's NSS module" },
     { "owner-uuid", NC_ARG_STRING, 0, "the guest's UUID (default: random)" },
@@ -167,8 +168,11 @@ nc_cmd_attach_interface(NcCtl *ctl, int argc, char **argv)
                        g_variant_new("(sa{sv}u)", xml, &dev, 0u), G_VARIANT_TYPE("(os)"), &err);
   if (!reply)
     return nc_print_error(err, "Failed to attach interface");
-  const char *device;
-  g_variant_get(reply, "(&o&s)", NULL, &device);
+  const char *device, *port_path;
+  g_variant_get(reply, "(&o&s)", &port_path, &device);
+  /* A macvtap (direct networks) also has the character device the VMM opens. */
+  g_autoptr(NcPortInfo) info = nc_port_info_get(nc_ctl_client(ctl), port_path, NULL);
+  const char *chardev = info && info->chardev[0] ? info->chardev : NULL;
 
   if (nc_args_has(args, "json")) {
     ctl->no_trailer = TRUE;
@@ -176,6 +180,10 @@ nc_cmd_attach_interface(NcCtl *ctl, int argc, char **argv)
     nc_json_append_string(out, uuid);
     g_string_append(out, ", \"device\": ");
     nc_json_append_string(out, device);
+    if (chardev) {
+      g_string_append(out, ", \"chardev\": ");
+      nc_json_append_string(out, chardev);
+    }
     g_string_append(out, ", \"mac\": ");
     nc_json_append_string(out, mac);
     g_string_append(out, ", \"owner\": ");
@@ -189,6 +197,8 @@ nc_cmd_attach_interface(NcCtl *ctl, int argc, char **argv)
   nc_print_extra(ctl, "Interface attached successfully\n");
   nc_print_field("Port:", uuid);
   nc_print_field("Device:", device);
+  if (chardev)
+    nc_print_field("Char device:", chardev);
   nc_print_field("MAC:", mac);
   return 0;
 }

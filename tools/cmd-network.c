@@ -288,6 +288,8 @@ nc_cmd_net_info(NcCtl *ctl, int argc, char **argv)
   nc_print_field("Autostart:", info->autostart ? "yes" : "no");
   if (info->bridge[0] != '\0')
     nc_print_field("Bridge:", info->bridge);
+  if (info->active)
+    nc_print_direct_note(ctl, path);
   return 0;
 }
 

@@ -23,6 +23,7 @@ nc_port_info_free(NcPortInfo *info)
   g_free(info->owner);
   g_free(info->portgroup);
   g_free(info->device);
+  g_free(info->chardev);
   g_free(info);
 }
 
@@ -49,6 +50,7 @@ nc_port_info_get(NcClient *client, const char *path, GError **error)
   info->owner = dict_string(dict, "Owner");
   info->portgroup = dict_string(dict, "Portgroup");
   info->device = dict_string(dict, "Device");
+  info->chardev = dict_string(dict, "CharDevice");
   g_variant_lookup(dict, "Plugged", "b", &info->plugged);
   return info;
 }
@@ -159,8 +161,8 @@ print_list_json(GPtrArray *ports)
   for (guint i = 0; i < ports->len; i++) {
     const NcPortInfo *p = ports->pdata[i];
     g_string_append(out, i ? ",\n {" : "\n {");
-    const char *keys[] = { "uuid", "mac", "owner", "portgroup", "device" };
-    const char *values[] = { p->uuid, p->mac, p->owner, p->portgroup, p->device };
+    const char *keys[] = { "uuid", "mac", "owner", "portgroup", "device", "chardev" };
+    const char *values[] = { p->uuid, p->mac, p->owner, p->portgroup, p->device, p->chardev };
     for (gsize k = 0; k < G_N_ELEMENTS(keys); k++) {
       g_string_append_printf(out, "%s\"%s\": ", k ? ", " : "", keys[k]);
       nc_json_append_string(out, values[k]);
@@ -217,8 +219,10 @@ nc_cmd_net_port_list(NcCtl *ctl, int argc, char **argv)
                                  : nc_table_new("UUID", NULL);
   for (guint i = 0; i < ports->len; i++) {
     const NcPortInfo *p = ports->pdata[i];
+    g_autofree char *device = p->chardev[0] ? g_strdup_printf("%s (%s)", p->device, p->chardev)
+                                            : g_strdup(p->device[0] ? p->device : "-");
     if (details)
-      nc_table_add_row(table, p->uuid, p->device[0] ? p->device : "-", p->mac,
+      nc_table_add_row(table, p->uuid, device, p->mac,
                        p->owner[0] ? p->owner : "-", p->portgroup[0] ? p->portgroup : "-",
                        p->plugged ? "plugged" : "cut off", NULL);
     else
@@ -226,6 +230,8 @@ nc_cmd_net_port_list(NcCtl *ctl, int argc, char **argv)
   }
   g_autofree char *text = nc_table_format(table, !ctl->quiet);
   fputs(text, stdout);
+  if (details)
+    nc_print_direct_note(ctl, net_path);
   return 0;
 }
 

@@ -52,6 +52,9 @@ int nc_cmd_net_dhcp_leases(NcCtl *ctl, int argc, char **argv);
 int nc_cmd_net_list(NcCtl *ctl, int argc, char **argv);
 /* cmd-event.c */
 int nc_cmd_net_event(NcCtl *ctl, int argc, char **argv);
+/* direct-note.c: net-info's and net-port-list --details' line about macvtap
+ * networks (the host cannot reach its macvtap guests). */
+void nc_print_direct_note(NcCtl *ctl, const char *net_path);
 /* cmd-port.c */
 int nc_cmd_net_port_create(NcCtl *ctl, int argc, char **argv);
 int nc_cmd_net_port_list(NcCtl *ctl, int argc, char **argv);

@@ -13,6 +13,7 @@ typedef struct {
   char *owner;
   char *portgroup; /* "" for none */
   char *device;    /* "" when netctl made no TAP for it */
+  char *chardev;   /* a macvtap's /dev/tapN, "" otherwise (or from an older netctld) */
   gboolean plugged;
 } NcPortInfo;
 

@@ -1,6 +1,7 @@
 /* Lifetime of the network model: constructors, destructors, deep copy, and the
  * small derived values (effective prefix, DHCP <ip>, define-time defaults). */
 #include "network-def.h"
+#include "network-netctl-ns.h"
 
 #include <string.h>
 
@@ -279,6 +280,7 @@ nc_network_def_free(NcNetworkDef *def)
   nc_virtualport_free(def->virtualport);
   ptr_array_clear(&def->portgroups);
   ptr_array_clear(&def->dnsmasq_options);
+  g_clear_pointer(&def->netctl, nc_netctl_ext_free);
   g_free(def->source_file);
   g_free(def);
 }
@@ -502,6 +504,7 @@ nc_network_def_copy(const NcNetworkDef *src)
   def->virtualport = nc_virtualport_copy(src->virtualport);
   array_copy_into(&def->portgroups, src->portgroups, portgroup_copy);
   array_copy_into(&def->dnsmasq_options, src->dnsmasq_options, str_copy);
+  def->netctl = nc_netctl_ext_copy(src->netctl);
   def->source_file = g_strdup(src->source_file);
   return def;
 }

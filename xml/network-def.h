@@ -302,6 +302,9 @@ typedef struct {
   guint line;          /* source line of the element, 0 when unknown */
 } NcRouteDef;
 
+/* netctl's XML namespace (network-netctl-ns.h). */
+typedef struct _NcNetctlExt NcNetctlExt;
+
 /* -- <portgroup> ----------------------------------------------------------- */
 
 typedef struct {
@@ -348,6 +351,7 @@ typedef struct {
   GPtrArray *portgroups;  /* of NcPortGroup */
 
   GPtrArray *dnsmasq_options; /* of char*: <dnsmasq:option value=> in order */
+  NcNetctlExt *netctl;        /* netctl's own namespace (network-netctl-ns.h), NULL: none */
 
   /* where it came from, for error messages */
   char *source_file;      /* file name, or NULL for a string */

@@ -11,6 +11,7 @@
  * <virtualport> and <port> come from netdev-format.c, shared with ports. */
 #include "network-xml.h"
 #include "network-format-priv.h"
+#include "network-netctl-ns.h"
 #include "netdev-format.h"
 
 #include <string.h>
@@ -405,6 +406,8 @@ format_network_start(GString *buf, const NcNetworkDef *def, guint flags)
   /* The namespace is declared only when it is used. */
   if (nc_format_len(def->dnsmasq_options) > 0)
     g_string_append(buf, " xmlns:" DNSMASQ_NS_PREFIX "='" DNSMASQ_NS_URI "'");
+  if (nc_netctl_ext_used(def->netctl))
+    g_string_append(buf, " xmlns:" NC_NETCTL_NS_PREFIX "='" NC_NETCTL_NS_URI "'");
   if (!(flags & NC_NETWORK_FORMAT_INACTIVE) && def->connections > 0)
     g_string_append_printf(buf, " connections='%u'", def->connections);
   /* libvirt stores ipv6= as a boolean: 'no' is the default and not written. */
@@ -460,6 +463,7 @@ nc_network_def_format(const NcNetworkDef *def, guint flags)
   for (guint i = 0; i < nc_format_len(def->portgroups); i++)
     format_portgroup(buf, g_ptr_array_index(def->portgroups, i), in);
   format_dnsmasq_options(buf, def->dnsmasq_options, in);
+  nc_netctl_ext_format(buf, def->netctl, in);
 
   g_string_append(buf, "</network>\n");
   return g_string_free(buf, FALSE);

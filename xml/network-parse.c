@@ -3,6 +3,7 @@
  * The model step raises what libvirt's virNetworkDefParseXML rejects at parse
  * time (malformed values, missing attributes, unknown enum values); like
  * libvirt it ignores unknown elements, which the schema rejects when asked. */
+#include "network-netctl-ns.h"
 #include "network-parse-priv.h"
 
 #include <string.h>
@@ -341,6 +342,8 @@ nc_network_def_parse_node(xmlDocPtr doc, xmlNodePtr root, const char *filename, 
       sanitize_metadata(def->metadata);
   }
   if (!parse_dnsmasq_options(&ctx, root, def))
+    return NULL;
+  if (!nc_netctl_ext_parse(&ctx, root, def))
     return NULL;
 
   (void)doc;

@@ -268,18 +268,20 @@ test_lifecycle_errors(Fixture *f, gconstpointer data)
   g_clear_error(&error);
 
   /* Modes without a driver can be defined but not started. */
-  NcNetwork *nat = define(f, "<network><name>n</name><forward mode='passthrough'>"
-                             "<interface dev='eth9'/></forward></network>");
+  NcNetwork *nat = define(f, "<network><name>n</name><forward mode='hostdev'>"
+                             "<pf dev='eth9'/></forward></network>");
   g_assert_false(nc_network_start(nat, &error));
   g_assert_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT);
   g_assert_cmpstr(error->message, ==,
-                  "network 'n': macvtap pool networks (forward mode 'passthrough') are not supported yet");
+                  "network 'n': hostdev pool networks (forward mode 'hostdev') are not supported yet");
   g_clear_error(&error);
+  /* A macvtap pool whose interface is missing: nothing is made. */
   g_assert_null(nc_daemon_create_xml(f->daemon,
                                      "<network><name>n2</name><forward mode='vepa'>"
                                      "<interface dev='eth8'/></forward></network>",
                                      0, &error));
-  g_assert_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT);
+  g_assert_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID);
+  g_assert_cmpstr(error->message, ==, "network 'n2': pool interface 'eth8' does not exist");
   g_clear_error(&error);
   g_assert_null(nc_daemon_lookup_by_name(f->daemon, "n2", NULL));
 
