@@ -7,7 +7,7 @@
 static const NcForwardDriver *const drivers[_NC_NETWORK_KIND_MAX] = {
   [NC_NETWORK_KIND_MANAGED_BRIDGE] = &nc_driver_virtual,
   [NC_NETWORK_KIND_HOST_BRIDGE] = &nc_driver_host_bridge,
-  [NC_NETWORK_KIND_OVS_BRIDGE] = NULL,
+  [NC_NETWORK_KIND_OVS_BRIDGE] = &nc_driver_ovs,
   [NC_NETWORK_KIND_MACVTAP] = &nc_driver_macvtap,
   [NC_NETWORK_KIND_HOSTDEV] = NULL,
 };

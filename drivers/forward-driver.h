@@ -147,6 +147,8 @@ const NcForwardDriver *nc_forward_driver_for(const NcNetworkDef *def, GError **e
 extern const NcForwardDriver nc_driver_virtual;
 /* forward mode bridge with a <bridge name>: the host's Linux bridge (host-bridge.c). */
 extern const NcForwardDriver nc_driver_host_bridge;
+/* the same with <virtualport type='openvswitch'>: an Open vSwitch bridge (ovs.c). */
+extern const NcForwardDriver nc_driver_ovs;
 /* vepa, private, passthrough, bridge without a bridge name: macvtap pools (macvtap.c). */
 extern const NcForwardDriver nc_driver_macvtap;
 

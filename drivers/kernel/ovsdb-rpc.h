@@ -1,0 +1,34 @@
+/* The OVSDB JSON-RPC exchange (RFC 7047) under ovsdb.c: one connection per
+ * call to the database's unix socket, one "transact" request, its reply.
+ * Private to the kernel layer. Returns 0 or -errno; ret_detail as ovsdb.h. */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* Appends s as a JSON string (quotes and escapes included). */
+void nc_ovsdb_json_str(GString *out, const char *s);
+
+/* Sends ["Open_vSwitch", OP...] where ops_json is the JSON array of the
+ * operations (objects), and waits (bounded by timeout_ms) for the
+ * reply. On success *ret_result holds the reply's result array (one entry
+ * per operation; caller unrefs). A transaction OVSDB refused (an operation's
+ * or the commit's "error") is -EIO with "ERROR: DETAILS" in *ret_detail, or
+ * -EEXIST for a "constraint violation" (a duplicate name), or -ETIMEDOUT for
+ * a "wait" that "timed out". */
+int nc_ovsdb_transact(const char *socket, const char *ops_json, guint timeout_ms,
+                      JsonArray **ret_result, char **ret_detail);
+
+/* The rows of the select at index i of a result (borrowed), or NULL. */
+JsonArray *nc_ovsdb_result_rows(JsonArray *result, guint i);
+/* A row's string column ("" when absent or not a string). */
+const char *nc_ovsdb_row_string(JsonObject *row, const char *column);
+/* A row's uuid column (["uuid", "..."]) or NULL. */
+const char *nc_ovsdb_row_uuid(JsonObject *row, const char *column);
+/* The value of key in a row's map column (["map", [[k, v], ...]]) or NULL. */
+const char *nc_ovsdb_row_map_get(JsonObject *row, const char *column, const char *key);
+/* Whether a row's set-of-uuids column holds uuid. */
+gboolean nc_ovsdb_row_set_has_uuid(JsonObject *row, const char *column, const char *uuid);
+
+G_END_DECLS

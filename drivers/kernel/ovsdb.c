@@ -1,0 +1,392 @@
+/* Bridges and ports in OVSDB (see ovsdb.h). Transactions are built as JSON
+ * text: every value from outside goes through nc_ovsdb_json_str. */
+#include "ovsdb.h"
+
+#include <errno.h>
+
+#include "ovsdb-rpc.h"
+
+char *
+nc_ovsdb_default_socket(void)
+{
+  const char *rundir = g_getenv("OVS_RUNDIR");
+  return g_build_filename(rundir && rundir[0] ? rundir : "/var/run/openvswitch", "db.sock",
+                          NULL);
+}
+
+/* ,["name","==",VALUE] style where clause on one string column. */
+static void
+where_eq(GString *o, const char *column, const char *value)
+{
+  g_string_append_printf(o, "\"where\":[[\"%s\",\"==\",", column);
+  nc_ovsdb_json_str(o, value);
+  g_string_append(o, "]]");
+}
+
+static void
+map_pair(GString *o, gboolean *first, const char *k, const char *v)
+{
+  if (!v)
+    return;
+  g_string_append(o, *first ? "[" : ",[");
+  *first = FALSE;
+  nc_ovsdb_json_str(o, k);
+  g_string_append_c(o, ',');
+  nc_ovsdb_json_str(o, v);
+  g_string_append_c(o, ']');
+}
+
+static void
+mark_map(GString *o, const NcOvsPort *p)
+{
+  gboolean first = TRUE;
+  g_string_append(o, "[\"map\",[");
+  map_pair(o, &first, "netctl-network", p->network);
+  map_pair(o, &first, "netctl-port", p->port_uuid);
+  g_string_append(o, "]]");
+}
+
+static void
+iface_ids(GString *o, const NcOvsPort *p)
+{
+  gboolean first = TRUE;
+  g_string_append(o, "[\"map\",[");
+  map_pair(o, &first, "attached-mac", p->attached_mac);
+  map_pair(o, &first, "iface-id", p->iface_id);
+  map_pair(o, &first, "iface-status", "active");
+  map_pair(o, &first, "vm-id", p->vm_id);
+  map_pair(o, &first, "netctl-network", p->network);
+  map_pair(o, &first, "netctl-port", p->port_uuid);
+  g_string_append(o, "]]");
+}
+
+static void
+port_ids(GString *o, const NcOvsPort *p)
+{
+  gboolean first = TRUE;
+  g_string_append(o, "[\"map\",[");
+  map_pair(o, &first, "netctl-network", p->network);
+  map_pair(o, &first, "netctl-port", p->port_uuid);
+  map_pair(o, &first, "port-profile", p->profileid);
+  g_string_append(o, "]]");
+}
+
+/* The Port's VLAN columns, QoS reference (named-uuid "qos" or none) and
+ * external_ids, as a row's members. */
+static void
+port_columns(GString *o, const NcOvsPort *p)
+{
+  if (p->tag)
+    g_string_append_printf(o, "\"tag\":%u,", p->tag);
+  else
+    g_string_append(o, "\"tag\":[\"set\",[]],");
+  g_string_append(o, "\"trunks\":[\"set\",[");
+  for (guint i = 0; i < p->n_trunks; i++)
+    g_string_append_printf(o, "%s%u", i ? "," : "", p->trunks[i]);
+  g_string_append(o, "]],\"vlan_mode\":");
+  if (p->vlan_mode)
+    nc_ovsdb_json_str(o, p->vlan_mode);
+  else
+    g_string_append(o, "[\"set\",[]]");
+  g_string_append(o, ",\"qos\":");
+  g_string_append(o, p->in_max_rate ? "[\"named-uuid\",\"qos\"]" : "[\"set\",[]]");
+  g_string_append(o, ",\"external_ids\":");
+  port_ids(o, p);
+}
+
+/* Deletes the QoS and Queue rows marked as the port's, then inserts new ones
+ * (named "qos") when the port has an inbound limit. linux-htb: the only QoS
+ * type that shapes here (no tc police; see ovs.c). */
+static void
+qos_ops(GString *o, const NcOvsPort *p)
+{
+  for (int t = 0; t < 2; t++) {
+    g_string_append_printf(o, ",{\"op\":\"delete\",\"table\":\"%s\",", t ? "Queue" : "QoS");
+    g_string_append(o, "\"where\":[[\"external_ids\",\"includes\",");
+    mark_map(o, p);
+    g_string_append(o, "]]}");
+  }
+  if (!p->in_max_rate)
+    return;
+  g_autofree char *rate = g_strdup_printf("%" G_GUINT64_FORMAT, p->in_max_rate);
+  g_autofree char *burst = p->in_burst ? g_strdup_printf("%" G_GUINT64_FORMAT, p->in_burst) : NULL;
+  gboolean first = TRUE;
+  g_string_append(o, ",{\"op\":\"insert\",\"table\":\"Queue\",\"uuid-name\":\"queue\",\"row\":{"
+                     "\"other_config\":[\"map\",[");
+  map_pair(o, &first, "burst", burst);
+  map_pair(o, &first, "max-rate", rate);
+  g_string_append(o, "]],\"external_ids\":");
+  mark_map(o, p);
+  g_string_append(o, "}},{\"op\":\"insert\",\"table\":\"QoS\",\"uuid-name\":\"qos\",\"row\":{"
+                     "\"type\":\"linux-htb\",\"other_config\":[\"map\",[");
+  first = TRUE;
+  map_pair(o, &first, "max-rate", rate);
+  g_string_append(o, "]],\"queues\":[\"map\",[[0,[\"named-uuid\",\"queue\"]]]],\"external_ids\":");
+  mark_map(o, p);
+  g_string_append(o, "}}");
+}
+
+static int
+insert_port(const char *socket, const NcOvsPort *p, char **ret_detail)
+{
+  g_autoptr(GString) o = g_string_new("[");
+  /* Fails the whole transaction when the bridge is not there (a port
+   * inserted without a bridge would vanish, its QoS rows would not). */
+  g_string_append(o, "{\"op\":\"wait\",\"timeout\":0,\"table\":\"Bridge\",");
+  where_eq(o, "name", p->bridge);
+  g_string_append(o, ",\"columns\":[\"name\"],\"until\":\"==\",\"rows\":[{\"name\":");
+  nc_ovsdb_json_str(o, p->bridge);
+  g_string_append(o, "}]}");
+  qos_ops(o, p);
+  g_string_append(o, ",{\"op\":\"insert\",\"table\":\"Interface\",\"uuid-name\":\"iface\","
+                     "\"row\":{\"name\":");
+  nc_ovsdb_json_str(o, p->name);
+  g_string_append(o, ",\"external_ids\":");
+  iface_ids(o, p);
+  g_string_append(o, "}},{\"op\":\"insert\",\"table\":\"Port\",\"uuid-name\":\"port\","
+                     "\"row\":{\"name\":");
+  nc_ovsdb_json_str(o, p->name);
+  g_string_append(o, ",\"interfaces\":[\"named-uuid\",\"iface\"],");
+  port_columns(o, p);
+  g_string_append(o, "}},{\"op\":\"mutate\",\"table\":\"Bridge\",");
+  where_eq(o, "name", p->bridge);
+  g_string_append(o, ",\"mutations\":[[\"ports\",\"insert\",[\"set\",[[\"named-uuid\",\"port\"]]]]]}]");
+  return nc_ovsdb_transact(socket, o->str, NC_OVSDB_TIMEOUT_MS, NULL, ret_detail);
+}
+
+/* A port of that name exists: ours on this bridge is brought up to date. */
+static int
+update_port(const char *socket, const NcOvsPort *p, char **ret_detail)
+{
+  g_autoptr(GString) q = g_string_new("[{\"op\":\"select\",\"table\":\"Port\",");
+  where_eq(q, "name", p->name);
+  g_string_append(q, ",\"columns\":[\"_uuid\",\"external_ids\"]},"
+                     "{\"op\":\"select\",\"table\":\"Bridge\",");
+  where_eq(q, "name", p->bridge);
+  g_string_append(q, ",\"columns\":[\"ports\"]}]");
+  g_autoptr(JsonArray) res = NULL;
+  int r = nc_ovsdb_transact(socket, q->str, NC_OVSDB_TIMEOUT_MS, &res, ret_detail);
+  if (r < 0)
+    return r;
+  JsonArray *ports = nc_ovsdb_result_rows(res, 0);
+  JsonArray *bridges = nc_ovsdb_result_rows(res, 1);
+  if (!ports || json_array_get_length(ports) == 0)
+    return -EAGAIN; /* gone in between: insert again */
+  if (!bridges || json_array_get_length(bridges) == 0)
+    return -ENODEV;
+  JsonObject *row = json_array_get_object_element(ports, 0);
+  const char *uuid = nc_ovsdb_row_uuid(row, "_uuid");
+  if (g_strcmp0(nc_ovsdb_row_map_get(row, "external_ids", "netctl-port"), p->port_uuid) != 0
+      || !uuid || !nc_ovsdb_row_set_has_uuid(json_array_get_object_element(bridges, 0), "ports", uuid))
+    return -EEXIST;
+
+  g_autoptr(GString) o = g_string_new("[{\"op\":\"update\",\"table\":\"Port\",");
+  where_eq(o, "name", p->name);
+  /* No QoS reference while its old rows are deleted below. */
+  g_string_append(o, ",\"row\":{\"qos\":[\"set\",[]]}}");
+  qos_ops(o, p);
+  g_string_append(o, ",{\"op\":\"update\",\"table\":\"Port\",");
+  where_eq(o, "name", p->name);
+  g_string_append(o, ",\"row\":{");
+  port_columns(o, p);
+  g_string_append(o, "}},{\"op\":\"update\",\"table\":\"Interface\",");
+  where_eq(o, "name", p->name);
+  g_string_append(o, ",\"row\":{\"external_ids\":");
+  iface_ids(o, p);
+  g_string_append(o, "}}]");
+  return nc_ovsdb_transact(socket, o->str, NC_OVSDB_TIMEOUT_MS, NULL, ret_detail);
+}
+
+/* Waits until vswitchd has tried to open the interface (its ofport is set:
+ * a number, or -1 on failure) and returns its `error` column. */
+static int
+wait_interface(const char *socket, const char *name, int timeout_ms, char **ret_error,
+               char **ret_detail)
+{
+  g_autoptr(GString) o = g_string_new(NULL);
+  g_string_append_printf(o, "[{\"op\":\"wait\",\"timeout\":%d,\"table\":\"Interface\",",
+                         timeout_ms);
+  where_eq(o, "name", name);
+  g_string_append(o, ",\"columns\":[\"ofport\"],\"until\":\"!=\",\"rows\":[{\"ofport\":[\"set\",[]]}]},"
+                     "{\"op\":\"select\",\"table\":\"Interface\",");
+  where_eq(o, "name", name);
+  g_string_append(o, ",\"columns\":[\"error\",\"ofport\"]}]");
+  g_autoptr(JsonArray) res = NULL;
+  int r = nc_ovsdb_transact(socket, o->str, NC_OVSDB_TIMEOUT_MS, &res, ret_detail);
+  if (r < 0)
+    return r;
+  JsonArray *rows = nc_ovsdb_result_rows(res, 1);
+  if (rows && json_array_get_length(rows) > 0) {
+    const char *err = nc_ovsdb_row_string(json_array_get_object_element(rows, 0), "error");
+    if (err[0])
+      *ret_error = g_strdup(err);
+  }
+  return 0;
+}
+
+int
+nc_ovsdb_port_add(const char *socket, const NcOvsPort *port, char **ret_detail)
+{
+  gboolean fresh = TRUE;
+  int r = insert_port(socket, port, ret_detail);
+  for (int tries = 0; r == -EEXIST && tries < 3; tries++) {
+    if (ret_detail)
+      g_clear_pointer(ret_detail, g_free);
+    fresh = FALSE;
+    r = update_port(socket, port, ret_detail);
+    if (r == -EAGAIN)
+      r = insert_port(socket, port, ret_detail), fresh = TRUE;
+  }
+  if (r == -EAGAIN)
+    r = -EBUSY;
+  if (r < 0)
+    return r;
+  g_autofree char *error = NULL;
+  r = wait_interface(socket, port->name, NC_OVSDB_TIMEOUT_MS - 1000, &error, ret_detail);
+  if (r == -ETIMEDOUT && ret_detail) {
+    g_free(*ret_detail);
+    *ret_detail = g_strdup("ovs-vswitchd did not take the port up in time (is it running?)");
+  }
+  if (r == 0 && error) {
+    if (ret_detail) {
+      g_free(*ret_detail);
+      *ret_detail = g_steal_pointer(&error);
+    }
+    r = -EIO;
+  }
+  if (r < 0 && fresh)
+    nc_ovsdb_port_del(socket, port->name, port->port_uuid, NULL);
+  return r;
+}
+
+int
+nc_ovsdb_port_del(const char *socket, const char *name, const char *port_uuid, char **ret_detail)
+{
+  g_autoptr(GString) q = g_string_new("[{\"op\":\"select\",\"table\":\"Port\",");
+  where_eq(q, "name", name);
+  g_string_append(q, ",\"columns\":[\"_uuid\",\"external_ids\"]}]");
+  g_autoptr(JsonArray) res = NULL;
+  int r = nc_ovsdb_transact(socket, q->str, NC_OVSDB_TIMEOUT_MS, &res, ret_detail);
+  if (r < 0)
+    return r;
+  JsonArray *rows = nc_ovsdb_result_rows(res, 0);
+  if (!rows || json_array_get_length(rows) == 0)
+    return 0;
+  JsonObject *row = json_array_get_object_element(rows, 0);
+  const char *uuid = nc_ovsdb_row_uuid(row, "_uuid");
+  const char *network = nc_ovsdb_row_map_get(row, "external_ids", "netctl-network");
+  if (!uuid || g_strcmp0(nc_ovsdb_row_map_get(row, "external_ids", "netctl-port"), port_uuid) != 0)
+    return 0; /* not ours */
+
+  /* Port and Interface rows go with the bridge's reference (they are not
+   * root rows); QoS and Queue rows are, so they are deleted by their mark. */
+  /* The Port's QoS reference goes first: OVSDB checks references before it
+   * collects the unreferenced Port. */
+  g_autoptr(GString) o = g_string_new("[{\"op\":\"update\",\"table\":\"Port\",");
+  g_string_append(o, "\"where\":[[\"_uuid\",\"==\",[\"uuid\",");
+  nc_ovsdb_json_str(o, uuid);
+  g_string_append(o, "]]],\"row\":{\"qos\":[\"set\",[]]}},{\"op\":\"mutate\",\"table\":\"Bridge\",");
+  g_string_append(o, "\"where\":[[\"ports\",\"includes\",[\"uuid\",");
+  nc_ovsdb_json_str(o, uuid);
+  g_string_append(o, "]]],\"mutations\":[[\"ports\",\"delete\",[\"uuid\",");
+  nc_ovsdb_json_str(o, uuid);
+  g_string_append(o, "]]]}");
+  NcOvsPort mark = { .network = network, .port_uuid = port_uuid };
+  for (int t = 0; t < 2; t++) {
+    g_string_append_printf(o, ",{\"op\":\"delete\",\"table\":\"%s\",", t ? "Queue" : "QoS");
+    g_string_append(o, "\"where\":[[\"external_ids\",\"includes\",");
+    mark_map(o, &mark);
+    g_string_append(o, "]]}");
+  }
+  g_string_append_c(o, ']');
+  return nc_ovsdb_transact(socket, o->str, NC_OVSDB_TIMEOUT_MS, NULL, ret_detail);
+}
+
+int
+nc_ovsdb_list_ports(const char *socket, const char *bridge, const char *network,
+                    GHashTable **ret_ports, char **ret_detail)
+{
+  g_autoptr(GString) q = g_string_new("[{\"op\":\"select\",\"table\":\"Port\","
+                                      "\"where\":[[\"external_ids\",\"includes\",");
+  NcOvsPort mark = { .network = network };
+  mark_map(q, &mark);
+  g_string_append(q, "]],\"columns\":[\"_uuid\",\"name\",\"external_ids\"]},"
+                     "{\"op\":\"select\",\"table\":\"Bridge\",");
+  where_eq(q, "name", bridge);
+  g_string_append(q, ",\"columns\":[\"ports\"]}]");
+  g_autoptr(JsonArray) res = NULL;
+  int r = nc_ovsdb_transact(socket, q->str, NC_OVSDB_TIMEOUT_MS, &res, ret_detail);
+  if (r < 0)
+    return r;
+  JsonArray *ports = nc_ovsdb_result_rows(res, 0);
+  JsonArray *bridges = nc_ovsdb_result_rows(res, 1);
+  if (!bridges || json_array_get_length(bridges) == 0)
+    return -ENODEV;
+  JsonObject *br = json_array_get_object_element(bridges, 0);
+  GHashTable *out = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  for (guint i = 0; ports && i < json_array_get_length(ports); i++) {
+    JsonObject *row = json_array_get_object_element(ports, i);
+    const char *uuid = nc_ovsdb_row_uuid(row, "_uuid");
+    const char *mark_uuid = nc_ovsdb_row_map_get(row, "external_ids", "netctl-port");
+    if (uuid && mark_uuid && nc_ovsdb_row_set_has_uuid(br, "ports", uuid))
+      g_hash_table_insert(out, g_strdup(nc_ovsdb_row_string(row, "name")), g_strdup(mark_uuid));
+  }
+  *ret_ports = out;
+  return 0;
+}
+
+int
+nc_ovsdb_bridge_check(const char *socket, const char *bridge, char **ret_detail)
+{
+  g_autoptr(GString) q = g_string_new("[{\"op\":\"select\",\"table\":\"Bridge\",");
+  where_eq(q, "name", bridge);
+  g_string_append(q, ",\"columns\":[\"name\",\"datapath_type\"]}]");
+  g_autoptr(JsonArray) res = NULL;
+  int r = nc_ovsdb_transact(socket, q->str, NC_OVSDB_TIMEOUT_MS, &res, ret_detail);
+  if (r < 0)
+    return r;
+  JsonArray *rows = nc_ovsdb_result_rows(res, 0);
+  if (!rows || json_array_get_length(rows) == 0)
+    return -ENODEV;
+  g_autofree char *type = g_strdup(nc_ovsdb_row_string(json_array_get_object_element(rows, 0),
+                                                       "datapath_type"));
+  /* vswitchd fills datapath_version once it has opened the bridge's
+   * datapath. A bridge whose datapath failed (the default "system" type
+   * without the kernel module) keeps it empty, its local interface has no
+   * ofport and no error either, and `ovs-vsctl add-br` exited 0: only this
+   * tells. */
+  g_autoptr(GString) w = g_string_new(NULL);
+  g_string_append_printf(w, "[{\"op\":\"wait\",\"timeout\":%d,\"table\":\"Bridge\",",
+                         NC_OVSDB_BRIDGE_WAIT_MS);
+  where_eq(w, "name", bridge);
+  g_string_append(w, ",\"columns\":[\"datapath_version\"],\"until\":\"!=\","
+                     "\"rows\":[{\"datapath_version\":\"\"}]}]");
+  r = nc_ovsdb_transact(socket, w->str, NC_OVSDB_TIMEOUT_MS, NULL, ret_detail);
+  if (r == -ETIMEDOUT) {
+    if (ret_detail) {
+      g_free(*ret_detail);
+      *ret_detail = g_strdup_printf(
+          "ovs-vswitchd has not opened its datapath (datapath_type '%s'): ovs-vswitchd is not "
+          "running, or it failed to open the datapath (see its log)",
+          type[0] ? type : "system");
+    }
+    return -EIO;
+  }
+  if (r < 0)
+    return r;
+  /* Its local interface: an error there (ovs-vsctl exits 0 all the same). */
+  g_autofree char *error = NULL;
+  r = wait_interface(socket, bridge, NC_OVSDB_BRIDGE_WAIT_MS, &error, ret_detail);
+  if (r == -ETIMEDOUT && ret_detail) {
+    g_free(*ret_detail);
+    *ret_detail = g_strdup("ovs-vswitchd has not opened the bridge's interface (is it running?)");
+  }
+  if (r == 0 && error) {
+    if (ret_detail) {
+      g_free(*ret_detail);
+      *ret_detail = g_steal_pointer(&error);
+    }
+    r = -EIO;
+  }
+  return r;
+}

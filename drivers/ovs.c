@@ -1,0 +1,483 @@
+/* Open vSwitch bridge networks: <forward mode='bridge'/><bridge name='ovsbr0'/>
+ * <virtualport type='openvswitch'/>. The host owns the OVS bridge; netctl
+ * checks it is there and running, and puts guests' ports on it as libvirt
+ * does (Interface external_ids iface-id, attached-mac, vm-id, iface-status),
+ * marked as netctl's (drivers/kernel/ovsdb.h), with the port's VLANs and its
+ * inbound bandwidth.
+ *
+ * A TAP netctl makes for attach-interface is made unplugged and added to the
+ * OVS bridge; a port without a device of ours is plugged by its VMM (as
+ * libvirt's QEMU driver runs ovs-vsctl add-port itself), so only the plug
+ * and the interfaceid are filled for it.
+ *
+ * Bandwidth: inbound (to the guest) is a linux-htb QoS row on the port,
+ * shaping the port's egress queue. Outbound (from the guest) would be OVS's
+ * ingress_policing_rate, a tc police action on the interface: this kernel
+ * has no tc police (measured: no effect), so it is refused with a clear
+ * error rather than silently ignored.
+ *
+ * Stopping the network leaves the ports on the bridge (as the host-bridge
+ * driver leaves TAPs on a host bridge); a netctld restart reconciles: ports
+ * of ours that vanished are added again (port_adopt), ports marked as this
+ * network's that netctl no longer has are removed (adopt). */
+#include <errno.h>
+#include <string.h>
+
+#include "forward-driver.h"
+#include "link-tap.h"
+#include "nc-error.h"
+#include "ovsdb.h"
+
+static const char *
+port_label(const NcNetworkPortDef *port, char buf[static NC_UUID_STRING_LEN])
+{
+  nc_uuid_format(port->uuid, buf);
+  return buf;
+}
+
+/* An error from the OVSDB layer, in words for the user. */
+static void
+set_ovs_error(GError **error, const NcNetworkDef *def, const char *what, int r,
+              const char *detail)
+{
+  g_autofree char *socket = nc_ovsdb_default_socket();
+  if (r == -ENOENT || r == -ECONNREFUSED) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_FAILED,
+                "network '%s': %s: Open vSwitch is not running (cannot connect to its database "
+                "at %s: %s); start openvswitch-switch first",
+                def->name, what, socket, g_strerror(-r));
+    return;
+  }
+  g_set_error(error, NC_ERROR, r == -ETIMEDOUT ? NC_ERROR_OPERATION_TIMEOUT : NC_ERROR_SYSTEM_ERROR,
+              "network '%s': %s: %s", def->name, what, detail ? detail : g_strerror(-r));
+}
+
+static gboolean
+check_bridge(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GError **error)
+{
+  g_autofree char *socket = nc_ovsdb_default_socket();
+  g_autofree char *detail = NULL;
+  int r = nc_ovsdb_bridge_check(socket, def->bridge.name, &detail);
+  if (r == -ENODEV) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                "network '%s': Open vSwitch bridge '%s' does not exist; create it first (for "
+                "example `ovs-vsctl add-br %s`)",
+                def->name, def->bridge.name, def->bridge.name);
+    return FALSE;
+  }
+  if (r == -EIO) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_FAILED,
+                "network '%s': Open vSwitch bridge '%s' is not working: %s%s", def->name,
+                def->bridge.name, detail ? detail : "error",
+                detail && strstr(detail, "'system'")
+                    ? "; without the openvswitch kernel module, use the userspace datapath "
+                      "(`ovs-vsctl set bridge BRIDGE datapath_type=netdev`)"
+                    : "");
+    return FALSE;
+  }
+  if (r < 0) {
+    g_autofree char *what = g_strdup_printf("cannot check bridge '%s'", def->bridge.name);
+    set_ovs_error(error, def, what, r, detail);
+    return FALSE;
+  }
+  /* The netdev datapath's bridge has a TAP of its name; a system one a
+   * kernel device. Neither needs to exist for ports to work. */
+  NcLinkInfo info;
+  live->bridge_ifindex = nc_link_get_info(env->kernel, def->bridge.name, &info) == 0 ? info.ifindex : 0;
+  return TRUE;
+}
+
+/* The uuids of the network's ports netctl still has: their status files
+ * (state_dir/NETWORK/ports/UUID.xml, daemon/port-status.h). Read here
+ * because a network is adopted before its ports are loaded. */
+static GHashTable *
+known_ports(const NcDriverEnv *env, const NcNetworkDef *def)
+{
+  GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  if (!env->state_dir)
+    return set;
+  g_autofree char *dir = g_build_filename(env->state_dir, def->name, "ports", NULL);
+  g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+  const char *name;
+  while (d && (name = g_dir_read_name(d))) {
+    guint8 uuid[NC_UUID_LEN];
+    char canonical[NC_UUID_STRING_LEN];
+    if (!g_str_has_suffix(name, ".xml"))
+      continue;
+    g_autofree char *base = g_strndup(name, strlen(name) - 4);
+    if (!nc_uuid_parse(base, uuid))
+      continue;
+    nc_uuid_format(uuid, canonical);
+    g_hash_table_add(set, g_strdup(canonical));
+  }
+  return set;
+}
+
+/* Ports marked as this network's whose port netctl no longer has (deleted
+ * while netctld was away, or a status file lost) are removed. */
+static void
+remove_stale_ports(const NcDriverEnv *env, const NcNetworkDef *def)
+{
+  g_autofree char *socket = nc_ovsdb_default_socket();
+  g_autoptr(GHashTable) ours = NULL;
+  g_autofree char *detail = NULL;
+  int r = nc_ovsdb_list_ports(socket, def->bridge.name, def->name, &ours, &detail);
+  if (r < 0) {
+    g_warning("network '%s': cannot list its ports on '%s': %s", def->name, def->bridge.name,
+              detail ? detail : g_strerror(-r));
+    return;
+  }
+  g_autoptr(GHashTable) known = known_ports(env, def);
+  GHashTableIter iter;
+  gpointer name, uuid;
+  g_hash_table_iter_init(&iter, ours);
+  while (g_hash_table_iter_next(&iter, &name, &uuid)) {
+    if (g_hash_table_contains(known, uuid))
+      continue;
+    g_clear_pointer(&detail, g_free);
+    r = nc_ovsdb_port_del(socket, name, uuid, &detail);
+    if (r < 0)
+      g_warning("network '%s': cannot remove stale port %s from '%s': %s", def->name,
+                (char *)name, def->bridge.name, detail ? detail : g_strerror(-r));
+    else
+      g_message("network '%s': port %s (%s) is no longer netctl's; removed from '%s'",
+                def->name, (char *)name, (char *)uuid, def->bridge.name);
+  }
+}
+
+static gboolean
+ovs_start(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GError **error)
+{
+  return check_bridge(env, def, live, error);
+}
+
+static gboolean
+ovs_stop(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GError **error)
+{
+  live->bridge_ifindex = 0;
+  return TRUE;
+}
+
+static gboolean
+ovs_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GError **error)
+{
+  if (!check_bridge(env, def, live, error))
+    return FALSE;
+  remove_stale_ports(env, def);
+  return TRUE;
+}
+
+static gboolean
+ovs_reconfigure(const NcDriverEnv *env, const NcNetworkDef *old_def, const NcNetworkDef *new_def,
+                NcLiveState *live, GError **error)
+{
+  if (g_strcmp0(old_def->bridge.name, new_def->bridge.name) != 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_UNSUPPORTED,
+                "network '%s': the bridge of a running network cannot change; use --config, then "
+                "restart the network",
+                old_def->name);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* -- ports ----------------------------------------------------------------------- */
+
+/* OVS's VLAN columns from <vlan>, as libvirt's virNetDevOpenvswitchConstructVlans:
+ * one tag without trunk='yes' is an access port; otherwise the tags are
+ * trunks and a tag with nativeMode is the native VLAN. */
+static void
+vlan_columns(const NcVlan *vlan, NcOvsPort *p, GArray *trunks)
+{
+  if (!vlan || !vlan->tags || vlan->tags->len == 0)
+    return;
+  if (vlan->tags->len == 1 && vlan->trunk != NC_TRISTATE_YES) {
+    p->tag = g_array_index(vlan->tags, NcVlanTag, 0).id;
+    return;
+  }
+  p->vlan_mode = "trunk";
+  for (guint i = 0; i < vlan->tags->len; i++) {
+    const NcVlanTag *t = &g_array_index(vlan->tags, NcVlanTag, i);
+    g_array_append_val(trunks, t->id);
+    switch (t->native_mode) {
+    case NC_VLAN_NATIVE_TAGGED:
+      p->tag = t->id;
+      p->vlan_mode = "native-tagged";
+      break;
+    case NC_VLAN_NATIVE_UNTAGGED:
+      p->tag = t->id;
+      p->vlan_mode = "native-untagged";
+      break;
+    case NC_VLAN_NATIVE_DEFAULT:
+    case _NC_VLAN_NATIVE_MAX:
+      break;
+    }
+  }
+  p->trunks = (const guint *)trunks->data;
+  p->n_trunks = trunks->len;
+}
+
+static gboolean
+check_port(const NcNetworkDef *def, const NcNetworkPortDef *port, GError **error)
+{
+  char uuid[NC_UUID_STRING_LEN];
+  if (port->virtualport && port->virtualport->type != NC_VIRTUALPORT_OPENVSWITCH) {
+    g_set_error(error, NC_ERROR, NC_ERROR_CONFIG_UNSUPPORTED,
+                "network '%s': port %s: <virtualport type='%s'> does not fit an Open vSwitch "
+                "bridge (type='openvswitch')",
+                def->name, port_label(port, uuid),
+                nc_virtualport_type_to_string(port->virtualport->type));
+    return FALSE;
+  }
+  const NcBandwidthRate *out = port->bandwidth ? port->bandwidth->out : NULL;
+  if (out && out->average) {
+    g_set_error(error, NC_ERROR, NC_ERROR_CONFIG_UNSUPPORTED,
+                "network '%s': port %s: outbound bandwidth on an Open vSwitch port is not "
+                "supported here (OVS's ingress policing needs tc police, which this kernel "
+                "lacks); remove <outbound> or use a Linux bridge",
+                def->name, port_label(port, uuid));
+    return FALSE;
+  }
+  if (port->bandwidth && port->bandwidth->in && port->bandwidth->in->floor) {
+    g_set_error(error, NC_ERROR, NC_ERROR_CONFIG_UNSUPPORTED,
+                "network '%s': port %s: 'floor' is supported only on networks with a Linux "
+                "bridge",
+                def->name, port_label(port, uuid));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* libvirt gives an openvswitch port an interfaceid when it has none; kept
+ * in the port (its XML and status) so it stays the same across restarts. */
+static void
+fill_port(const NcNetworkDef *def, NcNetworkPortDef *port)
+{
+  port->plug_type = NC_PORT_PLUG_BRIDGE;
+  g_free(port->plug_bridge.brname);
+  port->plug_bridge.brname = g_strdup(def->bridge.name);
+  port->plug_bridge.mac_table_manager = def->bridge.mac_table_manager;
+  if (!port->virtualport) {
+    port->virtualport = nc_virtualport_new();
+    port->virtualport->type = NC_VIRTUALPORT_OPENVSWITCH;
+  }
+  if (!port->virtualport->has_interfaceid) {
+    nc_uuid_generate(port->virtualport->interfaceid);
+    port->virtualport->has_interfaceid = TRUE;
+  }
+}
+
+static gboolean
+add_to_bridge(const NcNetworkDef *def, const NcNetworkPortDef *port, const char *device,
+              GError **error)
+{
+  char uuid[NC_UUID_STRING_LEN], iface_id[NC_UUID_STRING_LEN], vm_id[NC_UUID_STRING_LEN];
+  char mac[18];
+  nc_uuid_format(port->uuid, uuid);
+  nc_uuid_format(port->virtualport->interfaceid, iface_id);
+  nc_uuid_format(port->owner_uuid, vm_id);
+  nc_mac_format(&port->mac, mac);
+  g_autoptr(GArray) trunks = g_array_new(FALSE, FALSE, sizeof(guint));
+  NcOvsPort p = {
+    .bridge = def->bridge.name,
+    .name = device,
+    .network = def->name,
+    .port_uuid = uuid,
+    .iface_id = iface_id,
+    .attached_mac = mac,
+    .vm_id = nc_uuid_is_zero(port->owner_uuid) ? NULL : vm_id,
+    .profileid = port->virtualport->profileid,
+  };
+  vlan_columns(port->vlan, &p, trunks);
+  const NcBandwidthRate *in = port->bandwidth ? port->bandwidth->in : NULL;
+  if (in && in->average) {
+    /* kB (1000 bytes) per second, as tc's kbps; OVS counts bits. */
+    p.in_max_rate = in->average * 8000;
+    p.in_burst = in->burst * 8000;
+  }
+  g_autofree char *socket = nc_ovsdb_default_socket();
+  g_autofree char *detail = NULL;
+  int r = nc_ovsdb_port_add(socket, &p, &detail);
+  if (r == -EEXIST) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                "network '%s': port %s: Open vSwitch already has a port '%s' that is not this "
+                "port's; choose another target",
+                def->name, uuid, device);
+    return FALSE;
+  }
+  if (r == -ENODEV) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                "network '%s': port %s: Open vSwitch bridge '%s' no longer exists", def->name,
+                uuid, def->bridge.name);
+    return FALSE;
+  }
+  if (r < 0) {
+    g_autofree char *what = g_strdup_printf("port %s: cannot add '%s' to Open vSwitch bridge '%s'",
+                                            uuid, device, def->bridge.name);
+    set_ovs_error(error, def, what, r, detail);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static int
+remove_from_bridge(const NcNetworkPortDef *port, const char *device, char **ret_detail)
+{
+  char uuid[NC_UUID_STRING_LEN];
+  nc_uuid_format(port->uuid, uuid);
+  g_autofree char *socket = nc_ovsdb_default_socket();
+  return nc_ovsdb_port_del(socket, device, uuid, ret_detail);
+}
+
+/* The TAP of attach-interface, on no Linux bridge: OVS takes it. Its MAC is
+ * the guest's with 0xfe first, as libvirt's. */
+static gboolean
+make_tap(const NcDriverEnv *env, const NcNetworkDef *def, const NcNetworkPortDef *port,
+         NcPortDevice *dev, GError **error)
+{
+  char uuid[NC_UUID_STRING_LEN];
+  g_autofree char *alias = nc_port_device_alias(port->uuid);
+  NcMac tap_mac = port->mac;
+  tap_mac.addr[0] = 0xfe;
+  NcTapConfig config = {
+    .name = dev->name[0] ? dev->name : "vnet%d",
+    .owner = dev->owner,
+    .group = dev->group,
+    .vnet_hdr = dev->vnet_hdr,
+    .queues = dev->queues,
+    .mac = &tap_mac,
+    .mtu = dev->mtu ? dev->mtu : (def->has_mtu ? def->mtu : 0),
+    .alias = alias,
+    .up = TRUE,
+  };
+  char name[16] = "";
+  int ifindex = 0;
+  if (dev->name[0])
+    nc_link_wait_deleted(env->kernel, dev->name);
+  int r = nc_tap_create(env->kernel, &config, name, &ifindex);
+  if (r == -EEXIST) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                "network '%s': port %s: device '%s' already exists; choose another target",
+                def->name, port_label(port, uuid), dev->name);
+    return FALSE;
+  }
+  if (r < 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
+                "network '%s': port %s: cannot create TAP device '%s': %s", def->name,
+                port_label(port, uuid), config.name, g_strerror(-r));
+    return FALSE;
+  }
+  g_strlcpy(dev->name, name, sizeof dev->name);
+  dev->ifindex = ifindex;
+  return TRUE;
+}
+
+/* Deletes the TAP when it is still the one we made. */
+static int
+delete_tap(const NcDriverEnv *env, const NcNetworkPortDef *port, NcPortDevice *dev)
+{
+  NcTapInfo info;
+  g_autofree char *alias = nc_port_device_alias(port->uuid);
+  int r = nc_tap_get_info(env->kernel, dev->name, &info);
+  if (r == -ENODEV)
+    return 0;
+  if (r < 0)
+    return r;
+  if (!g_str_equal(info.alias, alias))
+    return 0;
+  r = nc_link_delete_deferred(env->kernel, info.link.ifindex, dev->name);
+  return r == -ENODEV ? 0 : r;
+}
+
+static gboolean
+ovs_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
+               NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
+{
+  if (!check_port(def, port, error))
+    return FALSE;
+  fill_port(def, port);
+  if (!dev || !dev->create)
+    return TRUE; /* the VMM adds its own device to the bridge */
+  if (!make_tap(env, def, port, dev, error))
+    return FALSE;
+  if (!add_to_bridge(def, port, dev->name, error)) {
+    delete_tap(env, port, dev);
+    dev->ifindex = 0;
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+ovs_port_free(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
+              const NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
+{
+  if (!dev || !dev->create || !dev->name[0])
+    return TRUE;
+  char uuid[NC_UUID_STRING_LEN];
+  g_autofree char *detail = NULL;
+  int r = remove_from_bridge(port, dev->name, &detail);
+  int r2 = delete_tap(env, port, dev);
+  if (r < 0) {
+    g_autofree char *what = g_strdup_printf("port %s: cannot remove '%s' from Open vSwitch",
+                                            port_label(port, uuid), dev->name);
+    set_ovs_error(error, def, what, r, detail);
+    return FALSE;
+  }
+  if (r2 < 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
+                "network '%s': port %s: cannot delete device '%s': %s", def->name,
+                port_label(port, uuid), dev->name, g_strerror(-r2));
+    return FALSE;
+  }
+  dev->ifindex = 0;
+  return TRUE;
+}
+
+static gboolean
+ovs_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
+               NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
+{
+  char uuid[NC_UUID_STRING_LEN];
+  if (!check_port(def, port, error))
+    return FALSE;
+  fill_port(def, port);
+  if (!dev || !dev->create || !dev->name[0])
+    return TRUE;
+  NcTapInfo info;
+  g_autofree char *alias = nc_port_device_alias(port->uuid);
+  int r = nc_tap_get_info(env->kernel, dev->name, &info);
+  if (r == -ENODEV) {
+    if (!make_tap(env, def, port, dev, error))
+      return FALSE;
+  } else if (r < 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
+                "network '%s': port %s: cannot look up device '%s': %s", def->name,
+                port_label(port, uuid), dev->name, g_strerror(-r));
+    return FALSE;
+  } else if (!g_str_equal(info.alias, alias)) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                "network '%s': port %s: device '%s' is no longer this port's TAP (someone else "
+                "made a device of that name); left alone",
+                def->name, port_label(port, uuid), dev->name);
+    return FALSE;
+  } else {
+    dev->ifindex = info.link.ifindex;
+    if (!info.link.up)
+      nc_link_set_up(env->kernel, dev->ifindex, TRUE);
+  }
+  /* Added again when it vanished, brought up to date when it is there. */
+  return add_to_bridge(def, port, dev->name, error);
+}
+
+const NcForwardDriver nc_driver_ovs = {
+  .kind = NC_NETWORK_KIND_OVS_BRIDGE,
+  .validate = NULL,
+  .start = ovs_start,
+  .stop = ovs_stop,
+  .adopt = ovs_adopt,
+  .reconfigure = ovs_reconfigure,
+  .port_alloc = ovs_port_alloc,
+  .port_free = ovs_port_free,
+  .port_adopt = ovs_port_adopt,
+};
