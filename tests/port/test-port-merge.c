@@ -82,7 +82,8 @@ test_named_portgroup(void)
   g_assert_cmpuint(first_tag(p->vlan), ==, 10); /* db has none: the network's */
   g_assert_null(p->bandwidth);                  /* neither db nor the port have one */
   g_assert_nonnull(p->virtualport);
-  g_assert_nonnull(strstr(nc_network_port_def_format(p, 0), "profileid='dbprof'"));
+  g_autofree char *xml = nc_network_port_def_format(p, 0);
+  g_assert_nonnull(strstr(xml, "profileid='dbprof'"));
 }
 
 static void
