@@ -118,6 +118,23 @@ def virsh_net(env):
     eq(env.vok("net-dhcp-leases", "lan").out, leases_head, "net-dhcp-leases")
     eq(env.vok("net-dhcp-leases", "lan", "--mac", "52:54:00:00:00:01").out, leases_head,
        "net-dhcp-leases --mac")
+    # A lease as dnsmasq's helper records it (libvirt's <bridge>.status JSON).
+    dnsmasq_dir = "/var/lib/libvirt/dnsmasq" if REFERENCE else os.path.join(
+        env.root, "var/lib/libvirt/dnsmasq")
+    os.makedirs(dnsmasq_dir, exist_ok=True)
+    with open(os.path.join(dnsmasq_dir, "ncbr1.status"), "w") as f:
+        f.write('[{"ip-address": "10.77.0.150", "mac-address": "52:54:00:00:00:02", '
+                '"hostname": "guest2", "client-id": "01:52:54:00:00:00:02", '
+                '"expiry-time": 4102444800}]\n')
+    rows = env.vok("net-dhcp-leases", "lan").out.splitlines()
+    eq(rows[0], " Expiry Time           MAC address         Protocol   IP address       Hostname"
+       "   Client ID or DUID", "leases header")
+    eq(repr(rows[2].split()), repr(["2100-01-01", "00:00:00", "52:54:00:00:00:02", "ipv4",
+                                   "10.77.0.150/24", "guest2", "01:52:54:00:00:00:02"]),
+       "lease row")
+    eq(env.vok("net-dhcp-leases", "lan", "--mac", "52:54:00:00:00:01").out, leases_head,
+       "net-dhcp-leases --mac (another MAC)")
+    assert "guest2" in env.vok("net-dhcp-leases", "lan", "--mac", "52:54:00:00:00:02").out
 
     eq(env.vok("net-autostart", "lan", "--disable").out,
        "Network lan unmarked as autostarted\n\n", "net-autostart --disable")

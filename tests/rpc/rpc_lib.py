@@ -46,6 +46,7 @@ class Env(harness.Env):
         self.env["XDG_RUNTIME_DIR"] = os.path.join(home, "run")
         self.env.pop("LIBVIRT_DEFAULT_URI", None)
         self.env["VIRSH_HISTSIZE"] = "0"
+        self.env["TZ"] = "UTC"  # net-dhcp-leases prints local time
 
     def start_daemon(self, root=None, extra=()):
         if REFERENCE:
