@@ -20,7 +20,7 @@
 # Knobs: PRESENT="1 100 1000", ITER=100 (cycles per sample), ROUNDS=3
 # (samples per K and mode, interleaved), CLI_ITER=10 (CLI cycles per K),
 # PAPI_N=1000 (ports per python create+delete pass), PAPI_ROUNDS=3,
-# IMPLS="netctl libvirt", PERF=1 (perf record -g on netctld during the
+# IMPLS="netctl libvirt" (a pass per word; repeat words to interleave passes), PERF=1 (perf record -g on netctld during the
 # measured API loops of the largest K; perf.data kept in $WORK: use KEEP=1),
 # KEEP=1 keeps the temp dir, OUT=FILE writes the report there too.
 # Each daemon runs in fresh `unshare --net --mount --pid` namespaces
@@ -114,7 +114,7 @@ if [ "${1:-}" = --inner ]; then
 fi
 
 BUILD=$(cd "${1:-$BENCH_TOP/build}" && pwd) || exit 1
-PRESENT=${PRESENT:-"1 100 1000"}
+PRESENT=${PRESENT-"1 100 1000"} # PRESENT="": no TAP part
 ITER=${ITER:-100}
 ROUNDS=${ROUNDS:-3}
 CLI_ITER=${CLI_ITER:-10}
@@ -139,7 +139,7 @@ bench_log "ports: K='$PRESENT', $ITER cycles x $ROUNDS rounds; CLI $CLI_ITER; AP
 start=$SECONDS
 for impl in $IMPLS; do
   bench_log "pass: $impl"
-  ns_run "$impl" >"$WORK/raw/$impl.tsv" 2>"$WORK/raw/$impl.err" ||
+  ns_run "$impl" >>"$WORK/raw/$impl.tsv" 2>>"$WORK/raw/$impl.err" ||
     bench_log "$impl pass failed: $(grep -h '^fail' "$WORK/raw/$impl.tsv"; tail -n 3 "$WORK/raw/$impl.err")"
 done
 wall=$((SECONDS - start))
