@@ -48,8 +48,14 @@ port_from_path(NcDbusFrontend *fe, const char *path, GError **error)
                 path);
     return NULL;
   }
-  NcNetwork *net = nc_daemon_lookup_by_uuid(fe->daemon, net_uuid, error);
-  return net ? nc_network_port_lookup(net, port_uuid, error) : NULL;
+  /* A port of a network that is gone is a port that is gone. */
+  NcNetwork *net = nc_daemon_lookup_by_uuid(fe->daemon, net_uuid, NULL);
+  if (!net) {
+    g_set_error(error, NC_ERROR, NC_ERROR_NO_NETWORK_PORT,
+                "network port %s no longer exists (its network is gone)", port_uuid);
+    return NULL;
+  }
+  return nc_network_port_lookup(net, port_uuid, error);
 }
 
 /* The invocation's port, or NULL after replying with the error. */

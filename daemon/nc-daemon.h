@@ -276,8 +276,8 @@ typedef struct {
   guint mtu;          /* 0: the network's */
 } NcTapRequest;
 
-/* virNetworkPortCreateXML. The network must be active. A port's uuid is
- * generated when absent; its MAC must not be another port's; its portgroup
+/* virNetworkPortCreateXML. The network must be active. A port's XML must
+ * carry its uuid (as libvirt's); its MAC must not be another port's; its portgroup
  * must exist; network, portgroup and port settings are merged (port wins).
  * tap != NULL: netctl also makes the port's TAP and plugs it in. Emits
  * PORT_CREATED. Flags: NC_PORT_CREATE_*. */

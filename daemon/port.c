@@ -207,6 +207,15 @@ device_from_request(NcNetwork *net, const NcTapRequest *tap, NcPortDevice *dev, 
                 MAX_TAP_QUEUES);
     return FALSE;
   }
+  /* uid/gid: -1 for none, else what fits a uid_t that is not (uid_t)-1 */
+  if (tap->owner < -1 || tap->owner > (gint64)G_MAXUINT32 - 1 || tap->group < -1
+      || tap->group > (gint64)G_MAXUINT32 - 1) {
+    g_set_error(error, NC_ERROR, NC_ERROR_INVALID_ARG,
+                "network '%s': TAP owner %" G_GINT64_FORMAT " / group %" G_GINT64_FORMAT
+                " out of range (-1 for none, 0-4294967294)",
+                net->def->name, tap->owner, tap->group);
+    return FALSE;
+  }
   if (tap->mtu && (tap->mtu < 68 || tap->mtu > 65535)) {
     g_set_error(error, NC_ERROR, NC_ERROR_INVALID_ARG,
                 "network '%s': MTU %u is out of range (68-65535)", net->def->name, tap->mtu);
@@ -502,6 +511,10 @@ nc_network_ports_delete_all(NcNetwork *net)
     g_autoptr(NcPort) hold = nc_port_ref(port);
     release(net, port);
     table_remove(net, port);
+    g_autoptr(GError) hook_error = NULL;
+    if (!nc_hooks_network(net->daemon->paths, net->def, port->def, NC_HOOK_OP_PORT_DELETED,
+                          NC_HOOK_SUBOP_BEGIN, &hook_error))
+      nc_log_network(net, G_LOG_LEVEL_WARNING, "%s", hook_error->message);
     port->net = net; /* readable by the handlers */
     publish(net, port, NC_EVENT_PORT_DELETED);
     port->net = NULL;
