@@ -151,6 +151,8 @@ extern const NcForwardDriver nc_driver_host_bridge;
 extern const NcForwardDriver nc_driver_ovs;
 /* vepa, private, passthrough, bridge without a bridge name: macvtap pools (macvtap.c). */
 extern const NcForwardDriver nc_driver_macvtap;
+/* hostdev: SR-IOV VF pools (hostdev.c). */
+extern const NcForwardDriver nc_driver_hostdev;
 
 
 G_END_DECLS

@@ -267,13 +267,12 @@ test_lifecycle_errors(Fixture *f, gconstpointer data)
   g_assert_nonnull(strstr(error->message, "not active"));
   g_clear_error(&error);
 
-  /* Modes without a driver can be defined but not started. */
+  /* A network whose host side is missing can be defined but not started. */
   NcNetwork *nat = define(f, "<network><name>n</name><forward mode='hostdev'>"
                              "<pf dev='eth9'/></forward></network>");
   g_assert_false(nc_network_start(nat, &error));
-  g_assert_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT);
-  g_assert_cmpstr(error->message, ==,
-                  "network 'n': hostdev pool networks (forward mode 'hostdev') are not supported yet");
+  g_assert_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID);
+  g_assert_true(g_str_has_prefix(error->message, "network 'n': PF 'eth9' does not exist"));
   g_clear_error(&error);
   /* A macvtap pool whose interface is missing: nothing is made. */
   g_assert_null(nc_daemon_create_xml(f->daemon,

@@ -1,0 +1,416 @@
+/* SR-IOV hostdev pool networks: <forward mode='hostdev' managed='yes|no'>
+ * with a <pf dev=> (its VFs, read from sysfs) or a list of <address
+ * type='pci'/> VFs; <driver name='vfio'/> (the default; legacy KVM
+ * assignment is refused).
+ *
+ * A port takes the first free VF of the pool: its MAC and VLAN (and trust
+ * when trustGuestRxFilters='yes') are set through the PF (sriov.h; a VF
+ * whose PF says it is still in reset is asked again, 6 times over ~0.3 s),
+ * and with managed='yes' it is handed to vfio-pci (driver_override, unbind,
+ * drivers_probe). The port's plug is <plug type='hostdev-pci'
+ * managed=... ><driver name=.../><address .../></plug>. Release puts back
+ * the VF's driver, MAC and VLAN.
+ *
+ * What release needs is kept per VF in state_dir/hostdev/NETWORK/ADDR.vf
+ * (GKeyFile: port, pf, vf, driver, mac, vlan), written atomically before
+ * the port exists and removed after release, so it survives a netctld
+ * restart (hostdev ports carry no device of netctl's, hence no .tap file).
+ *
+ * A VF is not taken when it is missing (virtfnN leads nowhere), is another
+ * port's, is bound to vfio-pci by someone else (managed pools only: an
+ * unmanaged pool's VFs are bound to vfio-pci by the administrator), or
+ * shares its IOMMU group with other devices (vfio would need them all). */
+#include <errno.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "atomic-file.h"
+#include "forward-driver.h"
+#include "nc-error.h"
+#include "sriov.h"
+#include "sysfs-pci.h"
+
+#define VFIO "vfio-pci"
+#define RESET_TRIES 6
+#define RESET_FIRST_WAIT_US 10000
+
+typedef struct {
+  char addr[16];
+  char pf[16];
+  guint index;
+  gboolean missing;
+} PoolVf;
+
+static gboolean
+managed(const NcNetworkDef *def)
+{
+  return def->forward.managed == NC_TRISTATE_YES;
+}
+
+static char *
+state_dir(const NcDriverEnv *env, const NcNetworkDef *def)
+{
+  return g_build_filename(env->state_dir, "hostdev", def->name, NULL);
+}
+
+static char *
+state_file(const NcDriverEnv *env, const NcNetworkDef *def, const char *addr)
+{
+  g_autofree char *dir = state_dir(env, def);
+  g_autofree char *base = g_strconcat(addr, ".vf", NULL);
+  return g_build_filename(dir, base, NULL);
+}
+
+static GKeyFile *
+load_state(const NcDriverEnv *env, const NcNetworkDef *def, const char *addr)
+{
+  g_autofree char *path = state_file(env, def, addr);
+  g_autoptr(GKeyFile) kf = g_key_file_new();
+  if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL))
+    return NULL;
+  return g_steal_pointer(&kf);
+}
+
+/* -- the pool ----------------------------------------------------------------- */
+
+static gboolean
+read_pool(const NcDriverEnv *env, const NcNetworkDef *def, GArray **ret_pool, GError **error)
+{
+  g_autoptr(GArray) pool = g_array_new(FALSE, TRUE, sizeof(PoolVf));
+  if (def->forward.pf && def->forward.pf->dev) {
+    g_autoptr(GArray) vfs = NULL;
+    if (!nc_sriov_list_vfs(env->kernel, def->name, def->forward.pf->dev, &vfs, error))
+      return FALSE;
+    for (guint i = 0; i < vfs->len; i++) {
+      const NcSriovVf *vf = &g_array_index(vfs, NcSriovVf, i);
+      PoolVf p = { .index = vf->index, .missing = !vf->addr[0] };
+      g_strlcpy(p.addr, vf->addr[0] ? vf->addr : "?", sizeof p.addr);
+      g_strlcpy(p.pf, def->forward.pf->dev, sizeof p.pf);
+      g_array_append_val(pool, p);
+    }
+  }
+  for (guint i = 0; def->forward.addrs && i < def->forward.addrs->len; i++) {
+    const NcPciAddr *a = def->forward.addrs->pdata[i];
+    PoolVf p = { 0 };
+    nc_pci_addr_format(a->domain, a->bus, a->slot, a->function, p.addr);
+    if (nc_sriov_vf_of_addr(env->kernel, p.addr, p.pf, &p.index) < 0) {
+      g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                  "network '%s': PCI device %s is %s", def->name, p.addr,
+                  nc_pci_exists(env->kernel, p.addr) ? "not an SR-IOV VF (no physfn)"
+                                                     : "not present (no such PCI device)");
+      return FALSE;
+    }
+    g_array_append_val(pool, p);
+  }
+  if (pool->len == 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_CONFIG_UNSUPPORTED,
+                "network '%s': a hostdev network needs a <pf dev='...'/> or <address "
+                "type='pci' .../> elements",
+                def->name);
+    return FALSE;
+  }
+  *ret_pool = g_steal_pointer(&pool);
+  return TRUE;
+}
+
+/* -- driver entries -------------------------------------------------------------- */
+
+static gboolean
+hostdev_validate(const NcNetworkDef *def, GError **error)
+{
+  if (def->forward.driver_name == NC_FORWARD_DRIVER_KVM) {
+    g_set_error(error, NC_ERROR, NC_ERROR_CONFIG_UNSUPPORTED,
+                "network '%s': <driver name='kvm'/> (legacy KVM device assignment) is not "
+                "supported; use <driver name='vfio'/>",
+                def->name);
+    return FALSE;
+  }
+  if (def->ips && def->ips->len > 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_CONFIG_UNSUPPORTED,
+                "network '%s': an <ip> address is not allowed on a hostdev network", def->name);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+check_vfio(const NcDriverEnv *env, const NcNetworkDef *def, GError **error)
+{
+  if (!managed(def) || nc_pci_driver_loaded(env->kernel, VFIO))
+    return TRUE;
+  g_set_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT,
+              "network '%s': no vfio-pci driver (%s/bus/pci/drivers/vfio-pci is missing: load it "
+              "with `modprobe vfio-pci`; this needs an IOMMU)",
+              def->name, nc_kernel_sys_root(env->kernel));
+  return FALSE;
+}
+
+static gboolean
+hostdev_start(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GError **error)
+{
+  g_autoptr(GArray) pool = NULL;
+  return check_vfio(env, def, error) && read_pool(env, def, &pool, error);
+}
+
+/* Ports outlive a stop; their VFs stay with their guests. */
+static gboolean
+hostdev_stop(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GError **error)
+{
+  nc_live_state_clear(live);
+  return TRUE;
+}
+
+static gboolean
+hostdev_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GError **error)
+{
+  return hostdev_start(env, def, live, error);
+}
+
+static gboolean
+hostdev_reconfigure(const NcDriverEnv *env, const NcNetworkDef *old_def,
+                    const NcNetworkDef *new_def, NcLiveState *live, GError **error)
+{
+  g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_UNSUPPORTED,
+              "network '%s': the pool of a running hostdev network cannot change; use --config, "
+              "then restart the network",
+              old_def->name);
+  return FALSE;
+}
+
+/* Why vf cannot be taken, NULL when it can. */
+static char *
+vf_busy(const NcDriverEnv *env, const NcNetworkDef *def, const PoolVf *vf)
+{
+  if (vf->missing)
+    return g_strdup_printf("VF %u missing", vf->index);
+  g_autoptr(GKeyFile) state = load_state(env, def, vf->addr);
+  if (state) {
+    g_autofree char *port = g_key_file_get_string(state, "vf", "port", NULL);
+    return g_strdup_printf("%s in use by port %s", vf->addr, port ? port : "?");
+  }
+  g_autofree char *driver = NULL;
+  if (managed(def) && nc_pci_get_driver(env->kernel, vf->addr, &driver) == 0
+      && g_strcmp0(driver, VFIO) == 0)
+    return g_strdup_printf("%s bound to vfio-pci by another owner", vf->addr);
+  int group = 0;
+  g_autoptr(GPtrArray) others = NULL;
+  if (nc_pci_iommu_group_others(env->kernel, vf->addr, &group, &others) == 0 && others->len) {
+    g_ptr_array_add(others, NULL);
+    g_autofree char *list = g_strjoinv(", ", (char **)others->pdata);
+    return g_strdup_printf("%s shares IOMMU group %d with %s", vf->addr, group, list);
+  }
+  return NULL;
+}
+
+/* Sets the VF through its PF; a VF still in reset is asked again. */
+static int
+set_vf(const NcDriverEnv *env, const char *pf, guint index, const NcVfConfig *config)
+{
+  gulong wait = RESET_FIRST_WAIT_US;
+  int r = -EAGAIN;
+  for (int attempt = 0; attempt < RESET_TRIES && r == -EAGAIN; attempt++) {
+    if (attempt > 0) {
+      g_debug("VF %u of %s is still in reset; asking again in %lu ms", index, pf, wait / 1000);
+      g_usleep(wait);
+      wait *= 2;
+    }
+    r = nc_sriov_set_vf(env->kernel, pf, index, config);
+  }
+  return r;
+}
+
+static void
+fill_plug(const NcNetworkDef *def, const char *addr, NcNetworkPortDef *port)
+{
+  guint d = 0, b = 0, s = 0, f = 0;
+  nc_pci_addr_parse(addr, &d, &b, &s, &f);
+  port->plug_type = NC_PORT_PLUG_HOSTDEV_PCI;
+  port->plug_hostdev_pci.managed = def->forward.managed;
+  port->plug_hostdev_pci.driver = def->forward.driver_name;
+  port->plug_hostdev_pci.addr = (NcPciAddr){ .domain = d, .bus = b, .slot = s, .function = f };
+}
+
+static gboolean
+port_vlan(const NcNetworkDef *def, const NcNetworkPortDef *port, guint *ret_vlan, GError **error)
+{
+  *ret_vlan = 0;
+  if (!port->vlan || !port->vlan->tags || port->vlan->tags->len == 0)
+    return TRUE;
+  if (port->vlan->tags->len > 1 || port->vlan->trunk == NC_TRISTATE_YES) {
+    char uuid[NC_UUID_STRING_LEN];
+    nc_uuid_format(port->uuid, uuid);
+    g_set_error(error, NC_ERROR, NC_ERROR_CONFIG_UNSUPPORTED,
+                "network '%s': port %s: a VF takes one VLAN tag, not a trunk", def->name, uuid);
+    return FALSE;
+  }
+  *ret_vlan = g_array_index(port->vlan->tags, NcVlanTag, 0).id;
+  return TRUE;
+}
+
+static gboolean
+hostdev_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
+                   NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
+{
+  char uuid[NC_UUID_STRING_LEN];
+  nc_uuid_format(port->uuid, uuid);
+  if (dev && dev->create) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_UNSUPPORTED,
+                "network '%s': a hostdev network hands its guests PCI functions, not TAP "
+                "devices; use net-port-create (or a VMM's <interface type='network'>)",
+                def->name);
+    return FALSE;
+  }
+  guint vlan = 0;
+  g_autoptr(GArray) pool = NULL;
+  if (!port_vlan(def, port, &vlan, error) || !check_vfio(env, def, error)
+      || !read_pool(env, def, &pool, error))
+    return FALSE;
+  const PoolVf *vf = NULL;
+  g_autoptr(GString) why = g_string_new(NULL);
+  for (guint i = 0; i < pool->len && !vf; i++) {
+    const PoolVf *cand = &g_array_index(pool, PoolVf, i);
+    g_autofree char *busy = vf_busy(env, def, cand);
+    if (!busy)
+      vf = cand;
+    else
+      g_string_append_printf(why, "%s%s", why->len ? "; " : "", busy);
+  }
+  if (!vf) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_FAILED,
+                "network '%s': port %s: no free VF in the pool (%u: %s)", def->name, uuid,
+                pool->len, why->str);
+    return FALSE;
+  }
+
+  NcVfConfig orig = { .spoofchk = -1, .trust = -1 };
+  int r = nc_sriov_get_vf(env->kernel, vf->pf, vf->index, &orig);
+  if (r < 0)
+    g_debug("network '%s': cannot read VF %u of %s: %s", def->name, vf->index, vf->pf,
+            g_strerror(-r));
+  g_autofree char *orig_driver = NULL;
+  nc_pci_get_driver(env->kernel, vf->addr, &orig_driver);
+
+  /* Recorded first, so a crash in between still knows what to put back. */
+  g_autoptr(GKeyFile) kf = g_key_file_new();
+  char mac[18];
+  nc_mac_format(&orig.mac, mac);
+  g_key_file_set_string(kf, "vf", "port", uuid);
+  g_key_file_set_string(kf, "vf", "pf", vf->pf);
+  g_key_file_set_uint64(kf, "vf", "index", vf->index);
+  g_key_file_set_string(kf, "vf", "driver", orig_driver ? orig_driver : "");
+  g_key_file_set_string(kf, "vf", "mac", mac);
+  g_key_file_set_uint64(kf, "vf", "vlan", orig.vlan);
+  g_autofree char *text = g_key_file_to_data(kf, NULL, NULL);
+  g_autofree char *dir = state_dir(env, def);
+  g_autofree char *path = state_file(env, def, vf->addr);
+  if (g_mkdir_with_parents(dir, 0700) < 0
+      || (r = nc_file_write_atomic(path, text, -1, 0600)) < 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR, "network '%s': cannot write %s: %s",
+                def->name, path, g_strerror(r < 0 ? -r : errno));
+    return FALSE;
+  }
+
+  NcVfConfig want = { .mac = port->mac, .vlan = vlan, .spoofchk = -1,
+                      .trust = port->trust_guest_rx_filters == NC_TRISTATE_YES ? 1 : -1 };
+  r = set_vf(env, vf->pf, vf->index, &want);
+  if (r < 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
+                "network '%s': port %s: cannot set the MAC and VLAN of VF %u (%s) through PF "
+                "'%s': %s%s",
+                def->name, uuid, vf->index, vf->addr, vf->pf, g_strerror(-r),
+                r == -EAGAIN ? " (the VF stayed in reset through every retry)" : "");
+    g_unlink(path);
+    return FALSE;
+  }
+  if (managed(def) && (r = nc_pci_rebind(env->kernel, vf->addr, VFIO)) < 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
+                "network '%s': port %s: cannot bind VF %s to vfio-pci: %s", def->name, uuid,
+                vf->addr, g_strerror(-r));
+    set_vf(env, vf->pf, vf->index, &orig);
+    if (orig_driver)
+      nc_pci_rebind(env->kernel, vf->addr, "");
+    g_unlink(path);
+    return FALSE;
+  }
+  fill_plug(def, vf->addr, port);
+  return TRUE;
+}
+
+static gboolean
+hostdev_port_free(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
+                  const NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
+{
+  if (port->plug_type != NC_PORT_PLUG_HOSTDEV_PCI)
+    return TRUE;
+  const NcPciAddr *a = &port->plug_hostdev_pci.addr;
+  char addr[16];
+  nc_pci_addr_format(a->domain, a->bus, a->slot, a->function, addr);
+  g_autoptr(GKeyFile) kf = load_state(env, def, addr);
+  if (!kf)
+    return TRUE; /* never ours */
+  g_autofree char *pf = g_key_file_get_string(kf, "vf", "pf", NULL);
+  g_autofree char *driver = g_key_file_get_string(kf, "vf", "driver", NULL);
+  g_autofree char *mac = g_key_file_get_string(kf, "vf", "mac", NULL);
+  guint index = (guint)g_key_file_get_uint64(kf, "vf", "index", NULL);
+  NcVfConfig orig = { .vlan = (guint)MIN(g_key_file_get_uint64(kf, "vf", "vlan", NULL), 4095),
+                      .spoofchk = -1, .trust = -1 };
+  gboolean ok = TRUE;
+  int r = 0;
+  if (managed(def) && driver) {
+    /* override cleared; the probe gives the VF back to its driver (none: left unbound) */
+    g_autofree char *now = NULL;
+    if (nc_pci_get_driver(env->kernel, addr, &now) == 0 && g_strcmp0(now, driver) != 0)
+      r = nc_pci_rebind(env->kernel, addr, "");
+    if (r < 0) {
+      ok = FALSE;
+      g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
+                  "network '%s': cannot give VF %s back to %s: %s", def->name, addr,
+                  *driver ? driver : "no driver", g_strerror(-r));
+    }
+  }
+  if (pf && mac && nc_mac_parse(mac, &orig.mac)) {
+    r = set_vf(env, pf, index, &orig);
+    if (r < 0 && ok) {
+      ok = FALSE;
+      g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
+                  "network '%s': cannot restore the MAC and VLAN of VF %u of %s: %s", def->name,
+                  index, pf, g_strerror(-r));
+    }
+  }
+  g_autofree char *path = state_file(env, def, addr);
+  g_unlink(path);
+  return ok;
+}
+
+static gboolean
+hostdev_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
+                   NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
+{
+  if (port->plug_type != NC_PORT_PLUG_HOSTDEV_PCI) {
+    char uuid[NC_UUID_STRING_LEN];
+    nc_uuid_format(port->uuid, uuid);
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                "network '%s': port %s has no VF (it was made for another kind of network)",
+                def->name, uuid);
+    return FALSE;
+  }
+  /* The VF stays the port's: its state file says so. */
+  const NcPciAddr *a = &port->plug_hostdev_pci.addr;
+  char addr[16];
+  nc_pci_addr_format(a->domain, a->bus, a->slot, a->function, addr);
+  fill_plug(def, addr, port);
+  return TRUE;
+}
+
+const NcForwardDriver nc_driver_hostdev = {
+  .kind = NC_NETWORK_KIND_HOSTDEV,
+  .validate = hostdev_validate,
+  .start = hostdev_start,
+  .stop = hostdev_stop,
+  .adopt = hostdev_adopt,
+  .reconfigure = hostdev_reconfigure,
+  .port_alloc = hostdev_port_alloc,
+  .port_free = hostdev_port_free,
+  .port_adopt = hostdev_port_adopt,
+};

@@ -1,0 +1,164 @@
+"""SR-IOV hostdev pool networks against a fake sysfs tree
+(tests/hostdev/data/sys, made by make-fake-sysfs.py): netctld runs with
+--sysfs-root on a copy of it, in a private namespace with a private bus
+(tests/cli/harness.py). The tree's .netctl-fake-kernel makes the kernel
+layer act as the kernel would on driver_override/unbind/drivers_probe, and
+routes the PF's VF calls to the recording fake (.netctl-fake-pf.log).
+Run as `hostdev-scenarios.py SCENARIO`."""
+
+import os
+import re
+import shutil
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
+import harness  # noqa: E402
+
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "sys")
+SCENARIOS = {}
+
+
+def scenario(f):
+    SCENARIOS[f.__name__.replace("_", "-")] = f
+    return f
+
+
+def prepare(env, edit=None):
+    env.sys = os.path.join(env.tmp, "sys")
+    shutil.copytree(DATA, env.sys, symlinks=True)
+    if edit:
+        edit(env.sys)
+    env.extra = ["--sysfs-root", env.sys]
+    env.start_daemon(extra=env.extra)
+
+
+def read(env, rel):
+    with open(os.path.join(env.sys, rel)) as f:
+        return f.read()
+
+
+def driver(env, addr):
+    return os.path.basename(os.readlink(os.path.join(env.sys, "bus/pci/devices", addr, "driver")))
+
+
+def log_lines(env):
+    p = os.path.join(env.sys, ".netctl-fake-pf.log")
+    return open(p).read().splitlines() if os.path.exists(p) else []
+
+
+def net(env, name, forward, managed="yes"):
+    env.ok("net-define", env.write(f"{name}.xml", f"<network>\n  <name>{name}</name>\n"
+                                   f"  <forward mode='hostdev' managed='{managed}'>\n"
+                                   f"    <driver name='vfio'/>\n{forward}  </forward>\n</network>\n"))
+
+
+def port(env, netname, n, extra=""):
+    uuid = f"0dbe0002-0000-4000-8000-00000000000{n}"
+    f = env.write(f"port{n}.xml", f"<networkport>\n  <uuid>{uuid}</uuid>\n  <owner>\n"
+                  f"    <name>vm{n}</name>\n    <uuid>0dbe0000-0000-4000-8000-00000000000{n}</uuid>\n"
+                  f"  </owner>\n  <mac address='52:54:00:0d:00:0{n}'/>{extra}\n</networkport>\n")
+    return uuid, f
+
+
+PLUG = ("  <plug type='hostdev-pci' managed='yes'>\n    <driver name='vfio'/>\n"
+        "    <address domain='0x0000' bus='0x03' slot='0x{slot}' function='0x{fn}'/>\n  </plug>\n")
+
+
+@scenario
+def pool(env):
+    """Allocation (MAC and VLAN through the PF, vfio-pci binding with the
+    exact sysfs writes), a VF in reset retried, exhaustion with the reasons,
+    release, restart adoption."""
+    prepare(env)
+    net(env, "hd", "    <pf dev='pf0'/>\n")
+    env.ok("net-start", "hd")
+    u1, f1 = port(env, "hd", 1, "\n  <vlan>\n    <tag id='42'/>\n  </vlan>")
+    env.ok("net-port-create", "hd", f1)
+    x = env.ok("net-port-dumpxml", "hd", u1).out
+    assert PLUG.format(slot="10", fn="0") in x, x
+    assert read(env, "bus/pci/devices/0000:03:10.0/driver_override") == "vfio-pci"
+    assert read(env, "bus/pci/drivers/ixgbevf/unbind") == "0000:03:10.0"
+    assert read(env, "bus/pci/drivers_probe") == "0000:03:10.0"
+    assert driver(env, "0000:03:10.0") == "vfio-pci"
+    assert "set pf0 0 mac=52:54:00:0d:00:01 vlan=42 spoofchk=-1 trust=-1" in log_lines(env), \
+        log_lines(env)
+    order = [l for l in harness.Env.read_log(env).splitlines() if "sysfs: " in l]
+    assert [re.sub(r".*sysfs: ", "", l) for l in order] == [
+        f"'vfio-pci' > {env.sys}/bus/pci/devices/0000:03:10.0/driver_override",
+        f"'0000:03:10.0' > {env.sys}/bus/pci/devices/0000:03:10.0/driver/unbind",
+        f"'0000:03:10.0' > {env.sys}/bus/pci/drivers_probe"], order
+
+    # VF1 is another owner's (vfio-pci), VF2 missing: VF3, in reset twice
+    u2, f2 = port(env, "hd", 2)
+    env.ok("net-port-create", "hd", f2)
+    assert PLUG.format(slot="10", fn="6") in env.ok("net-port-dumpxml", "hd", u2).out
+    sets = [l for l in log_lines(env) if l.startswith("set pf0 3 ")]
+    assert len(sets) == 3 and read(env, ".netctl-fake-pf.reset") == "pf0 3 0\n", sets
+
+    u3, f3 = port(env, "hd", 3)
+    r = env.fail("net-port-create", "hd", f3)
+    want = ("no free VF in the pool (5: 0000:03:10.0 in use by port " + u1
+            + "; 0000:03:10.2 bound to vfio-pci by another owner; VF 2 missing; 0000:03:10.6"
+            " in use by port " + u2 + "; 0000:03:11.0 shares IOMMU group 14 with 0000:03:11.1)")
+    assert want in r.err, r.err
+
+    env.ok("net-port-delete", "hd", u1)
+    assert driver(env, "0000:03:10.0") == "ixgbevf"
+    assert read(env, "bus/pci/devices/0000:03:10.0/driver_override") == "\n"
+    assert "set pf0 0 mac=00:00:00:00:00:00 vlan=0 spoofchk=-1 trust=-1" in log_lines(env)
+
+    env.restart_daemon(extra=env.extra)
+    assert PLUG.format(slot="10", fn="6") in env.ok("net-port-dumpxml", "hd", u2).out
+    env.ok("net-port-create", "hd", f3)  # VF0 again: VF3 is still port 2's
+    assert PLUG.format(slot="10", fn="0") in env.ok("net-port-dumpxml", "hd", u3).out
+
+
+@scenario
+def address_pool(env):
+    """An <address> list, managed='no': the VF keeps its driver; only the
+    PF's VF calls happen."""
+    prepare(env)
+    net(env, "ha", "    <address type='pci' domain='0x0000' bus='0x03' slot='0x10' "
+        "function='0x0'/>\n", managed="no")
+    env.ok("net-start", "ha")
+    u1, f1 = port(env, "ha", 1)
+    env.ok("net-port-create", "ha", f1)
+    x = env.ok("net-port-dumpxml", "ha", u1).out
+    assert "<plug type='hostdev-pci' managed='no'>" in x, x
+    assert driver(env, "0000:03:10.0") == "ixgbevf"
+    assert read(env, "bus/pci/drivers_probe") == ""
+    assert "set pf0 0 mac=52:54:00:0d:00:01 vlan=0 spoofchk=-1 trust=-1" in log_lines(env)
+
+
+@scenario
+def bad_input(env):
+    """Each a clear one-line error; the tree is not written to."""
+    def no_vfio(root):
+        shutil.rmtree(os.path.join(root, "bus/pci/drivers/vfio-pci"))
+
+    prepare(env, no_vfio)
+    cases = [
+        ("plain", "    <pf dev='plain0'/>\n", "'plain0' is not SR-IOV capable"),
+        ("nopf", "    <pf dev='nosuch0'/>\n", "PF 'nosuch0' does not exist"),
+        ("novfio", "    <pf dev='pf0'/>\n", "no vfio-pci driver"),
+        ("notvf", "    <address type='pci' domain='0x0000' bus='0x03' slot='0x00' "
+                  "function='0x0'/>\n", "PCI device 0000:03:00.0 is not an SR-IOV VF"),
+    ]
+    for name, forward, want in cases:
+        net(env, name, forward, managed="yes" if name == "novfio" else "no")
+        r = env.fail("net-start", name)
+        assert want in r.err and len(r.err.strip().splitlines()) == 2, (name, r.err)
+    with open(os.path.join(env.sys, "class/net/pf0/device/sriov_numvfs"), "w") as f:
+        f.write("0\n")
+    net(env, "zero", "    <pf dev='pf0'/>\n", managed="no")
+    r = env.fail("net-start", "zero")
+    assert "PF 'pf0' has no VFs" in r.err, r.err
+    assert read(env, "bus/pci/drivers_probe") == "" and log_lines(env) == []
+    r = env.fail("net-define", env.write("kvm.xml", "<network>\n  <name>kvm</name>\n"
+                                         "  <forward mode='hostdev'>\n    <driver name='kvm'/>\n"
+                                         "    <pf dev='pf0'/>\n  </forward>\n</network>\n"))
+    assert "legacy KVM device assignment" in r.err, r.err
+
+
+if __name__ == "__main__":
+    sys.exit(harness.main(SCENARIOS, sys.argv))
