@@ -11,10 +11,10 @@
  * and the interfaceid are filled for it.
  *
  * Bandwidth: inbound (to the guest) is a linux-htb QoS row on the port,
- * shaping the port's egress queue. Outbound (from the guest) would be OVS's
- * ingress_policing_rate, a tc police action on the interface: this kernel
- * has no tc police (measured: no effect), so it is refused with a clear
- * error rather than silently ignored.
+ * shaping the port's egress queue. Outbound (from the guest) is an OpenFlow
+ * meter on a flow matching the port's in_port (drivers/kernel/ovs-ofctl.h):
+ * OVS's own ingress_policing_rate is a tc police action, and this kernel
+ * has no tc police (measured: no effect), so it would be silently ignored.
  *
  * Stopping the network leaves the ports on the bridge (as the host-bridge
  * driver leaves TAPs on a host bridge); a netctld restart reconciles: ports
@@ -26,6 +26,7 @@
 #include "forward-driver.h"
 #include "link-tap.h"
 #include "nc-error.h"
+#include "ovs-ofctl.h"
 #include "ovsdb.h"
 
 static const char *
@@ -229,15 +230,6 @@ check_port(const NcNetworkDef *def, const NcNetworkPortDef *port, GError **error
                 nc_virtualport_type_to_string(port->virtualport->type));
     return FALSE;
   }
-  const NcBandwidthRate *out = port->bandwidth ? port->bandwidth->out : NULL;
-  if (out && out->average) {
-    g_set_error(error, NC_ERROR, NC_ERROR_CONFIG_UNSUPPORTED,
-                "network '%s': port %s: outbound bandwidth on an Open vSwitch port is not "
-                "supported here (OVS's ingress policing needs tc police, which this kernel "
-                "lacks); remove <outbound> or use a Linux bridge",
-                def->name, port_label(port, uuid));
-    return FALSE;
-  }
   if (port->bandwidth && port->bandwidth->in && port->bandwidth->in->floor) {
     g_set_error(error, NC_ERROR, NC_ERROR_CONFIG_UNSUPPORTED,
                 "network '%s': port %s: 'floor' is supported only on networks with a Linux "
@@ -389,6 +381,48 @@ delete_tap(const NcDriverEnv *env, const NcNetworkPortDef *port, NcPortDevice *d
   return r == -ENODEV ? 0 : r;
 }
 
+static const NcBandwidthRate *
+outbound(const NcNetworkPortDef *port)
+{
+  const NcBandwidthRate *out = port->bandwidth ? port->bandwidth->out : NULL;
+  return out && out->average ? out : NULL;
+}
+
+/* The guest's outbound limit: a meter numbered after its OpenFlow port (one
+ * per port on a bridge) and the flow sending its traffic through it. With
+ * `set` FALSE, removes them. */
+static gboolean
+apply_meter(const NcNetworkDef *def, const NcNetworkPortDef *port, const char *device,
+            gboolean set, GError **error)
+{
+  char uuid[NC_UUID_STRING_LEN];
+  g_autofree char *socket = nc_ovsdb_default_socket();
+  int ofport = -1;
+  int r = nc_ovsdb_interface_ofport(socket, device, &ofport);
+  if (r < 0 || ofport <= 0)
+    return !set; /* not on the bridge: nothing to remove; add_to_bridge said why */
+  g_autoptr(NcSpawner) spawner = nc_spawner_new();
+  g_autofree char *detail = NULL;
+  const NcBandwidthRate *out = outbound(port);
+  if (set) {
+    /* kB/s -> kbit/s; burst in kB, default one second of average as tc's
+     * HTB (a tenth of a second measured half the rate for TCP: the drop
+     * band's losses make it back off too often) */
+    guint64 burst = (out->burst ? out->burst : out->average) * 8;
+    r = nc_ovs_meter_set(spawner, def->bridge.name, (guint)ofport, ofport, out->average * 8,
+                         burst, &detail);
+  } else {
+    r = nc_ovs_meter_del(spawner, def->bridge.name, (guint)ofport, &detail);
+  }
+  if (r < 0 && set) {
+    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
+                "network '%s': port %s: cannot limit what '%s' sends (OpenFlow meter): %s",
+                def->name, port_label(port, uuid), device, detail ? detail : g_strerror(-r));
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean
 ovs_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
                NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
@@ -400,7 +434,9 @@ ovs_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *liv
     return TRUE; /* the VMM adds its own device to the bridge */
   if (!make_tap(env, def, port, dev, error))
     return FALSE;
-  if (!add_to_bridge(def, port, dev->name, error)) {
+  if (!add_to_bridge(def, port, dev->name, error)
+      || (outbound(port) && !apply_meter(def, port, dev->name, TRUE, error))) {
+    remove_from_bridge(port, dev->name, NULL);
     delete_tap(env, port, dev);
     dev->ifindex = 0;
     return FALSE;
@@ -416,6 +452,8 @@ ovs_port_free(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live
     return TRUE;
   char uuid[NC_UUID_STRING_LEN];
   g_autofree char *detail = NULL;
+  if (outbound(port))
+    apply_meter(def, port, dev->name, FALSE, NULL);
   int r = remove_from_bridge(port, dev->name, &detail);
   int r2 = delete_tap(env, port, dev);
   if (r < 0) {
@@ -466,8 +504,10 @@ ovs_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *liv
     if (!info.link.up)
       nc_link_set_up(env->kernel, dev->ifindex, TRUE);
   }
-  /* Added again when it vanished, brought up to date when it is there. */
-  return add_to_bridge(def, port, dev->name, error);
+  /* Added again when it vanished, brought up to date when it is there (a
+   * meter removed when the port no longer asks for one). */
+  return add_to_bridge(def, port, dev->name, error)
+         && apply_meter(def, port, dev->name, outbound(port) != NULL, error);
 }
 
 const NcForwardDriver nc_driver_ovs = {

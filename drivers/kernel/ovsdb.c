@@ -303,6 +303,26 @@ nc_ovsdb_port_del(const char *socket, const char *name, const char *port_uuid, c
 }
 
 int
+nc_ovsdb_interface_ofport(const char *socket, const char *name, int *ret_ofport)
+{
+  g_autoptr(GString) q = g_string_new("[{\"op\":\"select\",\"table\":\"Interface\",");
+  where_eq(q, "name", name);
+  g_string_append(q, ",\"columns\":[\"ofport\"]}]");
+  g_autoptr(JsonArray) res = NULL;
+  int r = nc_ovsdb_transact(socket, q->str, NC_OVSDB_TIMEOUT_MS, &res, NULL);
+  if (r < 0)
+    return r;
+  JsonArray *rows = nc_ovsdb_result_rows(res, 0);
+  if (!rows || json_array_get_length(rows) == 0)
+    return -ENODEV;
+  JsonNode *n = json_object_get_member(json_array_get_object_element(rows, 0), "ofport");
+  if (!n || json_node_get_value_type(n) != G_TYPE_INT64)
+    return -ENODEV; /* ["set", []]: not opened yet */
+  *ret_ofport = (int)json_node_get_int(n);
+  return 0;
+}
+
+int
 nc_ovsdb_list_ports(const char *socket, const char *bridge, const char *network,
                     GHashTable **ret_ports, char **ret_detail)
 {

@@ -82,6 +82,10 @@ int nc_ovsdb_port_add(const char *socket, const NcOvsPort *port, char **ret_deta
 int nc_ovsdb_port_del(const char *socket, const char *name, const char *port_uuid,
                       char **ret_detail);
 
+/* The OpenFlow port number vswitchd gave interface `name` (-1: it failed
+ * to open it). -ENODEV when there is no such interface. */
+int nc_ovsdb_interface_ofport(const char *socket, const char *name, int *ret_ofport);
+
 /* The ports on `bridge` marked as network's: *ret_ports gets name ->
  * netctl-port uuid (caller unrefs). */
 int nc_ovsdb_list_ports(const char *socket, const char *bridge, const char *network,
