@@ -244,6 +244,8 @@ static const NcDbusMethod network_methods[] = {
   { "Update", network_update, NC_OP_UPDATE },
   { "ListPorts", nc_dbus_network_list_ports, NC_OP_PORT_LIST },
   { "PortLookupByUUID", nc_dbus_network_port_lookup, NC_OP_PORT_LOOKUP },
+  { "PortLookupByMAC", nc_dbus_network_port_lookup_by_mac, NC_OP_PORT_LOOKUP },
+  { "PortLookupByDevice", nc_dbus_network_port_lookup_by_device, NC_OP_PORT_LOOKUP },
   { "PortCreateXML", nc_dbus_network_port_create, NC_OP_PORT_CREATE },
   { "PortCreateTap", nc_dbus_network_port_create_tap, NC_OP_PORT_CREATE },
 };

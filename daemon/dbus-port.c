@@ -118,6 +118,32 @@ nc_dbus_network_port_lookup(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
   return_port(inv, port, error);
 }
 
+/* netctl extension: PortLookupByMAC / PortLookupByDevice (detach-interface). */
+static void
+port_find(NcDbusFrontend *fe, GDBusMethodInvocation *inv, gboolean by_mac)
+{
+  g_autoptr(GError) error = NULL;
+  const char *key;
+  g_variant_get(g_dbus_method_invocation_get_parameters(inv), "(&s)", &key);
+  NcNetwork *net = nc_dbus_network_from_path(fe, g_dbus_method_invocation_get_object_path(inv),
+                                             &error);
+  NcPort *port = net ? nc_network_port_find(net, by_mac ? key : NULL, by_mac ? NULL : key, &error)
+                     : NULL;
+  return_port(inv, port, error);
+}
+
+void
+nc_dbus_network_port_lookup_by_mac(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
+{
+  port_find(fe, inv, TRUE);
+}
+
+void
+nc_dbus_network_port_lookup_by_device(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
+{
+  port_find(fe, inv, FALSE);
+}
+
 void
 nc_dbus_network_port_create(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
 {
@@ -154,9 +180,12 @@ tap_from_dict(GVariant *dict, NcTapRequest *tap, GError **error)
     else if (g_str_equal(key, "vnet-hdr"))
       want = G_VARIANT_TYPE_BOOLEAN;
     if (!want || !g_variant_is_of_type(value, want)) {
+      /* the caller's key, escaped and cut: the error stays one short line */
+      g_autofree char *cut = g_utf8_substring(key, 0, 64);
+      g_autofree char *quoted = nc_name_escape(cut);
       g_set_error(error, NC_ERROR, NC_ERROR_INVALID_ARG,
-                  "PortCreateTap: unknown device key '%s' or wrong type '%s'", key,
-                  g_variant_get_type_string(value));
+                  "PortCreateTap: unknown device key '%s%s' or wrong type '%s'", quoted,
+                  g_utf8_strlen(key, -1) > 64 ? "..." : "", g_variant_get_type_string(value));
       g_variant_unref(value);
       return FALSE;
     }

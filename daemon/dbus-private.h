@@ -77,6 +77,8 @@ void nc_dbus_emit_port_event(NcDbusFrontend *fe, const NcEvent *ev);
 /* The port methods of org.libvirt.Network. */
 void nc_dbus_network_list_ports(NcDbusFrontend *fe, GDBusMethodInvocation *inv);
 void nc_dbus_network_port_lookup(NcDbusFrontend *fe, GDBusMethodInvocation *inv);
+void nc_dbus_network_port_lookup_by_mac(NcDbusFrontend *fe, GDBusMethodInvocation *inv);
+void nc_dbus_network_port_lookup_by_device(NcDbusFrontend *fe, GDBusMethodInvocation *inv);
 void nc_dbus_network_port_create(NcDbusFrontend *fe, GDBusMethodInvocation *inv);
 void nc_dbus_network_port_create_tap(NcDbusFrontend *fe, GDBusMethodInvocation *inv);
 

@@ -287,6 +287,10 @@ NcPort *nc_network_port_create(NcNetwork *net, const char *xml, guint flags,
 NcPort *nc_network_port_create_def(NcNetwork *net, NcNetworkPortDef *def, guint flags,
                                    const NcTapRequest *tap, GError **error);
 NcPort *nc_network_port_lookup(NcNetwork *net, const char *uuid, GError **error);
+/* The port with guest MAC `mac` (any spelling), or else whose device netctl
+ * made is `device`; NO_NETWORK_PORT when none. */
+NcPort *nc_network_port_find(NcNetwork *net, const char *mac, const char *device,
+                             GError **error);
 /* Array of borrowed NcPort*, in creation order. */
 GPtrArray *nc_network_list_ports(NcNetwork *net);
 guint nc_network_port_count(NcNetwork *net);

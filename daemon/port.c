@@ -356,6 +356,28 @@ nc_network_port_lookup(NcNetwork *net, const char *uuid, GError **error)
   return port;
 }
 
+NcPort *
+nc_network_port_find(NcNetwork *net, const char *mac, const char *device, GError **error)
+{
+  NcMac want;
+  gboolean by_mac = mac != NULL;
+  if (by_mac && !nc_mac_parse(mac, &want)) {
+    g_autofree char *escaped = g_strescape(mac, NULL);
+    g_set_error(error, NC_ERROR, NC_ERROR_INVALID_MAC, "invalid MAC address '%s'", escaped);
+    return NULL;
+  }
+  for (guint i = 0; net->ports && i < net->ports->len; i++) {
+    NcPort *port = net->ports->pdata[i];
+    if (by_mac ? memcmp(&port->def->mac, &want, sizeof want) == 0
+               : device && g_strcmp0(nc_port_get_device(port), device) == 0)
+      return port;
+  }
+  g_autofree char *escaped = g_strescape(by_mac ? mac : device ? device : "", NULL);
+  g_set_error(error, NC_ERROR, NC_ERROR_NO_NETWORK_PORT, "network '%s' has no port with %s '%s'",
+              net->def->name, by_mac ? "MAC" : "device", escaped);
+  return NULL;
+}
+
 GPtrArray *
 nc_network_list_ports(NcNetwork *net)
 {

@@ -236,26 +236,16 @@ nc_cmd_detach_interface(NcCtl *ctl, int argc, char **argv)
       = nc_ctl_lookup_network(ctl, args, NC_LOOKUP_BY_UUID | NC_LOOKUP_BY_NAME, NULL);
   if (!net_path)
     return 1;
-  g_autoptr(GPtrArray) ports = nc_port_info_list(nc_ctl_client(ctl), net_path, &err);
-  if (!ports)
+  /* One lookup in the daemon, whatever the number of ports. */
+  const char *method = mac ? "PortLookupByMAC" : port ? "PortLookupByUUID" : "PortLookupByDevice";
+  g_autoptr(GVariant) found = nc_client_call(nc_ctl_client(ctl), net_path, NC_NETWORK_IFACE, method,
+                                             g_variant_new("(s)", mac ? mac : port ? port : target),
+                                             G_VARIANT_TYPE("(o)"), &err);
+  if (!found)
     return nc_print_error(err, "Failed to detach interface");
-  const NcPortInfo *found = NULL;
-  for (guint i = 0; i < ports->len && !found; i++) {
-    const NcPortInfo *p = ports->pdata[i];
-    NcMac m;
-    if ((mac && nc_mac_parse(p->mac, &m) && memcmp(&m, &want_mac, sizeof m) == 0)
-        || (port && g_ascii_strcasecmp(p->uuid, port) == 0)
-        || (target && g_str_equal(p->device, target)))
-      found = p;
-  }
-  if (!found) {
-    g_autofree char *escaped = g_strescape(mac ? mac : port ? port : target, NULL);
-    g_printerr("error: Failed to detach interface\nerror: no port with %s '%s' on network "
-               "'%s'\n",
-               mac ? "MAC" : port ? "UUID" : "device", escaped, nc_args_get(args, "network"));
-    return 1;
-  }
-  g_autoptr(GVariant) reply = nc_client_call(nc_ctl_client(ctl), found->path,
+  const char *found_path;
+  g_variant_get(found, "(&o)", &found_path);
+  g_autoptr(GVariant) reply = nc_client_call(nc_ctl_client(ctl), found_path,
                                              "org.netctl1.NetworkPort", "Delete",
                                              g_variant_new("(u)", 0u), NULL, &err);
   if (!reply)
