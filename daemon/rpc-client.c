@@ -45,6 +45,9 @@ output_full(const NcRpcClient *c)
   return c->out_bytes > NC_RPC_OUTPUT_SOFT_LIMIT || c->out.length > NC_RPC_OUTPUT_SOFT_PACKETS;
 }
 
+/* Changing the watched conditions wakes the main context up (an eventfd
+ * write and one more poll), so it is done only when they change: in the
+ * common case a reply is written at once and the watch stays G_IO_IN. */
 static void
 update_watch(NcRpcClient *c)
 {
@@ -55,8 +58,13 @@ update_watch(NcRpcClient *c)
     cond |= G_IO_IN;
   if (c->out.length > 0)
     cond |= G_IO_OUT;
-  g_source_modify_unix_fd(c->source, c->fd_tag, cond);
+  if (cond != c->watch_cond) {
+    c->watch_cond = cond;
+    g_source_modify_unix_fd(c->source, c->fd_tag, cond);
+  }
 }
+
+static void do_write(NcRpcClient *c);
 
 void
 nc_rpc_client_drop(NcRpcClient *c, const char *why)
@@ -90,8 +98,11 @@ nc_rpc_client_send(NcRpcClient *c, GByteArray *packet)
   }
   g_queue_push_tail(&c->out, packet);
   c->out_bytes += packet->len;
+  /* Nothing queued before it: try the socket now (non-blocking). */
+  if (c->out.length == 1)
+    do_write(c);
   update_watch(c);
-  return TRUE;
+  return !c->dead;
 }
 
 /* Error reply for a call that never reaches dispatch. */
@@ -289,6 +300,7 @@ nc_rpc_client_new(NcRpcServer *server, int fd, gboolean readonly_socket)
   c->source = g_source_new(&client_funcs, sizeof(ClientSource));
   ((ClientSource *)c->source)->client = c;
   g_source_set_name(c->source, "netctld libvirt client");
+  c->watch_cond = G_IO_IN;
   c->fd_tag = g_source_add_unix_fd(c->source, fd, G_IO_IN);
   g_source_attach(c->source, NULL);
   g_hash_table_add(server->clients, c);

@@ -46,6 +46,7 @@ struct _NcRpcClient {
   int fd;
   GSource *source;
   gpointer fd_tag;
+  GIOCondition watch_cond; /* what fd_tag watches now */
   gboolean readonly_socket;
   gint64 uid; /* -1 unknown */
   gint64 pid;
