@@ -321,6 +321,41 @@ load_ports(NcDaemon *daemon)
   }
 }
 
+/* Devices aliased netctl-port:UUID whose port no network knows: made by a
+ * daemon killed between creating a port's device and writing its status
+ * file. Nobody can reach them any more; they go (deferred, as a detach). */
+static void
+sweep_orphan_port_devices(NcDaemon *daemon)
+{
+  static const char prefix[] = "netctl-port:";
+  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GPtrArray) aliases = NULL;
+  g_autoptr(GArray) ifindexes = NULL;
+  int r = nc_link_list_by_alias_prefix(daemon->kernel, prefix, &names, &ifindexes, &aliases);
+  if (r < 0) {
+    g_warning("cannot look for port devices left by an earlier netctld: %s", g_strerror(-r));
+    return;
+  }
+  g_autoptr(GHashTable) known = g_hash_table_new(g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) nets = nc_daemon_list(daemon, 0);
+  for (guint i = 0; i < nets->len; i++) {
+    NcNetwork *net = nets->pdata[i];
+    for (guint j = 0; net->ports && j < net->ports->len; j++)
+      g_hash_table_add(known, ((NcPort *)net->ports->pdata[j])->uuid_str);
+  }
+  for (guint i = 0; i < names->len; i++) {
+    const char *uuid = (const char *)aliases->pdata[i] + strlen(prefix);
+    if (g_hash_table_contains(known, uuid))
+      continue;
+    const char *name = names->pdata[i];
+    g_message("deleting device %s of port %s, which no network has (an earlier netctld was "
+              "stopped while making it)", name, uuid);
+    r = nc_link_delete_deferred(daemon->kernel, g_array_index(ifindexes, int, i), name);
+    if (r < 0 && r != -ENODEV)
+      g_warning("cannot delete device %s: %s", name, g_strerror(-r));
+  }
+}
+
 NcDaemon *
 nc_daemon_new(const NcDaemonOptions *opts, GError **error)
 {
@@ -359,6 +394,7 @@ nc_daemon_new(const NcDaemonOptions *opts, GError **error)
     nc_managed_install_default_network(daemon, opts->default_network_xml);
   load_status(daemon);
   load_ports(daemon);
+  sweep_orphan_port_devices(daemon);
   int reaped = nc_link_reap_leftovers(daemon->kernel);
   if (reaped > 0)
     g_message("deleting %d bridge%s an earlier netctld left half-deleted", reaped,

@@ -4,6 +4,7 @@
 #include "dbus-private.h"
 
 #include "nc-error.h"
+#include "network-check-names.h"
 
 #define PORT_PATH_PREFIX "/org/netctl1/port"
 #define PORT_INTERFACE "org.netctl1.NetworkPort"
@@ -159,6 +160,16 @@ nc_dbus_network_port_create(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
   return_port(inv, port, error);
 }
 
+/* A caller's dictionary key for an error: escaped (nc_name_escape) and cut
+ * at 64 characters, so the message stays one short line. */
+static char *
+quote_key(const char *key)
+{
+  g_autofree char *cut = g_utf8_substring(key, 0, 64);
+  g_autofree char *quoted = nc_name_escape(cut);
+  return g_strconcat(quoted, g_utf8_strlen(key, -1) > 64 ? "..." : "", NULL);
+}
+
 /* The device dictionary of PortCreateTap; FALSE with INVALID_ARG for an
  * unknown key or a value of the wrong type. */
 static gboolean
@@ -180,12 +191,10 @@ tap_from_dict(GVariant *dict, NcTapRequest *tap, GError **error)
     else if (g_str_equal(key, "vnet-hdr"))
       want = G_VARIANT_TYPE_BOOLEAN;
     if (!want || !g_variant_is_of_type(value, want)) {
-      /* the caller's key, escaped and cut: the error stays one short line */
-      g_autofree char *cut = g_utf8_substring(key, 0, 64);
-      g_autofree char *quoted = nc_name_escape(cut);
+      g_autofree char *quoted = quote_key(key);
       g_set_error(error, NC_ERROR, NC_ERROR_INVALID_ARG,
-                  "PortCreateTap: unknown device key '%s%s' or wrong type '%s'", quoted,
-                  g_utf8_strlen(key, -1) > 64 ? "..." : "", g_variant_get_type_string(value));
+                  "PortCreateTap: unknown device key '%s' or wrong type '%s'", quoted,
+                  g_variant_get_type_string(value));
       g_variant_unref(value);
       return FALSE;
     }
@@ -379,8 +388,9 @@ port_set_parameters(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
         break;
     if (i == G_N_ELEMENTS(bandwidth_params) || !g_variant_is_of_type(value, G_VARIANT_TYPE_UINT32)) {
       g_variant_unref(value);
+      g_autofree char *quoted = quote_key(key);
       g_set_error(&error, NC_ERROR, NC_ERROR_INVALID_ARG,
-                  "SetParameters: unknown parameter '%s' or not a uint32", key);
+                  "SetParameters: unknown parameter '%s' or not a uint32", quoted);
       nc_dbus_return_error(inv, error);
       return;
     }

@@ -310,6 +310,11 @@ nc_network_destroy(NcNetwork *net, GError **error)
   if (!nc_hooks_network(daemon->paths, net->def, NULL, NC_HOOK_OP_STOPPED, NC_HOOK_SUBOP_END,
                         &stop_error))
     nc_log_network(net, G_LOG_LEVEL_WARNING, "%s", stop_error->message); /* libvirt ignores it */
+  /* A transient network's ports go with it, before its status file: killed
+   * in between, the next daemon would know neither the network nor its
+   * ports, and their TAPs and port files would be left behind. */
+  if (!net->persistent)
+    nc_network_ports_delete_all(net);
   mark_inactive(net);
   if (cut_off)
     nc_log_network(net, G_LOG_LEVEL_INFO,
@@ -333,6 +338,10 @@ nc_network_undefine(NcNetwork *net, GError **error)
                 "network '%s': cannot undefine transient network", net->def->name);
     return FALSE;
   }
+  /* A stopped network's ports go before its definition, for the same
+   * reason as in nc_network_destroy. */
+  if (!net->active)
+    nc_network_ports_delete_all(net);
   if (!nc_store_delete_config(daemon->paths, net->def->name, error))
     return FALSE;
 

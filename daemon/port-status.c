@@ -207,6 +207,20 @@ nc_port_status_load(const NcPaths *paths, const char *network)
   g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
   const char *name;
   while (d && (name = g_dir_read_name(d))) {
+    if (name[0] != '.' && g_str_has_suffix(name, ".tap")) {
+      /* The .tap is written before the .xml: alone, it is what a daemon
+       * killed while recording a new port left. The port was never told to
+       * anyone; its device goes with the orphans (daemon.c). */
+      g_autofree char *base = g_strndup(name, strlen(name) - strlen(".tap"));
+      g_autofree char *xml = g_strconcat(dir, "/", base, ".xml", NULL);
+      if (!g_file_test(xml, G_FILE_TEST_EXISTS)) {
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        nc_log_network_name(network, G_LOG_LEVEL_INFO,
+                            "removing %s: the port it belongs to was never recorded", path);
+        (void)unlink(path);
+      }
+      continue;
+    }
     if (name[0] == '.' || !g_str_has_suffix(name, ".xml"))
       continue;
     NcPortRecord *rec = load_one(dir, name, network);

@@ -166,7 +166,16 @@ nc_print_error(const GError *err, const char *what_fmt, ...)
     va_start(ap, what_fmt);
     what = g_strdup_vprintf(what_fmt, ap);
     va_end(ap);
-    g_printerr("error: %s\n", what);
+    /* It quotes the user's arguments: control characters escaped, so the
+     * line stays one line and nothing reaches the terminal as a command. */
+    g_autoptr(GString) line = g_string_new(NULL);
+    for (const char *p = what; *p; p++) {
+      if ((guchar)*p < 0x20 || *p == 0x7f)
+        g_string_append_printf(line, "\\%03o", (guchar)*p);
+      else
+        g_string_append_c(line, *p);
+    }
+    g_printerr("error: %s\n", line->str);
   }
   if (err != NULL)
     g_printerr("error: %s\n", err->message);

@@ -148,6 +148,38 @@ nc_link_retire(NcKernel *kernel, int ifindex, const char *new_name, guint32 grou
 }
 
 int
+nc_link_list_by_alias_prefix(NcKernel *kernel, const char *prefix, GPtrArray **ret_names,
+                             GArray **ret_ifindexes, GPtrArray **ret_aliases)
+{
+  int err = 0;
+  struct nl_sock *sock = nc_kernel_nl_sock(kernel, &err);
+  if (!sock)
+    return err;
+  struct nl_cache *cache = NULL;
+  int r = rtnl_link_alloc_cache(sock, AF_UNSPEC, &cache);
+  if (r < 0)
+    return nc_kernel_nl_result(kernel, r);
+  GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+  GPtrArray *aliases = g_ptr_array_new_with_free_func(g_free);
+  GArray *ifindexes = g_array_new(FALSE, FALSE, sizeof(int));
+  for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+    struct rtnl_link *link = (struct rtnl_link *)o;
+    const char *alias = rtnl_link_get_ifalias(link);
+    if (!alias || !g_str_has_prefix(alias, prefix))
+      continue;
+    int ifindex = rtnl_link_get_ifindex(link);
+    g_ptr_array_add(names, g_strdup(rtnl_link_get_name(link)));
+    g_ptr_array_add(aliases, g_strdup(alias));
+    g_array_append_val(ifindexes, ifindex);
+  }
+  nl_cache_free(cache);
+  *ret_names = names;
+  *ret_ifindexes = ifindexes;
+  *ret_aliases = aliases;
+  return 0;
+}
+
+int
 nc_link_find_unplugged_tap(NcKernel *kernel, const NcMac *mac, NcLinkInfo *ret_info,
                            char *ret_name)
 {

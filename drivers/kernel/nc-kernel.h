@@ -46,6 +46,11 @@ int nc_link_set_mtu(NcKernel *kernel, int ifindex, guint mtu);
  * ret_name has IF_NAMESIZE bytes. */
 int nc_link_find_unplugged_tap(NcKernel *kernel, const NcMac *mac, NcLinkInfo *ret_info,
                                char *ret_name);
+/* Every link whose alias (IFLA_IFALIAS) starts with `prefix`: their names
+ * in *ret_names and ifindexes in *ret_ifindexes (same order; the caller
+ * frees both). One link dump. */
+int nc_link_list_by_alias_prefix(NcKernel *kernel, const char *prefix, GPtrArray **ret_names,
+                                 GArray **ret_ifindexes, GPtrArray **ret_aliases);
 /* Down, renamed and moved into netdev group `group` in one request (the
  * kernel renames only a link that is down). */
 int nc_link_retire(NcKernel *kernel, int ifindex, const char *new_name, guint32 group);

@@ -1,0 +1,125 @@
+#!/usr/bin/python3
+"""Load (issue 12 part 3): concurrent D-Bus clients (bench/load-client.c, C,
+one connection and one thread each) for a bounded time, mixing reads,
+define/undefine of their own networks and attach/detach of their own ports
+on one running network. No call may fail (nothing conflicts); netctld's
+open file descriptors are the same after the run as before, its RSS stays
+flat; nothing is left behind (networks, ports, TAPs).
+
+Run: load-scenarios.py load (meson: robust-load: 16 clients, 10 s). The
+full load (64 clients, longer) is bench/load.sh, which runs this scenario
+with NETCTL_LOAD_CLIENTS / NETCTL_LOAD_SECONDS and prints the figures.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "cli"))
+import robust_bus as rb  # noqa: E402
+import harness  # noqa: E402
+from harness import log, wait_for  # noqa: E402
+
+SCENARIOS = {}
+# RSS may grow by what GLib, GDBus and the allocator keep as high-water marks
+# for the peak of concurrent calls; not with the number of calls.
+RSS_SLACK_KB = 8 * 1024
+
+
+def scenario(fn):
+    SCENARIOS[fn.__name__.replace("_", "-")] = fn
+    return fn
+
+
+def fds(pid):
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def links():
+    r = subprocess.run(["ip", "-j", "link", "show"], capture_output=True, text=True, check=True)
+    return sorted(l["ifname"] for l in json.loads(r.stdout or "[]")
+                  if not l["ifname"].startswith("ncgone-"))
+
+
+@scenario
+def load(env):
+    clients = int(os.environ.get("NETCTL_LOAD_CLIENTS", "16"))
+    seconds = int(os.environ.get("NETCTL_LOAD_SECONDS", "10"))
+    client = harness.find_binary("load-client", ["tests/robust/load-client",
+                                                 "bench/bench-load-client"])
+    env.start_daemon(extra=("--no-default-network",))
+    pid = env.daemon.pid
+    bus = rb.Bus(env)
+    bus.connect("NetworkDefineXML", "(s)",
+                ("<network><name>load</name><bridge name='ncload' stp='off'/></network>",))
+    shared = bus.lookup("load")
+    bus.call(shared, rb.NETWORK, "Create")
+    # Warm-up: a short run, so one-time allocations (GDBus, object paths,
+    # the deletion worker) are not counted as growth.
+    subprocess.run([client, "--clients", str(min(clients, 8)), "--seconds", "1", "--tag", "lw"],
+                   env=env.env, capture_output=True, timeout=120)
+    wait_for("the warm-up's TAPs to go",
+             lambda: not [n for n in os.listdir("/sys/class/net") if n.startswith("ncgone-")],
+             timeout=30, interval=0.2)
+    links_before = links()
+    fd0, rss0 = fds(pid), rb.rss_kb(pid)
+    samples = []
+    stop = threading.Event()
+
+    def sample():
+        while not stop.wait(0.5):
+            try:
+                samples.append((fds(pid), rb.rss_kb(pid)))
+            except (OSError, AssertionError):
+                return
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    load0 = os.getloadavg()[0]
+    cpu0 = os.times()
+    t0 = time.monotonic()
+    p = subprocess.run([client, "--clients", str(clients), "--seconds", str(seconds)],
+                       env=env.env, capture_output=True, text=True, timeout=seconds + 300)
+    wall = time.monotonic() - t0
+    stop.set()
+    sampler.join(5)
+    cpu1 = os.times()
+    sys.stdout.write(p.stdout)
+    sys.stderr.write(p.stderr)
+    assert env.daemon.poll() is None, f"netctld died\n{env.read_log()[-3000:]}"
+    assert p.returncode == 0, f"load client failed ({p.returncode}):\n{p.stdout}{p.stderr}"
+    total = [l.split("\t") for l in p.stdout.splitlines() if l.startswith("total\t")][0]
+    calls, rate, p50, p90, p99, mx, errors = total[1:]
+    assert int(errors) == 0 and int(calls) > 0, p.stdout
+
+    # Nothing left: every client undefined its network and deleted its port.
+    assert sorted(n["name"] for n in env.json_list("--all")) == ["load"], env.json_list("--all")
+    assert bus.call(shared, rb.NETWORK, "ListPorts", "(u)", (0,))[0] == []
+    wait_for("the detached TAPs to go", lambda: links() == links_before, timeout=30,
+             interval=0.2)
+    # Flat: the same descriptors once the clients are gone (their
+    # connections are the bus's, not netctld's), RSS within the slack.
+    wait_for("netctld's descriptors back to where they were", lambda: fds(pid) == fd0,
+             timeout=10, interval=0.2)
+    rss1 = rb.rss_kb(pid)
+    peak_fd = max([f for f, _ in samples] or [fd0])
+    peak_rss = max([r for _, r in samples] or [rss0])
+    with open(f"/proc/{pid}/stat") as f:
+        st = f.read().rsplit(")", 1)[1].split()
+    daemon_cpu = (int(st[11]) + int(st[12])) / os.sysconf("SC_CLK_TCK")
+    log(f"load: {clients} clients, {seconds} s: {calls} calls, {rate} calls/s, p50 {p50} ms, "
+        f"p90 {p90} ms, p99 {p99} ms, max {mx} ms, errors {errors}; netctld fds {fd0} -> "
+        f"peak {peak_fd} -> {fds(pid)}, RSS {rss0} -> peak {peak_rss} -> {rss1} kB, CPU "
+        f"{daemon_cpu:.1f} s (whole life); client CPU "
+        f"{cpu1.children_user + cpu1.children_system - cpu0.children_user - cpu0.children_system:.1f}"
+        f" s; wall {wall:.1f} s; load average {load0:.1f} -> {os.getloadavg()[0]:.1f}")
+    assert rss1 - rss0 < RSS_SLACK_KB, f"netctld's RSS grew from {rss0} to {rss1} kB"
+    env.stop_daemon()
+
+
+if __name__ == "__main__":
+    sys.exit(harness.main(SCENARIOS, sys.argv))
