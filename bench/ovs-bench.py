@@ -1,0 +1,185 @@
+#!/usr/bin/python3
+"""OVS ports per second (issue 11's benchmark), run by bench/ovs.sh inside a
+private network + mount namespace (tests/cli/harness.py re-executes it
+there): a real ovsdb-server + ovs-vswitchd (netdev datapath) and netctld
+with a private bus, as tests/ovs does.
+
+With K = 1, 100, 1000 ports already on the bridge (netctl's), three ways to
+add and remove one more port, ITER cycles each, ROUNDS samples interleaved:
+  netctl   PortCreateTap + NetworkPort.Delete over D-Bus (python Gio, one
+           connection): a TAP made, put on the OVS bridge with its
+           external_ids (two OVSDB round trips and the wait for vswitchd),
+           then removed and deleted;
+  vsctl    `ovs-vsctl add-port BR TAP -- set interface TAP external_ids...`
+           and `ovs-vsctl del-port BR TAP` on a TAP made beforehand (no TAP
+           creation counted): the limit through OVS's own tool, which waits
+           for vswitchd too;
+  ovsdb    the same transactions netctld sends (insert Interface+Port,
+           mutate Bridge; wait for the ofport; select+mutate to delete)
+           from python on the database socket, on a TAP made beforehand:
+           the OVSDB transaction itself.
+Prints one line per (way, K): ports/s median and min over the rounds.
+"""
+
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "cli"))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "ovs"))
+import harness  # noqa: E402
+import importlib.util  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location(
+    "ovs_scenarios", os.path.join(HERE, "..", "tests", "ovs", "ovs-scenarios.py"))
+ovst = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(ovst)
+
+from gi.repository import Gio, GLib  # noqa: E402
+
+PRESENT = [int(x) for x in os.environ.get("PRESENT", "1 100 1000").split()]
+ITER = int(os.environ.get("ITER", "50"))
+ROUNDS = int(os.environ.get("ROUNDS", "3"))
+WAYS = os.environ.get("WAYS", "netctl vsctl ovsdb").split()
+BR = "ovsbr0"
+
+
+class Dbus:
+    def __init__(self, env, net):
+        self.bus = Gio.DBusConnection.new_for_address_sync(
+            env.env["DBUS_SYSTEM_BUS_ADDRESS"],
+            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT
+            | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+        self.net = self.call("/org/netctl1", "org.libvirt.Connect", "NetworkLookupByName",
+                             GLib.Variant("(s)", (net,)))[0]
+        self.n = 0
+
+    def call(self, path, iface, method, args):
+        return self.bus.call_sync("org.netctl1", path, iface, method, args, None,
+                                  Gio.DBusCallFlags.NONE, 30000, None).unpack()
+
+    def create(self):
+        self.n += 1
+        u = str(uuid.uuid4())
+        mac = "52:54:%02x:%02x:%02x:%02x" % (0x10 + (self.n >> 24 & 0xff), self.n >> 16 & 0xff,
+                                             self.n >> 8 & 0xff, self.n & 0xff)
+        xml = (f"<networkport>\n  <uuid>{u}</uuid>\n  <owner>\n    <name>vm{self.n}</name>\n"
+               f"    <uuid>{uuid.uuid4()}</uuid>\n  </owner>\n  <mac address='{mac}'/>\n"
+               "</networkport>\n")
+        dev = {"owner": GLib.Variant("x", -1), "group": GLib.Variant("x", -1),
+               "queues": GLib.Variant("u", 1), "vnet-hdr": GLib.Variant("b", False)}
+        path, _ = self.call(self.net, "org.libvirt.Network", "PortCreateTap",
+                            GLib.Variant("(sa{sv}u)", (xml, dev, 0)))
+        return path
+
+    def delete(self, path):
+        self.call(path, "org.netctl1.NetworkPort", "Delete", GLib.Variant("(u)", (0,)))
+
+
+def js(s):
+    return json.dumps(s)
+
+
+class RawOvsdb:
+    """netctld's two transactions per add and two per delete, from python."""
+
+    def __init__(self, sock):
+        self.path = sock
+
+    def transact(self, ops):
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(self.path)
+        s.sendall(json.dumps({"method": "transact", "params": ["Open_vSwitch", *ops],
+                              "id": 1}).encode())
+        buf = b""
+        dec = json.JSONDecoder()
+        while True:
+            buf += s.recv(65536)
+            try:
+                msg, _ = dec.raw_decode(buf.decode())
+                break
+            except ValueError:
+                continue
+        s.close()
+        for r in msg["result"]:
+            if isinstance(r, dict) and "error" in r:
+                raise RuntimeError(r)
+        return msg["result"]
+
+    def add(self, name):
+        ids = ["map", [["iface-id", str(uuid.uuid4())], ["netctl-port", "x"]]]
+        self.transact([
+            {"op": "insert", "table": "Interface", "uuid-name": "i",
+             "row": {"name": name, "external_ids": ids}},
+            {"op": "insert", "table": "Port", "uuid-name": "p",
+             "row": {"name": name, "interfaces": ["named-uuid", "i"]}},
+            {"op": "mutate", "table": "Bridge", "where": [["name", "==", BR]],
+             "mutations": [["ports", "insert", ["set", [["named-uuid", "p"]]]]]}])
+        self.transact([
+            {"op": "wait", "timeout": 9000, "table": "Interface", "where": [["name", "==", name]],
+             "columns": ["ofport"], "until": "!=", "rows": [{"ofport": ["set", []]}]},
+            {"op": "select", "table": "Interface", "where": [["name", "==", name]],
+             "columns": ["error", "ofport"]}])
+
+    def delete(self, name):
+        r = self.transact([{"op": "select", "table": "Port", "where": [["name", "==", name]],
+                            "columns": ["_uuid"]}])
+        u = r[0]["rows"][0]["_uuid"]
+        self.transact([{"op": "mutate", "table": "Bridge",
+                        "where": [["ports", "includes", u]],
+                        "mutations": [["ports", "delete", u]]}])
+
+
+def make_tap(name):
+    subprocess.run(["ip", "tuntap", "add", "dev", name, "mode", "tap"], check=True)
+    subprocess.run(["ip", "link", "set", name, "up"], check=True)
+
+
+def measure(way, ctx, n):
+    t0 = time.monotonic()
+    for _ in range(n):
+        if way == "netctl":
+            ctx["dbus"].delete(ctx["dbus"].create())
+        elif way == "vsctl":
+            ctx["ovs"].vsctl("add-port", BR, "bvs0", "--", "set", "interface", "bvs0",
+                             "external_ids:iface-id=x", "external_ids:netctl-port=x")
+            ctx["ovs"].vsctl("del-port", BR, "bvs0")
+        else:
+            ctx["raw"].add("braw0")
+            ctx["raw"].delete("braw0")
+    return n / (time.monotonic() - t0)
+
+
+def bench(env):
+    ovs = ovst.Ovs(env)
+    env.start_daemon(extra=["--no-default-network"])
+    ovs.add_bridge(BR)
+    env.ok("net-create", ovst.ovs_net_xml(env, "bn", BR))
+    make_tap("bvs0")
+    make_tap("braw0")
+    ctx = {"ovs": ovs, "dbus": Dbus(env, "bn"), "raw": RawOvsdb(ovs.sock)}
+    present = 0
+    print(f"ITER={ITER} ROUNDS={ROUNDS}; ports/s (attach+detach cycles), median [min]", flush=True)
+    for k in PRESENT:
+        t0 = time.monotonic()
+        while present < k:
+            ctx["dbus"].create()
+            present += 1
+        fill = time.monotonic() - t0
+        res = {w: [] for w in WAYS}
+        for _ in range(ROUNDS):
+            for w in WAYS:
+                res[w].append(measure(w, ctx, ITER))
+        line = "  ".join(f"{w} {statistics.median(v):7.1f} [{min(v):7.1f}]" for w, v in res.items())
+        print(f"K={k:5d}  {line}   (fill {fill:.1f}s)", flush=True)
+    ovs.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(harness.main({"bench": bench}, [sys.argv[0], "bench"]))
