@@ -1,7 +1,7 @@
 /* Many concurrent D-Bus clients of netctld for a bounded time (issue 12
  * part 3, load), for bench/load.sh and tests/robust/load-scenarios.py:
  *
- *   bench-load-client [--clients N] [--seconds S] [--network NAME] [--tag T]
+ *   bench-load-client [--clients N] [--seconds S] [--network NAME] [--tag T] [--reads-only]
  *
  * N threads (default 64), each with its own connection to the system bus
  * (DBUS_SYSTEM_BUS_ADDRESS), for S seconds (default 10), mix:
@@ -11,7 +11,8 @@
  *   - attach + detach of the thread's own port on the shared, running
  *     network NAME (default "load"): PortCreateTap + NetworkPort.Delete.
  * Every call is one blocking round trip: client -> dbus-daemon -> netctld
- * -> back; its latency is recorded. No call can conflict with another
+ * -> back; its latency is recorded. --reads-only: the reads alone (to
+ * tell the daemon's own cost from the wait behind other clients' writes). No call can conflict with another
  * client's (own names, own uuids and MACs), so every error counts.
  *
  * Output on stdout, tab separated:
@@ -42,6 +43,7 @@ typedef struct {
   int id;
   const char *network;
   const char *tag;
+  gboolean reads_only;
   gint64 deadline;
   GArray *lat[OP_MAX]; /* double ms */
   GHashTable *errors;  /* "name: message" -> count (GUINT_TO_POINTER) */
@@ -101,7 +103,7 @@ client_run(gpointer data)
       "<network><name>%s</name><bridge name='nc%s%d'/></network>", own_name, c->tag, c->id);
   guint serial = 0;
   while (shared && g_get_monotonic_time() < c->deadline) {
-    int pick = g_rand_int_range(rand, 0, 10);
+    int pick = g_rand_int_range(rand, 0, c->reads_only ? 5 : 10);
     if (pick < 5) {
       int op = pick % 4;
       g_autoptr(GVariant) r = NULL;
@@ -177,6 +179,7 @@ main(int argc, char **argv)
 {
   int clients = 64, seconds = 10;
   const char *network = "load", *tag = "ld";
+  gboolean reads_only = FALSE;
   for (int i = 1; i < argc; i++) {
     if (g_str_equal(argv[i], "--clients") && i + 1 < argc)
       clients = atoi(argv[++i]);
@@ -186,8 +189,11 @@ main(int argc, char **argv)
       network = argv[++i];
     else if (g_str_equal(argv[i], "--tag") && i + 1 < argc)
       tag = argv[++i];
+    else if (g_str_equal(argv[i], "--reads-only"))
+      reads_only = TRUE;
     else {
-      fprintf(stderr, "usage: %s [--clients N] [--seconds S] [--network NAME] [--tag T]\n",
+      fprintf(stderr,
+              "usage: %s [--clients N] [--seconds S] [--network NAME] [--tag T] [--reads-only]\n",
               argv[0]);
       return 2;
     }
@@ -203,6 +209,7 @@ main(int argc, char **argv)
     cs[i].id = i;
     cs[i].network = network;
     cs[i].tag = tag;
+    cs[i].reads_only = reads_only;
     cs[i].deadline = start + (gint64)seconds * G_USEC_PER_SEC;
     for (int op = 0; op < OP_MAX; op++)
       cs[i].lat[op] = g_array_new(FALSE, FALSE, sizeof(double));

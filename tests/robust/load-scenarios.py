@@ -40,6 +40,23 @@ def fds(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
+def fd_targets(pid):
+    out = []
+    for fd in sorted(os.listdir(f"/proc/{pid}/fd"), key=int):
+        try:
+            out.append(f"{fd}:{os.readlink(f'/proc/{pid}/fd/{fd}')}")
+        except OSError:
+            pass
+    return out
+
+
+def cpu_s(pid):
+    """User + system CPU seconds of pid (its own, not its children's)."""
+    with open(f"/proc/{pid}/stat") as f:
+        st = f.read().rsplit(")", 1)[1].split()
+    return (int(st[11]) + int(st[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def links():
     r = subprocess.run(["ip", "-j", "link", "show"], capture_output=True, text=True, check=True)
     return sorted(l["ifname"] for l in json.loads(r.stdout or "[]")
@@ -68,6 +85,7 @@ def load(env):
              timeout=30, interval=0.2)
     links_before = links()
     fd0, rss0 = fds(pid), rb.rss_kb(pid)
+    targets0 = fd_targets(pid)
     samples = []
     stop = threading.Event()
 
@@ -81,10 +99,13 @@ def load(env):
     sampler.start()
     load0 = os.getloadavg()[0]
     cpu0 = os.times()
+    d0, b0 = cpu_s(pid), cpu_s(env.dbus.pid)
     t0 = time.monotonic()
-    p = subprocess.run([client, "--clients", str(clients), "--seconds", str(seconds)],
+    mode = ["--reads-only"] if os.environ.get("NETCTL_LOAD_READS_ONLY") else []
+    p = subprocess.run([client, "--clients", str(clients), "--seconds", str(seconds), *mode],
                        env=env.env, capture_output=True, text=True, timeout=seconds + 300)
     wall = time.monotonic() - t0
+    d1, b1 = cpu_s(pid), cpu_s(env.dbus.pid)
     stop.set()
     sampler.join(5)
     cpu1 = os.times()
@@ -103,18 +124,21 @@ def load(env):
              interval=0.2)
     # Flat: the same descriptors once the clients are gone (their
     # connections are the bus's, not netctld's), RSS within the slack.
-    wait_for("netctld's descriptors back to where they were", lambda: fds(pid) == fd0,
-             timeout=10, interval=0.2)
+    try:
+        wait_for("netctld's descriptors back to where they were", lambda: fds(pid) == fd0,
+                 timeout=20, interval=0.2)
+    except AssertionError:
+        raise AssertionError(f"netctld's descriptors: before {targets0}, now "
+                             f"{fd_targets(pid)}") from None
     rss1 = rb.rss_kb(pid)
     peak_fd = max([f for f, _ in samples] or [fd0])
     peak_rss = max([r for _, r in samples] or [rss0])
-    with open(f"/proc/{pid}/stat") as f:
-        st = f.read().rsplit(")", 1)[1].split()
-    daemon_cpu = (int(st[11]) + int(st[12])) / os.sysconf("SC_CLK_TCK")
     log(f"load: {clients} clients, {seconds} s: {calls} calls, {rate} calls/s, p50 {p50} ms, "
         f"p90 {p90} ms, p99 {p99} ms, max {mx} ms, errors {errors}; netctld fds {fd0} -> "
-        f"peak {peak_fd} -> {fds(pid)}, RSS {rss0} -> peak {peak_rss} -> {rss1} kB, CPU "
-        f"{daemon_cpu:.1f} s (whole life); client CPU "
+        f"peak {peak_fd} -> {fds(pid)}, RSS {rss0} -> peak {peak_rss} -> {rss1} kB; CPU during "
+        f"the run: netctld {d1 - d0:.1f} s ({(d1 - d0) / wall * 100:.0f}% of one core, "
+        f"{(d1 - d0) / max(int(calls), 1) * 1e6:.0f} us/call), dbus-daemon {b1 - b0:.1f} s "
+        f"({(b1 - b0) / wall * 100:.0f}%), clients "
         f"{cpu1.children_user + cpu1.children_system - cpu0.children_user - cpu0.children_system:.1f}"
         f" s; wall {wall:.1f} s; load average {load0:.1f} -> {os.getloadavg()[0]:.1f}")
     assert rss1 - rss0 < RSS_SLACK_KB, f"netctld's RSS grew from {rss0} to {rss1} kB"
