@@ -588,6 +588,7 @@ make_macvtap(const NcDriverEnv *env, const NcNetworkDef *def, const NcNetworkPor
     .mtu = dev->mtu ? dev->mtu : up.mtu,
     .alias = alias,
     .up = TRUE,
+    .no_ipv6 = TRUE,
   };
   if (dev->name[0])
     nc_link_wait_deleted(env->kernel, dev->name);

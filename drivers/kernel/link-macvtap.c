@@ -187,11 +187,13 @@ find_created(NcKernel *kernel, const NcMacvtapConfig *config, LinkAttrs *ret_lin
   return 0;
 }
 
+/* The alias, and up when asked: one request. */
 static int
-set_alias(NcKernel *kernel, int ifindex, const char *alias)
+finish(NcKernel *kernel, int ifindex, const char *alias, gboolean up)
 {
-  g_autoptr(NcNlMsg) msg = link_msg(RTM_NEWLINK, NLM_F_ACK, ifindex, 0, 0);
-  if (!msg || nla_put_string(msg, IFLA_IFALIAS, alias) < 0)
+  g_autoptr(NcNlMsg) msg
+      = link_msg(RTM_NEWLINK, NLM_F_ACK, ifindex, up ? IFF_UP : 0, up ? IFF_UP : 0);
+  if (!msg || (alias && nla_put_string(msg, IFLA_IFALIAS, alias) < 0))
     return -ENOMEM;
   return nc_kernel_nl_request(kernel, g_steal_pointer(&msg));
 }
@@ -204,7 +206,10 @@ nc_macvtap_create(NcKernel *kernel, const NcMacvtapConfig *config, char *ret_nam
   if (!name || !*name || strlen(name) >= IFNAMSIZ || config->link_ifindex <= 0
       || (config->alias && strlen(config->alias) >= ALIAS_SIZE))
     return -EINVAL;
-  guint flags = config->up ? IFF_UP : 0;
+  /* Up at creation only when nothing else is to be done first: every change
+   * of an up link makes IPv6 walk its whole routing table (rt6_sync_up). */
+  gboolean later = config->alias || config->no_ipv6;
+  guint flags = config->up && !later ? IFF_UP : 0;
   g_autoptr(NcNlMsg) msg = link_msg(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK | NLM_F_ECHO,
                                     0, flags, flags);
   if (!msg || nla_put_string(msg, IFLA_IFNAME, name) < 0
@@ -235,10 +240,21 @@ nc_macvtap_create(NcKernel *kernel, const NcMacvtapConfig *config, char *ret_nam
       return r == -ENODEV ? -EPROTO : r;
     }
   }
-  if (config->alias) {
-    r = set_alias(kernel, link.ifindex, config->alias);
+  if (config->no_ipv6) {
+    g_autofree char *key = nc_sysctl_iface_key("ipv6", link.name, "disable_ipv6");
+    r = key ? nc_sysctl_write(kernel, key, "1") : -EINVAL;
+    if (r == -ENOENT)
+      r = 0; /* no IPv6 in this kernel or namespace: nothing to disable */
     if (r < 0) {
-      g_debug("kernel: setting the alias of %s: %s", link.name, g_strerror(-r));
+      g_debug("kernel: disabling IPv6 on %s: %s", link.name, g_strerror(-r));
+      nc_link_delete(kernel, link.ifindex);
+      return r;
+    }
+  }
+  if (later && (config->alias || config->up)) {
+    r = finish(kernel, link.ifindex, config->alias, config->up);
+    if (r < 0) {
+      g_debug("kernel: setting the alias of %s (and up): %s", link.name, g_strerror(-r));
       nc_link_delete(kernel, link.ifindex);
       return r;
     }

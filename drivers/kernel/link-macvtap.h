@@ -26,12 +26,17 @@ typedef struct {
   guint mtu;          /* 0: the uplink's (the kernel's default for macvlan) */
   const char *alias;  /* IFLA_IFALIAS marking it as ours (a second request), NULL: none */
   gboolean up;
+  /* disable_ipv6 before it goes up: a guest's macvtap carries no host
+   * traffic, and its link-local route would make every later link change
+   * walk a routing table that grows with the number of ports. */
+  gboolean no_ipv6;
 } NcMacvtapConfig;
 
 /* Creates the link with one RTM_NEWLINK (NLM_F_CREATE|NLM_F_EXCL|NLM_F_ECHO:
  * the kernel picks the first free name for a template and echoes it back;
  * kernels before 6.3 do not echo, and the link is then found by its MAC on
- * the uplink), then sets the alias. -EEXIST when an exact name is taken.
+ * the uplink), down when there is more to do: then disable_ipv6 (no_ipv6)
+ * and one RTM_NEWLINK with the alias and IFF_UP. -EEXIST when an exact name is taken.
  * On a failure after the creation the link is deleted again. ret_name has
  * IF_NAMESIZE bytes. */
 int nc_macvtap_create(NcKernel *kernel, const NcMacvtapConfig *config, char *ret_name,

@@ -131,6 +131,34 @@ def address_pool(env):
 
 
 @scenario
+def macvtap_pf(env):
+    """A macvtap network whose pool is a PF's VF netdevs (<pf dev=>): the
+    pool is read from the fake tree (vf0, vf3, vf4: VF1 has no netdev, VF2
+    is missing), the links are veths of this namespace standing in for the
+    VFs. Ports a VMM makes (net-port-create) get them in turn."""
+    import subprocess
+    for vf in ("vf0", "vf3", "vf4"):
+        subprocess.run(["ip", "link", "add", vf, "type", "veth", "peer", "name", vf + "p"],
+                       check=True)
+    prepare(env)
+    env.ok("net-define", env.write("mp.xml", "<network>\n  <name>mp</name>\n"
+                                   "  <forward mode='passthrough'>\n    <pf dev='pf0'/>\n"
+                                   "  </forward>\n</network>\n"))
+    env.ok("net-start", "mp")
+    got = []
+    for n in (1, 2, 3):
+        uuid, f = port(env, "mp", n)
+        env.ok("net-port-create", "mp", f)
+        m = re.search(r"<plug type='direct' dev='([^']+)' mode='passthrough'/>",
+                      env.ok("net-port-dumpxml", "mp", uuid).out)
+        got.append(m.group(1))
+    assert got == ["vf0", "vf3", "vf4"], got
+    uuid, f = port(env, "mp", 4)
+    r = env.fail("net-port-create", "mp", f)
+    assert "all 3 interfaces of the passthrough network are in use" in r.err, r.err
+
+
+@scenario
 def bad_input(env):
     """Each a clear one-line error; the tree is not written to."""
     def no_vfio(root):

@@ -138,6 +138,8 @@ def modes(env):
         assert l["link"] == "u0" and "UP" in l["flags"] and l["mtu"] == 1400, l
         assert l["address"] == "52:54:00:00:01:01", l
         assert l.get("ifalias") == "netctl-port:" + a["port"], l
+        with open(f"/proc/sys/net/ipv6/conf/{a['device']}/disable_ipv6") as f:
+            assert f.read().strip() == "1", "IPv6 left on a guest's macvtap"
         check_chardev(env, a, 65534, 65534)
         dev, pmode = plug_dev(env, net, a["port"])
         assert (dev, pmode) == ("u0", mode), (dev, pmode)
