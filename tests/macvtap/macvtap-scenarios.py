@@ -321,6 +321,34 @@ def restart(env):
     assert plug_dev(env, "rs", d["port"])[0] == "u1", "counts were lost in the restart"
 
 
+@scenario
+def virtualport(env):
+    """802.1Qbh/802.1Qbg profiles are checked and carried into the port XML
+    (from the network and from a portgroup); no association is performed,
+    and the log says so; an openvswitch profile is refused."""
+    prepare(env, ("u0",))
+    env.ok("net-define", net_xml(env, "vp", "private", ["u0"],
+                                 "\n  <virtualport type='802.1Qbh'>\n"
+                                 "    <parameters profileid='spongebob24'/>\n  </virtualport>"
+                                 "\n  <portgroup name='qbg'>\n    <virtualport type='802.1Qbg'>\n"
+                                 "      <parameters managerid='11' typeid='1193047' typeidversion='2'"
+                                 " instanceid='b153fa89-1b87-9719-ec12-99e0054fb844'/>\n"
+                                 "    </virtualport>\n  </portgroup>"))
+    env.ok("net-start", "vp")
+    a = attach(env, "vp", "--mac", "52:54:00:00:08:01")
+    x = port_xml(env, "vp", a["port"])
+    assert ("<virtualport type='802.1Qbh'>\n    <parameters profileid='spongebob24'/>\n"
+            "  </virtualport>") in x, x
+    b = attach(env, "vp", "--mac", "52:54:00:00:08:02", "--portgroup", "qbg")
+    x = port_xml(env, "vp", b["port"])
+    assert "<virtualport type='802.1Qbg'>" in x and "managerid='11'" in x, x
+    assert "association with the switch (VDP/lldpad, or an enic port profile) is not " \
+           "performed by netctl" in env.read_log()
+    r = env.fail("net-define", net_xml(env, "vpovs", "vepa", ["u0"],
+                                       "\n  <virtualport type='openvswitch'/>"))
+    assert "openvswitch" in r.err and len(r.err.strip().splitlines()) == 2, r.err
+
+
 SHIM_NS = " xmlns:netctl='http://netctl.org/schemas/network/1.0'"
 SHIM = "\n  <netctl:host-shim dev='mvshim0' address='10.79.0.254' prefix='24'/>"
 
