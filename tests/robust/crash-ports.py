@@ -158,8 +158,20 @@ class Model:
         return ops
 
 
+def host_limit(e):
+    """A start refused because the host ran out of inotify instances (one
+    per dnsmasq, a per-user limit shared with every other test running on
+    the machine): not netctld's fault, the run is skipped with the reason."""
+    if "max_user_instances" in e.message:
+        raise harness.Skip(f"the host's inotify limit was reached: {e.message}")
+
+
 def call_start(bus, name):
-    bus.call(bus.lookup(name), rb.NETWORK, "Create")
+    try:
+        bus.call(bus.lookup(name), rb.NETWORK, "Create")
+    except rb.CallError as e:
+        host_limit(e)
+        raise
 
 
 def attach(bus, name, uuid, mac, device=None):
@@ -213,6 +225,7 @@ def traffic(env, bus, model, rng, max_ports, deadline):
                 bus.call(model.ports[uuid]["path"], PORT, "Delete", "(u)", (0,))
                 del model.ports[uuid]
         except rb.CallError as e:
+            host_limit(e)
             if env.daemon.poll() is None and e.name not in rb.GONE:
                 raise AssertionError(f"{op} {name} failed while the daemon runs: {e}\n"
                                      f"{env.read_log()[-3000:]}") from None
