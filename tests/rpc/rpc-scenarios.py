@@ -161,11 +161,11 @@ def virsh_events(env):
     env.start_daemon()
     import subprocess
     ev = subprocess.Popen(["/usr/bin/virsh", "-c", env.uri, "net-event", "--loop", "--timeout",
-                           "6", "--event", "lifecycle"],
+                           "10", "--event", "lifecycle"],
                           env=env.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     env.procs.append(ev)
     import time
-    time.sleep(1.5)  # net-event connects and registers
+    time.sleep(3)  # net-event connects and registers (its output shows only at exit)
     n = env.write("ev.xml", iso("ev", "ncbr3"))
     env.vok("net-define", n)
     env.vok("net-start", "ev")
