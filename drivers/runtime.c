@@ -44,6 +44,7 @@ nc_driver_runtime_free(NcDriverRuntime *rt)
 {
   if (!rt)
     return;
+  nc_dnsmasq_settle_all(); /* stops still under way finish before we go */
   g_hash_table_unref(rt->runs); /* their dnsmasq leave the pid watch */
   nc_dnsmasq_probe_free(rt->dnsmasq_probe);
   nc_pid_watch_free(rt->pid_watch);

@@ -435,7 +435,10 @@ undo_dnsmasq(NcVirtualCtx *ctx, GError **error)
 {
   /* Also for a network without <ip>: files of an earlier definition go. */
   NcDnsmasq *dm = nc_virtual_dnsmasq_get(ctx);
-  gboolean ok = nc_dnsmasq_stop(dm, error);
+  /* In the daemon (a runtime, a main loop) not waiting for the process to
+   * exit: the main loop finishes the stop. */
+  gboolean ok = ctx->env->runtime ? nc_dnsmasq_stop_deferred(dm, error)
+                                  : nc_dnsmasq_stop(dm, error);
   nc_driver_runtime_remove(ctx->env->runtime, ctx->def->name);
   if (!ctx->env->runtime)
     nc_dnsmasq_free(dm);

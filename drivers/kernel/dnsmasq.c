@@ -336,28 +336,45 @@ sync_file(const char *path, const char *contents, int mode, gboolean *changed)
   return nc_file_replace(path, contents, -1, mode);
 }
 
-static void
-remove_files(NcDnsmasq *dm)
+/* What a stop removes, once the process and its helper children are gone. */
+static char **
+files_to_remove(NcDnsmasq *dm)
 {
   g_autofree char *status_name = g_strconcat(dm->bridge, ".status", NULL);
-  g_autofree char *status = g_build_filename(dm->dnsmasq_dir, status_name, NULL);
   g_autofree char *macs_name = g_strconcat(dm->bridge, ".macs", NULL);
-  g_autofree char *macs = g_build_filename(dm->dnsmasq_dir, macs_name, NULL);
-  const char *paths[] = { dm->conf_path, dm->hostsfile_path, dm->addnhosts_path,
-                          dm->pid_path,  dm->leases_path,    status,
-                          macs };
+  char **paths = g_new0(char *, 8);
+  paths[0] = g_strdup(dm->conf_path);
+  paths[1] = g_strdup(dm->hostsfile_path);
+  paths[2] = g_strdup(dm->addnhosts_path);
+  paths[3] = g_strdup(dm->pid_path);
+  paths[4] = g_strdup(dm->leases_path);
+  paths[5] = g_build_filename(dm->dnsmasq_dir, status_name, NULL);
+  paths[6] = g_build_filename(dm->dnsmasq_dir, macs_name, NULL);
+  return paths;
+}
+
+static void
+remove_file_list(const char *dnsmasq_dir, char **paths)
+{
   /* The lease helper's lock: a helper still writing the status file is let
    * finish first, so the file does not come back. */
-  int lock_fd = open(dm->dnsmasq_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int lock_fd = open(dnsmasq_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (lock_fd >= 0)
     flock(lock_fd, LOCK_EX);
-  for (gsize i = 0; i < G_N_ELEMENTS(paths); i++) {
+  for (gsize i = 0; paths[i]; i++) {
     int r = nc_file_remove(paths[i]);
     if (r < 0)
       g_debug("cannot remove %s: %s", paths[i], g_strerror(-r));
   }
   if (lock_fd >= 0)
     close(lock_fd);
+}
+
+static void
+remove_files(NcDnsmasq *dm)
+{
+  g_auto(GStrv) paths = files_to_remove(dm);
+  remove_file_list(dm->dnsmasq_dir, paths);
 }
 
 static gboolean
@@ -776,6 +793,7 @@ nc_dnsmasq_set_backoff(NcDnsmasq *dm, guint initial_ms, guint max_ms)
 gboolean
 nc_dnsmasq_start(NcDnsmasq *dm, const NcNetworkDef *def, GError **error)
 {
+  nc_dnsmasq_settle(dm);
   if (dm->pid || dm->restart_id) {
     g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
                 "network '%s': dnsmasq is already running", dm->network_name);
@@ -801,6 +819,7 @@ gboolean
 nc_dnsmasq_update_files(NcDnsmasq *dm, const NcNetworkDef *def, gboolean *ret_conf_changed,
                         gboolean *ret_hosts_changed, GError **error)
 {
+  nc_dnsmasq_settle(dm);
   g_auto(NcDnsmasqConf) conf = { 0 };
   if (!build_conf(dm, def, &conf, error))
     return FALSE;
@@ -904,6 +923,7 @@ nc_dnsmasq_apply(NcDnsmasq *dm, const NcNetworkDef *def, GError **error)
 gboolean
 nc_dnsmasq_adopt(NcDnsmasq *dm, const NcNetworkDef *def, pid_t pid_hint, GError **error)
 {
+  nc_dnsmasq_settle(dm);
   pid_t pid = read_pid_file(dm->pid_path);
   if ((pid && watch(dm, pid)) || (pid_hint && pid_hint != pid && watch(dm, pid_hint))) {
     dm->wanted = TRUE;
@@ -921,8 +941,145 @@ nc_dnsmasq_adopt(NcDnsmasq *dm, const NcNetworkDef *def, pid_t pid_hint, GError 
 gboolean
 nc_dnsmasq_stop(NcDnsmasq *dm, GError **error)
 {
+  nc_dnsmasq_settle(dm);
   dm->wanted = FALSE;
   gboolean ok = kill_process(dm, error);
   remove_files(dm);
   return ok;
+}
+
+/* -- stops that finish off the main loop's reply path --------------------------- */
+
+/* A dnsmasq told to stop, still exiting: its pidfd watched from the main
+ * loop, SIGKILL after STOP_TERM_WAIT_MS, its files removed once it and its
+ * lease-helper children are gone. Keyed by the configuration path, so
+ * anything that would start, adopt or rewrite the same network's dnsmasq
+ * finishes the stop first (nc_dnsmasq_settle): only a start right after a
+ * destroy waits, as long as the old process takes to go. */
+typedef struct {
+  char *conf_path;
+  char *network_name;
+  char *dnsmasq_dir;
+  pid_t pid;
+  int pidfd;
+  GArray *children; /* pidfds of its lease-helper children */
+  char **files;
+  guint watch_id;
+  guint timer_id;
+  gboolean killed;
+} Stopping;
+
+static GHashTable *stopping; /* conf_path -> Stopping* (main thread only) */
+
+static void
+stopping_finish(Stopping *st, gboolean wait)
+{
+  g_clear_handle_id(&st->watch_id, g_source_remove);
+  g_clear_handle_id(&st->timer_id, g_source_remove);
+  if (wait && !pidfd_wait(st->pidfd, st->killed ? STOP_KILL_WAIT_MS : STOP_TERM_WAIT_MS)) {
+    pidfd_send_signal(st->pidfd, SIGKILL);
+    if (!pidfd_wait(st->pidfd, STOP_KILL_WAIT_MS))
+      g_warning("network '%s': dnsmasq %d did not exit after SIGKILL", st->network_name,
+                (int)st->pid);
+  }
+  reap_children(g_steal_pointer(&st->children)); /* usually gone by now: no wait */
+  remove_file_list(st->dnsmasq_dir, st->files);
+  close(st->pidfd);
+  g_hash_table_remove(stopping, st->conf_path); /* frees st */
+}
+
+static void
+stopping_free(Stopping *st)
+{
+  g_clear_handle_id(&st->watch_id, g_source_remove);
+  g_clear_handle_id(&st->timer_id, g_source_remove);
+  if (st->children) {
+    for (guint i = 0; i < st->children->len; i++)
+      close(g_array_index(st->children, int, i));
+    g_array_unref(st->children);
+  }
+  g_strfreev(st->files);
+  g_free(st->conf_path);
+  g_free(st->network_name);
+  g_free(st->dnsmasq_dir);
+  g_free(st);
+}
+
+static gboolean
+on_stopping_exit(int fd, GIOCondition cond, gpointer user_data)
+{
+  Stopping *st = user_data;
+  st->watch_id = 0;
+  g_debug("network '%s': dnsmasq %d exited", st->network_name, (int)st->pid);
+  stopping_finish(st, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_stopping_timeout(gpointer user_data)
+{
+  Stopping *st = user_data;
+  if (!st->killed) {
+    g_debug("dnsmasq %d ignored SIGTERM, sending SIGKILL", (int)st->pid);
+    pidfd_send_signal(st->pidfd, SIGKILL);
+    st->killed = TRUE;
+    st->timer_id = g_timeout_add(STOP_KILL_WAIT_MS, on_stopping_timeout, st);
+    return G_SOURCE_REMOVE;
+  }
+  st->timer_id = 0;
+  g_warning("network '%s': dnsmasq %d did not exit after SIGKILL; its files are removed anyway",
+            st->network_name, (int)st->pid);
+  stopping_finish(st, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+void
+nc_dnsmasq_settle(NcDnsmasq *dm)
+{
+  Stopping *st = stopping ? g_hash_table_lookup(stopping, dm->conf_path) : NULL;
+  if (st)
+    stopping_finish(st, TRUE);
+}
+
+void
+nc_dnsmasq_settle_all(void)
+{
+  while (stopping && g_hash_table_size(stopping) > 0) {
+    GHashTableIter iter;
+    gpointer value;
+    g_hash_table_iter_init(&iter, stopping);
+    if (g_hash_table_iter_next(&iter, NULL, &value))
+      stopping_finish(value, TRUE);
+  }
+}
+
+gboolean
+nc_dnsmasq_stop_deferred(NcDnsmasq *dm, GError **error)
+{
+  nc_dnsmasq_settle(dm);
+  if (!dm->pid || dm->pidfd < 0)
+    return nc_dnsmasq_stop(dm, error); /* not ours to watch (adopted without pidfd, or none) */
+  dm->wanted = FALSE;
+  g_clear_handle_id(&dm->restart_id, g_source_remove);
+  clear_watch(dm);
+  Stopping *st = g_new0(Stopping, 1);
+  st->conf_path = g_strdup(dm->conf_path);
+  st->network_name = g_strdup(dm->network_name);
+  st->dnsmasq_dir = g_strdup(dm->dnsmasq_dir);
+  st->pid = dm->pid;
+  st->pidfd = dm->pidfd;
+  st->children = open_children(dm, dm->pid);
+  st->files = files_to_remove(dm);
+  dm->pidfd = -1;
+  dm->pid = 0;
+  if (!stopping)
+    stopping = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)stopping_free);
+  g_hash_table_insert(stopping, st->conf_path, st);
+  if (pidfd_send_signal(st->pidfd, SIGTERM) < 0 && errno == ESRCH) {
+    stopping_finish(st, FALSE);
+    return TRUE;
+  }
+  st->watch_id = g_unix_fd_add(st->pidfd, G_IO_IN, on_stopping_exit, st);
+  st->timer_id = g_timeout_add(STOP_TERM_WAIT_MS, on_stopping_timeout, st);
+  return TRUE;
 }

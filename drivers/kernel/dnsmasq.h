@@ -121,6 +121,16 @@ gboolean nc_dnsmasq_adopt(NcDnsmasq *dnsmasq, const NcNetworkDef *def, pid_t pid
  * NAME.hostsfile, NAME.addnhosts, NAME.pid, NAME.leases (legacy),
  * BRIDGE.status and BRIDGE.macs. Stopping a stopped dnsmasq is fine. */
 gboolean nc_dnsmasq_stop(NcDnsmasq *dnsmasq, GError **error);
+/* The same without waiting: SIGTERM to the supervised dnsmasq, and the rest
+ * (SIGKILL after 2 s, its lease-helper children, the files) from the main
+ * loop once it exits, so net-destroy answers at once. A later start, adopt
+ * or file update of the same network finishes the stop first. Falls back to
+ * nc_dnsmasq_stop for a dnsmasq it does not watch through a pidfd. */
+gboolean nc_dnsmasq_stop_deferred(NcDnsmasq *dnsmasq, GError **error);
+/* Finishes a deferred stop of this network's dnsmasq now (blocking, bounded). */
+void nc_dnsmasq_settle(NcDnsmasq *dnsmasq);
+/* Finishes every deferred stop (daemon exit). */
+void nc_dnsmasq_settle_all(void);
 
 /* -- for tests ----------------------------------------------------------------- */
 

@@ -255,10 +255,9 @@ test_macmap(Fixture *f, gconstpointer data)
   g_test_assert_expected_messages();
   g_assert_cmpuint(g_strv_length(macs), ==, 0);
   g_strfreev(macs);
-  /* An add replaces the FIFO with the map. */
-  g_test_expect_message("netctl", G_LOG_LEVEL_WARNING, "*virbr1.macs*");
+  /* An add replaces the FIFO with the map (the refusal was said once: the
+   * map read is kept while the file is the one seen). */
   g_assert_cmpint(nc_macmap_add(f->root, "virbr1", "vm", "52:54:00:00:00:01"), ==, 0);
-  g_test_assert_expected_messages();
   g_assert_true(g_file_test(path, G_FILE_TEST_IS_REGULAR));
 
   g_autofree char *deep = g_strnfill(100000, '[');

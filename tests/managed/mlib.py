@@ -376,8 +376,9 @@ def assert_gone(env, paths, net, bridge, dnsmasq_pid):
     assert "netctl" not in rules, f"nftables still holds our table:\n{rules}"
     if dnsmasq_pid:
         wait_for(f"dnsmasq {dnsmasq_pid} to exit", lambda: not pid_alive(dnsmasq_pid), timeout=5)
-    left = sorted(os.listdir(paths.dnsmasq))
-    assert not left, f"files left in {paths.dnsmasq}: {left}"
+    # dnsmasq's files go once it has exited (the stop finishes off the reply path)
+    wait_for(f"the files in {paths.dnsmasq} to go", lambda: not os.listdir(paths.dnsmasq),
+             timeout=10)
     left = sorted(f for f in os.listdir(paths.state) if f not in ("driver.pid", "autostarted"))
     assert not left, f"files left in {paths.state}: {left}"
 

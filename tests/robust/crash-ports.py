@@ -65,7 +65,18 @@ SCENARIOS = {}
 
 
 def scenario(fn):
-    SCENARIOS[fn.__name__.replace("_", "-")] = fn
+    # Networks (and their dnsmasq) outlive netctld by design: whatever the run
+    # leaves running is destroyed and stopped by PID (mlib.cleanup), or the
+    # dnsmasq of every run would pile up (one inotify instance each; the
+    # host's limit is 128).
+    import mlib  # noqa: E402
+
+    def run(env):
+        try:
+            fn(env)
+        finally:
+            mlib.cleanup(env)
+    SCENARIOS[fn.__name__.replace("_", "-")] = run
     return fn
 
 
