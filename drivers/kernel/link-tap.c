@@ -320,6 +320,15 @@ nc_tap_create(NcKernel *kernel, const NcTapConfig *config, char *ret_name, int *
     return r;
   }
 
+  if (config->no_ipv6) {
+    /* Before it goes up: no link-local address or route to make (and for
+     * the kernel to walk past on every later change of an IPv6 link). A
+     * kernel without IPv6 has no such file, which is fine. */
+    g_autofree char *key = nc_sysctl_iface_key("ipv6", ifr.ifr_name, "disable_ipv6");
+    int s = key ? nc_sysctl_write(kernel, key, "1") : -EINVAL;
+    if (s < 0 && s != -ENOENT)
+      g_debug("kernel: disabling IPv6 on TAP %s: %s", ifr.ifr_name, g_strerror(-s));
+  }
   r = tap_configure(kernel, ifindex, config);
   if (r < 0) {
     g_debug("kernel: configuring TAP %s: %s", ifr.ifr_name, g_strerror(-r));
