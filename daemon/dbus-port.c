@@ -165,9 +165,11 @@ nc_dbus_network_port_create(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
 static char *
 quote_key(const char *key)
 {
-  g_autofree char *cut = g_utf8_substring(key, 0, 64);
+  /* g_utf8_substring reads past the end of a shorter string: clamp. */
+  glong len = g_utf8_strlen(key, -1);
+  g_autofree char *cut = g_utf8_substring(key, 0, MIN(len, 64));
   g_autofree char *quoted = nc_name_escape(cut);
-  return g_strconcat(quoted, g_utf8_strlen(key, -1) > 64 ? "..." : "", NULL);
+  return g_strconcat(quoted, len > 64 ? "..." : "", NULL);
 }
 
 /* The device dictionary of PortCreateTap; FALSE with INVALID_ARG for an
