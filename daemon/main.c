@@ -10,14 +10,14 @@
 #include <stdio.h>
 
 #include "coexist.h"
-
-/* Exit status when libvirt's own network daemon runs: retrying cannot help
- * (netctld.service: RestartPreventExitStatus). */
-#define NC_EXIT_OTHER_DAEMON 3
 #include "dbus-frontend.h"
 #include "nc-config.h"
 #include "nc-daemon.h"
 #include "rpc-frontend.h"
+
+/* Exit status when libvirt's own network daemon runs: retrying cannot help
+ * (netctld.service: RestartPreventExitStatus). */
+#define NC_EXIT_OTHER_DAEMON 3
 
 static gboolean
 on_quit_signal(gpointer user_data)
