@@ -116,11 +116,9 @@ tap_mtu(const NcNetworkDef *def, const NcPortDevice *dev)
   return def->has_mtu ? def->mtu : 0; /* 0: the kernel's, the bridge adapts */
 }
 
-/* Makes the TAP of `dev` (its name exact, or the first free vnet%d) plugged
- * into bridge_ifindex. */
-static gboolean
-make_tap(const NcDriverEnv *env, const NcNetworkDef *def, const NcNetworkPortDef *port,
-         int bridge_ifindex, NcPortDevice *dev, GError **error)
+gboolean
+nc_port_tap_make(const NcDriverEnv *env, const NcNetworkDef *def, const NcNetworkPortDef *port,
+                 int bridge_ifindex, NcPortDevice *dev, GError **error)
 {
   char uuid[NC_UUID_STRING_LEN];
   g_autofree char *alias = nc_port_device_alias(port->uuid);
@@ -143,6 +141,8 @@ make_tap(const NcDriverEnv *env, const NcNetworkDef *def, const NcNetworkPortDef
   };
   char name[16] = "";
   int ifindex = 0;
+  if (dev->name[0]) /* a detached TAP of that name may still be on its way out */
+    nc_link_wait_deleted(env->kernel, dev->name);
   int r = nc_tap_create(env->kernel, &config, name, &ifindex);
   if (r == -EEXIST) {
     g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
@@ -161,9 +161,8 @@ make_tap(const NcDriverEnv *env, const NcNetworkDef *def, const NcNetworkPortDef
   return TRUE;
 }
 
-/* Deletes the TAP when it is still the one we made. */
-static int
-delete_tap(const NcDriverEnv *env, const NcNetworkPortDef *port, NcPortDevice *dev)
+int
+nc_port_tap_delete(const NcDriverEnv *env, const NcNetworkPortDef *port, NcPortDevice *dev)
 {
   NcTapInfo info;
   g_autofree char *alias = nc_port_device_alias(port->uuid);
@@ -188,10 +187,10 @@ nc_bridge_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, const char
     return FALSE;
   fill_plug(def, bridge, port);
   if (dev && dev->create) {
-    if (!make_tap(env, def, port, bridge_ifindex, dev, error))
+    if (!nc_port_tap_make(env, def, port, bridge_ifindex, dev, error))
       return FALSE;
     if (!apply_policy(env, def, port, dev, TRUE, error)) {
-      delete_tap(env, port, dev);
+      nc_port_tap_delete(env, port, dev);
       dev->ifindex = 0;
       return FALSE;
     }
@@ -208,7 +207,7 @@ nc_bridge_port_free(const NcDriverEnv *env, const NcNetworkDef *def, const char 
     macmap_update(env, def, bridge, port, FALSE);
   if (!dev || !dev->create || !dev->name[0])
     return TRUE;
-  int r = delete_tap(env, port, dev);
+  int r = nc_port_tap_delete(env, port, dev);
   if (r < 0) {
     char uuid[NC_UUID_STRING_LEN];
     g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
@@ -263,7 +262,7 @@ nc_bridge_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, const char
   if (r == -ENODEV) {
     /* Gone while we were away (or deleted by hand): the guest's VMM, if
      * any, lost it anyway; make it again so a VMM started now finds it. */
-    return make_tap(env, def, port, bridge_ifindex, dev, error)
+    return nc_port_tap_make(env, def, port, bridge_ifindex, dev, error)
            && apply_policy(env, def, port, dev, TRUE, error);
   }
   if (r < 0) {

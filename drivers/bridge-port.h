@@ -18,4 +18,17 @@ gboolean nc_bridge_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, c
                               int bridge_ifindex, NcNetworkPortDef *port, NcPortDevice *dev,
                               GError **error);
 
+/* The TAP of an attach-interface port, shared by every kind whose ports are
+ * TAPs (Linux bridges, Open vSwitch): named dev->name or the first free
+ * vnet%d, owned as dev says, the guest's MAC with 0xfe first (as libvirt's),
+ * the network's MTU, IPv6 off, the port's alias, up, and enslaved to
+ * master_ifindex (0: none, OVS plugs it itself). dev->name and ifindex are
+ * set. */
+gboolean nc_port_tap_make(const NcDriverEnv *env, const NcNetworkDef *def,
+                          const NcNetworkPortDef *port, int master_ifindex, NcPortDevice *dev,
+                          GError **error);
+/* Deletes it (deferred, in a batch) when it is still the port's (its alias):
+ * 0, or -errno. */
+int nc_port_tap_delete(const NcDriverEnv *env, const NcNetworkPortDef *port, NcPortDevice *dev);
+
 G_END_DECLS

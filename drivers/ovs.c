@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "bridge-port.h"
 #include "forward-driver.h"
 #include "link-tap.h"
 #include "nc-error.h"
@@ -321,66 +322,6 @@ remove_from_bridge(const NcNetworkPortDef *port, const char *device, char **ret_
   return nc_ovsdb_port_del(socket, device, uuid, ret_detail);
 }
 
-/* The TAP of attach-interface, on no Linux bridge: OVS takes it. Its MAC is
- * the guest's with 0xfe first, as libvirt's. */
-static gboolean
-make_tap(const NcDriverEnv *env, const NcNetworkDef *def, const NcNetworkPortDef *port,
-         NcPortDevice *dev, GError **error)
-{
-  char uuid[NC_UUID_STRING_LEN];
-  g_autofree char *alias = nc_port_device_alias(port->uuid);
-  NcMac tap_mac = port->mac;
-  tap_mac.addr[0] = 0xfe;
-  NcTapConfig config = {
-    .name = dev->name[0] ? dev->name : "vnet%d",
-    .owner = dev->owner,
-    .group = dev->group,
-    .vnet_hdr = dev->vnet_hdr,
-    .queues = dev->queues,
-    .mac = &tap_mac,
-    .mtu = dev->mtu ? dev->mtu : (def->has_mtu ? def->mtu : 0),
-    .alias = alias,
-    .up = TRUE,
-  };
-  char name[16] = "";
-  int ifindex = 0;
-  if (dev->name[0])
-    nc_link_wait_deleted(env->kernel, dev->name);
-  int r = nc_tap_create(env->kernel, &config, name, &ifindex);
-  if (r == -EEXIST) {
-    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
-                "network '%s': port %s: device '%s' already exists; choose another target",
-                def->name, port_label(port, uuid), dev->name);
-    return FALSE;
-  }
-  if (r < 0) {
-    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
-                "network '%s': port %s: cannot create TAP device '%s': %s", def->name,
-                port_label(port, uuid), config.name, g_strerror(-r));
-    return FALSE;
-  }
-  g_strlcpy(dev->name, name, sizeof dev->name);
-  dev->ifindex = ifindex;
-  return TRUE;
-}
-
-/* Deletes the TAP when it is still the one we made. */
-static int
-delete_tap(const NcDriverEnv *env, const NcNetworkPortDef *port, NcPortDevice *dev)
-{
-  NcTapInfo info;
-  g_autofree char *alias = nc_port_device_alias(port->uuid);
-  int r = nc_tap_get_info(env->kernel, dev->name, &info);
-  if (r == -ENODEV)
-    return 0;
-  if (r < 0)
-    return r;
-  if (!g_str_equal(info.alias, alias))
-    return 0;
-  r = nc_link_delete_deferred(env->kernel, info.link.ifindex, dev->name);
-  return r == -ENODEV ? 0 : r;
-}
-
 static const NcBandwidthRate *
 outbound(const NcNetworkPortDef *port)
 {
@@ -432,12 +373,12 @@ ovs_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *liv
   fill_port(def, port);
   if (!dev || !dev->create)
     return TRUE; /* the VMM adds its own device to the bridge */
-  if (!make_tap(env, def, port, dev, error))
+  if (!nc_port_tap_make(env, def, port, 0, dev, error))
     return FALSE;
   if (!add_to_bridge(def, port, dev->name, error)
       || (outbound(port) && !apply_meter(def, port, dev->name, TRUE, error))) {
     remove_from_bridge(port, dev->name, NULL);
-    delete_tap(env, port, dev);
+    nc_port_tap_delete(env, port, dev);
     dev->ifindex = 0;
     return FALSE;
   }
@@ -455,7 +396,7 @@ ovs_port_free(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live
   if (outbound(port))
     apply_meter(def, port, dev->name, FALSE, NULL);
   int r = remove_from_bridge(port, dev->name, &detail);
-  int r2 = delete_tap(env, port, dev);
+  int r2 = nc_port_tap_delete(env, port, dev);
   if (r < 0) {
     g_autofree char *what = g_strdup_printf("port %s: cannot remove '%s' from Open vSwitch",
                                             port_label(port, uuid), dev->name);
@@ -486,7 +427,7 @@ ovs_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *liv
   g_autofree char *alias = nc_port_device_alias(port->uuid);
   int r = nc_tap_get_info(env->kernel, dev->name, &info);
   if (r == -ENODEV) {
-    if (!make_tap(env, def, port, dev, error))
+    if (!nc_port_tap_make(env, def, port, 0, dev, error))
       return FALSE;
   } else if (r < 0) {
     g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
