@@ -41,7 +41,17 @@ SCENARIOS = {}
 
 
 def scenario(fn):
-    SCENARIOS[fn.__name__.replace("_", "-")] = fn
+    # The networks' dnsmasq outlive netctld by design: what the scenario
+    # leaves running is destroyed and stopped by PID (mlib.cleanup).
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "managed"))
+    import mlib  # noqa: E402
+
+    def run(env):
+        try:
+            fn(env)
+        finally:
+            mlib.cleanup(env)
+    SCENARIOS[fn.__name__.replace("_", "-")] = run
     return fn
 
 
