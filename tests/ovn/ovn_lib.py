@@ -1,0 +1,350 @@
+"""OVN across simulated hosts, for tests: one machine, namespaces as hosts.
+
+The test already runs in a private network and mount namespace
+(tests/cli/harness.py); that namespace is host 1, where the test's netctld
+runs. Further namespaces are held by `sleep` processes of ours
+(tests/managed/mlib.Host):
+  - fabric: a Linux bridge joining the underlay veths (192.168.50.0/24);
+  - central: NB and SB ovsdb-servers (standalone databases) and ovn-northd,
+    NB on tcp:192.168.50.1:6641, SB on tcp:192.168.50.1:6642;
+  - host 2, and host 1 (the test's own namespace): an ovsdb-server, an
+    ovs-vswitchd on the userspace (netdev) datapath, br-phy holding the
+    underlay veth with the encap IP 192.168.50.1N, br-int with
+    fail-mode=secure, and ovn-controller (system-id hostN, Geneve).
+
+Facts this follows (issue 14): checksum offload off on every kernel
+interface feeding the netdev datapath, central's underlay too (else TCP to
+the SB fails while ping works); userspace TSO stays off with tunnels; guest
+MTU at most underlay minus 58. Every process is started through env.spawn,
+so the harness stops it by PID; every wait is bounded.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "cli"))
+sys.path.insert(0, os.path.join(HERE, "..", "managed"))
+import mlib  # noqa: E402
+from harness import Skip, log, wait_for  # noqa: E402
+
+OVS_SBIN = ("/usr/sbin", "/usr/lib/openvswitch-switch")
+OVS_TOOLS = ("ovsdb-server", "ovs-vswitchd", "ovsdb-tool", "ovs-vsctl")
+OVN_TOOLS = ("ovn-northd", "ovn-controller", "ovn-nbctl", "ovn-sbctl")
+VSWITCH_SCHEMA = "/usr/share/openvswitch/vswitch.ovsschema"
+NB_SCHEMA = "/usr/share/ovn/ovn-nb.ovsschema"
+SB_SCHEMA = "/usr/share/ovn/ovn-sb.ovsschema"
+
+UNDERLAY = "192.168.50"
+CENTRAL_IP = f"{UNDERLAY}.1"
+NB_REMOTE = f"tcp:{CENTRAL_IP}:6641"
+SB_REMOTE = f"tcp:{CENTRAL_IP}:6642"
+GENEVE_OVERHEAD = 58
+
+
+def find_tool(name):
+    p = shutil.which(name)
+    if p:
+        return p
+    for d in OVS_SBIN:
+        if os.access(os.path.join(d, name), os.X_OK):
+            return os.path.join(d, name)
+    return None
+
+
+def need_ovn():
+    missing = [t for t in OVS_TOOLS + OVN_TOOLS if find_tool(t) is None]
+    missing += [s for s in (VSWITCH_SCHEMA, NB_SCHEMA, SB_SCHEMA) if not os.path.exists(s)]
+    if missing:
+        raise Skip("OVN is not installed (missing: " + ", ".join(missing) +
+                   "); Debian: apt-get install ovn-central ovn-host")
+    mlib.need_tools("ip", "ethtool", "busybox", "nsenter", "unshare")
+
+
+def offloads_off(ns, ifname):
+    """Checksum and segmentation offloads off: the netdev datapath reads raw
+    frames (AF_PACKET / TAP) and does not finish partial checksums."""
+    ns.run("ethtool", "-K", ifname, "tx", "off", "rx", "off", "tso", "off", "gso", "off",
+           "gro", "off", check=False)
+
+
+class Here:
+    """The test's own namespace, with mlib.Host's interface."""
+
+    def __init__(self, env, name):
+        self.env = env
+        self.name = name
+        self.proc = None
+
+    def cmd(self, *args):
+        return list(args)
+
+    def run(self, *args, check=True, timeout=30):
+        return mlib.sh(*args, check=check, timeout=timeout)
+
+    def spawn(self, args, **kw):
+        return self.env.spawn(list(args), **kw)
+
+    def take_link(self, ifname, newname=None):
+        if newname:
+            mlib.sh("ip", "link", "set", ifname, "name", newname)
+
+
+def move_link(ns, ifname, newname=None):
+    if ns.proc is None:
+        if newname:
+            mlib.sh("ip", "link", "set", ifname, "name", newname)
+    else:
+        ns.take_link(ifname, newname)
+
+
+class Daemons:
+    """Run/db/log dirs of one set of OVS/OVN daemons, and the environment
+    their tools need (ovn-controller finds br-int.mgmt under OVS_RUNDIR)."""
+
+    def __init__(self, env, ns, tag):
+        self.env = env
+        self.ns = ns
+        base = os.path.join(env.tmp, tag)
+        self.dirs = {k: os.path.join(base, k) for k in ("run", "db", "log", "etc")}
+        for d in self.dirs.values():
+            os.makedirs(d, exist_ok=True)
+        self.penv = dict(env.env, OVS_RUNDIR=self.dirs["run"], OVS_DBDIR=self.dirs["db"],
+                         OVS_LOGDIR=self.dirs["log"], OVS_SYSCONFDIR=self.dirs["etc"],
+                         OVN_RUNDIR=self.dirs["run"], OVN_DBDIR=self.dirs["db"],
+                         OVN_LOGDIR=self.dirs["log"], OVN_SYSCONFDIR=self.dirs["etc"])
+        self.procs = {}
+
+    def path(self, kind, name):
+        return os.path.join(self.dirs[kind], name)
+
+    def daemon(self, name, tool, *args):
+        """Starts tool in the foreground in our namespace; stopped by PID.
+        (ovn-controller has no --unixctl: its socket is in OVN_RUNDIR.)"""
+        run = self.dirs["run"]
+        ctl = [] if tool == "ovn-controller" else [f"--unixctl={run}/{name}.ctl"]
+        with open(self.path("log", f"{name}.stderr"), "w") as err:
+            p = self.ns.spawn([find_tool(tool), *args, f"--pidfile={run}/{name}.pid", *ctl,
+                               f"--log-file={self.dirs['log']}/{name}.log"],
+                              env=self.penv, stdout=subprocess.DEVNULL, stderr=err)
+        self.procs[name] = p
+        return p
+
+    def tool(self, *args, check=True, timeout=30):
+        r = subprocess.run(self.ns.cmd(*args), capture_output=True, text=True, env=self.penv,
+                           timeout=timeout)
+        if check and r.returncode != 0:
+            raise AssertionError(f"{self.ns.name}: {' '.join(args)}: {r.stderr.strip()}")
+        return r
+
+    def alive(self, name):
+        p = self.procs.get(name)
+        return p is not None and p.poll() is None
+
+    def stop(self, *names):
+        for name in names or reversed(list(self.procs)):
+            p = self.procs.pop(name, None)
+            if p is not None:
+                self.env.stop(p)
+
+    def log_tail(self, name, lines=20):
+        out = ""
+        for ext, n in (("log", lines), ("stderr", 3)):
+            try:
+                with open(self.path("log", f"{name}.{ext}"), errors="replace") as f:
+                    out += "".join(f.readlines()[-n:])
+            except OSError:
+                pass
+        return out
+
+
+class Central(Daemons):
+    def __init__(self, env, fabric):
+        ns = mlib.Host(env, "central")
+        super().__init__(env, ns, "central")
+        fabric.plug(ns, "c", CENTRAL_IP)
+        ns.run("ip", "addr", "add", f"{CENTRAL_IP}/24", "dev", "eth0")
+        for db, schema, port in (("nb", NB_SCHEMA, 6641), ("sb", SB_SCHEMA, 6642)):
+            path = self.path("db", f"ovn{db}_db.db")
+            subprocess.run([find_tool("ovsdb-tool"), "create", path, schema], check=True)
+            sock = self.path("run", f"ovn{db}_db.sock")
+            self.daemon(f"ovsdb-{db}", "ovsdb-server", path, f"--remote=punix:{sock}",
+                        f"--remote=ptcp:{port}:{CENTRAL_IP}")
+            wait_for(f"central's {db} socket", lambda: os.path.exists(sock), timeout=20)
+        self.nb_sock = "unix:" + self.path("run", "ovnnb_db.sock")
+        self.sb_sock = "unix:" + self.path("run", "ovnsb_db.sock")
+        self.daemon("northd", "ovn-northd", f"--ovnnb-db={self.nb_sock}",
+                    f"--ovnsb-db={self.sb_sock}")
+        self.nbctl("--timeout=20", "init")
+
+    def nbctl(self, *args, check=True):
+        return self.tool(find_tool("ovn-nbctl"), f"--db={self.nb_sock}", "--timeout=20", *args,
+                         check=check)
+
+    def sbctl(self, *args, check=True):
+        return self.tool(find_tool("ovn-sbctl"), f"--db={self.sb_sock}", "--timeout=20", *args,
+                         check=check)
+
+    def nb_rows(self, table, columns="_uuid,name,external_ids"):
+        r = self.nbctl("--format=json", f"--columns={columns}", "list", table)
+        doc = json.loads(r.stdout)
+        return [dict(zip(doc["headings"], row)) for row in doc["data"]]
+
+    def chassis(self):
+        r = self.sbctl("--bare", "--columns=name", "list", "Chassis")
+        return set(r.stdout.split())
+
+
+class Fabric:
+    """The underlay: a Linux bridge in its own namespace; each node gets a
+    veth whose other end is on it. Offloads off on both ends."""
+
+    def __init__(self, env):
+        self.env = env
+        self.ns = mlib.Host(env, "fabric")
+        self.ns.run("ip", "link", "add", "fab", "type", "bridge")
+        self.ns.run("ip", "link", "set", "fab", "up")
+
+    def plug(self, ns, tag, addr):
+        """A veth from fabric to ns, named eth0 there (for central) or
+        u-TAG (for hosts, where br-phy takes it)."""
+        near, far = f"f-{tag}", f"u-{tag}"
+        mlib.sh("ip", "link", "add", near, "type", "veth", "peer", "name", far)
+        self.ns.take_link(near)
+        self.ns.run("ip", "link", "set", near, "master", "fab", "up")
+        offloads_off(self.ns, near)
+        newname = "eth0" if tag == "c" else None
+        move_link(ns, far, newname)
+        name = newname or far
+        ns.run("ip", "link", "set", name, "up")
+        offloads_off(ns, name)
+        return name
+
+
+class OvnHost(Daemons):
+    """ovsdb-server + ovs-vswitchd (netdev) + ovn-controller of host N."""
+
+    def __init__(self, env, fabric, n, ns=None, encap="geneve"):
+        ns = ns or mlib.Host(env, f"host{n}")
+        super().__init__(env, ns, f"host{n}")
+        self.n = n
+        self.system_id = f"host{n}"
+        self.encap_ip = f"{UNDERLAY}.{10 + n}"
+        self.sock = self.path("run", "db.sock")
+        db = self.path("db", "conf.db")
+        subprocess.run([find_tool("ovsdb-tool"), "create", db, VSWITCH_SCHEMA], check=True)
+        self.daemon("ovsdb-server", "ovsdb-server", db, f"--remote=punix:{self.sock}")
+        wait_for(f"host{n}'s ovsdb-server socket", lambda: os.path.exists(self.sock), timeout=20)
+        self.vsctl("--no-wait", "init")
+        # few threads: the machine is shared; TSO off with tunnels
+        self.vsctl("--no-wait", "set", "Open_vSwitch", ".",
+                   "other_config:n-handler-threads=1", "other_config:n-revalidator-threads=1",
+                   "other_config:userspace-tso-enable=false")
+        self.daemon("ovs-vswitchd", "ovs-vswitchd", f"unix:{self.sock}")
+        self.add_bridge("br-phy")
+        uplink = fabric.plug(ns, f"h{n}", self.encap_ip)
+        self.vsctl("add-port", "br-phy", uplink)
+        ns.run("ip", "addr", "add", f"{self.encap_ip}/24", "dev", "br-phy")
+        offloads_off(ns, "br-phy")
+        self.add_bridge("br-int", "fail-mode=secure")
+        self.vsctl("set", "Open_vSwitch", ".", f"external_ids:system-id={self.system_id}",
+                   f"external_ids:ovn-remote={SB_REMOTE}", f"external_ids:ovn-encap-type={encap}",
+                   f"external_ids:ovn-encap-ip={self.encap_ip}",
+                   "external_ids:ovn-bridge-datapath-type=netdev")
+        self.daemon("ovn-controller", "ovn-controller", f"unix:{self.sock}")
+
+    def vsctl(self, *args, check=True):
+        return self.tool(find_tool("ovs-vsctl"), f"--db=unix:{self.sock}", "--timeout=20", *args,
+                         check=check)
+
+    def add_bridge(self, name, *settings):
+        extra = ["--", "set", "bridge", name, *settings] if settings else []
+        # vswitchd may still be reading the database: retry (bounded)
+        wait_for(f"host{self.n}: bridge {name}", lambda: self.vsctl(
+            "--may-exist", "add-br", name, "--", "set", "bridge", name, "datapath_type=netdev",
+            *extra, check=False).returncode == 0, timeout=30, interval=0.2)
+        wait_for(f"host{self.n}: {name} to run",
+                 lambda: self.vsctl("get", "Interface", name, "ofport").stdout.strip()
+                 not in ("", "[]", "-1"), timeout=20)
+        self.ns.run("ip", "link", "set", name, "up")
+
+    def bind(self, ifname, iface_id):
+        self.vsctl("add-port", "br-int", ifname, "--", "set", "Interface", ifname,
+                   f"external_ids:iface-id={iface_id}")
+
+
+class Cluster:
+    """fabric + central + hosts 1..N (host 1 is the test's namespace)."""
+
+    def __init__(self, env, hosts=2, encap="geneve"):
+        need_ovn()
+        self.env = env
+        self.fabric = Fabric(env)
+        self.central = Central(env, self.fabric)
+        self.hosts = [OvnHost(env, self.fabric, 1, ns=Here(env, "host1"), encap=encap)]
+        for n in range(2, hosts + 1):
+            self.hosts.append(OvnHost(env, self.fabric, n, encap=encap))
+        want = {h.system_id for h in self.hosts}
+        try:
+            wait_for("every chassis in the SB", lambda: want <= self.central.chassis(),
+                     timeout=60, interval=0.3)
+        except AssertionError:
+            self.dump()
+            raise
+
+    def dump(self):
+        for d in [self.central] + self.hosts:
+            for name in list(d.procs):
+                log(f"---- {d.ns.name} {name} ({'up' if d.alive(name) else 'DOWN'}) ----")
+                log(d.log_tail(name, 12))
+
+    def stop(self):
+        for h in reversed(self.hosts):
+            h.stop()
+        self.central.stop()
+
+
+class Guest(mlib.Host):
+    """A namespace guest on host h: eth0 of a veth whose other end is bound
+    on h's br-int with iface-id, offloads off, MTU within the tunnel's."""
+
+    def __init__(self, env, host, name, iface_id, mac, mtu=1500 - GENEVE_OVERHEAD):
+        super().__init__(env, name)
+        self.host = host
+        self.mac = mac
+        self.port = f"v{name}"[:15]
+        mlib.sh("ip", "link", "add", self.port, "type", "veth", "peer", "name", f"{self.port}p")
+        move_link(host.ns, self.port)
+        self.take_link(f"{self.port}p", "eth0")
+        host.ns.run("ip", "link", "set", self.port, "up")
+        offloads_off(host.ns, self.port)
+        self.run("ip", "link", "set", "eth0", "address", mac, "mtu", str(mtu))
+        self.run("ip", "link", "set", "eth0", "up")
+        offloads_off(self, "eth0")
+        host.bind(self.port, iface_id)
+        self.script = os.path.join(env.tmp, "udhcpc.sh")
+        if not os.path.exists(self.script):
+            with open(self.script, "w") as f:
+                f.write(mlib.UDHCPC_SCRIPT)
+            os.chmod(self.script, 0o755)
+
+    def dhcp(self, tries=15):
+        args = ["busybox", "udhcpc", "-i", "eth0", "-n", "-q", "-f", "-t", str(tries), "-T", "1",
+                "-s", self.script]
+        r = self.run(*args, check=False, timeout=tries * 4 + 10)
+        out = r.stdout + r.stderr
+        import re
+        m = re.search(r"lease of (\S+) obtained", out)
+        assert r.returncode == 0 and m, f"{self.name}: no DHCP lease from OVN: {out}"
+        return m.group(1)
+
+    def ping(self, addr, count=1, wait=1):
+        return self.run("busybox", "ping", "-c", str(count), "-W", str(wait), addr, check=False,
+                        timeout=count * wait + 10).returncode == 0
+
+    def reaches(self, addr, timeout=30):
+        wait_for(f"{self.name} to reach {addr}", lambda: self.ping(addr), timeout=timeout,
+                 interval=0.2)
