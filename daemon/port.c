@@ -20,6 +20,7 @@
 #include "nc-error.h"
 #include "nc-log.h"
 #include "port-merge.h"
+#include "port-reclaim.h"
 #include "port-status.h"
 
 #define MAX_TAP_QUEUES 256 /* the kernel's MAX_TAP_QUEUES */
@@ -246,15 +247,22 @@ nc_network_port_create_def(NcNetwork *net, NcNetworkPortDef *def_in, guint flags
   g_autoptr(NcNetworkPortDef) def = def_in;
   const NcForwardDriver *driver = NULL;
   NcPortDevice dev;
+  NcPort *reclaimed = NULL;
+  gboolean reclaim = (flags & NC_PORT_CREATE_RECLAIM) != 0;
 
   if (!nc_operation_check_flags(NC_OP_PORT_CREATE, flags, error)
-      || !check_usable(net, &driver, error) || !check_unique(net, def, error)
-      || !device_from_request(net, tap, &dev, error))
+      || !check_usable(net, &driver, error)
+      || !nc_port_reclaim_check(net, def, flags, tap != NULL, &reclaimed, error))
+    return NULL;
+  if (reclaimed)
+    return reclaimed;
+  if (!check_unique(net, def, error) || !device_from_request(net, tap, &dev, error))
     return NULL;
   NcDaemon *daemon = net->daemon;
   if (!nc_network_port_merge(net->def, def, error))
     return NULL;
-  if (!driver->port_alloc(&daemon->env, net->def, &net->live, def, &dev, error))
+  if (!(reclaim ? nc_port_reclaim_plug(net, driver, def, &dev, error)
+                : driver->port_alloc(&daemon->env, net->def, &net->live, def, &dev, error)))
     return NULL;
 
   NcPort *port = port_new(net, g_steal_pointer(&def), &dev);
@@ -276,8 +284,9 @@ nc_network_port_create_def(NcNetwork *net, NcNetworkPortDef *def_in, guint flags
   }
   char mac[18];
   nc_mac_format(&port->def->mac, mac);
-  nc_log_network(net, G_LOG_LEVEL_INFO, "port %s created (MAC %s, owner '%s'%s%s)",
-                 port->uuid_str, mac, port->def->owner_name ? port->def->owner_name : "-",
+  nc_log_network(net, G_LOG_LEVEL_INFO, "port %s %s (MAC %s, owner '%s'%s%s)", port->uuid_str,
+                 reclaim ? "reclaimed" : "created", mac,
+                 port->def->owner_name ? port->def->owner_name : "-",
                  port->dev.create ? ", device " : "", port->dev.create ? port->dev.name : "");
   publish(net, port, NC_EVENT_PORT_CREATED);
   return port;
