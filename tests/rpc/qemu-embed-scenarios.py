@@ -21,10 +21,10 @@ import json
 import os
 import re
 import select
-import shutil
 import signal
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "managed"))
@@ -261,6 +261,7 @@ def qemu_embed(env):
     env.ok("net-create", env.write("embnet.xml", NAT_XML))
     vm = None
     try:
+        t0 = time.monotonic()
         vm = Embed(env, root, DOMAIN_XML)
         started = vm.read(timeout=180)  # capabilities probe + TCG start under load
         assert started.get("active") == 1, started
@@ -276,7 +277,7 @@ def qemu_embed(env):
         assert f"<plug type='network' bridge='{BRIDGE}'/>" in xml, xml
         # the TAP libvirt made, on the network's bridge
         assert master_of(tap) == BRIDGE, env_link(tap)
-        log(f"domain {DOM}: port {portid}, TAP {tap} on {BRIDGE}")
+        log(f"domain {DOM} started in {mlib.elapsed(t0)}: port {portid}, TAP {tap} on {BRIDGE}")
 
         # iPXE asks for DHCP: its lease in net-dhcp-leases (netctl and virsh)
         def leased():
@@ -290,7 +291,7 @@ def qemu_embed(env):
         assert addr.startswith("192.168.181."), addr
         out = env.vok("net-dhcp-leases", NET, "--mac", MAC).out
         assert MAC in out and addr.split("/")[0] in out, out
-        log(f"iPXE lease {addr}")
+        log(f"iPXE lease {addr} {mlib.elapsed(t0)} after the start")
 
         # a restarted hypervisor whose network daemon lost the port: the
         # driver's reconnect registers it again (RECLAIM with its plug)
@@ -299,19 +300,29 @@ def qemu_embed(env):
         env.ok("net-port-delete", NET, portid)
         assert ports(env) == []
         assert master_of(tap) == BRIDGE, "deleting the port unplugged the guest's TAP"
+        t0 = time.monotonic()
         vm = Embed(env, root)
         again = vm.read(timeout=120)
         assert again.get("active") == 1, again
         listed = wait_for("the reclaimed port", lambda: ports(env), timeout=30)
         assert [(p["uuid"], p["mac"], p["owner"]) for p in listed] == [(portid, MAC, DOM)], \
             listed
-        assert "port " + portid + " reclaimed" in env.read_log(), env.read_log()[-3000:]
+        # a fresh registration (not the "registered already" path), with the
+        # plug the guest has; its TAP untouched on the bridge
+        assert f"port {portid} reclaimed (MAC {MAC}, owner '{DOM}')" in env.read_log(), \
+            env.read_log()[-3000:]
+        xml = env.ok("net-port-dumpxml", NET, portid).out
+        assert f"<uuid>{DOM_UUID}</uuid>" in xml and f"bridge='{BRIDGE}'" in xml, xml
+        assert master_of(tap) == BRIDGE, env_link(tap)
+        log(f"port {portid} reclaimed by the restarted driver after {mlib.elapsed(t0)}")
 
         # destroy: the port is deleted, the TAP gone
         assert vm.send("destroy", timeout=60).get("destroyed"), "destroy failed"
         wait_for("the port to go", lambda: ports(env) == [], timeout=30)
         wait_for(f"TAP {tap} to go", lambda: env_link(tap) is None, timeout=30)
         assert f"port {portid} deleted" in env.read_log()
+        log("destroyed: port and TAP gone; daemon log:\n"
+            + "\n".join(line for line in env.read_log().splitlines() if "port " in line))
     finally:
         if vm is not None:
             vm.close()
