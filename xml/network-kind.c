@@ -33,6 +33,22 @@ static const char *const kind_strings[_NC_NETWORK_KIND_MAX] = {
   [NC_NETWORK_KIND_HOSTDEV] = "hostdev",
 };
 
+/* libvirt plugs a port through Open vSwitch when its merged virtualport is
+ * openvswitch, and that may come from a portgroup alone: such a bridge is
+ * an OVS bridge, not a Linux one (a Linux bridge cannot take those ports). */
+static gboolean
+uses_openvswitch(const NcNetworkDef *def)
+{
+  if (def->virtualport && def->virtualport->type == NC_VIRTUALPORT_OPENVSWITCH)
+    return TRUE;
+  for (guint i = 0; def->portgroups && i < def->portgroups->len; i++) {
+    const NcPortGroup *pg = def->portgroups->pdata[i];
+    if (pg->virtualport && pg->virtualport->type == NC_VIRTUALPORT_OPENVSWITCH)
+      return TRUE;
+  }
+  return FALSE;
+}
+
 NcNetworkKind
 nc_network_def_kind(const NcNetworkDef *def)
 {
@@ -47,9 +63,7 @@ nc_network_def_kind(const NcNetworkDef *def)
      * forward devices are macvtap uplinks. */
     if (!def->bridge.name)
       return NC_NETWORK_KIND_MACVTAP;
-    if (def->virtualport && def->virtualport->type == NC_VIRTUALPORT_OPENVSWITCH)
-      return NC_NETWORK_KIND_OVS_BRIDGE;
-    return NC_NETWORK_KIND_HOST_BRIDGE;
+    return uses_openvswitch(def) ? NC_NETWORK_KIND_OVS_BRIDGE : NC_NETWORK_KIND_HOST_BRIDGE;
   case NC_FORWARD_PRIVATE:
   case NC_FORWARD_VEPA:
   case NC_FORWARD_PASSTHROUGH:

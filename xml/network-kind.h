@@ -1,7 +1,8 @@
 /* The kind of a network: what it is on the host, derived once from its
  * definition. The forward mode alone does not say it: mode='bridge' is a
  * host Linux bridge, an Open vSwitch bridge or a macvtap pool depending on
- * <bridge name> and <virtualport type='openvswitch'>.
+ * <bridge name> and <virtualport type='openvswitch'> (on the network or on any
+ * portgroup, as libvirt).
  *
  * What a kind has (a bridge of its own, firewall, dnsmasq, DHCP leases,
  * which plug its ports get) is a row of data here, so no other file tests
@@ -16,7 +17,7 @@ G_BEGIN_DECLS
 typedef enum {
   NC_NETWORK_KIND_MANAGED_BRIDGE = 0, /* none/nat/route/open: netctl's own bridge */
   NC_NETWORK_KIND_HOST_BRIDGE,        /* bridge + <bridge name>: a Linux bridge the host owns */
-  NC_NETWORK_KIND_OVS_BRIDGE,         /* the same with <virtualport type='openvswitch'> */
+  NC_NETWORK_KIND_OVS_BRIDGE,         /* the same with an openvswitch virtualport (network or portgroup) */
   NC_NETWORK_KIND_MACVTAP,            /* bridge without a name, private, vepa, passthrough */
   NC_NETWORK_KIND_HOSTDEV,            /* hostdev: a pool of PCI functions */
   _NC_NETWORK_KIND_MAX,

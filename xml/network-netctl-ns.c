@@ -21,6 +21,7 @@ nc_netctl_ext_free(NcNetctlExt *ext)
   if (!ext)
     return;
   host_shim_free(ext->host_shim);
+  nc_netctl_ovs_free(ext->ovs);
   g_free(ext);
 }
 
@@ -34,6 +35,7 @@ nc_netctl_ext_copy(const NcNetctlExt *ext)
     copy->host_shim = g_memdup2(ext->host_shim, sizeof *ext->host_shim);
     copy->host_shim->dev = g_strdup(ext->host_shim->dev);
   }
+  copy->ovs = nc_netctl_ovs_copy(ext->ovs);
   return copy;
 }
 
@@ -108,6 +110,13 @@ nc_netctl_ext_parse(NcParseCtx *ctx, xmlNodePtr root, NcNetworkDef *def)
                            "<netctl:host-shim>: only macvtap networks (forward mode 'bridge' "
                            "without a bridge name) have a host shim");
   }
+  g_autoptr(NcNetctlOvs) ovs = NULL;
+  if (!nc_netctl_ovs_parse(ctx, root, def, &ovs))
+    return FALSE;
+  if (ovs && !ext)
+    ext = g_new0(NcNetctlExt, 1);
+  if (ext)
+    ext->ovs = g_steal_pointer(&ovs);
   if (ext) {
     nc_netctl_ext_free(def->netctl);
     def->netctl = g_steal_pointer(&ext);
@@ -118,12 +127,14 @@ nc_netctl_ext_parse(NcParseCtx *ctx, xmlNodePtr root, NcNetworkDef *def)
 gboolean
 nc_netctl_ext_used(const NcNetctlExt *ext)
 {
-  return ext && ext->host_shim;
+  return ext && (ext->host_shim || ext->ovs);
 }
 
 void
 nc_netctl_ext_format(GString *buf, const NcNetctlExt *ext, guint indent)
 {
+  if (ext)
+    nc_netctl_ovs_format(buf, ext->ovs, indent);
   if (!ext || !ext->host_shim)
     return;
   const NcHostShim *shim = ext->host_shim;

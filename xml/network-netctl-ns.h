@@ -16,6 +16,7 @@
 #include <libxml/tree.h>
 
 #include "network-def.h"
+#include "network-netctl-ovs.h"
 #include "network-parse-priv.h"
 
 G_BEGIN_DECLS
@@ -32,6 +33,7 @@ typedef struct {
 
 struct _NcNetctlExt {
   NcHostShim *host_shim; /* NULL when absent */
+  NcNetctlOvs *ovs;      /* mirrors, NetFlow, sFlow (network-netctl-ovs.h); NULL: none */
 };
 
 NcNetctlExt *nc_netctl_ext_copy(const NcNetctlExt *ext);
