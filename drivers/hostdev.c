@@ -178,17 +178,46 @@ hostdev_reconfigure(const NcDriverEnv *env, const NcNetworkDef *old_def,
   return FALSE;
 }
 
+/* The port (and its network) holding the VF at addr, in any network: a VF
+ * stays with its port while that port's network is stopped, and two pools
+ * may share a PF. NULL when none. */
+static char *
+vf_holder(const NcDriverEnv *env, const NcNetworkDef *def, const char *addr)
+{
+  g_autoptr(GKeyFile) state = load_state(env, def, addr);
+  g_autofree char *network = state ? g_strdup(def->name) : NULL;
+  g_autofree char *top = g_build_filename(env->state_dir, "hostdev", NULL);
+  g_autoptr(GDir) dir = state ? NULL : g_dir_open(top, 0, NULL);
+  const char *name;
+  while (dir && !state && (name = g_dir_read_name(dir))) {
+    if (g_str_equal(name, def->name))
+      continue;
+    g_autofree char *base = g_strconcat(addr, ".vf", NULL);
+    g_autofree char *path = g_build_filename(top, name, base, NULL);
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    if (g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL)) {
+      state = g_steal_pointer(&kf);
+      network = g_strdup(name);
+    }
+  }
+  if (!state)
+    return NULL;
+  g_autofree char *port = g_key_file_get_string(state, "vf", "port", NULL);
+  if (g_str_equal(network, def->name))
+    return g_strdup_printf("%s in use by port %s", addr, port ? port : "?");
+  return g_strdup_printf("%s in use by port %s of network '%s'", addr, port ? port : "?",
+                         network);
+}
+
 /* Why vf cannot be taken, NULL when it can. */
 static char *
 vf_busy(const NcDriverEnv *env, const NcNetworkDef *def, const PoolVf *vf)
 {
   if (vf->missing)
     return g_strdup_printf("VF %u missing", vf->index);
-  g_autoptr(GKeyFile) state = load_state(env, def, vf->addr);
-  if (state) {
-    g_autofree char *port = g_key_file_get_string(state, "vf", "port", NULL);
-    return g_strdup_printf("%s in use by port %s", vf->addr, port ? port : "?");
-  }
+  char *held = vf_holder(env, def, vf->addr);
+  if (held)
+    return held;
   g_autofree char *driver = NULL;
   if (managed(def) && nc_pci_get_driver(env->kernel, vf->addr, &driver) == 0
       && g_strcmp0(driver, VFIO) == 0)

@@ -26,6 +26,7 @@
 
 #include <glib/gstdio.h>
 
+#include "atomic-file.h"
 #include "forward-driver.h"
 #include "link-macvtap.h"
 #include "macvtap-private.h"
@@ -246,33 +247,164 @@ check_vlan(const NcNetworkDef *def, const NcVlan *vlan, const char *what, GError
 /* -- passthrough claims -------------------------------------------------------------- */
 
 /* An uplink in passthrough use by one network at a time, across networks:
- * state_dir/passthrough-uplinks/DEV holds the network's name. A claim whose
- * network has no status file any more is stale (a crash) and is taken. */
+ * state_dir/passthrough-uplinks/DEV holds the network's name. While the
+ * network runs, the claim lives as long as its status file. A stop leaves
+ * the guests' macvtaps (and the uplink's MAC) to the ports that hold them,
+ * so it keeps the claims of the uplinks ports still hold, listing those
+ * ports' UUIDs on the following lines; such a claim lives while one of the
+ * ports does (its status file, state_dir/NETWORK/ports/UUID.xml), and goes
+ * with the last one, or becomes a plain claim again when the network
+ * starts. A claim that is neither (a crash) is stale and is taken. */
 static char *
 claim_path(const NcDriverEnv *env, const char *uplink)
 {
   return g_build_filename(env->state_dir, CLAIM_DIR, uplink, NULL);
 }
 
-static gboolean
-claim_owner_alive(const NcDriverEnv *env, const char *owner)
+typedef struct {
+  char *owner;
+  GPtrArray *ports; /* UUIDs of the stopped network's ports that hold the uplink */
+} Claim;
+
+static void
+claim_free(Claim *claim)
 {
-  if (!owner || !*owner || strchr(owner, '/'))
+  g_free(claim->owner);
+  g_ptr_array_unref(claim->ports);
+  g_free(claim);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Claim, claim_free)
+
+static Claim *
+claim_read(const NcDriverEnv *env, const char *uplink)
+{
+  g_autofree char *path = claim_path(env, uplink);
+  g_autofree char *text = NULL;
+  if (!g_file_get_contents(path, &text, NULL, NULL))
+    return NULL;
+  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+  Claim *claim = g_new0(Claim, 1);
+  claim->owner = g_strdup(lines[0] ? g_strstrip(lines[0]) : "");
+  claim->ports = g_ptr_array_new_with_free_func(g_free);
+  guint8 raw[NC_UUID_LEN];
+  for (guint i = 1; lines[0] && lines[i]; i++)
+    if (nc_uuid_parse(g_strstrip(lines[i]), raw))
+      g_ptr_array_add(claim->ports, g_strdup(lines[i]));
+  return claim;
+}
+
+/* Rewrites the claim atomically, or removes it when it is nobody's. */
+static int
+claim_write(const NcDriverEnv *env, const char *uplink, const char *owner, GPtrArray *ports)
+{
+  g_autofree char *path = claim_path(env, uplink);
+  g_autoptr(GString) text = g_string_new(owner);
+  g_string_append_c(text, '\n');
+  for (guint i = 0; ports && i < ports->len; i++)
+    g_string_append_printf(text, "%s\n", (const char *)ports->pdata[i]);
+  return nc_file_write_atomic(path, text->str, (gssize)text->len, 0644);
+}
+
+static gboolean
+owner_name_ok(const char *owner)
+{
+  return owner && *owner && !strchr(owner, '/') && !g_str_equal(owner, ".")
+         && !g_str_equal(owner, "..");
+}
+
+static gboolean
+claim_owner_running(const NcDriverEnv *env, const char *owner)
+{
+  if (!owner_name_ok(owner))
     return FALSE;
   g_autofree char *base = g_strconcat(owner, ".xml", NULL);
   g_autofree char *status = g_build_filename(env->state_dir, base, NULL);
   return g_file_test(status, G_FILE_TEST_EXISTS);
 }
 
+/* The first of the claim's ports that still exists, NULL when none does. */
+static const char *
+claim_live_port(const NcDriverEnv *env, const Claim *claim)
+{
+  for (guint i = 0; owner_name_ok(claim->owner) && i < claim->ports->len; i++) {
+    g_autofree char *base = g_strconcat(claim->ports->pdata[i], ".xml", NULL);
+    g_autofree char *path = g_build_filename(env->state_dir, claim->owner, "ports", base, NULL);
+    if (g_file_test(path, G_FILE_TEST_EXISTS))
+      return claim->ports->pdata[i];
+  }
+  return NULL;
+}
+
 static void
 release_claims(const NcDriverEnv *env, const NcNetworkDef *def, GPtrArray *pool)
 {
   for (guint i = 0; i < pool->len; i++) {
+    g_autoptr(Claim) claim = claim_read(env, pool->pdata[i]);
     g_autofree char *path = claim_path(env, pool->pdata[i]);
-    g_autofree char *owner = NULL;
-    if (g_file_get_contents(path, &owner, NULL, NULL) && g_str_equal(g_strchomp(owner), def->name))
+    /* one its stopped ports still hold stays theirs (a start that failed) */
+    if (claim && g_str_equal(claim->owner, def->name) && claim->ports->len == 0)
       g_unlink(path);
   }
+}
+
+/* At a stop: the claims of uplinks that ports still hold stay, with those
+ * ports listed (from live's "port:UUID" -> uplink); the others go. */
+static void
+keep_held_claims(const NcDriverEnv *env, const NcNetworkDef *def, const NcLiveState *live,
+                 GPtrArray *pool)
+{
+  for (guint i = 0; i < pool->len; i++) {
+    const char *uplink = pool->pdata[i];
+    g_autoptr(Claim) claim = claim_read(env, uplink);
+    if (!claim || !g_str_equal(claim->owner, def->name))
+      continue;
+    g_autoptr(GPtrArray) ports = g_ptr_array_new_with_free_func(g_free);
+    GHashTableIter it;
+    gpointer key, value;
+    g_hash_table_iter_init(&it, live->data);
+    while (g_hash_table_iter_next(&it, &key, &value))
+      if (g_str_has_prefix(key, "port:") && g_str_equal(value, uplink))
+        g_ptr_array_add(ports, g_strdup((const char *)key + strlen("port:")));
+    int r = ports->len ? claim_write(env, uplink, def->name, ports) : -ENOENT;
+    if (r < 0) {
+      if (ports->len)
+        g_warning("network '%s': cannot record that ports still hold '%s': %s", def->name,
+                  uplink, g_strerror(-r));
+      g_autofree char *path = claim_path(env, uplink);
+      g_unlink(path);
+    }
+  }
+}
+
+/* A port lets go of its uplink: when the network is stopped (or the uplink
+ * left its pool), the last port listed takes the claim with it. */
+static void
+drop_port_claim(const NcDriverEnv *env, const NcNetworkDef *def, const NcLiveState *live,
+                const char *uplink, const NcNetworkPortDef *port)
+{
+  if (!uplink)
+    return;
+  g_autoptr(Claim) claim = claim_read(env, uplink);
+  if (!claim || !g_str_equal(claim->owner, def->name) || claim->ports->len == 0)
+    return;
+  char uuid[NC_UUID_STRING_LEN];
+  port_label(port, uuid);
+  gboolean had = FALSE;
+  for (guint i = claim->ports->len; i-- > 0;)
+    if (g_ascii_strcasecmp(claim->ports->pdata[i], uuid) == 0) {
+      g_ptr_array_remove_index(claim->ports, i);
+      had = TRUE;
+    }
+  if (!had)
+    return;
+  g_autoptr(GPtrArray) pool = nc_macvtap_pool(def, live);
+  gboolean in_pool = FALSE;
+  for (guint i = 0; i < pool->len; i++)
+    in_pool = in_pool || g_str_equal(pool->pdata[i], uplink);
+  gboolean keep = claim->ports->len > 0 || (in_pool && claim_owner_running(env, def->name));
+  g_autofree char *path = claim_path(env, uplink);
+  if (!keep || claim_write(env, uplink, def->name, claim->ports) < 0)
+    g_unlink(path);
 }
 
 static gboolean
@@ -298,22 +430,32 @@ take_claims(const NcDriverEnv *env, const NcNetworkDef *def, GPtrArray *pool, GE
           break;
         g_unlink(path);
       } else if (errno == EEXIST) {
-        g_autofree char *owner = NULL;
-        if (g_file_get_contents(path, &owner, NULL, NULL)) {
-          g_strchomp(owner);
-          if (g_str_equal(owner, def->name))
-            break; /* ours (adoption) */
-          if (claim_owner_alive(env, owner)) {
+        g_autoptr(Claim) claim = claim_read(env, uplink);
+        if (claim) {
+          if (g_str_equal(claim->owner, def->name)) {
+            break; /* ours (adoption, or a start after a stop that ports outlived) */
+          }
+          const char *port = NULL;
+          if (claim_owner_running(env, claim->owner)) {
             g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
                         "network '%s': interface '%s' is already used in passthrough mode by "
                         "network '%s'; an interface can be passed through by one network at "
                         "a time",
-                        def->name, uplink, owner);
+                        def->name, uplink, claim->owner);
+            release_claims(env, def, pool);
+            return FALSE;
+          }
+          if ((port = claim_live_port(env, claim))) {
+            g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                        "network '%s': interface '%s' is still held in passthrough mode by "
+                        "port %s of the stopped network '%s'; delete that port first "
+                        "(net-port-delete %s %s)",
+                        def->name, uplink, port, claim->owner, claim->owner, port);
             release_claims(env, def, pool);
             return FALSE;
           }
         }
-        g_unlink(path); /* stale: its network is gone */
+        g_unlink(path); /* stale: its network and ports are gone */
         continue;
       }
       if (attempt == 1 || fd >= 0) {
@@ -396,7 +538,7 @@ macvtap_stop(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
   gboolean ok = nc_macvtap_shim_stop(env, def, live, error);
   g_autoptr(GPtrArray) pool = nc_macvtap_pool(def, live);
   if (def->forward.mode == NC_FORWARD_PASSTHROUGH)
-    release_claims(env, def, pool);
+    keep_held_claims(env, def, live, pool);
   nc_live_state_clear(live);
   return ok;
 }
@@ -643,11 +785,19 @@ macvtap_port_free(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *
                   const NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
 {
   uncount_port(live, port);
-  if (!dev || !dev->create || !dev->name[0])
+  gboolean passthrough = port->plug_type == NC_PORT_PLUG_DIRECT
+                         && port->plug_direct.mode == NC_MACVLAN_MODE_PASSTHROUGH;
+  if (!dev || !dev->create || !dev->name[0]) {
+    if (passthrough)
+      drop_port_claim(env, def, live, port->plug_direct.linkdev, port);
     return TRUE;
+  }
   int r = delete_macvtap(env, port, dev);
   drop_node(env, dev);
   restore_uplink_mac(env, def, port, dev);
+  /* after its MAC is back: the next claimant gets the uplink as it was */
+  if (passthrough)
+    drop_port_claim(env, def, live, port->plug_direct.linkdev, port);
   if (r < 0) {
     char uuid[NC_UUID_STRING_LEN];
     g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
@@ -673,9 +823,15 @@ macvtap_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState 
   g_autofree char *uplink = in_pool ? g_strdup(had) : NULL;
   if (!uplink && !choose_uplink(def, live, port, &uplink, error))
     return FALSE;
-  if (!in_pool && had && dev && dev->create && dev->name[0]) {
-    delete_macvtap(env, port, dev); /* on an uplink no longer in the pool */
-    drop_node(env, dev);
+  if (!in_pool && had) {
+    /* its uplink left the pool while the network was stopped */
+    if (dev && dev->create && dev->name[0]) {
+      delete_macvtap(env, port, dev);
+      drop_node(env, dev);
+      restore_uplink_mac(env, def, port, dev);
+    }
+    if (port->plug_direct.mode == NC_MACVLAN_MODE_PASSTHROUGH)
+      drop_port_claim(env, def, live, had, port);
   }
   fill_plug(def, uplink, port);
   count_port(live, port, uplink);

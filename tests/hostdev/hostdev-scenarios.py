@@ -130,6 +130,51 @@ def address_pool(env):
     assert "set pf0 0 mac=52:54:00:0d:00:01 vlan=0 spoofchk=-1 trust=-1" in log_lines(env)
 
 
+def connections(env, netname):
+    m = re.search(r"<network connections='(\d+)'", env.ok("net-dumpxml", netname).out)
+    return int(m.group(1)) if m else 0
+
+
+@scenario
+def held_vf(env):
+    """A VF stays with its port while the port's network is stopped: another
+    network over the same VFs does not take it (its exhaustion names the
+    holder), the same network started again, across a netctld restart,
+    plugs the port back and counts it; deleting the port gives the VF its
+    MAC back and frees it."""
+    prepare(env)
+    net(env, "hd", "    <pf dev='pf0'/>\n", managed="no")
+    env.ok("net-start", "hd")
+    u1, f1 = port(env, "hd", 1)
+    env.ok("net-port-create", "hd", f1)
+    assert PLUG.format(slot="10", fn="0").replace("'yes'", "'no'") in \
+        env.ok("net-port-dumpxml", "hd", u1).out
+    env.ok("net-destroy", "hd")
+    assert not any(l.startswith("set pf0 0 mac=00:00") for l in log_lines(env)), log_lines(env)
+
+    net(env, "hb", "    <address type='pci' domain='0x0000' bus='0x03' slot='0x10' "
+        "function='0x0'/>\n    <address type='pci' domain='0x0000' bus='0x03' slot='0x10' "
+        "function='0x6'/>\n", managed="no")
+    env.ok("net-start", "hb")
+    u2, f2 = port(env, "hb", 2)
+    env.ok("net-port-create", "hb", f2)
+    assert "slot='0x10' function='0x6'" in env.ok("net-port-dumpxml", "hb", u2).out
+    u3, f3 = port(env, "hb", 3)
+    r = env.fail("net-port-create", "hb", f3)
+    assert f"0000:03:10.0 in use by port {u1} of network 'hd'" in r.err, r.err
+
+    env.restart_daemon(extra=env.extra)
+    env.ok("net-start", "hd")
+    assert connections(env, "hd") == 1, env.ok("net-dumpxml", "hd").out
+    assert "slot='0x10' function='0x0'" in env.ok("net-port-dumpxml", "hd", u1).out
+    env.ok("net-destroy", "hd")
+    env.ok("net-port-delete", "hd", u1)
+    assert "set pf0 0 mac=00:00:00:00:00:00 vlan=0 spoofchk=-1 trust=-1" in log_lines(env)
+    env.ok("net-port-create", "hb", f3)
+    assert "slot='0x10' function='0x0'" in env.ok("net-port-dumpxml", "hb", u3).out
+    assert connections(env, "hb") == 2, env.ok("net-dumpxml", "hb").out
+
+
 @scenario
 def macvtap_pf(env):
     """A macvtap network whose pool is a PF's VF netdevs (<pf dev=>): the

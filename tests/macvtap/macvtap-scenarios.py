@@ -262,6 +262,72 @@ def passthrough(env):
     env.ok("net-start", "pt2")
 
 
+def port_uuids(env, net):
+    return {p["uuid"]: p for p in json.loads(env.ok("net-port-list", net, "--json").out)}
+
+
+@scenario
+def passthrough_held(env):
+    """A port left on a destroyed passthrough network keeps its macvtap and
+    its uplink (as libvirt's do): the uplink keeps the guest's MAC, another
+    network cannot pass it through, and the same network started again sees
+    it taken, across a netctld restart too; it is let go, with its own MAC
+    back, only when the port is deleted."""
+    prepare(env, ("u0", "u1"))
+    orig = {u: link(u)["address"] for u in ("u0", "u1")}
+    define_start(env, "pth", "passthrough", ["u0", "u1"])
+    a = attach(env, "pth", "--mac", "52:54:00:00:09:01")
+    assert plug_dev(env, "pth", a["port"]) == ("u0", "passthrough")
+    a_ifindex = link(a["device"])["ifindex"]
+    env.ok("net-destroy", "pth")
+    assert link(a["device"])["ifindex"] == a_ifindex, "the port's macvtap went with the network"
+    assert link("u0")["address"] == "52:54:00:00:09:01", "u0's MAC restored under a live port"
+
+    env.ok("net-define", net_xml(env, "other", "passthrough", ["u0"]))
+    before = sorted((l["ifname"], l["address"]) for l in json.loads(sh("ip", "-j", "link").stdout))
+    r = env.fail("net-start", "other")
+    want = (f"interface 'u0' is still held in passthrough mode by port {a['port']} of the "
+            "stopped network 'pth'; delete that port first")
+    assert want in r.err and len(r.err.strip().splitlines()) == 2, r.err
+    after = sorted((l["ifname"], l["address"]) for l in json.loads(sh("ip", "-j", "link").stdout))
+    assert before == after, "a refused start changed the links"
+
+    # the claim is on disk: a restart of netctld does not lose it
+    env.restart_daemon(extra=env.extra)
+    r = env.fail("net-start", "other")
+    assert want in r.err, r.err
+
+    # the same network again: the port is plugged back and u0 is taken
+    env.ok("net-start", "pth")
+    assert link(a["device"])["ifindex"] == a_ifindex, "an intact macvtap was replaced"
+    assert connections(env, "pth") == {"u0": 1, "u1": 0}, connections(env, "pth")
+    b = attach(env, "pth", "--mac", "52:54:00:00:09:02")
+    assert plug_dev(env, "pth", b["port"]) == ("u1", "passthrough")
+    r = env.fail("attach-interface", "--network", "pth", "--mac", "52:54:00:00:09:03")
+    assert "all 2 interfaces of the passthrough network are in use" in r.err, r.err
+    # connection counts survive a restart of netctld while it runs
+    env.restart_daemon(extra=env.extra)
+    assert connections(env, "pth") == {"u0": 1, "u1": 1}, connections(env, "pth")
+
+    # stopped again: the port on u0 goes, u0 gets its MAC back and is free
+    env.ok("net-destroy", "pth")
+    env.ok("net-port-delete", "pth", a["port"])
+    wait_for(f"{a['device']} to go", lambda: link(a["device"]) is None)
+    wait_for("u0 to get its MAC back", lambda: link("u0")["address"] == orig["u0"])
+    assert link("u1")["address"] == "52:54:00:00:09:02", "u1 let go with the other port"
+    env.ok("net-start", "other")
+    env.ok("net-define", net_xml(env, "third", "passthrough", ["u1"]))
+    r = env.fail("net-start", "third")
+    assert f"held in passthrough mode by port {b['port']}" in r.err, r.err
+    env.ok("net-destroy", "other")
+    env.ok("net-port-delete", "pth", b["port"])
+    wait_for("u1 to get its MAC back", lambda: link("u1")["address"] == orig["u1"])
+    env.ok("net-start", "third")
+    env.ok("net-destroy", "third")
+    claims = os.path.join(env.root, "run/libvirt/network/passthrough-uplinks")
+    assert not os.path.exists(claims) or os.listdir(claims) == [], os.listdir(claims)
+
+
 @scenario
 def balance(env):
     """The least-used uplink of three, in pool order among equals; ports a
