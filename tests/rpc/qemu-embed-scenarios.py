@@ -13,6 +13,9 @@ every process the test starts is stopped by PID. Scenarios:
               the bridge, iPXE's DHCP lease, the port gone on destroy; the
               driver's reconnect after a restart takes the port back with
               VIR_NETWORK_PORT_CREATE_RECLAIM when netctld lost it.
+  virt-qemu-run  the same guest through virt-qemu-run (Debian 12's way to
+              run libvirt's QEMU driver without libvirtd): port, TAP, lease;
+              interrupted, it destroys the guest and the port goes.
   reclaim     NetworkPortCreateXML's RECLAIM and VALIDATE flags through
               python3-libvirt (no qemu needed).
 Exit 0 pass, 1 fail, 77 skip (no qemu, no embedded QEMU driver, no root)."""
@@ -32,6 +35,7 @@ from rpc_lib import REFERENCE, Skip, log, main, need_python_libvirt, wait_for  #
 import mlib  # noqa: E402
 
 QEMU = "/usr/bin/qemu-system-x86_64"
+VIRT_QEMU_RUN = "/usr/bin/virt-qemu-run"
 QEMU_DRIVER = "/usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_qemu.so"
 IPXE_ROM = "/usr/lib/ipxe/qemu/efi-virtio.rom"
 NET, BRIDGE, DOM = "embnet", "ncbremb", "ncvm"
@@ -330,6 +334,73 @@ def qemu_embed(env):
         mlib.cleanup(env)
 
 
+def virt_qemu_run(env):
+    """Debian 12's way to run a guest with libvirt's QEMU driver and no
+    libvirtd: virt-qemu-run (same embedded driver) on the same network. Its
+    guest's port appears with the domain as owner, iPXE gets a lease, and
+    interrupting virt-qemu-run (it destroys the guest) deletes the port."""
+    need_embed()
+    if not os.access(VIRT_QEMU_RUN, os.X_OK):
+        raise Skip(f"{VIRT_QEMU_RUN} is not installed (Debian: libvirt-daemon-driver-qemu)")
+    mlib.setup(env)
+    root = private_host(env)
+    env.ok("net-create", env.write("embnet.xml", NAT_XML))
+    errf = open(os.path.join(env.tmp, "virt-qemu-run.out"), "w+")
+    run = None
+
+    def output():
+        errf.seek(0)
+        out = errf.read()[-4000:]
+        qlog = os.path.join(root, "log", "qemu", f"{DOM}.log")
+        if os.path.exists(qlog):
+            with open(qlog, errors="replace") as f:
+                out += f"\nqemu log:\n{f.read()[-3000:]}"
+        return out
+
+    try:
+        t0 = time.monotonic()
+        run = env.spawn([VIRT_QEMU_RUN, "--verbose", "--root", root,
+                         env.write("domain.xml", DOMAIN_XML)],
+                        stdin=subprocess.DEVNULL, stdout=errf, stderr=subprocess.STDOUT)
+
+        def port_up():
+            if run.poll() is not None:
+                raise AssertionError(f"virt-qemu-run exited with {run.returncode}:\n{output()}")
+            return ports(env)
+        listed = wait_for("the guest's port", port_up, timeout=180, interval=0.5)
+        assert [(p["mac"], p["owner"]) for p in listed] == [(MAC, DOM)], listed
+        portid = listed[0]["uuid"]
+        xml = env.ok("net-port-dumpxml", NET, portid).out
+        assert f"<uuid>{DOM_UUID}</uuid>" in xml, xml
+        on_bridge = json.loads(mlib.sh("ip", "-j", "link", "show", "master", BRIDGE).stdout)
+        taps = [t for t in on_bridge if t["ifname"].startswith("vnet")]
+        assert len(taps) == 1, taps
+        tap = taps[0]["ifname"]
+        log(f"virt-qemu-run: port {portid}, TAP {tap} on {BRIDGE} after {mlib.elapsed(t0)}")
+
+        def leased():
+            port_up()
+            return {row[2].lower(): row[4] for row in mlib.leases(env, NET)}.get(MAC)
+        try:
+            addr = wait_for(f"iPXE's lease for {MAC}", leased, timeout=180, interval=0.5)
+        except AssertionError as e:
+            raise AssertionError(f"{e}\n{output()}")
+        log(f"iPXE lease {addr} {mlib.elapsed(t0)} after the start")
+
+        run.send_signal(signal.SIGINT)  # Ctrl-C: virt-qemu-run destroys the guest
+        run.wait(60)
+        wait_for("the port to go", lambda: ports(env) == [], timeout=30)
+        wait_for(f"TAP {tap} to go", lambda: env_link(tap) is None, timeout=30)
+        pid = qemu_pid(root)
+        assert not pid or not mlib.pid_alive(pid), f"qemu {pid} outlived virt-qemu-run"
+    finally:
+        if run is not None and run.poll() is None:
+            env.stop(run)
+        stop_qemu(root)
+        errf.close()
+        mlib.cleanup(env)
+
+
 # -- NetworkPortCreateXML's flags, through python3-libvirt ------------------------------------
 
 PY_RECLAIM = r"""
@@ -423,6 +494,7 @@ def reclaim(env):
 
 SCENARIOS = {
     "qemu-embed": qemu_embed,
+    "virt-qemu-run": virt_qemu_run,
     "reclaim": reclaim,
 }
 
