@@ -231,6 +231,15 @@ def stop_qemu(root):
             wait_for(f"qemu {pid} to die", lambda: not mlib.pid_alive(pid), timeout=10)
 
 
+def assert_qemu_as_root(root):
+    """qemu runs as root: the driver read DIR/etc/qemu.conf (its default is
+    the libvirt-qemu user)."""
+    pid = qemu_pid(root)
+    with open(f"/proc/{pid}/status") as f:
+        uid = next(line.split()[1] for line in f if line.startswith("Uid:"))
+    assert uid == "0", f"qemu {pid} runs as uid {uid}, not as qemu.conf says"
+
+
 def ports(env):
     return json.loads(env.ok("net-port-list", NET, "--json").out)
 
@@ -281,6 +290,7 @@ def qemu_embed(env):
         assert f"<plug type='network' bridge='{BRIDGE}'/>" in xml, xml
         # the TAP libvirt made, on the network's bridge
         assert master_of(tap) == BRIDGE, env_link(tap)
+        assert_qemu_as_root(root)
         log(f"domain {DOM} started in {mlib.elapsed(t0)}: port {portid}, TAP {tap} on {BRIDGE}")
 
         # iPXE asks for DHCP: its lease in net-dhcp-leases (netctl and virsh)
@@ -376,6 +386,7 @@ def virt_qemu_run(env):
         taps = [t for t in on_bridge if t["ifname"].startswith("vnet")]
         assert len(taps) == 1, taps
         tap = taps[0]["ifname"]
+        assert_qemu_as_root(root)
         log(f"virt-qemu-run: port {portid}, TAP {tap} on {BRIDGE} after {mlib.elapsed(t0)}")
 
         def leased():
