@@ -17,7 +17,7 @@
  * host's namespace.
  *
  *   bench-port-limit [--present "1 100 1000"] [--iterations N] [--rounds R]
- *                    [--modes "raw layer full"]
+ *                    [--modes "raw layer full"] [--stp]
  *
  * For each K of --present (ascending; the bridge is filled up to K with raw
  * ports), R rounds, each running every mode for N attach+detach cycles in
@@ -355,7 +355,11 @@ main(int argc, char **argv)
 {
   const char *present = "1 100 1000", *modes_arg = "raw layer full batch";
   int iterations = 200, rounds = 3;
+  gboolean stp = FALSE;
   GOptionEntry entries[] = {
+    { "stp", 0, 0, G_OPTION_ARG_NONE, &stp,
+      "STP on, forward delay 0 (libvirt's default network; each port change then costs the "
+      "bridge an STP pass over its ports)", NULL },
     { "present", 0, 0, G_OPTION_ARG_STRING, &present, "ports already attached (K values)", "LIST" },
     { "iterations", 0, 0, G_OPTION_ARG_INT, &iterations, "attach+detach cycles per sample", "N" },
     { "rounds", 0, 0, G_OPTION_ARG_INT, &rounds, "samples per mode and K", "R" },
@@ -389,7 +393,7 @@ main(int argc, char **argv)
     perror("netlink socket");
     return 1;
   }
-  NcBridgeConfig br = { .name = BRIDGE };
+  NcBridgeConfig br = { .name = BRIDGE, .stp = stp, .forward_delay = 0 };
   int r = nc_bridge_create(b.kernel, &br, &b.bridge);
   if (r == 0)
     r = nc_link_set_up(b.kernel, b.bridge, TRUE);

@@ -26,6 +26,7 @@ struct _NcKernel {
   NcNftLookCache nft_look;
   int last_errno; /* negative errno of the last NLMSG_ERROR, 0 when none */
   NcLinkReaper *reaper; /* deferred link deletions, made on first use */
+  guint tap_name_next;  /* see nc_kernel_tap_name_counter */
 };
 
 NcKernel *
@@ -54,6 +55,12 @@ nc_kernel_free(NcKernel *kernel)
   g_free(kernel->proc_root);
   g_free(kernel->sys_root);
   g_free(kernel);
+}
+
+guint *
+nc_kernel_tap_name_counter(NcKernel *kernel)
+{
+  return &kernel->tap_name_next;
 }
 
 NcLinkReaper *

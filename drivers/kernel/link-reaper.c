@@ -25,11 +25,14 @@ struct _NcLinkReaper {
   GMutex lock;
   GCond done;
   GHashTable *pending; /* name -> count of deletions in flight */
+  guint64 queued;      /* sequence number of the last job queued */
+  guint64 covered;     /* jobs up to this one went in a group deletion */
 };
 
 typedef struct {
   int ifindex;
   gboolean grouped; /* in NC_LINK_GONE_GROUP: deleted with the whole group */
+  guint64 seq;
   char *name;
 } Job;
 
@@ -62,8 +65,9 @@ delete_links(struct nl_sock *sock, int ifindex, guint32 group)
 }
 
 /* The worker: one socket per thread, kept for the thread's life. A job of a
- * grouped link deletes the whole group: the links queued after it go in the
- * same RTM_DELLINK, and their own jobs then find the group empty (fast). */
+ * grouped link with others queued behind it deletes the whole group: the
+ * links queued after it go in the same RTM_DELLINK (one wait for the
+ * kernel's grace periods), and their own jobs are then skipped. */
 static void
 run_job(gpointer data, gpointer user_data)
 {
@@ -77,13 +81,22 @@ run_job(gpointer data, gpointer user_data)
       g_clear_pointer(&sock, nl_socket_free);
     g_private_set(&sock_key, sock);
   }
-  if (sock) {
-    int r = job->grouped ? delete_links(sock, 0, NC_LINK_GONE_GROUP)
-                         : delete_links(sock, job->ifindex, 0);
+  /* A group deletion walks every link of the namespace (twice) to find
+   * the group: worth it for a backlog, not for the one link just retired,
+   * nor for jobs an earlier group deletion has already covered. */
+  g_mutex_lock(&reaper->lock);
+  gboolean covered = job->grouped && job->seq <= reaper->covered;
+  gboolean alone = job->seq == reaper->queued;
+  if (job->grouped && !covered)
+    reaper->covered = reaper->queued;
+  g_mutex_unlock(&reaper->lock);
+  if (sock && !covered) {
+    int r = job->grouped && !alone ? delete_links(sock, 0, NC_LINK_GONE_GROUP)
+                                   : delete_links(sock, job->ifindex, 0);
     if (r < 0 && r != -NLE_NODEV && r != -NLE_OBJ_NOTFOUND)
       g_debug("kernel: deferred deletion of link %d (%s): %s", job->ifindex, job->name,
               nl_geterror(r));
-  } else {
+  } else if (!sock) {
     g_warning("kernel: cannot delete link %d (%s): no netlink socket", job->ifindex, job->name);
   }
   forget(reaper, job->name);
@@ -132,6 +145,7 @@ nc_link_delete_deferred(NcKernel *kernel, int ifindex, const char *name)
   /* Renamed: its old name is free, nobody needs to wait for it. */
   job->name = g_strdup(r == 0 ? gone : name);
   g_mutex_lock(&reaper->lock);
+  job->seq = ++reaper->queued;
   guint n = GPOINTER_TO_UINT(g_hash_table_lookup(reaper->pending, job->name));
   g_hash_table_insert(reaper->pending, g_strdup(job->name), GUINT_TO_POINTER(n + 1));
   g_mutex_unlock(&reaper->lock);

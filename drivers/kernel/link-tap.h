@@ -10,8 +10,8 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  const char *name; /* an exact name, or a template with one "%d" ("vnet%d"): the kernel picks the
-                       first free */
+  const char *name; /* an exact name, or a prefix and "%d" ("vnet%d"): the number after the
+                       last one given (as libvirt's virNetDevGenerateName), skipping taken names */
   gint64 owner;     /* uid, or -1: none */
   gint64 group;     /* gid, or -1: none */
   gboolean vnet_hdr;

@@ -84,6 +84,8 @@ NcLinkReaper *nc_link_reaper_new(void);
 void nc_link_reaper_free(NcLinkReaper *reaper);
 /* The kernel's reaper, made on first use / NULL when none was made. */
 NcLinkReaper *nc_kernel_link_reaper(NcKernel *kernel);
+/* The number link-tap.c tries next for a TAP name template (main thread). */
+guint *nc_kernel_tap_name_counter(NcKernel *kernel);
 NcLinkReaper *nc_kernel_peek_link_reaper(NcKernel *kernel);
 
 /* -- bridges (link-bridge.c) ------------------------------------------------ */

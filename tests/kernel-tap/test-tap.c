@@ -264,6 +264,8 @@ test_multiqueue(Fixture *f, gconstpointer data)
   g_assert_cmpint(info.master_ifindex, ==, f->bridge);
 }
 
+static int foreign_tap(Fixture *f, const char *name);
+
 static void
 test_template(Fixture *f, gconstpointer data)
 {
@@ -275,10 +277,21 @@ test_template(Fixture *f, gconstpointer data)
   g_assert_cmpint(ib, >, 0);
   g_assert_cmpstr(a, ==, "vnet0");
   g_assert_cmpstr(b, ==, "vnet1");
-  /* The first free, not the next: vnet0 again once it is gone. */
+  /* The next number, not the first free (libvirt's way: a name is not
+   * handed out again at once, and no scan of every link per TAP). */
   g_assert_cmpint(nc_link_delete(f->kernel, ia), ==, 0);
   g_assert_cmpint(create(f, &config, c), >, 0);
-  g_assert_cmpstr(c, ==, "vnet0");
+  g_assert_cmpstr(c, ==, "vnet2");
+  /* A name someone else holds is skipped, never taken over. */
+  foreign_tap(f, "vnet3");
+  char d[IF_NAMESIZE];
+  g_assert_cmpint(create(f, &config, d), >, 0);
+  g_assert_cmpstr(d, ==, "vnet4");
+  /* Only a trailing %d is a template. */
+  NcTapConfig bad = config;
+  bad.name = "vn%det";
+  int ifindex = 0;
+  g_assert_cmpint(nc_tap_create(f->kernel, &bad, d, &ifindex), ==, -EINVAL);
 }
 
 /* A TAP `name` made with ip-like ioctls (attachable by TUNSETIFF without
