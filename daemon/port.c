@@ -22,6 +22,7 @@
 #include "port-merge.h"
 #include "port-reclaim.h"
 #include "port-status.h"
+#include "status.h"
 
 #define MAX_TAP_QUEUES 256 /* the kernel's MAX_TAP_QUEUES */
 
@@ -121,6 +122,23 @@ publish(NcNetwork *net, NcPort *port, NcEventKind kind)
 {
   NcEvent ev = { .kind = kind, .net = net, .port = port };
   nc_daemon_publish(net->daemon, &ev);
+}
+
+static gboolean
+has_floor(const NcBandwidth *bw)
+{
+  return bw && bw->in && bw->in->floor;
+}
+
+/* A floor is booked in the network's live state (drivers/port-bandwidth.h),
+ * whose class_id bitmap and floor sum the network's status file shows. */
+static void
+save_floors(NcNetwork *net)
+{
+  g_autoptr(GError) error = NULL;
+  if (net->active
+      && !nc_status_save(net->daemon->paths, net->def, &net->live, NC_STATUS_RUNNING, &error))
+    nc_log_network(net, G_LOG_LEVEL_WARNING, "%s", error->message);
 }
 
 /* -- checks ---------------------------------------------------------------------- */
@@ -282,6 +300,8 @@ nc_network_port_create_def(NcNetwork *net, NcNetworkPortDef *def_in, guint flags
     g_propagate_error(error, g_steal_pointer(&step_error));
     return NULL;
   }
+  if (has_floor(port->def->bandwidth))
+    save_floors(net);
   char mac[18];
   nc_mac_format(&port->def->mac, mac);
   nc_log_network(net, G_LOG_LEVEL_INFO, "port %s %s (MAC %s, owner '%s'%s%s)", port->uuid_str,
@@ -332,6 +352,8 @@ nc_port_delete(NcPort *port, GError **error)
   g_autoptr(NcNetwork) hold_net = nc_network_ref(net);
   g_autoptr(NcPort) hold = nc_port_ref(port);
   release(net, port);
+  if (has_floor(port->def->bandwidth))
+    save_floors(net);
   table_remove(net, port);
   nc_network_ports_count_connections(net);
   g_autoptr(GError) hook_error = NULL;
@@ -459,6 +481,8 @@ nc_port_set_bandwidth(NcPort *port, const NcBandwidth *bandwidth, GError **error
     port->def->bandwidth = g_steal_pointer(&old);
     return FALSE;
   }
+  if (has_floor(old) || has_floor(port->def->bandwidth))
+    save_floors(net);
   return TRUE;
 }
 
@@ -485,8 +509,10 @@ nc_network_ports_plug_all(NcNetwork *net)
   NcDaemon *daemon = net->daemon;
   const NcForwardDriver *driver = nc_forward_driver_for(net->def, NULL);
   guint plugged = 0;
+  gboolean floors = FALSE;
   for (guint i = 0; net->ports && i < net->ports->len; i++) {
     NcPort *port = net->ports->pdata[i];
+    floors = floors || has_floor(port->def->bandwidth);
     g_autoptr(GError) error = NULL;
     if (!driver || !driver->port_adopt) {
       nc_log_network(net, G_LOG_LEVEL_WARNING, "port %s cannot be plugged: no port support",
@@ -505,6 +531,8 @@ nc_network_ports_plug_all(NcNetwork *net)
       nc_log_network(net, G_LOG_LEVEL_WARNING, "%s", error->message);
   }
   nc_network_ports_count_connections(net);
+  if (floors)
+    save_floors(net);
   if (plugged)
     nc_log_network(net, G_LOG_LEVEL_INFO, "%u port%s plugged in", plugged,
                    plugged == 1 ? "" : "s");

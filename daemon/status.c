@@ -7,6 +7,7 @@
 
 #include "nc-error.h"
 #include "network-xml.h"
+#include "port-bandwidth.h"
 #include "status.h"
 #include "store.h"
 
@@ -48,9 +49,11 @@ nc_status_save(const NcPaths *paths, const NcNetworkDef *def, const NcLiveState 
                NcStatusState state, GError **error)
 {
   g_autoptr(GString) buf = g_string_new("<networkstatus>\n");
-  /* libvirt reserves bandwidth class ids 0-2 for the network itself. */
-  g_string_append(buf, "  <class_id bitmap='0-2'/>\n");
-  g_string_append(buf, "  <floor sum='0'/>\n");
+  /* libvirt's: the bandwidth class ids in use (0-2 are the network's own)
+   * and the sum of the ports' floors, from the floors booked in `live`. */
+  g_autofree char *class_ids = nc_port_floor_class_bitmap(live);
+  g_string_append_printf(buf, "  <class_id bitmap='%s'/>\n", class_ids);
+  g_string_append_printf(buf, "  <floor sum='%" G_GUINT64_FORMAT "'/>\n", nc_port_floor_sum(live));
 
   g_string_append_printf(buf, "  <netctl bridge-ifindex='%d' state='%s'", live->bridge_ifindex,
                          state_names[state]);

@@ -13,6 +13,7 @@
 #include "link-tap.h"
 #include "macmap.h"
 #include "nc-error.h"
+#include "port-bandwidth.h"
 #include "tc.h"
 
 static const char *
@@ -31,10 +32,11 @@ fill_plug(const NcNetworkDef *def, const char *bridge, NcNetworkPortDef *port)
   port->plug_bridge.mac_table_manager = def->bridge.mac_table_manager;
 }
 
-/* Where a Linux bridge cannot do what the port asks, say so before anything
- * is made. */
+/* Where a Linux bridge cannot do what the port asks (or its floor does not
+ * fit), say so before anything is made. */
 static gboolean
-check_supported(const NcNetworkDef *def, const NcNetworkPortDef *port, GError **error)
+check_supported(const NcNetworkDef *def, const NcLiveState *live, const NcNetworkPortDef *port,
+                GError **error)
 {
   char uuid[NC_UUID_STRING_LEN];
   if (port->vlan && port->vlan->tags && port->vlan->tags->len > 0) {
@@ -51,7 +53,7 @@ check_supported(const NcNetworkDef *def, const NcNetworkPortDef *port, GError **
                 nc_virtualport_type_to_string(port->virtualport->type));
     return FALSE;
   }
-  return TRUE;
+  return nc_port_floor_check(def, live, port, error);
 }
 
 /* The guest's inbound limit on the TAP's egress (what the bridge sends to
@@ -90,7 +92,7 @@ apply_policy(const NcDriverEnv *env, const NcNetworkDef *def, const NcNetworkPor
                 port_label(port, uuid), dev->name, g_strerror(-r));
     return FALSE;
   }
-  return TRUE;
+  return nc_port_outbound_apply(env, def, port, dev, fresh, error);
 }
 
 static void
@@ -181,19 +183,22 @@ nc_port_tap_delete(const NcDriverEnv *env, const NcNetworkPortDef *port, NcPortD
 
 gboolean
 nc_bridge_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, const char *bridge,
-                     int bridge_ifindex, NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
+                     NcLiveState *live, NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
 {
-  if (!check_supported(def, port, error))
+  if (!check_supported(def, live, port, error))
     return FALSE;
   fill_plug(def, bridge, port);
-  if (dev && dev->create) {
-    if (!nc_port_tap_make(env, def, port, bridge_ifindex, dev, error))
-      return FALSE;
-    if (!apply_policy(env, def, port, dev, TRUE, error)) {
+  gboolean made = dev && dev->create;
+  if (made && !nc_port_tap_make(env, def, port, live->bridge_ifindex, dev, error))
+    return FALSE;
+  if ((made && !apply_policy(env, def, port, dev, TRUE, error))
+      || !nc_port_floor_apply(env, def, live, port, error)) {
+    if (made) {
+      nc_port_outbound_remove(env, port, dev);
       nc_port_tap_delete(env, port, dev);
       dev->ifindex = 0;
-      return FALSE;
     }
+    return FALSE;
   }
   macmap_update(env, def, bridge, port, TRUE);
   return TRUE;
@@ -201,12 +206,15 @@ nc_bridge_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, const char
 
 gboolean
 nc_bridge_port_free(const NcDriverEnv *env, const NcNetworkDef *def, const char *bridge,
-                    const NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
+                    NcLiveState *live, const NcNetworkPortDef *port, NcPortDevice *dev,
+                    GError **error)
 {
   if (bridge)
     macmap_update(env, def, bridge, port, FALSE);
+  nc_port_floor_release(env, def, live, port);
   if (!dev || !dev->create || !dev->name[0])
     return TRUE;
+  nc_port_outbound_remove(env, port, dev);
   int r = nc_port_tap_delete(env, port, dev);
   if (r < 0) {
     char uuid[NC_UUID_STRING_LEN];
@@ -245,14 +253,12 @@ replug_vmm_tap(const NcDriverEnv *env, const NcNetworkDef *def, const char *brid
   return TRUE;
 }
 
-gboolean
-nc_bridge_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, const char *bridge,
-                     int bridge_ifindex, NcNetworkPortDef *port, NcPortDevice *dev,
-                     GError **error)
+/* The TAP's part of adoption; the floor is the bridge's (adopt below). */
+static gboolean
+adopt_tap(const NcDriverEnv *env, const NcNetworkDef *def, const char *bridge, int bridge_ifindex,
+          NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
 {
   char uuid[NC_UUID_STRING_LEN];
-  fill_plug(def, bridge, port);
-  macmap_update(env, def, bridge, port, TRUE);
   if (!dev || !dev->create || !dev->name[0])
     return replug_vmm_tap(env, def, bridge, bridge_ifindex, port);
 
@@ -291,4 +297,15 @@ nc_bridge_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, const char
   /* Also what the port says now (a new bandwidth, isolation), and what a
    * restarted bridge forgot (isolation is a bridge port's flag). */
   return apply_policy(env, def, port, dev, FALSE, error);
+}
+
+gboolean
+nc_bridge_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, const char *bridge,
+                     NcLiveState *live, NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
+{
+  fill_plug(def, bridge, port);
+  macmap_update(env, def, bridge, port, TRUE);
+  /* The floor first: a live change it refuses leaves the TAP as it was. */
+  return nc_port_floor_apply(env, def, live, port, error)
+         && adopt_tap(env, def, bridge, live->bridge_ifindex, port, dev, error);
 }

@@ -8,14 +8,17 @@
 
 G_BEGIN_DECLS
 
-/* port_alloc for a bridge kind. bridge/bridge_ifindex: the network's bridge. */
+/* port_alloc for a bridge kind. bridge: the network's bridge; live: the
+ * network's live state (its bridge's ifindex, the floors booked in it,
+ * port-bandwidth.h). */
 gboolean nc_bridge_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, const char *bridge,
-                              int bridge_ifindex, NcNetworkPortDef *port, NcPortDevice *dev,
+                              NcLiveState *live, NcNetworkPortDef *port, NcPortDevice *dev,
                               GError **error);
 gboolean nc_bridge_port_free(const NcDriverEnv *env, const NcNetworkDef *def, const char *bridge,
-                             const NcNetworkPortDef *port, NcPortDevice *dev, GError **error);
+                             NcLiveState *live, const NcNetworkPortDef *port, NcPortDevice *dev,
+                             GError **error);
 gboolean nc_bridge_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, const char *bridge,
-                              int bridge_ifindex, NcNetworkPortDef *port, NcPortDevice *dev,
+                              NcLiveState *live, NcNetworkPortDef *port, NcPortDevice *dev,
                               GError **error);
 
 /* The TAP of an attach-interface port, shared by every kind whose ports are

@@ -537,21 +537,21 @@ static gboolean
 virtual_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
                    NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
 {
-  return nc_bridge_port_alloc(env, def, def->bridge.name, live->bridge_ifindex, port, dev, error);
+  return nc_bridge_port_alloc(env, def, def->bridge.name, live, port, dev, error);
 }
 
 static gboolean
 virtual_port_free(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
                   const NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
 {
-  return nc_bridge_port_free(env, def, def->bridge.name, port, dev, error);
+  return nc_bridge_port_free(env, def, def->bridge.name, live, port, dev, error);
 }
 
 static gboolean
 virtual_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
                    NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
 {
-  return nc_bridge_port_adopt(env, def, def->bridge.name, live->bridge_ifindex, port, dev, error);
+  return nc_bridge_port_adopt(env, def, def->bridge.name, live, port, dev, error);
 }
 
 /* One driver for none, nat, route and open (the managed-bridge kind). */

@@ -37,6 +37,16 @@ nc_ifb_name_for_bridge(const char *bridge)
 }
 
 char *
+nc_ifb_name_for_port(const char *port_uuid)
+{
+  if (!port_uuid || !*port_uuid)
+    return NULL;
+  /* The port's TAP may be renamed or made again under another name; the
+   * uuid stays. 32 bits of hash: a clash is told by the alias. */
+  return g_strdup_printf("ncifb-%08x", name_hash(port_uuid));
+}
+
+char *
 nc_ifb_alias_for_bridge(const char *bridge)
 {
   return g_strdup_printf("netctl: <bandwidth><outbound> of bridge %s", bridge);

@@ -33,3 +33,15 @@ int nc_tc_delete_qdisc(NcKernel *kernel, int ifindex, guint32 parent);
 /* The qdisc of ifindex at parent, or NULL (*ret_err = -errno when the dump
  * failed, 0 when there is none). Caller puts it. */
 struct rtnl_qdisc *nc_tc_get_qdisc(NcKernel *kernel, int ifindex, guint32 parent, int *ret_err);
+
+/* Adds (nl_flags NLM_F_CREATE | NLM_F_EXCL) or adds-or-changes
+ * (NLM_F_CREATE | NLM_F_REPLACE, as `tc class replace`) HTB class `handle`
+ * under `parent`; rates in bytes per second, bursts in bytes (0: libnl's
+ * default). */
+int nc_tc_put_htb_class(NcKernel *kernel, int ifindex, guint32 parent, guint32 handle,
+                        guint64 rate_bytes, guint64 ceil_bytes, guint32 burst_bytes,
+                        guint32 cburst_bytes, int nl_flags);
+
+/* SFQ (perturb 10) as the leaf qdisc `handle` of class `parent`; -ENOENT
+ * when the kernel has no sch_sfq. */
+int nc_tc_put_sfq(NcKernel *kernel, int ifindex, guint32 parent, guint32 handle, int nl_flags);

@@ -61,9 +61,10 @@ nc_tc_htb_for_outbound(const NcTcRate *out, NcTcHtb *ret_htb)
   };
 }
 
-static int
-add_htb_class(NcKernel *kernel, int ifindex, guint32 parent, guint32 handle, guint64 rate_bytes,
-              guint64 ceil_bytes, guint32 burst_bytes, guint32 cburst_bytes)
+int
+nc_tc_put_htb_class(NcKernel *kernel, int ifindex, guint32 parent, guint32 handle,
+                    guint64 rate_bytes, guint64 ceil_bytes, guint32 burst_bytes,
+                    guint32 cburst_bytes, int nl_flags)
 {
   g_autoptr(NcRtnlClass) cls = rtnl_class_alloc();
   if (!cls)
@@ -78,7 +79,24 @@ add_htb_class(NcKernel *kernel, int ifindex, guint32 parent, guint32 handle, gui
       || (cburst_bytes && rtnl_htb_set_cbuffer(cls, cburst_bytes) < 0))
     return -ENOMEM;
   struct nl_msg *msg = NULL;
-  int built = rtnl_class_build_add_request(cls, NLM_F_CREATE | NLM_F_EXCL, &msg);
+  int built = rtnl_class_build_add_request(cls, nl_flags, &msg);
+  return nc_tc_send_built(kernel, built, &msg);
+}
+
+int
+nc_tc_put_sfq(NcKernel *kernel, int ifindex, guint32 parent, guint32 handle, int nl_flags)
+{
+  g_autoptr(NcRtnlQdisc) sfq = rtnl_qdisc_alloc();
+  if (!sfq)
+    return -ENOMEM;
+  rtnl_tc_set_ifindex(TC_CAST(sfq), ifindex);
+  rtnl_tc_set_parent(TC_CAST(sfq), parent);
+  rtnl_tc_set_handle(TC_CAST(sfq), handle);
+  if (rtnl_tc_set_kind(TC_CAST(sfq), "sfq") < 0)
+    return -ENOMEM;
+  rtnl_sfq_set_perturb(sfq, 10);
+  struct nl_msg *msg = NULL;
+  int built = rtnl_qdisc_build_add_request(sfq, nl_flags, &msg);
   return nc_tc_send_built(kernel, built, &msg);
 }
 
@@ -106,25 +124,16 @@ set_htb(NcKernel *kernel, int ifindex, const NcTcHtb *htb)
   if (r < 0)
     return r;
 
-  r = add_htb_class(kernel, ifindex, TC_HANDLE(1, 0), TC_HANDLE(1, 1), htb->rate, htb->ceil, 0, 0);
+  r = nc_tc_put_htb_class(kernel, ifindex, TC_HANDLE(1, 0), TC_HANDLE(1, 1), htb->rate, htb->ceil,
+                          0, 0, NLM_F_CREATE | NLM_F_EXCL);
   if (r < 0)
     return r;
-  r = add_htb_class(kernel, ifindex, TC_HANDLE(1, 1), TC_HANDLE(1, 2), htb->rate, htb->ceil,
-                    htb->burst, htb->cburst);
+  r = nc_tc_put_htb_class(kernel, ifindex, TC_HANDLE(1, 1), TC_HANDLE(1, 2), htb->rate, htb->ceil,
+                          htb->burst, htb->cburst, NLM_F_CREATE | NLM_F_EXCL);
   if (r < 0)
     return r;
 
-  g_autoptr(NcRtnlQdisc) sfq = rtnl_qdisc_alloc();
-  if (!sfq)
-    return -ENOMEM;
-  rtnl_tc_set_ifindex(TC_CAST(sfq), ifindex);
-  rtnl_tc_set_parent(TC_CAST(sfq), TC_HANDLE(1, 2));
-  rtnl_tc_set_handle(TC_CAST(sfq), TC_HANDLE(2, 0));
-  if (rtnl_tc_set_kind(TC_CAST(sfq), "sfq") < 0)
-    return -ENOMEM;
-  rtnl_sfq_set_perturb(sfq, 10);
-  built = rtnl_qdisc_build_add_request(sfq, NLM_F_CREATE | NLM_F_EXCL, &msg);
-  r = nc_tc_send_built(kernel, built, &msg);
+  r = nc_tc_put_sfq(kernel, ifindex, TC_HANDLE(1, 2), TC_HANDLE(2, 0), NLM_F_CREATE | NLM_F_EXCL);
   if (r == -ENOENT) {
     /* A kernel without sch_sfq: the class keeps HTB's plain FIFO leaf.
      * The limit holds; only fairness between flows is lost. */

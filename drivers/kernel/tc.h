@@ -59,6 +59,22 @@ int nc_tc_clear_egress(NcKernel *kernel, int ifindex);
  * else (the kernel's default), -errno when we cannot tell. */
 int nc_tc_has_htb(NcKernel *kernel, int ifindex);
 
+/* -- tc-class.c: per-port classes under a tree nc_tc_set_htb made ---------- */
+
+/* Changes class 1:id (2 for the tree's default class) to htb's rate, ceil
+ * and bursts, or adds it under 1:1; its leaf and filters stay. */
+int nc_tc_set_class_rate(NcKernel *kernel, int ifindex, guint id, const NcTcHtb *htb);
+
+/* libvirt's virNetDevBandwidthPlug: class 1:id (3..0xffff) under 1:1 at
+ * htb's rate and ceil, SFQ id: under it, and a u32 filter of priority id
+ * sending every frame for `mac` (6 bytes) to it. Made again when there
+ * (adoption, a live change); nothing is left behind on failure. */
+int nc_tc_plug_class(NcKernel *kernel, int ifindex, guint id, const guint8 mac[6],
+                     const NcTcHtb *htb);
+
+/* Deletes the filter and class 1:id (its leaf goes with it); 0 when absent. */
+int nc_tc_unplug_class(NcKernel *kernel, int ifindex, guint id);
+
 /* -- tc-ingress.c: what arrives on a link, redirected to another ---------- */
 
 /* Adds the ingress qdisc (ffff:) to ifindex with one u32 filter that takes
@@ -86,6 +102,11 @@ int nc_tc_get_ingress_redirect(NcKernel *kernel, int ifindex, int *ret_target);
 char *nc_ifb_name_for_bridge(const char *bridge);
 /* The alias (IFLA_IFALIAS) that marks the IFB as ours, for that bridge. */
 char *nc_ifb_alias_for_bridge(const char *bridge);
+
+/* The IFB that shapes what one port's guest sends (drivers/port-bandwidth.c):
+ * "ncifb-" and eight hex digits of a hash of the port's uuid string. Pure;
+ * caller frees; NULL for an empty uuid. */
+char *nc_ifb_name_for_port(const char *port_uuid);
 
 /* Creates IFB `name`, up, with txqueuelen 1000 (HTB's leaf queues take
  * their length from it; the IFB's default of 32 packets drops TCP bursts)
