@@ -1,7 +1,8 @@
 /* Many concurrent D-Bus clients of netctld for a bounded time (issue 12
  * part 3, load), for bench/load.sh and tests/robust/load-scenarios.py:
  *
- *   bench-load-client [--clients N] [--seconds S] [--network NAME] [--tag T] [--reads-only]
+ *   bench-load-client [--clients N] [--seconds S] [--network NAME] [--tag T]
+ *                     [--reads-only|--only-define|--only-ports]
  *
  * N threads (default 64), each with its own connection to the system bus
  * (DBUS_SYSTEM_BUS_ADDRESS), for S seconds (default 10), mix:
@@ -11,9 +12,10 @@
  *   - attach + detach of the thread's own port on the shared, running
  *     network NAME (default "load"): PortCreateTap + NetworkPort.Delete.
  * Every call is one blocking round trip: client -> dbus-daemon -> netctld
- * -> back; its latency is recorded. --reads-only: the reads alone (to
- * tell the daemon's own cost from the wait behind other clients' writes). No call can conflict with another
- * client's (own names, own uuids and MACs), so every error counts.
+ * -> back; its latency is recorded. --reads-only, --only-define,
+ * --only-ports: one kind alone, to tell what each costs from the wait behind
+ * the others. No call can conflict with another client's (own names, own
+ * uuids and MACs), so every error counts.
  *
  * Output on stdout, tab separated:
  *   op <name> <calls> <p50 ms> <p99 ms> <max ms>     (per kind of call)
@@ -25,6 +27,8 @@
 #include <string.h>
 
 #include <gio/gio.h>
+
+#include "load-stats.h"
 
 #define BUS_NAME "org.netctl1"
 #define BUS_PATH "/org/netctl1"
@@ -43,10 +47,9 @@ typedef struct {
   int id;
   const char *network;
   const char *tag;
-  gboolean reads_only;
+  int pick_lo, pick_hi; /* the mix: picks 0-4 read, 5-6 define, 7-9 ports */
   gint64 deadline;
-  GArray *lat[OP_MAX]; /* double ms */
-  GHashTable *errors;  /* "name: message" -> count (GUINT_TO_POINTER) */
+  LoadRecord rec; /* errors as "D-Bus error name: message" */
 } Client;
 
 static void
@@ -54,8 +57,7 @@ record_error(Client *c, const GError *error)
 {
   g_autofree char *remote = g_dbus_error_get_remote_error(error);
   g_autofree char *key = g_strdup_printf("%s: %s", remote ? remote : "local", error->message);
-  guint n = GPOINTER_TO_UINT(g_hash_table_lookup(c->errors, key));
-  g_hash_table_replace(c->errors, g_steal_pointer(&key), GUINT_TO_POINTER(n + 1));
+  load_record_error(&c->rec, key);
 }
 
 /* One timed call; the reply (NULL on error, recorded). */
@@ -69,7 +71,7 @@ timed_call(Client *c, GDBusConnection *conn, int op, const char *path, const cha
                                                 G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL,
                                                 &error);
   double ms = (g_get_monotonic_time() - t0) / 1000.0;
-  g_array_append_val(c->lat[op], ms);
+  load_record_latency(&c->rec, op, ms);
   if (!reply)
     record_error(c, error);
   return reply;
@@ -103,7 +105,7 @@ client_run(gpointer data)
       "<network><name>%s</name><bridge name='nc%s%d'/></network>", own_name, c->tag, c->id);
   guint serial = 0;
   while (shared && g_get_monotonic_time() < c->deadline) {
-    int pick = g_rand_int_range(rand, 0, c->reads_only ? 5 : 10);
+    int pick = g_rand_int_range(rand, c->pick_lo, c->pick_hi);
     if (pick < 5) {
       int op = pick % 4;
       g_autoptr(GVariant) r = NULL;
@@ -158,28 +160,12 @@ client_run(gpointer data)
   return NULL;
 }
 
-static int
-cmp_double(gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
-static double
-pct(GArray *a, double p)
-{
-  if (a->len == 0)
-    return 0;
-  guint i = (guint)(p * (a->len - 1) + 0.5);
-  return g_array_index(a, double, i);
-}
-
 int
 main(int argc, char **argv)
 {
   int clients = 64, seconds = 10;
   const char *network = "load", *tag = "ld";
-  gboolean reads_only = FALSE;
+  int pick_lo = 0, pick_hi = 10;
   for (int i = 1; i < argc; i++) {
     if (g_str_equal(argv[i], "--clients") && i + 1 < argc)
       clients = atoi(argv[++i]);
@@ -189,11 +175,16 @@ main(int argc, char **argv)
       network = argv[++i];
     else if (g_str_equal(argv[i], "--tag") && i + 1 < argc)
       tag = argv[++i];
-    else if (g_str_equal(argv[i], "--reads-only"))
-      reads_only = TRUE;
+    else if (g_str_equal(argv[i], "--reads-only") || g_str_equal(argv[i], "--only-reads"))
+      pick_lo = 0, pick_hi = 5;
+    else if (g_str_equal(argv[i], "--only-define"))
+      pick_lo = 5, pick_hi = 7;
+    else if (g_str_equal(argv[i], "--only-ports"))
+      pick_lo = 7, pick_hi = 10;
     else {
       fprintf(stderr,
-              "usage: %s [--clients N] [--seconds S] [--network NAME] [--tag T] [--reads-only]\n",
+              "usage: %s [--clients N] [--seconds S] [--network NAME] [--tag T] "
+              "[--reads-only|--only-define|--only-ports]\n",
               argv[0]);
       return 2;
     }
@@ -209,55 +200,23 @@ main(int argc, char **argv)
     cs[i].id = i;
     cs[i].network = network;
     cs[i].tag = tag;
-    cs[i].reads_only = reads_only;
+    cs[i].pick_lo = pick_lo;
+    cs[i].pick_hi = pick_hi;
     cs[i].deadline = start + (gint64)seconds * G_USEC_PER_SEC;
-    for (int op = 0; op < OP_MAX; op++)
-      cs[i].lat[op] = g_array_new(FALSE, FALSE, sizeof(double));
-    cs[i].errors = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    load_record_init(&cs[i].rec);
     threads[i] = g_thread_new("client", client_run, &cs[i]);
   }
   for (int i = 0; i < clients; i++)
     g_thread_join(threads[i]);
   double elapsed = (g_get_monotonic_time() - start) / 1e6;
 
-  g_autoptr(GArray) all = g_array_new(FALSE, FALSE, sizeof(double));
-  g_autoptr(GHashTable) errors = g_hash_table_new(g_str_hash, g_str_equal);
-  guint n_errors = 0;
-  for (int op = 0; op < OP_MAX; op++) {
-    g_autoptr(GArray) one = g_array_new(FALSE, FALSE, sizeof(double));
-    for (int i = 0; i < clients; i++) {
-      g_array_append_vals(one, cs[i].lat[op]->data, cs[i].lat[op]->len);
-      g_array_append_vals(all, cs[i].lat[op]->data, cs[i].lat[op]->len);
-    }
-    g_array_sort(one, cmp_double);
-    if (one->len)
-      printf("op\t%s\t%u\t%.2f\t%.2f\t%.2f\n", op_names[op], one->len, pct(one, 0.5),
-             pct(one, 0.99), g_array_index(one, double, one->len - 1));
-  }
-  for (int i = 0; i < clients; i++) {
-    GHashTableIter it;
-    gpointer k, v;
-    g_hash_table_iter_init(&it, cs[i].errors);
-    while (g_hash_table_iter_next(&it, &k, &v)) {
-      guint n = GPOINTER_TO_UINT(g_hash_table_lookup(errors, k)) + GPOINTER_TO_UINT(v);
-      g_hash_table_replace(errors, k, GUINT_TO_POINTER(n));
-      n_errors += GPOINTER_TO_UINT(v);
-    }
-  }
-  g_array_sort(all, cmp_double);
-  printf("total\t%u\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%u\n", all->len, all->len / elapsed,
-         pct(all, 0.5), pct(all, 0.9), pct(all, 0.99),
-         all->len ? g_array_index(all, double, all->len - 1) : 0.0, n_errors);
-  GHashTableIter it;
-  gpointer k, v;
-  g_hash_table_iter_init(&it, errors);
-  while (g_hash_table_iter_next(&it, &k, &v))
-    printf("error\t%u\t%s\n", GPOINTER_TO_UINT(v), (const char *)k);
-  for (int i = 0; i < clients; i++) {
-    for (int op = 0; op < OP_MAX; op++)
-      g_array_free(cs[i].lat[op], TRUE);
-    g_hash_table_destroy(cs[i].errors);
-  }
+  LoadRecord *recs = g_new0(LoadRecord, clients);
+  for (int i = 0; i < clients; i++)
+    recs[i] = cs[i].rec;
+  guint n_errors = load_report(recs, clients, op_names, OP_MAX, elapsed);
+  for (int i = 0; i < clients; i++)
+    load_record_clear(&recs[i]);
+  g_free(recs);
   g_free(cs);
   g_free(threads);
   return n_errors ? 1 : 0;

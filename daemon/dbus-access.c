@@ -21,10 +21,26 @@ static void
 access_check_free(AccessCheck *check)
 {
   nc_dbus_frontend_unref(check->fe);
-  g_object_unref(check->inv);
+  if (check->inv != NULL)
+    g_object_unref(check->inv);
   g_free(check);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(AccessCheck, access_check_free)
+
+/* A change allowed, waiting its turn on fe->writes. */
+static void
+run_change(gpointer data, gboolean run)
+{
+  g_autoptr(AccessCheck) job = data;
+
+  if (run && !job->fe->stopped) {
+    job->func(job->fe, g_steal_pointer(&job->inv));
+    return;
+  }
+  g_dbus_method_invocation_return_dbus_error(g_steal_pointer(&job->inv),
+                                             nc_error_code_to_dbus_name(NC_ERROR_OPERATION_FAILED),
+                                             "netctld is shutting down");
+}
 
 /* uid is -1 when it could not be determined: refused like any non-root. */
 static void
@@ -41,7 +57,11 @@ decide(NcDbusFrontend *fe, GDBusMethodInvocation *inv, NcDbusHandler func, gint6
     return;
   }
   if (uid == 0) {
-    func(fe, inv);
+    AccessCheck *job = g_new0(AccessCheck, 1);
+    job->fe = nc_dbus_frontend_ref(fe);
+    job->inv = inv;
+    job->func = func;
+    nc_write_queue_push(fe->writes, run_change, job);
     return;
   }
   /* Properties.Set: name the property, not "Set". */

@@ -339,6 +339,8 @@ frontend_shutdown(NcDbusFrontend *fe)
     }
   }
   fe->connect_reg_id = fe->subtree_reg_id = fe->port_reg_id = 0;
+  /* Pending changes are answered "shutting down" (fe->stopped is set). */
+  g_clear_pointer(&fe->writes, nc_write_queue_free);
   fe->daemon = NULL;
   nc_dbus_frontend_unref(fe);
 }
@@ -424,6 +426,7 @@ nc_dbus_frontend_start(NcDaemon *daemon, GError **error)
 
   fe = g_rc_box_new0(NcDbusFrontend);
   fe->daemon = daemon;
+  fe->writes = nc_write_queue_new("netctld D-Bus changes");
   fe->announced
       = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)network_props_free);
   if (!frontend_setup(fe, error)) {

@@ -5,6 +5,7 @@
 #include <gio/gio.h>
 
 #include "dbus-frontend.h"
+#include "write-queue.h"
 
 G_BEGIN_DECLS
 
@@ -25,6 +26,9 @@ typedef struct {
   /* uuid string -> NetworkProps: the property values last announced, so
    * PropertiesChanged carries only what changed. */
   GHashTable *announced;
+  /* Calls that change state, run in arrival order one per main-loop turn
+   * (write-queue.h) so reads do not wait behind a burst of them. */
+  NcWriteQueue *writes;
 } NcDbusFrontend;
 
 NcDbusFrontend *nc_dbus_frontend_ref(NcDbusFrontend *fe);
@@ -44,10 +48,10 @@ typedef struct {
 void nc_dbus_dispatch(NcDbusFrontend *fe, GDBusMethodInvocation *inv, const char *method,
                       const NcDbusMethod *table, gsize n_table);
 
-/* dbus-access.c: runs `func` if the caller is uid 0, else replies
- * org.netctl.Error.AccessDenied and changes nothing. Asynchronous: the
- * caller's uid is asked of the bus (or taken from the peer credentials on a
- * peer-to-peer connection). */
+/* dbus-access.c: queues `func` on fe->writes if the caller is uid 0, else
+ * replies org.netctl.Error.AccessDenied and changes nothing. Asynchronous:
+ * the caller's uid is asked of the bus (or taken from the peer credentials on
+ * a peer-to-peer connection). */
 void nc_dbus_access_require_root(NcDbusFrontend *fe, GDBusMethodInvocation *inv,
                                  NcDbusHandler func);
 

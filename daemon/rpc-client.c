@@ -42,14 +42,15 @@ client_free(NcRpcClient *c)
 static gboolean
 output_full(const NcRpcClient *c)
 {
-  return c->out_bytes > NC_RPC_OUTPUT_SOFT_LIMIT || c->out.length > NC_RPC_OUTPUT_SOFT_PACKETS;
+  return c->out_bytes > NC_RPC_OUTPUT_SOFT_LIMIT
+         || c->out.length + c->pending > NC_RPC_OUTPUT_SOFT_PACKETS;
 }
 
 /* Changing the watched conditions wakes the main context up (an eventfd
  * write and one more poll), so it is done only when they change: in the
  * common case a reply is written at once and the watch stays G_IO_IN. */
-static void
-update_watch(NcRpcClient *c)
+void
+nc_rpc_client_update_watch(NcRpcClient *c)
 {
   GIOCondition cond = 0;
   if (c->dead)
@@ -101,7 +102,7 @@ nc_rpc_client_send(NcRpcClient *c, GByteArray *packet)
   /* Nothing queued before it: try the socket now (non-blocking). */
   if (c->out.length == 1)
     do_write(c);
-  update_watch(c);
+  nc_rpc_client_update_watch(c);
   return !c->dead;
 }
 
@@ -263,7 +264,7 @@ client_dispatch(GSource *source, GSourceFunc callback, gpointer user_data)
     /* Replies queued by this round's calls go out at once when they fit. */
     if (c->out.length > 0)
       do_write(c);
-    update_watch(c);
+    nc_rpc_client_update_watch(c);
   }
   return G_SOURCE_CONTINUE;
 }

@@ -12,6 +12,7 @@
 #include "nc-daemon.h"
 #include "rpc-frontend.h"
 #include "rpc-packet.h"
+#include "write-queue.h"
 
 G_BEGIN_DECLS
 
@@ -65,6 +66,7 @@ struct _NcRpcClient {
   gsize out_offset; /* sent bytes of the head packet */
   gboolean closing; /* drop after the queue drains (CONNECT_CLOSE) */
   gboolean dead;    /* removed; waiting for the source to be freed */
+  guint pending;    /* its calls waiting on server->writes */
 
   GArray *callbacks; /* of NcRpcCallback */
   int next_callback_id;
@@ -87,6 +89,9 @@ struct _NcRpcServer {
   guint event_handler_id;
   GPtrArray *graveyard; /* sources of dropped clients, unreferenced when idle */
   guint graveyard_idle;
+  /* Calls that change state, run in arrival order one per main-loop turn
+   * (write-queue.h): reads do not wait behind a burst of them. */
+  NcWriteQueue *writes;
 };
 
 /* -- rpc-server.c / rpc-client.c ---------------------------------------------------- */
@@ -99,6 +104,9 @@ NcRpcClient *nc_rpc_client_new(NcRpcServer *server, int fd, gboolean readonly_so
 /* Queues a finished packet (taken). FALSE when the client was dropped
  * because its queue overflowed. */
 gboolean nc_rpc_client_send(NcRpcClient *client, GByteArray *packet);
+/* Watches the socket for what the client's state allows now (reading stops
+ * while its replies or queued calls are over their limits). */
+void nc_rpc_client_update_watch(NcRpcClient *client);
 /* Closes the socket and frees the client. */
 void nc_rpc_client_drop(NcRpcClient *client, const char *why);
 /* Consumes received bytes: the length word, then the rest of each packet,

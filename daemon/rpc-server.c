@@ -96,6 +96,8 @@ server_free(NcRpcServer *server)
   GHashTableIter it;
   gpointer key;
 
+  /* Queued calls first: they hold their clients' sources. */
+  g_clear_pointer(&server->writes, nc_write_queue_free);
   /* Clients first: they point at the server. */
   while (g_hash_table_size(server->clients) > 0) {
     g_hash_table_iter_init(&it, server->clients);
@@ -122,6 +124,7 @@ nc_rpc_frontend_start(NcDaemon *daemon, const NcRpcOptions *opts, GError **error
   server->listeners = g_ptr_array_new_with_free_func((GDestroyNotify)listener_free);
   server->clients = g_hash_table_new(g_direct_hash, g_direct_equal);
   server->graveyard = g_ptr_array_new_with_free_func((GDestroyNotify)g_source_unref);
+  server->writes = nc_write_queue_new("netctld libvirt-protocol changes");
   server->max_clients = opts && opts->max_clients ? opts->max_clients : NC_RPC_MAX_CLIENTS_DEFAULT;
   server->next_client_id = 1;
 

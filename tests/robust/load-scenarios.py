@@ -57,6 +57,15 @@ def cpu_s(pid):
     return (int(st[11]) + int(st[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def schedstat(pid):
+    """netctld's main thread: (on-CPU s, waiting-for-a-CPU s) from
+    /proc/PID/task/PID/schedstat; the rest of the wall time it was blocked
+    (in the kernel: netlink under RTNL, fsync, ...) or idle in poll."""
+    with open(f"/proc/{pid}/task/{pid}/schedstat") as f:
+        run, wait, _ = f.read().split()
+    return int(run) / 1e9, int(wait) / 1e9
+
+
 def links():
     r = subprocess.run(["ip", "-j", "link", "show"], capture_output=True, text=True, check=True)
     return sorted(l["ifname"] for l in json.loads(r.stdout or "[]")
@@ -100,12 +109,17 @@ def load(env):
     load0 = os.getloadavg()[0]
     cpu0 = os.times()
     d0, b0 = cpu_s(pid), cpu_s(env.dbus.pid)
+    s0 = schedstat(pid)
     t0 = time.monotonic()
-    mode = ["--reads-only"] if os.environ.get("NETCTL_LOAD_READS_ONLY") else []
+    # NETCTL_LOAD_ONLY=reads|define|ports: one kind of call alone (bench/load.sh).
+    only = os.environ.get("NETCTL_LOAD_ONLY") or ("reads" if os.environ.get("NETCTL_LOAD_READS_ONLY") else "")
+    assert only in ("", "reads", "define", "ports"), f"NETCTL_LOAD_ONLY={only!r}"
+    mode = [f"--only-{only}"] if only else []
     p = subprocess.run([client, "--clients", str(clients), "--seconds", str(seconds), *mode],
                        env=env.env, capture_output=True, text=True, timeout=seconds + 300)
     wall = time.monotonic() - t0
     d1, b1 = cpu_s(pid), cpu_s(env.dbus.pid)
+    s1 = schedstat(pid)
     stop.set()
     sampler.join(5)
     cpu1 = os.times()
@@ -141,6 +155,11 @@ def load(env):
         f"({(b1 - b0) / wall * 100:.0f}%), clients "
         f"{cpu1.children_user + cpu1.children_system - cpu0.children_user - cpu0.children_system:.1f}"
         f" s; wall {wall:.1f} s; load average {load0:.1f} -> {os.getloadavg()[0]:.1f}")
+    on_cpu, runq = s1[0] - s0[0], s1[1] - s0[1]
+    log(f"load: netctld main thread over the {wall:.1f} s: on a CPU {on_cpu:.1f} s "
+        f"({on_cpu / wall * 100:.0f}%), runnable waiting for a CPU {runq:.1f} s "
+        f"({runq / wall * 100:.0f}%), blocked or idle {wall - on_cpu - runq:.1f} s "
+        f"({(wall - on_cpu - runq) / wall * 100:.0f}%)")
     # AddressSanitizer's quarantine keeps freed memory: RSS says nothing there.
     with open(f"/proc/{pid}/maps") as f:
         asan = "libasan" in f.read()
