@@ -17,9 +17,12 @@ every process the test starts is stopped by PID. Scenarios:
               run libvirt's QEMU driver without libvirtd): port, TAP, lease;
               interrupted, it destroys the guest and the port goes.
   reclaim     NetworkPortCreateXML's RECLAIM and VALIDATE flags through
-              python3-libvirt (no qemu needed).
+              python3-libvirt (no qemu needed) on a managed bridge;
+  reclaim-macvtap  RECLAIM on macvtap pools (uplink and mode checked,
+              passthrough uplinks held once).
 Exit 0 pass, 1 fail, 77 skip (no qemu, no embedded QEMU driver, no root)."""
 
+import importlib.util
 import json
 import os
 import re
@@ -503,10 +506,81 @@ def reclaim(env):
     assert "<plug type='network' bridge='ncbrrc'/>" in x, x
 
 
+# Port creations given as JSON [[label, network, xml, flags], ...]: one
+# "label OK uuid" or "label ERR code message" line each.
+PY_CREATES = r"""
+import json, sys, libvirt
+libvirt.registerErrorHandler(lambda *a: None, None)
+c = libvirt.open(sys.argv[1])
+for what, net, xml, flags in json.loads(sys.argv[2]):
+    try:
+        print(what, "OK", c.networkLookupByName(net).portCreateXML(xml, flags).UUIDString())
+    except libvirt.libvirtError as e:
+        print(what, "ERR", e.get_error_code(), e.get_error_message())
+"""
+
+
+def direct_port(uuid, mac, dev, mode):
+    return (f"<networkport><uuid>{uuid}</uuid><owner><name>g</name>"
+            f"<uuid>c0ffee00-0000-4000-8000-000000000002</uuid></owner>"
+            f"<mac address='{mac}'/><plug type='direct' dev='{dev}' mode='{mode}'/>"
+            "</networkport>")
+
+
+def reclaim_macvtap(env):
+    """RECLAIM on macvtap pools: a guest's port on a pool uplink is taken in
+    and counted; one whose uplink is not in the pool, or whose mode is not
+    the network's, is refused and nothing is counted (the pool would have
+    moved it); a passthrough uplink one reclaimed port holds is refused to a
+    second."""
+    need_python_libvirt()
+    if REFERENCE:
+        raise Skip("checks netctld's reclaim")
+    spec = importlib.util.spec_from_file_location(
+        "macvtap_scenarios", os.path.join(HERE, "..", "macvtap", "macvtap-scenarios.py"))
+    mv = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mv)
+    mv.prepare(env, ("u0", "u1", "u2"))
+    mv.define_start(env, "mv", "bridge", ["u0", "u1"])
+    mv.define_start(env, "pt", "passthrough", ["u2"])
+    u = "22222222-3333-4444-8555-00000000000"
+    R = 1  # VIR_NETWORK_PORT_CREATE_RECLAIM
+    cases = [
+        ["pool", "mv", direct_port(u + "1", "52:54:00:00:0a:01", "u1", "bridge"), R],
+        ["not-in-pool", "mv", direct_port(u + "2", "52:54:00:00:0a:02", "u2", "bridge"), R],
+        ["other-mode", "mv", direct_port(u + "3", "52:54:00:00:0a:03", "u0", "vepa"), R],
+        ["again", "mv", direct_port(u + "1", "52:54:00:00:0a:01", "u1", "bridge"), R],
+        ["moved", "mv", direct_port(u + "1", "52:54:00:00:0a:01", "u0", "bridge"), R],
+        ["pt-first", "pt", direct_port(u + "4", "52:54:00:00:0a:04", "u2", "passthrough"), R],
+        ["pt-second", "pt", direct_port(u + "5", "52:54:00:00:0a:05", "u2", "passthrough"), R],
+    ]
+    r = env.python(PY_CREATES, env.uri, json.dumps(cases))
+    log(r.out + r.err)
+    assert r.rc == 0, r
+    got = dict(line.split(" ", 1) for line in r.out.splitlines())
+    assert got["pool"] == f"OK {u}1", got
+    assert got["not-in-pool"].startswith("ERR 55 ") and "dev='u2'" in got["not-in-pool"], got
+    assert got["other-mode"].startswith("ERR 55 ") and "mode='vepa'" in got["other-mode"], got
+    assert got["again"] == f"OK {u}1", got
+    assert got["moved"].startswith("ERR 106 "), got
+    assert got["pt-first"] == f"OK {u}4", got
+    assert got["pt-second"].startswith("ERR 55 ") and f"port {u}4" in got["pt-second"], got
+    assert mv.connections(env, "mv") == {"u0": 0, "u1": 1}, mv.connections(env, "mv")
+    assert mv.connections(env, "pt") == {"u2": 1}, mv.connections(env, "pt")
+    assert mv.plug_dev(env, "mv", u + "1") == ("u1", "bridge")
+    # the guest's device is its own: deleting the port leaves the uplinks alone
+    env.vok("net-port-delete", "mv", u + "1")
+    env.vok("net-port-delete", "pt", u + "4")
+    assert mv.connections(env, "mv") == {"u0": 0, "u1": 0}, mv.connections(env, "mv")
+    for n in ("mv", "pt"):
+        env.vok("net-destroy", n)
+
+
 SCENARIOS = {
     "qemu-embed": qemu_embed,
     "virt-qemu-run": virt_qemu_run,
     "reclaim": reclaim,
+    "reclaim-macvtap": reclaim_macvtap,
 }
 
 if __name__ == "__main__":
