@@ -489,6 +489,19 @@ def reclaim(env):
     assert got["validate-bad"].startswith("ERR 92 "), got            # XML_INVALID_SCHEMA
     assert got["reclaim-validate"] == "OK 11111111-2222-4333-8444-000000000005", got
     assert got["ports"] == "4", got
+    # D-Bus PortCreateTap: netctl would make the device, which a reclaim cannot
+    net_path = subprocess.run(
+        ["gdbus", "call", "--system", "--dest", "org.netctl1", "--object-path", "/org/netctl1",
+         "--method", "org.libvirt.Connect.NetworkLookupByName", "rc"],
+        env=env.env, capture_output=True, text=True, timeout=30).stdout.split("'")[1]
+    tap_xml = ("<networkport><uuid>11111111-2222-4333-8444-000000000006</uuid><owner><name>g6"
+               "</name><uuid>c0ffee00-0000-4000-8000-000000000006</uuid></owner>"
+               "<mac address='52:54:00:00:00:06'/><plug type='network' bridge='ncbrrc'/>"
+               "</networkport>")
+    r = subprocess.run(["gdbus", "call", "--system", "--dest", "org.netctl1", "--object-path",
+                        net_path, "--method", "org.libvirt.Network.PortCreateTap", tap_xml,
+                        "{}", "1"], env=env.env, capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0 and "netctl makes none for it" in r.stderr, r
     log_text = env.read_log()
     assert "port 11111111-2222-4333-8444-000000000002 reclaimed" in log_text, log_text[-3000:]
     assert "registered already" in log_text
