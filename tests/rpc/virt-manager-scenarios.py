@@ -1,0 +1,285 @@
+#!/usr/bin/python3
+"""virt-manager directly on netctld (issue 9 part 5): Debian 12's virt-manager
+4.1, unchanged, under Xvfb, opens its own connection to netctld's libvirt
+socket, as a user would with File > Add Connection > Custom URI or
+`virt-manager --connect 'network:///system?socket=/run/libvirt/virtnetworkd-sock'`.
+
+In the harness's private network + mount namespace (tests/cli/harness.py):
+netctld with --root, its socket linked at /run/libvirt/virtnetworkd-sock in a
+/run of the namespace's own, a private HOME and XDG directories, a private
+session bus and AT-SPI bus (tests/rpc/gui_lib.py). The GUI is driven through
+the accessible names virt-manager's .ui files give its widgets (net-list,
+net-start, net-stop, ...), never through screen coordinates. Scenario:
+  virt-manager  the three host calls virt-manager needs answer honestly
+                (python3-libvirt); the connection comes up with no error
+                dialog (virt-manager's --debug log says Active); the
+                Overview shows the host's real memory; the Virtual Networks
+                tab lists netctld's networks with their details; Stop and
+                Start pressed in the window reach netctld (netctl over D-Bus
+                sees the state change); a stop made outside (netctl) shows up
+                in the window through network events. Screenshots and the
+                debug log are kept in <builddir>/meson-logs/rpc-virt-manager/.
+Exit 0 pass, 1 fail, 77 skip (no root, no virt-manager, Xvfb, xdotool,
+ImageMagick or AT-SPI)."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "managed"))
+from rpc_lib import Skip, log, main, need_python_libvirt, wait_for  # noqa: E402
+import gui_lib  # noqa: E402
+import mlib  # noqa: E402
+
+VIRT_MANAGER = "/usr/bin/virt-manager"
+SOCKET = "/run/libvirt/virtnetworkd-sock"
+URI = "network:///system?socket=" + SOCKET
+TITLE = "network - Connection Details"  # virt-manager: "<driver> - Connection Details"
+
+LAN = """<network>
+  <name>lan</name>
+  <forward mode='nat'/>
+  <bridge name='ncvmbr1'/>
+  <ip address='10.78.0.1' netmask='255.255.255.0'>
+    <dhcp>
+      <range start='10.78.0.100' end='10.78.0.200'/>
+    </dhcp>
+  </ip>
+</network>
+"""
+ISO = "<network>\n  <name>iso</name>\n  <bridge name='ncvmbr2'/>\n</network>\n"
+
+# What virt-manager asks before it shows a connection, through python3-libvirt.
+HOST_CALLS = """
+import json, libvirt, sys
+c = libvirt.open(sys.argv[1])
+print(json.dumps({"caps": c.getCapabilities(), "info": c.getInfo(),
+                  "domains": len(c.listAllDomains(0))}))
+c.close()
+"""
+
+
+def need():
+    if not os.access(VIRT_MANAGER, os.X_OK):
+        raise Skip(f"{VIRT_MANAGER} is not installed (Debian package virt-manager)")
+    gui_lib.need_desktop()
+    need_python_libvirt()
+    mlib.need_tools("dnsmasq", "ip")
+
+
+def meminfo_kib():
+    with open("/proc/meminfo") as f:
+        return int(re.search(r"^MemTotal:\s+(\d+) kB", f.read(), re.M).group(1))
+
+
+def pretty_mem(kib):
+    """virt-manager's uiutil.pretty_mem, for the Overview's memory line."""
+    if kib > 10 * 1024 * 1024:
+        return "%2.2f GiB" % (kib / (1024.0 * 1024.0))
+    return "%2.0f MiB" % (kib / 1024.0)
+
+
+def check_host_calls(env):
+    """ConnectGetCapabilities, NodeGetInfo, ConnectListAllDomains: the host's
+    own uuid, arch, CPU count and memory, and no guests."""
+    r = env.python(HOST_CALLS, URI)
+    assert r.rc == 0, r
+    got = json.loads(r.out)
+    caps = got["caps"]
+    with open("/etc/machine-id") as f:
+        mid = f.read().strip()
+    uuid = f"{mid[:8]}-{mid[8:12]}-{mid[12:16]}-{mid[16:20]}-{mid[20:32]}"
+    assert f"<uuid>{uuid}</uuid>" in caps, caps
+    assert f"<arch>{os.uname().machine}</arch>" in caps, caps
+    assert "<guest>" not in caps, f"capabilities claim guests: {caps}"
+    model, mem_mib, cpus, mhz, nodes, sockets, cores, threads = got["info"]
+    assert model == os.uname().machine, got["info"]
+    assert mem_mib == meminfo_kib() // 1024, (got["info"], meminfo_kib())
+    assert cpus == os.sysconf("SC_NPROCESSORS_ONLN"), got["info"]
+    assert nodes * sockets * cores * threads == cpus, got["info"]
+    assert got["domains"] == 0, got
+    log(f"host calls: uuid {uuid}, {model}, {cpus} CPUs at {mhz} MHz, {mem_mib} MiB, no domains")
+
+
+def state(env, name):
+    return json.loads(env.ok("net-info", "--json", name).out)["active"]
+
+
+class Window:
+    """virt-manager's Connection Details window, seen through AT-SPI."""
+
+    def __init__(self, desk, app):
+        self.desk = desk
+        self.app = app
+        self.frame = desk.poll(f"the {TITLE!r} frame",
+                               lambda: desk.find(app, "FRAME", TITLE, showing=True), timeout=30)
+
+    def toplevels(self):
+        """(role, name) of every window virt-manager shows: an error dialog
+        would be one more."""
+        self.app.clear_cache()
+        out = []
+        for i in range(self.app.get_child_count()):
+            w = self.app.get_child_at_index(i)
+            if w is not None and self.desk.has_state(w, "SHOWING"):
+                out.append((w.get_role_name(), w.get_name()))
+        return out
+
+    def dialog_text(self):
+        return " | ".join(t for t in self.desk.names(self.app, "LABEL") if t)
+
+    def tab(self, name):
+        d = self.desk
+
+        def select():
+            tab = d.find(self.frame, "PAGE_TAB", name, showing=True)
+            if tab is None:
+                return None
+            tablist, index = tab.get_parent(), tab.get_index_in_parent()
+            tablist.select_child(index)
+            return d.find(self.frame, "TABLE", "net-list", showing=True)
+        d.poll(f"the {name!r} tab to show", select)
+
+    def labels(self):
+        """The text of every label on screen."""
+        return self.desk.names(self.frame, "LABEL")
+
+    def networks(self):
+        net_list = self.desk.find(self.frame, "TABLE", "net-list", showing=True)
+        return sorted(t for t in self.desk.names(net_list, "TABLE_CELL", showing=False) if t)
+
+    def select_network(self, name):
+        d = self.desk
+
+        def select():
+            net_list = d.find(self.frame, "TABLE", "net-list", showing=True)
+            cell = d.find(net_list, "TABLE_CELL", name)
+            # The name's cell sits in the row's cell, a child of the table.
+            row = cell.get_parent()
+            if row.get_role_name() != "table cell":
+                row = cell
+            net_list.select_child(row.get_index_in_parent())
+            entry = d.find(self.frame, "TEXT", "net-name", showing=True)
+            return entry is not None and entry.get_text(0, -1) == name
+        d.poll(f"network {name!r} selected in net-list", select)
+
+    def button(self, name):
+        return self.desk.find(self.frame, "PUSH_BUTTON", name, showing=True)
+
+    def click(self, name):
+        """A real pointer click (xdotool) in the middle of the button, where
+        AT-SPI says the button is on screen."""
+        d = self.desk
+        btn = d.poll(f"button {name} to be enabled",
+                     lambda: (b := self.button(name)) is not None
+                     and d.has_state(b, "SENSITIVE") and b)
+        d.click(btn)
+
+    def shows_state(self, word):
+        """The details page says Active/Inactive and the buttons agree."""
+        start, stop = self.button("net-start"), self.button("net-stop")
+        active = word == "Active"
+        return (word in self.labels() and self.desk.has_state(stop, "SENSITIVE") == active
+                and self.desk.has_state(start, "SENSITIVE") != active)
+
+
+def virt_manager(env):
+    need()
+    saved = gui_lib.save_dir("rpc-virt-manager")
+    desk = gui_lib.Desktop(env, saved)
+    vm = None
+    try:
+        desk.start()
+        env.start_daemon()
+        os.makedirs("/run/libvirt")
+        for s in (env.sock, env.sock_ro):
+            os.symlink(s, os.path.join("/run/libvirt", os.path.basename(s)))
+        env.ok("net-define", env.write("lan.xml", LAN))
+        env.ok("net-start", "lan")
+        env.ok("net-autostart", "lan")
+        env.ok("net-define", env.write("iso.xml", ISO))
+        check_host_calls(env)
+
+        vm_log = os.path.join(saved, "virt-manager-debug.log")
+        with open(vm_log, "w") as f:
+            vm = env.spawn([VIRT_MANAGER, "--debug", "--connect", URI, "--show-host-summary"],
+                           stdout=f, stderr=subprocess.STDOUT)
+
+        def vm_said(pattern):
+            if vm.poll() is not None:
+                raise AssertionError(f"virt-manager exited with {vm.returncode}:\n"
+                                     + open(vm_log).read()[-4000:])
+            with open(vm_log) as f:
+                return re.search(pattern, f.read(), re.M)
+        wait_for("virt-manager's connection to become Active",
+                 lambda: vm_said(r"changed to state=Active"), timeout=60, interval=0.2)
+        assert not vm_said(r"changed to state=Disconnected|ERROR \("), open(vm_log).read()
+        wait_for(f"X window {TITLE!r}", lambda: desk.window(TITLE), timeout=30, interval=0.2)
+
+        app = desk.app("virt-manager")
+        win = Window(desk, app)
+        top = win.toplevels()
+        assert top == [("frame", TITLE)], \
+            f"virt-manager shows more than its Connection Details window: {top}\n" \
+            f"text: {win.dialog_text()}"
+
+        # Overview: the host's memory from NodeGetInfo, as virt-manager prints it.
+        mem = pretty_mem(meminfo_kib())
+        desk.poll(f"the Overview to show {mem} of host memory",
+                  lambda: any(t.endswith(" of " + mem) for t in win.labels()))
+
+        win.tab("Virtual Networks")
+        desk.poll("net-list to list lan and iso", lambda: win.networks() == ["iso", "lan"])
+        win.select_network("lan")
+        desk.poll("lan's details (bridge, NAT, DHCP range, Active, autostart)",
+                  lambda: {"NAT", "10.78.0.0/24", "10.78.0.100 - 10.78.0.200", "Active"}
+                  <= set(win.labels())
+                  and desk.find(win.frame, "LABEL", "net-device").get_text(0, -1) == "ncvmbr1"
+                  and desk.has_state(desk.find(win.frame, "CHECK_BOX", "net-autostart"),
+                                     "CHECKED"))
+        desk.screenshot(os.path.join(saved, "1-virtual-networks.png"))
+
+        win.click("net-stop")
+        wait_for("netctld to see lan stopped", lambda: not state(env, "lan"), timeout=30,
+                 interval=0.2)
+        desk.poll("the window to show lan Inactive", lambda: win.shows_state("Inactive"))
+        desk.screenshot(os.path.join(saved, "2-after-stop.png"))
+
+        win.click("net-start")
+        wait_for("netctld to see lan started", lambda: state(env, "lan"), timeout=30,
+                 interval=0.2)
+        desk.poll("the window to show lan Active", lambda: win.shows_state("Active"))
+
+        # A change made elsewhere reaches the window through network events.
+        env.ok("net-destroy", "lan")
+        desk.poll("the window to follow netctl's net-destroy",
+                  lambda: win.shows_state("Inactive"))
+        win.select_network("iso")
+        desk.poll("iso's details", lambda: win.shows_state("Inactive"))
+        desk.screenshot(os.path.join(saved, "3-end.png"))
+
+        assert win.toplevels() == [("frame", TITLE)], (win.toplevels(), win.dialog_text())
+        # virt-manager's own account: both button presses, and the events
+        # that told it of them and of netctl's destroy.
+        with open(vm_log) as f:
+            said = f.read()
+        for pat, n in ((r"Stopping network 'lan'", 1), (r"Starting network 'lan'", 1),
+                       (r"network=lan state=VIR_NETWORK_EVENT_STARTED", 1),
+                       (r"network=lan state=VIR_NETWORK_EVENT_STOPPED", 2)):
+            assert len(re.findall(pat, said)) == n, f"virt-manager's log: {pat!r} not {n}x"
+        assert not vm_said(r"ERROR \(|Error stopping|Error starting"), open(vm_log).read()
+        log(f"virt-manager's debug log and screenshots: {saved}")
+    finally:
+        if vm is not None:
+            env.stop(vm, timeout=10)
+        mlib.cleanup(env)
+        desk.close()
+
+
+SCENARIOS = {"virt-manager": virt_manager}
+
+if __name__ == "__main__":
+    sys.exit(main(SCENARIOS, sys.argv))
