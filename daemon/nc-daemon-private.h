@@ -106,6 +106,11 @@ void nc_network_ports_free(NcNetwork *net);
 /* The connection count of a running network follows its ports. */
 void nc_network_ports_count_connections(NcNetwork *net);
 
+/* -- port-vlan.c ----------------------------------------------------------------------- */
+/* After net-update changed a portgroup live: its ports whose VLAN came from
+ * it get the new one (definition, status, device). Failures are logged. */
+void nc_network_ports_update_vlans(NcNetwork *net, const NcNetworkDef *old_def);
+
 /* -- autostart.c ----------------------------------------------------------------------- */
 /* Starts the autostart networks once per boot (marker state_dir/autostarted). */
 void nc_autostart_run(NcDaemon *daemon);

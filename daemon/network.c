@@ -459,8 +459,10 @@ nc_network_update(NcNetwork *net, guint command, guint section, int parent_index
   }
   if (live_def) {
     g_autoptr(GError) save_error = NULL;
-    nc_network_def_free(net->def);
+    g_autoptr(NcNetworkDef) old_def = net->def;
     net->def = g_steal_pointer(&live_def);
+    if (section == NC_NETWORK_SECTION_PORTGROUP)
+      nc_network_ports_update_vlans(net, old_def);
     nc_network_ports_count_connections(net);
     if (!nc_status_save(daemon->paths, net->def, &net->live, NC_STATUS_RUNNING, &save_error))
       nc_log_network(net, G_LOG_LEVEL_WARNING, "updated, but cannot record its state: %s",

@@ -16,6 +16,11 @@
  * OVS's own ingress_policing_rate is a tc police action, and this kernel
  * has no tc police (measured: no effect), so it would be silently ignored.
  *
+ * Mirrors, NetFlow and sFlow (<netctl:mirror>, ...: ovs-monitor.h) are set
+ * at start and adoption, updated when a port comes (a mirror selecting by
+ * portgroup or name picks it up) and removed at stop; only rows marked as
+ * the network's are touched.
+ *
  * Stopping the network leaves the ports on the bridge (as the host-bridge
  * driver leaves TAPs on a host bridge); a netctld restart reconciles: ports
  * of ours that vanished are added again (port_adopt), ports marked as this
@@ -27,6 +32,8 @@
 #include "forward-driver.h"
 #include "link-tap.h"
 #include "nc-error.h"
+#include "network-netctl-ovs.h"
+#include "ovs-monitor.h"
 #include "ovs-ofctl.h"
 #include "ovsdb.h"
 
@@ -150,12 +157,19 @@ remove_stale_ports(const NcDriverEnv *env, const NcNetworkDef *def)
 static gboolean
 ovs_start(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GError **error)
 {
-  return check_bridge(env, def, live, error);
+  if (!check_bridge(env, def, live, error))
+    return FALSE;
+  if (!nc_ovs_monitor_apply(def, error)) {
+    live->bridge_ifindex = 0;
+    return FALSE;
+  }
+  return TRUE;
 }
 
 static gboolean
 ovs_stop(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GError **error)
 {
+  nc_ovs_monitor_remove(def);
   live->bridge_ifindex = 0;
   return TRUE;
 }
@@ -166,6 +180,9 @@ ovs_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GE
   if (!check_bridge(env, def, live, error))
     return FALSE;
   remove_stale_ports(env, def);
+  g_autoptr(GError) monitor_error = NULL;
+  if (!nc_ovs_monitor_apply(def, &monitor_error))
+    g_warning("%s", monitor_error->message);
   return TRUE;
 }
 
@@ -180,6 +197,10 @@ ovs_reconfigure(const NcDriverEnv *env, const NcNetworkDef *old_def, const NcNet
                 old_def->name);
     return FALSE;
   }
+  /* net-update has no section for netctl's elements; a live change comes
+   * from a caller that has one. */
+  if (!nc_netctl_ovs_equal(nc_network_def_netctl_ovs(old_def), nc_network_def_netctl_ovs(new_def)))
+    return nc_ovs_monitor_apply(new_def, error);
   return TRUE;
 }
 
@@ -280,6 +301,7 @@ add_to_bridge(const NcNetworkDef *def, const NcNetworkPortDef *port, const char 
     .attached_mac = mac,
     .vm_id = nc_uuid_is_zero(port->owner_uuid) ? NULL : vm_id,
     .profileid = port->virtualport->profileid,
+    .portgroup = nc_ovs_port_group(def, port),
   };
   vlan_columns(port->vlan, &p, trunks);
   const NcBandwidthRate *in = port->bandwidth ? port->bandwidth->in : NULL;
@@ -382,6 +404,7 @@ ovs_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *liv
     dev->ifindex = 0;
     return FALSE;
   }
+  nc_ovs_monitor_port_added(def);
   return TRUE;
 }
 
@@ -447,8 +470,11 @@ ovs_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *liv
   }
   /* Added again when it vanished, brought up to date when it is there (a
    * meter removed when the port no longer asks for one). */
-  return add_to_bridge(def, port, dev->name, error)
-         && apply_meter(def, port, dev->name, outbound(port) != NULL, error);
+  if (!add_to_bridge(def, port, dev->name, error)
+      || !apply_meter(def, port, dev->name, outbound(port) != NULL, error))
+    return FALSE;
+  nc_ovs_monitor_port_added(def);
+  return TRUE;
 }
 
 const NcForwardDriver nc_driver_ovs = {

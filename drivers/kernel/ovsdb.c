@@ -67,6 +67,7 @@ port_ids(GString *o, const NcOvsPort *p)
   g_string_append(o, "[\"map\",[");
   map_pair(o, &first, "netctl-network", p->network);
   map_pair(o, &first, "netctl-port", p->port_uuid);
+  map_pair(o, &first, "netctl-portgroup", p->portgroup);
   map_pair(o, &first, "port-profile", p->profileid);
   g_string_append(o, "]]");
 }

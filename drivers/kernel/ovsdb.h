@@ -56,6 +56,8 @@ typedef struct {
   const char *vm_id;         /* the owner's uuid */
   const char *profileid;     /* <virtualport><parameters profileid=>: Port external_ids
                               * port-profile, as libvirt's virNetDevOpenvswitchAddPort */
+  const char *portgroup;     /* Port external_ids netctl-portgroup: the port's portgroup,
+                              * which mirrors select by (ovsdb-monitor.h); NULL: none */
   /* VLANs: tag 0 with no trunks: none. */
   guint tag;                 /* access tag or the native VLAN */
   const guint *trunks;       /* n_trunks VLAN ids */

@@ -391,6 +391,288 @@ def qos(env):
     assert "meter=" not in ofctl(env, "dump-meters", "ovsbr0")
 
 
+NETCTL_NS = "xmlns:netctl='http://netctl.org/schemas/network/1.0'"
+
+
+def ovs_net_xml_ns(env, name, bridge, extra):
+    """An OVS network with netctl's namespace declared (mirrors, flows)."""
+    return env.write(f"{name}.xml", f"""<network {NETCTL_NS}>
+  <name>{name}</name>
+  <forward mode='bridge'/>
+  <bridge name='{bridge}'/>
+  <virtualport type='openvswitch'/>{extra}
+</network>
+""")
+
+
+class Sniffer:
+    """Frames seen on a link of the test's namespace (an AF_PACKET socket
+    read by a thread), kept as raw bytes."""
+
+    def __init__(self, ifname):
+        self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+        self.sock.bind((ifname, 0))
+        self.sock.settimeout(0.2)
+        self.frames = []
+        self.running = True
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while self.running:
+            try:
+                self.frames.append(self.sock.recv(65535))
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+
+    def icmp(self, src, dst):
+        """Echo requests/replies from src to dst (IPv4, possibly tagged)."""
+        s, d = socket.inet_aton(src), socket.inet_aton(dst)
+        n = 0
+        for f in list(self.frames):
+            off = 12
+            while f[off:off + 2] in (b"\x81\x00", b"\x88\xa8"):
+                off += 4
+            if f[off:off + 2] != b"\x08\x00":
+                continue
+            ip = f[off + 2:]
+            if len(ip) > 20 and ip[9] == 1 and ip[12:16] == s and ip[16:20] == d:
+                n += 1
+        return n
+
+    def close(self):
+        self.running = False
+        self.thread.join(timeout=5)
+        self.sock.close()
+
+
+def veth_port(ovs, bridge, name):
+    """A veth whose `name` end is on the OVS bridge; returns the peer's name
+    (checksum offload off: the netdev datapath does not fill them in)."""
+    peer = name + "p"
+    subprocess.run(["ip", "link", "add", name, "type", "veth", "peer", "name", peer], check=True)
+    for dev in (name, peer):
+        subprocess.run(["ethtool", "-K", dev, "tx", "off"], capture_output=True)
+        subprocess.run(["ip", "link", "set", dev, "up"], check=True)
+    ovs.vsctl("add-port", bridge, name)
+    return peer
+
+
+MIRROR_GROUPS = """
+  <portgroup name='web'/>
+  <portgroup name='db'/>
+  <netctl:mirror name='webmon'>
+    <netctl:select portgroup='web'/>
+    <netctl:output port='mon0'/>
+  </netctl:mirror>"""
+
+
+def monitor_rows(ovs, bridge):
+    return {t: ovs.vsctl("--format=json", "--columns=_uuid,external_ids", "list", t).stdout
+            for t in ("Mirror", "NetFlow", "sFlow")}, \
+        {c: ovs.get("Bridge", bridge, c) for c in ("mirrors", "netflow", "sflow")}
+
+
+@scenario
+def mirror(env):
+    """A mirror of portgroup 'web' to mon0: mon0's peer sees copies of the
+    web guest's traffic (both ways) and nothing of the db guests'; the XML
+    comes back byte-exact; a port attached later joins the mirror; destroy
+    drops our Mirror row and leaves a foreign one."""
+    ovs = setup(env)
+    ovs.add_bridge("ovsbr0")
+    peer = veth_port(ovs, "ovsbr0", "mon0")
+    xml_path = ovs_net_xml_ns(env, "ovs1", "ovsbr0", MIRROR_GROUPS)
+    env.ok("net-define", xml_path)
+    dumped = env.ok("net-dumpxml", "ovs1", "--inactive").out
+    mirror_xml = MIRROR_GROUPS[MIRROR_GROUPS.index("  <netctl:mirror"):] + "\n</network>\n"
+    assert dumped.rstrip().endswith(mirror_xml.rstrip()) and dumped.startswith(f"<network {NETCTL_NS}>"), dumped
+    env.ok("net-start", "ovs1")
+    assert "<netctl:mirror name='webmon'>" in env.ok("net-dumpxml", "ovs1").out
+    rows = json.loads(ovs.vsctl("--format=json", "--columns=name,external_ids,output_port",
+                                "list", "Mirror").stdout)["data"]
+    assert len(rows) == 1 and rows[0][0] == "webmon", rows
+    ids = dict(rows[0][1][1])
+    assert ids == {"netctl-network": "ovs1", "netctl-mirror": "webmon"}, ids
+    w = attach(env, "ovs1", "--portgroup", "web")
+    d1 = attach(env, "ovs1", "--portgroup", "db")
+    d2 = attach(env, "ovs1", "--portgroup", "db")
+    assert ovs.ids("Port", w["device"])["netctl-portgroup"] == "web"
+    gw = Guest(env, w, "10.0.0.1")
+    g1 = Guest(env, d1, "10.0.0.2")
+    g2 = Guest(env, d2, "10.0.0.3")
+    g1.reaches("10.0.0.1")
+    g1.reaches("10.0.0.3")
+    sniff = Sniffer(peer)
+    try:
+        assert g1.ping("10.0.0.1", count=3) and g1.ping("10.0.0.3", count=3)
+        wait_for("mirrored echo requests to the web guest",
+                 lambda: sniff.icmp("10.0.0.2", "10.0.0.1") >= 3, timeout=10)
+        wait_for("mirrored echo replies from the web guest",
+                 lambda: sniff.icmp("10.0.0.1", "10.0.0.2") >= 3, timeout=10)
+        assert sniff.icmp("10.0.0.2", "10.0.0.3") == 0, "db-to-db traffic was mirrored"
+        log(f"mirror port: {sniff.icmp('10.0.0.2', '10.0.0.1')} requests, "
+            f"{sniff.icmp('10.0.0.1', '10.0.0.2')} replies, 0 of the db guests'")
+    finally:
+        sniff.close()
+    # a web port attached later is in the mirror too
+    w2 = attach(env, "ovs1", "--portgroup", "web")
+    uuid2 = ovs.vsctl("get", "Port", w2["device"], "_uuid").stdout.strip()
+    sel = ovs.vsctl("get", "Mirror", "webmon", "select_src_port").stdout
+    assert uuid2 in sel, (uuid2, sel)
+    # a foreign mirror stays; ours goes with the network
+    ovs.vsctl("--", "--id=@m", "create", "Mirror", "name=foreign", "select_all=true",
+              "--", "add", "Bridge", "ovsbr0", "mirrors", "@m")
+    env.ok("net-destroy", "ovs1")
+    names = json.loads(ovs.vsctl("--format=json", "--columns=name", "list", "Mirror").stdout)["data"]
+    assert names == [["foreign"]], names
+    # an output port that is not on the bridge: a clear error, nothing left
+    env.ok("net-undefine", "ovs1")
+    r = env.run("net-create", ovs_net_xml_ns(env, "ovs2", "ovsbr0", """
+  <netctl:mirror name='m'>
+    <netctl:select all='yes'/>
+    <netctl:output port='nosuch0'/>
+  </netctl:mirror>"""))
+    assert r.rc != 0 and "output port 'nosuch0' is not on bridge 'ovsbr0'" in r.err, r
+    names = json.loads(ovs.vsctl("--format=json", "--columns=name", "list", "Mirror").stdout)["data"]
+    assert names == [["foreign"]], names
+
+
+def udp_collector(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", port))
+    s.settimeout(0.5)
+    return s
+
+
+def first_datagram(sock, what, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            return sock.recv(65535)
+        except socket.timeout:
+            continue
+    raise AssertionError(f"no {what} datagram within {timeout}s")
+
+
+@scenario
+def flow_export(env):
+    """NetFlow v5 and sFlow v5 datagrams reach python collectors on
+    127.0.0.1 while guests exchange traffic; a bridge whose NetFlow is not
+    ours is refused; destroy drops our NetFlow and sFlow rows."""
+    ovs = setup(env)
+    ovs.add_bridge("ovsbr0")
+    nf = udp_collector(2055)
+    sf = udp_collector(6343)
+    try:
+        xml = ovs_net_xml_ns(env, "ovs1", "ovsbr0", """
+  <netctl:netflow activeTimeout='1' engineType='7' engineId='9'>
+    <netctl:target address='127.0.0.1' port='2055'/>
+  </netctl:netflow>
+  <netctl:sflow sampling='1' polling='1' header='128'>
+    <netctl:target address='127.0.0.1' port='6343'/>
+  </netctl:sflow>""")
+        env.ok("net-create", xml)
+        nf_uuid = ovs.get("Bridge", "ovsbr0", "netflow")
+        assert ovs.get("NetFlow", nf_uuid, "targets") == '["127.0.0.1:2055"]', \
+            ovs.get("NetFlow", nf_uuid, "targets")
+        assert ovs.get("NetFlow", nf_uuid, "engine_id") == "9"
+        sf_uuid = ovs.get("Bridge", "ovsbr0", "sflow")
+        assert ovs.get("sFlow", sf_uuid, "sampling") == "1"
+        a = attach(env, "ovs1")
+        b = attach(env, "ovs1")
+        ga = Guest(env, a, "10.0.0.1")
+        gb = Guest(env, b, "10.0.0.2")
+        ga.reaches("10.0.0.2")
+        pinger = ga.spawn(["busybox", "ping", "-c", "60", "-i", "0.2", "10.0.0.2"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            d = first_datagram(sf, "sFlow", 30)
+            version = int.from_bytes(d[0:4], "big")
+            assert version == 5, f"sFlow datagram version {version}"
+            log(f"sFlow v5 datagram, {len(d)} bytes")
+            d = first_datagram(nf, "NetFlow", 40)
+            version, count = int.from_bytes(d[0:2], "big"), int.from_bytes(d[2:4], "big")
+            assert version == 5 and len(d) == 24 + 48 * count, (version, count, len(d))
+            assert d[20] == 7 and d[21] == 9, f"engine type/id {d[20]}/{d[21]}"
+            log(f"NetFlow v5 datagram, {count} records")
+        finally:
+            env.stop(pinger)
+        env.ok("net-destroy", "ovs1")
+        for t in ("NetFlow", "sFlow"):
+            assert ovs.vsctl("list", t).stdout.strip() == "", f"{t} row left behind"
+        assert ovs.get("Bridge", "ovsbr0", "netflow") == "[]"
+        assert ovs.get("Bridge", "ovsbr0", "sflow") == "[]"
+        # someone else's NetFlow on the bridge: refused, and left alone
+        ovs.vsctl("--", "--id=@n", "create", "NetFlow", 'targets="127.0.0.1:2056"',
+                  "--", "set", "Bridge", "ovsbr0", "netflow=@n")
+        r = env.run("net-create", xml)
+        assert r.rc != 0 and "already has a NetFlow configuration that is not netctl's" in r.err, r
+        assert ovs.get("NetFlow", ovs.get("Bridge", "ovsbr0", "netflow"), "targets") == \
+            '["127.0.0.1:2056"]'
+        assert ovs.vsctl("list", "sFlow").stdout.strip() == "", "sFlow row left by a failed start"
+    finally:
+        nf.close()
+        sf.close()
+
+
+@scenario
+def vlan_update(env):
+    """net-update of a portgroup's VLAN on the running network retags its
+    ports live (OVS tag, the port's XML); a port with its own VLAN and a
+    port of another portgroup keep theirs."""
+    ovs = setup(env)
+    start_net(env, ovs, extra=VLAN_GROUPS)
+    a = attach(env, "ovs1", "--portgroup", "v10")
+    c = attach(env, "ovs1", "--portgroup", "v20")
+    assert ovs.get("Port", a["device"], "tag") == "10"
+    env.ok("net-update", "ovs1", "modify", "portgroup",
+           "<portgroup name='v10'><vlan><tag id='30'/></vlan></portgroup>", "--live")
+    assert ovs.get("Port", a["device"], "tag") == "30", ovs.get("Port", a["device"], "tag")
+    assert ovs.get("Port", c["device"], "tag") == "20"
+    assert "<tag id='30'/>" in env.ok("net-port-dumpxml", "ovs1", a["port"]).out
+    # to a trunk: tag, trunks and vlan_mode follow
+    env.ok("net-update", "ovs1", "modify", "portgroup",
+           "<portgroup name='v10'><vlan trunk='yes'><tag id='30' nativeMode='untagged'/>"
+           "<tag id='31'/></vlan></portgroup>", "--live")
+    assert ovs.get("Port", a["device"], "trunks") == "[30, 31]", ovs.get("Port", a["device"], "trunks")
+    assert ovs.get("Port", a["device"], "vlan_mode") == "native-untagged"
+    # and the guests see it: a VLAN 30 guest reaches the retagged one
+    b = attach(env, "ovs1", "--portgroup", "v10")
+    assert ovs.get("Port", b["device"], "tag") == "30"
+    ga = Guest(env, a, "10.0.0.1")
+    gb = Guest(env, b, "10.0.0.2")
+    gb.reaches("10.0.0.1")
+
+
+@scenario
+def portgroup_virtualport(env):
+    """<virtualport type='openvswitch'/> only on a portgroup: the network is
+    an OVS one (as libvirt), not a Linux bridge: start checks the OVS bridge,
+    ports go onto it with their portgroup's VLAN."""
+    ovs = setup(env)
+    xml = env.write("pg.xml", """<network>
+  <name>pgovs</name>
+  <forward mode='bridge'/>
+  <bridge name='ovsbr0'/>
+  <portgroup name='v10'>
+    <vlan><tag id='10'/></vlan>
+    <virtualport type='openvswitch'/>
+  </portgroup>
+</network>
+""")
+    r = env.run("net-create", xml)
+    assert r.rc != 0 and "Open vSwitch bridge 'ovsbr0' does not exist" in r.err, r
+    ovs.add_bridge("ovsbr0")
+    env.ok("net-create", xml)
+    p = attach(env, "pgovs", "--portgroup", "v10")
+    assert p["device"] in ovs.ports("ovsbr0"), ovs.ports("ovsbr0")
+    assert ovs.get("Port", p["device"], "tag") == "10"
+    assert ovs.ids("Interface", p["device"])["netctl-network"] == "pgovs"
+
+
 def ofctl(env, *args):
     return subprocess.run(["ovs-ofctl", "-O", "OpenFlow13", *args], capture_output=True, text=True,
                           env=env.env, check=True, timeout=30).stdout
