@@ -3,9 +3,10 @@
  *   bench-port-client --network NAME [--pid PID] fill K
  *       create ports (PortCreateTap, default device name vnet%d) until the
  *       network has K ports of ours (not timed);
- *   bench-port-client --network NAME [--pid PID] [--iterations N] measure K ROUND
+ *   bench-port-client --network NAME [--pid PID] [--iterations N] [--bandwidth XML] measure K ROUND
  *       N attach+detach cycles: PortCreateTap (a TAP made, enslaved, up)
- *       then NetworkPort.Delete of that port;
+ *       then NetworkPort.Delete of that port; --bandwidth: a <bandwidth>
+ *       element put into each measured port's XML (bench/port-qos.sh);
  *   bench-port-client --network NAME [--pid PID] drain
  *       delete every port of the network (timed as a whole).
  *
@@ -86,24 +87,26 @@ call(GDBusConnection *bus, const char *path, const char *iface, const char *meth
                                      G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, error);
 }
 
-/* Port n's XML: a fresh UUID, an owner of its own, MAC 52:54:00 + n. */
+/* Port n's XML: a fresh UUID, an owner of its own, MAC 52:54:00 + n, and
+ * `extra` (NULL: nothing) after the MAC. */
 static char *
-port_xml(guint n)
+port_xml(guint n, const char *extra)
 {
   g_autofree char *uuid = g_uuid_string_random();
   g_autofree char *owner = g_uuid_string_random();
   return g_strdup_printf("<networkport>\n  <uuid>%s</uuid>\n  <owner>\n    <name>bvm%u</name>\n"
                          "    <uuid>%s</uuid>\n  </owner>\n"
-                         "  <mac address='52:54:00:%02x:%02x:%02x'/>\n</networkport>\n",
-                         uuid, n, owner, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
+                         "  <mac address='52:54:00:%02x:%02x:%02x'/>\n%s</networkport>\n",
+                         uuid, n, owner, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff,
+                         extra ? extra : "");
 }
 
 /* PortCreateTap as `netctl attach-interface --network NET` sends it (owner
  * and group -1, one queue, vnet_hdr); the new port's object path. */
 static char *
-create_tap(GDBusConnection *bus, const char *net_path, guint n, GError **error)
+create_tap(GDBusConnection *bus, const char *net_path, guint n, const char *extra, GError **error)
 {
-  g_autofree char *xml = port_xml(n);
+  g_autofree char *xml = port_xml(n, extra);
   GVariantBuilder dev;
   g_variant_builder_init(&dev, G_VARIANT_TYPE("a{sv}"));
   g_variant_builder_add(&dev, "{sv}", "owner", g_variant_new_int64(-1));
@@ -180,13 +183,15 @@ fail(const char *what, GError *error)
 int
 main(int argc, char **argv)
 {
-  g_autofree char *network = NULL;
+  g_autofree char *network = NULL, *bandwidth = NULL;
   gint pid = 0, iterations = 100;
   g_auto(GStrv) rest = NULL;
   GOptionEntry entries[] = {
     { "network", 'n', 0, G_OPTION_ARG_STRING, &network, "network name", "NAME" },
     { "pid", 'p', 0, G_OPTION_ARG_INT, &pid, "netctld's PID (CPU, VmRSS)", "PID" },
     { "iterations", 0, 0, G_OPTION_ARG_INT, &iterations, "cycles per sample", "N" },
+    { "bandwidth", 0, 0, G_OPTION_ARG_STRING, &bandwidth, "<bandwidth> of measured ports",
+      "XML" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL,
       "fill K|measure K R|drain" },
     { NULL },
@@ -228,7 +233,7 @@ main(int argc, char **argv)
     gint64 t0 = now_ns();
     guint added = 0;
     for (guint n = have; n < k; n++, added++) {
-      g_autofree char *path = create_tap(bus, net_path, n, &error);
+      g_autofree char *path = create_tap(bus, net_path, n, NULL, &error);
       if (!path)
         return fail("fill", error);
     }
@@ -242,7 +247,7 @@ main(int argc, char **argv)
     gint64 start = now_ns();
     for (int i = 0; i < iterations; i++) {
       gint64 t0 = now_ns();
-      g_autofree char *path = create_tap(bus, net_path, 0x100000 + (guint)i, &error);
+      g_autofree char *path = create_tap(bus, net_path, 0x100000 + (guint)i, bandwidth, &error);
       if (!path)
         return fail("attach", error);
       gint64 t1 = now_ns();
