@@ -10,6 +10,7 @@ static const NcForwardDriver *const drivers[_NC_NETWORK_KIND_MAX] = {
   [NC_NETWORK_KIND_OVS_BRIDGE] = &nc_driver_ovs,
   [NC_NETWORK_KIND_MACVTAP] = &nc_driver_macvtap,
   [NC_NETWORK_KIND_HOSTDEV] = &nc_driver_hostdev,
+  [NC_NETWORK_KIND_OVN] = &nc_driver_ovn,
 };
 
 const NcForwardDriver *

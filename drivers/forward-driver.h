@@ -153,6 +153,8 @@ extern const NcForwardDriver nc_driver_ovs;
 extern const NcForwardDriver nc_driver_macvtap;
 /* hostdev: SR-IOV VF pools (hostdev.c). */
 extern const NcForwardDriver nc_driver_hostdev;
+/* <netctl:ovn>: a logical switch in OVN's northbound database (ovn.c). */
+extern const NcForwardDriver nc_driver_ovn;
 
 
 G_END_DECLS

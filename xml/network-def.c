@@ -1,6 +1,7 @@
 /* Lifetime of the network model: constructors, destructors, deep copy, and the
  * small derived values (effective prefix, DHCP <ip>, define-time defaults). */
 #include "network-def.h"
+#include "network-kind.h"
 #include "network-netctl-ns.h"
 
 #include <string.h>
@@ -582,7 +583,7 @@ nc_network_def_fill_defaults(NcNetworkDef *def)
     def->has_uuid = TRUE;
   }
 
-  if (nc_forward_mode_has_managed_bridge(def->forward.mode) && !def->has_mac) {
+  if (nc_network_def_traits(def)->own_bridge && !def->has_mac) {
     nc_mac_generate(&def->mac);
     def->has_mac = TRUE;
   }

@@ -11,6 +11,7 @@
  * <virtualport> and <port> come from netdev-format.c, shared with ports. */
 #include "network-xml.h"
 #include "network-format-priv.h"
+#include "network-kind.h"
 #include "network-netctl-ns.h"
 #include "netdev-format.h"
 
@@ -343,7 +344,8 @@ static void
 format_bridge(GString *buf, const NcNetworkDef *def, guint indent)
 {
   const NcBridge *br = &def->bridge;
-  gboolean owned = nc_forward_mode_has_managed_bridge(def->forward.mode);
+  /* the kind's trait: an OVN network (forward mode none) has no bridge */
+  gboolean owned = nc_network_def_traits(def)->own_bridge;
 
   if (!owned && !br->name && br->mac_table_manager == NC_MAC_TABLE_MANAGER_DEFAULT)
     return;

@@ -1,5 +1,6 @@
 /* Network kinds and their traits (see network-kind.h). */
 #include "network-kind.h"
+#include "network-netctl-ovn.h"
 
 static const NcNetworkKindTraits traits[_NC_NETWORK_KIND_MAX] = {
   [NC_NETWORK_KIND_MANAGED_BRIDGE] = {
@@ -23,6 +24,12 @@ static const NcNetworkKindTraits traits[_NC_NETWORK_KIND_MAX] = {
     .kind = NC_NETWORK_KIND_HOSTDEV, .description = "hostdev pool",
     .plug = NC_PORT_PLUG_HOSTDEV_PCI,
   },
+  /* ports are plugged into the host's br-int (the plug names it); OVN does
+   * DHCP, the firewall is OVN's ACLs */
+  [NC_NETWORK_KIND_OVN] = {
+    .kind = NC_NETWORK_KIND_OVN, .description = "OVN logical switch",
+    .uses_bridge = TRUE, .plug = NC_PORT_PLUG_BRIDGE,
+  },
 };
 
 static const char *const kind_strings[_NC_NETWORK_KIND_MAX] = {
@@ -31,6 +38,7 @@ static const char *const kind_strings[_NC_NETWORK_KIND_MAX] = {
   [NC_NETWORK_KIND_OVS_BRIDGE] = "ovs-bridge",
   [NC_NETWORK_KIND_MACVTAP] = "macvtap",
   [NC_NETWORK_KIND_HOSTDEV] = "hostdev",
+  [NC_NETWORK_KIND_OVN] = "ovn",
 };
 
 /* libvirt plugs a port through Open vSwitch when its merged virtualport is
@@ -52,6 +60,8 @@ uses_openvswitch(const NcNetworkDef *def)
 NcNetworkKind
 nc_network_def_kind(const NcNetworkDef *def)
 {
+  if (nc_network_def_ovn(def))
+    return NC_NETWORK_KIND_OVN; /* whatever the forward mode: OVN does it */
   switch (def->forward.mode) {
   case NC_FORWARD_NONE:
   case NC_FORWARD_NAT:

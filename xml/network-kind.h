@@ -20,6 +20,7 @@ typedef enum {
   NC_NETWORK_KIND_OVS_BRIDGE,         /* the same with an openvswitch virtualport (network or portgroup) */
   NC_NETWORK_KIND_MACVTAP,            /* bridge without a name, private, vepa, passthrough */
   NC_NETWORK_KIND_HOSTDEV,            /* hostdev: a pool of PCI functions */
+  NC_NETWORK_KIND_OVN,                /* <netctl:ovn>: a logical switch on OVN */
   _NC_NETWORK_KIND_MAX,
 } NcNetworkKind;
 

@@ -21,6 +21,7 @@ nc_netctl_ext_free(NcNetctlExt *ext)
   if (!ext)
     return;
   host_shim_free(ext->host_shim);
+  nc_netctl_ovn_free(ext->ovn);
   nc_netctl_ovs_free(ext->ovs);
   g_free(ext);
 }
@@ -36,6 +37,7 @@ nc_netctl_ext_copy(const NcNetctlExt *ext)
     copy->host_shim->dev = g_strdup(ext->host_shim->dev);
   }
   copy->ovs = nc_netctl_ovs_copy(ext->ovs);
+  copy->ovn = nc_netctl_ovn_copy(ext->ovn);
   return copy;
 }
 
@@ -94,6 +96,9 @@ parse_host_shim(NcParseCtx *ctx, xmlNodePtr node, NcHostShim **ret_shim)
 gboolean
 nc_netctl_ext_parse(NcParseCtx *ctx, xmlNodePtr root, NcNetworkDef *def)
 {
+  /* first: the kind, which the checks below ask, depends on <netctl:ovn> */
+  if (!nc_netctl_ovn_parse(ctx, root, def))
+    return FALSE;
   g_autoptr(NcNetctlExt) ext = NULL;
   for (xmlNodePtr node = root->children; node; node = node->next) {
     if (!is_ours(node, "host-shim"))
@@ -118,6 +123,7 @@ nc_netctl_ext_parse(NcParseCtx *ctx, xmlNodePtr root, NcNetworkDef *def)
   if (ext)
     ext->ovs = g_steal_pointer(&ovs);
   if (ext) {
+    ext->ovn = def->netctl ? g_steal_pointer(&def->netctl->ovn) : NULL;
     nc_netctl_ext_free(def->netctl);
     def->netctl = g_steal_pointer(&ext);
   }
@@ -127,12 +133,14 @@ nc_netctl_ext_parse(NcParseCtx *ctx, xmlNodePtr root, NcNetworkDef *def)
 gboolean
 nc_netctl_ext_used(const NcNetctlExt *ext)
 {
-  return ext && (ext->host_shim || ext->ovs);
+  return ext && (ext->host_shim || ext->ovs || ext->ovn);
 }
 
 void
 nc_netctl_ext_format(GString *buf, const NcNetctlExt *ext, guint indent)
 {
+  if (ext)
+    nc_netctl_ovn_format(buf, ext->ovn, indent);
   if (ext)
     nc_netctl_ovs_format(buf, ext->ovs, indent);
   if (!ext || !ext->host_shim)

@@ -16,6 +16,7 @@
 #include <libxml/tree.h>
 
 #include "network-def.h"
+#include "network-netctl-ovn.h"
 #include "network-netctl-ovs.h"
 #include "network-parse-priv.h"
 
@@ -33,6 +34,7 @@ typedef struct {
 
 struct _NcNetctlExt {
   NcHostShim *host_shim; /* NULL when absent */
+  NcNetctlOvn *ovn;      /* <netctl:ovn> (network-netctl-ovn.h); NULL: not an OVN network */
   NcNetctlOvs *ovs;      /* mirrors, NetFlow, sFlow (network-netctl-ovs.h); NULL: none */
 };
 

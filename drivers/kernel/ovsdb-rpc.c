@@ -7,7 +7,10 @@
  * server's inactivity "echo" probes. */
 #include "ovsdb-rpc.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -43,6 +46,87 @@ connect_socket(const char *path)
     int e = errno;
     close(fd);
     return -e;
+  }
+  return fd;
+}
+
+/* tcp:HOST:PORT (IPv4, or [IPv6]), non-blocking connect bounded by deadline;
+ * the socket is blocking again on return. */
+static int
+connect_tcp(const char *hostport, gint64 deadline)
+{
+  struct sockaddr_storage ss = { 0 };
+  socklen_t sslen;
+  const char *colon = strrchr(hostport, ':');
+  if (!colon)
+    return -EINVAL;
+  guint64 port = 0;
+  if (!g_ascii_string_to_unsigned(colon + 1, 10, 1, 65535, &port, NULL))
+    return -EINVAL;
+  g_autofree char *host = g_strndup(hostport, (gsize)(colon - hostport));
+  if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+    struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+    host[strlen(host) - 1] = '\0';
+    if (inet_pton(AF_INET6, host + 1, &a->sin6_addr) != 1)
+      return -EINVAL;
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons((guint16)port);
+    sslen = sizeof *a;
+  } else {
+    struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+    if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+      return -EINVAL;
+    a->sin_family = AF_INET;
+    a->sin_port = htons((guint16)port);
+    sslen = sizeof *a;
+  }
+  int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0)
+    return -errno;
+  int r = 0;
+  if (connect(fd, (struct sockaddr *)&ss, sslen) < 0) {
+    r = -errno;
+    while (r == -EINPROGRESS || r == -EINTR) {
+      gint64 left = (deadline - g_get_monotonic_time()) / 1000;
+      if (left <= 0) {
+        r = -ETIMEDOUT;
+        break;
+      }
+      struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+      int n = poll(&pfd, 1, (int)MIN(left, G_MAXINT));
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0) {
+        r = n < 0 ? -errno : -ETIMEDOUT;
+        break;
+      }
+      int err = 0;
+      socklen_t len = sizeof err;
+      r = getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 ? -errno : -err;
+    }
+  }
+  if (r == 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+    r = -errno;
+  if (r < 0) {
+    close(fd);
+    return r;
+  }
+  return fd;
+}
+
+/* The first of the comma-separated remotes that connects. */
+static int
+connect_remotes(const char *remotes, gint64 deadline)
+{
+  g_auto(GStrv) list = g_strsplit(remotes, ",", -1);
+  int fd = -EINVAL;
+  for (char **r = list; *r && fd < 0; r++) {
+    if (g_str_has_prefix(*r, "tcp:"))
+      fd = connect_tcp(*r + 4, deadline);
+    else if (g_str_has_prefix(*r, "unix:"))
+      fd = connect_socket(*r + 5);
+    else
+      fd = -EINVAL;
   }
   return fd;
 }
@@ -181,20 +265,20 @@ result_error(JsonArray *result, char **ret_detail)
   return 0;
 }
 
-int
-nc_ovsdb_transact(const char *socket, const char *ops_json, guint timeout_ms,
-                  JsonArray **ret_result, char **ret_detail)
+/* One transact of db over a connected fd (closed here). */
+static int
+transact_fd(int fd, const char *db, const char *ops_json, gint64 deadline,
+            JsonArray **ret_result, char **ret_detail)
 {
   const gint64 id = 1; /* one request per connection */
-  gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-  int fd = connect_socket(socket);
-  if (fd < 0)
-    return fd;
-  /* params: ["Open_vSwitch", op, op, ...]: the array's elements spliced in. */
+  /* params: [DB, op, op, ...]: the array's elements spliced in. */
   gsize len = strlen(ops_json);
-  g_return_val_if_fail(len >= 2 && ops_json[0] == '[' && ops_json[len - 1] == ']', -EINVAL);
+  if (len < 2 || ops_json[0] != '[' || ops_json[len - 1] != ']') {
+    close(fd);
+    g_return_val_if_reached(-EINVAL);
+  }
   g_autofree char *req = g_strdup_printf(
-      "{\"method\":\"transact\",\"params\":[\"Open_vSwitch\",%.*s],\"id\":%" G_GINT64_FORMAT "}",
+      "{\"method\":\"transact\",\"params\":[\"%s\",%.*s],\"id\":%" G_GINT64_FORMAT "}", db,
       (int)(len - 2), ops_json + 1, id);
   g_autoptr(JsonNode) reply = NULL;
   int r = write_all(fd, req, strlen(req));
@@ -220,6 +304,28 @@ nc_ovsdb_transact(const char *socket, const char *ops_json, guint timeout_ms,
   if (ret_result)
     *ret_result = json_array_ref(result);
   return 0;
+}
+
+int
+nc_ovsdb_transact(const char *socket, const char *ops_json, guint timeout_ms,
+                  JsonArray **ret_result, char **ret_detail)
+{
+  gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+  int fd = connect_socket(socket);
+  if (fd < 0)
+    return fd;
+  return transact_fd(fd, "Open_vSwitch", ops_json, deadline, ret_result, ret_detail);
+}
+
+int
+nc_ovsdb_transact_db(const char *remotes, const char *db, const char *ops_json,
+                     guint timeout_ms, JsonArray **ret_result, char **ret_detail)
+{
+  gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+  int fd = connect_remotes(remotes, deadline);
+  if (fd < 0)
+    return fd;
+  return transact_fd(fd, db, ops_json, deadline, ret_result, ret_detail);
 }
 
 JsonArray *

@@ -20,6 +20,15 @@ void nc_ovsdb_json_str(GString *out, const char *s);
 int nc_ovsdb_transact(const char *socket, const char *ops_json, guint timeout_ms,
                       JsonArray **ret_result, char **ret_detail);
 
+/* The same against database `db` ("OVN_Northbound") at `remotes`: OVSDB
+ * remotes separated by commas (tcp:IPv4:PORT, tcp:[IPv6]:PORT,
+ * unix:PATH; validated by the XML layer), tried in order until one
+ * connects (the members of a cluster forward to the leader). Connecting is
+ * bounded by the same timeout. -ECONNREFUSED/-EHOSTUNREACH/-ETIMEDOUT when
+ * none could be reached. */
+int nc_ovsdb_transact_db(const char *remotes, const char *db, const char *ops_json,
+                         guint timeout_ms, JsonArray **ret_result, char **ret_detail);
+
 /* The rows of the select at index i of a result (borrowed), or NULL. */
 JsonArray *nc_ovsdb_result_rows(JsonArray *result, guint i);
 /* A row's string column ("" when absent or not a string). */

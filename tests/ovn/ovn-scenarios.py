@@ -70,6 +70,131 @@ def smoke(env):
         assert "geneve" in tun, f"host{h.n} has no geneve port"
 
 
+OVN_NET = """<network xmlns:netctl='http://netctl.org/schemas/network/1.0'>
+  <name>ovn1</name>
+  <uuid>3e3fce45-4f53-4fa7-bb32-11f34168b82b</uuid>
+  <mtu size='1400'/>
+  <ip address='10.10.0.1' prefix='24'>
+    <dhcp>
+      <range start='10.10.0.100' end='10.10.0.199'/>
+      <host mac='52:54:00:aa:00:01' name='fixed' ip='10.10.0.50'/>
+    </dhcp>
+  </ip>
+  <netctl:ovn nb='{nb}'/>
+</network>
+"""
+NET_UUID = "3e3fce45-4f53-4fa7-bb32-11f34168b82b"
+
+
+def marked(c, table, key="netctl-uuid", value=NET_UUID):
+    cols = "_uuid,external_ids" + (",name" if table != "DHCP_Options" else "")
+    return [r for r in c.nb_rows(table, cols) if [key, value] in r["external_ids"][1]]
+
+
+@scenario
+def ports(env):
+    """An OVN network through netctl on two hosts (each its own netctld
+    against the same NB): start creates the switch and its DHCP options in
+    the NB; attach-interface on each host makes a logical port named by the
+    port's uuid and a TAP bound on br-int; the guests get OVN DHCP leases in
+    the range and ping each other across hosts; a static host's MAC gets its
+    fixed address; detach removes the logical port, the TAP and the br-int
+    port; destroy removes every NB row netctl made and nothing else."""
+    t0 = time.monotonic()
+    cl = ovn_lib.Cluster(env)
+    c = cl.central
+    c.nbctl("ls-add", "foreign")  # someone else's: never touched
+    n1, n2 = ovn_lib.Netctld(env, cl.hosts[0]), ovn_lib.Netctld(env, cl.hosts[1])
+    xml = env.write("ovn1.xml", OVN_NET.format(nb=ovn_lib.NB_REMOTE))
+    n1.ok("net-create", xml)
+    sw = marked(c, "Logical_Switch")
+    assert len(sw) == 1 and sw[0]["name"] == "netctl-ovn1", sw
+    cfg = c.nbctl("get", "Logical_Switch", "netctl-ovn1", "other_config").stdout
+    assert 'subnet="10.10.0.0/24"' in cfg, cfg
+    assert "10.10.0.1..10.10.0.99" in cfg and "10.10.0.200..10.10.0.254" in cfg, cfg
+    assert "10.10.0.50" in cfg, cfg
+    dhcp = marked(c, "DHCP_Options")
+    assert len(dhcp) == 1, dhcp
+    opts = c.nbctl("get", "DHCP_Options", dhcp[0]["_uuid"][1], "options").stdout
+    assert 'lease_time="3600"' in opts and 'mtu="1400"' in opts and "router" not in opts, opts
+    # host 2 starts the same network: it joins the switch host 1 made
+    n2.ok("net-create", xml)
+    assert len(marked(c, "Logical_Switch")) == 1
+    log(f"network up on both hosts at {mlib.elapsed(t0)}")
+
+    p1 = n1.attach("ovn1")
+    p2 = n2.attach("ovn1")
+    for p, h in ((p1, cl.hosts[0]), (p2, cl.hosts[1])):
+        lsp = c.nbctl("--format=json", "--columns=addresses,port_security,external_ids",
+                      "find", "Logical_Switch_Port", f"name={p['port']}").stdout
+        assert f"{p['mac']} dynamic" in lsp and p["port"] in lsp, lsp
+        iface = h.vsctl("get", "Interface", p["device"], "external_ids:iface-id").stdout.strip()
+        assert iface.strip('"') == p["port"], iface
+        assert p["device"] in h.vsctl("list-ports", "br-int").stdout
+        xmlp = (n1 if h is cl.hosts[0] else n2).ok("net-port-dumpxml", "ovn1", p["port"]).out
+        assert "<plug type='bridge' bridge='br-int'" in xmlp, xmlp
+        assert f"interfaceid='{p['port']}'" in xmlp, xmlp
+    g1 = ovn_lib.TapGuest(env, cl.hosts[0], "og1", p1)
+    g2 = ovn_lib.TapGuest(env, cl.hosts[1], "og2", p2)
+    for p in (p1, p2):
+        wait_for(f"{p['port']} up", lambda: c.nbctl("get", "Logical_Switch_Port", p["port"],
+                                                     "up").stdout.strip() == "true",
+                 timeout=60, interval=0.3)
+    a1, a2 = g1.dhcp(), g2.dhcp()
+    log(f"leases {a1} {a2} at {mlib.elapsed(t0)}")
+    for a in (a1, a2):
+        last = int(a.split(".")[-1])
+        assert a.startswith("10.10.0.") and 100 <= last <= 199, (a1, a2)
+    g1.reaches(a2)
+    g2.reaches(a1)
+    log(f"cross-host ping at {mlib.elapsed(t0)}")
+
+    # a static <host>'s MAC gets its fixed address as the port's
+    p3 = n1.attach("ovn1", "--mac", "52:54:00:aa:00:01")
+    addrs = c.nbctl("get", "Logical_Switch_Port", p3["port"], "addresses").stdout
+    assert "52:54:00:aa:00:01 10.10.0.50" in addrs, addrs
+
+    # detach: the logical port, the br-int port and the TAP go
+    n1.ok("detach-interface", "--network", "ovn1", "--mac", p1["mac"])
+    assert c.nbctl("--bare", "--columns=name", "find", "Logical_Switch_Port",
+                   f"name={p1['port']}").stdout.strip() == ""
+    assert p1["device"] not in cl.hosts[0].vsctl("list-ports", "br-int").stdout
+    wait_for(f"{p1['device']} deleted", lambda: harness.Env.link(p1["device"]) is None)
+
+    # destroy: host 2 (joined) leaves the switch; host 1 (its maker) removes
+    # every row netctl made, and nothing else
+    n2.ok("net-destroy", "ovn1")
+    assert len(marked(c, "Logical_Switch")) == 1
+    n1.ok("net-destroy", "ovn1")
+    for table in ("Logical_Switch", "DHCP_Options", "Logical_Switch_Port"):
+        assert marked(c, table) == [], (table, marked(c, table))
+    assert [r["name"] for r in c.nb_rows("Logical_Switch")] == ["foreign"]
+    log(f"done at {mlib.elapsed(t0)}")
+
+
+@scenario
+def bad_input(env):
+    """An unreachable NB is a clear one-line error at start, and nothing is
+    left; a bad nb= is refused at define."""
+    ovn_lib.need_ovn()
+    env.start_daemon(extra=["--no-default-network"])
+    xml = env.write("ovn1.xml", OVN_NET.format(nb="tcp:127.0.0.1:1"))
+    r = env.run("net-create", xml)
+    assert r.rc != 0 and "cannot reach OVN's northbound database at 'tcp:127.0.0.1:1'" in r.err, r
+    assert [ln for ln in r.err.splitlines() if "northbound" in ln][0].startswith(
+        "error: network 'ovn1': cannot create its logical switch"), r
+    assert env.ok("net-list", "--all", "--name").out.strip() == ""
+    for nb, why in (("ssl:10.0.0.1:6641", "ssl: remotes are not supported"),
+                    ("tcp:10.0.0.1", "each remote is"), ("unix:/run/../etc/x", "each remote is")):
+        xml = env.write("bad.xml", OVN_NET.format(nb=nb))
+        r = env.run("net-define", xml)
+        assert r.rc != 0 and why in r.err and "bad.xml:" in r.err, r
+    xml = env.write("nat.xml", OVN_NET.format(nb="tcp:127.0.0.1:1").replace(
+        "<mtu", "<forward mode='nat'/>\n  <mtu"))
+    r = env.run("net-define", xml)
+    assert r.rc != 0 and "not supported yet" in r.err, r
+
+
 def main():
     def wrap(fn):
         def run(env):

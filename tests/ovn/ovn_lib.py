@@ -348,3 +348,92 @@ class Guest(mlib.Host):
     def reaches(self, addr, timeout=30):
         wait_for(f"{self.name} to reach {addr}", lambda: self.ping(addr), timeout=timeout,
                  interval=0.2)
+
+
+# -- netctld on a host, and guests on its TAPs ---------------------------------------------------
+
+# Opens TAP argv[1] in this (the host's) namespace as a VMM would, then runs
+# tap-relay.py inside the guest's namespace argv[2] with that fd.
+TAP_OPENER = r"""
+import fcntl, os, struct, sys
+fd = os.open("/dev/net/tun", os.O_RDWR)
+fcntl.ioctl(fd, 0x400454CA, struct.pack("16sH22x", sys.argv[1].encode(), 0x0002 | 0x1000))
+os.set_inheritable(fd, True)
+os.execvp("nsenter", ["nsenter", "--net=" + sys.argv[2], "--", sys.executable, sys.argv[3],
+                      "--fd", str(fd), "--mac", sys.argv[4]])
+"""
+RELAY_PATH = os.path.join(HERE, "..", "ports", "tap-relay.py")
+
+
+class Netctld:
+    """A netctld of its own (root, private bus) on host h, pointed at h's
+    Open vSwitch (OVS_RUNDIR); the CLI reaches it through that bus."""
+
+    def __init__(self, env, host):
+        import harness
+        self.env = env
+        self.host = host
+        base = os.path.join(env.tmp, f"netctld-h{host.n}")
+        self.root = os.path.join(base, "root")
+        os.makedirs(self.root)
+        sock = os.path.join(base, "bus.sock")
+        conf = os.path.join(base, "bus.conf")
+        with open(conf, "w") as f:
+            f.write(harness.DBUS_CONFIG.format(socket=sock, policy=harness.OPEN_POLICY))
+        self.bus = env.spawn(["dbus-daemon", "--nofork", "--nopidfile", "--config-file=" + conf],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(f"host{host.n}'s bus socket", lambda: os.path.exists(sock))
+        self.penv = dict(host.penv, DBUS_SYSTEM_BUS_ADDRESS="unix:path=" + sock)
+        self.log = os.path.join(base, "netctld.log")
+        with open(self.log, "w") as out:
+            self.proc = host.ns.spawn([env.netctld, "--root", self.root, "--verbose",
+                                       "--no-default-network"], env=self.penv, stdout=out,
+                                      stderr=subprocess.STDOUT)
+
+        def up():
+            if self.proc.poll() is not None:
+                raise AssertionError(f"netctld on host{host.n} exited: {self.read_log()}")
+            return self.run("net-list").rc == 0
+        wait_for(f"netctld on host{host.n}", up, timeout=20, interval=0.1)
+
+    def read_log(self):
+        with open(self.log, errors="replace") as f:
+            return f.read()
+
+    def run(self, *args, timeout=60):
+        import harness
+        p = subprocess.run([self.env.netctl, *args], env=self.penv, capture_output=True,
+                           text=True, timeout=timeout)
+        return harness.Result(args, p)
+
+    def ok(self, *args):
+        r = self.run(*args)
+        assert r.rc == 0, f"host{self.host.n}: expected success: {r!r}\n" + self.read_log()[-3000:]
+        return r
+
+    def attach(self, net, *opts):
+        return json.loads(self.ok("attach-interface", "--network", net, "--json",
+                                  "--no-vnet-hdr", *opts).out)
+
+
+class TapGuest(mlib.Host):
+    """A guest namespace whose eth0 is relayed to a TAP netctld made on host h."""
+
+    def __init__(self, env, host, name, port, mtu=1500 - GENEVE_OVERHEAD):
+        super().__init__(env, name)
+        self.mac = port["mac"]
+        self.relay = env.spawn(host.ns.cmd(sys.executable, "-c", TAP_OPENER, port["device"],
+                                           self.nspath, RELAY_PATH, port["mac"]),
+                               stdout=subprocess.PIPE, text=True)
+        line = self.relay.stdout.readline().strip()
+        assert line == "ready", f"{name}: tap-relay did not start ({line!r})"
+        self.run("ip", "link", "set", "eth0", "mtu", str(mtu))
+        self.script = os.path.join(env.tmp, "udhcpc.sh")
+        if not os.path.exists(self.script):
+            with open(self.script, "w") as f:
+                f.write(mlib.UDHCPC_SCRIPT)
+            os.chmod(self.script, 0o755)
+
+    dhcp = Guest.dhcp
+    ping = Guest.ping
+    reaches = Guest.reaches

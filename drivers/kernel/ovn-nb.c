@@ -1,0 +1,197 @@
+/* Logical switches, ports and DHCP options in OVN's NB (see ovn-nb.h).
+ * Transactions are built as JSON text: every value from outside goes
+ * through nc_ovsdb_json_str. */
+#include "ovn-nb.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "ovsdb-rpc.h"
+
+#define NB_DB "OVN_Northbound"
+
+static void
+pair(GString *o, gboolean *first, const char *k, const char *v)
+{
+  if (!v)
+    return;
+  g_string_append(o, *first ? "[" : ",[");
+  *first = FALSE;
+  nc_ovsdb_json_str(o, k);
+  g_string_append_c(o, ',');
+  nc_ovsdb_json_str(o, v);
+  g_string_append_c(o, ']');
+}
+
+/* ["map",[[k,v],...]] from up to three pairs (NULL values left out). */
+static void
+map3(GString *o, const char *k1, const char *v1, const char *k2, const char *v2,
+     const char *k3, const char *v3)
+{
+  gboolean first = TRUE;
+  g_string_append(o, "[\"map\",[");
+  pair(o, &first, k1, v1);
+  pair(o, &first, k2, v2);
+  pair(o, &first, k3, v3);
+  g_string_append(o, "]]");
+}
+
+/* "where":[["external_ids","includes",{netctl-uuid: U}]] */
+static void
+where_mark(GString *o, const char *key, const char *value)
+{
+  g_string_append(o, "\"where\":[[\"external_ids\",\"includes\",");
+  map3(o, key, value, NULL, NULL, NULL, NULL);
+  g_string_append(o, "]]");
+}
+
+static int
+transact(const char *nb, GString *ops, JsonArray **ret_result, char **ret_detail)
+{
+  return nc_ovsdb_transact_db(nb, NB_DB, ops->str, NC_OVN_NB_TIMEOUT_MS, ret_result,
+                              ret_detail);
+}
+
+int
+nc_ovn_nb_switch_create(const char *nb, const NcOvnSwitch *sw, char **ret_detail)
+{
+  g_autoptr(GString) o = g_string_new("[{\"op\":\"wait\",\"table\":\"Logical_Switch\","
+                                      "\"timeout\":0,");
+  where_mark(o, "netctl-uuid", sw->net_uuid);
+  g_string_append(o, ",\"columns\":[\"name\"],\"until\":\"==\",\"rows\":[]}");
+  if (sw->dhcp_cidr) {
+    g_string_append(o, ",{\"op\":\"insert\",\"table\":\"DHCP_Options\",\"row\":{\"cidr\":");
+    nc_ovsdb_json_str(o, sw->dhcp_cidr);
+    g_string_append(o, ",\"options\":[\"map\",[");
+    gboolean first = TRUE;
+    for (const char *const *kv = sw->dhcp_options; kv && kv[0] && kv[1]; kv += 2)
+      pair(o, &first, kv[0], kv[1]);
+    g_string_append(o, "]],\"external_ids\":");
+    map3(o, "netctl-network", sw->network, "netctl-uuid", sw->net_uuid, NULL, NULL);
+    g_string_append(o, "}}");
+  }
+  g_autofree char *name = g_strconcat("netctl-", sw->network, NULL);
+  g_string_append(o, ",{\"op\":\"insert\",\"table\":\"Logical_Switch\",\"row\":{\"name\":");
+  nc_ovsdb_json_str(o, name);
+  g_string_append(o, ",\"other_config\":");
+  map3(o, "subnet", sw->subnet, "exclude_ips", sw->exclude_ips, NULL, NULL);
+  g_string_append(o, ",\"external_ids\":");
+  map3(o, "netctl-network", sw->network, "netctl-uuid", sw->net_uuid, NULL, NULL);
+  g_string_append(o, "}}]");
+  g_autofree char *detail = NULL;
+  int r = transact(nb, o, NULL, &detail);
+  /* the wait's "timed out": the condition failed, not the connection */
+  if (r == -ETIMEDOUT && detail)
+    r = -EEXIST;
+  if (r < 0 && ret_detail)
+    *ret_detail = g_steal_pointer(&detail);
+  return r;
+}
+
+int
+nc_ovn_nb_switch_delete(const char *nb, const char *net_uuid, char **ret_detail)
+{
+  g_autoptr(GString) o = g_string_new("[");
+  const char *tables[] = { "Logical_Switch", "DHCP_Options", "Logical_Switch_Port" };
+  for (guint i = 0; i < G_N_ELEMENTS(tables); i++) {
+    g_string_append_printf(o, "%s{\"op\":\"delete\",\"table\":\"%s\",", i ? "," : "", tables[i]);
+    where_mark(o, "netctl-uuid", net_uuid);
+    g_string_append_c(o, '}');
+  }
+  g_string_append_c(o, ']');
+  return transact(nb, o, NULL, ret_detail);
+}
+
+int
+nc_ovn_nb_switch_find(const char *nb, const char *net_uuid, char **ret_switch, char **ret_dhcp,
+                      char **ret_detail)
+{
+  g_autoptr(GString) o = g_string_new("[");
+  const char *tables[] = { "Logical_Switch", "DHCP_Options" };
+  for (guint i = 0; i < G_N_ELEMENTS(tables); i++) {
+    g_string_append_printf(o, "%s{\"op\":\"select\",\"table\":\"%s\",\"columns\":[\"_uuid\"],",
+                           i ? "," : "", tables[i]);
+    where_mark(o, "netctl-uuid", net_uuid);
+    g_string_append_c(o, '}');
+  }
+  g_string_append_c(o, ']');
+  g_autoptr(JsonArray) result = NULL;
+  int r = transact(nb, o, &result, ret_detail);
+  if (r < 0)
+    return r;
+  const char *uuids[2] = { NULL, NULL };
+  for (guint i = 0; i < 2; i++) {
+    JsonArray *rows = nc_ovsdb_result_rows(result, i);
+    if (rows && json_array_get_length(rows) > 0)
+      uuids[i] = nc_ovsdb_row_uuid(json_array_get_object_element(rows, 0), "_uuid");
+  }
+  if (!uuids[0])
+    return -ENOENT;
+  if (ret_switch)
+    *ret_switch = g_strdup(uuids[0]);
+  if (ret_dhcp)
+    *ret_dhcp = g_strdup(uuids[1]);
+  return 0;
+}
+
+int
+nc_ovn_nb_port_add(const char *nb, const NcOvnPort *p, char **ret_detail)
+{
+  g_autoptr(GString) o = g_string_new("[{\"op\":\"insert\",\"table\":\"Logical_Switch_Port\","
+                                      "\"uuid-name\":\"lsp\",\"row\":{\"name\":");
+  nc_ovsdb_json_str(o, p->port_uuid);
+  g_string_append(o, ",\"addresses\":");
+  nc_ovsdb_json_str(o, p->addresses);
+  g_string_append(o, ",\"port_security\":");
+  nc_ovsdb_json_str(o, p->port_security);
+  if (p->dhcp) {
+    g_string_append(o, ",\"dhcpv4_options\":[\"uuid\",");
+    nc_ovsdb_json_str(o, p->dhcp);
+    g_string_append(o, "]");
+  }
+  g_string_append(o, ",\"options\":");
+  map3(o, "requested-chassis", p->chassis, NULL, NULL, NULL, NULL);
+  g_string_append(o, ",\"external_ids\":");
+  map3(o, "netctl-uuid", p->net_uuid, "netctl-port", p->port_uuid, NULL, NULL);
+  g_string_append(o, "}},{\"op\":\"mutate\",\"table\":\"Logical_Switch\",");
+  where_mark(o, "netctl-uuid", p->net_uuid);
+  g_string_append(o, ",\"mutations\":[[\"ports\",\"insert\",[\"set\",[[\"named-uuid\",\"lsp\"]]]]]}]");
+  g_autoptr(JsonArray) result = NULL;
+  int r = transact(nb, o, &result, ret_detail);
+  if (r < 0)
+    return r;
+  /* no switch: the mutate matched nothing (and the unreferenced port was
+   * garbage-collected with the commit) */
+  JsonNode *n = json_array_get_length(result) > 1 ? json_array_get_element(result, 1) : NULL;
+  if (!n || !JSON_NODE_HOLDS_OBJECT(n)
+      || json_object_get_int_member_with_default(json_node_get_object(n), "count", 0) < 1)
+    return -ENOENT;
+  return 0;
+}
+
+int
+nc_ovn_nb_port_del(const char *nb, const char *net_uuid, const char *port_uuid,
+                   char **ret_detail)
+{
+  /* removing the reference deletes the (non-root) port row */
+  g_autoptr(GString) o = g_string_new("[{\"op\":\"select\",\"table\":\"Logical_Switch_Port\","
+                                      "\"columns\":[\"_uuid\"],");
+  where_mark(o, "netctl-port", port_uuid);
+  g_string_append(o, "}]");
+  g_autoptr(JsonArray) result = NULL;
+  int r = transact(nb, o, &result, ret_detail);
+  if (r < 0)
+    return r;
+  JsonArray *rows = nc_ovsdb_result_rows(result, 0);
+  const char *row = rows && json_array_get_length(rows) > 0
+                        ? nc_ovsdb_row_uuid(json_array_get_object_element(rows, 0), "_uuid")
+                        : NULL;
+  if (!row)
+    return 0;
+  g_autoptr(GString) m = g_string_new("[{\"op\":\"mutate\",\"table\":\"Logical_Switch\",");
+  where_mark(m, "netctl-uuid", net_uuid);
+  g_string_append(m, ",\"mutations\":[[\"ports\",\"delete\",[\"set\",[[\"uuid\",");
+  nc_ovsdb_json_str(m, row);
+  g_string_append(m, "]]]]]}]");
+  return transact(nb, m, NULL, ret_detail);
+}

@@ -1,0 +1,66 @@
+/* OVN's northbound database (OVN_Northbound), through the same OVSDB
+ * JSON-RPC client as Open vSwitch's (ovsdb-rpc.h): the one module that
+ * reaches it.
+ *
+ * Everything netctl creates in the NB carries its marks in external_ids:
+ * netctl-uuid (the network's uuid) and netctl-network (its name) on the
+ * Logical_Switch and its DHCP_Options, netctl-uuid and netctl-port (the
+ * port's uuid) on each Logical_Switch_Port. Rows are found and removed by
+ * these marks only: nothing without them is changed.
+ *
+ * `nb` is the validated remote list of <netctl:ovn nb=>. Functions return 0
+ * or -errno (kernel-layer convention); where the NB said why, the reason
+ * is in *ret_detail (caller frees, may be NULL). Every call is bounded by
+ * NC_OVN_NB_TIMEOUT_MS. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define NC_OVN_NB_TIMEOUT_MS 10000
+
+typedef struct {
+  const char *network;     /* netctl-network mark, and the switch's name after "netctl-" */
+  const char *net_uuid;    /* netctl-uuid mark */
+  /* OVN's IPAM: other_config subnet / exclude_ips; NULL: none */
+  const char *subnet;
+  const char *exclude_ips;
+  /* DHCPv4: cidr NULL for none; options are key, value pairs, NULL-ended */
+  const char *dhcp_cidr;
+  const char *const *dhcp_options;
+} NcOvnSwitch;
+
+/* Creates the switch and its DHCP_Options in one transaction, on condition
+ * that no switch carries this network's netctl-uuid yet (-EEXIST then: it
+ * was started meanwhile, maybe from another host). */
+int nc_ovn_nb_switch_create(const char *nb, const NcOvnSwitch *sw, char **ret_detail);
+
+/* Deletes, in one transaction, the switch (with its ports), the
+ * DHCP_Options and any port carrying the network's netctl-uuid. 0 also
+ * when there was nothing. */
+int nc_ovn_nb_switch_delete(const char *nb, const char *net_uuid, char **ret_detail);
+
+/* The uuids (NB row uuids) of the network's switch and DHCP_Options (NULL
+ * when it has none); -ENOENT when there is no switch. Caller frees. */
+int nc_ovn_nb_switch_find(const char *nb, const char *net_uuid, char **ret_switch,
+                          char **ret_dhcp, char **ret_detail);
+
+typedef struct {
+  const char *net_uuid;
+  const char *port_uuid;     /* the port's name in OVN (and iface-id on the host) */
+  const char *addresses;     /* "MAC dynamic" or "MAC IP" */
+  const char *port_security; /* "MAC" */
+  const char *dhcp;          /* DHCP_Options row uuid, NULL: none */
+  const char *chassis;       /* requested-chassis, NULL: any */
+} NcOvnPort;
+
+/* Adds the port to the network's switch. -EEXIST: a port of that name
+ * exists; -ENOENT: the network has no switch. */
+int nc_ovn_nb_port_add(const char *nb, const NcOvnPort *port, char **ret_detail);
+/* Deletes the port named port_uuid when it carries net_uuid's mark. 0 also
+ * when there is none. */
+int nc_ovn_nb_port_del(const char *nb, const char *net_uuid, const char *port_uuid,
+                       char **ret_detail);
+
+G_END_DECLS

@@ -1,0 +1,499 @@
+/* OVN networks: <netctl:ovn nb='...'/> (xml/network-netctl-ovn.h). The
+ * network is a logical switch in OVN's northbound database; OVN's own
+ * engine (northd, ovn-controller on each host) makes it span hosts, and
+ * OVN's native DHCP serves its <ip>/<dhcp>. netctl writes the NB rows
+ * (drivers/kernel/ovn-nb.h, everything marked with the network's uuid) and,
+ * for a port, binds its TAP on this host's br-int with
+ * external_ids:iface-id = the port's uuid, which is also the logical port's
+ * name.
+ *
+ * Start creates, in one NB transaction (on condition that it is not there), the switch (other_config subnet
+ * and exclude_ips for OVN's IPAM: the addresses outside the DHCP ranges,
+ * the gateway address and the static hosts' addresses) and its
+ * DHCP_Options (lease time, router for nat/route, DNS forwarders, MTU);
+ * stop deletes every row carrying the mark. A static <host mac ip> becomes
+ * the fixed address of the port with that MAC; other ports get
+ * "MAC dynamic".
+ *
+ * Not done yet (issue 14): forward nat/route (a logical router with SNAT),
+ * IPv6, the definition stored in the NB, leases from the NB, bootstrap
+ * checks of this host's chassis. Such definitions are refused at define. */
+#include <errno.h>
+#include <string.h>
+
+#include "bridge-port.h"
+#include "forward-driver.h"
+#include "link-tap.h"
+#include "nc-error.h"
+#include "network-netctl-ovn.h"
+#include "ovn-nb.h"
+#include "ovsdb.h"
+
+/* The integration bridge ovn-controller manages (its default name). */
+#define INTEGRATION_BRIDGE "br-int"
+
+static const char *
+net_uuid(const NcNetworkDef *def, char buf[static NC_UUID_STRING_LEN])
+{
+  nc_uuid_format(def->uuid, buf);
+  return buf;
+}
+
+static void
+set_nb_error(GError **error, const NcNetworkDef *def, const char *what, int r,
+             const char *detail)
+{
+  const char *nb = nc_network_def_ovn(def)->nb;
+  if (r == -ECONNREFUSED || r == -ENOENT || r == -EHOSTUNREACH || r == -ENETUNREACH
+      || (r == -ETIMEDOUT && !detail)) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_FAILED,
+                "network '%s': %s: cannot reach OVN's northbound database at '%s' (%s); is "
+                "ovn-central running and reachable from this host?",
+                def->name, what, nb, g_strerror(-r));
+    return;
+  }
+  g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR, "network '%s': %s: %s", def->name, what,
+              detail ? detail : g_strerror(-r));
+}
+
+/* The network's IPv4 <ip>, NULL for a switch without addresses. */
+static const NcIpDef *
+ipv4(const NcNetworkDef *def)
+{
+  for (guint i = 0; def->ips && i < def->ips->len; i++) {
+    const NcIpDef *ip = def->ips->pdata[i];
+    if (ip->family == AF_INET)
+      return ip;
+  }
+  return NULL;
+}
+
+static gboolean
+ovn_validate(const NcNetworkDef *def, GError **error)
+{
+  const char *why = NULL;
+  if (def->forward.mode == NC_FORWARD_NAT || def->forward.mode == NC_FORWARD_ROUTE)
+    why = "forward modes 'nat' and 'route' (a logical router) are not supported yet; leave "
+          "<forward> out for an isolated logical switch";
+  else if (def->forward.mode != NC_FORWARD_NONE)
+    why = "only isolated logical switches (no <forward>) are supported";
+  for (guint i = 0; !why && def->ips && i < def->ips->len; i++) {
+    const NcIpDef *ip = def->ips->pdata[i];
+    if (ip->family != AF_INET)
+      why = "IPv6 (OVN's DHCPv6 and RA) is not supported yet";
+    else if (ip != ipv4(def))
+      why = "one IPv4 <ip> at most";
+    for (guint h = 0; !why && ip->hosts && h < ip->hosts->len; h++) {
+      const NcDhcpHost *host = ip->hosts->pdata[h];
+      if (!host->has_mac || !nc_sockaddr_is_set(&host->ip))
+        why = "each DHCP <host> needs mac= and ip= (it becomes a port's fixed address)";
+    }
+  }
+  if (!why && def->bridge.name)
+    why = "<bridge> does not apply (ports are plugged into the host's br-int)";
+  if (why) {
+    g_set_error(error, NC_ERROR, NC_ERROR_CONFIG_UNSUPPORTED, "network '%s': OVN network: %s",
+                def->name, why);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static guint32
+v4(const NcSockAddr *a)
+{
+  return ntohl(a->u.v4.s_addr);
+}
+
+static void
+append_v4(GString *s, guint32 a)
+{
+  g_string_append_printf(s, "%s%u.%u.%u.%u", s->len ? " " : "", a >> 24, (a >> 16) & 255,
+                         (a >> 8) & 255, a & 255);
+}
+
+static void
+append_span(GString *s, guint32 lo, guint32 hi)
+{
+  if (lo > hi)
+    return;
+  append_v4(s, lo);
+  if (hi > lo) {
+    g_string_append(s, "..");
+    g_autoptr(GString) t = g_string_new(NULL);
+    append_v4(t, hi);
+    g_string_append(s, t->str);
+  }
+}
+
+static gint
+cmp_u32(gconstpointer a, gconstpointer b)
+{
+  guint32 x = *(const guint32 *)a, y = *(const guint32 *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* OVN's exclude_ips: every host address of the subnet outside the DHCP
+ * ranges, plus the gateway's and the static hosts' (so IPAM never hands
+ * them to a dynamic port). */
+static char *
+exclude_ips(const NcIpDef *ip, guint32 first, guint32 last)
+{
+  g_autoptr(GString) s = g_string_new(NULL);
+  g_autoptr(GArray) spans = g_array_new(FALSE, FALSE, sizeof(guint32) * 2);
+  for (guint i = 0; ip->ranges && i < ip->ranges->len; i++) {
+    const NcDhcpRange *r = ip->ranges->pdata[i];
+    guint32 span[2] = { v4(&r->start), v4(&r->end) };
+    g_array_append_vals(spans, span, 1);
+  }
+  g_array_sort(spans, cmp_u32);
+  guint32 next = first; /* first address not yet covered */
+  for (guint i = 0; i < spans->len; i++) {
+    const guint32 *span = &g_array_index(spans, guint32, i * 2);
+    if (span[0] > next)
+      append_span(s, next, MIN(span[0] - 1, last));
+    next = MAX(next, span[1] + 1);
+  }
+  append_span(s, next, last);
+  guint32 gw = v4(&ip->address);
+  for (guint i = 0; i < spans->len; i++) {
+    const guint32 *span = &g_array_index(spans, guint32, i * 2);
+    if (gw >= span[0] && gw <= span[1])
+      append_v4(s, gw);
+  }
+  for (guint i = 0; ip->hosts && i < ip->hosts->len; i++) {
+    const NcDhcpHost *h = ip->hosts->pdata[i];
+    append_v4(s, v4(&h->ip));
+  }
+  return s->len ? g_string_free(g_steal_pointer(&s), FALSE) : NULL;
+}
+
+static guint64
+lease_seconds(const NcIpDef *ip)
+{
+  const NcLease *l = ip->ranges && ip->ranges->len
+                         ? &((const NcDhcpRange *)ip->ranges->pdata[0])->lease
+                         : NULL;
+  if (!l || !l->has_lease)
+    return 3600; /* dnsmasq's default, as libvirt gives */
+  if (l->expiry == 0)
+    return G_MAXUINT32; /* infinite */
+  guint64 mult = l->unit == NC_LEASE_UNIT_SECONDS ? 1 : l->unit == NC_LEASE_UNIT_HOURS ? 3600 : 60;
+  return MIN(l->expiry * mult, (guint64)G_MAXUINT32);
+}
+
+static gboolean
+ovn_start(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GError **error)
+{
+  char uuid[NC_UUID_STRING_LEN];
+  const NcIpDef *ip = ipv4(def);
+  g_autofree char *subnet = NULL, *exclude = NULL, *cidr = NULL, *router = NULL;
+  g_autofree char *lease = NULL, *mac = NULL, *dns = NULL, *mtu = NULL;
+  g_autoptr(GPtrArray) opts = g_ptr_array_new();
+  int prefix = ip ? nc_ip_def_prefix(ip) : -1;
+  if (ip && prefix > 0 && prefix < 31) {
+    NcSockAddr net;
+    nc_sockaddr_network(&ip->address, (guint)prefix, &net);
+    g_autofree char *n = nc_sockaddr_format(&net);
+    guint32 first = v4(&net) + 1, last = v4(&net) + (guint32)((1ULL << (32 - prefix)) - 2);
+    subnet = g_strdup_printf("%s/%d", n, prefix);
+    exclude = exclude_ips(ip, first, last);
+    router = nc_sockaddr_format(&ip->address);
+    if (ip->ranges && ip->ranges->len) {
+      cidr = g_strdup(subnet);
+      lease = g_strdup_printf("%" G_GUINT64_FORMAT, lease_seconds(ip));
+      /* a locally administered MAC for OVN's DHCP server, from the uuid */
+      mac = g_strdup_printf("0a:%02x:%02x:%02x:%02x:%02x", def->uuid[0], def->uuid[1],
+                            def->uuid[2], def->uuid[3], def->uuid[4]);
+      g_ptr_array_add(opts, "server_id"), g_ptr_array_add(opts, router);
+      g_ptr_array_add(opts, "server_mac"), g_ptr_array_add(opts, mac);
+      g_ptr_array_add(opts, "lease_time"), g_ptr_array_add(opts, lease);
+      /* isolated: no default route (libvirt's dnsmasq sends none either) */
+      if (def->forward.mode == NC_FORWARD_NAT || def->forward.mode == NC_FORWARD_ROUTE)
+        g_ptr_array_add(opts, "router"), g_ptr_array_add(opts, router);
+      g_autoptr(GString) d = g_string_new(NULL);
+      for (guint i = 0; def->dns.forwarders && i < def->dns.forwarders->len; i++) {
+        const NcDnsForwarder *f = def->dns.forwarders->pdata[i];
+        if (f->addr.family != AF_INET || f->domain)
+          continue;
+        g_autofree char *a = nc_sockaddr_format(&f->addr);
+        g_string_append_printf(d, "%s%s", d->len ? ", " : "", a);
+      }
+      if (d->len)
+        dns = strchr(d->str, ',') ? g_strdup_printf("{%s}", d->str) : g_strdup(d->str);
+      if (dns)
+        g_ptr_array_add(opts, "dns_server"), g_ptr_array_add(opts, dns);
+      if (def->has_mtu) {
+        mtu = g_strdup_printf("%u", def->mtu);
+        g_ptr_array_add(opts, "mtu"), g_ptr_array_add(opts, mtu);
+      }
+    }
+  }
+  g_ptr_array_add(opts, NULL);
+  NcOvnSwitch sw = {
+    .network = def->name,
+    .net_uuid = net_uuid(def, uuid),
+    .subnet = subnet,
+    .exclude_ips = exclude,
+    .dhcp_cidr = cidr,
+    .dhcp_options = (const char *const *)opts->pdata,
+  };
+  const char *nb = nc_network_def_ovn(def)->nb;
+  g_autofree char *detail = NULL;
+  int r = nc_ovn_nb_switch_create(nb, &sw, &detail);
+  if (r < 0 && r != -EEXIST) {
+    set_nb_error(error, def, "cannot create its logical switch", r, detail);
+    return FALSE;
+  }
+  /* The switch exists already (the wait's condition failed, atomically):
+   * another host started the same network. This host joins it; until the
+   * definition lives in the NB (issue 14 part 2), the host that made the
+   * switch is the one whose stop deletes it, a joined host's stop removes
+   * only its own ports. */
+  nc_live_state_set(live, "ovn-nb", nb);
+  nc_live_state_set(live, "ovn-joined", r == -EEXIST ? "yes" : NULL);
+  return TRUE;
+}
+
+static gboolean
+ovn_stop(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GError **error)
+{
+  char uuid[NC_UUID_STRING_LEN];
+  g_autofree char *detail = NULL;
+  if (g_strcmp0(nc_live_state_get(live, "ovn-joined"), "yes") == 0)
+    return TRUE; /* the switch is the starting host's (see ovn_start) */
+  int r = nc_ovn_nb_switch_delete(nc_network_def_ovn(def)->nb, net_uuid(def, uuid), &detail);
+  if (r < 0) {
+    set_nb_error(error, def, "cannot delete its logical switch", r, detail);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+ovn_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GError **error)
+{
+  char uuid[NC_UUID_STRING_LEN];
+  g_autofree char *detail = NULL;
+  int r = nc_ovn_nb_switch_find(nc_network_def_ovn(def)->nb, net_uuid(def, uuid), NULL, NULL,
+                                &detail);
+  if (r == -ENOENT)
+    return ovn_start(env, def, live, error); /* deleted while we were away: made again */
+  if (r < 0) {
+    set_nb_error(error, def, "cannot find its logical switch", r, detail);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* -- ports -------------------------------------------------------------------- */
+
+/* "MAC IP" for a static host of that MAC, else "MAC dynamic" (OVN's IPAM). */
+static char *
+port_addresses(const NcNetworkDef *def, const NcNetworkPortDef *port)
+{
+  char mac[18];
+  nc_mac_format(&port->mac, mac);
+  const NcIpDef *ip = ipv4(def);
+  for (guint i = 0; ip && ip->hosts && i < ip->hosts->len; i++) {
+    const NcDhcpHost *h = ip->hosts->pdata[i];
+    if (h->has_mac && memcmp(h->mac.addr, port->mac.addr, NC_MAC_LEN) == 0) {
+      g_autofree char *a = nc_sockaddr_format(&h->ip);
+      return g_strdup_printf("%s %s", mac, a);
+    }
+  }
+  return ip && nc_ip_def_prefix(ip) > 0 ? g_strdup_printf("%s dynamic", mac) : g_strdup(mac);
+}
+
+/* libvirt's QEMU driver plugs the guest itself from this: the integration
+ * bridge and an openvswitch virtualport whose interfaceid is the logical
+ * port's name. */
+static void
+fill_plug(NcNetworkPortDef *port)
+{
+  port->plug_type = NC_PORT_PLUG_BRIDGE;
+  g_free(port->plug_bridge.brname);
+  port->plug_bridge.brname = g_strdup(INTEGRATION_BRIDGE);
+  if (!port->virtualport) {
+    port->virtualport = nc_virtualport_new();
+    port->virtualport->type = NC_VIRTUALPORT_OPENVSWITCH;
+  }
+  memcpy(port->virtualport->interfaceid, port->uuid, NC_UUID_LEN);
+  port->virtualport->has_interfaceid = TRUE;
+}
+
+static gboolean
+lsp_add(const NcNetworkDef *def, const NcNetworkPortDef *port, gboolean existing_ok,
+        GError **error)
+{
+  char uuid[NC_UUID_STRING_LEN], puuid[NC_UUID_STRING_LEN], mac[18];
+  const char *nb = nc_network_def_ovn(def)->nb;
+  nc_uuid_format(port->uuid, puuid);
+  nc_mac_format(&port->mac, mac);
+  g_autofree char *dhcp = NULL, *detail = NULL;
+  int r = nc_ovn_nb_switch_find(nb, net_uuid(def, uuid), NULL, &dhcp, &detail);
+  g_autofree char *addresses = port_addresses(def, port);
+  NcOvnPort p = {
+    .net_uuid = uuid,
+    .port_uuid = puuid,
+    .addresses = addresses,
+    .port_security = mac,
+    .dhcp = dhcp,
+  };
+  if (r == 0)
+    r = nc_ovn_nb_port_add(nb, &p, &detail);
+  if (r == -EEXIST && existing_ok)
+    return TRUE;
+  if (r == -ENOENT) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                "network '%s': port %s: its logical switch is gone from OVN's northbound "
+                "database; restart the network",
+                def->name, puuid);
+    return FALSE;
+  }
+  if (r == -EEXIST) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                "network '%s': port %s: OVN already has a logical port of that name",
+                def->name, puuid);
+    return FALSE;
+  }
+  if (r < 0) {
+    g_autofree char *what = g_strdup_printf("port %s: cannot create its logical port", puuid);
+    set_nb_error(error, def, what, r, detail);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static int
+lsp_del(const NcNetworkDef *def, const NcNetworkPortDef *port, char **ret_detail)
+{
+  char uuid[NC_UUID_STRING_LEN], puuid[NC_UUID_STRING_LEN];
+  nc_uuid_format(port->uuid, puuid);
+  return nc_ovn_nb_port_del(nc_network_def_ovn(def)->nb, net_uuid(def, uuid), puuid, ret_detail);
+}
+
+/* The TAP on br-int, bound to the logical port by iface-id. */
+static gboolean
+bind_tap(const NcNetworkDef *def, const NcNetworkPortDef *port, const char *device,
+         GError **error)
+{
+  char puuid[NC_UUID_STRING_LEN], mac[18];
+  nc_uuid_format(port->uuid, puuid);
+  nc_mac_format(&port->mac, mac);
+  NcOvsPort p = {
+    .bridge = INTEGRATION_BRIDGE,
+    .name = device,
+    .network = def->name,
+    .port_uuid = puuid,
+    .iface_id = puuid,
+    .attached_mac = mac,
+  };
+  g_autofree char *socket = nc_ovsdb_default_socket();
+  g_autofree char *detail = NULL;
+  int r = nc_ovsdb_port_add(socket, &p, &detail);
+  if (r < 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_FAILED,
+                "network '%s': port %s: cannot bind '%s' on this host's %s (is ovn-controller's "
+                "Open vSwitch running, at %s?): %s",
+                def->name, puuid, device, INTEGRATION_BRIDGE, socket,
+                r == -ENODEV ? "no such bridge" : detail ? detail : g_strerror(-r));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static int
+unbind_tap(const NcNetworkPortDef *port, const char *device)
+{
+  char puuid[NC_UUID_STRING_LEN];
+  nc_uuid_format(port->uuid, puuid);
+  g_autofree char *socket = nc_ovsdb_default_socket();
+  return nc_ovsdb_port_del(socket, device, puuid, NULL);
+}
+
+static gboolean
+ovn_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
+               NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
+{
+  if (!lsp_add(def, port, FALSE, error))
+    return FALSE;
+  fill_plug(port);
+  if (!dev || !dev->create)
+    return TRUE; /* the VMM binds its own device (libvirt: from the plug) */
+  if (nc_port_tap_make(env, def, port, 0, dev, error) && bind_tap(def, port, dev->name, error))
+    return TRUE;
+  if (dev->ifindex)
+    nc_port_tap_delete(env, port, dev);
+  dev->ifindex = 0;
+  lsp_del(def, port, NULL);
+  return FALSE;
+}
+
+static gboolean
+ovn_port_free(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
+              const NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
+{
+  char puuid[NC_UUID_STRING_LEN];
+  nc_uuid_format(port->uuid, puuid);
+  int r1 = 0, r2 = 0;
+  if (dev && dev->create && dev->name[0]) {
+    unbind_tap(port, dev->name);
+    r1 = nc_port_tap_delete(env, port, dev);
+    dev->ifindex = 0;
+  }
+  g_autofree char *detail = NULL;
+  r2 = lsp_del(def, port, &detail);
+  if (r2 < 0) {
+    g_autofree char *what = g_strdup_printf("port %s: cannot delete its logical port", puuid);
+    set_nb_error(error, def, what, r2, detail);
+    return FALSE;
+  }
+  if (r1 < 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
+                "network '%s': port %s: cannot delete device '%s': %s", def->name, puuid,
+                dev->name, g_strerror(-r1));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+ovn_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
+               NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
+{
+  char puuid[NC_UUID_STRING_LEN];
+  nc_uuid_format(port->uuid, puuid);
+  if (!lsp_add(def, port, TRUE, error))
+    return FALSE;
+  fill_plug(port);
+  if (!dev || !dev->create || !dev->name[0])
+    return TRUE;
+  NcTapInfo info;
+  g_autofree char *alias = nc_port_device_alias(port->uuid);
+  int r = nc_tap_get_info(env->kernel, dev->name, &info);
+  if (r == -ENODEV) {
+    if (!nc_port_tap_make(env, def, port, 0, dev, error))
+      return FALSE;
+  } else if (r < 0 || !g_str_equal(info.alias, alias)) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                "network '%s': port %s: device '%s' %s; left alone", def->name, puuid, dev->name,
+                r < 0 ? g_strerror(-r) : "is no longer this port's TAP");
+    return FALSE;
+  } else {
+    dev->ifindex = info.link.ifindex;
+  }
+  return bind_tap(def, port, dev->name, error);
+}
+
+const NcForwardDriver nc_driver_ovn = {
+  .kind = NC_NETWORK_KIND_OVN,
+  .validate = ovn_validate,
+  .start = ovn_start,
+  .stop = ovn_stop,
+  .adopt = ovn_adopt,
+  .reconfigure = NULL,
+  .port_alloc = ovn_port_alloc,
+  .port_free = ovn_port_free,
+  .port_adopt = ovn_port_adopt,
+};

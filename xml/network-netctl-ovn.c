@@ -1,0 +1,155 @@
+/* <netctl:ovn> (see network-netctl-ovn.h). */
+#include "network-netctl-ovn.h"
+
+#include <string.h>
+
+#include "nc-addr.h"
+#include "network-format-priv.h"
+#include "network-netctl-ns.h"
+
+#define NS NC_NETCTL_NS_PREFIX ":"
+#define MAX_REMOTES 8
+
+void
+nc_netctl_ovn_free(NcNetctlOvn *ovn)
+{
+  if (!ovn)
+    return;
+  g_free(ovn->nb);
+  g_free(ovn);
+}
+
+NcNetctlOvn *
+nc_netctl_ovn_copy(const NcNetctlOvn *ovn)
+{
+  if (!ovn)
+    return NULL;
+  NcNetctlOvn *copy = g_new0(NcNetctlOvn, 1);
+  copy->nb = g_strdup(ovn->nb);
+  copy->line = ovn->line;
+  return copy;
+}
+
+static gboolean
+valid_port(const char *s)
+{
+  guint64 port = 0;
+  return s[0] && strlen(s) <= 5 && g_ascii_string_to_unsigned(s, 10, 1, 65535, &port, NULL);
+}
+
+/* host:port with an IPv4 literal, or [IPv6]:port. */
+static gboolean
+valid_tcp(const char *s)
+{
+  g_autofree char *host = NULL;
+  const char *port;
+  int family;
+  if (s[0] == '[') {
+    const char *end = strchr(s, ']');
+    if (!end || end[1] != ':')
+      return FALSE;
+    host = g_strndup(s + 1, (gsize)(end - s - 1));
+    port = end + 2;
+    family = AF_INET6;
+  } else {
+    const char *colon = strrchr(s, ':');
+    if (!colon)
+      return FALSE;
+    host = g_strndup(s, (gsize)(colon - s));
+    port = colon + 1;
+    family = AF_INET;
+  }
+  NcSockAddr addr;
+  return nc_sockaddr_parse(host, family, &addr) && valid_port(port);
+}
+
+/* An absolute path of plain characters, no "." or ".." component. */
+static gboolean
+valid_unix(const char *s)
+{
+  if (s[0] != '/' || strlen(s) > 107)
+    return FALSE;
+  for (const char *p = s; *p; p++)
+    if (!g_ascii_isalnum(*p) && !strchr("/._-", *p))
+      return FALSE;
+  g_auto(GStrv) parts = g_strsplit(s, "/", -1);
+  for (char **p = parts; *p; p++)
+    if (g_str_equal(*p, ".") || g_str_equal(*p, ".."))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+nc_ovn_remotes_valid(const char *s, const char **ret_why)
+{
+  const char *why = NULL;
+  g_auto(GStrv) remotes = g_strsplit(s, ",", -1);
+  guint n = g_strv_length(remotes);
+  if (n == 0 || n > MAX_REMOTES)
+    why = "1 to 8 remotes separated by commas";
+  for (guint i = 0; !why && i < n; i++) {
+    const char *r = remotes[i];
+    if (g_str_has_prefix(r, "ssl:"))
+      why = "ssl: remotes are not supported yet (netctl has no certificate settings); use tcp: "
+            "or unix:";
+    else if (g_str_has_prefix(r, "tcp:") ? !valid_tcp(r + 4)
+             : g_str_has_prefix(r, "unix:") ? !valid_unix(r + 5) : TRUE)
+      why = "each remote is tcp:IPv4:PORT, tcp:[IPv6]:PORT or unix:/absolute/path";
+  }
+  if (why && ret_why)
+    *ret_why = why;
+  return why == NULL;
+}
+
+static gboolean
+is_ovn(xmlNodePtr node)
+{
+  return node->type == XML_ELEMENT_NODE && node->ns && node->ns->href
+         && xmlStrEqual(node->ns->href, BAD_CAST NC_NETCTL_NS_URI)
+         && xmlStrEqual(node->name, BAD_CAST "ovn");
+}
+
+gboolean
+nc_netctl_ovn_parse(NcParseCtx *ctx, xmlNodePtr root, NcNetworkDef *def)
+{
+  g_autoptr(NcNetctlOvn) ovn = NULL;
+  for (xmlNodePtr node = root->children; node; node = node->next) {
+    if (!is_ovn(node))
+      continue;
+    if (ovn)
+      return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<netctl:ovn>: only one per network");
+    g_autofree char *nb = nc_parse_prop(node, "nb");
+    const char *why = NULL;
+    if (!nb || !nc_ovn_remotes_valid(nb, &why))
+      return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<netctl:ovn>: %s nb='%s' (%s)",
+                           nb ? "invalid" : "missing", nb ? nc_parse_q(ctx, nb) : "",
+                           why ? why : "the northbound database's OVSDB remotes");
+    ovn = g_new0(NcNetctlOvn, 1);
+    ovn->nb = g_steal_pointer(&nb);
+    ovn->line = nc_parse_line(node);
+  }
+  if (!ovn)
+    return TRUE;
+  if (!def->netctl)
+    def->netctl = g_new0(NcNetctlExt, 1);
+  nc_netctl_ovn_free(def->netctl->ovn);
+  def->netctl->ovn = g_steal_pointer(&ovn);
+  return TRUE;
+}
+
+void
+nc_netctl_ovn_format(GString *buf, const NcNetctlOvn *ovn, guint indent)
+{
+  if (!ovn)
+    return;
+  nc_format_indent(buf, indent);
+  g_string_append(buf, "<" NS "ovn");
+  nc_format_attr(buf, "nb", ovn->nb);
+  g_string_append(buf, "/>\n");
+}
+
+const NcNetctlOvn *
+nc_network_def_ovn(const NcNetworkDef *def)
+{
+  return def->netctl ? def->netctl->ovn : NULL;
+}
