@@ -20,7 +20,7 @@
 # Knobs: PRESENT="1 100 1000", ITER=100 (cycles per sample), ROUNDS=3
 # (samples per K and mode, interleaved), CLI_ITER=10 (CLI cycles per K),
 # PAPI_N=1000 (ports per python create+delete pass), PAPI_ROUNDS=3,
-# IMPLS="netctl libvirt" (a pass per word; repeat words to interleave passes), PERF=1 (perf record -g on netctld during the
+# IMPLS="netctl libvirt" (a pass per word; repeat words to interleave passes), PERF=papi / papi-strace (perf record / strace -c during the libvirt-protocol port API passes), PERF=1 (perf record -g on netctld during the
 # measured API loops of the largest K; perf.data kept in $WORK: use KEEP=1),
 # KEEP=1 keeps the temp dir, OUT=FILE writes the report there too.
 # Each daemon runs in fresh `unshare --net --mount --pid` namespaces
@@ -46,8 +46,21 @@ netctl_pass() {
     "$PY" "$BENCH_TOP/bench/port-api.py" --impl netctl --network nn1 --pid "$DPID" \
       --base $((r * 4096)) "$PAPI_N" || return 1
     if [ -S "$STATE/netctl/run/libvirt/virtnetworkd-sock" ]; then
+      if [ "$PERF" = papi ]; then
+        perf record --call-graph dwarf,16384 -F 2000 -o "$WORK/perf-papi.data" -p "$DPID" 2>"$SCR/perf.err" &
+        PERF_PID=$!
+      elif [ "$PERF" = papi-strace ]; then
+        strace -c -f -o "$WORK/strace-papi.txt" -p "$DPID" 2>"$SCR/perf.err" &
+        PERF_PID=$!
+        sleep 1 # strace attaches to every thread before the pass
+      fi
       "$PY" "$BENCH_TOP/bench/port-api.py" --impl libvirt --label netctl-rpc --uri "$rpc_uri" \
         --network nn1 --pid "$DPID" --base $((r * 4096 + 2048)) "$PAPI_N" || return 1
+      if [ -n "${PERF_PID:-}" ]; then
+        kill -INT "$PERF_PID"
+        wait "$PERF_PID"
+        PERF_PID=
+      fi
     fi
   done
   for k in $PRESENT; do
@@ -135,6 +148,7 @@ for t in "$PORT_LIMIT" "$PORT_CLIENT"; do
 done
 "$PY" -c 'from gi.repository import Gio' 2>/dev/null || bench_die "python3-gi missing for $PY"
 [ "$PERF" = 0 ] || command -v perf >/dev/null || bench_die "PERF=1 needs perf"
+[ "$PERF" != papi-strace ] || command -v strace >/dev/null || bench_die "PERF=papi-strace needs strace"
 
 bench_begin
 bench_log "ports: K='$PRESENT', $ITER cycles x $ROUNDS rounds; CLI $CLI_ITER; API $PAPI_N x $PAPI_ROUNDS; $IMPLS"

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "macmap.h"
 #include "managed.h"
 #include "nc-daemon-private.h"
 #include "nc-error.h"
@@ -13,6 +14,9 @@
 #include "safe-read.h"
 #include "status.h"
 #include "store.h"
+
+/* See nc_macmap_defer_writes: at most this late, at most 50 writes a second. */
+#define MACMAP_WRITE_DELAY_MS 20
 
 const NcPaths *
 nc_daemon_get_paths(NcDaemon *daemon)
@@ -379,6 +383,10 @@ nc_daemon_new(const NcDaemonOptions *opts, GError **error)
   daemon->handlers = g_ptr_array_new_with_free_func(nc_event_handler_free);
   daemon->frontends = g_hash_table_new(g_str_hash, g_str_equal);
   daemon->env.runtime = nc_managed_attach(daemon);
+  /* The NSS module's MAC map: one write per burst of port changes (the
+   * module is asked for a guest's name after its DHCP lease, not within
+   * milliseconds of its port). */
+  nc_macmap_defer_writes(MACMAP_WRITE_DELAY_MS);
 
   const char *dirs[]
       = { daemon->paths->config_dir, daemon->paths->state_dir, daemon->paths->dnsmasq_dir };
@@ -410,6 +418,7 @@ nc_daemon_free(NcDaemon *daemon)
   if (!daemon)
     return;
   frontends_clear(daemon);   /* before anything they may use goes */
+  nc_macmap_flush_all();
   nc_managed_detach(daemon); /* dnsmasq supervision ends; the processes run on */
   /* Handles kept by front ends outlive us: mark them removed. */
   if (daemon->by_name) {

@@ -17,6 +17,7 @@
 #include "dnsmasq-conf.h"
 #include "helper-path.h"
 #include "lease-file.h"
+#include "macmap.h"
 #include "nc-config.h"
 #include "nc-error.h"
 #include "safe-read.h"
@@ -350,6 +351,8 @@ files_to_remove(NcDnsmasq *dm)
   paths[4] = g_strdup(dm->leases_path);
   paths[5] = g_build_filename(dm->dnsmasq_dir, status_name, NULL);
   paths[6] = g_build_filename(dm->dnsmasq_dir, macs_name, NULL);
+  /* A MAC map write still due would bring the file back. */
+  nc_macmap_discard(dm->dnsmasq_dir, dm->bridge);
   return paths;
 }
 

@@ -203,14 +203,19 @@ typedef struct {
   ino_t ino;
   off_t size;
   struct timespec mtime;
+  guint flush_id; /* a deferred write is due (nc_macmap_defer_writes) */
+  char *path;
 } Cached;
 
 static GHashTable *cache; /* path -> Cached* */
+static guint defer_ms;    /* 0: every change written at once */
 
 static void
 cached_free(Cached *c)
 {
+  g_clear_handle_id(&c->flush_id, g_source_remove);
   g_ptr_array_unref(c->entries);
+  g_free(c->path);
   g_free(c);
 }
 
@@ -241,7 +246,8 @@ load_cached(const char *path, GPtrArray **ret_entries)
   Cached now = { 0 };
   fingerprint(path, &now);
   Cached *c = g_hash_table_lookup(cache, path);
-  if (!c || !same_file(c, &now)) {
+  /* With a write due, what we hold is newer than the file. */
+  if (!c || (!c->flush_id && !same_file(c, &now))) {
     g_autoptr(GPtrArray) entries = NULL;
     int r = load(path, &entries);
     if (r < 0) {
@@ -251,6 +257,7 @@ load_cached(const char *path, GPtrArray **ret_entries)
     c = g_new0(Cached, 1);
     *c = now;
     c->entries = g_steal_pointer(&entries);
+    c->path = g_strdup(path);
     g_hash_table_replace(cache, g_strdup(path), c);
   }
   *ret_entries = c->entries;
@@ -258,10 +265,37 @@ load_cached(const char *path, GPtrArray **ret_entries)
 }
 
 static int save(const char *path, GPtrArray *entries);
+static int write_now(const char *path, GPtrArray *entries);
+
+static gboolean
+flush_due(gpointer data)
+{
+  Cached *c = data;
+  c->flush_id = 0;
+  g_autofree char *path = g_strdup(c->path);
+  int r = write_now(path, c->entries); /* may drop c */
+  if (r < 0)
+    g_warning("cannot write the MAC map %s: %s", path, g_strerror(-r));
+  return G_SOURCE_REMOVE;
+}
+
+/* Written at once, or within defer_ms: a burst of port creates and deletes
+ * then costs one file (a new inode and a rename on the disk libvirt keeps
+ * it on: half of netctld's CPU per port create without device). */
+static int
+save_cached(const char *path, GPtrArray *entries)
+{
+  Cached *c = cache ? g_hash_table_lookup(cache, path) : NULL;
+  if (!defer_ms || !c)
+    return write_now(path, entries);
+  if (!c->flush_id)
+    c->flush_id = g_timeout_add(defer_ms, flush_due, c);
+  return 0;
+}
 
 /* save, then remember the file as ours. */
 static int
-save_cached(const char *path, GPtrArray *entries)
+write_now(const char *path, GPtrArray *entries)
 {
   int r = save(path, entries);
   Cached *c = cache ? g_hash_table_lookup(cache, path) : NULL;
@@ -331,7 +365,8 @@ save(const char *path, GPtrArray *entries)
   for (guint i = 0; i < entries->len; i++) {
     g_string_append(buf, i ? ",\n" : "\n");
     Entry *e = g_ptr_array_index(entries, i);
-    g_string_append_len(buf, entry_text(e), (gssize)e->text_len);
+    const char *text = entry_text(e); /* sets text_len */
+    g_string_append_len(buf, text, (gssize)e->text_len);
   }
   g_string_append(buf, entries->len ? "\n]\n" : "]\n");
   g_autofree char *text = g_string_free(buf, FALSE);
@@ -413,4 +448,37 @@ nc_macmap_lookup(const char *dnsmasq_dir, const char *bridge, const char *domain
   g_ptr_array_add(out, NULL);
   *ret_macs = (char **)g_ptr_array_free(g_steal_pointer(&out), FALSE);
   return 0;
+}
+
+void
+nc_macmap_defer_writes(guint ms)
+{
+  defer_ms = ms;
+}
+
+void
+nc_macmap_flush_all(void)
+{
+  if (!cache)
+    return;
+  g_autoptr(GPtrArray) due = g_ptr_array_new();
+  GHashTableIter iter;
+  gpointer value;
+  g_hash_table_iter_init(&iter, cache);
+  while (g_hash_table_iter_next(&iter, NULL, &value))
+    if (((Cached *)value)->flush_id)
+      g_ptr_array_add(due, value);
+  for (guint i = 0; i < due->len; i++) {
+    Cached *c = due->pdata[i];
+    g_clear_handle_id(&c->flush_id, g_source_remove);
+    flush_due(c);
+  }
+}
+
+void
+nc_macmap_discard(const char *dnsmasq_dir, const char *bridge)
+{
+  g_autofree char *path = nc_macmap_path(dnsmasq_dir, bridge);
+  if (path && cache)
+    g_hash_table_remove(cache, path); /* a due write goes with it */
 }

@@ -9,7 +9,8 @@
  * database's (dnsmasq's spelling). A domain named twice in the file is read
  * as one.
  *
- * Each call reads, changes and atomically rewrites the file (mode 0644,
+ * Each call reads (when it changed behind us), changes and atomically
+ * rewrites the file, at once or soon after (nc_macmap_defer_writes) (mode 0644,
  * never empty, so the module can always parse it); the daemon is its only
  * writer. Returns 0 or -errno (-EINVAL for an unsafe bridge name, an empty
  * domain or a string that is no MAC, -EBADMSG for a file that is not such an
@@ -36,5 +37,14 @@ int nc_macmap_remove(const char *dnsmasq_dir, const char *bridge, const char *do
 /* The MACs of domain, in file order (empty when none). Caller frees. */
 int nc_macmap_lookup(const char *dnsmasq_dir, const char *bridge, const char *domain,
                      char ***ret_macs);
+
+/* From now on a change is written within ms milliseconds (one write for a
+ * burst; the main loop must run), 0: at once (the default). */
+void nc_macmap_defer_writes(guint ms);
+/* Writes every change still due (at exit). */
+void nc_macmap_flush_all(void);
+/* Forgets the map of bridge and drops its due write: its dnsmasq stopped and
+ * the file is being removed. */
+void nc_macmap_discard(const char *dnsmasq_dir, const char *bridge);
 
 G_END_DECLS

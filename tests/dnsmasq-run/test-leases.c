@@ -291,6 +291,51 @@ test_macmap(void)
   rm_dir(dir);
 }
 
+static gboolean
+file_has(const char *path, const char *needle)
+{
+  g_autofree char *text = NULL;
+  return g_file_get_contents(path, &text, NULL, NULL) && strstr(text, needle);
+}
+
+/* In the daemon a burst of changes is one write, made from the main loop
+ * within the delay; an exit writes what is due; a stopped dnsmasq's map
+ * loses its due write (the file is being removed). */
+static void
+test_macmap_deferred(void)
+{
+  char *dir = make_dir();
+  g_autofree char *path = nc_macmap_path(dir, "virbr7");
+  g_assert_cmpint(nc_macmap_add(dir, "virbr7", "a", "52:54:00:00:07:01"), ==, 0);
+  nc_macmap_defer_writes(10);
+  g_assert_cmpint(nc_macmap_add(dir, "virbr7", "b", "52:54:00:00:07:02"), ==, 0);
+  g_assert_cmpint(nc_macmap_add(dir, "virbr7", "c", "52:54:00:00:07:03"), ==, 0);
+  g_assert_false(file_has(path, "\"c\""));
+  /* What we hold is newer than the file: lookups answer from it. */
+  g_auto(GStrv) macs = NULL;
+  g_assert_cmpint(nc_macmap_lookup(dir, "virbr7", "c", &macs), ==, 0);
+  g_assert_cmpuint(g_strv_length(macs), ==, 1);
+  gint64 deadline = g_get_monotonic_time() + 5 * G_TIME_SPAN_SECOND;
+  while (!file_has(path, "\"c\"") && g_get_monotonic_time() < deadline)
+    g_main_context_iteration(NULL, TRUE);
+  g_assert_true(file_has(path, "\"b\""));
+  g_assert_true(file_has(path, "\"c\""));
+
+  g_assert_cmpint(nc_macmap_remove(dir, "virbr7", "b", NULL), ==, 0);
+  nc_macmap_flush_all();
+  g_assert_false(file_has(path, "\"b\""));
+
+  g_assert_cmpint(nc_macmap_add(dir, "virbr7", "d", "52:54:00:00:07:04"), ==, 0);
+  nc_macmap_discard(dir, "virbr7");
+  g_assert_cmpint(g_unlink(path), ==, 0);
+  nc_macmap_flush_all();
+  while (g_main_context_iteration(NULL, FALSE))
+    ;
+  g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+  nc_macmap_defer_writes(0);
+  rm_dir(dir);
+}
+
 /* What libvirt's NSS module needs of the file: MACs spelled as dnsmasq
  * spells them in the lease database (it compares strings), libvirt's order. */
 static void
@@ -642,6 +687,7 @@ main(int argc, char **argv)
   g_test_add_func("/leases/watch", test_watch);
   g_test_add_func("/macmap/add-remove", test_macmap);
   g_test_add_func("/macmap/canonical", test_macmap_canonical);
+  g_test_add_func("/macmap/deferred", test_macmap_deferred);
   g_test_add_func("/spawn/dry-run", test_spawner_dry_run);
   g_test_add_func("/spawn/real", test_spawner_real);
   g_test_add_func("/spawn/pid-watch", test_pid_watch);
