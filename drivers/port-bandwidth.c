@@ -434,8 +434,8 @@ nc_port_floor_apply(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState
   g_autofree char *key = booking_key(port);
   g_autofree char *value = g_strdup_printf("%u %" G_GUINT64_FORMAT, id, floor);
   nc_live_state_set(live, key, value);
-  if (!have || cur.floor != floor)
-    update_default_class(env, def, live);
+  /* Also when unchanged: a bridge tree repaired at adoption has it at full. */
+  update_default_class(env, def, live);
   port->bandwidth->class_id = id;
   return TRUE;
 }

@@ -348,6 +348,40 @@ def rates(env):
 
 
 @scenario
+def host_bridge(env):
+    """On a host bridge network (a Linux bridge netctl does not own) a port's
+    <outbound> is shaped the same way (upload ~100 kB/s within 20%), and a
+    floor is refused in one line: the host's bridge carries no tree of ours."""
+    need_ifb()
+    mlib.need_tools("ip", "tc", "gdbus", "nsenter", "unshare")
+    mlib.sh("ip", "link", "add", BRIDGE, "type", "bridge", "stp_state", "0")
+    mlib.sh("ip", "addr", "add", f"{GATEWAY}/24", "dev", BRIDGE)
+    mlib.sh("ip", "link", "set", BRIDGE, "up")
+    mlib.sh("ip", "link", "set", "lo", "up")
+    env.start_daemon(extra=["--no-default-network"])
+    env.ok("net-create", env.write("hb.xml", f"""<network>
+  <name>{NET}</name>
+  <forward mode='bridge'/>
+  <bridge name='{BRIDGE}'/>
+</network>
+"""))
+    bus = Bus(env)
+    err = bus.create_fails(2, "<inbound floor='10'/>")
+    assert "supported only on networks with a bridge of their own" in err, err
+    tap = bus.create(1, "<outbound average='100' burst='16'/>")
+    assert vmm.master_of(tap) == BRIDGE
+    ifb = ifb_of(port_uuid(1))
+    assert ifb and ifb[2] == "800Kbit" and redirect_of(tap) == ifb[0], (ifb, redirect_of(tap))
+    g = Guest(env, tap, 1)
+    g.reaches(GATEWAY)
+    within(measure(env, g, "up", 300_000, "upload on a host bridge, <outbound average='100'>"),
+           100, "upload")
+    bus.delete(1)
+    wait_for("the port's IFB to go", lambda: ifb_of(port_uuid(1)) is None, timeout=10)
+    assert not classes(BRIDGE), "a tree on the host's bridge"
+
+
+@scenario
 def floor(env):
     """Network <inbound average='250'>: a port with floor 200 keeps ~200 kB/s
     while a guest without a floor competes for the same bridge (it gets the
