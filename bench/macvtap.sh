@@ -13,10 +13,12 @@
 #   sudo bench/macvtap.sh [BUILD_DIR]           (default BUILD_DIR: build)
 #
 # Knobs: PRESENT="1 100 1000", ITER=200 (cycles per sample), ROUNDS=3, OUT=FILE,
-# PERF_OUT=FILE (perf profile of netctld during the api cycles, FILE.K).
+# PERF_OUT=FILE (perf profile of netctld during the api cycles, FILE.K with call
+# graphs, FILE.K.flat: netctld's main thread by symbol).
 # Each K runs in a fresh `unshare --net --mount --pid --fork` namespace with a
 # sysfs of its own and tmpfs for the tapN nodes and the daemon's state; the
-# host's links are compared before and after.
+# host's links are compared before and after. netctld makes the K present
+# ports; then each round runs raw, batch and api in turn on the same uplinks.
 set -u -o pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -34,8 +36,7 @@ if [ "${1:-}" = --inner ]; then
     ip link set mvu$u up
     idx="$idx${idx:+,}$(cat "$W/sys/class/net/mvu$u/ifindex")"
   done
-  "$LIMIT" "$W/sys" "$W/rawdev" "$idx" "$K" "$ITER" "$ROUNDS" || echo "fail raw"
-  # the same K through netctld
+  # netctld first: its K ports are the present ones for every mode
   cat >"$W/bus.conf" <<EOF
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -67,12 +68,21 @@ EOF
     perf record -q -g -o "$W/perf.data" -p $daemon 2>/dev/null &
     perf_pid=$!
   fi
+  # Modes interleaved round by round, so a change in the machine's load
+  # falls on all of them: raw and batch (the limit, K=0 of its own: netctld's
+  # K macvtaps are on the uplinks), then netctld.
   for r in $(seq "$ROUNDS"); do
+    "$LIMIT" "$W/sys" "$W/rawdev" "$idx" 0 "$ITER" 1 |
+      awk -v k="$K" -v r="$r" 'BEGIN { OFS = "\t" } $1 == "sample" { $3 = k; $4 = r } { print }' ||
+      echo "fail raw"
     "$CLIENT" --network mvbench --pid $daemon --iterations "$ITER" measure "$K" "$r"
   done
   if [ -n "${PERF_OUT:-}" ]; then
     kill -INT $perf_pid; wait $perf_pid
     perf report -q -i "$W/perf.data" --stdio --no-children --percent-limit 2 >"$PERF_OUT.$K" 2>&1
+    # netctld's main thread alone, flat by symbol: what grows with K shows here
+    perf report -q -i "$W/perf.data" --stdio --no-children --comm netctld -g none \
+      --sort dso,sym --percent-limit 0.5 >"$PERF_OUT.$K.flat" 2>&1
   fi
   "$CLIENT" --network mvbench --pid $daemon drain >/dev/null
   kill $daemon; wait $daemon

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bridge-port.h"
+#include "link-tagged.h"
 #include "link-tap.h"
 #include "macmap.h"
 #include "nc-error.h"
@@ -164,21 +165,24 @@ nc_port_tap_make(const NcDriverEnv *env, const NcNetworkDef *def, const NcNetwor
 }
 
 int
+nc_port_device_delete(const NcDriverEnv *env, const NcNetworkPortDef *port, NcPortDevice *dev,
+                      const char *kind)
+{
+  g_autofree char *alias = nc_port_device_alias(port->uuid);
+  int ifindex = 0;
+  int r = nc_link_find_tagged(env->kernel, dev->name, kind, alias, &ifindex);
+  if (r <= 0)
+    return r; /* gone, or someone else's now: not ours to delete */
+  /* Renamed at once (the name can be attached again), deleted off the main
+   * loop with other detached devices in one batch. */
+  r = nc_link_delete_deferred(env->kernel, ifindex, dev->name);
+  return r == -ENODEV ? 0 : r;
+}
+
+int
 nc_port_tap_delete(const NcDriverEnv *env, const NcNetworkPortDef *port, NcPortDevice *dev)
 {
-  NcTapInfo info;
-  g_autofree char *alias = nc_port_device_alias(port->uuid);
-  int r = nc_tap_get_info(env->kernel, dev->name, &info);
-  if (r == -ENODEV)
-    return 0;
-  if (r < 0)
-    return r;
-  if (!g_str_equal(info.alias, alias))
-    return 0; /* someone else's now: not ours to delete */
-  /* Renamed at once (the name can be attached again), deleted off the main
-   * loop with other detached TAPs in one batch. */
-  r = nc_link_delete_deferred(env->kernel, info.link.ifindex, dev->name);
-  return r == -ENODEV ? 0 : r;
+  return nc_port_device_delete(env, port, dev, NULL);
 }
 
 gboolean

@@ -33,5 +33,9 @@ gboolean nc_port_tap_make(const NcDriverEnv *env, const NcNetworkDef *def,
 /* Deletes it (deferred, in a batch) when it is still the port's (its alias):
  * 0, or -errno. */
 int nc_port_tap_delete(const NcDriverEnv *env, const NcNetworkPortDef *port, NcPortDevice *dev);
+/* The same for any device netctl made for a port (a macvtap too), when it
+ * is also of kind (NULL: any). */
+int nc_port_device_delete(const NcDriverEnv *env, const NcNetworkPortDef *port, NcPortDevice *dev,
+                          const char *kind);
 
 G_END_DECLS

@@ -27,6 +27,7 @@
 #include <glib/gstdio.h>
 
 #include "atomic-file.h"
+#include "bridge-port.h"
 #include "forward-driver.h"
 #include "link-macvtap.h"
 #include "macvtap-private.h"
@@ -654,23 +655,6 @@ drop_node(const NcDriverEnv *env, NcPortDevice *dev)
   dev->chardev_made = FALSE;
 }
 
-/* Deletes the macvtap when it is still the one we made. */
-static int
-delete_macvtap(const NcDriverEnv *env, const NcNetworkPortDef *port, NcPortDevice *dev)
-{
-  NcMacvtapInfo info;
-  g_autofree char *alias = nc_port_device_alias(port->uuid);
-  int r = nc_macvtap_get_info(env->kernel, dev->name, &info);
-  if (r == -ENODEV)
-    return 0;
-  if (r < 0)
-    return r;
-  if (!info.is_macvtap || !g_str_equal(info.alias, alias))
-    return 0; /* someone else's now */
-  r = nc_link_delete_deferred(env->kernel, info.link.ifindex, dev->name);
-  return r == -ENODEV ? 0 : r;
-}
-
 static void
 restore_uplink_mac(const NcDriverEnv *env, const NcNetworkDef *def, const NcNetworkPortDef *port,
                    NcPortDevice *dev)
@@ -756,7 +740,7 @@ make_macvtap(const NcDriverEnv *env, const NcNetworkDef *def, const NcNetworkPor
   g_strlcpy(dev->name, name, sizeof dev->name);
   dev->ifindex = ifindex;
   if (!make_node(env, def, port, dev, error)) {
-    delete_macvtap(env, port, dev);
+    nc_port_device_delete(env, port, dev, "macvtap");
     dev->ifindex = 0;
     restore_uplink_mac(env, def, port, dev);
     return FALSE;
@@ -792,7 +776,7 @@ macvtap_port_free(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *
       drop_port_claim(env, def, live, port->plug_direct.linkdev, port);
     return TRUE;
   }
-  int r = delete_macvtap(env, port, dev);
+  int r = nc_port_device_delete(env, port, dev, "macvtap");
   drop_node(env, dev);
   restore_uplink_mac(env, def, port, dev);
   /* after its MAC is back: the next claimant gets the uplink as it was */
@@ -826,7 +810,7 @@ macvtap_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState 
   if (!in_pool && had) {
     /* its uplink left the pool while the network was stopped */
     if (dev && dev->create && dev->name[0]) {
-      delete_macvtap(env, port, dev);
+      nc_port_device_delete(env, port, dev, "macvtap");
       drop_node(env, dev);
       restore_uplink_mac(env, def, port, dev);
     }

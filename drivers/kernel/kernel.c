@@ -27,6 +27,7 @@ struct _NcKernel {
   int last_errno; /* negative errno of the last NLMSG_ERROR, 0 when none */
   NcLinkReaper *reaper; /* deferred link deletions, made on first use */
   guint tap_name_next;  /* see nc_kernel_tap_name_counter */
+  guint macvtap_name_next; /* see nc_kernel_macvtap_name_counter */
 };
 
 NcKernel *
@@ -61,6 +62,12 @@ guint *
 nc_kernel_tap_name_counter(NcKernel *kernel)
 {
   return &kernel->tap_name_next;
+}
+
+guint *
+nc_kernel_macvtap_name_counter(NcKernel *kernel)
+{
+  return &kernel->macvtap_name_next;
 }
 
 NcLinkReaper *

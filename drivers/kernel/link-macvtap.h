@@ -18,7 +18,7 @@ typedef enum {
 } NcMacvtapMode;
 
 typedef struct {
-  const char *name;   /* an exact name, or a template with one "%d" ("macvtap%d") */
+  const char *name;   /* an exact name, or a template ending in "%d" ("macvtap%d") */
   gboolean macvlan;   /* TRUE: a macvlan (a host-side netdev), FALSE: a macvtap */
   int link_ifindex;   /* the uplink */
   NcMacvtapMode mode;
@@ -33,12 +33,13 @@ typedef struct {
 } NcMacvtapConfig;
 
 /* Creates the link with one RTM_NEWLINK (NLM_F_CREATE|NLM_F_EXCL|NLM_F_ECHO:
- * the kernel picks the first free name for a template and echoes it back;
- * kernels before 6.3 do not echo, and the link is then found by its MAC on
- * the uplink), down when there is more to do: then disable_ipv6 (no_ipv6)
- * and one RTM_NEWLINK with the alias and IFF_UP. -EEXIST when an exact name is taken.
- * On a failure after the creation the link is deleted again. ret_name has
- * IF_NAMESIZE bytes. */
+ * the kernel echoes the new link back; kernels before 6.3 do not, and the
+ * link is then found by its MAC on the uplink), down when there is more to
+ * do. A template ("macvtap%d") is numbered as libvirt does: the number after
+ * the last one this NcKernel gave, taken names skipped (-EINVAL for a '%'
+ * elsewhere). Then disable_ipv6 (no_ipv6) and one RTM_NEWLINK with the
+ * alias and IFF_UP. -EEXIST when an exact name is taken. On a failure after
+ * the creation the link is deleted again. ret_name has IF_NAMESIZE bytes. */
 int nc_macvtap_create(NcKernel *kernel, const NcMacvtapConfig *config, char *ret_name,
                       int *ret_ifindex);
 

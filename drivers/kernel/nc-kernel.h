@@ -86,6 +86,8 @@ void nc_link_reaper_free(NcLinkReaper *reaper);
 NcLinkReaper *nc_kernel_link_reaper(NcKernel *kernel);
 /* The number link-tap.c tries next for a TAP name template (main thread). */
 guint *nc_kernel_tap_name_counter(NcKernel *kernel);
+/* The same for link-macvtap.c's macvtap name template (main thread). */
+guint *nc_kernel_macvtap_name_counter(NcKernel *kernel);
 NcLinkReaper *nc_kernel_peek_link_reaper(NcKernel *kernel);
 
 /* -- bridges (link-bridge.c) ------------------------------------------------ */

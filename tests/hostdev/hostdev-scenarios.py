@@ -116,7 +116,7 @@ def pool(env):
 @scenario
 def address_pool(env):
     """An <address> list, managed='no': the VF keeps its driver; only the
-    PF's VF calls happen."""
+    PF's VF calls happen; trust is set when the port asks for it."""
     prepare(env)
     net(env, "ha", "    <address type='pci' domain='0x0000' bus='0x03' slot='0x10' "
         "function='0x0'/>\n", managed="no")
@@ -128,6 +128,12 @@ def address_pool(env):
     assert driver(env, "0000:03:10.0") == "ixgbevf"
     assert read(env, "bus/pci/drivers_probe") == ""
     assert "set pf0 0 mac=52:54:00:0d:00:01 vlan=0 spoofchk=-1 trust=-1" in log_lines(env)
+    # trust when the port asks for it (libvirt's trustGuestRxFilters)
+    env.ok("net-port-delete", "ha", u1)
+    u2, f2 = port(env, "ha", 2, "\n  <rxfilters trustGuest='yes'/>")
+    env.ok("net-port-create", "ha", f2)
+    assert "set pf0 0 mac=52:54:00:0d:00:02 vlan=0 spoofchk=-1 trust=1" in log_lines(env), \
+        log_lines(env)
 
 
 def connections(env, netname):

@@ -335,11 +335,14 @@ def balance(env):
     prepare(env, ("u0", "u1", "u2"))
     define_start(env, "bal", "vepa", ["u0", "u1", "u2"])
     got = []
+    names = []
     for i in range(5):
         a = attach(env, "bal", "--mac", f"52:54:00:00:05:{i:02x}")
         got.append(plug_dev(env, "bal", a["port"])[0])
+        names.append(a["device"])
         assert link(a["device"])["link"] == got[-1]
     assert got == ["u0", "u1", "u2", "u0", "u1"], got
+    assert names == [f"macvtap{i}" for i in range(5)], names
     port = env.write("p.xml", "<networkport>\n  <uuid>7c4e2f6a-52a1-4a8c-9b0e-0d6f1c2b3a41</uuid>\n"
                      "  <owner>\n    <name>vm9</name>\n"
                      "    <uuid>0dbe0000-0000-4000-8000-0000000000a9</uuid>\n  </owner>\n"
@@ -352,6 +355,7 @@ def balance(env):
     assert connections(env, "bal") == {"u0": 0, "u1": 2, "u2": 2}
     a = attach(env, "bal", "--mac", "52:54:00:00:05:10")
     assert plug_dev(env, "bal", a["port"])[0] == "u0"
+    assert a["device"] == "macvtap5", a  # the next number, not the freed macvtap0
     assert "connections='1'" in env.ok("net-dumpxml", "bal").out
 
 
@@ -385,6 +389,8 @@ def restart(env):
     assert connections(env, "rs") == counts, connections(env, "rs")
     d = attach(env, "rs", "--mac", "52:54:00:00:06:04")
     assert plug_dev(env, "rs", d["port"])[0] == "u1", "counts were lost in the restart"
+    # netctld numbers macvtap%d itself (as libvirt): a new daemon skips taken names
+    assert d["device"].startswith("macvtap") and d["device"] not in (a["device"], b["device"]), d
 
 
 @scenario
@@ -499,6 +505,18 @@ def bad_input(env):
     assert "<vlan> with forward mode 'passthrough' is not supported" in r.err, r.err
     for e in (r.err,):
         assert len(e.strip().splitlines()) == 2, e  # virsh's "error: failed..." + the reason
+    # a port's own <vlan> on passthrough: refused, the uplink keeps its MAC
+    define_start(env, "ptport", "passthrough", ["u0"])
+    port = env.write("vp.xml", "<networkport>\n  <uuid>7c4e2f6a-52a1-4a8c-9b0e-0d6f1c2b3a42</uuid>\n"
+                     "  <owner>\n    <name>vm8</name>\n"
+                     "    <uuid>0dbe0000-0000-4000-8000-0000000000a8</uuid>\n  </owner>\n"
+                     "  <mac address='52:54:00:00:0a:01'/>\n  <vlan>\n    <tag id='7'/>\n"
+                     "  </vlan>\n</networkport>\n")
+    r = env.fail("net-port-create", "ptport", port)
+    assert ("port 7c4e2f6a-52a1-4a8c-9b0e-0d6f1c2b3a42: <vlan> with forward mode 'passthrough' "
+            "is not supported") in r.err and len(r.err.strip().splitlines()) == 2, r.err
+    assert json.loads(env.ok("net-port-list", "ptport", "--json").out) == []
+    env.ok("net-destroy", "ptport")
     assert links() == before, "bad input changed the host's links"
     active = [n["name"] for n in json.loads(env.ok("net-list", "--json").out)]
     assert active == [], active
