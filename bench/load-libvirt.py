@@ -21,6 +21,7 @@ ports), the daemon's descriptors back, its RSS and CPU.
 
 Usage (root): bench/load-libvirt.py [BUILD_DIR]
   env: CLIENTS=64 SECS=20 MIXES="mixed reads"   (mixed, reads, define, ports)
+       DAEMONS="libvirtd netctld"   (either alone, e.g. to profile netctld)
 Prints the client's lines per run and one summary table."""
 
 import json
@@ -144,10 +145,12 @@ def main():
     print(f"# load-libvirt {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}; "
           f"CLIENTS={CLIENTS} SECS={SECS} MIXES={' '.join(MIXES)}; build {build}; "
           f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    daemons = os.environ.get("DAEMONS", "libvirtd netctld").split()
     results = []
     for mix in MIXES:
         for reference in (True, False):
-            results.append(run_one(reference, build, mix))
+            if ("libvirtd" if reference else "netctld") in daemons:
+                results.append(run_one(reference, build, mix))
     print(f"\n{'daemon':14} {'mix':7} {'calls/s':>8} {'p50':>8} {'p90':>8} {'p99':>8} "
           f"{'max':>8} {'err':>4} {'CPU%':>5} {'us/call':>8} {'fds':>10} {'RSS kB':>20} load")
     for r in results:

@@ -11,6 +11,8 @@
 #   SECS=30   seconds per run
 #   READS=1   also a reads-only run of the first count (what the reads cost
 #             without other clients' writes ahead of them in netctld's loop)
+#   ONLY="define ports"   also runs of the first count with one kind of
+#             write alone (define+undefine; attach+detach): its own cost
 # Output: per run, the client's per-call lines (op NAME calls p50 p99 max),
 # its total line (total calls calls/s p50 p90 p99 max errors) and one
 # summary line (fds, RSS, CPU of netctld and dbus-daemon during the run).
@@ -37,3 +39,10 @@ if [ "${READS:-1}" = 1 ]; then
     grep -E '^(op|total|error)	|^load: |^PASS|^SKIP|Error|assert' || true
   echo "## load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 fi
+for only in ${ONLY:-}; do
+  echo "## $1 clients, $only only, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  NETCTL_BUILDDIR=$BUILD NETCTL_LOAD_CLIENTS=$1 NETCTL_LOAD_SECONDS=$SECS NETCTL_LOAD_ONLY=$only \
+    timeout $((SECS + 600)) /usr/bin/python3 "$TOP/tests/robust/load-scenarios.py" load 2>&1 |
+    grep -E '^(op|total|error)	|^load: |^PASS|^SKIP|Error|assert' || true
+  echo "## load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+done

@@ -26,7 +26,7 @@ typedef struct {
   /* uuid string -> NetworkProps: the property values last announced, so
    * PropertiesChanged carries only what changed. */
   GHashTable *announced;
-  /* Calls that change state, run in arrival order one per main-loop turn
+  /* Calls that change state, run in arrival order a slice per main-loop turn
    * (write-queue.h) so reads do not wait behind a burst of them. */
   NcWriteQueue *writes;
 } NcDbusFrontend;

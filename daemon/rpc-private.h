@@ -89,7 +89,7 @@ struct _NcRpcServer {
   guint event_handler_id;
   GPtrArray *graveyard; /* sources of dropped clients, unreferenced when idle */
   guint graveyard_idle;
-  /* Calls that change state, run in arrival order one per main-loop turn
+  /* Calls that change state, run in arrival order a slice per main-loop turn
    * (write-queue.h): reads do not wait behind a burst of them. */
   NcWriteQueue *writes;
 };

@@ -1,11 +1,12 @@
-/* A FIFO of calls that change state, run one per main-loop turn.
+/* A FIFO of calls that change state, run in slices of about a millisecond
+ * per main-loop turn.
  *
  * Why: every front end's calls run on the one main loop, and a call that
  * changes something (define, start, port create...) waits on the kernel
  * (netlink under RTNL), on fsync or on helper programs; run as they arrive,
  * a burst of such calls made every read queued behind them wait for all of
  * them (bench/RESULTS.md, load). Queued here, a read that arrives waits for
- * at most the one change running when it came; changes still run in the
+ * at most the slice of changes running when it came; changes still run in the
  * order they arrived, so per-network ordering is kept, and they are never
  * starved (the queue's source has the same priority as the front ends').
  *
