@@ -15,10 +15,16 @@
  * the fixed address of the port with that MAC; other ports get
  * "MAC dynamic".
  *
+ * Before that, start checks that this host can carry the network's ports
+ * (check_chassis): Open vSwitch running with br-int, the chassis settings
+ * ovn-controller needs, matching datapath types, the chassis registered in
+ * the southbound database; each failure says what to fix.
+ *
  * Not done yet (issue 14): forward nat/route (a logical router with SNAT),
- * IPv6, the definition stored in the NB, leases from the NB, bootstrap
- * checks of this host's chassis. Such definitions are refused at define. */
+ * IPv6, the definition stored in the NB, leases from the NB, the offload
+ * and underlay MTU checks. nat/route and IPv6 are refused at define. */
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "bridge-port.h"
@@ -26,6 +32,7 @@
 #include "link-tap.h"
 #include "nc-error.h"
 #include "network-netctl-ovn.h"
+#include "ovn-chassis.h"
 #include "ovn-nb.h"
 #include "ovsdb.h"
 
@@ -183,9 +190,82 @@ lease_seconds(const NcIpDef *ip)
 }
 
 static gboolean
+chassis_fail(GError **error, const NcNetworkDef *def, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+static gboolean
+chassis_fail(GError **error, const NcNetworkDef *def, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+              "network '%s': this host cannot carry OVN ports: %s", def->name, msg);
+  return FALSE;
+}
+
+/* What ovn-controller on this host needs, read where it reads it. */
+static gboolean
+check_chassis(const NcNetworkDef *def, GError **error)
+{
+  g_autofree char *socket = nc_ovsdb_default_socket();
+  g_autofree char *detail = NULL;
+  g_auto(NcOvnChassisConfig) c = { 0 };
+  int r = nc_ovn_chassis_config_read(socket, INTEGRATION_BRIDGE, &c, &detail);
+  if (r < 0)
+    return chassis_fail(error, def,
+                        "Open vSwitch is not running (its database at %s: %s); start "
+                        "openvswitch-switch and ovn-controller",
+                        socket, detail ? detail : g_strerror(-r));
+  static const char *const keys[] = { "system-id", "ovn-remote", "ovn-encap-type",
+                                      "ovn-encap-ip" };
+  const char *values[] = { c.system_id, c.remote, c.encap_type, c.encap_ip };
+  for (guint i = 0; i < G_N_ELEMENTS(keys); i++)
+    if (!values[i])
+      return chassis_fail(error, def,
+                          "Open vSwitch's external_ids:%s is not set (ovn-controller needs "
+                          "system-id, ovn-remote, ovn-encap-type and ovn-encap-ip: `ovs-vsctl "
+                          "set Open_vSwitch . external_ids:%s=...`)",
+                          keys[i], keys[i]);
+  if (!c.has_bridge)
+    return chassis_fail(error, def,
+                        "there is no integration bridge %s (ovn-controller creates it: is it "
+                        "running?)",
+                        INTEGRATION_BRIDGE);
+  const char *want = c.dp_type ? c.dp_type : "system";
+  const char *have = c.bridge_dp_type[0] ? c.bridge_dp_type : "system";
+  if (!g_str_equal(want, have))
+    return chassis_fail(error, def,
+                        "%s's datapath type is '%s' but external_ids:ovn-bridge-datapath-type "
+                        "asks for '%s'; make them agree (without the openvswitch kernel module, "
+                        "'netdev' for both)",
+                        INTEGRATION_BRIDGE, have, want);
+  const char *why = NULL;
+  if (!nc_ovn_remotes_valid(c.remote, &why))
+    return chassis_fail(error, def, "external_ids:ovn-remote='%s' cannot be checked: %s",
+                        c.remote, why);
+  gboolean registered = FALSE;
+  g_clear_pointer(&detail, g_free);
+  r = nc_ovn_chassis_registered(c.remote, c.system_id, &registered, &detail);
+  if (r < 0)
+    return chassis_fail(error, def,
+                        "cannot reach OVN's southbound database at '%s' (external_ids:ovn-remote): "
+                        "%s",
+                        c.remote, detail ? detail : g_strerror(-r));
+  if (!registered)
+    return chassis_fail(error, def,
+                        "its chassis '%s' is not registered in OVN's southbound database at "
+                        "'%s'; is ovn-controller running on this host?",
+                        c.system_id, c.remote);
+  return TRUE;
+}
+
+static gboolean
 ovn_start(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GError **error)
 {
   char uuid[NC_UUID_STRING_LEN];
+  if (!check_chassis(def, error))
+    return FALSE;
   const NcIpDef *ip = ipv4(def);
   g_autofree char *subnet = NULL, *exclude = NULL, *cidr = NULL, *router = NULL;
   g_autofree char *lease = NULL, *mac = NULL, *dns = NULL, *mtu = NULL;

@@ -105,6 +105,12 @@ def ports(env):
     c = cl.central
     c.nbctl("ls-add", "foreign")  # someone else's: never touched
     n1, n2 = ovn_lib.Netctld(env, cl.hosts[0]), ovn_lib.Netctld(env, cl.hosts[1])
+    # an NB nobody listens at: one clear line, nothing started
+    bad = env.write("nonb.xml", OVN_NET.format(nb=f"tcp:{ovn_lib.CENTRAL_IP}:1"))
+    r = n1.run("net-create", bad)
+    assert r.rc != 0 and f"cannot reach OVN's northbound database at 'tcp:{ovn_lib.CENTRAL_IP}:1'" \
+        in r.err, r
+    assert n1.ok("net-list", "--all", "--name").out.strip() == ""
     xml = env.write("ovn1.xml", OVN_NET.format(nb=ovn_lib.NB_REMOTE))
     n1.ok("net-create", xml)
     sw = marked(c, "Logical_Switch")
@@ -149,6 +155,28 @@ def ports(env):
     g2.reaches(a1)
     log(f"cross-host ping at {mlib.elapsed(t0)}")
 
+    # the port API (libvirt's QEMU driver): a logical port, and a plug that
+    # lets libvirt bind the guest's TAP on br-int itself
+    pf = env.write("api-port.xml", """<networkport>
+  <uuid>5b8a1f3e-6c1d-4b0e-9a55-0d9a4e3c2b11</uuid>
+  <owner>
+    <name>vm9</name>
+    <uuid>8c0e3d4a-1f2b-4c5d-8e9f-0a1b2c3d4e5f</uuid>
+  </owner>
+  <mac address='52:54:00:12:34:56'/>
+</networkport>
+""")
+    n2.ok("net-port-create", "ovn1", pf)
+    api = "5b8a1f3e-6c1d-4b0e-9a55-0d9a4e3c2b11"
+    px = n2.ok("net-port-dumpxml", "ovn1", api).out
+    assert "<plug type='bridge' bridge='br-int'" in px, px
+    assert "<virtualport type='openvswitch'>" in px and f"interfaceid='{api}'" in px, px
+    addrs = c.nbctl("get", "Logical_Switch_Port", api, "addresses").stdout
+    assert "52:54:00:12:34:56 dynamic" in addrs, addrs
+    n2.ok("net-port-delete", "ovn1", api)
+    assert c.nbctl("--bare", "--columns=name", "find", "Logical_Switch_Port",
+                   f"name={api}").stdout.strip() == ""
+
     # a static <host>'s MAC gets its fixed address as the port's
     p3 = n1.attach("ovn1", "--mac", "52:54:00:aa:00:01")
     addrs = c.nbctl("get", "Logical_Switch_Port", p3["port"], "addresses").stdout
@@ -173,16 +201,47 @@ def ports(env):
 
 
 @scenario
+def bootstrap(env):
+    """Start checks that this host can carry OVN ports and says what to fix:
+    datapath types that disagree, a chassis setting missing, the chassis
+    not registered in the SB, Open vSwitch not running. Nothing is left in
+    the NB after a refused start."""
+    cl = ovn_lib.Cluster(env, hosts=1)
+    h, c = cl.hosts[0], cl.central
+    n1 = ovn_lib.Netctld(env, h)
+    xml = env.write("ovn1.xml", OVN_NET.format(nb=ovn_lib.NB_REMOTE))
+
+    def refused(*needles):
+        r = n1.run("net-create", xml)
+        assert r.rc != 0 and all(n in r.err for n in needles), (needles, r)
+        assert "this host cannot carry OVN ports" in r.err, r
+        assert marked(c, "Logical_Switch") == [] and marked(c, "DHCP_Options") == []
+    # ovn-controller stopped first: it would otherwise follow the settings below
+    h.stop("ovn-controller")
+    h.vsctl("set", "Open_vSwitch", ".", "external_ids:ovn-bridge-datapath-type=system")
+    refused("br-int's datapath type is 'netdev'", "asks for 'system'")
+    h.vsctl("set", "Open_vSwitch", ".", "external_ids:ovn-bridge-datapath-type=netdev")
+    h.vsctl("remove", "Open_vSwitch", ".", "external_ids", "ovn-encap-ip")
+    refused("external_ids:ovn-encap-ip is not set")
+    h.vsctl("set", "Open_vSwitch", ".", f"external_ids:ovn-encap-ip={h.encap_ip}")
+    c.sbctl("chassis-del", "host1", check=False)
+    refused("chassis 'host1' is not registered", "is ovn-controller running")
+    h.stop("ovs-vswitchd", "ovsdb-server")
+    refused("Open vSwitch is not running")
+
+
+@scenario
 def bad_input(env):
-    """An unreachable NB is a clear one-line error at start, and nothing is
-    left; a bad nb= is refused at define."""
+    """A host without Open vSwitch cannot start an OVN network (one line
+    saying so), and nothing is left; a bad nb= or forward mode is refused
+    at define."""
     ovn_lib.need_ovn()
     env.start_daemon(extra=["--no-default-network"])
     xml = env.write("ovn1.xml", OVN_NET.format(nb="tcp:127.0.0.1:1"))
     r = env.run("net-create", xml)
-    assert r.rc != 0 and "cannot reach OVN's northbound database at 'tcp:127.0.0.1:1'" in r.err, r
-    assert [ln for ln in r.err.splitlines() if "northbound" in ln][0].startswith(
-        "error: network 'ovn1': cannot create its logical switch"), r
+    assert r.rc != 0 and "Open vSwitch is not running" in r.err, r
+    assert [ln for ln in r.err.splitlines() if "Open vSwitch" in ln][0].startswith(
+        "error: network 'ovn1': this host cannot carry OVN ports"), r
     assert env.ok("net-list", "--all", "--name").out.strip() == ""
     for nb, why in (("ssl:10.0.0.1:6641", "ssl: remotes are not supported"),
                     ("tcp:10.0.0.1", "each remote is"), ("unix:/run/../etc/x", "each remote is")):
