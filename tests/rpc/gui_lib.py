@@ -211,7 +211,7 @@ class Desktop:
         def guarded():
             try:
                 return fn()
-            except GLib.GError as e:
+            except (GLib.GError, LookupError) as e:
                 raise OSError(str(e)) from None
         return wait_for(what, guarded, timeout=timeout, interval=0.1)
 
@@ -220,6 +220,8 @@ class Desktop:
         "PUSH_BUTTON"), searched by the application itself in one call
         (AT-SPI's Collection), so the answer is current; showing=True keeps
         those on screen (not on a hidden notebook page)."""
+        if root is None:  # what holds it is not there (yet)
+            raise LookupError(f"no object to search for {role}")
         A = self.atspi
         states = A.StateSet.new([A.StateType.SHOWING] if showing else [])
         rule = A.MatchRule.new(states, A.CollectionMatchType.ALL, {}, A.CollectionMatchType.ALL,

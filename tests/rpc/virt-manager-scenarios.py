@@ -19,6 +19,12 @@ net-start, net-stop, ...), never through screen coordinates. Scenario:
                 sees the state change); a stop made outside (netctl) shows up
                 in the window through network events. Screenshots and the
                 debug log are kept in <builddir>/meson-logs/rpc-virt-manager/.
+  add-connection  a first start without --connect (its default qemu:///system
+                has no daemon here: that error dialog is closed), then File >
+                Add Connection..., Hypervisor "Custom URI...", netctld's URI,
+                Connect: the connection comes up, the manager lists it, and
+                Edit > Connection Details shows netctld's networks (kept in
+                meson-logs/rpc-virt-manager-add-connection/).
 Exit 0 pass, 1 fail, 77 skip (no root, no virt-manager, Xvfb, xdotool,
 ImageMagick or AT-SPI)."""
 
@@ -111,11 +117,11 @@ def state(env, name):
 class Window:
     """virt-manager's Connection Details window, seen through AT-SPI."""
 
-    def __init__(self, desk, app):
+    def __init__(self, desk, app, title=TITLE, role="FRAME"):
         self.desk = desk
         self.app = app
-        self.frame = desk.poll(f"the {TITLE!r} frame",
-                               lambda: desk.find(app, "FRAME", TITLE, showing=True), timeout=30)
+        self.frame = desk.poll(f"the {title!r} window",
+                               lambda: desk.find(app, role, title, showing=True), timeout=30)
 
     def toplevels(self):
         """(role, name) of every window virt-manager shows: an error dialog
@@ -186,37 +192,60 @@ class Window:
                 and self.desk.has_state(start, "SENSITIVE") != active)
 
 
+class VirtManager:
+    """virt-manager --debug started by the test, its log kept in saved."""
+
+    def __init__(self, env, saved, args, name="virt-manager-debug.log"):
+        self.env = env
+        self.log = os.path.join(saved, name)
+        with open(self.log, "w") as f:
+            self.proc = env.spawn([VIRT_MANAGER, "--debug", *args], stdout=f,
+                                  stderr=subprocess.STDOUT)
+
+    def text(self):
+        with open(self.log, errors="replace") as f:
+            return f.read()
+
+    def said(self, pattern):
+        if self.proc.poll() is not None:
+            raise AssertionError(f"virt-manager exited with {self.proc.returncode}:\n"
+                                 + self.text()[-4000:])
+        return re.search(pattern, self.text(), re.M)
+
+    def count(self, pattern):
+        return len(re.findall(pattern, self.text(), re.M))
+
+    def stop(self):
+        self.env.stop(self.proc, timeout=10)
+
+
+def world(env, desk):
+    """The desktop, netctld with its sockets at libvirt's paths in the
+    namespace's /run, and two networks: lan (NAT, DHCP, running, autostart)
+    and iso (isolated, defined only)."""
+    desk.start()
+    env.start_daemon()
+    os.makedirs("/run/libvirt")
+    for s in (env.sock, env.sock_ro):
+        os.symlink(s, os.path.join("/run/libvirt", os.path.basename(s)))
+    env.ok("net-define", env.write("lan.xml", LAN))
+    env.ok("net-start", "lan")
+    env.ok("net-autostart", "lan")
+    env.ok("net-define", env.write("iso.xml", ISO))
+
+
 def virt_manager(env):
     need()
     saved = gui_lib.save_dir("rpc-virt-manager")
     desk = gui_lib.Desktop(env, saved)
     vm = None
     try:
-        desk.start()
-        env.start_daemon()
-        os.makedirs("/run/libvirt")
-        for s in (env.sock, env.sock_ro):
-            os.symlink(s, os.path.join("/run/libvirt", os.path.basename(s)))
-        env.ok("net-define", env.write("lan.xml", LAN))
-        env.ok("net-start", "lan")
-        env.ok("net-autostart", "lan")
-        env.ok("net-define", env.write("iso.xml", ISO))
+        world(env, desk)
         check_host_calls(env)
-
-        vm_log = os.path.join(saved, "virt-manager-debug.log")
-        with open(vm_log, "w") as f:
-            vm = env.spawn([VIRT_MANAGER, "--debug", "--connect", URI, "--show-host-summary"],
-                           stdout=f, stderr=subprocess.STDOUT)
-
-        def vm_said(pattern):
-            if vm.poll() is not None:
-                raise AssertionError(f"virt-manager exited with {vm.returncode}:\n"
-                                     + open(vm_log).read()[-4000:])
-            with open(vm_log) as f:
-                return re.search(pattern, f.read(), re.M)
+        vm = VirtManager(env, saved, ["--connect", URI, "--show-host-summary"])
         wait_for("virt-manager's connection to become Active",
-                 lambda: vm_said(r"changed to state=Active"), timeout=60, interval=0.2)
-        assert not vm_said(r"changed to state=Disconnected|ERROR \("), open(vm_log).read()
+                 lambda: vm.said(r"changed to state=Active"), timeout=60, interval=0.2)
+        assert not vm.said(r"changed to state=Disconnected|ERROR \("), vm.text()
         wait_for(f"X window {TITLE!r}", lambda: desk.window(TITLE), timeout=30, interval=0.2)
 
         app = desk.app("virt-manager")
@@ -264,22 +293,106 @@ def virt_manager(env):
         assert win.toplevels() == [("frame", TITLE)], (win.toplevels(), win.dialog_text())
         # virt-manager's own account: both button presses, and the events
         # that told it of them and of netctl's destroy.
-        with open(vm_log) as f:
-            said = f.read()
         for pat, n in ((r"Stopping network 'lan'", 1), (r"Starting network 'lan'", 1),
                        (r"network=lan state=VIR_NETWORK_EVENT_STARTED", 1),
                        (r"network=lan state=VIR_NETWORK_EVENT_STOPPED", 2)):
-            assert len(re.findall(pat, said)) == n, f"virt-manager's log: {pat!r} not {n}x"
-        assert not vm_said(r"ERROR \(|Error stopping|Error starting"), open(vm_log).read()
+            assert vm.count(pat) == n, f"virt-manager's log: {pat!r} not {n}x"
+        assert not vm.said(r"ERROR \(|Error stopping|Error starting"), vm.text()
         log(f"virt-manager's debug log and screenshots: {saved}")
     finally:
         if vm is not None:
-            env.stop(vm, timeout=10)
+            vm.stop()
         mlib.cleanup(env)
         desk.close()
 
 
-SCENARIOS = {"virt-manager": virt_manager}
+def first_run(desk, app):
+    """virt-manager's first start (no stored connection) probes a default
+    URI: with libvirt's daemon installed it tries qemu:///system, which has
+    no daemon here (as on a Debian 12 host where netctld replaced libvirtd),
+    and says so in an error dialog, closed here; without it the manager
+    window says to use File > Add Connection. Returns what was shown."""
+    def settled():
+        for w in desk.matches(app, "ALERT", showing=True):
+            return ("dialog", " | ".join(desk.names(w, "LABEL")), w)
+        hint = [t for t in desk.names(app, "LABEL") if "Add Connection" in t]
+        return ("hint", hint[0], None) if hint else None
+    kind, text, dialog = desk.poll("virt-manager's first-run outcome", settled, timeout=60)
+    log(f"first run: {kind}: {text!r}")
+    if dialog is not None:
+        desk.click(desk.poll("the dialog's Close button",
+                             lambda: desk.find(dialog, "PUSH_BUTTON", "Close", showing=True)))
+        desk.poll("the dialog to close",
+                  lambda: not desk.matches(app, "ALERT", showing=True))
+    return kind, text
+
+
+def add_connection(env):
+    """File > Add Connection..., Hypervisor "Custom URI...", netctld's URI,
+    Connect: the connection comes up, and its Connection Details window
+    (Edit > Connection Details) lists netctld's networks."""
+    need()
+    saved = gui_lib.save_dir("rpc-virt-manager-add-connection")
+    desk = gui_lib.Desktop(env, saved)
+    vm = None
+    try:
+        world(env, desk)
+        vm = VirtManager(env, saved, [])
+        app = desk.app("virt-manager")
+        manager = Window(desk, app, "Virtual Machine Manager").frame
+        kind, text = first_run(desk, app)
+        assert kind == "hint" or "qemu:///system" in text, f"first run: {text!r}"
+
+        desk.find(manager, "MENU_ITEM", "Add Connection...").do_action(0)
+        dlg = Window(desk, app, "Add Connection", role="DIALOG").frame
+        combo = desk.poll("the Hypervisor Select combo",
+                          lambda: desk.find(dlg, "COMBO_BOX", "Hypervisor Select", showing=True))
+        desk.poll("Custom URI... chosen", lambda: (
+            desk.find(combo, "MENU_ITEM", "Custom URI...").do_action(0)
+            and desk.find(dlg, "TEXT", "uri-entry", showing=True)))
+        entry = desk.find(dlg, "TEXT", "uri-entry", showing=True)
+        entry.set_text_contents(URI)
+        desk.poll("the URI in the entry", lambda: entry.get_text(0, -1) == URI)
+        desk.screenshot(os.path.join(saved, "1-add-connection.png"))
+        desk.click(desk.find(dlg, "PUSH_BUTTON", "Connect", showing=True))
+
+        wait_for("the new connection to become Active",
+                 lambda: vm.said(rf"conn={re.escape(URI)} changed to state=Active"),
+                 timeout=60, interval=0.2)
+        desk.poll("the Add Connection dialog to close",
+                  lambda: desk.find(app, "DIALOG", "Add Connection", showing=True) is None)
+
+        # The manager lists the connection as "network"; select it and open
+        # Edit > Connection Details.
+        def conn_row():
+            vm_list = desk.find(manager, "TREE_TABLE", "vm-list", showing=True)
+            rows = [c for c in desk.matches(vm_list, "TABLE_CELL")
+                    if (c.get_name() or "").startswith("network")]
+            return rows[0] if rows else None
+        # One click (two quick ones would activate the row).
+        row = desk.poll("the manager to list the connection 'network'", conn_row)
+        desk.screenshot(os.path.join(saved, "2-manager.png"))
+        desk.click(row)
+        item = desk.poll("Edit > Connection Details to be enabled",
+                         lambda: (i := desk.find(manager, "MENU_ITEM", "Connection Details"))
+                         and desk.has_state(i, "SENSITIVE") and i)
+        item.do_action(0)
+        win = Window(desk, app)
+        win.tab("Virtual Networks")
+        desk.poll("net-list to list lan and iso", lambda: win.networks() == ["iso", "lan"])
+        desk.screenshot(os.path.join(saved, "3-connection-details.png"))
+        shown = sorted(w for w in win.toplevels())
+        assert not [w for w in shown if w[0] == "alert"], (shown, win.dialog_text())
+        assert not vm.said(rf"conn={re.escape(URI)} changed to state=Disconnected"), vm.text()
+        log(f"virt-manager's debug log and screenshots: {saved}")
+    finally:
+        if vm is not None:
+            vm.stop()
+        mlib.cleanup(env)
+        desk.close()
+
+
+SCENARIOS = {"virt-manager": virt_manager, "add-connection": add_connection}
 
 if __name__ == "__main__":
     sys.exit(main(SCENARIOS, sys.argv))
