@@ -20,7 +20,9 @@
  * the bridge. Targets are IP literals (no name resolution in vswitchd).
  *
  * Only on Open vSwitch networks. Parse and format are pure and byte-exact:
- * values are kept as written, once validated. */
+ * values are kept as written, once validated. libvirt's net-update has no
+ * section for them: they change by net-define, applied when the network
+ * starts again (drivers/ovs-monitor.h). */
 #pragma once
 
 #include <libxml/tree.h>

@@ -479,8 +479,9 @@ def monitor_rows(ovs, bridge):
 def mirror(env):
     """A mirror of portgroup 'web' to mon0: mon0's peer sees copies of the
     web guest's traffic (both ways) and nothing of the db guests'; the XML
-    comes back byte-exact; a port attached later joins the mirror; destroy
-    drops our Mirror row and leaves a foreign one."""
+    comes back byte-exact; a port attached later joins the mirror; a
+    restart puts back a mirror removed meanwhile; destroy drops our Mirror
+    row and leaves a foreign one."""
     ovs = setup(env)
     ovs.add_bridge("ovsbr0")
     peer = veth_port(ovs, "ovsbr0", "mon0")
@@ -521,6 +522,14 @@ def mirror(env):
     w2 = attach(env, "ovs1", "--portgroup", "web")
     uuid2 = ovs.vsctl("get", "Port", w2["device"], "_uuid").stdout.strip()
     sel = ovs.vsctl("get", "Mirror", "webmon", "select_src_port").stdout
+    assert uuid2 in sel, (uuid2, sel)
+    # a netctld restart puts back a mirror of ours that vanished meanwhile
+    env.stop_daemon()
+    ovs.vsctl("clear", "Bridge", "ovsbr0", "mirrors")
+    env.start_daemon(extra=["--no-default-network"])
+    wait_for("the mirror back", lambda: "webmon" in ovs.vsctl("--columns=name", "list",
+                                                               "Mirror").stdout)
+    sel = ovs.vsctl("get", "Mirror", "webmon", "select_dst_port").stdout
     assert uuid2 in sel, (uuid2, sel)
     # a foreign mirror stays; ours goes with the network
     ovs.vsctl("--", "--id=@m", "create", "Mirror", "name=foreign", "select_all=true",
