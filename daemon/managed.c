@@ -10,6 +10,7 @@
 #include "nc-daemon-private.h"
 #include "nc-error.h"
 #include "nc-log.h"
+#include "ovn-leases.h"
 #include "store.h"
 
 #define FIRST_START_MARKER ".netctl-first-start"
@@ -40,6 +41,8 @@ static GPtrArray *
 read_leases(NcNetwork *net, const char *mac, GError **error)
 {
   const NcNetworkDef *def = net->def;
+  if (net->active && nc_network_def_kind(def) == NC_NETWORK_KIND_OVN)
+    return nc_ovn_leases_read(def, mac, error); /* OVN's IPAM, in the NB */
   if (!net->active || !def->bridge.name || !nc_network_def_traits(def)->dnsmasq)
     return g_ptr_array_new_with_free_func((GDestroyNotify)nc_dhcp_lease_free);
   return nc_leases_read(net->daemon->paths->dnsmasq_dir, def->bridge.name, def, mac,

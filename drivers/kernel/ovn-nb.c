@@ -195,3 +195,38 @@ nc_ovn_nb_port_del(const char *nb, const char *net_uuid, const char *port_uuid,
   g_string_append(m, "]]]]]}]");
   return transact(nb, m, NULL, ret_detail);
 }
+
+/* "MAC IPv4..." when s is one (a MAC, then an address with a dot). */
+static gboolean
+mac_ip(const char *s)
+{
+  const char *sp = s ? strchr(s, ' ') : NULL;
+  return sp && sp - s == 17 && strchr(sp + 1, '.') != NULL;
+}
+
+int
+nc_ovn_nb_port_addresses(const char *nb, const char *net_uuid, GPtrArray **ret_addresses,
+                         char **ret_detail)
+{
+  g_autoptr(GString) o = g_string_new("[{\"op\":\"select\",\"table\":\"Logical_Switch_Port\","
+                                      "\"columns\":[\"addresses\",\"dynamic_addresses\"],");
+  where_mark(o, "netctl-uuid", net_uuid);
+  g_string_append(o, "}]");
+  g_autoptr(JsonArray) result = NULL;
+  int r = transact(nb, o, &result, ret_detail);
+  if (r < 0)
+    return r;
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
+  JsonArray *rows = nc_ovsdb_result_rows(result, 0);
+  for (guint i = 0; rows && i < json_array_get_length(rows); i++) {
+    JsonObject *row = json_array_get_object_element(rows, i);
+    const char *dyn = nc_ovsdb_row_string(row, "dynamic_addresses");
+    const char *fixed = nc_ovsdb_row_string(row, "addresses"); /* one address: a string */
+    if (mac_ip(dyn))
+      g_ptr_array_add(out, g_strdup(dyn));
+    else if (mac_ip(fixed) && !strstr(fixed, "dynamic"))
+      g_ptr_array_add(out, g_strdup(fixed));
+  }
+  *ret_addresses = g_steal_pointer(&out);
+  return 0;
+}

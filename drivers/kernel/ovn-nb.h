@@ -63,4 +63,11 @@ int nc_ovn_nb_port_add(const char *nb, const NcOvnPort *port, char **ret_detail)
 int nc_ovn_nb_port_del(const char *nb, const char *net_uuid, const char *port_uuid,
                        char **ret_detail);
 
+/* The addresses OVN gave the network's ports: for each port, "MAC IP"
+ * from its dynamic_addresses (OVN's IPAM), else its fixed "MAC IP"
+ * address; ports without an IPv4 address are left out. *ret_addresses is
+ * an array of strings (caller unrefs). */
+int nc_ovn_nb_port_addresses(const char *nb, const char *net_uuid, GPtrArray **ret_addresses,
+                             char **ret_detail);
+
 G_END_DECLS

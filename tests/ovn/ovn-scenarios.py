@@ -154,6 +154,13 @@ def ports(env):
     g1.reaches(a2)
     g2.reaches(a1)
     log(f"cross-host ping at {mlib.elapsed(t0)}")
+    # net-dhcp-leases on either host lists what OVN gave both hosts' guests
+    for n in (n1, n2):
+        out = n.ok("net-dhcp-leases", "ovn1").out
+        for p, a in ((p1, a1), (p2, a2)):
+            assert p["mac"] in out and f"{a}/24" in out, out
+    one = n2.ok("net-dhcp-leases", "ovn1", "--mac", p1["mac"]).out
+    assert a1 in one and a2 not in one, one
 
     # the port API (libvirt's QEMU driver): a logical port, and a plug that
     # lets libvirt bind the guest's TAP on br-int itself
@@ -181,6 +188,8 @@ def ports(env):
     p3 = n1.attach("ovn1", "--mac", "52:54:00:aa:00:01")
     addrs = c.nbctl("get", "Logical_Switch_Port", p3["port"], "addresses").stdout
     assert "52:54:00:aa:00:01 10.10.0.50" in addrs, addrs
+    out = n2.ok("net-dhcp-leases", "ovn1", "--mac", "52:54:00:aa:00:01").out
+    assert "10.10.0.50/24" in out and "fixed" in out, out
 
     # detach: the logical port, the br-int port and the TAP go
     n1.ok("detach-interface", "--network", "ovn1", "--mac", p1["mac"])
