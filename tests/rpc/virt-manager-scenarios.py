@@ -315,8 +315,10 @@ def first_run(desk, app):
     def settled():
         for w in desk.matches(app, "ALERT", showing=True):
             return ("dialog", " | ".join(desk.names(w, "LABEL")), w)
-        hint = [t for t in desk.names(app, "LABEL") if "Add Connection" in t]
-        return ("hint", hint[0], None) if hint else None
+        # The manager's message label is named error-label; its text says it.
+        label = desk.find(app, "LABEL", "error-label", showing=True)
+        hint = label.get_text(0, -1) if label is not None else ""
+        return ("hint", hint, None) if "Add Connection" in hint else None
     kind, text, dialog = desk.poll("virt-manager's first-run outcome", settled, timeout=60)
     log(f"first run: {kind}: {text!r}")
     if dialog is not None:
