@@ -9,6 +9,9 @@ ovn-central/ovn-host/openvswitch-switch are not installed, or without root).
 """
 
 import os
+import re
+import signal
+import subprocess
 import sys
 import time
 
@@ -161,6 +164,20 @@ def ports(env):
             assert p["mac"] in out and f"{a}/24" in out, out
     one = n2.ok("net-dhcp-leases", "ovn1", "--mac", p1["mac"]).out
     assert a1 in one and a2 not in one, one
+
+    # netctld on host 1 crashes (SIGKILL) and starts again: it adopts the
+    # network and its port, and the guest on it keeps talking across hosts
+    pinger = g1.spawn(["busybox", "ping", "-c", "40", "-i", "0.1", "-W", "10", a2],
+                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    n1.restart(signal.SIGKILL)
+    out, _ = pinger.communicate(timeout=60)
+    m = re.search(r"(\d+) packets transmitted, (\d+) packets received", out)
+    assert m and int(m.group(1)) - int(m.group(2)) <= 3, out
+    log(f"across netctld's restart: {m.group(0)}")
+    assert p1["port"] in n1.ok("net-port-list", "ovn1").out
+    assert c.nbctl("get", "Logical_Switch_Port", p1["port"], "up").stdout.strip() == "true"
+    assert cl.hosts[0].vsctl("get", "Interface", p1["device"],
+                             "external_ids:iface-id").stdout.strip().strip('"') == p1["port"]
 
     # the port API (libvirt's QEMU driver): a logical port, and a plug that
     # lets libvirt bind the guest's TAP on br-int itself

@@ -385,16 +385,25 @@ class Netctld:
         wait_for(f"host{host.n}'s bus socket", lambda: os.path.exists(sock))
         self.penv = dict(host.penv, DBUS_SYSTEM_BUS_ADDRESS="unix:path=" + sock)
         self.log = os.path.join(base, "netctld.log")
-        with open(self.log, "w") as out:
-            self.proc = host.ns.spawn([env.netctld, "--root", self.root, "--verbose",
-                                       "--no-default-network"], env=self.penv, stdout=out,
-                                      stderr=subprocess.STDOUT)
+        self.proc = None
+        self.start()
+
+    def start(self):
+        with open(self.log, "a") as out:
+            self.proc = self.host.ns.spawn([self.env.netctld, "--root", self.root, "--verbose",
+                                            "--no-default-network"], env=self.penv, stdout=out,
+                                           stderr=subprocess.STDOUT)
 
         def up():
             if self.proc.poll() is not None:
-                raise AssertionError(f"netctld on host{host.n} exited: {self.read_log()}")
+                raise AssertionError(f"netctld on host{self.host.n} exited: {self.read_log()}")
             return self.run("net-list").rc == 0
-        wait_for(f"netctld on host{host.n}", up, timeout=20, interval=0.1)
+        wait_for(f"netctld on host{self.host.n}", up, timeout=20, interval=0.1)
+
+    def restart(self, sig):
+        """Stopped by PID with sig (SIGKILL: a crash), then started again."""
+        self.env.stop(self.proc, sig)
+        self.start()
 
     def read_log(self):
         with open(self.log, errors="replace") as f:
