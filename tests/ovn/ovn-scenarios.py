@@ -227,6 +227,41 @@ def ports(env):
 
 
 @scenario
+def raft(env):
+    """NB and SB as 3-member Raft clusters: with member 1 of each killed
+    (SIGKILL, likely the leader), an OVN network whose nb= lists the three
+    members is still defined and started on host 1, joined on host 2, and
+    ported on both; the guests get OVN leases and ping across hosts;
+    destroy removes every row netctl made."""
+    t0 = time.monotonic()
+    cl = ovn_lib.Cluster(env, members=3)
+    c = cl.central
+    n1, n2 = ovn_lib.Netctld(env, cl.hosts[0]), ovn_lib.Netctld(env, cl.hosts[1])
+    log(f"clusters up at {mlib.elapsed(t0)}")
+    c.kill_member(1)
+    xml = env.write("ovn1.xml", OVN_NET.format(nb=c.nb_remote))
+    n1.ok("net-define", xml)
+    n1.ok("net-start", "ovn1")
+    n2.ok("net-create", xml)
+    assert len(marked(c, "Logical_Switch")) == 1
+    p1, p2 = n1.attach("ovn1"), n2.attach("ovn1")
+    g1 = ovn_lib.TapGuest(env, cl.hosts[0], "rg1", p1)
+    g2 = ovn_lib.TapGuest(env, cl.hosts[1], "rg2", p2)
+    for p in (p1, p2):
+        wait_for(f"{p['port']} up", lambda: c.nbctl("get", "Logical_Switch_Port", p["port"],
+                                                     "up").stdout.strip() == "true",
+                 timeout=60, interval=0.3)
+    a1, a2 = g1.dhcp(), g2.dhcp()
+    g1.reaches(a2)
+    g2.reaches(a1)
+    log(f"leases {a1} {a2} and cross-host ping with member 1 down at {mlib.elapsed(t0)}")
+    n2.ok("net-destroy", "ovn1")
+    n1.ok("net-destroy", "ovn1")
+    for table in ("Logical_Switch", "DHCP_Options", "Logical_Switch_Port"):
+        assert marked(c, table) == [], (table, marked(c, table))
+
+
+@scenario
 def bootstrap(env):
     """Start checks that this host can carry OVN ports and says what to fix:
     datapath types that disagree, a chassis setting missing, the chassis

@@ -5,8 +5,10 @@ The test already runs in a private network and mount namespace
 runs. Further namespaces are held by `sleep` processes of ours
 (tests/managed/mlib.Host):
   - fabric: a Linux bridge joining the underlay veths (192.168.50.0/24);
-  - central: NB and SB ovsdb-servers (standalone databases) and ovn-northd,
-    NB on tcp:192.168.50.1:6641, SB on tcp:192.168.50.1:6642;
+  - central: NB and SB ovsdb-servers and ovn-northd, NB on
+    tcp:192.168.50.1:6641, SB on tcp:192.168.50.1:6642; standalone
+    databases, or (members=3) Raft clusters of three members each on
+    192.168.50.1-3;
   - host 2, and host 1 (the test's own namespace): an ovsdb-server, an
     ovs-vswitchd on the userspace (netdev) datapath, br-phy holding the
     underlay veth with the encap IP 192.168.50.1N, br-int with
@@ -161,24 +163,75 @@ class Daemons:
         return out
 
 
+def member_ip(k):
+    """Central's address for cluster member k (1-3); member 1's is CENTRAL_IP."""
+    return f"{UNDERLAY}.{k}"
+
+
+def remotes(port, members):
+    return ",".join(f"tcp:{member_ip(k)}:{port}" for k in range(1, members + 1))
+
+
 class Central(Daemons):
-    def __init__(self, env, fabric):
+    """NB and SB ovsdb-servers and ovn-northd. members=1: standalone
+    databases; 3: each database a Raft cluster of three ovsdb-servers
+    (ovsdb-tool create-cluster / join-cluster), member k listening on
+    member_ip(k) (clients 6641/6642, Raft 6643/6644)."""
+
+    SCHEMAS = {"nb": (NB_SCHEMA, "OVN_Northbound", 6641, 6643),
+               "sb": (SB_SCHEMA, "OVN_Southbound", 6642, 6644)}
+
+    def __init__(self, env, fabric, members=1):
         ns = mlib.Host(env, "central")
         super().__init__(env, ns, "central")
+        self.members = members
         fabric.plug(ns, "c", CENTRAL_IP)
-        ns.run("ip", "addr", "add", f"{CENTRAL_IP}/24", "dev", "eth0")
-        for db, schema, port in (("nb", NB_SCHEMA, 6641), ("sb", SB_SCHEMA, 6642)):
-            path = self.path("db", f"ovn{db}_db.db")
-            subprocess.run([find_tool("ovsdb-tool"), "create", path, schema], check=True)
-            sock = self.path("run", f"ovn{db}_db.sock")
-            self.daemon(f"ovsdb-{db}", "ovsdb-server", path, f"--remote=punix:{sock}",
-                        f"--remote=ptcp:{port}:{CENTRAL_IP}")
-            wait_for(f"central's {db} socket", lambda: os.path.exists(sock), timeout=20)
-        self.nb_sock = "unix:" + self.path("run", "ovnnb_db.sock")
-        self.sb_sock = "unix:" + self.path("run", "ovnsb_db.sock")
+        for k in range(1, members + 1):
+            ns.run("ip", "addr", "add", f"{member_ip(k)}/24", "dev", "eth0")
+        tool = find_tool("ovsdb-tool")
+        socks = {"nb": [], "sb": []}
+        for db, (schema, name, port, raft) in self.SCHEMAS.items():
+            for k in range(1, members + 1):
+                suffix = "" if members == 1 else str(k)
+                path = self.path("db", f"ovn{db}_db{suffix}.db")
+                if members == 1:
+                    subprocess.run([tool, "create", path, schema], check=True)
+                elif k == 1:
+                    subprocess.run([tool, "create-cluster", path, schema,
+                                    f"tcp:{member_ip(1)}:{raft}"], check=True)
+                else:
+                    subprocess.run([tool, "join-cluster", path, name,
+                                    f"tcp:{member_ip(k)}:{raft}", f"tcp:{member_ip(1)}:{raft}"],
+                                   check=True)
+                sock = self.path("run", f"ovn{db}_db{suffix}.sock")
+                self.daemon(f"ovsdb-{db}{suffix}", "ovsdb-server", path, f"--remote=punix:{sock}",
+                            f"--remote=ptcp:{port}:{member_ip(k)}")
+                wait_for(f"central's {db}{suffix} socket", lambda: os.path.exists(sock),
+                         timeout=20)
+                socks[db].append("unix:" + sock)
+        self.nb_sock = ",".join(socks["nb"])
+        self.sb_sock = ",".join(socks["sb"])
         self.daemon("northd", "ovn-northd", f"--ovnnb-db={self.nb_sock}",
                     f"--ovnsb-db={self.sb_sock}")
-        self.nbctl("--timeout=20", "init")
+        # a cluster answers once its members have joined and elected a leader
+        wait_for("the NB to answer", lambda: self.nbctl("--timeout=5", "init",
+                                                         check=False).returncode == 0,
+                 timeout=60, interval=0.3)
+
+    @property
+    def nb_remote(self):
+        return remotes(6641, self.members)
+
+    @property
+    def sb_remote(self):
+        return remotes(6642, self.members)
+
+    def kill_member(self, k):
+        """Member k of both clusters stopped by PID (SIGKILL: a crash)."""
+        import signal
+        for db in ("nb", "sb"):
+            p = self.procs.pop(f"ovsdb-{db}{k}")
+            self.env.stop(p, signal.SIGKILL)
 
     def nbctl(self, *args, check=True):
         return self.tool(find_tool("ovn-nbctl"), f"--db={self.nb_sock}", "--timeout=20", *args,
@@ -227,7 +280,7 @@ class Fabric:
 class OvnHost(Daemons):
     """ovsdb-server + ovs-vswitchd (netdev) + ovn-controller of host N."""
 
-    def __init__(self, env, fabric, n, ns=None, encap="geneve"):
+    def __init__(self, env, fabric, n, ns=None, encap="geneve", sb_remote=SB_REMOTE):
         ns = ns or mlib.Host(env, f"host{n}")
         super().__init__(env, ns, f"host{n}")
         self.n = n
@@ -251,7 +304,7 @@ class OvnHost(Daemons):
         offloads_off(ns, "br-phy")
         self.add_bridge("br-int", "fail-mode=secure")
         self.vsctl("set", "Open_vSwitch", ".", f"external_ids:system-id={self.system_id}",
-                   f"external_ids:ovn-remote={SB_REMOTE}", f"external_ids:ovn-encap-type={encap}",
+                   f"external_ids:ovn-remote={sb_remote}", f"external_ids:ovn-encap-type={encap}",
                    f"external_ids:ovn-encap-ip={self.encap_ip}",
                    "external_ids:ovn-bridge-datapath-type=netdev")
         self.daemon("ovn-controller", "ovn-controller", f"unix:{self.sock}")
@@ -279,14 +332,16 @@ class OvnHost(Daemons):
 class Cluster:
     """fabric + central + hosts 1..N (host 1 is the test's namespace)."""
 
-    def __init__(self, env, hosts=2, encap="geneve"):
+    def __init__(self, env, hosts=2, encap="geneve", members=1):
         need_ovn()
         self.env = env
         self.fabric = Fabric(env)
-        self.central = Central(env, self.fabric)
-        self.hosts = [OvnHost(env, self.fabric, 1, ns=Here(env, "host1"), encap=encap)]
+        self.central = Central(env, self.fabric, members)
+        sb = self.central.sb_remote
+        self.hosts = [OvnHost(env, self.fabric, 1, ns=Here(env, "host1"), encap=encap,
+                              sb_remote=sb)]
         for n in range(2, hosts + 1):
-            self.hosts.append(OvnHost(env, self.fabric, n, encap=encap))
+            self.hosts.append(OvnHost(env, self.fabric, n, encap=encap, sb_remote=sb))
         want = {h.system_id for h in self.hosts}
         try:
             wait_for("every chassis in the SB", lambda: want <= self.central.chassis(),
