@@ -186,6 +186,22 @@ nc_port_tap_delete(const NcDriverEnv *env, const NcNetworkPortDef *port, NcPortD
 }
 
 gboolean
+nc_port_device_free(const NcDriverEnv *env, const NcNetworkDef *def, const NcNetworkPortDef *port,
+                    NcPortDevice *dev, const char *kind, GError **error)
+{
+  int r = nc_port_device_delete(env, port, dev, kind);
+  if (r < 0) {
+    char uuid[NC_UUID_STRING_LEN];
+    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
+                "network '%s': port %s: cannot delete device '%s': %s", def->name,
+                port_label(port, uuid), dev->name, g_strerror(-r));
+    return FALSE;
+  }
+  dev->ifindex = 0;
+  return TRUE;
+}
+
+gboolean
 nc_bridge_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, const char *bridge,
                      NcLiveState *live, NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
 {
@@ -219,16 +235,7 @@ nc_bridge_port_free(const NcDriverEnv *env, const NcNetworkDef *def, const char 
   if (!dev || !dev->create || !dev->name[0])
     return TRUE;
   nc_port_outbound_remove(env, port, dev);
-  int r = nc_port_tap_delete(env, port, dev);
-  if (r < 0) {
-    char uuid[NC_UUID_STRING_LEN];
-    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
-                "network '%s': port %s: cannot delete device '%s': %s", def->name,
-                port_label(port, uuid), dev->name, g_strerror(-r));
-    return FALSE;
-  }
-  dev->ifindex = 0;
-  return TRUE;
+  return nc_port_device_free(env, def, port, dev, NULL, error);
 }
 
 /* The guest's TAP of a port netctl did not make (libvirt's QEMU driver made

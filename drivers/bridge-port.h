@@ -37,5 +37,10 @@ int nc_port_tap_delete(const NcDriverEnv *env, const NcNetworkPortDef *port, NcP
  * is also of kind (NULL: any). */
 int nc_port_device_delete(const NcDriverEnv *env, const NcNetworkPortDef *port, NcPortDevice *dev,
                           const char *kind);
+/* nc_port_device_delete for a port that goes: FALSE with the error that
+ * names the network, the port and the device; dev->ifindex 0 when gone. */
+gboolean nc_port_device_free(const NcDriverEnv *env, const NcNetworkDef *def,
+                             const NcNetworkPortDef *port, NcPortDevice *dev, const char *kind,
+                             GError **error);
 
 G_END_DECLS

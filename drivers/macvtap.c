@@ -776,21 +776,13 @@ macvtap_port_free(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *
       drop_port_claim(env, def, live, port->plug_direct.linkdev, port);
     return TRUE;
   }
-  int r = nc_port_device_delete(env, port, dev, "macvtap");
+  gboolean ok = nc_port_device_free(env, def, port, dev, "macvtap", error);
   drop_node(env, dev);
   restore_uplink_mac(env, def, port, dev);
   /* after its MAC is back: the next claimant gets the uplink as it was */
   if (passthrough)
     drop_port_claim(env, def, live, port->plug_direct.linkdev, port);
-  if (r < 0) {
-    char uuid[NC_UUID_STRING_LEN];
-    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
-                "network '%s': port %s: cannot delete device '%s': %s", def->name,
-                port_label(port, uuid), dev->name, g_strerror(-r));
-    return FALSE;
-  }
-  dev->ifindex = 0;
-  return TRUE;
+  return ok;
 }
 
 static gboolean

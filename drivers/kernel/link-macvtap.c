@@ -173,26 +173,15 @@ nc_macvtap_create(NcKernel *kernel, const NcMacvtapConfig *config, char *ret_nam
 int
 nc_macvtap_get_info(NcKernel *kernel, const char *name, NcMacvtapInfo *ret_info)
 {
-  if (!name || !*name || strlen(name) >= IFNAMSIZ)
-    return -EINVAL;
   NcLinkAttrs link;
-  int r = nc_link_reply_get(kernel, 0, name, &link);
-  if (r < 0) {
-    if (r != -ENODEV)
-      g_debug("kernel: looking up %s: %s", name, g_strerror(-r));
+  NcMacvtapInfo info = { .link.ifindex = 0 };
+  int r = nc_link_reply_get_named(kernel, name, "", &link, &info.link);
+  if (r < 0)
     return r;
-  }
-  NcMacvtapInfo info = {
-    .link = { .ifindex = link.ifindex,
-              .mac = link.mac,
-              .mtu = link.mtu,
-              .up = (link.flags & IFF_UP) != 0 },
-    .is_macvtap = g_str_equal(link.kind, "macvtap"),
-    .is_macvlan = g_str_equal(link.kind, "macvlan"),
-    .link_ifindex = link.link,
-  };
+  info.is_macvtap = g_str_equal(link.kind, "macvtap");
+  info.is_macvlan = g_str_equal(link.kind, "macvlan");
+  info.link_ifindex = link.link;
   info.mode = (info.is_macvtap || info.is_macvlan) ? (NcMacvtapMode)link.macvlan_mode : 0;
-  g_strlcpy(info.link.kind, link.kind, sizeof info.link.kind);
   g_strlcpy(info.alias, link.alias, sizeof info.alias);
   *ret_info = info;
   return 0;

@@ -191,6 +191,27 @@ nc_link_reply_get(NcKernel *kernel, int ifindex, const char *name, NcLinkAttrs *
 }
 
 int
+nc_link_reply_get_named(NcKernel *kernel, const char *name, const char *what, NcLinkAttrs *ret_link,
+                        NcLinkInfo *ret_info)
+{
+  if (!name || !*name || strlen(name) >= IF_NAMESIZE)
+    return -EINVAL;
+  NcLinkAttrs link;
+  int r = nc_link_reply_get(kernel, 0, name, &link);
+  if (r < 0) {
+    if (r != -ENODEV)
+      g_debug("kernel: looking up %s%s: %s", what, name, g_strerror(-r));
+    return r;
+  }
+  *ret_info = (NcLinkInfo){
+    .ifindex = link.ifindex, .mac = link.mac, .mtu = link.mtu, .up = (link.flags & IFF_UP) != 0
+  };
+  g_strlcpy(ret_info->kind, link.kind, sizeof ret_info->kind);
+  *ret_link = link;
+  return 0;
+}
+
+int
 nc_link_find_tagged(NcKernel *kernel, const char *name, const char *kind, const char *alias,
                     int *ret_ifindex)
 {

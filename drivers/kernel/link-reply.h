@@ -56,5 +56,10 @@ struct nl_msg *nc_link_reply_msg(int type, int flags, int family, int ifindex, g
 /* One link by ifindex (name NULL) or by name: RTM_GETLINK without stats.
  * -ENODEV when absent. */
 int nc_link_reply_get(NcKernel *kernel, int ifindex, const char *name, NcLinkAttrs *ret_link);
+/* The same by name (checked: -EINVAL for one no link can have), with its
+ * NcLinkInfo filled from it; what (a "TAP ", "") words the debug log of a
+ * failure other than -ENODEV. */
+int nc_link_reply_get_named(NcKernel *kernel, const char *name, const char *what,
+                            NcLinkAttrs *ret_link, NcLinkInfo *ret_info);
 
 G_END_DECLS

@@ -158,26 +158,13 @@ nc_tap_create(NcKernel *kernel, const NcTapConfig *config, char *ret_name, int *
 int
 nc_tap_get_info(NcKernel *kernel, const char *name, NcTapInfo *ret_info)
 {
-  if (!name || !*name || strlen(name) >= IFNAMSIZ)
-    return -EINVAL;
   NcLinkAttrs link;
-  int r = nc_link_reply_get(kernel, 0, name, &link);
-  if (r < 0) {
-    if (r != -ENODEV)
-      g_debug("kernel: looking up TAP %s: %s", name, g_strerror(-r));
+  NcTapInfo info = { .owner = -1, .group = -1 };
+  int r = nc_link_reply_get_named(kernel, name, "TAP ", &link, &info.link);
+  if (r < 0)
     return r;
-  }
-  NcTapInfo info = {
-    .link = { .ifindex = link.ifindex,
-              .mac = link.mac,
-              .mtu = link.mtu,
-              .up = (link.flags & IFF_UP) != 0 },
-    .is_tap = g_str_equal(link.kind, "tun") && link.tun_type == IFF_TAP,
-    .owner = -1,
-    .group = -1,
-    .master_ifindex = link.master,
-  };
-  g_strlcpy(info.link.kind, link.kind, sizeof info.link.kind);
+  info.is_tap = g_str_equal(link.kind, "tun") && link.tun_type == IFF_TAP;
+  info.master_ifindex = link.master;
   g_strlcpy(info.alias, link.alias, sizeof info.alias);
   if (info.is_tap) {
     info.owner = link.tun_owner;
