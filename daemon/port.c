@@ -479,6 +479,9 @@ nc_port_set_bandwidth(NcPort *port, const NcBandwidth *bandwidth, GError **error
       || !nc_port_status_save(net->daemon->paths, net->def->name, port->def, &port->dev, error)) {
     nc_bandwidth_free(port->def->bandwidth);
     port->def->bandwidth = g_steal_pointer(&old);
+    /* What the new one changed before its failure (a floor class, an IFB)
+     * goes back to the old one's. */
+    driver->port_adopt(&net->daemon->env, net->def, &net->live, port->def, &port->dev, NULL);
     return FALSE;
   }
   if (has_floor(old) || has_floor(port->def->bandwidth))

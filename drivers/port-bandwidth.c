@@ -131,10 +131,19 @@ nc_port_outbound_apply(const NcDriverEnv *env, const NcNetworkDef *def,
   g_autofree char *alias = nc_port_device_alias(port->uuid);
   int ifindex = 0;
   gboolean up = FALSE, made = FALSE;
-  int r = nc_ifb_lookup(env->kernel, name, alias, &ifindex, &up);
-  if (r == -ENODEV) {
+  /* A new port's IFB is made at once; one already there (left by a daemon
+   * killed mid-way, or a live change) is looked up and reused. */
+  int r = -EEXIST;
+  if (fresh) {
     r = nc_ifb_create(env->kernel, name, alias, &ifindex);
     made = up = r == 0;
+  }
+  if (r == -EEXIST) {
+    r = nc_ifb_lookup(env->kernel, name, alias, &ifindex, &up);
+    if (r == -ENODEV) {
+      r = nc_ifb_create(env->kernel, name, alias, &ifindex);
+      made = up = r == 0;
+    }
   }
   if (r == 0 && !up)
     r = nc_link_set_up(env->kernel, ifindex, TRUE);

@@ -136,13 +136,14 @@ class Guest(vmm.TapGuest):
 
 # One end of a bounded TCP transfer. role server|client, mode send|recv.
 # send: SIZE bytes or until SECS have passed or the peer closes.
-# recv with SKIP=0: everything to EOF, prints "<bytes> <seconds from first
-# byte to EOF>"; with SKIP>0: stops SECS after the first byte and prints the
-# bytes and seconds between SKIP and then (a steady-state window).
+# recv with FROM=0: everything to EOF, prints "<bytes> <seconds from first
+# byte to EOF>"; else the bytes and seconds between the wall-clock times
+# FROM and TO (time.time(); the same window for receivers that compete),
+# stopping at TO.
 STREAM = r"""
 import socket, sys, time
-role, mode, host, port, size, secs, skip = sys.argv[1:8]
-port, size, secs, skip = int(port), int(size), float(secs), float(skip)
+role, mode, host, port, size, secs, wfrom, wto = sys.argv[1:9]
+port, size, secs, wfrom, wto = int(port), int(size), float(secs), float(wfrom), float(wto)
 if role == "server":
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -168,17 +169,17 @@ else:
     got, first, mark = 0, None, None
     while True:
         b = c.recv(65536)
-        now = time.monotonic()
+        now = time.time()
         if not b:
             break
         if first is None:
             first = now
         got += len(b)
-        if skip and mark is None and now - first >= skip:
+        if wfrom and mark is None and now >= wfrom:
             mark = (now, got)
-        if skip and now - first >= secs:
+        if wfrom and now >= wto:
             break
-    if skip:
+    if wfrom:
         print(got - mark[1], now - mark[0], flush=True)
     else:
         print(got, now - first, flush=True)
@@ -186,11 +187,11 @@ c.close()
 """
 
 
-def stream(host_side, guest, direction, size, secs=12.0, skip=0.0, port=9000):
+def stream(host_side, guest, direction, size, secs=12.0, window=(0, 0), port=9000):
     """Starts one transfer between this (netctld's) namespace at GATEWAY and
     guest: "down" sends to the guest, "up" from it. The receiver is the
     server. Returns (receiver, sender) processes, both reading stdout."""
-    args = [str(size), str(secs), str(skip)]
+    args = [str(size), str(secs), str(window[0]), str(window[1])]
     py = "/usr/bin/python3"
     if direction == "down":
         server = guest.spawn([py, "-c", STREAM, "server", "recv", guest.addr, str(port), *args],
@@ -383,55 +384,57 @@ def host_bridge(env):
 
 @scenario
 def floor(env):
-    """Network <inbound average='250'>: a port with floor 200 keeps ~200 kB/s
+    """Network <inbound average='150'>: a port with floor 120 keeps ~120 kB/s
     while a guest without a floor competes for the same bridge (it gets the
-    50 left); classes 1:2/1:3, the MAC filter, the port's classID and the
+    30 left; without the floor each would get 75); classes 1:2/1:3, the MAC
+    filter, the port's classID and the
     status file's class_id bitmap and floor sum say so. A third floor that
     does not fit is refused in one line with nothing made; so is a floor
     on a network without <inbound>."""
-    bus = setup(env, "<inbound average='250' burst='16'/>")
-    tap1 = bus.create(1, "<inbound floor='200'/>")
+    bus = setup(env, "<inbound average='150' burst='16'/>")
+    tap1 = bus.create(1, "<inbound floor='120'/>")
     tap2 = bus.create(2)
-    assert status(env) == ("0-3", 200), status(env)
+    assert status(env) == ("0-3", 120), status(env)
     assert port_class_id(env, 1) == 3 and port_class_id(env, 2) is None
     assert "classID='3'" in env.ok("net-port-dumpxml", NET, port_uuid(1)).out
     cls = classes(BRIDGE)
-    assert cls["1:3"]["parent"] == "1:1" and cls["1:3"]["rate"] == "1600Kbit", cls
-    assert cls["1:3"]["ceil"] == "2Mbit", cls
-    assert cls["1:2"]["rate"] == "400Kbit", cls
+    assert cls["1:3"]["parent"] == "1:1" and cls["1:3"]["rate"] == "960Kbit", cls
+    assert cls["1:3"]["ceil"] == "1200Kbit", cls
+    assert cls["1:2"]["rate"] == "240Kbit", cls
     assert mac_filters(BRIDGE) == {"1:3": 3}, mac_filters(BRIDGE)
 
     a, b = Guest(env, tap1, 1), Guest(env, tap2, 2)
     a.reaches(GATEWAY)
     b.reaches(GATEWAY)
-    # both download at once; the rates of seconds 1.5 to 5 of each
+    # both download at once; their rates over the same 4 s, once both run
     size = 10_000_000
-    sa = stream(env, a, "down", size, secs=5.0, skip=1.5, port=9100)
-    sb = stream(env, b, "down", size, secs=5.0, skip=1.5, port=9101)
-    ra = result(env, *sa, "floored guest (floor 200) while competing")
+    t = time.time() + 3.0
+    sa = stream(env, a, "down", size, secs=15.0, window=(t, t + 4.0), port=9100)
+    sb = stream(env, b, "down", size, secs=15.0, window=(t, t + 4.0), port=9101)
+    ra = result(env, *sa, "floored guest (floor 120) while competing")
     rb = result(env, *sb, "guest without a floor while competing")
-    assert ra >= 0.8 * 200, f"the floored guest got {ra:.0f} kB/s, below 80% of its floor 200"
-    assert ra + rb <= 1.2 * 250, f"together {ra + rb:.0f} kB/s beyond the network's 250"
+    assert ra >= 0.8 * 120, f"the floored guest got {ra:.0f} kB/s, below 80% of its floor 120"
+    assert ra + rb <= 1.2 * 150, f"together {ra + rb:.0f} kB/s beyond the network's 150"
     assert rb < ra, (ra, rb)
 
-    # admission: 200 + 100 > 250; nothing made
+    # admission: 120 + 100 > 150; nothing made
     taps = {ln["ifname"] for ln in json.loads(mlib.sh("ip", "-j", "link", "show", "type",
                                                       "tun").stdout)}
     err = bus.create_fails(3, "<inbound floor='100'/>")
-    assert "floor 100 kB/s does not fit" in err and "250" in err and "\n" not in err, err
+    assert "floor 100 kB/s does not fit" in err and "150" in err and "\n" not in err, err
     taps_after = {ln["ifname"] for ln in json.loads(mlib.sh("ip", "-j", "link", "show", "type",
                                                             "tun").stdout)}
     assert taps_after == taps, (taps, taps_after)
     assert set(classes(BRIDGE)) == {"1:1", "1:2", "1:3"}, classes(BRIDGE)
     assert len(json.loads(env.ok("net-port-list", NET, "--json").out)) == 2
-    assert status(env) == ("0-3", 200)
-    # 50 still fits, as class 1:4
-    bus.create(3, "<inbound floor='50'/>")
-    assert status(env) == ("0-4", 250) and port_class_id(env, 3) == 4
+    assert status(env) == ("0-3", 120)
+    # 30 still fits, as class 1:4
+    bus.create(3, "<inbound floor='30'/>")
+    assert status(env) == ("0-4", 150) and port_class_id(env, 3) == 4
     assert classes(BRIDGE)["1:2"]["rate"] == "8Kbit"  # HTB's minimum: 1 kB/s
     bus.delete(3)
-    assert status(env) == ("0-3", 200) and "1:4" not in classes(BRIDGE)
-    assert classes(BRIDGE)["1:2"]["rate"] == "400Kbit"
+    assert status(env) == ("0-3", 120) and "1:4" not in classes(BRIDGE)
+    assert classes(BRIDGE)["1:2"]["rate"] == "240Kbit"
 
     # a network without <inbound average>
     env.ok("net-create", env.write("plain.xml", net_xml().replace(NET, "plain")
