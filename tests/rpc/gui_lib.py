@@ -95,7 +95,9 @@ class Desktop:
         self.display = None
         self.atspi = None
 
-    def start(self):
+    def start(self, user=None):
+        """user: the uid that will run the GUI program, owner of the private
+        HOME's XDG directories (None: root)."""
         env = self.env
         # /run of our own (nothing reaches the host's runtime files) and a
         # private X socket directory (the display's lock file in /tmp is
@@ -110,6 +112,8 @@ class Desktop:
         for k in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME",
                   "XDG_RUNTIME_DIR"):
             os.makedirs(env.env[k], mode=0o700, exist_ok=True)
+            if user is not None:
+                os.chown(env.env[k], user, user)
         # GLib's settings in memory (no dconf service), local files only (no
         # gvfs daemons), and criticals are the application's business here.
         env.env.update(GSETTINGS_BACKEND="memory", GIO_USE_VFS="local")

@@ -7,9 +7,10 @@ socket, as a user would with File > Add Connection > Custom URI or
 In the harness's private network + mount namespace (tests/cli/harness.py):
 netctld with --root, its socket linked at /run/libvirt/virtnetworkd-sock in a
 /run of the namespace's own, a private HOME and XDG directories, a private
-session bus and AT-SPI bus (tests/rpc/gui_lib.py). The GUI is driven through
-the accessible names virt-manager's .ui files give its widgets (net-list,
-net-start, net-stop, ...), never through screen coordinates. Scenario:
+session bus and AT-SPI bus (tests/rpc/gui_lib.py). Widgets are found by the
+accessible names virt-manager's .ui files give them (net-list, net-start,
+net-stop, ...) and clicked with the pointer (xdotool) where AT-SPI says they
+are: no fixed coordinates. Scenarios:
   virt-manager  the three host calls virt-manager needs answer honestly
                 (python3-libvirt); the connection comes up with no error
                 dialog (virt-manager's --debug log says Active); the
@@ -25,6 +26,13 @@ net-start, net-stop, ...), never through screen coordinates. Scenario:
                 Connect: the connection comes up, the manager lists it, and
                 Edit > Connection Details shows netctld's networks (kept in
                 meson-logs/rpc-virt-manager-add-connection/).
+  readonly      virt-manager run as nobody on the read-only socket
+                (network:///system?socket=/run/libvirt/virtnetworkd-sock-ro):
+                it lists the networks; Stop clicked there brings virt-manager's
+                error dialog with netctld's "read only access prevents
+                virNetworkDestroy" and the network keeps running. AT-SPI
+                answers only the application's own user, so that GUI half runs
+                as nobody too (--readonly-driver).
 Exit 0 pass, 1 fail, 77 skip (no root, no virt-manager, Xvfb, xdotool,
 ImageMagick or AT-SPI)."""
 
@@ -195,12 +203,14 @@ class Window:
 class VirtManager:
     """virt-manager --debug started by the test, its log kept in saved."""
 
-    def __init__(self, env, saved, args, name="virt-manager-debug.log"):
+    def __init__(self, env, saved, args, user=None, name="virt-manager-debug.log"):
         self.env = env
         self.log = os.path.join(saved, name)
+        cmd = [VIRT_MANAGER, "--debug", *args]
+        if user is not None:  # setpriv execs: the PID stays virt-manager's
+            cmd = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *cmd]
         with open(self.log, "w") as f:
-            self.proc = env.spawn([VIRT_MANAGER, "--debug", *args], stdout=f,
-                                  stderr=subprocess.STDOUT)
+            self.proc = env.spawn(cmd, stdout=f, stderr=subprocess.STDOUT)
 
     def text(self):
         with open(self.log, errors="replace") as f:
@@ -219,11 +229,11 @@ class VirtManager:
         self.env.stop(self.proc, timeout=10)
 
 
-def world(env, desk):
+def world(env, desk, user=None):
     """The desktop, netctld with its sockets at libvirt's paths in the
     namespace's /run, and two networks: lan (NAT, DHCP, running, autostart)
     and iso (isolated, defined only)."""
-    desk.start()
+    desk.start(user)
     env.start_daemon()
     os.makedirs("/run/libvirt")
     for s in (env.sock, env.sock_ro):
@@ -394,7 +404,70 @@ def add_connection(env):
         desk.close()
 
 
-SCENARIOS = {"virt-manager": virt_manager, "add-connection": add_connection}
+def readonly_driver():
+    """The GUI half of the readonly scenario, run as the user who runs
+    virt-manager: AT-SPI answers only its own user. Prints what it saw."""
+    from types import SimpleNamespace
+    desk = gui_lib.Desktop(SimpleNamespace(env=dict(os.environ)), None)
+    desk.display = os.environ["DISPLAY"]
+    app = desk.app("virt-manager")
+    win = Window(desk, app)
+    win.tab("Virtual Networks")
+    desk.poll("net-list to list lan and iso", lambda: win.networks() == ["iso", "lan"])
+    win.select_network("lan")
+    desk.poll("lan shown Active", lambda: win.shows_state("Active"))
+    win.click("net-stop")
+
+    def refusal():
+        for w in desk.matches(app, "ALERT", showing=True):
+            return " | ".join(t for t in desk.names(w, "LABEL") if t) or "(no text)"
+        return None
+    text = desk.poll("virt-manager's error dialog", refusal, timeout=30)
+    print(json.dumps({"networks": win.networks(), "dialog": text}), flush=True)
+
+
+def readonly(env):
+    """A user who is not root has only the read-only socket: virt-manager,
+    run as nobody on network:///system?socket=...-sock-ro, lists the
+    networks, and a Stop clicked there ends in virt-manager's error dialog
+    with netctld's refusal while the network keeps running."""
+    need()
+    nobody = 65534
+    saved = gui_lib.save_dir("rpc-virt-manager-readonly")
+    desk = gui_lib.Desktop(env, saved)
+    vm = None
+    try:
+        world(env, desk, user=nobody)
+        vm = VirtManager(env, saved, ["--connect", URI + "-ro", "--show-host-summary"],
+                         user=nobody)
+        wait_for("virt-manager's read-only connection to become Active",
+                 lambda: vm.said(r"changed to state=Active"), timeout=60, interval=0.2)
+        assert os.stat(f"/proc/{vm.proc.pid}").st_uid == nobody, "virt-manager is not nobody's"
+        drive = subprocess.run(["setpriv", f"--reuid={nobody}", f"--regid={nobody}",
+                                "--clear-groups", "/usr/bin/python3", os.path.abspath(__file__),
+                                "--readonly-driver"], env=env.env, capture_output=True,
+                               text=True, timeout=120)
+        desk.screenshot(os.path.join(saved, "1-refused.png"))
+        assert drive.returncode == 0, f"GUI driver failed:\n{drive.stderr}"
+        seen = json.loads(drive.stdout)
+        log(f"read-only: listed {seen['networks']}, error dialog: {seen['dialog']!r}")
+        assert "Error stopping network 'lan'" in seen["dialog"], seen
+        assert re.search(r"read.only", seen["dialog"], re.I), seen
+        assert state(env, "lan"), "lan was stopped through the read-only socket"
+        assert vm.said(r"Stopping network 'lan'"), vm.text()
+        log(f"virt-manager's debug log and screenshot: {saved}")
+    finally:
+        if vm is not None:
+            vm.stop()
+        mlib.cleanup(env)
+        desk.close()
+
+
+SCENARIOS = {"virt-manager": virt_manager, "add-connection": add_connection,
+             "readonly": readonly}
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--readonly-driver"]:
+        readonly_driver()
+        sys.exit(0)
     sys.exit(main(SCENARIOS, sys.argv))
