@@ -20,8 +20,13 @@
  * ovn-controller needs, matching datapath types, the chassis registered in
  * the southbound database; each failure says what to fix.
  *
- * Not done yet (issue 14): forward nat/route (a logical router with SNAT),
- * IPv6, the definition stored in the NB, leases from the NB, the offload
+ * For forward nat/route the same transaction adds a logical router (see
+ * ovn-nb.h: inside port with the <ip> address, uplink port on a switch with
+ * a localnet port, bound to the gateway chassis of <netctl:ovn chassis=>,
+ * default route via uplinkGateway) and for nat an SNAT of the subnet to
+ * the uplink address; DHCP then also gives the router.
+ *
+ * Not done yet (issue 14): IPv6, the definition stored in the NB, leases from the NB, the offload
  * and underlay MTU checks. nat/route and IPv6 are refused at define. */
 #include <errno.h>
 #include <stdarg.h>
@@ -79,11 +84,19 @@ static gboolean
 ovn_validate(const NcNetworkDef *def, GError **error)
 {
   const char *why = NULL;
-  if (def->forward.mode == NC_FORWARD_NAT || def->forward.mode == NC_FORWARD_ROUTE)
-    why = "forward modes 'nat' and 'route' (a logical router) are not supported yet; leave "
-          "<forward> out for an isolated logical switch";
-  else if (def->forward.mode != NC_FORWARD_NONE)
-    why = "only isolated logical switches (no <forward>) are supported";
+  const NcNetctlOvn *ovn = nc_network_def_ovn(def);
+  gboolean routed = def->forward.mode == NC_FORWARD_NAT || def->forward.mode == NC_FORWARD_ROUTE;
+  if (routed && (!ovn->uplink || !ovn->uplink_address || !ovn->chassis))
+    why = "forward modes 'nat' and 'route' need a router uplink: <netctl:ovn uplink= "
+          "uplinkAddress= chassis=> (the provider network in ovn-bridge-mappings, the router's "
+          "address on it, the gateway chassis)";
+  else if (routed && !ipv4(def))
+    why = "forward modes 'nat' and 'route' need an IPv4 <ip> (the router's inside address)";
+  else if (!routed && def->forward.mode != NC_FORWARD_NONE)
+    why = "forward modes other than nat and route are not supported (leave <forward> out for an "
+          "isolated logical switch)";
+  else if (!routed && (ovn->uplink || ovn->uplink_address || ovn->uplink_gateway || ovn->chassis))
+    why = "uplink, uplinkAddress, uplinkGateway and chassis need <forward mode='nat|route'>";
   for (guint i = 0; !why && def->ips && i < def->ips->len; i++) {
     const NcIpDef *ip = def->ips->pdata[i];
     if (ip->family != AF_INET)
@@ -260,6 +273,15 @@ check_chassis(const NcNetworkDef *def, GError **error)
   return TRUE;
 }
 
+/* Locally administered MACs for the router's ports (n = 1 inside, 2
+ * uplink), from the network's uuid. */
+static char *
+router_mac(const NcNetworkDef *def, guint n)
+{
+  return g_strdup_printf("0a:%02x:%02x:%02x:%02x:%02x", def->uuid[0], def->uuid[1],
+                         def->uuid[2], def->uuid[3], (def->uuid[4] & 0xf0) | n);
+}
+
 static gboolean
 ovn_start(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GError **error)
 {
@@ -282,9 +304,8 @@ ovn_start(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GE
     if (ip->ranges && ip->ranges->len) {
       cidr = g_strdup(subnet);
       lease = g_strdup_printf("%" G_GUINT64_FORMAT, lease_seconds(ip));
-      /* a locally administered MAC for OVN's DHCP server, from the uuid */
-      mac = g_strdup_printf("0a:%02x:%02x:%02x:%02x:%02x", def->uuid[0], def->uuid[1],
-                            def->uuid[2], def->uuid[3], def->uuid[4]);
+      /* the router's inside MAC (also when there is no router) */
+      mac = router_mac(def, 1);
       g_ptr_array_add(opts, "server_id"), g_ptr_array_add(opts, router);
       g_ptr_array_add(opts, "server_mac"), g_ptr_array_add(opts, mac);
       g_ptr_array_add(opts, "lease_time"), g_ptr_array_add(opts, lease);
@@ -318,6 +339,24 @@ ovn_start(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GE
     .dhcp_cidr = cidr,
     .dhcp_options = (const char *const *)opts->pdata,
   };
+  const NcNetctlOvn *ovn = nc_network_def_ovn(def);
+  g_autofree char *int_mac = router_mac(def, 1), *ext_mac = router_mac(def, 2);
+  g_autofree char *int_net = NULL, *snat_ip = NULL;
+  if ((def->forward.mode == NC_FORWARD_NAT || def->forward.mode == NC_FORWARD_ROUTE) && router) {
+    int_net = g_strdup_printf("%s/%d", router, prefix);
+    sw.uplink = ovn->uplink;
+    sw.chassis = ovn->chassis;
+    sw.int_mac = int_mac;
+    sw.int_net = int_net;
+    sw.ext_mac = ext_mac;
+    sw.ext_net = ovn->uplink_address;
+    sw.gateway = ovn->uplink_gateway;
+    if (def->forward.mode == NC_FORWARD_NAT) {
+      snat_ip = g_strndup(ovn->uplink_address, strcspn(ovn->uplink_address, "/"));
+      sw.snat_ip = snat_ip;
+      sw.snat_subnet = subnet;
+    }
+  }
   const char *nb = nc_network_def_ovn(def)->nb;
   g_autofree char *detail = NULL;
   int r = nc_ovn_nb_switch_create(nb, &sw, &detail);

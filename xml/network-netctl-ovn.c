@@ -16,6 +16,10 @@ nc_netctl_ovn_free(NcNetctlOvn *ovn)
   if (!ovn)
     return;
   g_free(ovn->nb);
+  g_free(ovn->uplink);
+  g_free(ovn->uplink_address);
+  g_free(ovn->uplink_gateway);
+  g_free(ovn->chassis);
   g_free(ovn);
 }
 
@@ -26,6 +30,10 @@ nc_netctl_ovn_copy(const NcNetctlOvn *ovn)
     return NULL;
   NcNetctlOvn *copy = g_new0(NcNetctlOvn, 1);
   copy->nb = g_strdup(ovn->nb);
+  copy->uplink = g_strdup(ovn->uplink);
+  copy->uplink_address = g_strdup(ovn->uplink_address);
+  copy->uplink_gateway = g_strdup(ovn->uplink_gateway);
+  copy->chassis = g_strdup(ovn->chassis);
   copy->line = ovn->line;
   return copy;
 }
@@ -101,6 +109,65 @@ nc_ovn_remotes_valid(const char *s, const char **ret_why)
   return why == NULL;
 }
 
+/* A provider network or chassis name: it reaches OVSDB only, but is kept
+ * plain. */
+static gboolean
+valid_name(const char *s)
+{
+  gsize len = strlen(s);
+  gboolean ok = len > 0 && len <= 64;
+  for (const char *p = s; ok && *p; p++)
+    ok = g_ascii_isalnum(*p) || strchr("_.:-", *p);
+  return ok;
+}
+
+static gboolean
+valid_v4(const char *s)
+{
+  NcSockAddr a;
+  return nc_sockaddr_parse(s, AF_INET, &a);
+}
+
+static gboolean
+valid_v4_prefix(const char *s)
+{
+  const char *slash = strchr(s, '/');
+  guint64 plen = 0;
+  if (!slash || !g_ascii_string_to_unsigned(slash + 1, 10, 1, 32, &plen, NULL))
+    return FALSE;
+  g_autofree char *addr = g_strndup(s, (gsize)(slash - s));
+  return valid_v4(addr);
+}
+
+/* The uplink attributes: each present one valid. */
+static gboolean
+parse_uplink(NcParseCtx *ctx, xmlNodePtr node, NcNetctlOvn *ovn)
+{
+  static const struct {
+    const char *attr, *what;
+    gboolean (*ok)(const char *);
+    gsize offset;
+  } attrs[] = {
+    { "uplink", "a provider network name: 1-64 of letters, digits, '_', '.', ':', '-'",
+      valid_name, G_STRUCT_OFFSET(NcNetctlOvn, uplink) },
+    { "uplinkAddress", "an IPv4 address with its prefix, 198.51.100.10/24", valid_v4_prefix,
+      G_STRUCT_OFFSET(NcNetctlOvn, uplink_address) },
+    { "uplinkGateway", "an IPv4 address", valid_v4, G_STRUCT_OFFSET(NcNetctlOvn, uplink_gateway) },
+    { "chassis", "a chassis name (its system-id): 1-64 of letters, digits, '_', '.', ':', '-'",
+      valid_name, G_STRUCT_OFFSET(NcNetctlOvn, chassis) },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(attrs); i++) {
+    g_autofree char *v = nc_parse_prop(node, attrs[i].attr);
+    if (!v)
+      continue;
+    if (!attrs[i].ok(v))
+      return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<netctl:ovn>: invalid %s='%s' (%s)",
+                           attrs[i].attr, nc_parse_q(ctx, v), attrs[i].what);
+    *(char **)G_STRUCT_MEMBER_P(ovn, attrs[i].offset) = g_steal_pointer(&v);
+  }
+  return TRUE;
+}
+
 static gboolean
 is_ovn(xmlNodePtr node)
 {
@@ -127,6 +194,8 @@ nc_netctl_ovn_parse(NcParseCtx *ctx, xmlNodePtr root, NcNetworkDef *def)
     ovn = g_new0(NcNetctlOvn, 1);
     ovn->nb = g_steal_pointer(&nb);
     ovn->line = nc_parse_line(node);
+    if (!parse_uplink(ctx, node, ovn))
+      return FALSE;
   }
   if (!ovn)
     return TRUE;
@@ -145,6 +214,10 @@ nc_netctl_ovn_format(GString *buf, const NcNetctlOvn *ovn, guint indent)
   nc_format_indent(buf, indent);
   g_string_append(buf, "<" NS "ovn");
   nc_format_attr(buf, "nb", ovn->nb);
+  nc_format_attr(buf, "uplink", ovn->uplink);
+  nc_format_attr(buf, "uplinkAddress", ovn->uplink_address);
+  nc_format_attr(buf, "uplinkGateway", ovn->uplink_gateway);
+  nc_format_attr(buf, "chassis", ovn->chassis);
   g_string_append(buf, "/>\n");
 }
 

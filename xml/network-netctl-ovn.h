@@ -1,12 +1,21 @@
 /* OVN networks, in netctl's own XML namespace (network-netctl-ns.h):
  *
  *   <netctl:ovn nb='tcp:192.0.2.1:6641'/>
+ *   <netctl:ovn nb='...' uplink='physnet1' uplinkAddress='198.51.100.10/24'
+ *               uplinkGateway='198.51.100.1' chassis='host1'/>
  *
  * marks a network as a logical switch on OVN (network-kind.h: the OVN
  * kind) whose northbound database is at nb: one or more OVSDB remotes
  * separated by commas (the members of a clustered NB), each
  * tcp:IPv4:PORT, tcp:[IPv6]:PORT or unix:/absolute/path. ssl: remotes need
  * certificate settings netctl does not have yet and are refused.
+ *
+ * With <forward mode='nat|route'> the network gets a logical router whose
+ * uplink port sits on a switch with a localnet port onto the provider
+ * network `uplink` (ovn-bridge-mappings on the gateway chassis), with
+ * address uplinkAddress, bound to chassis `chassis`, a default route via
+ * uplinkGateway (optional), and for nat an SNAT of the network's subnet to
+ * the uplink address. uplink and chassis: 1-64 of [A-Za-z0-9_.:-].
  *
  * Parse and format are pure and byte-exact: nb is kept as written, once
  * validated (it reaches a socket address, never a command line). */
@@ -21,6 +30,11 @@ G_BEGIN_DECLS
 
 typedef struct {
   char *nb;   /* the NB remotes, as written */
+  /* the router's uplink (nat/route); NULL: absent. Kept as written. */
+  char *uplink;
+  char *uplink_address;  /* IPv4/prefix */
+  char *uplink_gateway;  /* IPv4 */
+  char *chassis;
   guint line;
 } NcNetctlOvn;
 

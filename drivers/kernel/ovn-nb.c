@@ -52,6 +52,116 @@ transact(const char *nb, GString *ops, JsonArray **ret_result, char **ret_detail
                               ret_detail);
 }
 
+/* Marks of the network's rows. */
+static void
+marks(GString *o, const NcOvnSwitch *sw)
+{
+  map3(o, "netctl-network", sw->network, "netctl-uuid", sw->net_uuid, NULL, NULL);
+}
+
+/* ,{insert LSP NAME type=router addresses=router options:router-port=RP} */
+static void
+router_lsp(GString *o, const NcOvnSwitch *sw, const char *uuid_name, const char *name,
+           const char *router_port)
+{
+  g_string_append_printf(o, ",{\"op\":\"insert\",\"table\":\"Logical_Switch_Port\","
+                            "\"uuid-name\":\"%s\",\"row\":{\"name\":", uuid_name);
+  nc_ovsdb_json_str(o, name);
+  g_string_append(o, ",\"type\":\"router\",\"addresses\":\"router\",\"options\":");
+  map3(o, "router-port", router_port, NULL, NULL, NULL, NULL);
+  g_string_append(o, ",\"external_ids\":");
+  marks(o, sw);
+  g_string_append(o, "}}");
+}
+
+static void
+lrp(GString *o, const NcOvnSwitch *sw, const char *uuid_name, const char *name, const char *mac,
+    const char *net, gboolean gateway)
+{
+  g_string_append_printf(o, ",{\"op\":\"insert\",\"table\":\"Logical_Router_Port\","
+                            "\"uuid-name\":\"%s\",\"row\":{\"name\":", uuid_name);
+  nc_ovsdb_json_str(o, name);
+  g_string_append(o, ",\"mac\":");
+  nc_ovsdb_json_str(o, mac);
+  g_string_append(o, ",\"networks\":");
+  nc_ovsdb_json_str(o, net);
+  if (gateway)
+    g_string_append(o, ",\"gateway_chassis\":[\"named-uuid\",\"gwc\"]");
+  g_string_append(o, ",\"external_ids\":");
+  marks(o, sw);
+  g_string_append(o, "}}");
+}
+
+/* The router, its ports, route, SNAT and gateway chassis, and the uplink
+ * switch with its localnet port; the inner switch's router port is named
+ * "lsprtr" for the switch's insert. */
+static void
+router_ops(GString *o, const NcOvnSwitch *sw, const char *name)
+{
+  g_autofree char *int_port = g_strconcat(name, "-int", NULL);
+  g_autofree char *ext_port = g_strconcat(name, "-ext", NULL);
+  g_autofree char *rtr = g_strconcat(name, "-rtr", NULL);
+  g_autofree char *ext_rtr = g_strconcat(name, "-ext-rtr", NULL);
+  g_autofree char *localnet = g_strconcat(name, "-uplink", NULL);
+  g_autofree char *gwc = g_strconcat(ext_port, "-", sw->chassis, NULL);
+  router_lsp(o, sw, "lsprtr", rtr, int_port);
+  lrp(o, sw, "lrpint", int_port, sw->int_mac, sw->int_net, FALSE);
+  g_string_append(o, ",{\"op\":\"insert\",\"table\":\"Gateway_Chassis\",\"uuid-name\":"
+                     "\"gwc\",\"row\":{\"name\":");
+  nc_ovsdb_json_str(o, gwc);
+  g_string_append(o, ",\"chassis_name\":");
+  nc_ovsdb_json_str(o, sw->chassis);
+  g_string_append(o, ",\"priority\":1,\"external_ids\":");
+  marks(o, sw);
+  g_string_append(o, "}}");
+  lrp(o, sw, "lrpext", ext_port, sw->ext_mac, sw->ext_net, TRUE);
+  if (sw->gateway) {
+    g_string_append(o, ",{\"op\":\"insert\",\"table\":\"Logical_Router_Static_Route\","
+                       "\"uuid-name\":\"route\",\"row\":{\"ip_prefix\":\"0.0.0.0/0\","
+                       "\"nexthop\":");
+    nc_ovsdb_json_str(o, sw->gateway);
+    g_string_append(o, ",\"external_ids\":");
+    marks(o, sw);
+    g_string_append(o, "}}");
+  }
+  if (sw->snat_ip) {
+    g_string_append(o, ",{\"op\":\"insert\",\"table\":\"NAT\",\"uuid-name\":\"nat\","
+                       "\"row\":{\"type\":\"snat\",\"external_ip\":");
+    nc_ovsdb_json_str(o, sw->snat_ip);
+    g_string_append(o, ",\"logical_ip\":");
+    nc_ovsdb_json_str(o, sw->snat_subnet);
+    g_string_append(o, ",\"external_ids\":");
+    marks(o, sw);
+    g_string_append(o, "}}");
+  }
+  g_string_append(o, ",{\"op\":\"insert\",\"table\":\"Logical_Router\",\"row\":{\"name\":");
+  nc_ovsdb_json_str(o, name);
+  g_string_append(o, ",\"ports\":[\"set\",[[\"named-uuid\",\"lrpint\"],[\"named-uuid\","
+                     "\"lrpext\"]]]");
+  if (sw->gateway)
+    g_string_append(o, ",\"static_routes\":[\"named-uuid\",\"route\"]");
+  if (sw->snat_ip)
+    g_string_append(o, ",\"nat\":[\"named-uuid\",\"nat\"]");
+  g_string_append(o, ",\"external_ids\":");
+  marks(o, sw);
+  g_string_append(o, "}}");
+  /* the uplink switch: the router's port and the localnet port */
+  router_lsp(o, sw, "lspext", ext_rtr, ext_port);
+  g_string_append(o, ",{\"op\":\"insert\",\"table\":\"Logical_Switch_Port\",\"uuid-name\":"
+                     "\"lspnet\",\"row\":{\"name\":");
+  nc_ovsdb_json_str(o, localnet);
+  g_string_append(o, ",\"type\":\"localnet\",\"addresses\":\"unknown\",\"options\":");
+  map3(o, "network_name", sw->uplink, NULL, NULL, NULL, NULL);
+  g_string_append(o, ",\"external_ids\":");
+  marks(o, sw);
+  g_string_append(o, "}},{\"op\":\"insert\",\"table\":\"Logical_Switch\",\"row\":{\"name\":");
+  nc_ovsdb_json_str(o, ext_port);
+  g_string_append(o, ",\"ports\":[\"set\",[[\"named-uuid\",\"lspext\"],[\"named-uuid\","
+                     "\"lspnet\"]]],\"external_ids\":");
+  map3(o, "netctl-network", sw->network, "netctl-uplink-of", sw->net_uuid, NULL, NULL);
+  g_string_append(o, "}}");
+}
+
 int
 nc_ovn_nb_switch_create(const char *nb, const NcOvnSwitch *sw, char **ret_detail)
 {
@@ -71,8 +181,12 @@ nc_ovn_nb_switch_create(const char *nb, const NcOvnSwitch *sw, char **ret_detail
     g_string_append(o, "}}");
   }
   g_autofree char *name = g_strconcat("netctl-", sw->network, NULL);
+  if (sw->uplink)
+    router_ops(o, sw, name);
   g_string_append(o, ",{\"op\":\"insert\",\"table\":\"Logical_Switch\",\"row\":{\"name\":");
   nc_ovsdb_json_str(o, name);
+  if (sw->uplink)
+    g_string_append(o, ",\"ports\":[\"named-uuid\",\"lsprtr\"]");
   g_string_append(o, ",\"other_config\":");
   map3(o, "subnet", sw->subnet, "exclude_ips", sw->exclude_ips, NULL, NULL);
   g_string_append(o, ",\"external_ids\":");
@@ -92,10 +206,15 @@ int
 nc_ovn_nb_switch_delete(const char *nb, const char *net_uuid, char **ret_detail)
 {
   g_autoptr(GString) o = g_string_new("[");
-  const char *tables[] = { "Logical_Switch", "DHCP_Options", "Logical_Switch_Port" };
+  /* The router's rows (ports, gateway chassis, route, NAT) are not root
+   * rows: they go with it. Ports go with their switches; deleted by mark too
+   * (a port in a switch being deleted may be; a row still referenced by a
+   * row that is only garbage-collected may not). */
+  const char *tables[] = { "Logical_Switch", "Logical_Switch", "Logical_Router",
+                           "DHCP_Options", "Logical_Switch_Port" };
   for (guint i = 0; i < G_N_ELEMENTS(tables); i++) {
     g_string_append_printf(o, "%s{\"op\":\"delete\",\"table\":\"%s\",", i ? "," : "", tables[i]);
-    where_mark(o, "netctl-uuid", net_uuid);
+    where_mark(o, i == 1 ? "netctl-uplink-of" : "netctl-uuid", net_uuid);
     g_string_append_c(o, '}');
   }
   g_string_append_c(o, ']');

@@ -4,8 +4,10 @@
  *
  * Everything netctl creates in the NB carries its marks in external_ids:
  * netctl-uuid (the network's uuid) and netctl-network (its name) on the
- * Logical_Switch and its DHCP_Options, netctl-uuid and netctl-port (the
- * port's uuid) on each Logical_Switch_Port. Rows are found and removed by
+ * Logical_Switch, its DHCP_Options, the router and its rows, netctl-uuid
+ * and netctl-port (the port's uuid) on each Logical_Switch_Port; the
+ * uplink switch of a router is marked netctl-uplink-of (so a port is never
+ * added to it). Rows are found and removed by
  * these marks only: nothing without them is changed.
  *
  * `nb` is the validated remote list of <netctl:ovn nb=>. Functions return 0
@@ -29,6 +31,18 @@ typedef struct {
   /* DHCPv4: cidr NULL for none; options are key, value pairs, NULL-ended */
   const char *dhcp_cidr;
   const char *const *dhcp_options;
+  /* forward nat/route: a logical router netctl-NAME between the switch
+   * (port MAC int_mac, networks int_net "10.0.0.1/24") and an uplink switch
+   * netctl-NAME-ext (port ext_mac, ext_net) whose localnet port reaches the
+   * provider network `uplink`, that port bound to `chassis`. NULL uplink:
+   * no router. */
+  const char *uplink;
+  const char *chassis;
+  const char *int_mac, *int_net;
+  const char *ext_mac, *ext_net;
+  const char *gateway;     /* default route's next hop, NULL: none */
+  const char *snat_ip;     /* nat: SNAT of snat_subnet to it; NULL: none (route) */
+  const char *snat_subnet;
 } NcOvnSwitch;
 
 /* Creates the switch and its DHCP_Options in one transaction, on condition
