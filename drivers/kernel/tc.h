@@ -1,8 +1,10 @@
-/* Traffic shaping over rtnetlink (tc.c, tc-ingress.c, ifb.c): the
- * network-wide <bandwidth> of a managed bridge, shaped as libvirt's
+/* Traffic shaping over rtnetlink (tc.c, tc-ingress.c, tc-class.c, ifb.c):
+ * the network-wide <bandwidth> of a managed bridge, shaped as libvirt's
  * virNetDevBandwidthSet does it for a network (hierarchical classes,
  * directions swapped: the network's <inbound> is what the bridge sends
- * towards the guests, its <outbound> what the bridge receives from them).
+ * towards the guests, its <outbound> what the bridge receives from them),
+ * and a port's (drivers/port-bandwidth.c): the same trees on its TAP and
+ * on an IFB of its own, its floor as a class of the bridge's tree.
  *
  * libvirt polices <outbound> on the bridge's ingress (tc's police action,
  * which drops). We shape it instead: the bridge's ingress redirects every
