@@ -35,10 +35,64 @@ mark_where(GString *o, const char *network)
   g_string_append(o, "]]]]]");
 }
 
-static int
-read_current(const char *socket, const char *bridge, const char *network, Current *c,
-             char **ret_detail)
+/* Port rows that mirrors may name: ours (for portgroups) when a mirror
+ * selects by portgroup, and each port named as a selection or an output.
+ * Never every Port: that read grows with the switch (bench/ovs.sh). */
+static void
+port_selects(GString *q, const NcOvsMonitor *m)
 {
+  g_autoptr(GHashTable) names = g_hash_table_new(g_str_hash, g_str_equal);
+  gboolean groups = FALSE;
+  for (guint i = 0; i < m->n_mirrors; i++) {
+    const NcOvsMirrorSpec *s = &m->mirrors[i];
+    const char *const *lists[] = { s->src_ports, s->dst_ports };
+    for (guint l = 0; l < G_N_ELEMENTS(lists); l++)
+      for (const char *const *n = lists[l]; n && *n; n++)
+        g_hash_table_add(names, (gpointer)*n);
+    if (s->output_port)
+      g_hash_table_add(names, (gpointer)s->output_port);
+    groups |= (s->src_groups && s->src_groups[0]) || (s->dst_groups && s->dst_groups[0]);
+  }
+  const char *columns = ",\"columns\":[\"_uuid\",\"name\",\"external_ids\"]}";
+  if (groups) {
+    g_string_append(q, ",{\"op\":\"select\",\"table\":\"Port\",");
+    mark_where(q, m->network);
+    g_string_append(q, columns);
+  }
+  GHashTableIter iter;
+  gpointer name;
+  g_hash_table_iter_init(&iter, names);
+  while (g_hash_table_iter_next(&iter, &name, NULL)) {
+    g_string_append(q, ",{\"op\":\"select\",\"table\":\"Port\",\"where\":[[\"name\",\"==\",");
+    nc_ovsdb_json_str(q, name);
+    g_string_append(q, "]]");
+    g_string_append(q, columns);
+  }
+}
+
+static void
+add_port_row(Current *c, JsonObject *row, const char *network)
+{
+  const char *uuid = nc_ovsdb_row_uuid(row, "_uuid");
+  if (!uuid || !nc_ovsdb_row_set_has_uuid(c->bridge, "ports", uuid))
+    return;
+  const char *name = nc_ovsdb_row_string(row, "name");
+  if (g_hash_table_contains(c->by_name, name))
+    return; /* read twice: by mark and by name */
+  g_hash_table_insert(c->by_name, (gpointer)name, (gpointer)uuid);
+  const char *group = nc_ovsdb_row_map_get(row, "external_ids", "netctl-portgroup");
+  if (!group || g_strcmp0(nc_ovsdb_row_map_get(row, "external_ids", "netctl-network"), network))
+    return;
+  GPtrArray *list = g_hash_table_lookup(c->by_group, group);
+  if (!list)
+    g_hash_table_insert(c->by_group, (gpointer)group, list = g_ptr_array_new());
+  g_ptr_array_add(list, (gpointer)uuid);
+}
+
+static int
+read_current(const char *socket, const NcOvsMonitor *m, Current *c, char **ret_detail)
+{
+  const char *bridge = m->bridge, *network = m->network;
   g_autoptr(GString) q = g_string_new("[{\"op\":\"select\",\"table\":\"Bridge\","
                                       "\"where\":[[\"name\",\"==\",");
   nc_ovsdb_json_str(q, bridge);
@@ -49,8 +103,8 @@ read_current(const char *socket, const char *bridge, const char *network, Curren
     mark_where(q, network);
     g_string_append(q, ",\"columns\":[\"_uuid\",\"external_ids\"]}");
   }
-  g_string_append(q, ",{\"op\":\"select\",\"table\":\"Port\",\"where\":[],"
-                     "\"columns\":[\"_uuid\",\"name\",\"external_ids\"]}]");
+  port_selects(q, m);
+  g_string_append_c(q, ']');
   int r = nc_ovsdb_transact(socket, q->str, NC_OVSDB_TIMEOUT_MS, &c->result, ret_detail);
   if (r < 0)
     return r;
@@ -64,20 +118,10 @@ read_current(const char *socket, const char *bridge, const char *network, Curren
   c->by_name = g_hash_table_new(g_str_hash, g_str_equal);
   c->by_group = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
                                       (GDestroyNotify)g_ptr_array_unref);
-  JsonArray *ports = nc_ovsdb_result_rows(c->result, 4);
-  for (guint i = 0; ports && i < json_array_get_length(ports); i++) {
-    JsonObject *row = json_array_get_object_element(ports, i);
-    const char *uuid = nc_ovsdb_row_uuid(row, "_uuid");
-    if (!uuid || !nc_ovsdb_row_set_has_uuid(c->bridge, "ports", uuid))
-      continue;
-    g_hash_table_insert(c->by_name, (gpointer)nc_ovsdb_row_string(row, "name"), (gpointer)uuid);
-    const char *group = nc_ovsdb_row_map_get(row, "external_ids", "netctl-portgroup");
-    if (!group || g_strcmp0(nc_ovsdb_row_map_get(row, "external_ids", "netctl-network"), network))
-      continue;
-    GPtrArray *list = g_hash_table_lookup(c->by_group, group);
-    if (!list)
-      g_hash_table_insert(c->by_group, (gpointer)group, list = g_ptr_array_new());
-    g_ptr_array_add(list, (gpointer)uuid);
+  for (guint k = 4; k < json_array_get_length(c->result); k++) {
+    JsonArray *ports = nc_ovsdb_result_rows(c->result, k);
+    for (guint i = 0; ports && i < json_array_get_length(ports); i++)
+      add_port_row(c, json_array_get_object_element(ports, i), network);
   }
   return 0;
 }
@@ -340,10 +384,11 @@ int
 nc_ovsdb_monitor_apply(const char *socket, const NcOvsMonitor *m, char **ret_detail)
 {
   g_auto(Current) c = { 0 };
-  int r = read_current(socket, m->bridge, m->network, &c, ret_detail);
+  int r = read_current(socket, m, &c, ret_detail);
   if (r < 0)
     return r;
   g_autoptr(GString) o = g_string_new("[{\"op\":\"comment\",\"comment\":\"netctl monitor\"}");
+  gsize empty = o->len;
   r = mirror_ops(o, &c, m, ret_detail);
   if (r == 0)
     r = single_ops(o, &c, m, "NetFlow", "netflow", c.netflows, m->netflow != NULL, netflow_row,
@@ -352,6 +397,8 @@ nc_ovsdb_monitor_apply(const char *socket, const NcOvsMonitor *m, char **ret_det
     r = single_ops(o, &c, m, "sFlow", "sflow", c.sflows, m->sflow != NULL, sflow_row, ret_detail);
   if (r < 0)
     return r;
+  if (o->len == empty)
+    return 0; /* nothing of ours, nothing wanted: a network without these elements */
   g_string_append_c(o, ']');
   return nc_ovsdb_transact(socket, o->str, NC_OVSDB_TIMEOUT_MS, NULL, ret_detail);
 }

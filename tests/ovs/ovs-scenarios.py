@@ -466,6 +466,10 @@ MIRROR_GROUPS = """
   <netctl:mirror name='webmon'>
     <netctl:select portgroup='web'/>
     <netctl:output port='mon0'/>
+  </netctl:mirror>
+  <netctl:mirror name='fromweb'>
+    <netctl:select port='webtap0' direction='outbound'/>
+    <netctl:output port='mon1'/>
   </netctl:mirror>"""
 
 
@@ -485,6 +489,7 @@ def mirror(env):
     ovs = setup(env)
     ovs.add_bridge("ovsbr0")
     peer = veth_port(ovs, "ovsbr0", "mon0")
+    peer1 = veth_port(ovs, "ovsbr0", "mon1")
     xml_path = ovs_net_xml_ns(env, "ovs1", "ovsbr0", MIRROR_GROUPS)
     env.ok("net-define", xml_path)
     dumped = env.ok("net-dumpxml", "ovs1", "--inactive").out
@@ -494,10 +499,10 @@ def mirror(env):
     assert "<netctl:mirror name='webmon'>" in env.ok("net-dumpxml", "ovs1").out
     rows = json.loads(ovs.vsctl("--format=json", "--columns=name,external_ids,output_port",
                                 "list", "Mirror").stdout)["data"]
-    assert len(rows) == 1 and rows[0][0] == "webmon", rows
-    ids = dict(rows[0][1][1])
-    assert ids == {"netctl-network": "ovs1", "netctl-mirror": "webmon"}, ids
-    w = attach(env, "ovs1", "--portgroup", "web")
+    rows = {r[0]: dict(r[1][1]) for r in rows}
+    assert rows == {"webmon": {"netctl-network": "ovs1", "netctl-mirror": "webmon"},
+                    "fromweb": {"netctl-network": "ovs1", "netctl-mirror": "fromweb"}}, rows
+    w = attach(env, "ovs1", "--portgroup", "web", "--target", "webtap0")
     d1 = attach(env, "ovs1", "--portgroup", "db")
     d2 = attach(env, "ovs1", "--portgroup", "db")
     assert ovs.ids("Port", w["device"])["netctl-portgroup"] == "web"
@@ -507,6 +512,7 @@ def mirror(env):
     g1.reaches("10.0.0.1")
     g1.reaches("10.0.0.3")
     sniff = Sniffer(peer)
+    sniff1 = Sniffer(peer1)
     try:
         assert g1.ping("10.0.0.1", count=3) and g1.ping("10.0.0.3", count=3)
         wait_for("mirrored echo requests to the web guest",
@@ -516,8 +522,13 @@ def mirror(env):
         assert sniff.icmp("10.0.0.2", "10.0.0.3") == 0, "db-to-db traffic was mirrored"
         log(f"mirror port: {sniff.icmp('10.0.0.2', '10.0.0.1')} requests, "
             f"{sniff.icmp('10.0.0.1', '10.0.0.2')} replies, 0 of the db guests'")
+        # direction='outbound' (from the guest) on port webtap0: its replies only
+        wait_for("the web guest's replies on mon1",
+                 lambda: sniff1.icmp("10.0.0.1", "10.0.0.2") >= 3, timeout=10)
+        assert sniff1.icmp("10.0.0.2", "10.0.0.1") == 0, "traffic to the guest on mon1"
     finally:
         sniff.close()
+        sniff1.close()
     # a web port attached later is in the mirror too
     w2 = attach(env, "ovs1", "--portgroup", "web")
     uuid2 = ovs.vsctl("get", "Port", w2["device"], "_uuid").stdout.strip()
