@@ -18,8 +18,10 @@ are: no fixed coordinates. Scenarios:
                 tab lists netctld's networks with their details; Stop and
                 Start pressed in the window reach netctld (netctl over D-Bus
                 sees the state change); a stop made outside (netctl) shows up
-                in the window through network events. Screenshots and the
-                debug log are kept in <builddir>/meson-logs/rpc-virt-manager/.
+                in the window through network events; autostart unticked and
+                applied, and Delete answered Yes, reach netctld too.
+                Screenshots and the debug log are kept in
+                <builddir>/meson-logs/rpc-virt-manager/.
   add-connection  a first start without --connect (its default qemu:///system
                 has no daemon here: that error dialog is closed), then File >
                 Add Connection..., Hypervisor "Custom URI...", netctld's URI,
@@ -121,8 +123,13 @@ def check_host_calls(env):
     log(f"host calls: uuid {uuid}, {model}, {cpus} CPUs at {mhz} MHz, {mem_mib} MiB, no domains")
 
 
+def info(env, name):
+    """netctl net-info --json over D-Bus: netctld's own view."""
+    return json.loads(env.ok("net-info", "--json", name).out)
+
+
 def state(env, name):
-    return json.loads(env.ok("net-info", "--json", name).out)["active"]
+    return info(env, name)["active"]
 
 
 class Window:
@@ -183,15 +190,15 @@ class Window:
             return entry is not None and entry.get_text(0, -1) == name
         d.poll(f"network {name!r} selected in net-list", select)
 
-    def button(self, name):
-        return self.desk.find(self.frame, "PUSH_BUTTON", name, showing=True)
+    def button(self, name, role="PUSH_BUTTON"):
+        return self.desk.find(self.frame, role, name, showing=True)
 
-    def click(self, name):
+    def click(self, name, role="PUSH_BUTTON"):
         """A real pointer click (xdotool) in the middle of the button, where
         AT-SPI says the button is on screen."""
         d = self.desk
-        btn = d.poll(f"button {name} to be enabled",
-                     lambda: (b := self.button(name)) is not None
+        btn = d.poll(f"{name} to be enabled",
+                     lambda: (b := self.button(name, role)) is not None
                      and d.has_state(b, "SENSITIVE") and b)
         d.click(btn)
 
@@ -299,14 +306,33 @@ def virt_manager(env):
         env.ok("net-destroy", "lan")
         desk.poll("the window to follow netctl's net-destroy",
                   lambda: win.shows_state("Inactive"))
+        # Autostart off: the check box, then Apply.
+        win.click("net-autostart", role="CHECK_BOX")
+        win.click("Apply")
+        wait_for("netctld to see lan's autostart off", lambda: not info(env, "lan")["autostart"],
+                 timeout=30, interval=0.2)
+
+        # Delete iso (inactive): the button, then Yes in virt-manager's question.
         win.select_network("iso")
         desk.poll("iso's details", lambda: win.shows_state("Inactive"))
+        win.click("net-delete")
+        question = desk.poll("virt-manager's delete question",
+                             lambda: next(iter(desk.matches(app, "ALERT", showing=True)), None))
+        assert any("delete the network iso" in t for t in desk.names(question, "LABEL")), \
+            desk.names(question, "LABEL")
+        desk.click(desk.find(question, "PUSH_BUTTON", "Yes", showing=True))
+        wait_for("netctld to no longer have iso",
+                 lambda: "iso" not in [n["name"] for n in env.json_list("--all")],
+                 timeout=30, interval=0.2)
+        desk.poll("net-list to list lan alone", lambda: win.networks() == ["lan"])
         desk.screenshot(os.path.join(saved, "3-end.png"))
 
         assert win.toplevels() == [("frame", TITLE)], (win.toplevels(), win.dialog_text())
         # virt-manager's own account: both button presses, and the events
         # that told it of them and of netctl's destroy.
         for pat, n in ((r"Stopping network 'lan'", 1), (r"Starting network 'lan'", 1),
+                       (r"Applying changes for network 'lan'", 1),
+                       (r"Deleting network 'iso'", 1),
                        (r"network=lan state=VIR_NETWORK_EVENT_STARTED", 1),
                        (r"network=lan state=VIR_NETWORK_EVENT_STOPPED", 2)):
             assert vm.count(pat) == n, f"virt-manager's log: {pat!r} not {n}x"
