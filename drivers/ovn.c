@@ -364,6 +364,22 @@ ovn_start(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GE
     set_nb_error(error, def, "cannot create its logical switch", r, detail);
     return FALSE;
   }
+  if (r == -EEXIST) {
+    g_clear_pointer(&detail, g_free);
+    int found = nc_ovn_nb_switch_find(nb, uuid, NULL, NULL, &detail);
+    if (found == -ENOENT) {
+      g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                  "network '%s': OVN's northbound database already has a logical switch "
+                  "'netctl-%s' that is not this network's (uuid %s): another network of that "
+                  "name; a network started on several hosts needs the same <uuid> on each",
+                  def->name, def->name, uuid);
+      return FALSE;
+    }
+    if (found < 0) {
+      set_nb_error(error, def, "cannot find its logical switch", found, detail);
+      return FALSE;
+    }
+  }
   /* The switch exists already (the wait's condition failed, atomically):
    * another host started the same network. This host joins it; until the
    * definition lives in the NB (issue 14 part 2), the host that made the

@@ -165,10 +165,16 @@ router_ops(GString *o, const NcOvnSwitch *sw, const char *name)
 int
 nc_ovn_nb_switch_create(const char *nb, const NcOvnSwitch *sw, char **ret_detail)
 {
+  g_autofree char *name = g_strconcat("netctl-", sw->network, NULL);
   g_autoptr(GString) o = g_string_new("[{\"op\":\"wait\",\"table\":\"Logical_Switch\","
                                       "\"timeout\":0,");
   where_mark(o, "netctl-uuid", sw->net_uuid);
   g_string_append(o, ",\"columns\":[\"name\"],\"until\":\"==\",\"rows\":[]}");
+  /* nor a switch of that name (another network's, or anyone's) */
+  g_string_append(o, ",{\"op\":\"wait\",\"table\":\"Logical_Switch\",\"timeout\":0,"
+                     "\"where\":[[\"name\",\"==\",");
+  nc_ovsdb_json_str(o, name);
+  g_string_append(o, "]],\"columns\":[\"name\"],\"until\":\"==\",\"rows\":[]}");
   if (sw->dhcp_cidr) {
     g_string_append(o, ",{\"op\":\"insert\",\"table\":\"DHCP_Options\",\"row\":{\"cidr\":");
     nc_ovsdb_json_str(o, sw->dhcp_cidr);
@@ -180,7 +186,6 @@ nc_ovn_nb_switch_create(const char *nb, const NcOvnSwitch *sw, char **ret_detail
     map3(o, "netctl-network", sw->network, "netctl-uuid", sw->net_uuid, NULL, NULL);
     g_string_append(o, "}}");
   }
-  g_autofree char *name = g_strconcat("netctl-", sw->network, NULL);
   if (sw->uplink)
     router_ops(o, sw, name);
   g_string_append(o, ",{\"op\":\"insert\",\"table\":\"Logical_Switch\",\"row\":{\"name\":");

@@ -46,8 +46,8 @@ typedef struct {
 } NcOvnSwitch;
 
 /* Creates the switch and its DHCP_Options in one transaction, on condition
- * that no switch carries this network's netctl-uuid yet (-EEXIST then: it
- * was started meanwhile, maybe from another host). */
+ * that no switch carries this network's netctl-uuid or the switch's name
+ * (netctl-NAME) yet: -EEXIST then (nc_ovn_nb_switch_find tells which). */
 int nc_ovn_nb_switch_create(const char *nb, const NcOvnSwitch *sw, char **ret_detail);
 
 /* Deletes, in one transaction, the switch (with its ports), the

@@ -126,6 +126,12 @@ def ports(env):
     assert len(dhcp) == 1, dhcp
     opts = c.nbctl("get", "DHCP_Options", dhcp[0]["_uuid"][1], "options").stdout
     assert 'lease_time="3600"' in opts and 'mtu="1400"' in opts and "router" not in opts, opts
+    # a network of the same name but another uuid is refused, nothing made
+    other = env.write("other.xml", OVN_NET.format(nb=ovn_lib.NB_REMOTE).replace(
+        NET_UUID, "0f3c1a2b-9d8e-4f7a-b6c5-d4e3f2a1b0c9"))
+    r = n2.run("net-create", other)
+    assert r.rc != 0 and "needs the same <uuid>" in r.err, r
+    assert len(c.nb_rows("Logical_Switch")) == 2 and len(c.nb_rows("DHCP_Options", "_uuid")) == 1
     # host 2 starts the same network: it joins the switch host 1 made
     n2.ok("net-create", xml)
     assert len(marked(c, "Logical_Switch")) == 1
