@@ -21,6 +21,7 @@
 #include "nc-log.h"
 #include "port-merge.h"
 #include "port-reclaim.h"
+#include "port-bandwidth.h"
 #include "port-status.h"
 #include "status.h"
 
@@ -512,7 +513,8 @@ nc_network_ports_plug_all(NcNetwork *net)
   NcDaemon *daemon = net->daemon;
   const NcForwardDriver *driver = nc_forward_driver_for(net->def, NULL);
   guint plugged = 0;
-  gboolean floors = FALSE;
+  /* Before any port books its floor again: what no port holds any more. */
+  gboolean floors = nc_port_floor_prune(&daemon->env, net->def, &net->live, net->port_uuids) > 0;
   for (guint i = 0; net->ports && i < net->ports->len; i++) {
     NcPort *port = net->ports->pdata[i];
     floors = floors || has_floor(port->def->bandwidth);

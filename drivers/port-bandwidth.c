@@ -448,3 +448,32 @@ nc_port_floor_apply(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState
   port->bandwidth->class_id = id;
   return TRUE;
 }
+
+guint
+nc_port_floor_prune(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
+                    GHashTable *port_uuids)
+{
+  if (!live->data)
+    return 0;
+  g_autoptr(GPtrArray) stale = g_ptr_array_new_with_free_func(g_free);
+  GHashTableIter it;
+  gpointer k, v;
+  g_hash_table_iter_init(&it, live->data);
+  while (g_hash_table_iter_next(&it, &k, &v)) {
+    const char *uuid = (const char *)k + strlen(FLOOR_KEY);
+    if (g_str_has_prefix(k, FLOOR_KEY) && !(port_uuids && g_hash_table_contains(port_uuids, uuid)))
+      g_ptr_array_add(stale, g_strdup(k));
+  }
+  for (guint i = 0; i < stale->len; i++) {
+    const char *key = stale->pdata[i];
+    Booking b;
+    if (live->bridge_ifindex > 0 && parse_booking(nc_live_state_get(live, key), &b))
+      nc_tc_unplug_class(env->kernel, live->bridge_ifindex, b.id);
+    g_message("network '%s': floor of port %s given back: the port no longer exists", def->name,
+              key + strlen(FLOOR_KEY));
+    nc_live_state_set(live, key, NULL);
+  }
+  if (stale->len)
+    update_default_class(env, def, live);
+  return stale->len;
+}

@@ -44,6 +44,12 @@ gboolean nc_port_floor_apply(const NcDriverEnv *env, const NcNetworkDef *def, Nc
 void nc_port_floor_release(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
                            const NcNetworkPortDef *port);
 
+/* Drops the bookings (and their classes) of ports not in port_uuids (canonical
+ * uuid strings; NULL: none): what a daemon killed between deleting a port
+ * and saving the network's status left. Returns how many. */
+guint nc_port_floor_prune(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
+                          GHashTable *port_uuids);
+
 /* For the network status file: the class ids in use as libvirt's bitmap
  * ("0-2" are the network's own; "0-2,4-5") and the sum of floors (kB/s).
  * Pure. */

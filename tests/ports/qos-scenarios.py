@@ -507,7 +507,9 @@ print("set", p.parameters()["inbound.floor"])
 def restart(env):
     """A SIGKILL of netctld and a restart keep the floor class, its filter,
     the port's IFB (same ifindex) and the status; a network restart makes
-    the class again under the same id; deleting the port removes it all."""
+    the class again under the same id; a floor booked for a port whose
+    status file is gone is given back at the next start; deleting the port
+    removes it all."""
     need_ifb()
     bus = setup(env, "<inbound average='250' burst='16'/>")
     uuid = port_uuid(1)
@@ -529,6 +531,20 @@ def restart(env):
     assert port_class_id(env, 1) == 3
     assert classes(BRIDGE).get("1:3", {}).get("rate") == "800Kbit", classes(BRIDGE)
     assert status(env) == ("0-3", 100)
+
+    # A daemon killed after removing a port's status but before saving the
+    # network's: the next one gives the floor (and its class) back.
+    bus = Bus(env)
+    bus.create(2, "<inbound floor='50'/>")
+    assert status(env) == ("0-4", 150) and "1:4" in classes(BRIDGE)
+    env.stop_daemon(signal.SIGKILL)
+    ports_dir = os.path.join(env.root, "run/libvirt/network", NET, "ports")
+    for suffix in (".xml", ".tap"):
+        os.remove(os.path.join(ports_dir, port_uuid(2) + suffix))
+    env.start_daemon(extra=["--no-default-network"])
+    mlib.wait_log(env, f"floor of port {port_uuid(2)} given back")
+    wait_for("the pruned status", lambda: status(env) == ("0-3", 100), timeout=10)
+    assert "1:4" not in classes(BRIDGE) and mac_filters(BRIDGE) == {"1:3": 3}
 
     bus = Bus(env)
     bus.delete(1)

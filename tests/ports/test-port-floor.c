@@ -96,6 +96,28 @@ test_admission(void)
 }
 
 static void
+test_prune(void)
+{
+  g_autoptr(NcNetworkDef) shaped = network("", "<bandwidth><inbound average='250'/></bandwidth>");
+  NcLiveState live;
+  nc_live_state_init(&live); /* bridge_ifindex 0: the kernel is not touched */
+  nc_live_state_set(&live, "floor:5eed0000-0000-4000-8000-000000000001", "3 100");
+  nc_live_state_set(&live, "floor:5eed0000-0000-4000-8000-000000000002", "4 50");
+  nc_live_state_set(&live, "dnsmasq-pid", "7");
+  g_autoptr(GHashTable) ports = g_hash_table_new(g_str_hash, g_str_equal);
+  g_hash_table_add(ports, (gpointer) "5eed0000-0000-4000-8000-000000000002");
+  NcDriverEnv env = { 0 };
+  g_assert_cmpuint(nc_port_floor_prune(&env, shaped, &live, ports), ==, 1);
+  g_assert_cmpuint(nc_port_floor_sum(&live), ==, 50);
+  g_autofree char *bitmap = nc_port_floor_class_bitmap(&live);
+  g_assert_cmpstr(bitmap, ==, "0-2,4");
+  g_assert_cmpstr(nc_live_state_get(&live, "dnsmasq-pid"), ==, "7");
+  g_assert_cmpuint(nc_port_floor_prune(&env, shaped, &live, NULL), ==, 1);
+  g_assert_cmpuint(nc_port_floor_sum(&live), ==, 0);
+  nc_live_state_destroy(&live);
+}
+
+static void
 test_ifb_name(void)
 {
   g_autofree char *a = nc_ifb_name_for_port("5eed0000-0000-4000-8000-000000000001");
@@ -112,6 +134,7 @@ main(int argc, char **argv)
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/port-bandwidth/bitmap", test_bitmap);
   g_test_add_func("/port-bandwidth/admission", test_admission);
+  g_test_add_func("/port-bandwidth/prune", test_prune);
   g_test_add_func("/port-bandwidth/ifb-name", test_ifb_name);
   return g_test_run();
 }
