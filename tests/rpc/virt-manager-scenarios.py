@@ -26,7 +26,9 @@ are: no fixed coordinates. Scenarios:
                 has no daemon here: that error dialog is closed), then File >
                 Add Connection..., Hypervisor "Custom URI...", netctld's URI,
                 Connect: the connection comes up, the manager lists it, and
-                Edit > Connection Details shows netctld's networks (kept in
+                Edit > Connection Details shows netctld's networks; the Add
+                Network wizard's defaults (Finish) make a running NAT network
+                with autostart in netctld (kept in
                 meson-logs/rpc-virt-manager-add-connection/).
   readonly      virt-manager run as nobody on the read-only socket
                 (network:///system?socket=/run/libvirt/virtnetworkd-sock-ro):
@@ -371,7 +373,8 @@ def first_run(desk, app):
 def add_connection(env):
     """File > Add Connection..., Hypervisor "Custom URI...", netctld's URI,
     Connect: the connection comes up, and its Connection Details window
-    (Edit > Connection Details) lists netctld's networks."""
+    (Edit > Connection Details) lists netctld's networks; the Add Network
+    wizard's defaults make a running NAT network in netctld."""
     need()
     saved = gui_lib.save_dir("rpc-virt-manager-add-connection")
     desk = gui_lib.Desktop(env, saved)
@@ -422,6 +425,28 @@ def add_connection(env):
         win.tab("Virtual Networks")
         desk.poll("net-list to list lan and iso", lambda: win.networks() == ["iso", "lan"])
         desk.screenshot(os.path.join(saved, "3-connection-details.png"))
+
+        # The Add Network wizard with its defaults (NAT, 192.168.100.0/24,
+        # DHCP, DNS domain = name): virt-manager's own XML, defined, started
+        # and set to autostart in netctld.
+        win.click("net-add")
+        wizard = Window(desk, app, "Create a new virtual network")
+        desk.poll("the wizard's name 'network'", lambda: desk.find(
+            wizard.frame, "TEXT", "Net Name Field", showing=True).get_text(0, -1) == "network")
+        desk.screenshot(os.path.join(saved, "4-add-network.png"))
+        wizard.click("Finish")
+        def running():
+            r = env.run("net-info", "--json", "network")
+            return r.rc == 0 and (i := json.loads(r.out))["active"] and i["autostart"]
+        wait_for("netctld to run 'network' with autostart", running, timeout=30, interval=0.2)
+        xml = env.ok("net-dumpxml", "network").out
+        for want in ("<forward mode='nat'", "<domain name='network'",
+                     "<ip address='192.168.100.1' netmask='255.255.255.0'>",
+                     "<range start='192.168.100.128' end='192.168.100.254'"):
+            assert want in xml, f"{want!r} not in:\n{xml}"
+        assert vm.said(r"Creating virtual network 'network' with xml"), vm.text()
+        desk.poll("net-list to list network too",
+                  lambda: win.networks() == ["iso", "lan", "network"])
         shown = sorted(w for w in win.toplevels())
         assert not [w for w in shown if w[0] == "alert"], (shown, win.dialog_text())
         assert not vm.said(rf"conn={re.escape(URI)} changed to state=Disconnected"), vm.text()
