@@ -21,7 +21,7 @@
 #include "tc.h"
 
 #define FLOOR_KEY "floor:"
-#define FIRST_PORT_CLASS 3    /* 1:1 and 1:2 are the network's */
+#define FIRST_PORT_CLASS 3     /* 1:1 and 1:2 are the network's */
 #define LAST_PORT_CLASS 0xffff /* a class handle's minor number */
 
 /* -- outbound --------------------------------------------------------------- */
@@ -71,8 +71,8 @@ ifb_error(const NcNetworkDef *def, const char *uuid, const char *name, int r, GE
                 def->name, uuid, name);
   else
     g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
-                "network '%s': port %s: cannot set up IFB '%s' for <outbound>: %s", def->name,
-                uuid, name, g_strerror(-r));
+                "network '%s': port %s: cannot set up IFB '%s' for <outbound>: %s", def->name, uuid,
+                name, g_strerror(-r));
   return FALSE;
 }
 
@@ -87,11 +87,12 @@ shape(const NcDriverEnv *env, const NcNetworkDef *def, const NcNetworkPortDef *p
   nc_tc_htb_for_outbound(&rate, &htb);
   int r = nc_tc_set_htb(env->kernel, ifindex, &htb);
   if (r < 0) {
-    g_set_error(error, NC_ERROR, r == -ENOENT ? NC_ERROR_NO_SUPPORT : NC_ERROR_SYSTEM_ERROR,
-                "network '%s': port %s: cannot shape IFB '%s' to <outbound average='%" G_GUINT64_FORMAT
-                "'>: %s%s",
-                def->name, uuid, name, rate.average, g_strerror(-r),
-                r == -ENOENT ? " (is the sch_htb kernel module available?)" : "");
+    g_set_error(
+        error, NC_ERROR, r == -ENOENT ? NC_ERROR_NO_SUPPORT : NC_ERROR_SYSTEM_ERROR,
+        "network '%s': port %s: cannot shape IFB '%s' to <outbound average='%" G_GUINT64_FORMAT
+        "'>: %s%s",
+        def->name, uuid, name, rate.average, g_strerror(-r),
+        r == -ENOENT ? " (is the sch_htb kernel module available?)" : "");
     return FALSE;
   }
   /* A redirect already there points at this IFB or at a replaced one:
@@ -305,8 +306,8 @@ net_inbound(const NcNetworkDef *def)
 }
 
 gboolean
-nc_port_floor_check(const NcNetworkDef *def, const NcLiveState *live,
-                    const NcNetworkPortDef *port, GError **error)
+nc_port_floor_check(const NcNetworkDef *def, const NcLiveState *live, const NcNetworkPortDef *port,
+                    GError **error)
 {
   guint64 floor = port_floor(port);
   if (!floor)

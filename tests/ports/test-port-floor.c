@@ -13,10 +13,9 @@
 static NcNetworkDef *
 network(const char *forward, const char *bandwidth)
 {
-  g_autofree char *xml
-      = g_strdup_printf("<network><name>q</name>%s<bridge name='qbr0'/>%s"
-                        "<ip address='10.0.0.1' prefix='24'/></network>",
-                        forward, bandwidth);
+  g_autofree char *xml = g_strdup_printf("<network><name>q</name>%s<bridge name='qbr0'/>%s"
+                                         "<ip address='10.0.0.1' prefix='24'/></network>",
+                                         forward, bandwidth);
   g_autoptr(GError) error = NULL;
   NcNetworkDef *def = nc_network_def_parse_string(xml, NULL, 0, &error);
   g_assert_no_error(error);
