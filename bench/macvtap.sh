@@ -14,7 +14,7 @@
 #
 # Knobs: PRESENT="1 100 1000", ITER=200 (cycles per sample), ROUNDS=3, OUT=FILE,
 # PERF_OUT=FILE (perf profile of netctld during the api cycles, FILE.K with call
-# graphs, FILE.K.flat: netctld's main thread by symbol).
+# graphs, FILE.K.flat: by thread and symbol with sample counts).
 # Each K runs in a fresh `unshare --net --mount --pid --fork` namespace with a
 # sysfs of its own and tmpfs for the tapN nodes and the daemon's state; the
 # host's links are compared before and after. netctld makes the K present
@@ -80,13 +80,15 @@ EOF
   if [ -n "${PERF_OUT:-}" ]; then
     kill -INT $perf_pid; wait $perf_pid
     perf report -q -i "$W/perf.data" --stdio --no-children --percent-limit 2 >"$PERF_OUT.$K" 2>&1
-    # netctld's main thread alone, flat by symbol: what grows with K shows here
-    perf report -q -i "$W/perf.data" --stdio --no-children --comm netctld -g none \
-      --sort dso,sym --percent-limit 0.5 >"$PERF_OUT.$K.flat" 2>&1
+    # flat by thread and symbol, with sample counts: what grows with K shows here
+    perf report -q -i "$W/perf.data" --stdio --no-children -g none -n \
+      --sort comm,dso,sym --percent-limit 0.3 >"$PERF_OUT.$K.flat" 2>&1
   fi
   "$CLIENT" --network mvbench --pid $daemon drain >/dev/null
   kill $daemon; wait $daemon
   kill $bus; wait $bus
+  # the mount point is a directory of the host's /tmp: gone with the run
+  umount -l "$W" && rmdir "$W"
   exit 0
 fi
 
@@ -122,17 +124,19 @@ done
     }
     $1 == "sample" { key = $2 SUBSEP $3; if (!($3 in seen)) { seen[$3] = 1; ks[++nk] = $3 }
       rate[key] = rate[key] " " $6; ap[key] = ap[key] " " $7; dp[key] = dp[key] " " $9
-      if ($2 == "api") { settled[$3] = settled[$3] " " $12; cpu[$3] = cpu[$3] " " $11 } }
+      cpu[key] = cpu[key] " " $11
+      if ($2 == "api") settled[$3] = settled[$3] " " $12 }
     $1 == "fail" { print "FAIL: " $0 }
     END {
-      printf "%-5s %-6s %9s %9s %9s %9s\n", "K", "mode", "ports/s", "raw/mode", "att-p50", "det-p50"
-      for (i = 1; i <= nk; i++) { k = ks[i]; r0 = median(rate["raw" SUBSEP k])
+      printf "%-5s %-6s %9s %9s %9s %9s %9s %10s\n", "K", "mode", "ports/s", "raw/mode", "att-p50", "det-p50", "cpu-ms", "cpu/batch"
+      for (i = 1; i <= nk; i++) { k = ks[i]; r0 = median(rate["raw" SUBSEP k]); c0 = median(cpu["batch" SUBSEP k])
         split("raw batch api", m, " ")
-        for (j = 1; j <= 3; j++) { key = m[j] SUBSEP k; if (!(key in rate)) continue; r = median(rate[key])
-          printf "%-5s %-6s %9.1f %9.2f %9.0f %9.0f\n", k, m[j], r, (r > 0 ? r0 / r : 0), median(ap[key]), median(dp[key]) }
-        if (settled[k]) printf "%-5s %-6s %9.1f   (api until every detached macvtap is deleted; netctld CPU %.2f ms per cycle)\n", k, "settle", median(settled[k]), median(cpu[k])
+        for (j = 1; j <= 3; j++) { key = m[j] SUBSEP k; if (!(key in rate)) continue; r = median(rate[key]); c = median(cpu[key])
+          printf "%-5s %-6s %9.1f %9.2f %9.0f %9.0f %9.2f %10.2f\n", k, m[j], r, (r > 0 ? r0 / r : 0), median(ap[key]), median(dp[key]), c, (c0 > 0 ? c / c0 : 0) }
+        if (settled[k]) printf "%-5s %-6s %9.1f   (api until every detached macvtap is deleted)\n", k, "settle", median(settled[k])
       }
-      print "(latencies in microseconds; medians of the rounds)"
+      print "(latencies in microseconds; cpu-ms: CPU per attach+detach cycle of the measuring process (raw, batch: user+system,"
+      print " the kernel work done in its syscalls) or of netctld (api: all its threads, /proc/PID/stat); medians of the rounds)"
     }' "$raw"
 } | tee ${OUT:+"$OUT"}
 rm -f "$raw" "$raw.err"
