@@ -461,8 +461,10 @@ nc_port_floor_prune(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState
   gpointer k, v;
   g_hash_table_iter_init(&it, live->data);
   while (g_hash_table_iter_next(&it, &k, &v)) {
+    if (!g_str_has_prefix(k, FLOOR_KEY))
+      continue;
     const char *uuid = (const char *)k + strlen(FLOOR_KEY);
-    if (g_str_has_prefix(k, FLOOR_KEY) && !(port_uuids && g_hash_table_contains(port_uuids, uuid)))
+    if (!port_uuids || !g_hash_table_contains(port_uuids, uuid))
       g_ptr_array_add(stale, g_strdup(k));
   }
   for (guint i = 0; i < stale->len; i++) {
