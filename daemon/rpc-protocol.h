@@ -3,7 +3,11 @@
  *
  * Written from libvirt's protocol definitions (virnetprotocol.x,
  * virkeepaliveprotocol.x, remote_protocol.x); every value here is the one on
- * the wire and must never change. Procedures are listed in full only where
+ * the wire and must never change. The procedure numbers were checked against
+ * remote_protocol.x (enum remote_procedure, append-only: 9.0 ends at 443,
+ * 9.7 adds 444-446) and tests/rpc/test-rpc-readonly.c asserts them by name.
+ * There is no IS_ENCRYPTED procedure: libvirt's client asks IS_SECURE (149)
+ * and judges the encryption from its own transport. Procedures are listed in full only where
  * netctld serves them; any other number gets a "not supported" error reply. */
 #pragma once
 
@@ -116,7 +120,6 @@ typedef enum {
   NC_PROC_CONNECT_SUPPORTS_FEATURE = 60,
   NC_PROC_AUTH_LIST = 66,
   NC_PROC_CONNECT_GET_URI = 110,
-  NC_PROC_CONNECT_IS_ENCRYPTED = 148,
   NC_PROC_CONNECT_IS_SECURE = 149,
   NC_PROC_NETWORK_IS_ACTIVE = 152,
   NC_PROC_NETWORK_IS_PERSISTENT = 153,

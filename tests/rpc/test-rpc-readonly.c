@@ -4,7 +4,9 @@
  * state, or NO_SUPPORT when it is not served. The same calls from a non-root
  * peer on the read-write socket get ACCESS_DENIED, and calls before
  * CONNECT_OPEN get "connection not open". No handler runs (there is no
- * daemon behind this server: a handler that ran would crash the test). */
+ * daemon behind this server: a handler that ran would crash the test).
+ * /rpc/procedure-numbers checks every served number against libvirt's
+ * remote_protocol.x. */
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -22,6 +24,102 @@ static const gint32 changing[] = {
   NC_PROC_CONNECT_SET_IDENTITY,     NC_PROC_NETWORK_DEFINE_XML_FLAGS,
   NC_PROC_NETWORK_CREATE_XML_FLAGS, NC_PROC_NETWORK_SET_METADATA,
 };
+
+/* Every procedure netctld serves, with its number as libvirt's
+ * src/remote/remote_protocol.x (enum remote_procedure) defines it, read from
+ * a libvirt tree whose enum reaches 449 (the enum is append-only; 9.0 ends at
+ * 443 with DOMAIN_FD_ASSOCIATE, 9.7 adds 444-446). The literal is the
+ * check: NC_PROC_* must equal it and the entry serving it must be the API
+ * libvirt's client calls it for. A new served procedure must be added here. */
+static const struct {
+  gint32 proc;   /* NC_PROC_* */
+  gint32 wire;   /* remote_protocol.x */
+  const char *api;
+} verified[] = {
+  { NC_PROC_CONNECT_OPEN, 1, "virConnectOpen" },
+  { NC_PROC_CONNECT_CLOSE, 2, "virConnectClose" },
+  { NC_PROC_CONNECT_GET_TYPE, 3, "virConnectGetType" },
+  { NC_PROC_CONNECT_GET_VERSION, 4, "virConnectGetVersion" },
+  { NC_PROC_NODE_GET_INFO, 6, "virNodeGetInfo" },
+  { NC_PROC_CONNECT_GET_CAPABILITIES, 7, "virConnectGetCapabilities" },
+  { NC_PROC_CONNECT_LIST_DEFINED_NETWORKS, 36, "virConnectListDefinedNetworks" },
+  { NC_PROC_CONNECT_LIST_NETWORKS, 38, "virConnectListNetworks" },
+  { NC_PROC_NETWORK_CREATE, 39, "virNetworkCreate" },
+  { NC_PROC_NETWORK_CREATE_XML, 40, "virNetworkCreateXML" },
+  { NC_PROC_NETWORK_DEFINE_XML, 41, "virNetworkDefineXML" },
+  { NC_PROC_NETWORK_DESTROY, 42, "virNetworkDestroy" },
+  { NC_PROC_NETWORK_GET_XML_DESC, 43, "virNetworkGetXMLDesc" },
+  { NC_PROC_NETWORK_GET_AUTOSTART, 44, "virNetworkGetAutostart" },
+  { NC_PROC_NETWORK_GET_BRIDGE_NAME, 45, "virNetworkGetBridgeName" },
+  { NC_PROC_NETWORK_LOOKUP_BY_NAME, 46, "virNetworkLookupByName" },
+  { NC_PROC_NETWORK_LOOKUP_BY_UUID, 47, "virNetworkLookupByUUID" },
+  { NC_PROC_NETWORK_SET_AUTOSTART, 48, "virNetworkSetAutostart" },
+  { NC_PROC_NETWORK_UNDEFINE, 49, "virNetworkUndefine" },
+  { NC_PROC_CONNECT_NUM_OF_DEFINED_NETWORKS, 50, "virConnectNumOfDefinedNetworks" },
+  { NC_PROC_CONNECT_NUM_OF_NETWORKS, 52, "virConnectNumOfNetworks" },
+  { NC_PROC_CONNECT_GET_HOSTNAME, 59, "virConnectGetHostname" },
+  { NC_PROC_CONNECT_SUPPORTS_FEATURE, 60, "virConnectSupportsFeature" },
+  { NC_PROC_AUTH_LIST, 66, "virConnectAuthList" },
+  { NC_PROC_CONNECT_GET_URI, 110, "virConnectGetURI" },
+  { NC_PROC_CONNECT_IS_SECURE, 149, "virConnectIsSecure" },
+  { NC_PROC_NETWORK_IS_ACTIVE, 152, "virNetworkIsActive" },
+  { NC_PROC_NETWORK_IS_PERSISTENT, 153, "virNetworkIsPersistent" },
+  { NC_PROC_CONNECT_GET_LIB_VERSION, 157, "virConnectGetLibVersion" },
+  { NC_PROC_CONNECT_GET_SYSINFO, 203, "virConnectGetSysinfo" },
+  { NC_PROC_CONNECT_LIST_ALL_DOMAINS, 273, "virConnectListAllDomains" },
+  { NC_PROC_CONNECT_LIST_ALL_NETWORKS, 283, "virConnectListAllNetworks" },
+  { NC_PROC_NETWORK_UPDATE, 291, "virNetworkUpdate" },
+  { NC_PROC_CONNECT_NETWORK_EVENT_REGISTER_ANY, 313, "virConnectNetworkEventRegisterAny" },
+  { NC_PROC_CONNECT_NETWORK_EVENT_DEREGISTER_ANY, 314, "virConnectNetworkEventDeregisterAny" },
+  { NC_PROC_NETWORK_GET_DHCP_LEASES, 341, "virNetworkGetDHCPLeases" },
+  { NC_PROC_CONNECT_REGISTER_CLOSE_CALLBACK, 360, "virConnectRegisterCloseCallback" },
+  { NC_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK, 361, "virConnectUnregisterCloseCallback" },
+  { NC_PROC_NETWORK_LIST_ALL_PORTS, 404, "virNetworkListAllPorts" },
+  { NC_PROC_NETWORK_PORT_LOOKUP_BY_UUID, 405, "virNetworkPortLookupByUUID" },
+  { NC_PROC_NETWORK_PORT_CREATE_XML, 406, "virNetworkPortCreateXML" },
+  { NC_PROC_NETWORK_PORT_GET_PARAMETERS, 407, "virNetworkPortGetParameters" },
+  { NC_PROC_NETWORK_PORT_SET_PARAMETERS, 408, "virNetworkPortSetParameters" },
+  { NC_PROC_NETWORK_PORT_GET_XML_DESC, 409, "virNetworkPortGetXMLDesc" },
+  { NC_PROC_NETWORK_PORT_DELETE, 410, "virNetworkPortDelete" },
+  { NC_PROC_CONNECT_SET_IDENTITY, 419, "virConnectSetIdentity" },
+  { NC_PROC_NETWORK_DEFINE_XML_FLAGS, 432, "virNetworkDefineXMLFlags" },
+  { NC_PROC_NETWORK_CREATE_XML_FLAGS, 437, "virNetworkCreateXMLFlags" },
+  { NC_PROC_NETWORK_SET_METADATA, 444, "virNetworkSetMetadata" },
+  { NC_PROC_NETWORK_GET_METADATA, 445, "virNetworkGetMetadata" },
+};
+
+/* Numbers netctld sends but never serves: the event messages. */
+static const struct {
+  gint32 proc;
+  gint32 wire;
+} verified_events[] = {
+  { NC_PROC_NETWORK_EVENT_LIFECYCLE, 315 },
+  { NC_PROC_NETWORK_EVENT_CALLBACK_METADATA_CHANGE, 446 },
+};
+
+static void
+test_procedure_numbers(void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS(verified); i++) {
+    g_test_message("%s = %d", verified[i].api, verified[i].wire);
+    g_assert_cmpint(verified[i].proc, ==, verified[i].wire);
+    const NcRpcProc *p = nc_rpc_proc_lookup(verified[i].wire);
+    g_assert_nonnull(p);
+    g_assert_cmpstr(p->name, ==, verified[i].api);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS(verified_events); i++) {
+    g_assert_cmpint(verified_events[i].proc, ==, verified_events[i].wire);
+    g_assert_null(nc_rpc_proc_lookup(verified_events[i].wire));
+  }
+  /* Nothing served that is not in the table. */
+  guint n_served = 0;
+  for (gint32 proc = 1; proc <= NC_PROC_LAST_KNOWN; proc++)
+    if (nc_rpc_proc_lookup(proc) != NULL)
+      n_served++;
+  g_assert_cmpuint(n_served, ==, G_N_ELEMENTS(verified));
+  /* 148 is DOMAIN_MIGRATE_PREPARE_TUNNEL, once served here as "is encrypted". */
+  g_assert_null(nc_rpc_proc_lookup(148));
+}
 
 static gboolean
 is_changing(gint32 proc)
@@ -176,6 +274,7 @@ int
 main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/rpc/procedure-numbers", test_procedure_numbers);
   g_test_add_func("/rpc/readonly/every-procedure", test_readonly_socket);
   g_test_add_func("/rpc/readonly/opened-readonly", test_opened_readonly);
   g_test_add_func("/rpc/readonly/not-root", test_not_root);
