@@ -15,6 +15,8 @@
  * (GKeyFile: port, pf, vf, driver, mac, vlan), written atomically before
  * the port exists and removed after release, so it survives a netctld
  * restart (hostdev ports carry no device of netctl's, hence no .tap file).
+ * A reclaimed port (RECLAIM: a running guest's VF) must name a VF of the
+ * pool that no other port holds; its state file is the claim alone.
  *
  * A VF is not taken when it is missing (virtfnN leads nowhere), is another
  * port's, is bound to vfio-pci by someone else (managed pools only: an
@@ -232,6 +234,24 @@ vf_busy(const NcDriverEnv *env, const NcNetworkDef *def, const PoolVf *vf)
   return NULL;
 }
 
+/* Writes the VF's state file: from now on the VF is taken (vf_holder). */
+static gboolean
+save_claim(const NcDriverEnv *env, const NcNetworkDef *def, const char *addr, GKeyFile *kf,
+           GError **error)
+{
+  g_autofree char *text = g_key_file_to_data(kf, NULL, NULL);
+  g_autofree char *dir = state_dir(env, def);
+  g_autofree char *path = state_file(env, def, addr);
+  int r = 0;
+  if (g_mkdir_with_parents(dir, 0700) < 0
+      || (r = nc_file_write_atomic(path, text, -1, 0600)) < 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR, "network '%s': cannot write %s: %s",
+                def->name, path, g_strerror(r < 0 ? -r : errno));
+    return FALSE;
+  }
+  return TRUE;
+}
+
 /* Sets the VF through its PF; a VF still in reset is asked again. */
 static int
 set_vf(const NcDriverEnv *env, const char *pf, guint index, const NcVfConfig *config)
@@ -330,15 +350,9 @@ hostdev_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState 
   g_key_file_set_string(kf, "vf", "driver", orig_driver ? orig_driver : "");
   g_key_file_set_string(kf, "vf", "mac", mac);
   g_key_file_set_uint64(kf, "vf", "vlan", orig.vlan);
-  g_autofree char *text = g_key_file_to_data(kf, NULL, NULL);
-  g_autofree char *dir = state_dir(env, def);
   g_autofree char *path = state_file(env, def, vf->addr);
-  if (g_mkdir_with_parents(dir, 0700) < 0
-      || (r = nc_file_write_atomic(path, text, -1, 0600)) < 0) {
-    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR, "network '%s': cannot write %s: %s",
-                def->name, path, g_strerror(r < 0 ? -r : errno));
+  if (!save_claim(env, def, vf->addr, kf, error))
     return FALSE;
-  }
 
   NcVfConfig want = { .mac = port->mac, .vlan = vlan, .spoofchk = -1,
                       .trust = port->trust_guest_rx_filters == NC_TRISTATE_YES ? 1 : -1 };
@@ -416,18 +430,62 @@ static gboolean
 hostdev_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
                    NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
 {
+  char uuid[NC_UUID_STRING_LEN];
+  nc_uuid_format(port->uuid, uuid);
   if (port->plug_type != NC_PORT_PLUG_HOSTDEV_PCI) {
-    char uuid[NC_UUID_STRING_LEN];
-    nc_uuid_format(port->uuid, uuid);
     g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
                 "network '%s': port %s has no VF (it was made for another kind of network)",
                 def->name, uuid);
     return FALSE;
   }
-  /* The VF stays the port's: its state file says so. */
   const NcPciAddr *a = &port->plug_hostdev_pci.addr;
   char addr[16];
   nc_pci_addr_format(a->domain, a->bus, a->slot, a->function, addr);
+  g_autoptr(GArray) pool = NULL;
+  if (!read_pool(env, def, &pool, error))
+    return FALSE;
+  const PoolVf *vf = NULL;
+  for (guint i = 0; i < pool->len && !vf; i++) {
+    const PoolVf *cand = &g_array_index(pool, PoolVf, i);
+    if (!cand->missing && g_str_equal(cand->addr, addr))
+      vf = cand;
+  }
+  if (!vf) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                "network '%s': port %s: VF %s is not in the network's pool; not taken",
+                def->name, uuid, addr);
+    return FALSE;
+  }
+  /* A port made here (or adopted before) has the VF's state file. */
+  g_autoptr(GKeyFile) kf = load_state(env, def, addr);
+  if (kf) {
+    g_autofree char *holder = g_key_file_get_string(kf, "vf", "port", NULL);
+    if (g_strcmp0(holder, uuid) != 0) {
+      g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                  "network '%s': port %s: VF %s is in use by port %s; not taken", def->name,
+                  uuid, addr, holder ? holder : "?");
+      return FALSE;
+    }
+    fill_plug(def, addr, port);
+    return TRUE;
+  }
+  /* A reclaimed one (a restarted hypervisor driver's running guest) has not:
+   * the VF is claimed now, so no new port is given it. The guest holds the
+   * VF as it is, so nothing of it is recorded to put back: release only
+   * drops the claim (no driver or MAC key). */
+  g_autofree char *held = vf_holder(env, def, addr);
+  if (held) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                "network '%s': port %s: VF %s; not taken", def->name, uuid, held);
+    return FALSE;
+  }
+  kf = g_key_file_new();
+  g_key_file_set_string(kf, "vf", "port", uuid);
+  g_key_file_set_string(kf, "vf", "pf", vf->pf);
+  g_key_file_set_uint64(kf, "vf", "index", vf->index);
+  g_key_file_set_boolean(kf, "vf", "reclaimed", TRUE);
+  if (!save_claim(env, def, addr, kf, error))
+    return FALSE;
   fill_plug(def, addr, port);
   return TRUE;
 }

@@ -6,9 +6,11 @@ layer act as the kernel would on driver_override/unbind/drivers_probe, and
 routes the PF's VF calls to the recording fake (.netctl-fake-pf.log).
 Run as `hostdev-scenarios.py SCENARIO`."""
 
+import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
@@ -179,6 +181,99 @@ def held_vf(env):
     env.ok("net-port-create", "hb", f3)
     assert "slot='0x10' function='0x0'" in env.ok("net-port-dumpxml", "hb", u3).out
     assert connections(env, "hb") == 2, env.ok("net-dumpxml", "hb").out
+
+
+# Port creations through python3-libvirt on netctld's libvirt socket, given as
+# JSON [[label, network, xml, flags], ...]: "label OK uuid" or "label ERR
+# code message" per line (as tests/rpc/qemu-embed-scenarios.py does).
+PY_CREATES = r"""
+import json, sys, libvirt
+libvirt.registerErrorHandler(lambda *a: None, None)
+c = libvirt.open(sys.argv[1])
+for what, net, xml, flags in json.loads(sys.argv[2]):
+    try:
+        print(what, "OK", c.networkLookupByName(net).portCreateXML(xml, flags).UUIDString())
+    except libvirt.libvirtError as e:
+        print(what, "ERR", e.get_error_code(), e.get_error_message())
+"""
+
+
+def reclaimed_port(n, slot, fn):
+    return (f"<networkport><uuid>0dbe0002-0000-4000-8000-00000000000{n}</uuid><owner>"
+            f"<name>vm{n}</name><uuid>0dbe0000-0000-4000-8000-00000000000{n}</uuid></owner>"
+            f"<mac address='52:54:00:0d:00:0{n}'/>" + PLUG.format(slot=slot, fn=fn)
+            + "</networkport>")
+
+
+def libvirt_creates(env, cases):
+    try:
+        import libvirt  # noqa: F401
+    except ImportError:
+        raise harness.Skip("python3-libvirt is not installed")
+    sock = os.path.join(env.root, "run", "libvirt", "virtnetworkd-sock")
+    harness.wait_for("netctld's libvirt socket", lambda: os.path.exists(sock), timeout=20)
+    r = subprocess.run(["/usr/bin/python3", "-c", PY_CREATES, "network:///system?socket=" + sock,
+                        json.dumps(cases)], env=env.env, capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r
+    return dict(line.split(" ", 1) for line in r.stdout.splitlines())
+
+
+@scenario
+def reclaim(env):
+    """RECLAIM of a running guest's VF (a restarted hypervisor driver,
+    through python3-libvirt): the VF must be in the pool and free; it is
+    claimed, so a new port never gets it, also after a netctld restart and
+    from another network over the same VFs; nothing of the VF is touched,
+    at the reclaim or at the port's deletion, which frees it."""
+    prepare(env)
+    net(env, "hd", "    <pf dev='pf0'/>\n")
+    env.ok("net-start", "hd")
+    net(env, "hb", "    <address type='pci' domain='0x0000' bus='0x03' slot='0x10' "
+        "function='0x0'/>\n", managed="no")
+    env.ok("net-start", "hb")
+    R = 1  # VIR_NETWORK_PORT_CREATE_RECLAIM
+    got = libvirt_creates(env, [
+        ["pool", "hd", reclaimed_port(1, "10", "0"), R],
+        ["vfio", "hd", reclaimed_port(2, "10", "2"), R],  # the guest's vfio-pci binding
+        ["not-in-pool", "hd", reclaimed_port(3, "11", "1"), R],
+        ["same-network", "hd", reclaimed_port(3, "10", "0"), R],
+        ["other-network", "hb", reclaimed_port(4, "10", "0"), R],
+    ])
+    u = "0dbe0002-0000-4000-8000-00000000000"
+    assert got["pool"] == f"OK {u}1", got
+    assert got["vfio"] == f"OK {u}2", got
+    assert got["not-in-pool"].startswith("ERR 55 "), got  # VIR_ERR_OPERATION_INVALID
+    assert "VF 0000:03:11.1 is not in the network's pool" in got["not-in-pool"], got
+    assert got["same-network"].startswith("ERR 55 ") and f"port {u}1" in got["same-network"], got
+    assert got["other-network"].startswith("ERR 55 "), got
+    assert f"0000:03:10.0 in use by port {u}1 of network 'hd'" in got["other-network"], got
+    # nothing of the VFs was touched: no PF call, no driver change
+    assert log_lines(env) == [] and read(env, "bus/pci/drivers_probe") == "", log_lines(env)
+    assert driver(env, "0000:03:10.0") == "ixgbevf"
+    assert connections(env, "hd") == 2, env.ok("net-dumpxml", "hd").out
+
+    # a new port is not given a reclaimed VF: VF3 is the first free one
+    u5, f5 = port(env, "hd", 5)
+    env.ok("net-port-create", "hd", f5)
+    assert PLUG.format(slot="10", fn="6") in env.ok("net-port-dumpxml", "hd", u5).out
+
+    # the claims survive a restart: the ports are plugged back, the VFs stay taken
+    env.restart_daemon(extra=env.extra)
+    assert connections(env, "hd") == 3, env.ok("net-dumpxml", "hd").out
+    u6, f6 = port(env, "hd", 6)
+    r = env.fail("net-port-create", "hd", f6)
+    assert f"0000:03:10.0 in use by port {u}1;" in r.err, r.err
+    assert f"0000:03:10.2 in use by port {u}2;" in r.err, r.err
+    r = env.fail("net-port-create", "hb", f6)
+    assert f"0000:03:10.0 in use by port {u}1 of network 'hd'" in r.err, r.err
+
+    # deleting a reclaimed port drops the claim and leaves the VF as the guest had it
+    env.ok("net-port-delete", "hd", u + "1")
+    assert not any(l.startswith("set pf0 0 ") for l in log_lines(env)), log_lines(env)
+    assert driver(env, "0000:03:10.0") == "ixgbevf"
+    env.ok("net-port-create", "hd", f6)
+    assert PLUG.format(slot="10", fn="0") in env.ok("net-port-dumpxml", "hd", u6).out
 
 
 @scenario
