@@ -235,23 +235,36 @@ nc_cmd_net_port_list(NcCtl *ctl, int argc, char **argv)
   return 0;
 }
 
+/* The commands on one port start alike: arguments, the network, the port's
+ * object path. NULL with *ret_status set when one of them fails. */
+static char *
+port_command_path(NcCtl *ctl, const NcCommandSpec *spec, int argc, char **argv,
+                  NcArgs **ret_args, int *ret_status)
+{
+  *ret_status = 0;
+  g_autoptr(NcArgs) args = nc_args_parse(spec, argc, argv, ret_status);
+  if (!args)
+    return NULL;
+  *ret_status = 1;
+  g_autofree char *net_path
+      = nc_ctl_lookup_network(ctl, args, NC_LOOKUP_BY_UUID | NC_LOOKUP_BY_NAME, NULL);
+  char *path = net_path ? lookup_port(ctl, net_path, nc_args_get(args, "port")) : NULL;
+  if (path)
+    *ret_args = g_steal_pointer(&args);
+  return path;
+}
+
 int
 nc_cmd_net_port_dumpxml(NcCtl *ctl, int argc, char **argv)
 {
   static const NcCommandSpec spec
       = { "net-port-dumpxml", "network port information in XML", port_args };
-  int status = 0;
-  g_autoptr(NcArgs) args = nc_args_parse(&spec, argc, argv, &status);
+  int status;
+  g_autoptr(NcArgs) args = NULL;
+  g_autofree char *path = port_command_path(ctl, &spec, argc, argv, &args, &status);
   g_autoptr(GError) err = NULL;
-  if (!args)
-    return status;
-  g_autofree char *net_path
-      = nc_ctl_lookup_network(ctl, args, NC_LOOKUP_BY_UUID | NC_LOOKUP_BY_NAME, NULL);
-  if (!net_path)
-    return 1;
-  g_autofree char *path = lookup_port(ctl, net_path, nc_args_get(args, "port"));
   if (!path)
-    return 1;
+    return status;
   g_autoptr(GVariant) reply = nc_client_call(nc_ctl_client(ctl), path, PORT_IFACE, "GetXMLDesc",
                                              g_variant_new("(u)", 0u), G_VARIANT_TYPE("(s)"), &err);
   if (!reply)
@@ -267,19 +280,13 @@ nc_cmd_net_port_delete(NcCtl *ctl, int argc, char **argv)
 {
   static const NcCommandSpec spec
       = { "net-port-delete", "delete the specified network port", port_args };
-  int status = 0;
-  g_autoptr(NcArgs) args = nc_args_parse(&spec, argc, argv, &status);
+  int status;
+  g_autoptr(NcArgs) args = NULL;
+  g_autofree char *path = port_command_path(ctl, &spec, argc, argv, &args, &status);
   g_autoptr(GError) err = NULL;
-  if (!args)
-    return status;
-  g_autofree char *net_path
-      = nc_ctl_lookup_network(ctl, args, NC_LOOKUP_BY_UUID | NC_LOOKUP_BY_NAME, NULL);
-  if (!net_path)
-    return 1;
-  const char *uuid = nc_args_get(args, "port");
-  g_autofree char *path = lookup_port(ctl, net_path, uuid);
   if (!path)
-    return 1;
+    return status;
+  const char *uuid = nc_args_get(args, "port");
   g_autoptr(GVariant) reply = nc_client_call(nc_ctl_client(ctl), path, PORT_IFACE, "Delete",
                                              g_variant_new("(u)", 0u), NULL, &err);
   if (!reply)
