@@ -1,14 +1,18 @@
 #!/usr/bin/python3
-"""Load (issue 12 part 3): concurrent D-Bus clients (bench/load-client.c, C,
-one connection and one thread each) for a bounded time, mixing reads,
+"""Load (issue 12 part 3): concurrent clients (C, one connection and one
+thread each: bench/load-client.c over D-Bus, bench/load-virt-client.c over
+the libvirt socket) for a bounded time, mixing reads,
 define/undefine of their own networks and attach/detach of their own ports
 on one running network. No call may fail (nothing conflicts); netctld's
 open file descriptors are the same after the run as before, its RSS stays
 flat; nothing is left behind (networks, ports, TAPs).
 
-Run: load-scenarios.py load (meson: robust-load: 16 clients, 10 s). The
-full load (64 clients, longer) is bench/load.sh, which runs this scenario
-with NETCTL_LOAD_CLIENTS / NETCTL_LOAD_SECONDS and prints the figures.
+Run: load-scenarios.py load (meson: robust-load: 16 clients, 10 s), and
+load-rpc, the same over netctld's libvirt socket with libvirt's client
+library (robust-load-rpc; skipped when the client was not built, i.e. without
+libvirt-dev). The full load (64 clients, longer) is bench/load.sh, which runs
+this scenario with NETCTL_LOAD_CLIENTS / NETCTL_LOAD_SECONDS and prints the
+figures; bench/load-libvirt.py puts libvirtd 9.0 beside.
 """
 
 import json
@@ -74,11 +78,30 @@ def links():
 
 @scenario
 def load(env):
-    clients = int(os.environ.get("NETCTL_LOAD_CLIENTS", "16"))
-    seconds = int(os.environ.get("NETCTL_LOAD_SECONDS", "10"))
+    """Over D-Bus (bench-load-client)."""
     client = harness.find_binary("load-client", ["tests/robust/load-client",
                                                  "bench/bench-load-client"])
     env.start_daemon(extra=("--no-default-network",))
+    run_load(env, [client])
+
+
+@scenario
+def load_rpc(env):
+    """Over netctld's libvirt socket (bench-load-virt-client: libvirt's client
+    library; built only when libvirt-dev is installed)."""
+    client = harness.find_binary("load-virt-client (needs libvirt-dev at build time)",
+                                 ["tests/robust/load-virt-client",
+                                  "bench/bench-load-virt-client"])
+    env.start_daemon(extra=("--no-default-network",))
+    sock = os.path.join(env.root, "run", "libvirt", "virtnetworkd-sock")
+    wait_for("netctld's libvirt socket", lambda: os.path.exists(sock), timeout=20)
+    run_load(env, [client, "--uri", "network:///system?socket=" + sock])
+
+
+def run_load(env, client):
+    """client: the load client's argv prefix (the binary, its connection)."""
+    clients = int(os.environ.get("NETCTL_LOAD_CLIENTS", "16"))
+    seconds = int(os.environ.get("NETCTL_LOAD_SECONDS", "10"))
     pid = env.daemon.pid
     bus = rb.Bus(env)
     bus.connect("NetworkDefineXML", "(s)",
@@ -87,7 +110,7 @@ def load(env):
     bus.call(shared, rb.NETWORK, "Create")
     # Warm-up: a short run, so one-time allocations (GDBus, object paths,
     # the deletion worker) are not counted as growth.
-    subprocess.run([client, "--clients", str(min(clients, 8)), "--seconds", "1", "--tag", "lw"],
+    subprocess.run([*client, "--clients", str(min(clients, 8)), "--seconds", "1", "--tag", "lw"],
                    env=env.env, capture_output=True, timeout=120)
     wait_for("the warm-up's TAPs to go",
              lambda: not [n for n in os.listdir("/sys/class/net") if n.startswith("ncgone-")],
@@ -115,7 +138,7 @@ def load(env):
     only = os.environ.get("NETCTL_LOAD_ONLY") or ("reads" if os.environ.get("NETCTL_LOAD_READS_ONLY") else "")
     assert only in ("", "reads", "define", "ports"), f"NETCTL_LOAD_ONLY={only!r}"
     mode = {"": [], "reads": ["--reads-only"]}.get(only, [f"--only-{only}"])
-    p = subprocess.run([client, "--clients", str(clients), "--seconds", str(seconds), *mode],
+    p = subprocess.run([*client, "--clients", str(clients), "--seconds", str(seconds), *mode],
                        env=env.env, capture_output=True, text=True, timeout=seconds + 300)
     wall = time.monotonic() - t0
     d1, b1 = cpu_s(pid), cpu_s(env.dbus.pid)
@@ -136,8 +159,9 @@ def load(env):
     assert bus.call(shared, rb.NETWORK, "ListPorts", "(u)", (0,))[0] == []
     wait_for("the detached TAPs to go", lambda: links() == links_before, timeout=30,
              interval=0.2)
-    # Flat: no more descriptors once the clients are gone (their
-    # connections are the bus's, not netctld's), RSS within the slack. Fewer
+    # Flat: no more descriptors once the clients are gone (D-Bus clients'
+    # connections are the bus's; libvirt-protocol ones are netctld's and are
+    # closed when the clients hang up), RSS within the slack. Fewer
     # is fine: the TAP deletion worker's netlink socket, opened by the
     # warm-up's ports, closes when it has been idle (runs without ports).
     try:
