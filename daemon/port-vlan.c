@@ -5,10 +5,12 @@
  * portgroup had none) gets the new one, in its definition, its status file
  * and on its device (the driver's port_adopt applies a port's policy
  * again, as nc_port_set_bandwidth does). A port with a VLAN of its own
- * keeps it. */
+ * keeps it. Only on kinds whose traits say port_vlan_live (Open vSwitch).
+ */
 #include "nc-daemon-private.h"
 
 #include "nc-log.h"
+#include "network-kind.h"
 #include "netdev-format.h"
 #include "port-merge.h"
 #include "port-status.h"
@@ -43,7 +45,9 @@ void
 nc_network_ports_update_vlans(NcNetwork *net, const NcNetworkDef *old_def)
 {
   const NcForwardDriver *driver = nc_forward_driver_for(net->def, NULL);
-  if (!driver || !driver->port_adopt)
+  /* only kinds whose port_adopt is known to retag a live port (OVS); a VF's
+   * VLAN (hostdev) stays until the port is plugged again, as libvirt */
+  if (!driver || !driver->port_adopt || !nc_network_def_traits(net->def)->port_vlan_live)
     return;
   for (guint i = 0; net->ports && i < net->ports->len; i++) {
     NcPort *port = net->ports->pdata[i];

@@ -14,7 +14,7 @@ static const NcNetworkKindTraits traits[_NC_NETWORK_KIND_MAX] = {
   },
   [NC_NETWORK_KIND_OVS_BRIDGE] = {
     .kind = NC_NETWORK_KIND_OVS_BRIDGE, .description = "Open vSwitch bridge",
-    .uses_bridge = TRUE, .plug = NC_PORT_PLUG_BRIDGE,
+    .uses_bridge = TRUE, .plug = NC_PORT_PLUG_BRIDGE, .port_vlan_live = TRUE,
   },
   [NC_NETWORK_KIND_MACVTAP] = {
     .kind = NC_NETWORK_KIND_MACVTAP, .description = "macvtap pool",

@@ -32,6 +32,7 @@ typedef struct {
   gboolean firewall;        /* netctl writes firewall rules for it */
   gboolean dnsmasq;         /* may run dnsmasq (when it has addresses) and so DHCP leases */
   NcPortPlugType plug;      /* the <plug type> of its ports */
+  gboolean port_vlan_live;  /* a port's new VLAN reaches its live device (port_adopt) */
 } NcNetworkKindTraits;
 
 NcNetworkKind nc_network_def_kind(const NcNetworkDef *def);
