@@ -19,6 +19,16 @@ add and remove one more port, ITER cycles each, ROUNDS samples interleaved:
            from python on the database socket, on a TAP made beforehand:
            the OVSDB transaction itself.
 Prints one line per (way, K): ports/s median and min over the rounds.
+
+MONITOR=1 adds, per K, the setup cost of mirrors and flow export (issue 11
+part 5), as network start+destroy cycles per second over D-Bus
+(NetworkCreateXML + Destroy, on the same bridge as the K ports):
+  plain    an OVS network without netctl's elements;
+  monitor  the same with a mirror (all ports to an output port), NetFlow and
+           sFlow: one more OVSDB read (Bridge, ours, every Port) and one
+           transaction at start, the same at destroy;
+  vsctl    `ovs-vsctl` creating those three rows on the bridge and clearing
+           them (OVS's own tool, no network start counted).
 """
 
 import json
@@ -47,6 +57,18 @@ PRESENT = [int(x) for x in os.environ.get("PRESENT", "1 100 1000").split()]
 ITER = int(os.environ.get("ITER", "50"))
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
 WAYS = os.environ.get("WAYS", "netctl vsctl ovsdb").split()
+MONITOR = os.environ.get("MONITOR", "0") == "1"
+MON_XML = """
+  <netctl:mirror name='bm'>
+    <netctl:select all='yes'/>
+    <netctl:output port='bmon0'/>
+  </netctl:mirror>
+  <netctl:netflow activeTimeout='60'>
+    <netctl:target address='127.0.0.1' port='2055'/>
+  </netctl:netflow>
+  <netctl:sflow sampling='64' polling='10'>
+    <netctl:target address='127.0.0.1' port='6343'/>
+  </netctl:sflow>"""
 BR = "ovsbr0"
 
 
@@ -156,6 +178,45 @@ def measure(way, ctx, n):
     return n / (time.monotonic() - t0)
 
 
+def net_cycles(ctx, xml, n):
+    t0 = time.monotonic()
+    for _ in range(n):
+        (path,) = ctx["dbus"].call("/org/netctl1", "org.libvirt.Connect", "NetworkCreateXML",
+                                   GLib.Variant("(s)", (xml,)))
+        ctx["dbus"].call(path, "org.libvirt.Network", "Destroy", None)
+    return n / (time.monotonic() - t0)
+
+
+def vsctl_monitor_cycles(ctx, n):
+    ovs = ctx["ovs"]
+    t0 = time.monotonic()
+    for _ in range(n):
+        ovs.vsctl("--", "--id=@p", "get", "Port", "bmon0",
+                  "--", "--id=@m", "create", "Mirror", "name=bm", "select_all=true",
+                  "output_port=@p",
+                  "--", "--id=@n", "create", "NetFlow", 'targets="127.0.0.1:2055"',
+                  "active_timeout=60",
+                  "--", "--id=@s", "create", "sFlow", 'targets="127.0.0.1:6343"', "sampling=64",
+                  "polling=10",
+                  "--", "add", "Bridge", BR, "mirrors", "@m", "--", "set", "Bridge", BR,
+                  "netflow=@n", "sflow=@s")
+        ovs.vsctl("clear", "Bridge", BR, "mirrors", "netflow", "sflow")
+    return n / (time.monotonic() - t0)
+
+
+def monitor_line(env, ctx, k):
+    plain = ovst.ovs_net_xml_ns(env, "bmon", BR, "")
+    mon = ovst.ovs_net_xml_ns(env, "bmonm", BR, MON_XML)
+    xml = {w: open(f).read() for w, f in (("plain", plain), ("monitor", mon))}
+    res = {"plain": [], "monitor": [], "vsctl": []}
+    for _ in range(ROUNDS):
+        for w in ("plain", "monitor"):
+            res[w].append(net_cycles(ctx, xml[w], ITER))
+        res["vsctl"].append(vsctl_monitor_cycles(ctx, ITER))
+    line = "  ".join(f"{w} {statistics.median(v):7.1f} [{min(v):7.1f}]" for w, v in res.items())
+    print(f"K={k:5d}  start+destroy/s: {line}", flush=True)
+
+
 def bench(env):
     ovs = ovst.Ovs(env)
     env.start_daemon(extra=["--no-default-network"])
@@ -163,6 +224,9 @@ def bench(env):
     env.ok("net-create", ovst.ovs_net_xml(env, "bn", BR))
     make_tap("bvs0")
     make_tap("braw0")
+    if MONITOR:
+        make_tap("bmon0")
+        ovs.vsctl("add-port", BR, "bmon0")
     ctx = {"ovs": ovs, "dbus": Dbus(env, "bn"), "raw": RawOvsdb(ovs.sock)}
     present = 0
     print(f"ITER={ITER} ROUNDS={ROUNDS}; ports/s (attach+detach cycles), median [min]", flush=True)
@@ -178,6 +242,8 @@ def bench(env):
                 res[w].append(measure(w, ctx, ITER))
         line = "  ".join(f"{w} {statistics.median(v):7.1f} [{min(v):7.1f}]" for w, v in res.items())
         print(f"K={k:5d}  {line}   (fill {fill:.1f}s)", flush=True)
+        if MONITOR:
+            monitor_line(env, ctx, k)
     ovs.stop()
 
 

@@ -12,7 +12,8 @@
 #   sudo bench/ovs.sh [BUILD_DIR]          (default BUILD_DIR: build)
 #
 # Knobs: PRESENT="1 100 1000", ITER=50 (cycles per sample), ROUNDS=3
-# (samples per K and way, interleaved), WAYS="netctl vsctl ovsdb".
+# (samples per K and way, interleaved), WAYS="netctl vsctl ovsdb", MONITOR=1
+# (also network start+destroy with and without mirror/NetFlow/sFlow).
 # Needs openvswitch-switch (its service need not run: the script starts its
 # own daemons with OVS_RUNDIR etc. in a temp dir).
 set -eu -o pipefail
