@@ -18,6 +18,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
 spec = importlib.util.spec_from_file_location("harness", os.path.join(HERE, "dbus-harness.py"))
 H = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(H)
@@ -30,6 +31,7 @@ try:
     from gi.repository import Gio, GLib
 except (ImportError, ValueError):
     H.skip("python3-gi is not installed")
+import dbus_client  # noqa: E402 (after the check above)
 
 PORT = "org.netctl1.NetworkPort"
 ERR = "org.netctl.Error."
@@ -49,56 +51,8 @@ def check(cond, what):
         failures.append(what)
 
 
-class Client:
-    """A root client on the private bus, recording every signal of netctld."""
-
-    def __init__(self, address):
-        self.conn = Gio.DBusConnection.new_for_address_sync(
-            address, Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT
-            | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
-        self.signals = []
-        self.conn.signal_subscribe(H.BUS_NAME, None, None, None, None, Gio.DBusSignalFlags.NONE,
-                                   self._on_signal)
-        self.ctx = GLib.MainContext.default()
-
-    def _on_signal(self, conn, sender, path, iface, member, params):
-        self.signals.append((path, iface, member, params.unpack()))
-
-    def wait_signal(self, pred, timeout=5):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            while self.ctx.iteration(False):
-                pass
-            for s in self.signals:
-                if pred(s):
-                    return s
-            time.sleep(0.01)
-        return None
-
-    def call(self, path, iface, method, sig=None, args=None):
-        params = GLib.Variant(sig, args) if sig else None
-        reply = self.conn.call_sync(H.BUS_NAME, path, iface, method, params, None,
-                                    Gio.DBusCallFlags.NONE, 30000, None)
-        return reply.unpack() if reply is not None else None
-
-    def call_v(self, path, iface, method, params):
-        """call with a ready GLib.Variant tuple (for a{sv} of chosen types)."""
-        reply = self.conn.call_sync(H.BUS_NAME, path, iface, method, params, None,
-                                    Gio.DBusCallFlags.NONE, 30000, None)
-        return reply.unpack() if reply is not None else None
-
-    def error(self, fn, *args):
-        """(D-Bus error name, message) of a call expected to fail, or None."""
-        try:
-            fn(*args)
-        except GLib.Error as e:
-            name = Gio.DBusError.get_remote_error(e)
-            Gio.DBusError.strip_remote_error(e)
-            return name, e.message
-        return None
-
-    def connect(self, method, sig=None, args=None):
-        return self.call(H.CONNECT_PATH, H.CONNECT, method, sig, args)
+class Client(dbus_client.Client):
+    error = staticmethod(dbus_client.Client.error_of)
 
     # the port API
     def ports(self, net):

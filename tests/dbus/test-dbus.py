@@ -27,6 +27,7 @@ try:
     from gi.repository import Gio, GLib
 except (ImportError, ValueError):
     H.skip("python3-gi is not installed")
+import dbus_client  # noqa: E402 (after the check above)
 
 failures = []
 checks = 0
@@ -42,61 +43,10 @@ def check(cond, what):
         failures.append(what)
 
 
-class Client:
-    """A root client on the private bus, recording every signal from netctld."""
-
-    def __init__(self, address):
-        self.conn = Gio.DBusConnection.new_for_address_sync(
-            address,
-            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT
-            | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
-        self.signals = []
-        self.conn.signal_subscribe(H.BUS_NAME, None, None, None, None,
-                                   Gio.DBusSignalFlags.NONE, self._on_signal)
-        self.ctx = GLib.MainContext.default()
-
-    def _on_signal(self, conn, sender, path, iface, member, params):
-        self.signals.append((path, iface, member, params.unpack()))
-
-    def pump(self, seconds=0.2):
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            while self.ctx.iteration(False):
-                pass
-            time.sleep(0.01)
-
-    def wait_signal(self, pred, timeout=5):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            while self.ctx.iteration(False):
-                pass
-            for s in self.signals:
-                if pred(s):
-                    return s
-            time.sleep(0.01)
-        return None
-
-    def call(self, path, iface, method, sig=None, args=None):
-        params = GLib.Variant(sig, args) if sig else None
-        reply = self.conn.call_sync(H.BUS_NAME, path, iface, method, params, None,
-                                    Gio.DBusCallFlags.NONE, 30000, None)
-        return reply.unpack() if reply is not None else None
-
+class Client(dbus_client.Client):
     def error(self, path, iface, method, sig=None, args=None):
         """(D-Bus error name, message) of a call expected to fail; None if it succeeds."""
-        try:
-            self.call(path, iface, method, sig, args)
-        except GLib.Error as e:
-            name = Gio.DBusError.get_remote_error(e)
-            Gio.DBusError.strip_remote_error(e)
-            return name, e.message
-        return None
-
-    def props(self, path):
-        return self.call(path, H.PROPS, "GetAll", "(s)", (H.NETWORK,))[0]
-
-    def connect(self, method, sig=None, args=None):
-        return self.call(H.CONNECT_PATH, H.CONNECT, method, sig, args)
+        return self.error_of(self.call, path, iface, method, sig, args)
 
 
 def net_xml(name, bridge, uuid=None):
