@@ -593,6 +593,7 @@ def flow_export(env):
   </netctl:netflow>
   <netctl:sflow sampling='1' polling='1' header='128'>
     <netctl:target address='127.0.0.1' port='6343'/>
+    <netctl:target address='::1' port='6344'/>
   </netctl:sflow>""")
         env.ok("net-create", xml)
         nf_uuid = ovs.get("Bridge", "ovsbr0", "netflow")
@@ -601,6 +602,8 @@ def flow_export(env):
         assert ovs.get("NetFlow", nf_uuid, "engine_id") == "9"
         sf_uuid = ovs.get("Bridge", "ovsbr0", "sflow")
         assert ovs.get("sFlow", sf_uuid, "sampling") == "1"
+        assert ovs.get("sFlow", sf_uuid, "targets") == '["127.0.0.1:6343", "[::1]:6344"]', \
+            ovs.get("sFlow", sf_uuid, "targets")
         a = attach(env, "ovs1")
         b = attach(env, "ovs1")
         ga = Guest(env, a, "10.0.0.1")

@@ -5,6 +5,7 @@
 #include <glib.h>
 
 #include "network-def.h"
+#include "network-netctl-ovs.h"
 #include "port-def.h"
 
 /* Values that are never written (absent/default), so have no string. */
@@ -87,6 +88,7 @@ test_roundtrip(void)
   ROUNDTRIP(nc_lease_unit, _NC_LEASE_UNIT_MAX);
   ROUNDTRIP(nc_virtualport_type, _NC_VIRTUALPORT_MAX);
   ROUNDTRIP(nc_vlan_native_mode, _NC_VLAN_NATIVE_MAX);
+  ROUNDTRIP(nc_mirror_direction, _NC_MIRROR_DIRECTION_MAX);
 }
 
 static void
