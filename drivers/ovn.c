@@ -18,7 +18,9 @@
  * Before that, start checks that this host can carry the network's ports
  * (check_chassis): Open vSwitch running with br-int, the chassis settings
  * ovn-controller needs, matching datapath types, the chassis registered in
- * the southbound database; each failure says what to fix.
+ * the southbound database, the encap IP on an interface whose MTU fits the
+ * network's <mtu> plus the tunnel's overhead; each failure says what to
+ * fix.
  *
  * For forward nat/route the same transaction adds a logical router (see
  * ovn-nb.h: inside port with the <ip> address, uplink port on a switch with
@@ -26,12 +28,16 @@
  * default route via uplinkGateway) and for nat an SNAT of the subnet to
  * the uplink address; DHCP then also gives the router.
  *
- * Not done yet (issue 14): IPv6, the definition stored in the NB, leases from the NB, the offload
- * and underlay MTU checks. nat/route and IPv6 are refused at define. */
+ * Leases come from the NB (ovn-leases.c).
+ *
+ * Not done yet (issue 14): IPv6 (refused at define), the definition stored
+ * in the NB, the offload check, requested-chassis and RECLAIM for
+ * migration. */
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 
+#include "addr.h"
 #include "bridge-port.h"
 #include "forward-driver.h"
 #include "link-tap.h"
@@ -217,9 +223,59 @@ chassis_fail(GError **error, const NcNetworkDef *def, const char *fmt, ...)
   return FALSE;
 }
 
+/* Bytes a tunnel adds to a guest's frame (outer Ethernet excluded): IPv4
+ * + UDP + the header with OVN's options, as measured for Geneve (issue 14:
+ * guest MTU at most underlay minus 58). 0: unknown type, not checked. */
+static guint
+tunnel_overhead(const char *encap_type)
+{
+  if (strstr(encap_type, "geneve"))
+    return 58;
+  if (strstr(encap_type, "vxlan"))
+    return 50;
+  return 0;
+}
+
+/* The network's <mtu> plus the tunnel's overhead must fit the MTU of the
+ * interface holding this host's encap IP (else large frames between hosts
+ * are dropped silently). Without <mtu> guests keep their own and nothing
+ * is checked. */
+static gboolean
+check_underlay_mtu(const NcDriverEnv *env, const NcNetworkDef *def, const NcOvnChassisConfig *c,
+                   GError **error)
+{
+  guint overhead = tunnel_overhead(c->encap_type);
+  NcSockAddr encap;
+  if (!def->has_mtu || !def->mtu || !overhead || !env || !env->kernel
+      || !nc_sockaddr_parse(c->encap_ip, AF_UNSPEC, &encap))
+    return TRUE;
+  g_autoptr(GArray) addrs = NULL;
+  if (nc_addr_list(env->kernel, encap.family, 0, &addrs) < 0)
+    return TRUE; /* not knowable here: ovn-controller reports its own errors */
+  for (guint i = 0; i < addrs->len; i++) {
+    const NcAddrEntry *e = &g_array_index(addrs, NcAddrEntry, i);
+    NcLinkInfo link;
+    if (!nc_sockaddr_equal(&e->addr, &encap) || !e->ifname[0]
+        || nc_link_get_info(env->kernel, e->ifname, &link) < 0)
+      continue;
+    if (def->mtu + overhead > link.mtu)
+      return chassis_fail(error, def,
+                          "the network's MTU %u plus %u bytes of %s encapsulation exceeds the "
+                          "MTU %u of '%s' (which holds the encap IP %s); use <mtu size='%u'/> "
+                          "or a larger underlay MTU",
+                          def->mtu, overhead, c->encap_type, link.mtu, e->ifname, c->encap_ip,
+                          link.mtu - overhead);
+    return TRUE;
+  }
+  return chassis_fail(error, def,
+                      "no interface of this host has the encap IP %s (external_ids:"
+                      "ovn-encap-ip): tunnels to other hosts cannot work",
+                      c->encap_ip);
+}
+
 /* What ovn-controller on this host needs, read where it reads it. */
 static gboolean
-check_chassis(const NcNetworkDef *def, GError **error)
+check_chassis(const NcDriverEnv *env, const NcNetworkDef *def, GError **error)
 {
   g_autofree char *socket = nc_ovsdb_default_socket();
   g_autofree char *detail = NULL;
@@ -270,7 +326,7 @@ check_chassis(const NcNetworkDef *def, GError **error)
                         "its chassis '%s' is not registered in OVN's southbound database at "
                         "'%s'; is ovn-controller running on this host?",
                         c.system_id, c.remote);
-  return TRUE;
+  return check_underlay_mtu(env, def, &c, error);
 }
 
 /* Locally administered MACs for the router's ports (n = 1 inside, 2
@@ -286,7 +342,7 @@ static gboolean
 ovn_start(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GError **error)
 {
   char uuid[NC_UUID_STRING_LEN];
-  if (!check_chassis(def, error))
+  if (!check_chassis(env, def, error))
     return FALSE;
   const NcIpDef *ip = ipv4(def);
   g_autofree char *subnet = NULL, *exclude = NULL, *cidr = NULL, *router = NULL;

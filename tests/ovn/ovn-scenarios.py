@@ -344,7 +344,8 @@ def nat(env):
 @scenario
 def bootstrap(env):
     """Start checks that this host can carry OVN ports and says what to fix:
-    datapath types that disagree, a chassis setting missing, the chassis
+    an <mtu> too large for the underlay plus Geneve, datapath types that
+    disagree, a chassis setting missing, the chassis
     not registered in the SB, Open vSwitch not running. Nothing is left in
     the NB after a refused start."""
     cl = ovn_lib.Cluster(env, hosts=1)
@@ -357,6 +358,13 @@ def bootstrap(env):
         assert r.rc != 0 and all(n in r.err for n in needles), (needles, r)
         assert "this host cannot carry OVN ports" in r.err, r
         assert marked(c, "Logical_Switch") == [] and marked(c, "DHCP_Options") == []
+    # an MTU the underlay cannot carry with Geneve's 58 bytes
+    big = env.write("big.xml", OVN_NET.format(nb=ovn_lib.NB_REMOTE).replace(
+        "<mtu size='1400'/>", "<mtu size='1450'/>"))
+    r = n1.run("net-create", big)
+    assert r.rc != 0 and "MTU 1450 plus 58 bytes of geneve encapsulation exceeds the MTU 1500 " \
+        "of 'br-phy'" in r.err and "<mtu size='1442'/>" in r.err, r
+    assert marked(c, "Logical_Switch") == []
     # ovn-controller stopped first: it would otherwise follow the settings below
     h.stop("ovn-controller")
     h.vsctl("set", "Open_vSwitch", ".", "external_ids:ovn-bridge-datapath-type=system")
