@@ -197,6 +197,14 @@ ovs_reconfigure(const NcDriverEnv *env, const NcNetworkDef *old_def, const NcNet
                 old_def->name);
     return FALSE;
   }
+  /* a portgroup's virtualport may be all that made it OVS (network-kind.c) */
+  if (nc_network_def_kind(new_def) != NC_NETWORK_KIND_OVS_BRIDGE) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_UNSUPPORTED,
+                "network '%s': the change would make it a %s, not an Open vSwitch network, while "
+                "it runs; use --config, then restart the network",
+                old_def->name, nc_network_def_traits(new_def)->description);
+    return FALSE;
+  }
   /* net-update has no section for netctl's elements; a live change comes
    * from a caller that has one. */
   if (!nc_netctl_ovs_equal(nc_network_def_netctl_ovs(old_def), nc_network_def_netctl_ovs(new_def)))

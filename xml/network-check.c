@@ -13,6 +13,7 @@
  * network-check-ip.c, <dns>/<domain> in network-check-dns.c. */
 #include "network-check-priv.h"
 #include "network-check-names.h"
+#include "network-netctl-ovs.h"
 
 #include <stdarg.h>
 
@@ -397,6 +398,12 @@ check_netwide(const NcCheck *c, GError **error)
 }
 
 static gboolean
+check_netctl_ovs(const NcCheck *c, GError **error)
+{
+  return nc_netctl_ovs_check(c->def, c->file, error);
+}
+
+static gboolean
 check_names(const NcCheck *c, GError **error)
 {
   return nc_network_def_check_names(c->def, error);
@@ -407,7 +414,7 @@ check_names(const NcCheck *c, GError **error)
 static gboolean (*const steps[])(const NcCheck *c, GError **error) = {
   check_misc,       nc_check_forward, nc_check_mode_parse_rules,    nc_check_ips,
   nc_check_routes,  nc_check_dns,     nc_check_mode_validate_rules, check_netwide,
-  check_portgroups, check_names,
+  check_portgroups, check_names,      check_netctl_ovs,
 };
 
 gboolean

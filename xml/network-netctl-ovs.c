@@ -6,7 +6,9 @@
 
 #include "network-format-priv.h"
 #include "network-kind.h"
+#include "network-check-names.h"
 #include "network-netctl-ns.h"
+#include "network-xml.h"
 #include "port-merge.h"
 
 static const char *const direction_strings[_NC_MIRROR_DIRECTION_MAX] = {
@@ -506,6 +508,36 @@ nc_netctl_ovs_equal(const NcNetctlOvs *a, const NcNetctlOvs *b)
   nc_netctl_ovs_format(fa, a, 0);
   nc_netctl_ovs_format(fb, b, 0);
   return g_str_equal(fa->str, fb->str);
+}
+
+gboolean
+nc_netctl_ovs_check(const NcNetworkDef *def, const char *file, GError **error)
+{
+  const NcNetctlOvs *ovs = nc_network_def_netctl_ovs(def);
+  if (!ovs)
+    return TRUE;
+  g_autofree char *name = nc_name_escape(def->name);
+  if (nc_network_def_kind(def) != NC_NETWORK_KIND_OVS_BRIDGE) {
+    nc_xml_set_error(error, NC_ERROR_XML_ERROR, file, 0, name,
+                     "only Open vSwitch networks (forward mode 'bridge' with <virtualport "
+                     "type='openvswitch'/>) have mirrors and flow export");
+    return FALSE;
+  }
+  for (guint i = 0; ovs->mirrors && i < ovs->mirrors->len; i++) {
+    const NcMirror *m = ovs->mirrors->pdata[i];
+    for (guint j = 0; j < m->selects->len; j++) {
+      const NcMirrorSelect *s = m->selects->pdata[j];
+      if (s->portgroup && !nc_network_def_find_portgroup(def, s->portgroup)) {
+        g_autofree char *pg = nc_name_escape(s->portgroup);
+        nc_xml_set_error(error, NC_ERROR_XML_ERROR, file, m->line, name,
+                         "<netctl:mirror name='%s'> selects portgroup '%s', which the network "
+                         "no longer has",
+                         m->name, pg);
+        return FALSE;
+      }
+    }
+  }
+  return TRUE;
 }
 
 const NcNetctlOvs *

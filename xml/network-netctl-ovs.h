@@ -100,6 +100,11 @@ void nc_netctl_ovs_format(GString *buf, const NcNetctlOvs *ovs, guint indent);
 /* Both NULL, or the same elements. */
 gboolean nc_netctl_ovs_equal(const NcNetctlOvs *a, const NcNetctlOvs *b);
 
+/* What must still hold after a change of the rest of the definition
+ * (net-update of a portgroup, for instance): an Open vSwitch network, and
+ * every portgroup a mirror selects. file may be NULL. */
+gboolean nc_netctl_ovs_check(const NcNetworkDef *def, const char *file, GError **error);
+
 /* The def's (NULL when it has none). */
 const NcNetctlOvs *nc_network_def_netctl_ovs(const NcNetworkDef *def);
 

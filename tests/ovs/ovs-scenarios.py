@@ -529,6 +529,9 @@ def mirror(env):
     finally:
         sniff.close()
         sniff1.close()
+    # a portgroup a mirror selects cannot go
+    r = env.run("net-update", "ovs1", "delete", "portgroup", "<portgroup name='web'/>", "--live")
+    assert r.rc != 0 and "selects portgroup 'web', which the network no longer has" in r.err, r
     # a web port attached later is in the mirror too
     w2 = attach(env, "ovs1", "--portgroup", "web")
     uuid2 = ovs.vsctl("get", "Port", w2["device"], "_uuid").stdout.strip()
@@ -694,6 +697,10 @@ def portgroup_virtualport(env):
     assert p["device"] in ovs.ports("ovsbr0"), ovs.ports("ovsbr0")
     assert ovs.get("Port", p["device"], "tag") == "10"
     assert ovs.ids("Interface", p["device"])["netctl-network"] == "pgovs"
+    # deleting that portgroup live would make it a Linux bridge network under its ports
+    r = env.run("net-update", "pgovs", "delete", "portgroup", "<portgroup name='v10'/>", "--live")
+    assert r.rc != 0 and "not an Open vSwitch network" in r.err, r
+    assert "<portgroup name='v10'>" in env.ok("net-dumpxml", "pgovs").out
 
 
 def ofctl(env, *args):
