@@ -457,7 +457,7 @@ def live_floor(env):
     floor set to 0 gives its class back."""
     bus = setup(env, "<inbound average='250' burst='16'/>")
     bus.create(1, "<inbound floor='200'/>")
-    bus.create(2, "<inbound average='100'/>")
+    tap2 = bus.create(2, "<inbound average='100'/>")
     r = bus.set_params(1, inbound_floor=100)
     assert r.returncode == 0, r.stderr
     cls = classes(BRIDGE)
@@ -468,6 +468,7 @@ def live_floor(env):
     assert r.returncode != 0 and "does not fit" in r.stderr, r.stderr
     assert "floor" not in env.ok("net-port-dumpxml", NET, port_uuid(2)).out
     assert set(classes(BRIDGE)) == {"1:1", "1:2", "1:3"} and status(env) == ("0-3", 100)
+    assert classes(tap2)["1:1"]["rate"] == "800Kbit", classes(tap2)  # its TAP as it was
 
     # the libvirt protocol's NetworkPortSetParameters, through python3-libvirt
     try:
