@@ -14,11 +14,23 @@ overlays there). Measured, per daemon:
   3. ports: PORTS networkPortCreateXML then delete, one connection, on that
      network while it runs.
 
-Usage (root): bench/rpc-bench.py [BUILD_DIR]   (env: RUNS=10 PORTS=1000 SECS=3)
-Prints a table and one JSON line per daemon."""
+The machine is shared: PASSES (default 3) alternates the daemons' passes in
+one run (libvirtd, netctld, libvirtd, netctld, ...), each pass in a fresh
+namespace; the table gives the median over passes and the spread (min-max),
+the ratio of the medians and each pass pair's ratio.
+
+PROFILE=DIR (netctld's passes only) also writes there: `strace -c -f` of
+netctld over PROFILE_CALLS (default 5000) numOfNetworks calls, `strace -f
+-tt` over 300 of them, and
+`strace -f -tt -T` of netctld over one `virsh net-start` / `net-destroy`.
+
+Usage (root): bench/rpc-bench.py [BUILD_DIR]
+  (env: PASSES=3 RUNS=10 PORTS=1000 SECS=3 PROFILE=DIR PROFILE_CALLS=5000)
+Prints a table and one JSON line per pass."""
 
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -27,6 +39,7 @@ import time
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, "tests", "rpc"))
 
+PASSES = int(os.environ.get("PASSES", "3"))
 RUNS = int(os.environ.get("RUNS", "10"))
 PORTS = int(os.environ.get("PORTS", "1000"))
 SECS = float(os.environ.get("SECS", "3"))
@@ -63,6 +76,12 @@ if what == "rpc":
             n += 50
         out[name + "_per_s"] = n / (P() - t0)
         out[name + "_daemon_cpu_us"] = (cpu() - c0) / n * 1e6
+elif what == "num":  # a fixed number of calls, for a profiler attached meanwhile
+    n = int(arg)
+    t0 = P()
+    for _ in range(n):
+        c.numOfNetworks()
+    out["num_per_s"] = n / (P() - t0)
 elif what == "ports":
     n = int(arg)
     net = c.networkLookupByName("benchnat")
@@ -86,20 +105,82 @@ print(json.dumps(out))
 '''
 
 
+class Strace:
+    """strace attached to the daemon (by PID) while a `with` block runs."""
+
+    def __init__(self, env, pid, out, args):
+        self.cmd = ["strace", *args, "-p", str(pid), "-o", out]
+        self.env = env
+        self.out = out
+
+    def __enter__(self):
+        from harness import wait_for
+        self.p = self.env.spawn(self.cmd, stderr=subprocess.PIPE, text=True)
+        # attached once it says so on stderr ("Process N attached")
+        wait_for("strace to attach", lambda: self.p.poll() is not None
+                 or "attached" in self.p.stderr.readline(), timeout=10)
+        assert self.p.poll() is None, f"strace exited: {self.p.returncode}"
+        return self
+
+    def __exit__(self, *exc):
+        self.env.stop(self.p, signal.SIGINT)
+
+
+def profile(env, res):
+    """strace of netctld over a numOfNetworks loop (while the 100 networks
+    are defined) and over one virsh net-start/net-destroy."""
+    out = os.environ["PROFILE"]
+    os.makedirs(out, exist_ok=True)
+    tag = time.strftime("%H%M%S")
+    calls = os.environ.get("PROFILE_CALLS", "5000")
+    if os.path.exists(os.path.join(out, "done-rpc")):
+        return
+    path = os.path.join(out, f"strace-c-num-{tag}.txt")
+    with Strace(env, env.daemon.pid, path, ["-c", "-f"]):
+        r = env.python(CLIENT, env.uri, "num", calls, str(env.daemon.pid))
+    assert r.rc == 0, r
+    res["profile_num_calls"] = int(calls)
+    res["profile_strace_c"] = path
+    path = os.path.join(out, f"strace-tt-num-{tag}.txt")  # what each call costs, in order
+    with Strace(env, env.daemon.pid, path, ["-f", "-tt"]):
+        r = env.python(CLIENT, env.uri, "num", "300", str(env.daemon.pid))
+    assert r.rc == 0, r
+    res["profile_strace_tt"] = path
+    open(os.path.join(out, "done-rpc"), "w").close()
+
+
+def profile_start(env, res):
+    out = os.environ["PROFILE"]
+    if os.path.exists(os.path.join(out, "done-start")):
+        return
+    tag = time.strftime("%H%M%S")
+    path = os.path.join(out, f"strace-T-net-start-{tag}.txt")
+    with Strace(env, env.daemon.pid, path, ["-f", "-tt", "-T", "-s", "200"]):
+        env.vok("net-start", "benchnat")
+        env.vok("net-destroy", "benchnat")
+    res["profile_strace_start"] = path
+    open(os.path.join(out, "done-start"), "w").close()
+
+
 def measure(env):
     from rpc_lib import REFERENCE
     env.start_daemon()
     res = {"daemon": "libvirtd 9.0 (network driver only)" if REFERENCE else "netctld"}
+    res["load_at_start"] = os.getloadavg()[0]
     for i in range(100):
         env.vok("net-define", env.write(f"b{i}.xml", f"<network><name>bench{i:03d}</name>"
                                         f"<bridge name='ncb{i}'/></network>\n"))
     r = env.python(CLIENT, env.uri, "rpc", str(SECS), str(env.daemon.pid))
     assert r.rc == 0, r
     res.update(json.loads(r.out))
+    if os.environ.get("PROFILE") and not REFERENCE:
+        profile(env, res)
     for i in range(100):
         env.vok("net-undefine", f"bench{i:03d}")
 
     env.vok("net-define", env.write("nat.xml", NAT))
+    if os.environ.get("PROFILE") and not REFERENCE:
+        profile_start(env, res)
     starts, stops = [], []
     for _ in range(RUNS):
         t0 = time.perf_counter()
@@ -138,34 +219,52 @@ def run_one(reference, build):
     raise SystemExit(f"{'libvirtd' if reference else 'netctld'} run failed")
 
 
+ROWS = [("listAllNetworks(0), 100 networks, per s", "list_all_per_s", True),
+        ("numOfNetworks per s", "num_per_s", True),
+        ("virsh net-start, NAT+DHCP, ms (median)", "virsh_net_start_ms", False),
+        ("virsh net-destroy, ms (median)", "virsh_net_destroy_ms", False),
+        ("networkPortCreateXML per s", "port_create_per_s", True),
+        ("port delete per s", "port_delete_per_s", True),
+        ("port create+delete per s", "port_create_delete_per_s", True),
+        ("daemon CPU per listAllNetworks, us", "list_all_daemon_cpu_us", False),
+        ("daemon CPU per numOfNetworks, us", "num_daemon_cpu_us", False),
+        ("daemon CPU per port create, us", "port_create_daemon_cpu_us", False),
+        ("daemon CPU per port delete, us", "port_delete_daemon_cpu_us", False),
+        ("daemon RSS at the end, kB", "daemon_rss_kb_end", False)]
+
+
+def ratio(nc, lv, higher_better):
+    if not nc or not lv:
+        return float("nan")
+    return nc / lv if higher_better else lv / nc
+
+
 def main():
     if len(sys.argv) > 1 and sys.argv[1] in ("--inner", "bench"):  # "bench": in the namespace
         from rpc_lib import main as rpc_main
         return rpc_main({"bench": measure}, [sys.argv[0], "bench"])
     build = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(TOP, "build"))
     print(f"# rpc-bench {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}; "
-          f"load {os.getloadavg()[0]:.1f}; RUNS={RUNS} PORTS={PORTS} SECS={SECS}; build {build}")
-    results = [run_one(True, build), run_one(False, build)]
-    lv, nc = results
-    rows = [("listAllNetworks(0), 100 networks, per s", "list_all_per_s", True),
-            ("numOfNetworks per s", "num_per_s", True),
-            ("virsh net-start, NAT+DHCP, ms (median)", "virsh_net_start_ms", False),
-            ("virsh net-destroy, ms (median)", "virsh_net_destroy_ms", False),
-            ("networkPortCreateXML per s", "port_create_per_s", True),
-            ("port delete per s", "port_delete_per_s", True),
-            ("port create+delete per s", "port_create_delete_per_s", True),
-            ("daemon CPU per listAllNetworks, us", "list_all_daemon_cpu_us", False),
-            ("daemon CPU per numOfNetworks, us", "num_daemon_cpu_us", False),
-            ("daemon CPU per port create, us", "port_create_daemon_cpu_us", False),
-            ("daemon CPU per port delete, us", "port_delete_daemon_cpu_us", False)]
-    print(f"{'':44} {'libvirt 9.0':>12} {'netctld':>12} {'ratio':>8}")
-    for label, key, higher_better in rows:
-        ratio = (nc[key] / lv[key] if higher_better else lv[key] / nc[key]) if nc[key] and lv[key] else float("nan")
-        print(f"{label:44} {lv[key]:12.1f} {nc[key]:12.1f} {ratio:7.1f}x")
-    print(f"load at end {os.getloadavg()[0]:.1f}")
-    for r in results:
-        print(json.dumps(r))
-    print(f"load {os.getloadavg()[0]:.1f}")
+          f"load {os.getloadavg()[0]:.1f}; PASSES={PASSES} RUNS={RUNS} PORTS={PORTS} "
+          f"SECS={SECS}; build {build}", flush=True)
+    lvs, ncs = [], []
+    for i in range(PASSES):  # interleaved: the load moves within minutes
+        for reference, into in ((True, lvs), (False, ncs)):
+            r = run_one(reference, build)
+            r["pass"] = i + 1
+            into.append(r)
+            print(json.dumps(r), flush=True)
+    print(f"{'(median over passes; [min-max])':44} {'libvirt 9.0':>22} {'netctld':>22} "
+          f"{'ratio':>6}  per pass")
+    for label, key, higher_better in ROWS:
+        a = [r[key] for r in lvs]
+        b = [r[key] for r in ncs]
+        ma, mb = statistics.median(a), statistics.median(b)
+        per = " ".join(f"{ratio(y, x, higher_better):.1f}" for x, y in zip(a, b))
+        print(f"{label:44} {ma:9.1f} [{min(a):5.0f}-{max(a):5.0f}] {mb:9.1f} "
+              f"[{min(b):5.0f}-{max(b):5.0f}] {ratio(mb, ma, higher_better):5.1f}x  {per}")
+    print(f"load at end {os.getloadavg()[0]:.1f}; load at the passes' starts: "
+          + " ".join(f"{r['load_at_start']:.1f}" for pair in zip(lvs, ncs) for r in pair))
     return 0
 
 
