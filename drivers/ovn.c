@@ -338,6 +338,19 @@ router_mac(const NcNetworkDef *def, guint n)
                          def->uuid[2], def->uuid[3], (def->uuid[4] & 0xf0) | n);
 }
 
+/* The DHCP_Options row's uuid in the live state, so a port's creation
+ * needs no lookup (a scan of the NB's rows by mark). Unknown: left unset,
+ * looked up per port. */
+static void
+remember_dhcp(const NcNetworkDef *def, NcLiveState *live)
+{
+  char uuid[NC_UUID_STRING_LEN];
+  g_autofree char *dhcp = NULL;
+  if (nc_ovn_nb_switch_find(nc_network_def_ovn(def)->nb, net_uuid(def, uuid), NULL, &dhcp,
+                            NULL) == 0)
+    nc_live_state_set(live, "ovn-dhcp", dhcp ? dhcp : "");
+}
+
 static gboolean
 ovn_start(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GError **error)
 {
@@ -443,6 +456,7 @@ ovn_start(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GE
    * only its own ports. */
   nc_live_state_set(live, "ovn-nb", nb);
   nc_live_state_set(live, "ovn-joined", r == -EEXIST ? "yes" : NULL);
+  remember_dhcp(def, live);
   return TRUE;
 }
 
@@ -474,6 +488,7 @@ ovn_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GE
     set_nb_error(error, def, "cannot find its logical switch", r, detail);
     return FALSE;
   }
+  remember_dhcp(def, live);
   return TRUE;
 }
 
@@ -514,15 +529,21 @@ fill_plug(NcNetworkPortDef *port)
 }
 
 static gboolean
-lsp_add(const NcNetworkDef *def, const NcNetworkPortDef *port, gboolean existing_ok,
-        GError **error)
+lsp_add(const NcNetworkDef *def, NcLiveState *live, const NcNetworkPortDef *port,
+        gboolean existing_ok, GError **error)
 {
   char uuid[NC_UUID_STRING_LEN], puuid[NC_UUID_STRING_LEN], mac[18];
   const char *nb = nc_network_def_ovn(def)->nb;
   nc_uuid_format(port->uuid, puuid);
   nc_mac_format(&port->mac, mac);
   g_autofree char *dhcp = NULL, *detail = NULL;
-  int r = nc_ovn_nb_switch_find(nb, net_uuid(def, uuid), NULL, &dhcp, &detail);
+  const char *known = nc_live_state_get(live, "ovn-dhcp");
+  int r = 0;
+  net_uuid(def, uuid);
+  if (known)
+    dhcp = known[0] ? g_strdup(known) : NULL;
+  else
+    r = nc_ovn_nb_switch_find(nb, uuid, NULL, &dhcp, &detail);
   g_autofree char *addresses = port_addresses(def, port);
   NcOvnPort p = {
     .net_uuid = uuid,
@@ -607,7 +628,7 @@ static gboolean
 ovn_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
                NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
 {
-  if (!lsp_add(def, port, FALSE, error))
+  if (!lsp_add(def, live, port, FALSE, error))
     return FALSE;
   fill_plug(port);
   if (!dev || !dev->create)
@@ -655,7 +676,7 @@ ovn_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *liv
 {
   char puuid[NC_UUID_STRING_LEN];
   nc_uuid_format(port->uuid, puuid);
-  if (!lsp_add(def, port, TRUE, error))
+  if (!lsp_add(def, live, port, TRUE, error))
     return FALSE;
   fill_plug(port);
   if (!dev || !dev->create || !dev->name[0])

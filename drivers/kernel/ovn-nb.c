@@ -297,11 +297,14 @@ int
 nc_ovn_nb_port_del(const char *nb, const char *net_uuid, const char *port_uuid,
                    char **ret_detail)
 {
-  /* removing the reference deletes the (non-root) port row */
+  /* removing the reference deletes the (non-root) port row. Found by its
+   * name (indexed), ours when it carries the mark. */
   g_autoptr(GString) o = g_string_new("[{\"op\":\"select\",\"table\":\"Logical_Switch_Port\","
-                                      "\"columns\":[\"_uuid\"],");
-  where_mark(o, "netctl-port", port_uuid);
-  g_string_append(o, "}]");
+                                      "\"columns\":[\"_uuid\"],\"where\":[[\"name\",\"==\",");
+  nc_ovsdb_json_str(o, port_uuid);
+  g_string_append(o, "],[\"external_ids\",\"includes\",");
+  map3(o, "netctl-port", port_uuid, NULL, NULL, NULL, NULL);
+  g_string_append(o, "]]}]");
   g_autoptr(JsonArray) result = NULL;
   int r = transact(nb, o, &result, ret_detail);
   if (r < 0)
