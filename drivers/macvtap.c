@@ -532,7 +532,8 @@ macvtap_start(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live
 }
 
 /* The guests' macvtaps stay (the VMMs hold them; ports outlive a stop and
- * are taken up again at the next start). */
+ * are taken up again at the next start), and with them the passthrough
+ * uplinks they hold: those claims stay until their last port goes. */
 static gboolean
 macvtap_stop(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GError **error)
 {
