@@ -4,12 +4,18 @@
  * The daemon asks the bus for the caller's uid itself rather than trusting the
  * bus policy (org.netctl1.conf is a second line of defence that an admin may
  * loosen). The lookup is asynchronous so one slow caller does not stall the
- * main loop; no cache, as unique names are short-lived and the round trip to
- * the bus is cheap next to any change to a network. */
+ * main loop. Its answer is kept per unique name (fe->uids): the bus never
+ * reuses a unique name and a connection's uid cannot change, so a cached
+ * answer cannot be wrong, and a client making many changes (64 of them in
+ * bench/load.sh) saves a bus round trip and a main-loop turn per change.
+ * Only successful answers are kept; the table is emptied when it reaches
+ * UID_CACHE_MAX names (those of vanished clients are never asked again). */
 #include "dbus-private.h"
 
 #include "nc-error.h"
 #include "nc-log.h"
+
+#define UID_CACHE_MAX 4096
 
 typedef struct {
   NcDbusFrontend *fe;
@@ -101,6 +107,12 @@ on_unix_user(GObject *source, GAsyncResult *result, gpointer user_data)
     return;
   }
   g_variant_get(reply, "(u)", &uid);
+  if (!check->fe->stopped && check->fe->uids != NULL) {
+    if (g_hash_table_size(check->fe->uids) >= UID_CACHE_MAX)
+      g_hash_table_remove_all(check->fe->uids);
+    g_hash_table_replace(check->fe->uids, g_strdup(g_dbus_method_invocation_get_sender(check->inv)),
+                         GUINT_TO_POINTER(uid + 1)); /* + 1: NULL is "not cached" */
+  }
   decide(check->fe, g_object_ref(check->inv), check->func, uid);
 }
 
@@ -116,6 +128,12 @@ nc_dbus_access_require_root(NcDbusFrontend *fe, GDBusMethodInvocation *inv, NcDb
     GCredentials *creds = g_dbus_connection_get_peer_credentials(conn);
     uid_t uid = creds != NULL ? g_credentials_get_unix_user(creds, NULL) : (uid_t)-1;
     decide(fe, inv, func, uid == (uid_t)-1 ? -1 : (gint64)uid);
+    return;
+  }
+
+  gpointer cached = fe->uids != NULL ? g_hash_table_lookup(fe->uids, sender) : NULL;
+  if (cached != NULL) {
+    decide(fe, inv, func, (gint64)GPOINTER_TO_UINT(cached) - 1);
     return;
   }
 

@@ -110,6 +110,7 @@ frontend_clear(NcDbusFrontend *fe)
   g_clear_pointer(&fe->network_info, g_dbus_node_info_unref);
   g_clear_pointer(&fe->port_info, g_dbus_node_info_unref);
   g_clear_pointer(&fe->announced, g_hash_table_unref);
+  g_clear_pointer(&fe->uids, g_hash_table_unref);
   g_clear_object(&fe->conn);
 }
 
@@ -427,6 +428,7 @@ nc_dbus_frontend_start(NcDaemon *daemon, GError **error)
   fe = g_rc_box_new0(NcDbusFrontend);
   fe->daemon = daemon;
   fe->writes = nc_write_queue_new("netctld D-Bus changes");
+  fe->uids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   fe->announced
       = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)network_props_free);
   if (!frontend_setup(fe, error)) {

@@ -29,6 +29,9 @@ typedef struct {
   /* Calls that change state, run in arrival order a slice per main-loop turn
    * (write-queue.h) so reads do not wait behind a burst of them. */
   NcWriteQueue *writes;
+  /* unique bus name -> its uid + 1 (GUINT_TO_POINTER), from the bus
+   * (dbus-access.c). */
+  GHashTable *uids;
 } NcDbusFrontend;
 
 NcDbusFrontend *nc_dbus_frontend_ref(NcDbusFrontend *fe);
