@@ -190,6 +190,17 @@ def setup(env):
     port, dev = bus.call(path, rb.NETWORK, "PortCreateTap", "(sa{sv}u)",
                          (port_xml(uuid="0c0ffee0-0bad-4000-8000-0000000000ff",
                                    mac="52:54:00:0b:ad:ff"), {}, 0))
+    # netctld writes the MAC map within 20 ms of a change, not before its
+    # reply: the guards' "nothing changed" starts from the written file.
+    macs = os.path.join(env.root, "var/lib/libvirt/dnsmasq/nchp0.macs")
+
+    def macs_written():
+        try:
+            with open(macs) as f:
+                return "52:54:00:0b:ad:ff" in f.read()
+        except FileNotFoundError:
+            return False
+    harness.wait_for("the MAC map with the first port", macs_written)
     inactive = bus.connect("NetworkDefineXML", "(s)", (rs.net_xml("hq", "nchq0"),))[0]
     return bus, path, port, dev, inactive
 
