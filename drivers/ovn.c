@@ -31,8 +31,10 @@
  * Leases come from the NB (ovn-leases.c).
  *
  * Not done yet (issue 14): IPv6 (refused at define), the definition stored
- * in the NB, the offload check, requested-chassis and RECLAIM for
- * migration. */
+ * in the NB, the offload check. Ports are requested on the chassis of the
+ * host that made them (requested-chassis); the same port made on another
+ * host (a migrating guest: same uuid, network and MAC) moves there, and
+ * the old host's deletion then leaves it alone. */
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
@@ -275,7 +277,8 @@ check_underlay_mtu(const NcDriverEnv *env, const NcNetworkDef *def, const NcOvnC
 
 /* What ovn-controller on this host needs, read where it reads it. */
 static gboolean
-check_chassis(const NcDriverEnv *env, const NcNetworkDef *def, GError **error)
+check_chassis(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
+              GError **error)
 {
   g_autofree char *socket = nc_ovsdb_default_socket();
   g_autofree char *detail = NULL;
@@ -326,6 +329,8 @@ check_chassis(const NcDriverEnv *env, const NcNetworkDef *def, GError **error)
                         "its chassis '%s' is not registered in OVN's southbound database at "
                         "'%s'; is ovn-controller running on this host?",
                         c.system_id, c.remote);
+  /* ports bound here are requested on this chassis (requested-chassis) */
+  nc_live_state_set(live, "ovn-chassis", c.system_id);
   return check_underlay_mtu(env, def, &c, error);
 }
 
@@ -355,7 +360,7 @@ static gboolean
 ovn_start(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GError **error)
 {
   char uuid[NC_UUID_STRING_LEN];
-  if (!check_chassis(env, def, error))
+  if (!check_chassis(env, def, live, error))
     return FALSE;
   const NcIpDef *ip = ipv4(def);
   g_autofree char *subnet = NULL, *exclude = NULL, *cidr = NULL, *router = NULL;
@@ -489,6 +494,12 @@ ovn_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GE
     return FALSE;
   }
   remember_dhcp(def, live);
+  if (!nc_live_state_get(live, "ovn-chassis")) {
+    g_autofree char *socket = nc_ovsdb_default_socket();
+    g_auto(NcOvnChassisConfig) c = { 0 };
+    if (nc_ovn_chassis_config_read(socket, INTEGRATION_BRIDGE, &c, NULL) == 0 && c.system_id)
+      nc_live_state_set(live, "ovn-chassis", c.system_id);
+  }
   return TRUE;
 }
 
@@ -551,11 +562,22 @@ lsp_add(const NcNetworkDef *def, NcLiveState *live, const NcNetworkPortDef *port
     .addresses = addresses,
     .port_security = mac,
     .dhcp = dhcp,
+    .chassis = nc_live_state_get(live, "ovn-chassis"),
   };
   if (r == 0)
     r = nc_ovn_nb_port_add(nb, &p, &detail);
   if (r == -EEXIST && existing_ok)
     return TRUE;
+  /* the same port (uuid, network, MAC) from another host: a guest
+   * migrating; it is requested here from now on */
+  if (r == -EEXIST && p.chassis) {
+    g_clear_pointer(&detail, g_free);
+    int c = nc_ovn_nb_port_claim(nb, uuid, puuid, mac, p.chassis, &detail);
+    if (c == 0)
+      return TRUE;
+    if (c != -ENOENT)
+      r = c;
+  }
   if (r == -ENOENT) {
     g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
                 "network '%s': port %s: its logical switch is gone from OVN's northbound "
@@ -578,11 +600,13 @@ lsp_add(const NcNetworkDef *def, NcLiveState *live, const NcNetworkPortDef *port
 }
 
 static int
-lsp_del(const NcNetworkDef *def, const NcNetworkPortDef *port, char **ret_detail)
+lsp_del(const NcNetworkDef *def, NcLiveState *live, const NcNetworkPortDef *port,
+        char **ret_detail)
 {
   char uuid[NC_UUID_STRING_LEN], puuid[NC_UUID_STRING_LEN];
   nc_uuid_format(port->uuid, puuid);
-  return nc_ovn_nb_port_del(nc_network_def_ovn(def)->nb, net_uuid(def, uuid), puuid, ret_detail);
+  return nc_ovn_nb_port_del(nc_network_def_ovn(def)->nb, net_uuid(def, uuid), puuid,
+                            nc_live_state_get(live, "ovn-chassis"), ret_detail);
 }
 
 /* The TAP on br-int, bound to the logical port by iface-id. */
@@ -638,7 +662,7 @@ ovn_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *liv
   if (dev->ifindex)
     nc_port_tap_delete(env, port, dev);
   dev->ifindex = 0;
-  lsp_del(def, port, NULL);
+  lsp_del(def, live, port, NULL);
   return FALSE;
 }
 
@@ -655,7 +679,7 @@ ovn_port_free(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live
     dev->ifindex = 0;
   }
   g_autofree char *detail = NULL;
-  r2 = lsp_del(def, port, &detail);
+  r2 = lsp_del(def, live, port, &detail);
   if (r2 < 0) {
     g_autofree char *what = g_strdup_printf("port %s: cannot delete its logical port", puuid);
     set_nb_error(error, def, what, r2, detail);

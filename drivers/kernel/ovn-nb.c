@@ -295,7 +295,7 @@ nc_ovn_nb_port_add(const char *nb, const NcOvnPort *p, char **ret_detail)
 
 int
 nc_ovn_nb_port_del(const char *nb, const char *net_uuid, const char *port_uuid,
-                   char **ret_detail)
+                   const char *chassis, char **ret_detail)
 {
   /* removing the reference deletes the (non-root) port row. Found by its
    * name (indexed), ours when it carries the mark. */
@@ -304,6 +304,10 @@ nc_ovn_nb_port_del(const char *nb, const char *net_uuid, const char *port_uuid,
   nc_ovsdb_json_str(o, port_uuid);
   g_string_append(o, "],[\"external_ids\",\"includes\",");
   map3(o, "netctl-port", port_uuid, NULL, NULL, NULL, NULL);
+  if (chassis) {
+    g_string_append(o, "],[\"options\",\"includes\",");
+    map3(o, "requested-chassis", chassis, NULL, NULL, NULL, NULL);
+  }
   g_string_append(o, "]]}]");
   g_autoptr(JsonArray) result = NULL;
   int r = transact(nb, o, &result, ret_detail);
@@ -356,4 +360,36 @@ nc_ovn_nb_port_addresses(const char *nb, const char *net_uuid, GPtrArray **ret_a
   }
   *ret_addresses = g_steal_pointer(&out);
   return 0;
+}
+
+int
+nc_ovn_nb_port_claim(const char *nb, const char *net_uuid, const char *port_uuid,
+                     const char *mac, const char *chassis, char **ret_detail)
+{
+  g_autoptr(GString) o = g_string_new("[{\"op\":\"select\",\"table\":\"Logical_Switch_Port\","
+                                      "\"columns\":[\"_uuid\",\"addresses\"],\"where\":[[\"name\","
+                                      "\"==\",");
+  nc_ovsdb_json_str(o, port_uuid);
+  g_string_append(o, "],[\"external_ids\",\"includes\",");
+  map3(o, "netctl-uuid", net_uuid, "netctl-port", port_uuid, NULL, NULL);
+  g_string_append(o, "]]}]");
+  g_autoptr(JsonArray) result = NULL;
+  int r = transact(nb, o, &result, ret_detail);
+  if (r < 0)
+    return r;
+  JsonArray *rows = nc_ovsdb_result_rows(result, 0);
+  JsonObject *row = rows && json_array_get_length(rows) > 0
+                        ? json_array_get_object_element(rows, 0)
+                        : NULL;
+  const char *addresses = row ? nc_ovsdb_row_string(row, "addresses") : "";
+  if (!row || g_ascii_strncasecmp(addresses, mac, strlen(mac)) != 0)
+    return -ENOENT;
+  g_autoptr(GString) m = g_string_new("[{\"op\":\"mutate\",\"table\":\"Logical_Switch_Port\","
+                                      "\"where\":[[\"_uuid\",\"==\",[\"uuid\",");
+  nc_ovsdb_json_str(m, nc_ovsdb_row_uuid(row, "_uuid"));
+  g_string_append(m, "]]],\"mutations\":[[\"options\",\"delete\",[\"set\",[\"requested-chassis\"]]],"
+                     "[\"options\",\"insert\",");
+  map3(m, "requested-chassis", chassis, NULL, NULL, NULL, NULL);
+  g_string_append(m, "]]}]");
+  return transact(nb, m, NULL, ret_detail);
 }

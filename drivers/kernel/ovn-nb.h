@@ -72,10 +72,17 @@ typedef struct {
 /* Adds the port to the network's switch. -EEXIST: a port of that name
  * exists; -ENOENT: the network has no switch. */
 int nc_ovn_nb_port_add(const char *nb, const NcOvnPort *port, char **ret_detail);
-/* Deletes the port named port_uuid when it carries net_uuid's mark. 0 also
- * when there is none. */
+/* Deletes the port named port_uuid when it carries net_uuid's mark and,
+ * when chassis is not NULL, is requested on that chassis (a port that
+ * moved to another host, see claim, is left to that host). 0 also when
+ * there is none. */
 int nc_ovn_nb_port_del(const char *nb, const char *net_uuid, const char *port_uuid,
-                       char **ret_detail);
+                       const char *chassis, char **ret_detail);
+/* Moves the network's existing port port_uuid with that MAC (addresses'
+ * first word) to chassis (requested-chassis): a guest migrating. -ENOENT
+ * when there is no such port of this network with that MAC. */
+int nc_ovn_nb_port_claim(const char *nb, const char *net_uuid, const char *port_uuid,
+                         const char *mac, const char *chassis, char **ret_detail);
 
 /* The addresses OVN gave the network's ports: for each port, "MAC IP"
  * from its dynamic_addresses (OVN's IPAM), else its fixed "MAC IP"

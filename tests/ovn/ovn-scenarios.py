@@ -203,7 +203,18 @@ def ports(env):
     assert "<virtualport type='openvswitch'>" in px and f"interfaceid='{api}'" in px, px
     addrs = c.nbctl("get", "Logical_Switch_Port", api, "addresses").stdout
     assert "52:54:00:12:34:56 dynamic" in addrs, addrs
+
+    def requested():
+        return c.nbctl("get", "Logical_Switch_Port", api,
+                       "options:requested-chassis").stdout.strip().strip('"')
+    assert requested() == "host2"
+    # the guest migrates to host 1: the same port made there moves the
+    # logical port; the source's deletion then leaves it to host 1
+    n1.ok("net-port-create", "ovn1", pf)
+    assert requested() == "host1"
     n2.ok("net-port-delete", "ovn1", api)
+    assert requested() == "host1"
+    n1.ok("net-port-delete", "ovn1", api)
     assert c.nbctl("--bare", "--columns=name", "find", "Logical_Switch_Port",
                    f"name={api}").stdout.strip() == ""
 
