@@ -51,8 +51,10 @@ nc_network_ports_update_vlans(NcNetwork *net, const NcNetworkDef *old_def)
     return;
   for (guint i = 0; net->ports && i < net->ports->len; i++) {
     NcPort *port = net->ports->pdata[i];
-    const NcVlan *before = effective(old_def, nc_network_def_find_portgroup(old_def, port->def->group));
-    const NcVlan *after = effective(net->def, nc_network_def_find_portgroup(net->def, port->def->group));
+    const NcVlan *before
+        = effective(old_def, nc_network_def_find_portgroup(old_def, port->def->group));
+    const NcVlan *after
+        = effective(net->def, nc_network_def_find_portgroup(net->def, port->def->group));
     if (!port->plugged || vlan_equal(before, after) || !vlan_equal(port->def->vlan, before))
       continue;
     g_autoptr(GError) error = NULL;

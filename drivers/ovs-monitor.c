@@ -13,8 +13,8 @@
  * and arrays the specs point to. */
 typedef struct {
   NcOvsMonitor m;
-  GArray *mirrors;   /* NcOvsMirrorSpec */
-  GPtrArray *owned;  /* GPtrArrays (NULL-terminated lists) and strings */
+  GArray *mirrors;  /* NcOvsMirrorSpec */
+  GPtrArray *owned; /* GPtrArrays (NULL-terminated lists) and strings */
   NcOvsNetflowSpec netflow;
   NcOvsSflowSpec sflow;
 } Spec;
@@ -135,7 +135,9 @@ nc_ovs_monitor_apply(const NcNetworkDef *def, GError **error)
               "network '%s': cannot set up mirrors and flow export on Open vSwitch bridge '%s': "
               "%s",
               def->name, def->bridge.name,
-              detail ? detail : r == -ENODEV ? "no such bridge" : g_strerror(-r));
+              detail         ? detail
+              : r == -ENODEV ? "no such bridge"
+                             : g_strerror(-r));
   return FALSE;
 }
 
@@ -161,8 +163,8 @@ nc_ovs_monitor_remove(const NcNetworkDef *def)
   g_autofree char *detail = NULL;
   int r = nc_ovsdb_monitor_remove(socket, def->bridge.name, def->name, &detail);
   if (r < 0)
-    g_warning("network '%s': cannot remove its mirrors and flow export from '%s': %s",
-              def->name, def->bridge.name, detail ? detail : g_strerror(-r));
+    g_warning("network '%s': cannot remove its mirrors and flow export from '%s': %s", def->name,
+              def->bridge.name, detail ? detail : g_strerror(-r));
 }
 
 const char *

@@ -192,8 +192,8 @@ uint_attr(NcParseCtx *ctx, xmlNodePtr node, const char *where, const char *attr,
     return TRUE;
   if (!nc_parse_uint_str(v, 10, max, &n) || n < min || (v[0] == '0' && v[1]))
     return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
-                         "%s: invalid %s='%s' (%" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT ")",
-                         where, attr, nc_parse_q(ctx, v), min, max);
+                         "%s: invalid %s='%s' (%" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT ")", where,
+                         attr, nc_parse_q(ctx, v), min, max);
   *ret_value = g_steal_pointer(&v);
   return TRUE;
 }
@@ -273,8 +273,10 @@ parse_mirror(NcParseCtx *ctx, xmlNodePtr node, const NcNetworkDef *def, GPtrArra
   g_autofree char *where = g_strdup_printf("<netctl:mirror name='%s'>", name);
   for (guint i = 0; i < mirrors->len; i++)
     if (g_str_equal(((NcMirror *)mirrors->pdata[i])->name, name))
-      return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "%s: a mirror of that name already "
-                           "exists", where);
+      return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
+                           "%s: a mirror of that name already "
+                           "exists",
+                           where);
   NcMirror *m = g_new0(NcMirror, 1);
   g_ptr_array_add(mirrors, m);
   m->name = g_steal_pointer(&name);
@@ -298,8 +300,8 @@ parse_mirror(NcParseCtx *ctx, xmlNodePtr node, const NcNetworkDef *def, GPtrArra
     }
   }
   if (m->selects->len == 0)
-    return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR,
-                         "%s: needs at least one <netctl:select>", where);
+    return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "%s: needs at least one <netctl:select>",
+                         where);
   if (!m->output_port && !m->output_vlan)
     return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "%s: needs a <netctl:output>", where);
   return TRUE;
@@ -313,15 +315,14 @@ parse_targets(NcParseCtx *ctx, xmlNodePtr node, const char *where, GPtrArray **r
     if (c->type != XML_ELEMENT_NODE)
       continue;
     if (!is_ours(c, "target"))
-      return nc_parse_fail(ctx, c, NC_ERROR_XML_ERROR,
-                           "%s: unexpected <%s> (only <netctl:target>)", where,
-                           (const char *)c->name);
+      return nc_parse_fail(ctx, c, NC_ERROR_XML_ERROR, "%s: unexpected <%s> (only <netctl:target>)",
+                           where, (const char *)c->name);
     g_autofree char *address = nc_parse_prop(c, "address");
     NcSockAddr addr;
     if (!address || !nc_sockaddr_parse(address, AF_UNSPEC, &addr))
       return nc_parse_fail(ctx, c, NC_ERROR_XML_ERROR,
-                           "%s <netctl:target>: %s address='%s' (an IPv4 or IPv6 address)",
-                           where, address ? "invalid" : "missing",
+                           "%s <netctl:target>: %s address='%s' (an IPv4 or IPv6 address)", where,
+                           address ? "invalid" : "missing",
                            address ? nc_parse_q(ctx, address) : "");
     g_autofree char *port = NULL;
     if (!uint_attr(ctx, c, where, "port", 1, 65535, &port))

@@ -52,21 +52,21 @@ typedef struct {
 
 typedef struct {
   char *name;
-  GPtrArray *selects;  /* NcMirrorSelect, at least one */
-  char *output_port;   /* a port on the bridge, or */
-  char *output_vlan;   /* a VLAN id 1-4095, as written */
+  GPtrArray *selects; /* NcMirrorSelect, at least one */
+  char *output_port;  /* a port on the bridge, or */
+  char *output_vlan;  /* a VLAN id 1-4095, as written */
   guint line;
 } NcMirror;
 
 typedef struct {
   char *address; /* IPv4 or IPv6 literal, as written */
   gboolean v6;
-  char *port;    /* 1-65535, as written */
+  char *port; /* 1-65535, as written */
 } NcFlowTarget;
 
 /* Unsigned attributes are kept as written (NULL: absent, OVS's default). */
 typedef struct {
-  GPtrArray *targets; /* NcFlowTarget, at least one */
+  GPtrArray *targets;   /* NcFlowTarget, at least one */
   char *active_timeout; /* seconds */
   char *engine_type;    /* 0-255 */
   char *engine_id;      /* 0-255 */

@@ -9,7 +9,7 @@
 #include "ovsdb.h"
 
 typedef struct {
-  JsonArray *result;    /* owns the rows below */
+  JsonArray *result; /* owns the rows below */
   JsonObject *bridge;
   JsonArray *mirrors;   /* ours */
   JsonArray *netflows;  /* ours */
@@ -116,8 +116,8 @@ read_current(const char *socket, const NcOvsMonitor *m, Current *c, char **ret_d
   c->netflows = nc_ovsdb_result_rows(c->result, 2);
   c->sflows = nc_ovsdb_result_rows(c->result, 3);
   c->by_name = g_hash_table_new(g_str_hash, g_str_equal);
-  c->by_group = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-                                      (GDestroyNotify)g_ptr_array_unref);
+  c->by_group
+      = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
   for (guint k = 4; k < json_array_get_length(c->result); k++) {
     JsonArray *ports = nc_ovsdb_result_rows(c->result, k);
     for (guint i = 0; ports && i < json_array_get_length(ports); i++)
@@ -190,8 +190,8 @@ mirror_row(GString *o, const Current *c, const NcOvsMonitor *m, const NcOvsMirro
 {
   g_string_append(o, "{\"name\":");
   nc_ovsdb_json_str(o, s->name);
-  g_string_append_printf(o, ",\"select_all\":%s,\"select_src_port\":",
-                         s->select_all ? "true" : "false");
+  g_string_append_printf(
+      o, ",\"select_all\":%s,\"select_src_port\":", s->select_all ? "true" : "false");
   port_set(o, c, s->src_ports, s->src_groups);
   g_string_append(o, ",\"select_dst_port\":");
   port_set(o, c, s->dst_ports, s->dst_groups);
@@ -305,8 +305,9 @@ single_ops(GString *o, const Current *c, const NcOvsMonitor *m, const char *tabl
     row(o, m);
     g_string_append_c(o, '}');
   } else if (wanted) {
-    g_string_append_printf(o, ",{\"op\":\"insert\",\"table\":\"%s\",\"uuid-name\":\"%s\","
-                              "\"row\":",
+    g_string_append_printf(o,
+                           ",{\"op\":\"insert\",\"table\":\"%s\",\"uuid-name\":\"%s\","
+                           "\"row\":",
                            table, column);
     row(o, m);
     g_string_append_c(o, '}');
@@ -342,8 +343,9 @@ mirror_ops(GString *o, const Current *c, const NcOvsMonitor *m, char **ret_detai
       uuid_ref(o, uuid);
       g_string_append(o, "]],\"row\":");
     } else {
-      g_string_append_printf(o, ",{\"op\":\"insert\",\"table\":\"Mirror\",\"uuid-name\":\"m%u\","
-                                "\"row\":",
+      g_string_append_printf(o,
+                             ",{\"op\":\"insert\",\"table\":\"Mirror\",\"uuid-name\":\"m%u\","
+                             "\"row\":",
                              i);
       g_string_append_printf(add, "%s[\"named-uuid\",\"m%u\"]", add->len ? "," : "", i);
     }

@@ -17,15 +17,15 @@ G_BEGIN_DECLS
 
 typedef struct {
   const char *name;
-  gboolean select_all;          /* every port on the bridge, both ways */
+  gboolean select_all; /* every port on the bridge, both ways */
   /* Port names, and netctl-portgroup marks (ovsdb.h) whose ports are
    * selected: src = packets the port receives (from the guest), dst =
    * packets it sends (to the guest). NULL-terminated, may be NULL. Names
    * not on the bridge are skipped. */
   const char *const *src_ports, *const *dst_ports;
   const char *const *src_groups, *const *dst_groups;
-  const char *output_port;      /* a port on the bridge (-ENXIO when absent), or */
-  guint output_vlan;            /* 1-4095 */
+  const char *output_port; /* a port on the bridge (-ENXIO when absent), or */
+  guint output_vlan;       /* 1-4095 */
 } NcOvsMirrorSpec;
 
 /* Integers < 0: absent (OVS's default). Targets "IP:PORT" or "[IPv6]:PORT". */
