@@ -7,13 +7,11 @@
  * external_ids:iface-id = the port's uuid, which is also the logical port's
  * name.
  *
- * Start creates, in one NB transaction (on condition that it is not there), the switch (other_config subnet
- * and exclude_ips for OVN's IPAM: the addresses outside the DHCP ranges,
- * the gateway address and the static hosts' addresses) and its
- * DHCP_Options (lease time, router for nat/route, DNS forwarders, MTU);
- * stop deletes every row carrying the mark. A static <host mac ip> becomes
- * the fixed address of the port with that MAC; other ports get
- * "MAC dynamic".
+ * Start creates, in one NB transaction (on condition that it is not there), the switch
+ * (other_config subnet and exclude_ips for OVN's IPAM: the addresses outside the DHCP ranges, the
+ * gateway address and the static hosts' addresses) and its DHCP_Options (lease time, router for
+ * nat/route, DNS forwarders, MTU); stop deletes every row carrying the mark. A static <host mac ip>
+ * becomes the fixed address of the port with that MAC; other ports get "MAC dynamic".
  *
  * Before that, start checks that this host can carry the network's ports
  * (check_chassis): Open vSwitch running with br-int, the chassis settings
@@ -60,8 +58,7 @@ net_uuid(const NcNetworkDef *def, char buf[static NC_UUID_STRING_LEN])
 }
 
 static void
-set_nb_error(GError **error, const NcNetworkDef *def, const char *what, int r,
-             const char *detail)
+set_nb_error(GError **error, const NcNetworkDef *def, const char *what, int r, const char *detail)
 {
   const char *nb = nc_network_def_ovn(def)->nb;
   if (r == -ECONNREFUSED || r == -ENOENT || r == -EHOSTUNREACH || r == -ENETUNREACH
@@ -199,9 +196,8 @@ exclude_ips(const NcIpDef *ip, guint32 first, guint32 last)
 static guint64
 lease_seconds(const NcIpDef *ip)
 {
-  const NcLease *l = ip->ranges && ip->ranges->len
-                         ? &((const NcDhcpRange *)ip->ranges->pdata[0])->lease
-                         : NULL;
+  const NcLease *l
+      = ip->ranges && ip->ranges->len ? &((const NcDhcpRange *)ip->ranges->pdata[0])->lease : NULL;
   if (!l || !l->has_lease)
     return 3600; /* dnsmasq's default, as libvirt gives */
   if (l->expiry == 0)
@@ -210,8 +206,8 @@ lease_seconds(const NcIpDef *ip)
   return MIN(l->expiry * mult, (guint64)G_MAXUINT32);
 }
 
-static gboolean
-chassis_fail(GError **error, const NcNetworkDef *def, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static gboolean chassis_fail(GError **error, const NcNetworkDef *def, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
 
 static gboolean
 chassis_fail(GError **error, const NcNetworkDef *def, const char *fmt, ...)
@@ -277,8 +273,7 @@ check_underlay_mtu(const NcDriverEnv *env, const NcNetworkDef *def, const NcOvnC
 
 /* What ovn-controller on this host needs, read where it reads it. */
 static gboolean
-check_chassis(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
-              GError **error)
+check_chassis(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GError **error)
 {
   g_autofree char *socket = nc_ovsdb_default_socket();
   g_autofree char *detail = NULL;
@@ -289,8 +284,7 @@ check_chassis(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live
                         "Open vSwitch is not running (its database at %s: %s); start "
                         "openvswitch-switch and ovn-controller",
                         socket, detail ? detail : g_strerror(-r));
-  static const char *const keys[] = { "system-id", "ovn-remote", "ovn-encap-type",
-                                      "ovn-encap-ip" };
+  static const char *const keys[] = { "system-id", "ovn-remote", "ovn-encap-type", "ovn-encap-ip" };
   const char *values[] = { c.system_id, c.remote, c.encap_type, c.encap_ip };
   for (guint i = 0; i < G_N_ELEMENTS(keys); i++)
     if (!values[i])
@@ -314,8 +308,8 @@ check_chassis(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live
                         INTEGRATION_BRIDGE, have, want);
   const char *why = NULL;
   if (!nc_ovn_remotes_valid(c.remote, &why))
-    return chassis_fail(error, def, "external_ids:ovn-remote='%s' cannot be checked: %s",
-                        c.remote, why);
+    return chassis_fail(error, def, "external_ids:ovn-remote='%s' cannot be checked: %s", c.remote,
+                        why);
   gboolean registered = FALSE;
   g_clear_pointer(&detail, g_free);
   r = nc_ovn_chassis_registered(c.remote, c.system_id, &registered, &detail);
@@ -339,8 +333,8 @@ check_chassis(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live
 static char *
 router_mac(const NcNetworkDef *def, guint n)
 {
-  return g_strdup_printf("0a:%02x:%02x:%02x:%02x:%02x", def->uuid[0], def->uuid[1],
-                         def->uuid[2], def->uuid[3], (def->uuid[4] & 0xf0) | n);
+  return g_strdup_printf("0a:%02x:%02x:%02x:%02x:%02x", def->uuid[0], def->uuid[1], def->uuid[2],
+                         def->uuid[3], (def->uuid[4] & 0xf0) | n);
 }
 
 /* The DHCP_Options row's uuid in the live state, so a port's creation
@@ -351,8 +345,8 @@ remember_dhcp(const NcNetworkDef *def, NcLiveState *live)
 {
   char uuid[NC_UUID_STRING_LEN];
   g_autofree char *dhcp = NULL;
-  if (nc_ovn_nb_switch_find(nc_network_def_ovn(def)->nb, net_uuid(def, uuid), NULL, &dhcp,
-                            NULL) == 0)
+  if (nc_ovn_nb_switch_find(nc_network_def_ovn(def)->nb, net_uuid(def, uuid), NULL, &dhcp, NULL)
+      == 0)
     nc_live_state_set(live, "ovn-dhcp", dhcp ? dhcp : "");
 }
 
@@ -587,8 +581,8 @@ lsp_add(const NcNetworkDef *def, NcLiveState *live, const NcNetworkPortDef *port
   }
   if (r == -EEXIST) {
     g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
-                "network '%s': port %s: OVN already has a logical port of that name",
-                def->name, puuid);
+                "network '%s': port %s: OVN already has a logical port of that name", def->name,
+                puuid);
     return FALSE;
   }
   if (r < 0) {
@@ -600,8 +594,7 @@ lsp_add(const NcNetworkDef *def, NcLiveState *live, const NcNetworkPortDef *port
 }
 
 static int
-lsp_del(const NcNetworkDef *def, NcLiveState *live, const NcNetworkPortDef *port,
-        char **ret_detail)
+lsp_del(const NcNetworkDef *def, NcLiveState *live, const NcNetworkPortDef *port, char **ret_detail)
 {
   char uuid[NC_UUID_STRING_LEN], puuid[NC_UUID_STRING_LEN];
   nc_uuid_format(port->uuid, puuid);
@@ -611,8 +604,7 @@ lsp_del(const NcNetworkDef *def, NcLiveState *live, const NcNetworkPortDef *port
 
 /* The TAP on br-int, bound to the logical port by iface-id. */
 static gboolean
-bind_tap(const NcNetworkDef *def, const NcNetworkPortDef *port, const char *device,
-         GError **error)
+bind_tap(const NcNetworkDef *def, const NcNetworkPortDef *port, const char *device, GError **error)
 {
   char puuid[NC_UUID_STRING_LEN], mac[18];
   nc_uuid_format(port->uuid, puuid);
@@ -633,7 +625,9 @@ bind_tap(const NcNetworkDef *def, const NcNetworkPortDef *port, const char *devi
                 "network '%s': port %s: cannot bind '%s' on this host's %s (is ovn-controller's "
                 "Open vSwitch running, at %s?): %s",
                 def->name, puuid, device, INTEGRATION_BRIDGE, socket,
-                r == -ENODEV ? "no such bridge" : detail ? detail : g_strerror(-r));
+                r == -ENODEV ? "no such bridge"
+                : detail     ? detail
+                             : g_strerror(-r));
     return FALSE;
   }
   return TRUE;
@@ -687,8 +681,8 @@ ovn_port_free(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live
   }
   if (r1 < 0) {
     g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
-                "network '%s': port %s: cannot delete device '%s': %s", def->name, puuid,
-                dev->name, g_strerror(-r1));
+                "network '%s': port %s: cannot delete device '%s': %s", def->name, puuid, dev->name,
+                g_strerror(-r1));
     return FALSE;
   }
   return TRUE;

@@ -100,8 +100,9 @@ nc_ovn_remotes_valid(const char *s, const char **ret_why)
     if (g_str_has_prefix(r, "ssl:"))
       why = "ssl: remotes are not supported yet (netctl has no certificate settings); use tcp: "
             "or unix:";
-    else if (g_str_has_prefix(r, "tcp:") ? !valid_tcp(r + 4)
-             : g_str_has_prefix(r, "unix:") ? !valid_unix(r + 5) : TRUE)
+    else if (g_str_has_prefix(r, "tcp:")    ? !valid_tcp(r + 4)
+             : g_str_has_prefix(r, "unix:") ? !valid_unix(r + 5)
+                                            : TRUE)
       why = "each remote is tcp:IPv4:PORT, tcp:[IPv6]:PORT or unix:/absolute/path";
   }
   if (why && ret_why)
@@ -148,8 +149,8 @@ parse_uplink(NcParseCtx *ctx, xmlNodePtr node, NcNetctlOvn *ovn)
     gboolean (*ok)(const char *);
     gsize offset;
   } attrs[] = {
-    { "uplink", "a provider network name: 1-64 of letters, digits, '_', '.', ':', '-'",
-      valid_name, G_STRUCT_OFFSET(NcNetctlOvn, uplink) },
+    { "uplink", "a provider network name: 1-64 of letters, digits, '_', '.', ':', '-'", valid_name,
+      G_STRUCT_OFFSET(NcNetctlOvn, uplink) },
     { "uplinkAddress", "an IPv4 address with its prefix, 198.51.100.10/24", valid_v4_prefix,
       G_STRUCT_OFFSET(NcNetctlOvn, uplink_address) },
     { "uplinkGateway", "an IPv4 address", valid_v4, G_STRUCT_OFFSET(NcNetctlOvn, uplink_gateway) },

@@ -29,11 +29,11 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  char *nb;   /* the NB remotes, as written */
+  char *nb; /* the NB remotes, as written */
   /* the router's uplink (nat/route); NULL: absent. Kept as written. */
   char *uplink;
-  char *uplink_address;  /* IPv4/prefix */
-  char *uplink_gateway;  /* IPv4 */
+  char *uplink_address; /* IPv4/prefix */
+  char *uplink_gateway; /* IPv4 */
   char *chassis;
   guint line;
 } NcNetctlOvn;

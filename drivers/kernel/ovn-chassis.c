@@ -46,14 +46,13 @@ nc_ovn_chassis_config_read(const char *socket, const char *bridge, NcOvnChassisC
     c.remote = dup_nonempty(nc_ovsdb_row_map_get(row, "external_ids", "ovn-remote"));
     c.encap_type = dup_nonempty(nc_ovsdb_row_map_get(row, "external_ids", "ovn-encap-type"));
     c.encap_ip = dup_nonempty(nc_ovsdb_row_map_get(row, "external_ids", "ovn-encap-ip"));
-    c.dp_type = dup_nonempty(
-        nc_ovsdb_row_map_get(row, "external_ids", "ovn-bridge-datapath-type"));
+    c.dp_type = dup_nonempty(nc_ovsdb_row_map_get(row, "external_ids", "ovn-bridge-datapath-type"));
   }
   rows = nc_ovsdb_result_rows(result, 1);
   if (rows && json_array_get_length(rows) > 0) {
     c.has_bridge = TRUE;
-    c.bridge_dp_type =
-        g_strdup(nc_ovsdb_row_string(json_array_get_object_element(rows, 0), "datapath_type"));
+    c.bridge_dp_type
+        = g_strdup(nc_ovsdb_row_string(json_array_get_object_element(rows, 0), "datapath_type"));
   }
   *ret = c;
   return 0;

@@ -9,13 +9,13 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  char *system_id;    /* external_ids:system-id, NULL: unset */
-  char *remote;       /* external_ids:ovn-remote (the SB) */
-  char *encap_type;   /* external_ids:ovn-encap-type */
-  char *encap_ip;     /* external_ids:ovn-encap-ip */
-  char *dp_type;      /* external_ids:ovn-bridge-datapath-type */
-  gboolean has_bridge;   /* the integration bridge exists */
-  char *bridge_dp_type;  /* its datapath_type ("" when OVS's default, system) */
+  char *system_id;      /* external_ids:system-id, NULL: unset */
+  char *remote;         /* external_ids:ovn-remote (the SB) */
+  char *encap_type;     /* external_ids:ovn-encap-type */
+  char *encap_ip;       /* external_ids:ovn-encap-ip */
+  char *dp_type;        /* external_ids:ovn-bridge-datapath-type */
+  gboolean has_bridge;  /* the integration bridge exists */
+  char *bridge_dp_type; /* its datapath_type ("" when OVS's default, system) */
 } NcOvnChassisConfig;
 
 void nc_ovn_chassis_config_clear(NcOvnChassisConfig *c);

@@ -25,8 +25,8 @@ pair(GString *o, gboolean *first, const char *k, const char *v)
 
 /* ["map",[[k,v],...]] from up to three pairs (NULL values left out). */
 static void
-map3(GString *o, const char *k1, const char *v1, const char *k2, const char *v2,
-     const char *k3, const char *v3)
+map3(GString *o, const char *k1, const char *v1, const char *k2, const char *v2, const char *k3,
+     const char *v3)
 {
   gboolean first = TRUE;
   g_string_append(o, "[\"map\",[");
@@ -48,8 +48,7 @@ where_mark(GString *o, const char *key, const char *value)
 static int
 transact(const char *nb, GString *ops, JsonArray **ret_result, char **ret_detail)
 {
-  return nc_ovsdb_transact_db(nb, NB_DB, ops->str, NC_OVN_NB_TIMEOUT_MS, ret_result,
-                              ret_detail);
+  return nc_ovsdb_transact_db(nb, NB_DB, ops->str, NC_OVN_NB_TIMEOUT_MS, ret_result, ret_detail);
 }
 
 /* Marks of the network's rows. */
@@ -64,8 +63,10 @@ static void
 router_lsp(GString *o, const NcOvnSwitch *sw, const char *uuid_name, const char *name,
            const char *router_port)
 {
-  g_string_append_printf(o, ",{\"op\":\"insert\",\"table\":\"Logical_Switch_Port\","
-                            "\"uuid-name\":\"%s\",\"row\":{\"name\":", uuid_name);
+  g_string_append_printf(o,
+                         ",{\"op\":\"insert\",\"table\":\"Logical_Switch_Port\","
+                         "\"uuid-name\":\"%s\",\"row\":{\"name\":",
+                         uuid_name);
   nc_ovsdb_json_str(o, name);
   g_string_append(o, ",\"type\":\"router\",\"addresses\":\"router\",\"options\":");
   map3(o, "router-port", router_port, NULL, NULL, NULL, NULL);
@@ -78,8 +79,10 @@ static void
 lrp(GString *o, const NcOvnSwitch *sw, const char *uuid_name, const char *name, const char *mac,
     const char *net, gboolean gateway)
 {
-  g_string_append_printf(o, ",{\"op\":\"insert\",\"table\":\"Logical_Router_Port\","
-                            "\"uuid-name\":\"%s\",\"row\":{\"name\":", uuid_name);
+  g_string_append_printf(o,
+                         ",{\"op\":\"insert\",\"table\":\"Logical_Router_Port\","
+                         "\"uuid-name\":\"%s\",\"row\":{\"name\":",
+                         uuid_name);
   nc_ovsdb_json_str(o, name);
   g_string_append(o, ",\"mac\":");
   nc_ovsdb_json_str(o, mac);
@@ -215,8 +218,8 @@ nc_ovn_nb_switch_delete(const char *nb, const char *net_uuid, char **ret_detail)
    * rows: they go with it. Ports go with their switches; deleted by mark too
    * (a port in a switch being deleted may be; a row still referenced by a
    * row that is only garbage-collected may not). */
-  const char *tables[] = { "Logical_Switch", "Logical_Switch", "Logical_Router",
-                           "DHCP_Options", "Logical_Switch_Port" };
+  const char *tables[] = { "Logical_Switch", "Logical_Switch", "Logical_Router", "DHCP_Options",
+                           "Logical_Switch_Port" };
   for (guint i = 0; i < G_N_ELEMENTS(tables); i++) {
     g_string_append_printf(o, "%s{\"op\":\"delete\",\"table\":\"%s\",", i ? "," : "", tables[i]);
     where_mark(o, i == 1 ? "netctl-uplink-of" : "netctl-uuid", net_uuid);
@@ -279,7 +282,8 @@ nc_ovn_nb_port_add(const char *nb, const NcOvnPort *p, char **ret_detail)
   map3(o, "netctl-uuid", p->net_uuid, "netctl-port", p->port_uuid, NULL, NULL);
   g_string_append(o, "}},{\"op\":\"mutate\",\"table\":\"Logical_Switch\",");
   where_mark(o, "netctl-uuid", p->net_uuid);
-  g_string_append(o, ",\"mutations\":[[\"ports\",\"insert\",[\"set\",[[\"named-uuid\",\"lsp\"]]]]]}]");
+  g_string_append(o,
+                  ",\"mutations\":[[\"ports\",\"insert\",[\"set\",[[\"named-uuid\",\"lsp\"]]]]]}]");
   g_autoptr(JsonArray) result = NULL;
   int r = transact(nb, o, &result, ret_detail);
   if (r < 0)
@@ -294,8 +298,8 @@ nc_ovn_nb_port_add(const char *nb, const NcOvnPort *p, char **ret_detail)
 }
 
 int
-nc_ovn_nb_port_del(const char *nb, const char *net_uuid, const char *port_uuid,
-                   const char *chassis, char **ret_detail)
+nc_ovn_nb_port_del(const char *nb, const char *net_uuid, const char *port_uuid, const char *chassis,
+                   char **ret_detail)
 {
   /* removing the reference deletes the (non-root) port row. Found by its
    * name (indexed), ours when it carries the mark. */
@@ -363,8 +367,8 @@ nc_ovn_nb_port_addresses(const char *nb, const char *net_uuid, GPtrArray **ret_a
 }
 
 int
-nc_ovn_nb_port_claim(const char *nb, const char *net_uuid, const char *port_uuid,
-                     const char *mac, const char *chassis, char **ret_detail)
+nc_ovn_nb_port_claim(const char *nb, const char *net_uuid, const char *port_uuid, const char *mac,
+                     const char *chassis, char **ret_detail)
 {
   g_autoptr(GString) o = g_string_new("[{\"op\":\"select\",\"table\":\"Logical_Switch_Port\","
                                       "\"columns\":[\"_uuid\",\"addresses\"],\"where\":[[\"name\","
@@ -378,17 +382,17 @@ nc_ovn_nb_port_claim(const char *nb, const char *net_uuid, const char *port_uuid
   if (r < 0)
     return r;
   JsonArray *rows = nc_ovsdb_result_rows(result, 0);
-  JsonObject *row = rows && json_array_get_length(rows) > 0
-                        ? json_array_get_object_element(rows, 0)
-                        : NULL;
+  JsonObject *row
+      = rows && json_array_get_length(rows) > 0 ? json_array_get_object_element(rows, 0) : NULL;
   const char *addresses = row ? nc_ovsdb_row_string(row, "addresses") : "";
   if (!row || g_ascii_strncasecmp(addresses, mac, strlen(mac)) != 0)
     return -ENOENT;
   g_autoptr(GString) m = g_string_new("[{\"op\":\"mutate\",\"table\":\"Logical_Switch_Port\","
                                       "\"where\":[[\"_uuid\",\"==\",[\"uuid\",");
   nc_ovsdb_json_str(m, nc_ovsdb_row_uuid(row, "_uuid"));
-  g_string_append(m, "]]],\"mutations\":[[\"options\",\"delete\",[\"set\",[\"requested-chassis\"]]],"
-                     "[\"options\",\"insert\",");
+  g_string_append(m,
+                  "]]],\"mutations\":[[\"options\",\"delete\",[\"set\",[\"requested-chassis\"]]],"
+                  "[\"options\",\"insert\",");
   map3(m, "requested-chassis", chassis, NULL, NULL, NULL, NULL);
   g_string_append(m, "]]}]");
   return transact(nb, m, NULL, ret_detail);

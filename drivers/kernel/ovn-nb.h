@@ -23,8 +23,8 @@ G_BEGIN_DECLS
 #define NC_OVN_NB_TIMEOUT_MS 10000
 
 typedef struct {
-  const char *network;     /* netctl-network mark, and the switch's name after "netctl-" */
-  const char *net_uuid;    /* netctl-uuid mark */
+  const char *network;  /* netctl-network mark, and the switch's name after "netctl-" */
+  const char *net_uuid; /* netctl-uuid mark */
   /* OVN's IPAM: other_config subnet / exclude_ips; NULL: none */
   const char *subnet;
   const char *exclude_ips;
@@ -40,8 +40,8 @@ typedef struct {
   const char *chassis;
   const char *int_mac, *int_net;
   const char *ext_mac, *ext_net;
-  const char *gateway;     /* default route's next hop, NULL: none */
-  const char *snat_ip;     /* nat: SNAT of snat_subnet to it; NULL: none (route) */
+  const char *gateway; /* default route's next hop, NULL: none */
+  const char *snat_ip; /* nat: SNAT of snat_subnet to it; NULL: none (route) */
   const char *snat_subnet;
 } NcOvnSwitch;
 
@@ -57,8 +57,8 @@ int nc_ovn_nb_switch_delete(const char *nb, const char *net_uuid, char **ret_det
 
 /* The uuids (NB row uuids) of the network's switch and DHCP_Options (NULL
  * when it has none); -ENOENT when there is no switch. Caller frees. */
-int nc_ovn_nb_switch_find(const char *nb, const char *net_uuid, char **ret_switch,
-                          char **ret_dhcp, char **ret_detail);
+int nc_ovn_nb_switch_find(const char *nb, const char *net_uuid, char **ret_switch, char **ret_dhcp,
+                          char **ret_detail);
 
 typedef struct {
   const char *net_uuid;

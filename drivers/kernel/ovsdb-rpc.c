@@ -267,8 +267,8 @@ result_error(JsonArray *result, char **ret_detail)
 
 /* One transact of db over a connected fd (closed here). */
 static int
-transact_fd(int fd, const char *db, const char *ops_json, gint64 deadline,
-            JsonArray **ret_result, char **ret_detail)
+transact_fd(int fd, const char *db, const char *ops_json, gint64 deadline, JsonArray **ret_result,
+            char **ret_detail)
 {
   const gint64 id = 1; /* one request per connection */
   /* params: [DB, op, op, ...]: the array's elements spliced in. */
@@ -318,8 +318,8 @@ nc_ovsdb_transact(const char *socket, const char *ops_json, guint timeout_ms,
 }
 
 int
-nc_ovsdb_transact_db(const char *remotes, const char *db, const char *ops_json,
-                     guint timeout_ms, JsonArray **ret_result, char **ret_detail)
+nc_ovsdb_transact_db(const char *remotes, const char *db, const char *ops_json, guint timeout_ms,
+                     JsonArray **ret_result, char **ret_detail)
 {
   gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
   int fd = connect_remotes(remotes, deadline);
