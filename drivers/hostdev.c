@@ -30,12 +30,14 @@
 #include "atomic-file.h"
 #include "forward-driver.h"
 #include "nc-error.h"
+#include "safe-read.h"
 #include "sriov.h"
 #include "sysfs-pci.h"
 
 #define VFIO "vfio-pci"
 #define RESET_TRIES 6
 #define RESET_FIRST_WAIT_US 10000
+#define STATE_FILE_MAX (64 * 1024) /* a few keys */
 
 typedef struct {
   char addr[16];
@@ -64,14 +66,26 @@ state_file(const NcDriverEnv *env, const NcNetworkDef *def, const char *addr)
   return g_build_filename(dir, base, NULL);
 }
 
+/* A VF's state file, read as every file of the state root is: a regular
+ * file of bounded size, never through a symlink (safe-read.h). */
+static GKeyFile *
+load_state_file(const char *path)
+{
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  if (nc_file_read_bounded(path, STATE_FILE_MAX, &text, &len) < 0)
+    return NULL;
+  g_autoptr(GKeyFile) kf = g_key_file_new();
+  if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, NULL))
+    return NULL;
+  return g_steal_pointer(&kf);
+}
+
 static GKeyFile *
 load_state(const NcDriverEnv *env, const NcNetworkDef *def, const char *addr)
 {
   g_autofree char *path = state_file(env, def, addr);
-  g_autoptr(GKeyFile) kf = g_key_file_new();
-  if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL))
-    return NULL;
-  return g_steal_pointer(&kf);
+  return load_state_file(path);
 }
 
 /* -- the pool ----------------------------------------------------------------- */
@@ -196,11 +210,9 @@ vf_holder(const NcDriverEnv *env, const NcNetworkDef *def, const char *addr)
       continue;
     g_autofree char *base = g_strconcat(addr, ".vf", NULL);
     g_autofree char *path = g_build_filename(top, name, base, NULL);
-    g_autoptr(GKeyFile) kf = g_key_file_new();
-    if (g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL)) {
-      state = g_steal_pointer(&kf);
+    state = load_state_file(path);
+    if (state)
       network = g_strdup(name);
-    }
   }
   if (!state)
     return NULL;

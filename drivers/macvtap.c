@@ -32,9 +32,11 @@
 #include "link-macvtap.h"
 #include "macvtap-private.h"
 #include "nc-error.h"
+#include "safe-read.h"
 #include "sriov.h"
 
 #define CLAIM_DIR "passthrough-uplinks"
+#define CLAIM_FILE_MAX (256 * 1024) /* an owner and the UUIDs of its ports */
 
 static const char *
 port_label(const NcNetworkPortDef *port, char buf[static NC_UUID_STRING_LEN])
@@ -281,7 +283,9 @@ claim_read(const NcDriverEnv *env, const char *uplink)
 {
   g_autofree char *path = claim_path(env, uplink);
   g_autofree char *text = NULL;
-  if (!g_file_get_contents(path, &text, NULL, NULL))
+  gsize len = 0;
+  /* Bounded and never through a symlink, as every file of the state root. */
+  if (nc_file_read_bounded(path, CLAIM_FILE_MAX, &text, &len) < 0)
     return NULL;
   g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
   Claim *claim = g_new0(Claim, 1);
