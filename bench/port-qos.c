@@ -101,13 +101,13 @@ attach(Bench *b, Mode mode, guint n)
   int r = make_tap(b, PORT, n, TRUE, &b->tap);
   if (r < 0 || mode == MODE_TAP)
     return r;
-  if ((r = nc_tc_set_egress_limit(b->kernel, b->tap, &port_in)) < 0)
+  if ((r = nc_tc_add_egress_limit(b->kernel, b->tap, &port_in)) < 0)
     return r;
   if ((r = nc_ifb_create(b->kernel, IFB, ALIAS, &b->ifb)) < 0)
     return r;
   NcTcHtb out;
   nc_tc_htb_for_outbound(&port_out, &out);
-  if ((r = nc_tc_set_htb(b->kernel, b->ifb, &out)) < 0
+  if ((r = nc_tc_add_htb(b->kernel, b->ifb, &out)) < 0
       || (r = nc_tc_redirect_ingress(b->kernel, b->tap, b->ifb, NULL)) < 0)
     return r;
   NcMac mac;

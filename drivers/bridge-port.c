@@ -66,7 +66,8 @@ apply_bandwidth(const NcDriverEnv *env, const NcNetworkPortDef *port, int ifinde
     return fresh ? 0 : nc_tc_clear_egress(env->kernel, ifindex); /* a new TAP has none */
   const NcBandwidthRate *in = port->bandwidth->in;
   NcTcRate rate = { .average = in->average, .peak = in->peak, .burst = in->burst };
-  return nc_tc_set_egress_limit(env->kernel, ifindex, &rate);
+  return fresh ? nc_tc_add_egress_limit(env->kernel, ifindex, &rate)
+               : nc_tc_set_egress_limit(env->kernel, ifindex, &rate);
 }
 
 /* Isolation and bandwidth of a plugged TAP. */

@@ -79,13 +79,15 @@ ifb_error(const NcNetworkDef *def, const char *uuid, const char *name, int r, GE
 static gboolean
 shape(const NcDriverEnv *env, const NcNetworkDef *def, const NcNetworkPortDef *port,
       const NcPortDevice *dev, const char *uuid, const char *name, int ifindex, gboolean fresh,
-      GError **error)
+      gboolean made, GError **error)
 {
   const NcBandwidthRate *out = port_outbound(port);
   NcTcRate rate = { .average = out->average, .peak = out->peak, .burst = out->burst };
   NcTcHtb htb;
   nc_tc_htb_for_outbound(&rate, &htb);
-  int r = nc_tc_set_htb(env->kernel, ifindex, &htb);
+  /* An IFB just made has no tree to delete first. */
+  int r = made ? nc_tc_add_htb(env->kernel, ifindex, &htb)
+               : nc_tc_set_htb(env->kernel, ifindex, &htb);
   if (r < 0) {
     g_set_error(
         error, NC_ERROR, r == -ENOENT ? NC_ERROR_NO_SUPPORT : NC_ERROR_SYSTEM_ERROR,
@@ -150,7 +152,7 @@ nc_port_outbound_apply(const NcDriverEnv *env, const NcNetworkDef *def,
     r = nc_link_set_up(env->kernel, ifindex, TRUE);
   if (r < 0)
     return ifb_error(def, uuid, name, r, error);
-  if (shape(env, def, port, dev, uuid, name, ifindex, fresh, error))
+  if (shape(env, def, port, dev, uuid, name, ifindex, fresh, made, error))
     return TRUE;
   nc_tc_clear_ingress(env->kernel, dev->ifindex);
   if (made)

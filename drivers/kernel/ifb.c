@@ -3,6 +3,9 @@
 #include <errno.h>
 #include <net/if.h>
 #include <string.h>
+#include <sys/ioctl.h>
+
+#include <netlink/socket.h>
 
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -84,18 +87,23 @@ nc_ifb_create(NcKernel *kernel, const char *name, const char *alias, int *ret_if
     return r;
   }
 
-  NcLinkInfo info;
-  r = nc_link_get_info(kernel, name, &info);
-  if (r < 0)
-    return r; /* deleted under our feet: nothing left to undo */
+  /* The index by ioctl (any socket answers; the rtnetlink one is open):
+   * an RTM_GETLINK would make the kernel build the whole link message. */
+  struct nl_sock *sock = nc_kernel_nl_sock(kernel, &r);
+  if (!sock)
+    return r;
+  struct ifreq q = { 0 };
+  g_strlcpy(q.ifr_name, name, sizeof q.ifr_name);
+  if (ioctl(nl_socket_get_fd(sock), SIOCGIFINDEX, &q) < 0)
+    return -errno; /* deleted under our feet: nothing left to undo */
   /* The kernel takes no alias in a creation request. */
-  r = set_alias(kernel, info.ifindex, alias);
+  r = set_alias(kernel, q.ifr_ifindex, alias);
   if (r < 0) {
     g_debug("kernel: setting the alias of ifb %s: %s", name, g_strerror(-r));
-    nc_link_delete(kernel, info.ifindex);
+    nc_link_delete(kernel, q.ifr_ifindex);
     return r;
   }
-  *ret_ifindex = info.ifindex;
+  *ret_ifindex = q.ifr_ifindex;
   return 0;
 }
 

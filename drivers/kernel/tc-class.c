@@ -78,18 +78,31 @@ add_filter(NcKernel *kernel, int ifindex, guint id, const guint8 mac[6])
 }
 
 static int
+put_class(NcKernel *kernel, int ifindex, guint id, const NcTcHtb *htb, int nl_flags)
+{
+  return nc_tc_put_htb_class(kernel, ifindex, ROOT_CLASS, TC_HANDLE(1, id), htb->rate,
+                             MAX(htb->ceil, htb->rate), htb->burst, htb->cburst, nl_flags);
+}
+
+static int
 plug(NcKernel *kernel, int ifindex, guint id, const guint8 mac[6], const NcTcHtb *htb)
 {
-  int r = nc_tc_set_class_rate(kernel, ifindex, id, htb);
+  /* Added exclusively first: a class that was not there has no filter
+   * (unplug deletes the filter before the class), so a new port's class
+   * needs no filter deletion, and nothing is read back to know it. */
+  int r = put_class(kernel, ifindex, id, htb, NLM_F_CREATE | NLM_F_EXCL);
+  gboolean fresh = r == 0;
+  if (r == -EEXIST)
+    r = put_class(kernel, ifindex, id, htb, NLM_F_CREATE | NLM_F_REPLACE);
   if (r < 0)
     return r;
   r = nc_tc_put_sfq(kernel, ifindex, TC_HANDLE(1, id), TC_HANDLE(id, 0),
                     NLM_F_CREATE | NLM_F_REPLACE);
   if (r < 0 && r != -ENOENT) /* without sch_sfq the class keeps HTB's FIFO leaf */
     return r;
-  /* The filter is made anew: the MAC may have changed, and a u32 filter
-   * cannot be compared cheaply. */
-  r = delete_filter(kernel, ifindex, id);
+  /* A class already there gets its filter anew: the MAC may have changed,
+   * and a u32 filter cannot be compared cheaply. */
+  r = fresh ? 0 : delete_filter(kernel, ifindex, id);
   return r < 0 ? r : add_filter(kernel, ifindex, id, mac);
 }
 

@@ -101,7 +101,7 @@ nc_tc_put_sfq(NcKernel *kernel, int ifindex, guint32 parent, guint32 handle, int
 }
 
 static int
-set_htb(NcKernel *kernel, int ifindex, const NcTcHtb *htb)
+set_htb(NcKernel *kernel, int ifindex, const NcTcHtb *htb, gboolean fresh)
 {
   g_autoptr(NcRtnlQdisc) root = rtnl_qdisc_alloc();
   if (!root)
@@ -114,8 +114,9 @@ set_htb(NcKernel *kernel, int ifindex, const NcTcHtb *htb)
   /* An HTB root cannot be replaced in place (htb has no change operation:
    * the kernel answers EINVAL) and the classes are added exclusively, so a
    * tree already there (a live change, a TAP plugged back in) goes first,
-   * as libvirt's virNetDevBandwidthSet deletes it first. */
-  int r = nc_tc_clear_egress(kernel, ifindex);
+   * as libvirt's virNetDevBandwidthSet deletes it first. A link just made
+   * has the kernel's default qdisc, which the replace below takes over. */
+  int r = fresh ? 0 : nc_tc_clear_egress(kernel, ifindex);
   if (r < 0)
     return r;
   struct nl_msg *msg = NULL;
@@ -143,17 +144,29 @@ set_htb(NcKernel *kernel, int ifindex, const NcTcHtb *htb)
   return r;
 }
 
-int
-nc_tc_set_htb(NcKernel *kernel, int ifindex, const NcTcHtb *htb)
+static int
+put_htb(NcKernel *kernel, int ifindex, const NcTcHtb *htb, gboolean fresh)
 {
   if (ifindex <= 0 || !htb || htb->rate == 0)
     return -EINVAL;
-  int r = set_htb(kernel, ifindex, htb);
+  int r = set_htb(kernel, ifindex, htb, fresh);
   if (r < 0) {
     g_debug("kernel: shaping link %d: %s", ifindex, g_strerror(-r));
     nc_tc_clear_egress(kernel, ifindex); /* no half-built tree */
   }
   return r;
+}
+
+int
+nc_tc_set_htb(NcKernel *kernel, int ifindex, const NcTcHtb *htb)
+{
+  return put_htb(kernel, ifindex, htb, FALSE);
+}
+
+int
+nc_tc_add_htb(NcKernel *kernel, int ifindex, const NcTcHtb *htb)
+{
+  return put_htb(kernel, ifindex, htb, TRUE);
 }
 
 int
@@ -164,6 +177,16 @@ nc_tc_set_egress_limit(NcKernel *kernel, int ifindex, const NcTcRate *rate)
   NcTcHtb htb;
   nc_tc_htb_for_inbound(rate, &htb);
   return nc_tc_set_htb(kernel, ifindex, &htb);
+}
+
+int
+nc_tc_add_egress_limit(NcKernel *kernel, int ifindex, const NcTcRate *rate)
+{
+  if (!rate)
+    return -EINVAL;
+  NcTcHtb htb;
+  nc_tc_htb_for_inbound(rate, &htb);
+  return nc_tc_add_htb(kernel, ifindex, &htb);
 }
 
 int

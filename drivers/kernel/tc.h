@@ -50,8 +50,15 @@ void nc_tc_htb_for_outbound(const NcTcRate *out, NcTcHtb *ret_htb);
  * missing; nothing is left behind on failure. */
 int nc_tc_set_htb(NcKernel *kernel, int ifindex, const NcTcHtb *htb);
 
-/* nc_tc_set_htb with nc_tc_htb_for_inbound. */
+/* nc_tc_set_htb for a link just made, whose root is still the kernel's
+ * default qdisc: no deletion first (one request less per shaped port). On a
+ * link that has an HTB root already it fails (htb cannot be replaced in
+ * place) and leaves the kernel's default root qdisc. */
+int nc_tc_add_htb(NcKernel *kernel, int ifindex, const NcTcHtb *htb);
+
+/* nc_tc_set_htb / nc_tc_add_htb with nc_tc_htb_for_inbound. */
 int nc_tc_set_egress_limit(NcKernel *kernel, int ifindex, const NcTcRate *rate);
+int nc_tc_add_egress_limit(NcKernel *kernel, int ifindex, const NcTcRate *rate);
 
 /* Deletes the root qdisc (the kernel's default comes back); 0 when there
  * was none of ours. */
