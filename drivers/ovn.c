@@ -328,6 +328,37 @@ check_chassis(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live
   return check_underlay_mtu(env, def, &c, error);
 }
 
+/* <dns><host ip><hostname/></host>: OVN DNS records, hostname (lower
+ * case, as OVN compares) -> its IPv4 addresses separated by spaces;
+ * key, value pairs, NULL-ended. */
+static GPtrArray *
+dns_records(const NcNetworkDef *def)
+{
+  g_autoptr(GHashTable) names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GPtrArray) order = g_ptr_array_new();
+  for (guint i = 0; def->dns.hosts && i < def->dns.hosts->len; i++) {
+    const NcDnsHost *h = def->dns.hosts->pdata[i];
+    if (h->ip.family != AF_INET)
+      continue;
+    g_autofree char *ip = nc_sockaddr_format(&h->ip);
+    for (guint n = 0; h->hostnames && n < h->hostnames->len; n++) {
+      g_autofree char *key = g_ascii_strdown(h->hostnames->pdata[n], -1);
+      const char *had = g_hash_table_lookup(names, key);
+      if (!had)
+        g_ptr_array_add(order, g_strdup(key));
+      char *value = had ? g_strdup_printf("%s %s", had, ip) : g_strdup(ip);
+      g_hash_table_insert(names, g_steal_pointer(&key), value);
+    }
+  }
+  GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+  for (guint i = 0; i < order->len; i++) {
+    g_ptr_array_add(out, order->pdata[i]);
+    g_ptr_array_add(out, g_strdup(g_hash_table_lookup(names, order->pdata[i])));
+  }
+  g_ptr_array_add(out, NULL);
+  return out;
+}
+
 /* Locally administered MACs for the router's ports (n = 1 inside, 2
  * uplink), from the network's uuid. */
 static char *
@@ -388,6 +419,10 @@ ovn_start(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GE
         g_autofree char *a = nc_sockaddr_format(&f->addr);
         g_string_append_printf(d, "%s%s", d->len ? ", " : "", a);
       }
+      /* no forwarder but DNS records: guests ask the gateway's address,
+       * where OVN's responder answers for the records */
+      if (!d->len && def->dns.hosts && def->dns.hosts->len)
+        g_string_append(d, router);
       if (d->len)
         dns = strchr(d->str, ',') ? g_strdup_printf("{%s}", d->str) : g_strdup(d->str);
       if (dns)
@@ -407,6 +442,8 @@ ovn_start(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GE
     .dhcp_cidr = cidr,
     .dhcp_options = (const char *const *)opts->pdata,
   };
+  g_autoptr(GPtrArray) records = dns_records(def);
+  sw.dns_records = (const char *const *)records->pdata;
   const NcNetctlOvn *ovn = nc_network_def_ovn(def);
   g_autofree char *int_mac = router_mac(def, 1), *ext_mac = router_mac(def, 2);
   g_autofree char *int_net = NULL, *snat_ip = NULL;

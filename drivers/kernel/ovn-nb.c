@@ -191,10 +191,23 @@ nc_ovn_nb_switch_create(const char *nb, const NcOvnSwitch *sw, char **ret_detail
   }
   if (sw->uplink)
     router_ops(o, sw, name);
+  gboolean dns = sw->dns_records && sw->dns_records[0];
+  if (dns) {
+    g_string_append(o, ",{\"op\":\"insert\",\"table\":\"DNS\",\"uuid-name\":\"dns\","
+                       "\"row\":{\"records\":[\"map\",[");
+    gboolean first = TRUE;
+    for (const char *const *kv = sw->dns_records; kv[0] && kv[1]; kv += 2)
+      pair(o, &first, kv[0], kv[1]);
+    g_string_append(o, "]],\"external_ids\":");
+    marks(o, sw);
+    g_string_append(o, "}}");
+  }
   g_string_append(o, ",{\"op\":\"insert\",\"table\":\"Logical_Switch\",\"row\":{\"name\":");
   nc_ovsdb_json_str(o, name);
   if (sw->uplink)
     g_string_append(o, ",\"ports\":[\"named-uuid\",\"lsprtr\"]");
+  if (dns)
+    g_string_append(o, ",\"dns_records\":[\"named-uuid\",\"dns\"]");
   g_string_append(o, ",\"other_config\":");
   map3(o, "subnet", sw->subnet, "exclude_ips", sw->exclude_ips, NULL, NULL);
   g_string_append(o, ",\"external_ids\":");
@@ -218,8 +231,8 @@ nc_ovn_nb_switch_delete(const char *nb, const char *net_uuid, char **ret_detail)
    * rows: they go with it. Ports go with their switches; deleted by mark too
    * (a port in a switch being deleted may be; a row still referenced by a
    * row that is only garbage-collected may not). */
-  const char *tables[] = { "Logical_Switch", "Logical_Switch", "Logical_Router", "DHCP_Options",
-                           "Logical_Switch_Port" };
+  const char *tables[] = { "Logical_Switch", "Logical_Switch",      "Logical_Router",
+                           "DHCP_Options",   "Logical_Switch_Port", "DNS" };
   for (guint i = 0; i < G_N_ELEMENTS(tables); i++) {
     g_string_append_printf(o, "%s{\"op\":\"delete\",\"table\":\"%s\",", i ? "," : "", tables[i]);
     where_mark(o, i == 1 ? "netctl-uplink-of" : "netctl-uuid", net_uuid);

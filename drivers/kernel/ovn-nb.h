@@ -43,6 +43,9 @@ typedef struct {
   const char *gateway; /* default route's next hop, NULL: none */
   const char *snat_ip; /* nat: SNAT of snat_subnet to it; NULL: none (route) */
   const char *snat_subnet;
+  /* OVN's DNS responder: hostname, "IP IP..." pairs, NULL-ended; NULL or
+   * empty: none */
+  const char *const *dns_records;
 } NcOvnSwitch;
 
 /* Creates the switch and its DHCP_Options in one transaction, on condition

@@ -282,6 +282,11 @@ NAT_NET = """<network xmlns:netctl='http://netctl.org/schemas/network/1.0'>
   <name>ovnnat</name>
   <uuid>7d0c6a52-2f7e-4c59-9a0e-5b1f3c2d4e6f</uuid>
   <forward mode='nat'/>
+  <dns>
+    <host ip='10.20.0.7'>
+      <hostname>db.lab</hostname>
+    </host>
+  </dns>
   <ip address='10.20.0.1' prefix='24'>
     <dhcp>
       <range start='10.20.0.100' end='10.20.0.199'/>
@@ -295,10 +300,12 @@ NAT_UUID = "7d0c6a52-2f7e-4c59-9a0e-5b1f3c2d4e6f"
 
 @scenario
 def nat(env):
-    """forward mode='nat': a logical router with host 1 as gateway chassis
+    """forward mode='nat' (and <dns> records): a logical router with host 1
+    as gateway chassis
     on the provider network physnet1 (br-ex on host 1, wired to an
     "outside" namespace); a guest on host 2 gets the router from OVN's
-    DHCP, reaches the outside, which sees the router's SNAT address; destroy
+    DHCP, reaches the outside, which sees the router's SNAT address, and
+    resolves a <dns> host through OVN's DNS responder; destroy
     removes the router and every row netctl made."""
     t0 = time.monotonic()
     cl = ovn_lib.Cluster(env)
@@ -333,6 +340,9 @@ def nat(env):
     route = g2.run("ip", "route", "show", "default").stdout
     assert "via 10.20.0.1" in route, route
     g2.reaches("192.168.60.1", timeout=60)
+    # <dns> records: OVN's responder answers at the gateway's address
+    ns = g2.run("busybox", "nslookup", "db.lab", "10.20.0.1", check=False, timeout=20)
+    assert "10.20.0.7" in ns.stdout, ns.stdout + ns.stderr
     log(f"guest on host 2 ({a2}) reaches the outside through host 1 at {mlib.elapsed(t0)}")
     listener = outside.spawn(["python3", "-c", mlib.PEER_LISTENER, "8080", "20"],
                              stdout=subprocess.PIPE, text=True)
@@ -347,7 +357,8 @@ def nat(env):
     for table in ("Logical_Switch", "DHCP_Options", "Logical_Switch_Port"):
         assert marked(c, table, value=NAT_UUID) == [], table
     assert marked(c, "Logical_Switch", key="netctl-uplink-of", value=NAT_UUID) == []
-    for table in ("NAT", "Logical_Router_Port", "Gateway_Chassis", "Logical_Router_Static_Route"):
+    for table in ("NAT", "Logical_Router_Port", "Gateway_Chassis", "Logical_Router_Static_Route",
+                  "DNS"):
         left = c.nbctl("--bare", "--columns=_uuid", "list", table).stdout.strip()
         assert left == "", (table, left)
 
