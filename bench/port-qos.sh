@@ -15,7 +15,14 @@
 #   sudo bench/port-qos.sh [BUILD_DIR]        (default BUILD_DIR: build)
 #
 # Knobs: PRESENT="1 100", ITER=50 (cycles per sample), ROUNDS=3, KEEP=1,
-# OUT=FILE. Runs in fresh `unshare --net --mount --pid` namespaces
+# OUT=FILE. PROFILE=DIR: after the rounds of each K, where netctld's time
+# goes in PROFILE_ITER (default ITER) api-qos cycles, each in a pass of its
+# own (not in the figures): DIR/strace-c.MODE.K (strace -c -f of netctld,
+# MODE api and api-qos: syscalls per cycle), DIR/trace.MODE.K (strace -f
+# of 3 cycles, netlink decoded: request by request; MODE qos is
+# bench-port-qos doing the same), DIR/failed.api-qos.K (the system calls
+# that failed in 3 cycles), DIR/perf.K and perf.K.flat (perf record -g
+# --call-graph dwarf of netctld). Runs in fresh `unshare --net --mount --pid` namespaces
 # (bench/ns-lib.sh); bench-port-qos in a network namespace of its own nested
 # in netctld's. The host's links, routes and firewall are compared before
 # and after.
@@ -33,6 +40,52 @@ qos_network_xml() {
   <ip address='10.99.0.1' prefix='24'/>
 </network>
 EOF
+}
+
+# Runs "$@" with strace (args in STRACE_ARGS) on netctld; bounded wait
+# for strace to attach (netctld's TracerPid is set) and to leave.
+under_strace() {
+  local out=$1 sp i
+  shift
+  # shellcheck disable=SC2086
+  strace $STRACE_ARGS -o "$out" -p "$DPID" 2>/dev/null &
+  sp=$!
+  for ((i = 0; i < 250; i++)); do
+    grep -q '^TracerPid:[[:space:]]*[1-9]' "/proc/$DPID/status" && break
+    sleep 0.02
+  done
+  "$@" >/dev/null
+  kill -INT "$sp"
+  wait "$sp"
+}
+
+profile_k() {
+  local k=$1 n=${PROFILE_ITER:-$ITER} pp
+  local client=("$PORT_CLIENT" --network qn1 --pid "$DPID")
+  STRACE_ARGS="-c -f" under_strace "$PROFILE/strace-c.api.$k" "${client[@]}" --iterations "$n" \
+    measure "$k" 0
+  STRACE_ARGS="-c -f" under_strace "$PROFILE/strace-c.api-qos.$k" "${client[@]}" \
+    --iterations "$n" --bandwidth "$PORT_BW" measure "$k" 0
+  STRACE_ARGS="-f -tt -s 256 -e trace=!futex,poll,ppoll -e signal=none" \
+    under_strace "$PROFILE/trace.api-qos.$k" "${client[@]}" --iterations 3 --bandwidth "$PORT_BW" \
+    measure "$k" 0
+  STRACE_ARGS="-f -tt -Z -e signal=none" under_strace "$PROFILE/failed.api-qos.$k" "${client[@]}" \
+    --iterations 3 --bandwidth "$PORT_BW" measure "$k" 0
+  unshare --net -- strace -f -tt -s 256 -e trace='!futex' -o "$PROFILE/trace.qos.$k" \
+    "$PORT_QOS" --present "$k" --iterations 3 --rounds 1 --modes qos >/dev/null
+  if command -v perf >/dev/null; then
+    perf record -q -F 499 -g --call-graph dwarf,16384 -o "$SCR/perf.data" -p "$DPID" \
+      2>/dev/null &
+    pp=$!
+    "${client[@]}" --iterations "$n" --bandwidth "$PORT_BW" measure "$k" 0 >/dev/null
+    kill -INT "$pp"
+    wait "$pp"
+    perf report -q -i "$SCR/perf.data" --stdio --no-children --percent-limit 1.5 \
+      >"$PROFILE/perf.$k" 2>&1
+    perf report -q -i "$SCR/perf.data" --stdio --no-children -g none -n \
+      --sort comm,dso,sym --percent-limit 0.3 >"$PROFILE/perf.$k.flat" 2>&1
+    rm -f "$SCR/perf.data"
+  fi
 }
 
 inner_pass() {
@@ -53,6 +106,7 @@ inner_pass() {
       "$PORT_CLIENT" --network qn1 --pid "$DPID" --iterations "$ITER" --bandwidth "$PORT_BW" \
         measure "$k" "$r" | sed 's/^sample\tapi\t/sample\tapi-qos\t/' || return 1
     done
+    [ -n "${PROFILE:-}" ] && profile_k "$k"
   done
   "$PORT_CLIENT" --network qn1 --pid "$DPID" drain || return 1
   "${CLI[@]}" net-destroy qn1 >/dev/null && "${CLI[@]}" net-undefine qn1 >/dev/null
@@ -75,7 +129,8 @@ ROUNDS=${ROUNDS:-3}
 KEEP=${KEEP:-0}
 PORT_QOS=${PORT_QOS:-$BUILD/bench/bench-port-qos}
 PORT_CLIENT=${PORT_CLIENT:-$BUILD/bench/bench-port-client}
-export PRESENT ITER ROUNDS PORT_QOS PORT_CLIENT PORT_BW
+PROFILE=${PROFILE:+$(mkdir -p "$PROFILE" && cd "$PROFILE" && pwd)}
+export PRESENT ITER ROUNDS PORT_QOS PORT_CLIENT PORT_BW PROFILE PROFILE_ITER
 source "$BENCH_TOP/bench/ns-lib.sh"
 bench_preflight
 for t in "$PORT_QOS" "$PORT_CLIENT"; do

@@ -10,6 +10,7 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
+#include "link-reply.h"
 #include "nl-util.h"
 #include "tc.h"
 
@@ -111,18 +112,17 @@ int
 nc_ifb_lookup(NcKernel *kernel, const char *name, const char *alias, int *ret_ifindex,
               gboolean *ret_up)
 {
-  if (!alias)
+  if (!name || !*name || strlen(name) >= IFNAMSIZ || !alias)
     return -EINVAL;
-  g_autoptr(NcRtnlLink) link = NULL;
-  int r = nc_link_lookup(kernel, name, &link);
+  /* Our own reader, without stats: a port's detach asks this each time. */
+  NcLinkAttrs link;
+  int r = nc_link_reply_get(kernel, 0, name, &link);
   if (r < 0)
     return r;
-  const char *kind = rtnl_link_get_type(link);
-  const char *have = rtnl_link_get_ifalias(link);
-  if (!kind || !g_str_equal(kind, "ifb") || !have || !g_str_equal(have, alias))
+  if (!g_str_equal(link.kind, "ifb") || !g_str_equal(link.alias, alias))
     return -EEXIST;
-  *ret_ifindex = rtnl_link_get_ifindex(link);
+  *ret_ifindex = link.ifindex;
   if (ret_up)
-    *ret_up = (rtnl_link_get_flags(link) & IFF_UP) != 0;
+    *ret_up = (link.flags & IFF_UP) != 0;
   return 0;
 }
