@@ -116,6 +116,20 @@ ovn_validate(const NcNetworkDef *def, GError **error)
   }
   if (!why && def->bridge.name)
     why = "<bridge> does not apply (ports are plugged into the host's br-int)";
+  /* portgroups carry no VLAN here (the logical switch is the segment), and
+   * no bandwidth yet (OVN QoS rows are not written): refused rather than
+   * silently ignored */
+  if (!why && def->vlan)
+    why = "<vlan> does not apply (a logical switch is its own segment)";
+  if (!why && def->bandwidth)
+    why = "<bandwidth> is not supported yet";
+  for (guint i = 0; !why && def->portgroups && i < def->portgroups->len; i++) {
+    const NcPortGroup *pg = def->portgroups->pdata[i];
+    if (pg->vlan)
+      why = "a portgroup's <vlan> does not apply (a logical switch is its own segment)";
+    else if (pg->bandwidth)
+      why = "a portgroup's <bandwidth> is not supported yet";
+  }
   if (why) {
     g_set_error(error, NC_ERROR, NC_ERROR_CONFIG_UNSUPPORTED, "network '%s': OVN network: %s",
                 def->name, why);

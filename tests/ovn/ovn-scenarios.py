@@ -423,6 +423,19 @@ def bad_input(env):
         "<mtu", "<forward mode='nat'/>\n  <mtu"))
     r = env.run("net-define", xml)
     assert r.rc != 0 and "need a router uplink" in r.err, r
+    # portgroups are VLAN-free; bandwidth is not written yet: refused, not ignored
+    ok = env.write("pg.xml", OVN_NET.format(nb="tcp:127.0.0.1:1").replace(
+        "<mtu", "<portgroup name='web' default='yes'/>\n  <mtu"))
+    env.ok("net-define", ok)
+    env.ok("net-undefine", "ovn1")
+    for extra, why in (("<portgroup name='v'>\n    <vlan><tag id='10'/></vlan>\n  </portgroup>",
+                        "<vlan>"),  # refused by the XML checks already
+                       ("<bandwidth><inbound average='100'/></bandwidth>",
+                        "<bandwidth> is not supported yet")):
+        xml = env.write("pgbad.xml", OVN_NET.format(nb="tcp:127.0.0.1:1").replace(
+            "<mtu", extra + "\n  <mtu"))
+        r = env.run("net-define", xml)
+        assert r.rc != 0 and why in r.err, (why, r)
 
 
 def main():
