@@ -697,6 +697,16 @@ static gboolean
 ovn_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
                NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
 {
+  /* as at define (ovn_validate): refused rather than silently ignored */
+  const char *what = port->vlan ? "<vlan>" : port->bandwidth ? "<bandwidth>" : NULL;
+  if (what) {
+    char puuid[NC_UUID_STRING_LEN];
+    nc_uuid_format(port->uuid, puuid);
+    g_set_error(error, NC_ERROR, NC_ERROR_CONFIG_UNSUPPORTED,
+                "network '%s': port %s: %s is not supported on OVN networks", def->name, puuid,
+                what);
+    return FALSE;
+  }
   if (!lsp_add(def, live, port, FALSE, error))
     return FALSE;
   fill_plug(port);

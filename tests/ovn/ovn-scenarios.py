@@ -218,6 +218,15 @@ def ports(env):
     assert c.nbctl("--bare", "--columns=name", "find", "Logical_Switch_Port",
                    f"name={api}").stdout.strip() == ""
 
+    # a port asking for what OVN networks do not do yet is refused, nothing made
+    bw = env.write("bw-port.xml", open(pf).read().replace(
+        "</networkport>", "  <bandwidth>\n    <inbound average='100'/>\n  </bandwidth>\n"
+        "</networkport>"))
+    r = n1.run("net-port-create", "ovn1", bw)
+    assert r.rc != 0 and "<bandwidth> is not supported on OVN networks" in r.err, r
+    assert c.nbctl("--bare", "--columns=name", "find", "Logical_Switch_Port",
+                   f"name={api}").stdout.strip() == ""
+
     # a static <host>'s MAC gets its fixed address as the port's
     p3 = n1.attach("ovn1", "--mac", "52:54:00:aa:00:01")
     addrs = c.nbctl("get", "Logical_Switch_Port", p3["port"], "addresses").stdout
