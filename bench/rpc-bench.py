@@ -155,6 +155,9 @@ def profile_start(env, res):
         return
     tag = time.strftime("%H%M%S")
     path = os.path.join(out, f"strace-T-net-start-{tag}.txt")
+    # not the daemon's first start (that one runs `dnsmasq --version` and loads GIO's modules)
+    env.vok("net-start", "benchnat")
+    env.vok("net-destroy", "benchnat")
     with Strace(env, env.daemon.pid, path, ["-f", "-tt", "-T", "-s", "200"]):
         env.vok("net-start", "benchnat")
         env.vok("net-destroy", "benchnat")
