@@ -119,6 +119,15 @@ test_procedure_numbers(void)
   g_assert_cmpuint(n_served, ==, G_N_ELEMENTS(verified));
   /* 148 is DOMAIN_MIGRATE_PREPARE_TUNNEL, once served here as "is encrypted". */
   g_assert_null(nc_rpc_proc_lookup(148));
+  /* remote_protocol.x's REMOTE_PROGRAM; virDrvFeature (src/libvirt_internal.h,
+   * append-only) values CONNECT_SUPPORTS_FEATURE is asked about. */
+  g_assert_cmphex(NC_RPC_REMOTE_PROGRAM, ==, 0x20008086);
+  g_assert_cmpint(NC_RPC_FEATURE_FD_PASSING, ==, 8);
+  g_assert_cmpint(NC_RPC_FEATURE_TYPED_PARAM_STRING, ==, 9);
+  g_assert_cmpint(NC_RPC_FEATURE_PROGRAM_KEEPALIVE, ==, 10);
+  g_assert_cmpint(NC_RPC_FEATURE_REMOTE_EVENT_CALLBACK, ==, 14);
+  g_assert_cmpint(NC_RPC_FEATURE_REMOTE_CLOSE_CALLBACK, ==, 15);
+  g_assert_cmpint(NC_RPC_FEATURE_NETWORK_UPDATE_HAS_CORRECT_ORDER, ==, 16);
 }
 
 static gboolean
