@@ -10,19 +10,6 @@
 
 #define NB_DB "OVN_Northbound"
 
-static void
-pair(GString *o, gboolean *first, const char *k, const char *v)
-{
-  if (!v)
-    return;
-  g_string_append(o, *first ? "[" : ",[");
-  *first = FALSE;
-  nc_ovsdb_json_str(o, k);
-  g_string_append_c(o, ',');
-  nc_ovsdb_json_str(o, v);
-  g_string_append_c(o, ']');
-}
-
 /* ["map",[[k,v],...]] from up to three pairs (NULL values left out). */
 static void
 map3(GString *o, const char *k1, const char *v1, const char *k2, const char *v2, const char *k3,
@@ -30,9 +17,9 @@ map3(GString *o, const char *k1, const char *v1, const char *k2, const char *v2,
 {
   gboolean first = TRUE;
   g_string_append(o, "[\"map\",[");
-  pair(o, &first, k1, v1);
-  pair(o, &first, k2, v2);
-  pair(o, &first, k3, v3);
+  nc_ovsdb_json_map_pair(o, &first, k1, v1);
+  nc_ovsdb_json_map_pair(o, &first, k2, v2);
+  nc_ovsdb_json_map_pair(o, &first, k3, v3);
   g_string_append(o, "]]");
 }
 
@@ -184,7 +171,7 @@ nc_ovn_nb_switch_create(const char *nb, const NcOvnSwitch *sw, char **ret_detail
     g_string_append(o, ",\"options\":[\"map\",[");
     gboolean first = TRUE;
     for (const char *const *kv = sw->dhcp_options; kv && kv[0] && kv[1]; kv += 2)
-      pair(o, &first, kv[0], kv[1]);
+      nc_ovsdb_json_map_pair(o, &first, kv[0], kv[1]);
     g_string_append(o, "]],\"external_ids\":");
     map3(o, "netctl-network", sw->network, "netctl-uuid", sw->net_uuid, NULL, NULL);
     g_string_append(o, "}}");
@@ -197,7 +184,7 @@ nc_ovn_nb_switch_create(const char *nb, const NcOvnSwitch *sw, char **ret_detail
                        "\"row\":{\"records\":[\"map\",[");
     gboolean first = TRUE;
     for (const char *const *kv = sw->dns_records; kv[0] && kv[1]; kv += 2)
-      pair(o, &first, kv[0], kv[1]);
+      nc_ovsdb_json_map_pair(o, &first, kv[0], kv[1]);
     g_string_append(o, "]],\"external_ids\":");
     marks(o, sw);
     g_string_append(o, "}}");

@@ -32,6 +32,19 @@ nc_ovsdb_json_str(GString *out, const char *s)
   g_string_append_c(out, '"');
 }
 
+void
+nc_ovsdb_json_map_pair(GString *out, gboolean *first, const char *key, const char *value)
+{
+  if (!value)
+    return;
+  g_string_append(out, *first ? "[" : ",[");
+  *first = FALSE;
+  nc_ovsdb_json_str(out, key);
+  g_string_append_c(out, ',');
+  nc_ovsdb_json_str(out, value);
+  g_string_append_c(out, ']');
+}
+
 static int
 connect_socket(const char *path)
 {

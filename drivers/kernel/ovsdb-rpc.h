@@ -9,6 +9,9 @@ G_BEGIN_DECLS
 
 /* Appends s as a JSON string (quotes and escapes included). */
 void nc_ovsdb_json_str(GString *out, const char *s);
+/* Appends [key,value] to the pairs of an OVSDB "map" (a comma first unless
+ * *first, which it clears); nothing when value is NULL. */
+void nc_ovsdb_json_map_pair(GString *out, gboolean *first, const char *key, const char *value);
 
 /* Sends ["Open_vSwitch", OP...] where ops_json is the JSON array of the
  * operations (objects), and waits (bounded by timeout_ms) for the

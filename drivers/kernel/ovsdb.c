@@ -24,25 +24,12 @@ where_eq(GString *o, const char *column, const char *value)
 }
 
 static void
-map_pair(GString *o, gboolean *first, const char *k, const char *v)
-{
-  if (!v)
-    return;
-  g_string_append(o, *first ? "[" : ",[");
-  *first = FALSE;
-  nc_ovsdb_json_str(o, k);
-  g_string_append_c(o, ',');
-  nc_ovsdb_json_str(o, v);
-  g_string_append_c(o, ']');
-}
-
-static void
 mark_map(GString *o, const NcOvsPort *p)
 {
   gboolean first = TRUE;
   g_string_append(o, "[\"map\",[");
-  map_pair(o, &first, "netctl-network", p->network);
-  map_pair(o, &first, "netctl-port", p->port_uuid);
+  nc_ovsdb_json_map_pair(o, &first, "netctl-network", p->network);
+  nc_ovsdb_json_map_pair(o, &first, "netctl-port", p->port_uuid);
   g_string_append(o, "]]");
 }
 
@@ -51,12 +38,12 @@ iface_ids(GString *o, const NcOvsPort *p)
 {
   gboolean first = TRUE;
   g_string_append(o, "[\"map\",[");
-  map_pair(o, &first, "attached-mac", p->attached_mac);
-  map_pair(o, &first, "iface-id", p->iface_id);
-  map_pair(o, &first, "iface-status", "active");
-  map_pair(o, &first, "vm-id", p->vm_id);
-  map_pair(o, &first, "netctl-network", p->network);
-  map_pair(o, &first, "netctl-port", p->port_uuid);
+  nc_ovsdb_json_map_pair(o, &first, "attached-mac", p->attached_mac);
+  nc_ovsdb_json_map_pair(o, &first, "iface-id", p->iface_id);
+  nc_ovsdb_json_map_pair(o, &first, "iface-status", "active");
+  nc_ovsdb_json_map_pair(o, &first, "vm-id", p->vm_id);
+  nc_ovsdb_json_map_pair(o, &first, "netctl-network", p->network);
+  nc_ovsdb_json_map_pair(o, &first, "netctl-port", p->port_uuid);
   g_string_append(o, "]]");
 }
 
@@ -65,10 +52,10 @@ port_ids(GString *o, const NcOvsPort *p)
 {
   gboolean first = TRUE;
   g_string_append(o, "[\"map\",[");
-  map_pair(o, &first, "netctl-network", p->network);
-  map_pair(o, &first, "netctl-port", p->port_uuid);
-  map_pair(o, &first, "netctl-portgroup", p->portgroup);
-  map_pair(o, &first, "port-profile", p->profileid);
+  nc_ovsdb_json_map_pair(o, &first, "netctl-network", p->network);
+  nc_ovsdb_json_map_pair(o, &first, "netctl-port", p->port_uuid);
+  nc_ovsdb_json_map_pair(o, &first, "netctl-portgroup", p->portgroup);
+  nc_ovsdb_json_map_pair(o, &first, "port-profile", p->profileid);
   g_string_append(o, "]]");
 }
 
@@ -114,14 +101,14 @@ qos_ops(GString *o, const NcOvsPort *p)
   gboolean first = TRUE;
   g_string_append(o, ",{\"op\":\"insert\",\"table\":\"Queue\",\"uuid-name\":\"queue\",\"row\":{"
                      "\"other_config\":[\"map\",[");
-  map_pair(o, &first, "burst", burst);
-  map_pair(o, &first, "max-rate", rate);
+  nc_ovsdb_json_map_pair(o, &first, "burst", burst);
+  nc_ovsdb_json_map_pair(o, &first, "max-rate", rate);
   g_string_append(o, "]],\"external_ids\":");
   mark_map(o, p);
   g_string_append(o, "}},{\"op\":\"insert\",\"table\":\"QoS\",\"uuid-name\":\"qos\",\"row\":{"
                      "\"type\":\"linux-htb\",\"other_config\":[\"map\",[");
   first = TRUE;
-  map_pair(o, &first, "max-rate", rate);
+  nc_ovsdb_json_map_pair(o, &first, "max-rate", rate);
   g_string_append(o, "]],\"queues\":[\"map\",[[0,[\"named-uuid\",\"queue\"]]]],\"external_ids\":");
   mark_map(o, p);
   g_string_append(o, "}}");
