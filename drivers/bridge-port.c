@@ -203,6 +203,38 @@ nc_port_device_free(const NcDriverEnv *env, const NcNetworkDef *def, const NcNet
 }
 
 gboolean
+nc_port_tap_readopt(const NcDriverEnv *env, const NcNetworkDef *def, const NcNetworkPortDef *port,
+                    int master_ifindex, NcPortDevice *dev, NcTapInfo *ret_info, gboolean *ret_made,
+                    GError **error)
+{
+  char uuid[NC_UUID_STRING_LEN];
+  g_autofree char *alias = nc_port_device_alias(port->uuid);
+  *ret_made = FALSE;
+  int r = nc_tap_get_info(env->kernel, dev->name, ret_info);
+  if (r == -ENODEV) {
+    /* Gone while we were away (or deleted by hand): the guest's VMM, if
+     * any, lost it anyway; make it again so a VMM started now finds it. */
+    *ret_made = nc_port_tap_make(env, def, port, master_ifindex, dev, error);
+    return *ret_made;
+  }
+  if (r < 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
+                "network '%s': port %s: cannot look up device '%s': %s", def->name,
+                port_label(port, uuid), dev->name, g_strerror(-r));
+    return FALSE;
+  }
+  if (!g_str_equal(ret_info->alias, alias)) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                "network '%s': port %s: device '%s' is no longer this port's TAP (someone else "
+                "made a device of that name); left alone",
+                def->name, port_label(port, uuid), dev->name);
+    return FALSE;
+  }
+  dev->ifindex = ret_info->link.ifindex;
+  return TRUE;
+}
+
+gboolean
 nc_bridge_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, const char *bridge,
                      NcLiveState *live, NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
 {
@@ -275,30 +307,13 @@ adopt_tap(const NcDriverEnv *env, const NcNetworkDef *def, const char *bridge, i
     return replug_vmm_tap(env, def, bridge, bridge_ifindex, port);
 
   NcTapInfo info;
-  g_autofree char *alias = nc_port_device_alias(port->uuid);
-  int r = nc_tap_get_info(env->kernel, dev->name, &info);
-  if (r == -ENODEV) {
-    /* Gone while we were away (or deleted by hand): the guest's VMM, if
-     * any, lost it anyway; make it again so a VMM started now finds it. */
-    return nc_port_tap_make(env, def, port, bridge_ifindex, dev, error)
-           && apply_policy(env, def, port, dev, TRUE, error);
-  }
-  if (r < 0) {
-    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
-                "network '%s': port %s: cannot look up device '%s': %s", def->name,
-                port_label(port, uuid), dev->name, g_strerror(-r));
+  gboolean made = FALSE;
+  if (!nc_port_tap_readopt(env, def, port, bridge_ifindex, dev, &info, &made, error))
     return FALSE;
-  }
-  if (!g_str_equal(info.alias, alias)) {
-    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
-                "network '%s': port %s: device '%s' is no longer this port's TAP (someone else "
-                "made a device of that name); left alone",
-                def->name, port_label(port, uuid), dev->name);
-    return FALSE;
-  }
-  dev->ifindex = info.link.ifindex;
+  if (made)
+    return apply_policy(env, def, port, dev, TRUE, error);
   if (info.master_ifindex != bridge_ifindex || !info.link.up) {
-    r = nc_link_set_master(env->kernel, dev->ifindex, bridge_ifindex, TRUE);
+    int r = nc_link_set_master(env->kernel, dev->ifindex, bridge_ifindex, TRUE);
     if (r < 0) {
       g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
                   "network '%s': port %s: cannot plug '%s' into bridge '%s': %s", def->name,

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "forward-driver.h"
+#include "link-tap.h"
 
 G_BEGIN_DECLS
 
@@ -33,6 +34,13 @@ gboolean nc_port_tap_make(const NcDriverEnv *env, const NcNetworkDef *def,
 /* Deletes it (deferred, in a batch) when it is still the port's (its alias):
  * 0, or -errno. */
 int nc_port_tap_delete(const NcDriverEnv *env, const NcNetworkPortDef *port, NcPortDevice *dev);
+/* At adoption, the TAP netctl made for port: made again when it vanished
+ * while netctld was away (*ret_made; on master_ifindex, 0: none), else found
+ * by its alias (dev->ifindex, *ret_info). FALSE with a one-line error when it
+ * cannot be looked up or its name is now another device's (left alone). */
+gboolean nc_port_tap_readopt(const NcDriverEnv *env, const NcNetworkDef *def,
+                             const NcNetworkPortDef *port, int master_ifindex, NcPortDevice *dev,
+                             NcTapInfo *ret_info, gboolean *ret_made, GError **error);
 /* The same for any device netctl made for a port (a macvtap too), when it
  * is also of kind (NULL: any). */
 int nc_port_device_delete(const NcDriverEnv *env, const NcNetworkPortDef *port, NcPortDevice *dev,

@@ -753,27 +753,15 @@ static gboolean
 ovn_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
                NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
 {
-  char puuid[NC_UUID_STRING_LEN];
-  nc_uuid_format(port->uuid, puuid);
   if (!lsp_add(def, live, port, TRUE, error))
     return FALSE;
   fill_plug(port);
   if (!dev || !dev->create || !dev->name[0])
     return TRUE;
   NcTapInfo info;
-  g_autofree char *alias = nc_port_device_alias(port->uuid);
-  int r = nc_tap_get_info(env->kernel, dev->name, &info);
-  if (r == -ENODEV) {
-    if (!nc_port_tap_make(env, def, port, 0, dev, error))
-      return FALSE;
-  } else if (r < 0 || !g_str_equal(info.alias, alias)) {
-    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
-                "network '%s': port %s: device '%s' %s; left alone", def->name, puuid, dev->name,
-                r < 0 ? g_strerror(-r) : "is no longer this port's TAP");
+  gboolean made = FALSE;
+  if (!nc_port_tap_readopt(env, def, port, 0, dev, &info, &made, error))
     return FALSE;
-  } else {
-    dev->ifindex = info.link.ifindex;
-  }
   return bind_tap(def, port, dev->name, error);
 }
 

@@ -448,34 +448,17 @@ static gboolean
 ovs_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
                NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
 {
-  char uuid[NC_UUID_STRING_LEN];
   if (!check_port(def, port, error))
     return FALSE;
   fill_port(def, port);
   if (!dev || !dev->create || !dev->name[0])
     return TRUE;
   NcTapInfo info;
-  g_autofree char *alias = nc_port_device_alias(port->uuid);
-  int r = nc_tap_get_info(env->kernel, dev->name, &info);
-  if (r == -ENODEV) {
-    if (!nc_port_tap_make(env, def, port, 0, dev, error))
-      return FALSE;
-  } else if (r < 0) {
-    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
-                "network '%s': port %s: cannot look up device '%s': %s", def->name,
-                port_label(port, uuid), dev->name, g_strerror(-r));
+  gboolean made = FALSE;
+  if (!nc_port_tap_readopt(env, def, port, 0, dev, &info, &made, error))
     return FALSE;
-  } else if (!g_str_equal(info.alias, alias)) {
-    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
-                "network '%s': port %s: device '%s' is no longer this port's TAP (someone else "
-                "made a device of that name); left alone",
-                def->name, port_label(port, uuid), dev->name);
-    return FALSE;
-  } else {
-    dev->ifindex = info.link.ifindex;
-    if (!info.link.up)
-      nc_link_set_up(env->kernel, dev->ifindex, TRUE);
-  }
+  if (!made && !info.link.up)
+    nc_link_set_up(env->kernel, dev->ifindex, TRUE);
   /* Added again when it vanished, brought up to date when it is there (a
    * meter removed when the port no longer asks for one). */
   if (!add_to_bridge(def, port, dev->name, error)
