@@ -24,8 +24,11 @@ netctld over PROFILE_CALLS (default 5000) numOfNetworks calls, `strace -f
 -tt` over 300 of them, and
 `strace -f -tt -T` of netctld over one `virsh net-start` / `net-destroy`.
 
+PIN=1 runs the round-trip client on CPU 0 and every thread of the daemon on
+CPU 1 during part 1 (both daemons alike).
+
 Usage (root): bench/rpc-bench.py [BUILD_DIR]
-  (env: PASSES=3 RUNS=10 PORTS=1000 SECS=3 PROFILE=DIR PROFILE_CALLS=5000)
+  (env: PASSES=3 RUNS=10 PORTS=1000 SECS=3 PROFILE=DIR PROFILE_CALLS=5000 PIN=0)
 Prints a table and one JSON line per pass."""
 
 import json
@@ -55,9 +58,11 @@ NAT = """<network>
 """
 
 CLIENT = r'''
-import json, sys, time, uuid, libvirt
+import json, os, sys, time, uuid, libvirt
 libvirt.registerErrorHandler(lambda *a: None, None)
 uri, what, arg, dpid = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+if what == "rpc" and os.environ.get("PIN") == "1":
+    os.sched_setaffinity(0, {0})  # the daemon has CPU 1 (measure())
 c = libvirt.open(uri)
 P = time.perf_counter
 out = {}
@@ -173,7 +178,16 @@ def measure(env):
     for i in range(100):
         env.vok("net-define", env.write(f"b{i}.xml", f"<network><name>bench{i:03d}</name>"
                                         f"<bridge name='ncb{i}'/></network>\n"))
+    if os.environ.get("PIN") == "1":
+        # Client and daemon on a CPU each (every thread of the daemon): the
+        # round trip then measures the two processes, not whether the
+        # scheduler happened to put them on the same CPU.
+        subprocess.run(["taskset", "-a", "-p", "-c", "1", str(env.daemon.pid)],
+                       check=True, capture_output=True)
     r = env.python(CLIENT, env.uri, "rpc", str(SECS), str(env.daemon.pid))
+    if os.environ.get("PIN") == "1":
+        subprocess.run(["taskset", "-a", "-p", "-c", "0-%d" % (os.cpu_count() - 1),
+                        str(env.daemon.pid)], check=True, capture_output=True)
     assert r.rc == 0, r
     res.update(json.loads(r.out))
     if os.environ.get("PROFILE") and not REFERENCE:
