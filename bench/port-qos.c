@@ -113,7 +113,7 @@ attach(Bench *b, Mode mode, guint n)
   NcMac mac;
   port_mac(n, &mac);
   NcTcHtb floor = { .rate = FLOOR * 1000, .ceil = port_in.peak * 1000 };
-  if ((r = nc_tc_plug_class(b->kernel, b->bridge, 3, mac.addr, &floor)) < 0)
+  if ((r = nc_tc_plug_class(b->kernel, b->bridge, 3, mac.addr, &floor, FALSE)) < 0)
     return r;
   return default_class(b, FLOOR);
 }

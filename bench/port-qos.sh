@@ -1,6 +1,6 @@
 #!/bin/bash
 # Per-port QoS setup cost on a Linux bridge (issue 11), side by side in one
-# run, with K = 1 and 100 ports on the bridge:
+# run, with K ports on the bridge (PRESENT):
 #  api      attach+detach of a TAP port through netctld's D-Bus API
 #           (bench-port-client: PortCreateTap + NetworkPort.Delete), no
 #           <bandwidth>;
@@ -14,18 +14,18 @@
 #
 #   sudo bench/port-qos.sh [BUILD_DIR]        (default BUILD_DIR: build)
 #
-# Knobs: PRESENT="1 100", ITER=50 (cycles per sample), ROUNDS=3, KEEP=1,
-# OUT=FILE. PROFILE=DIR: after the rounds of each K, where netctld's time
-# goes in PROFILE_ITER (default ITER) api-qos cycles, each in a pass of its
-# own (not in the figures): DIR/strace-c.MODE.K (strace -c -f of netctld,
-# MODE api and api-qos: syscalls per cycle), DIR/trace.MODE.K (strace -f
-# of 3 cycles, netlink decoded: request by request; MODE qos is
-# bench-port-qos doing the same), DIR/failed.api-qos.K (the system calls
-# that failed in 3 cycles), DIR/perf.K and perf.K.flat (perf record -g
-# --call-graph dwarf of netctld). Runs in fresh `unshare --net --mount --pid` namespaces
-# (bench/ns-lib.sh); bench-port-qos in a network namespace of its own nested
-# in netctld's. The host's links, routes and firewall are compared before
-# and after.
+# Knobs: PRESENT="1 100" (K = 1000 works too), ITER=50 (cycles per sample),
+# ROUNDS=3, KEEP=1, OUT=FILE. PROFILE=DIR: after the rounds of each K,
+# where netctld's time goes, each in a pass of its own (not in the figures):
+# DIR/strace-c.MODE.K (strace -c -f of netctld over PROFILE_ITER, default
+# ITER, cycles of MODE api and api-qos: syscalls per cycle), trace.MODE.K
+# (strace -f of 3 cycles, netlink decoded, request by request; MODE qos is
+# bench-port-qos doing the same), failed.api-qos.K (the system calls that
+# failed in PROFILE_ITER cycles), perf.K and perf.K.flat (perf record -g
+# --call-graph dwarf of netctld over PROFILE_ITER cycles).
+# Runs in fresh `unshare --net --mount --pid` namespaces (bench/ns-lib.sh);
+# bench-port-qos in a network namespace of its own nested in netctld's. The
+# host's links, routes and firewall are compared before and after.
 set -u -o pipefail
 BENCH_TOP=$(cd "$(dirname "$0")/.." && pwd)
 PORT_BW="<bandwidth><inbound average='1000' peak='2000' floor='500'/><outbound average='1000'/></bandwidth>"
@@ -70,7 +70,7 @@ profile_k() {
     under_strace "$PROFILE/trace.api-qos.$k" "${client[@]}" --iterations 3 --bandwidth "$PORT_BW" \
     measure "$k" 0
   STRACE_ARGS="-f -tt -Z -e signal=none" under_strace "$PROFILE/failed.api-qos.$k" "${client[@]}" \
-    --iterations 3 --bandwidth "$PORT_BW" measure "$k" 0
+    --iterations "$n" --bandwidth "$PORT_BW" measure "$k" 0
   unshare --net -- strace -f -tt -s 256 -e trace='!futex' -o "$PROFILE/trace.qos.$k" \
     "$PORT_QOS" --present "$k" --iterations 3 --rounds 1 --modes qos >/dev/null
   if command -v perf >/dev/null; then

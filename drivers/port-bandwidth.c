@@ -375,7 +375,7 @@ update_default_class(const NcDriverEnv *env, const NcNetworkDef *def, const NcLi
 
 static int
 plug_class(const NcDriverEnv *env, const NcNetworkDef *def, const NcLiveState *live,
-           const NcNetworkPortDef *port, guint id, guint64 floor)
+           const NcNetworkPortDef *port, guint id, guint64 floor, gboolean booked)
 {
   const NcBandwidthRate *in = net_inbound(def);
   guint64 net_ceil = MAX(in->peak, in->average);
@@ -385,7 +385,7 @@ plug_class(const NcDriverEnv *env, const NcNetworkDef *def, const NcLiveState *l
    * peak (or average) when it has one, else up to the network's rate. */
   guint64 ceil = port_ceil ? MIN(port_ceil, net_ceil) : net_ceil;
   NcTcHtb htb = { .rate = floor * 1000, .ceil = MAX(ceil, floor) * 1000 };
-  return nc_tc_plug_class(env->kernel, live->bridge_ifindex, id, port->mac.addr, &htb);
+  return nc_tc_plug_class(env->kernel, live->bridge_ifindex, id, port->mac.addr, &htb, booked);
 }
 
 void
@@ -430,10 +430,10 @@ nc_port_floor_apply(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState
                 def->bridge.name);
     return FALSE;
   }
-  int r = plug_class(env, def, live, port, id, floor);
+  int r = plug_class(env, def, live, port, id, floor, have);
   if (r < 0) {
     /* nc_tc_plug_class leaves nothing: put the class the port had back. */
-    if (have && plug_class(env, def, live, port, id, cur.floor) < 0) {
+    if (have && plug_class(env, def, live, port, id, cur.floor, FALSE) < 0) {
       g_autofree char *key = booking_key(port);
       nc_live_state_set(live, key, NULL);
       update_default_class(env, def, live);

@@ -85,12 +85,15 @@ put_class(NcKernel *kernel, int ifindex, guint id, const NcTcHtb *htb, int nl_fl
 }
 
 static int
-plug(NcKernel *kernel, int ifindex, guint id, const guint8 mac[6], const NcTcHtb *htb)
+plug(NcKernel *kernel, int ifindex, guint id, const guint8 mac[6], const NcTcHtb *htb,
+     gboolean booked)
 {
-  /* Added exclusively first: a class that was not there has no filter
-   * (unplug deletes the filter before the class), so a new port's class
-   * needs no filter deletion, and nothing is read back to know it. */
-  int r = put_class(kernel, ifindex, id, htb, NLM_F_CREATE | NLM_F_EXCL);
+  /* A class not booked before is added exclusively first: one that was not
+   * there has no filter (unplug deletes the filter before the class), so a
+   * new port's class needs no filter deletion, and nothing is read back to
+   * know it. A booked one (adoption, a live change) is most likely there:
+   * changed in place at once. */
+  int r = booked ? -EEXIST : put_class(kernel, ifindex, id, htb, NLM_F_CREATE | NLM_F_EXCL);
   gboolean fresh = r == 0;
   if (r == -EEXIST)
     r = put_class(kernel, ifindex, id, htb, NLM_F_CREATE | NLM_F_REPLACE);
@@ -107,11 +110,12 @@ plug(NcKernel *kernel, int ifindex, guint id, const guint8 mac[6], const NcTcHtb
 }
 
 int
-nc_tc_plug_class(NcKernel *kernel, int ifindex, guint id, const guint8 mac[6], const NcTcHtb *htb)
+nc_tc_plug_class(NcKernel *kernel, int ifindex, guint id, const guint8 mac[6], const NcTcHtb *htb,
+                 gboolean booked)
 {
   if (ifindex <= 0 || !valid_id(id) || !mac || !htb || htb->rate == 0)
     return -EINVAL;
-  int r = plug(kernel, ifindex, id, mac, htb);
+  int r = plug(kernel, ifindex, id, mac, htb, booked);
   if (r < 0) {
     g_debug("kernel: plugging class 1:%x into link %d: %s", id, ifindex, g_strerror(-r));
     nc_tc_unplug_class(kernel, ifindex, id); /* nothing half-made */

@@ -77,9 +77,12 @@ int nc_tc_set_class_rate(NcKernel *kernel, int ifindex, guint id, const NcTcHtb 
 /* libvirt's virNetDevBandwidthPlug: class 1:id (3..0xffff) under 1:1 at
  * htb's rate and ceil, SFQ id: under it, and a u32 filter of priority id
  * sending every frame for `mac` (6 bytes) to it. Made again when there
- * (adoption, a live change); nothing is left behind on failure. */
+ * (adoption, a live change); nothing is left behind on failure. `booked`:
+ * the caller had the class booked already, so it is most likely there
+ * (changed in place, its filter made anew); otherwise it is added
+ * exclusively, and only when that finds one is it treated so. */
 int nc_tc_plug_class(NcKernel *kernel, int ifindex, guint id, const guint8 mac[6],
-                     const NcTcHtb *htb);
+                     const NcTcHtb *htb, gboolean booked);
 
 /* Deletes the filter and class 1:id (its leaf goes with it); 0 when absent. */
 int nc_tc_unplug_class(NcKernel *kernel, int ifindex, guint id);
