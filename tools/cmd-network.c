@@ -18,8 +18,16 @@
 #define UPDATE_AFFECT_LIVE 1u
 #define UPDATE_AFFECT_CONFIG 2u
 
+/* The first argument of most commands here. */
+#define NETWORK_ARG                                                                                \
+  {                                                                                                \
+    "network", NC_ARG_STRING, NC_ARG_POSITIONAL | NC_ARG_REQUIRED, "network name or uuid"          \
+  }
+/* What virsh accepts where it asks for a network. */
+#define BY_UUID_OR_NAME (NC_LOOKUP_BY_UUID | NC_LOOKUP_BY_NAME)
+
 static const NcArgDef network_arg[] = {
-  { "network", NC_ARG_STRING, NC_ARG_POSITIONAL | NC_ARG_REQUIRED, "network name or uuid" },
+  NETWORK_ARG,
   { NULL },
 };
 
@@ -41,24 +49,52 @@ nc_ctl_lookup_network(NcCtl *ctl, const NcArgs *args, guint lookup, const char *
   return path;
 }
 
+/* The prologue of the commands on one network: parse the arguments and look
+ * the network up. Returns its object path and hands the arguments over in
+ * ret_args; NULL with the exit status in ret_status (the error printed). */
+static char *
+network_command_path(NcCtl *ctl, const NcCommandSpec *spec, int argc, char **argv, guint lookup,
+                     NcArgs **ret_args, int *ret_status)
+{
+  *ret_status = 0;
+  g_autoptr(NcArgs) args = nc_args_parse(spec, argc, argv, ret_status);
+  if (args == NULL)
+    return NULL;
+  *ret_status = 1;
+  char *path = nc_ctl_lookup_network(ctl, args, lookup, NULL);
+  if (path != NULL)
+    *ret_args = g_steal_pointer(&args);
+  return path;
+}
+
+/* The network's info, or NULL with the error printed as virsh does. */
+static NcNetInfo *
+network_info(NcCtl *ctl, const NcArgs *args, const char *path)
+{
+  g_autoptr(GError) err = NULL;
+  NcNetInfo *info = nc_client_get_info(nc_ctl_client(ctl), path, &err);
+
+  if (info == NULL)
+    nc_print_error(err, "failed to get network '%s'", nc_args_get(args, "network"));
+  return info;
+}
+
 /* A method without arguments or result on a network given by name/UUID,
  * with virsh's success and failure messages around it. */
 static int
 simple_action(NcCtl *ctl, const NcCommandSpec *spec, int argc, char **argv, const char *method,
               const char *done_fmt, const char *fail_fmt)
 {
-  int status = 0;
-  g_autoptr(NcArgs) args = nc_args_parse(spec, argc, argv, &status);
-  g_autofree char *path = NULL;
+  int status;
+  g_autoptr(NcArgs) args = NULL;
+  g_autofree char *path
+      = network_command_path(ctl, spec, argc, argv, BY_UUID_OR_NAME, &args, &status);
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) err = NULL;
-  const char *name = NULL;
 
-  if (args == NULL)
-    return status;
-  path = nc_ctl_lookup_network(ctl, args, NC_LOOKUP_BY_UUID | NC_LOOKUP_BY_NAME, &name);
   if (path == NULL)
-    return 1;
+    return status;
+  const char *name = nc_args_get(args, "network");
   reply = nc_client_call(nc_ctl_client(ctl), path, NC_NETWORK_IFACE, method, NULL, NULL, &err);
   if (reply == NULL)
     return nc_print_error(err, fail_fmt, name);
@@ -81,16 +117,14 @@ int
 nc_cmd_net_destroy(NcCtl *ctl, int argc, char **argv)
 {
   static const NcCommandSpec spec = { "net-destroy", "destroy (stop) a network", network_arg };
-  int status = 0;
-  g_autoptr(NcArgs) args = nc_args_parse(&spec, argc, argv, &status);
-  g_autoptr(GError) err = NULL;
-  const char *name = NULL;
-  if (args == NULL)
-    return status;
+  int status;
+  g_autoptr(NcArgs) args = NULL;
   g_autofree char *path
-      = nc_ctl_lookup_network(ctl, args, NC_LOOKUP_BY_UUID | NC_LOOKUP_BY_NAME, &name);
+      = network_command_path(ctl, &spec, argc, argv, BY_UUID_OR_NAME, &args, &status);
+  g_autoptr(GError) err = NULL;
   if (path == NULL)
-    return 1;
+    return status;
+  const char *name = nc_args_get(args, "network");
   /* Best effort: a daemon without ports (or a race) just names none. */
   g_autoptr(GPtrArray) ports = nc_port_info_list(nc_ctl_client(ctl), path, NULL);
   g_autoptr(GVariant) reply
@@ -198,25 +232,22 @@ int
 nc_cmd_net_autostart(NcCtl *ctl, int argc, char **argv)
 {
   static const NcArgDef defs[] = {
-    { "network", NC_ARG_STRING, NC_ARG_POSITIONAL | NC_ARG_REQUIRED, "network name or uuid" },
+    NETWORK_ARG,
     { "disable", NC_ARG_BOOL, 0, "disable autostarting" },
     { NULL },
   };
   static const NcCommandSpec spec = { "net-autostart", "autostart a network", defs };
-  int status = 0;
-  g_autoptr(NcArgs) args = nc_args_parse(&spec, argc, argv, &status);
-  g_autofree char *path = NULL;
+  int status;
+  g_autoptr(NcArgs) args = NULL;
+  g_autofree char *path
+      = network_command_path(ctl, &spec, argc, argv, BY_UUID_OR_NAME, &args, &status);
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) err = NULL;
-  const char *name = NULL;
-  gboolean autostart;
 
-  if (args == NULL)
-    return status;
-  autostart = !nc_args_has(args, "disable");
-  path = nc_ctl_lookup_network(ctl, args, NC_LOOKUP_BY_UUID | NC_LOOKUP_BY_NAME, &name);
   if (path == NULL)
-    return 1;
+    return status;
+  const char *name = nc_args_get(args, "network");
+  gboolean autostart = !nc_args_has(args, "disable");
   reply = nc_client_call(
       nc_ctl_client(ctl), path, "org.freedesktop.DBus.Properties", "Set",
       g_variant_new("(ssv)", NC_NETWORK_IFACE, "Autostart", g_variant_new_boolean(autostart)), NULL,
@@ -257,25 +288,21 @@ int
 nc_cmd_net_info(NcCtl *ctl, int argc, char **argv)
 {
   static const NcArgDef defs[] = {
-    { "network", NC_ARG_STRING, NC_ARG_POSITIONAL | NC_ARG_REQUIRED, "network name or uuid" },
+    NETWORK_ARG,
     { "json", NC_ARG_BOOL, 0, "print a JSON object (for scripts)" },
     { NULL },
   };
   static const NcCommandSpec spec = { "net-info", "network information", defs };
-  int status = 0;
-  g_autoptr(NcArgs) args = nc_args_parse(&spec, argc, argv, &status);
-  g_autofree char *path = NULL;
+  int status;
+  g_autoptr(NcArgs) args = NULL;
+  g_autofree char *path
+      = network_command_path(ctl, &spec, argc, argv, BY_UUID_OR_NAME, &args, &status);
   g_autoptr(NcNetInfo) info = NULL;
-  g_autoptr(GError) err = NULL;
 
-  if (args == NULL)
-    return status;
-  path = nc_ctl_lookup_network(ctl, args, NC_LOOKUP_BY_UUID | NC_LOOKUP_BY_NAME, NULL);
   if (path == NULL)
+    return status;
+  if ((info = network_info(ctl, args, path)) == NULL)
     return 1;
-  info = nc_client_get_info(nc_ctl_client(ctl), path, &err);
-  if (info == NULL)
-    return nc_print_error(err, "failed to get network '%s'", nc_args_get(args, "network"));
   if (nc_args_has(args, "json")) {
     ctl->no_trailer = TRUE;
     print_info_json(info);
@@ -297,25 +324,23 @@ int
 nc_cmd_net_dumpxml(NcCtl *ctl, int argc, char **argv)
 {
   static const NcArgDef defs[] = {
-    { "network", NC_ARG_STRING, NC_ARG_POSITIONAL | NC_ARG_REQUIRED, "network name or uuid" },
+    NETWORK_ARG,
     { "inactive", NC_ARG_BOOL, 0, "the persistent (next start) configuration" },
     { "xpath", NC_ARG_STRING, 0, "xpath expression to filter the XML document" },
     { "wrap", NC_ARG_BOOL, 0, "wrap xpath results in an common root element" },
     { NULL },
   };
   static const NcCommandSpec spec = { "net-dumpxml", "network information in XML", defs };
-  int status = 0;
-  g_autoptr(NcArgs) args = nc_args_parse(&spec, argc, argv, &status);
-  g_autofree char *path = NULL;
+  int status;
+  g_autoptr(NcArgs) args = NULL;
+  g_autofree char *path
+      = network_command_path(ctl, &spec, argc, argv, BY_UUID_OR_NAME, &args, &status);
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) err = NULL;
   const char *xml;
 
-  if (args == NULL)
-    return status;
-  path = nc_ctl_lookup_network(ctl, args, NC_LOOKUP_BY_UUID | NC_LOOKUP_BY_NAME, NULL);
   if (path == NULL)
-    return 1;
+    return status;
   reply = nc_client_call(nc_ctl_client(ctl), path, NC_NETWORK_IFACE, "GetXMLDesc",
                          g_variant_new("(u)", nc_args_has(args, "inactive") ? XML_INACTIVE : 0),
                          G_VARIANT_TYPE("(s)"), &err);
@@ -333,20 +358,15 @@ static int
 print_property(NcCtl *ctl, const NcCommandSpec *spec, int argc, char **argv, guint lookup,
                gboolean want_uuid)
 {
-  int status = 0;
-  g_autoptr(NcArgs) args = nc_args_parse(spec, argc, argv, &status);
-  g_autofree char *path = NULL;
+  int status;
+  g_autoptr(NcArgs) args = NULL;
+  g_autofree char *path = network_command_path(ctl, spec, argc, argv, lookup, &args, &status);
   g_autoptr(NcNetInfo) info = NULL;
-  g_autoptr(GError) err = NULL;
 
-  if (args == NULL)
-    return status;
-  path = nc_ctl_lookup_network(ctl, args, lookup, NULL);
   if (path == NULL)
+    return status;
+  if ((info = network_info(ctl, args, path)) == NULL)
     return 1;
-  info = nc_client_get_info(nc_ctl_client(ctl), path, &err);
-  if (info == NULL)
-    return nc_print_error(err, "failed to get network '%s'", nc_args_get(args, "network"));
   printf("%s\n", want_uuid ? info->uuid : info->name);
   return 0;
 }
@@ -399,7 +419,7 @@ int
 nc_cmd_net_update(NcCtl *ctl, int argc, char **argv)
 {
   static const NcArgDef defs[] = {
-    { "network", NC_ARG_STRING, NC_ARG_POSITIONAL | NC_ARG_REQUIRED, "network name or uuid" },
+    NETWORK_ARG,
     { "command", NC_ARG_STRING, NC_ARG_POSITIONAL | NC_ARG_REQUIRED,
       "type of update (add-first, add-last (add), delete, or modify)" },
     { "section", NC_ARG_STRING, NC_ARG_POSITIONAL | NC_ARG_REQUIRED,
@@ -461,12 +481,9 @@ nc_cmd_net_update(NcCtl *ctl, int argc, char **argv)
     g_printerr("error: the XML given on the command line is not valid UTF-8\n");
     return 1;
   }
-  path = nc_ctl_lookup_network(ctl, args, NC_LOOKUP_BY_UUID | NC_LOOKUP_BY_NAME, NULL);
-  if (path == NULL)
+  path = nc_ctl_lookup_network(ctl, args, BY_UUID_OR_NAME, NULL);
+  if (path == NULL || (info = network_info(ctl, args, path)) == NULL)
     return 1;
-  info = nc_client_get_info(nc_ctl_client(ctl), path, &err);
-  if (info == NULL)
-    return nc_print_error(err, "failed to get network '%s'", nc_args_get(args, "network"));
   reply = nc_client_call(nc_ctl_client(ctl), path, NC_NETWORK_IFACE, "Update",
                          g_variant_new("(uuisu)", (guint)command, (guint)section,
                                        nc_args_get_int(args, "parent-index", -1), xml, flags),
@@ -507,16 +524,17 @@ int
 nc_cmd_net_dhcp_leases(NcCtl *ctl, int argc, char **argv)
 {
   static const NcArgDef defs[] = {
-    { "network", NC_ARG_STRING, NC_ARG_POSITIONAL | NC_ARG_REQUIRED, "network name or uuid" },
+    NETWORK_ARG,
     { "mac", NC_ARG_STRING, 0, "MAC address" },
     { "json", NC_ARG_BOOL, 0, "print a JSON array (for scripts)" },
     { NULL },
   };
   static const NcCommandSpec spec
       = { "net-dhcp-leases", "print lease info for a given network", defs };
-  int status = 0;
-  g_autoptr(NcArgs) args = nc_args_parse(&spec, argc, argv, &status);
-  g_autofree char *path = NULL;
+  int status;
+  g_autoptr(NcArgs) args = NULL;
+  g_autofree char *path
+      = network_command_path(ctl, &spec, argc, argv, BY_UUID_OR_NAME, &args, &status);
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) array = NULL;
   g_autoptr(GError) err = NULL;
@@ -526,15 +544,12 @@ nc_cmd_net_dhcp_leases(NcCtl *ctl, int argc, char **argv)
   g_autofree char *text = NULL;
   GVariantIter iter;
   GVariant *lease;
-  const char *name = NULL;
-  const char *mac;
+  const char *name, *mac;
 
-  if (args == NULL)
-    return status;
-  mac = nc_args_get(args, "mac");
-  path = nc_ctl_lookup_network(ctl, args, NC_LOOKUP_BY_UUID | NC_LOOKUP_BY_NAME, &name);
   if (path == NULL)
-    return 1;
+    return status;
+  name = nc_args_get(args, "network");
+  mac = nc_args_get(args, "mac");
   reply = nc_client_call(nc_ctl_client(ctl), path, NC_NETWORK_IFACE, "GetDHCPLeases",
                          g_variant_new("(su)", mac ? mac : "", 0u),
                          G_VARIANT_TYPE("(a(sxisssuss))"), &err);
