@@ -11,6 +11,7 @@
 #include "nc-daemon-private.h"
 #include "nc-error.h"
 #include "nc-log.h"
+#include "network-netctl-ovn.h"
 #include "safe-read.h"
 #include "status.h"
 #include "store.h"
@@ -376,6 +377,12 @@ nc_daemon_new(const NcDaemonOptions *opts, GError **error)
   daemon->env.state_dir = daemon->paths->state_dir;
   daemon->env.dnsmasq_dir = daemon->paths->dnsmasq_dir;
   daemon->dev_root = g_strdup(opts->dev_root);
+  const char *why = NULL;
+  if (opts->ovn_nb && !nc_ovn_remotes_valid(opts->ovn_nb, &why)) {
+    g_set_error(error, NC_ERROR, NC_ERROR_INVALID_ARG, "--ovn-nb '%s': %s", opts->ovn_nb, why);
+    return NULL;
+  }
+  daemon->ovn_nb = g_strdup(opts->ovn_nb);
   daemon->env.dev_dir = daemon->dev_root;
   daemon->by_name
       = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)nc_network_unref);
@@ -436,5 +443,6 @@ nc_daemon_free(NcDaemon *daemon)
     close(daemon->lock_fd); /* releases the lock; the file stays, as libvirt's */
   nc_paths_free(daemon->paths);
   g_free(daemon->dev_root);
+  g_free(daemon->ovn_nb);
   g_free(daemon);
 }

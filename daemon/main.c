@@ -44,6 +44,7 @@ main(int argc, char **argv)
   g_autofree char *root = NULL, *sysfs_root = NULL, *dev_root = NULL;
   gboolean verbose = FALSE, version = FALSE, no_autostart = FALSE, no_default_network = FALSE;
   gboolean no_libvirt_socket = FALSE;
+  g_autofree char *ovn_nb = NULL;
   GOptionEntry entries[] = {
     { "root", 0, 0, G_OPTION_ARG_FILENAME, &root,
       "Keep every file under DIR instead of libvirt's system layout", "DIR" },
@@ -58,6 +59,8 @@ main(int argc, char **argv)
       "Do not define the default network on the first start", NULL },
     { "no-libvirt-socket", 0, 0, G_OPTION_ARG_NONE, &no_libvirt_socket,
       "Do not serve libvirt's protocol on virtnetworkd-sock", NULL },
+    { "ovn-nb", 0, 0, G_OPTION_ARG_STRING, &ovn_nb,
+      "List and run the OVN networks defined in this OVN Northbound database", "REMOTES" },
     { "version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL },
   };
@@ -103,6 +106,7 @@ main(int argc, char **argv)
     .verbose = verbose,
     .no_autostart = no_autostart,
     .no_default_network = no_default_network,
+    .ovn_nb = ovn_nb,
   };
   /* Before anything is touched: libvirt's network daemon manages the same
    * files and bridges (coexist.h). */

@@ -24,6 +24,7 @@ struct _NcNetwork {
   NcLiveState live;
   GPtrArray *ports;       /* of NcPort* (references), creation order */
   GHashTable *port_uuids; /* uuid string -> NcPort* (borrowed) */
+  guint64 ovn_version;    /* OVN: the NB definition's version last seen, 0: none (ovn-defs.h) */
 };
 
 struct _NcPort {
@@ -56,7 +57,21 @@ struct _NcDaemon {
   int lock_fd;          /* state_dir/driver.pid, locked while we run */
   GHashTable *frontends; /* key -> FrontendSlot*: nc_daemon_set_frontend_data() */
   struct _NcManaged *managed; /* managed.c's state (drivers' runtime, lease snapshots) */
+  char *ovn_nb; /* --ovn-nb: the NB whose OVN definitions this host lists, NULL: none */
 };
+
+/* -- ovn-shared.c: OVN definitions kept in the NB ------------------------------ */
+/* Publishes an OVN definition to its NB before a define (ovn-defs.h); TRUE
+ * for other networks. The loser of a concurrent change gets "changed
+ * meanwhile on another host". */
+gboolean nc_daemon_ovn_publish(NcDaemon *daemon, NcNetwork *existing, const NcNetworkDef *def,
+                               guint64 *ret_version, GError **error);
+/* Adds the networks defined in --ovn-nb's NB that this host does not know
+ * yet, and refreshes stopped ones whose NB version moved. Errors are logged. */
+void nc_daemon_ovn_refresh(NcDaemon *daemon);
+/* network.c: registers a definition read from the NB (no local config file). */
+NcNetwork *nc_daemon_adopt_shared_xml(NcDaemon *daemon, const char *xml, guint64 version,
+                                      GError **error);
 
 /* -- registry.c -------------------------------------------------------------- */
 NcNetwork *nc_network_new(NcDaemon *daemon, NcNetworkDef *def /* owned */);

@@ -52,6 +52,7 @@ typedef struct {
   const char *dev_root;   /* NULL for /dev: where macvtap tapN nodes are (--dev-root) */
   gboolean no_default_network;     /* tests: never define the default network */
   const char *default_network_xml; /* NULL: the installed default.xml (managed.h) */
+  const char *ovn_nb; /* NULL, or the OVN NB remotes whose shared definitions are listed */
 } NcDaemonOptions;
 
 /* Locks state_dir/driver.pid (RESOURCE_BUSY when another daemon holds it),

@@ -118,6 +118,9 @@ nc_daemon_define_xml(NcDaemon *daemon, const char *xml, guint flags, GError **er
   g_autoptr(NcNetworkDef) def = prepare_def(daemon, xml, flags, &existing, error);
   if (!def)
     return NULL;
+  guint64 ovn_version = 0;
+  if (!nc_daemon_ovn_publish(daemon, existing, def, &ovn_version, error))
+    return NULL;
   if (!nc_store_save_config(daemon->paths, def, error))
     return NULL;
 
@@ -133,7 +136,38 @@ nc_daemon_define_xml(NcDaemon *daemon, const char *xml, guint flags, GError **er
     net->def = g_steal_pointer(&def);
   }
   net->persistent = TRUE;
+  if (ovn_version)
+    net->ovn_version = ovn_version;
   nc_log_network(net, G_LOG_LEVEL_INFO, "defined%s", existing ? " (replaced)" : "");
+  nc_daemon_emit_lifecycle(daemon, net, NC_NETWORK_EVENT_DEFINED);
+  return net;
+}
+
+/* A definition another host put in the NB: registered like a define, but
+ * kept in the NB only (no local config file), and a stopped one is
+ * replaced when the NB's version moves. */
+NcNetwork *
+nc_daemon_adopt_shared_xml(NcDaemon *daemon, const char *xml, guint64 version, GError **error)
+{
+  NcNetwork *existing = NULL;
+  g_autoptr(NcNetworkDef) def = prepare_def(daemon, xml, 0, &existing, error);
+  if (!def)
+    return NULL;
+  NcNetwork *net = existing;
+  if (!net) {
+    net = nc_network_new(daemon, g_steal_pointer(&def));
+    nc_registry_add(daemon, net);
+  } else if (net->active) {
+    g_clear_pointer(&net->new_def, nc_network_def_free);
+    net->new_def = g_steal_pointer(&def);
+  } else {
+    nc_network_def_free(net->def);
+    net->def = g_steal_pointer(&def);
+  }
+  net->persistent = TRUE;
+  net->ovn_version = version;
+  nc_log_network(net, G_LOG_LEVEL_INFO, "defined from the OVN NB (version %" G_GUINT64_FORMAT ")",
+                 version);
   nc_daemon_emit_lifecycle(daemon, net, NC_NETWORK_EVENT_DEFINED);
   return net;
 }

@@ -90,6 +90,10 @@ NcNetwork *
 nc_daemon_lookup_by_name(NcDaemon *daemon, const char *name, GError **error)
 {
   NcNetwork *net = nc_registry_find_name(daemon, name);
+  if (!net && daemon->ovn_nb) {
+    nc_daemon_ovn_refresh(daemon); /* perhaps defined on another host */
+    net = nc_registry_find_name(daemon, name);
+  }
   if (!net) {
     g_autofree char *q = quote_user(name);
     g_set_error(error, NC_ERROR, NC_ERROR_NO_NETWORK, "no network with matching name '%s'", q);
@@ -107,6 +111,10 @@ nc_daemon_lookup_by_uuid(NcDaemon *daemon, const char *uuid, GError **error)
     return NULL;
   }
   NcNetwork *net = nc_registry_find_uuid(daemon, raw);
+  if (!net && daemon->ovn_nb) {
+    nc_daemon_ovn_refresh(daemon);
+    net = nc_registry_find_uuid(daemon, raw);
+  }
   if (!net)
     g_set_error(error, NC_ERROR, NC_ERROR_NO_NETWORK, "no network with matching uuid '%s'", q);
   return net;
@@ -134,6 +142,8 @@ compare_by_name(gconstpointer a, gconstpointer b)
 GPtrArray *
 nc_daemon_list(NcDaemon *daemon, guint flags)
 {
+  if (daemon->ovn_nb)
+    nc_daemon_ovn_refresh(daemon);
   GPtrArray *list = g_ptr_array_new();
   GHashTableIter iter;
   gpointer value;

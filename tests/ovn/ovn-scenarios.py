@@ -411,6 +411,76 @@ def bootstrap(env):
 
 
 @scenario
+def shared_def(env):
+    """The definition lives in the NB (issue 14 part 2): net-define on host 1
+    stores it in NB_Global's external_ids; host 2's netctld, started with
+    --ovn-nb and never given the XML, lists it, starts it and attaches a
+    guest port; two hosts changing it from the same version: the second
+    is refused with "changed meanwhile on another host", nothing changed,
+    and succeeds after listing again."""
+    t0 = time.monotonic()
+    cl = ovn_lib.Cluster(env)
+    c = cl.central
+    opt = ["--ovn-nb", ovn_lib.NB_REMOTE]
+    n1 = ovn_lib.Netctld(env, cl.hosts[0], extra=opt)
+    n2 = ovn_lib.Netctld(env, cl.hosts[1], extra=opt)
+    log(f"cluster and netctlds up in {mlib.elapsed(t0)}")
+    assert n2.ok("net-list", "--all", "--name").out.strip() == ""
+    xml = env.write("ovn1.xml", OVN_NET.format(nb=ovn_lib.NB_REMOTE))
+    n1.ok("net-define", xml)
+
+    def nb_global(key):
+        return c.nbctl("--if-exists", "get", "NB_Global", ".",
+                       f"external_ids:{key}-{NET_UUID}").stdout.strip().strip('"')
+    assert nb_global("netctl-version") == "1"
+    assert "<name>ovn1</name>" in nb_global("netctl-definition").replace("\\n", "\n")
+    # host 2 never saw the XML: it lists the network from the NB, stopped
+    # and persistent, and keeps no config file of its own
+    out = n2.ok("net-list", "--all").out
+    assert re.search(r"ovn1\s+inactive\s+no\s+yes", out), out
+    assert not any("ovn1" in f for _, _, fs in os.walk(n2.root) for f in fs), n2.root
+    assert "<name>ovn1</name>" in n2.ok("net-dumpxml", "ovn1").out
+    # ... starts it (the switch is made from the NB's definition) and ports it
+    n2.ok("net-start", "ovn1")
+    sw = marked(c, "Logical_Switch")
+    assert len(sw) == 1 and sw[0]["name"] == "netctl-ovn1", sw
+    p2 = n2.attach("ovn1")
+    lsp = c.nbctl("--bare", "--columns=name", "find", "Logical_Switch_Port",
+                  f"name={p2['port']}").stdout.strip()
+    assert lsp == p2["port"], lsp
+    iface = cl.hosts[1].vsctl("get", "Interface", p2["device"], "external_ids:iface-id").stdout
+    assert iface.strip().strip('"') == p2["port"], iface
+    log(f"defined on host 1, started and ported on host 2 at {mlib.elapsed(t0)}")
+
+    # both hosts saw version 1; host 2 changes it first, host 1 loses
+    x2 = env.write("ovn1-2.xml", OVN_NET.format(nb=ovn_lib.NB_REMOTE).replace(
+        "<mtu size='1400'/>", "<mtu size='1300'/>"))
+    x1 = env.write("ovn1-1.xml", OVN_NET.format(nb=ovn_lib.NB_REMOTE).replace(
+        "<mtu size='1400'/>", "<mtu size='1200'/>"))
+    n2.ok("net-define", x2)
+    assert nb_global("netctl-version") == "2"
+    r = n1.run("net-define", x1)
+    assert r.rc != 0 and "network 'ovn1' changed meanwhile on another host" in r.err, r
+    # virsh's "Failed to define" line, then the daemon's one line
+    assert r.err.splitlines()[-1].startswith("error: network 'ovn1' changed meanwhile"), r
+    assert nb_global("netctl-version") == "2" and "1300" in nb_global("netctl-definition")
+    assert "1400" in n1.ok("net-dumpxml", "--inactive", "ovn1").out  # nothing changed locally
+    # listing again takes the NB's version; the retry then wins
+    n1.ok("net-list", "--all")
+    assert "1300" in n1.ok("net-dumpxml", "--inactive", "ovn1").out
+    n1.ok("net-define", x1)
+    assert nb_global("netctl-version") == "3" and "1200" in nb_global("netctl-definition")
+    # host 2's stopped copy follows on its next list; the running one keeps
+    # its live definition and takes the new one at its next start
+    n2.ok("detach-interface", "--network", "ovn1", "--mac", p2["mac"])
+    n2.ok("net-destroy", "ovn1")
+    n2.ok("net-list", "--all")
+    assert "1200" in n2.ok("net-dumpxml", "--inactive", "ovn1").out
+    assert marked(c, "Logical_Switch") == []
+    log(f"done at {mlib.elapsed(t0)}")
+
+
+@scenario
 def bad_input(env):
     """A host without Open vSwitch cannot start an OVN network (one line
     saying so), and nothing is left; a bad nb= or forward mode is refused
@@ -435,8 +505,11 @@ def bad_input(env):
     # portgroups are VLAN-free; bandwidth is not written yet: refused, not ignored
     ok = env.write("pg.xml", OVN_NET.format(nb="tcp:127.0.0.1:1").replace(
         "<mtu", "<portgroup name='web' default='yes'/>\n  <mtu"))
-    env.ok("net-define", ok)
-    env.ok("net-undefine", "ovn1")
+    # accepted by every check; the define then fails only because the
+    # definition is stored in the NB (ovn-defs.h), which is not there
+    r = env.run("net-define", ok)
+    assert r.rc != 0 and "cannot store the definition in the OVN NB tcp:127.0.0.1:1" in r.err, r
+    assert env.ok("net-list", "--all", "--name").out.strip() == ""
     for extra, why in (("<portgroup name='v'>\n    <vlan><tag id='10'/></vlan>\n  </portgroup>",
                         "<vlan>"),  # refused by the XML checks already
                        ("<bandwidth><inbound average='100'/></bandwidth>",

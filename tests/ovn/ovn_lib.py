@@ -424,10 +424,11 @@ class Netctld:
     """A netctld of its own (root, private bus) on host h, pointed at h's
     Open vSwitch (OVS_RUNDIR); the CLI reaches it through that bus."""
 
-    def __init__(self, env, host):
+    def __init__(self, env, host, extra=()):
         import harness
         self.env = env
         self.host = host
+        self.extra = list(extra)  # more netctld options, e.g. --ovn-nb
         base = os.path.join(env.tmp, f"netctld-h{host.n}")
         self.root = os.path.join(base, "root")
         os.makedirs(self.root)
@@ -446,7 +447,7 @@ class Netctld:
     def start(self):
         with open(self.log, "a") as out:
             self.proc = self.host.ns.spawn([self.env.netctld, "--root", self.root, "--verbose",
-                                            "--no-default-network"], env=self.penv, stdout=out,
+                                            "--no-default-network", *self.extra], env=self.penv, stdout=out,
                                            stderr=subprocess.STDOUT)
 
         def up():

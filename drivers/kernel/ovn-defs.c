@@ -1,0 +1,159 @@
+/* OVN network definitions in NB_Global's external_ids (see ovn-defs.h). */
+#include "ovn-defs.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "ovn-nb.h"
+#include "ovsdb-rpc.h"
+
+#define NB_DB "OVN_Northbound"
+#define DEF_PREFIX "netctl-definition-"
+#define VER_PREFIX "netctl-version-"
+
+void
+nc_ovn_nb_def_free(NcOvnNbDef *d)
+{
+  if (!d)
+    return;
+  g_free(d->net_uuid);
+  g_free(d->xml);
+  g_free(d);
+}
+
+/* NB_Global's external_ids (the first row; OVN keeps exactly one). */
+static int
+read_global(const char *nb, JsonNode **ret_map, char **ret_detail)
+{
+  g_autoptr(JsonArray) result = NULL;
+  int r = nc_ovsdb_transact_db(nb, NB_DB,
+                               "[{\"op\":\"select\",\"table\":\"NB_Global\",\"where\":[],"
+                               "\"columns\":[\"external_ids\"]}]",
+                               NC_OVN_NB_TIMEOUT_MS, &result, ret_detail);
+  if (r < 0)
+    return r;
+  JsonArray *rows = nc_ovsdb_result_rows(result, 0);
+  if (!rows || json_array_get_length(rows) == 0) {
+    if (ret_detail)
+      *ret_detail = g_strdup("the NB has no NB_Global row (is ovn-northd's database initialised?)");
+    return -ENOENT;
+  }
+  JsonObject *row = json_array_get_object_element(rows, 0);
+  JsonNode *map = json_object_get_member(row, "external_ids");
+  if (!map)
+    return -EPROTO;
+  *ret_map = json_node_copy(map);
+  return 0;
+}
+
+static guint64
+parse_version(const char *s)
+{
+  guint64 v = 0;
+  if (!s || !g_ascii_string_to_unsigned(s, 10, 1, G_MAXUINT64 - 1, &v, NULL))
+    return 0;
+  return v;
+}
+
+int
+nc_ovn_nb_def_put(const char *nb, const char *net_uuid, const char *xml, guint64 seen_version,
+                  guint64 *ret_version, char **ret_detail)
+{
+  g_autoptr(JsonNode) map = NULL;
+  int r = read_global(nb, &map, ret_detail);
+  if (r < 0)
+    return r;
+  g_autoptr(JsonObject) fake = json_object_new();
+  json_object_set_member(fake, "external_ids", json_node_copy(map));
+  g_autofree char *ver_key = g_strconcat(VER_PREFIX, net_uuid, NULL);
+  g_autofree char *def_key = g_strconcat(DEF_PREFIX, net_uuid, NULL);
+  guint64 now = parse_version(nc_ovsdb_row_map_get(fake, "external_ids", ver_key));
+  if (now != seen_version) {
+    *ret_version = now;
+    return -ESTALE;
+  }
+
+  g_autoptr(GString) o = g_string_new("[{\"op\":\"wait\",\"table\":\"NB_Global\",\"timeout\":0,");
+  if (seen_version == 0) {
+    /* No key to condition on: the whole map as read, so a concurrent first
+     * define elsewhere (or any other change in that instant) aborts this. */
+    g_autofree char *m = json_to_string(map, FALSE);
+    g_string_append_printf(o,
+                           "\"where\":[],\"columns\":[\"external_ids\"],\"until\":\"==\","
+                           "\"rows\":[{\"external_ids\":%s}]}",
+                           m);
+  } else {
+    g_autofree char *seen = g_strdup_printf("%" G_GUINT64_FORMAT, seen_version);
+    gboolean first = TRUE;
+    g_string_append(o, "\"where\":[[\"external_ids\",\"includes\",[\"map\",[");
+    nc_ovsdb_json_map_pair(o, &first, ver_key, seen);
+    g_string_append(o, "]]]],\"columns\":[\"_uuid\"],\"until\":\"!=\",\"rows\":[]}");
+  }
+  g_autofree char *next = g_strdup_printf("%" G_GUINT64_FORMAT, seen_version + 1);
+  gboolean first = TRUE;
+  g_string_append(o, ",{\"op\":\"mutate\",\"table\":\"NB_Global\",\"where\":[],\"mutations\":["
+                     "[\"external_ids\",\"delete\",[\"set\",[");
+  nc_ovsdb_json_str(o, ver_key);
+  g_string_append_c(o, ',');
+  nc_ovsdb_json_str(o, def_key);
+  g_string_append(o, "]]],[\"external_ids\",\"insert\",[\"map\",[");
+  nc_ovsdb_json_map_pair(o, &first, ver_key, next);
+  nc_ovsdb_json_map_pair(o, &first, def_key, xml);
+  g_string_append(o, "]]]]}]");
+
+  g_autoptr(JsonArray) result = NULL;
+  g_autofree char *detail = NULL;
+  r = nc_ovsdb_transact_db(nb, NB_DB, o->str, NC_OVN_NB_TIMEOUT_MS, &result, &detail);
+  if (r == -ETIMEDOUT && detail && g_str_has_prefix(detail, "timed out")) {
+    /* The wait failed: someone committed between our read and our write. */
+    g_autoptr(JsonNode) again = NULL;
+    *ret_version = seen_version;
+    if (read_global(nb, &again, NULL) == 0) {
+      g_autoptr(JsonObject) o2 = json_object_new();
+      json_object_set_member(o2, "external_ids", g_steal_pointer(&again));
+      *ret_version = parse_version(nc_ovsdb_row_map_get(o2, "external_ids", ver_key));
+    }
+    return -ESTALE;
+  }
+  if (r < 0) {
+    if (ret_detail)
+      *ret_detail = g_steal_pointer(&detail);
+    return r;
+  }
+  *ret_version = seen_version + 1;
+  return 0;
+}
+
+int
+nc_ovn_nb_def_list(const char *nb, GPtrArray **ret_defs, char **ret_detail)
+{
+  g_autoptr(JsonNode) map = NULL;
+  int r = read_global(nb, &map, ret_detail);
+  if (r < 0)
+    return r;
+  g_autoptr(GPtrArray) defs = g_ptr_array_new_with_free_func((GDestroyNotify)nc_ovn_nb_def_free);
+  g_autoptr(JsonObject) fake = json_object_new();
+  json_object_set_member(fake, "external_ids", json_node_copy(map));
+  /* ["map", [[k, v], ...]] */
+  JsonArray *outer = JSON_NODE_HOLDS_ARRAY(map) ? json_node_get_array(map) : NULL;
+  JsonArray *pairs = outer && json_array_get_length(outer) == 2
+                         ? json_array_get_array_element(outer, 1)
+                         : NULL;
+  for (guint i = 0; pairs && i < json_array_get_length(pairs); i++) {
+    JsonArray *kv = json_array_get_array_element(pairs, i);
+    if (!kv || json_array_get_length(kv) != 2)
+      continue;
+    const char *k = json_array_get_string_element(kv, 0);
+    const char *v = json_array_get_string_element(kv, 1);
+    if (!k || !v || !g_str_has_prefix(k, DEF_PREFIX))
+      continue;
+    NcOvnNbDef *d = g_new0(NcOvnNbDef, 1);
+    d->net_uuid = g_strdup(k + strlen(DEF_PREFIX));
+    d->xml = g_strdup(v);
+    g_autofree char *ver_key = g_strconcat(VER_PREFIX, d->net_uuid, NULL);
+    d->version = parse_version(nc_ovsdb_row_map_get(fake, "external_ids", ver_key));
+    g_ptr_array_add(defs, d);
+  }
+  *ret_defs = g_steal_pointer(&defs);
+  return 0;
+}
