@@ -23,13 +23,20 @@ where_eq(GString *o, const char *column, const char *value)
   g_string_append(o, "]]");
 }
 
+/* The pairs that mark a row as netctl's (its network and port). */
+static void
+mark_pairs(GString *o, gboolean *first, const NcOvsPort *p)
+{
+  nc_ovsdb_json_map_pair(o, first, "netctl-network", p->network);
+  nc_ovsdb_json_map_pair(o, first, "netctl-port", p->port_uuid);
+}
+
 static void
 mark_map(GString *o, const NcOvsPort *p)
 {
   gboolean first = TRUE;
   g_string_append(o, "[\"map\",[");
-  nc_ovsdb_json_map_pair(o, &first, "netctl-network", p->network);
-  nc_ovsdb_json_map_pair(o, &first, "netctl-port", p->port_uuid);
+  mark_pairs(o, &first, p);
   g_string_append(o, "]]");
 }
 
@@ -42,8 +49,7 @@ iface_ids(GString *o, const NcOvsPort *p)
   nc_ovsdb_json_map_pair(o, &first, "iface-id", p->iface_id);
   nc_ovsdb_json_map_pair(o, &first, "iface-status", "active");
   nc_ovsdb_json_map_pair(o, &first, "vm-id", p->vm_id);
-  nc_ovsdb_json_map_pair(o, &first, "netctl-network", p->network);
-  nc_ovsdb_json_map_pair(o, &first, "netctl-port", p->port_uuid);
+  mark_pairs(o, &first, p);
   g_string_append(o, "]]");
 }
 
@@ -52,11 +58,44 @@ port_ids(GString *o, const NcOvsPort *p)
 {
   gboolean first = TRUE;
   g_string_append(o, "[\"map\",[");
-  nc_ovsdb_json_map_pair(o, &first, "netctl-network", p->network);
-  nc_ovsdb_json_map_pair(o, &first, "netctl-port", p->port_uuid);
+  mark_pairs(o, &first, p);
   nc_ovsdb_json_map_pair(o, &first, "netctl-portgroup", p->portgroup);
   nc_ovsdb_json_map_pair(o, &first, "port-profile", p->profileid);
   g_string_append(o, "]]");
+}
+
+/* Deletes the QoS and Queue rows marked as the port's (root rows: nothing
+ * collects them). */
+static void
+delete_marked_qos(GString *o, const NcOvsPort *p)
+{
+  for (int t = 0; t < 2; t++) {
+    g_string_append_printf(o, ",{\"op\":\"delete\",\"table\":\"%s\",", t ? "Queue" : "QoS");
+    g_string_append(o, "\"where\":[[\"external_ids\",\"includes\",");
+    mark_map(o, p);
+    g_string_append(o, "]]}");
+  }
+}
+
+/* Selects COLUMNS (a JSON array's members) of the row of TABLE named NAME;
+ * *ret_row is NULL when there is none. ret_res keeps the row alive. */
+static int
+select_named(const char *socket, const char *table, const char *name, const char *columns,
+             JsonArray **ret_res, JsonObject **ret_row, char **ret_detail)
+{
+  g_autoptr(GString) q = g_string_new(NULL);
+  g_string_append_printf(q, "[{\"op\":\"select\",\"table\":\"%s\",", table);
+  where_eq(q, "name", name);
+  g_string_append_printf(q, ",\"columns\":[%s]}]", columns);
+  g_autoptr(JsonArray) res = NULL;
+  int r = nc_ovsdb_transact(socket, q->str, NC_OVSDB_TIMEOUT_MS, &res, ret_detail);
+  if (r < 0)
+    return r;
+  JsonArray *rows = nc_ovsdb_result_rows(res, 0);
+  *ret_row
+      = rows && json_array_get_length(rows) > 0 ? json_array_get_object_element(rows, 0) : NULL;
+  *ret_res = g_steal_pointer(&res);
+  return 0;
 }
 
 /* The Port's VLAN columns, QoS reference (named-uuid "qos" or none) and
@@ -88,12 +127,7 @@ port_columns(GString *o, const NcOvsPort *p)
 static void
 qos_ops(GString *o, const NcOvsPort *p)
 {
-  for (int t = 0; t < 2; t++) {
-    g_string_append_printf(o, ",{\"op\":\"delete\",\"table\":\"%s\",", t ? "Queue" : "QoS");
-    g_string_append(o, "\"where\":[[\"external_ids\",\"includes\",");
-    mark_map(o, p);
-    g_string_append(o, "]]}");
-  }
+  delete_marked_qos(o, p);
   if (!p->in_max_rate)
     return;
   g_autofree char *rate = g_strdup_printf("%" G_GUINT64_FORMAT, p->in_max_rate);
@@ -186,9 +220,10 @@ update_port(const char *socket, const NcOvsPort *p, char **ret_detail)
 }
 
 /* Waits until vswitchd has tried to open the interface (its ofport is set:
- * a number, or -1 on failure) and returns its `error` column. */
+ * a number, or -1 on failure): -EIO with its `error` column as the detail
+ * when that failed, -ETIMEDOUT with TIMEOUT_DETAIL when it did not try. */
 static int
-wait_interface(const char *socket, const char *name, int timeout_ms, char **ret_error,
+wait_interface(const char *socket, const char *name, int timeout_ms, const char *timeout_detail,
                char **ret_detail)
 {
   g_autoptr(GString) o = g_string_new(NULL);
@@ -201,13 +236,22 @@ wait_interface(const char *socket, const char *name, int timeout_ms, char **ret_
   g_string_append(o, ",\"columns\":[\"error\",\"ofport\"]}]");
   g_autoptr(JsonArray) res = NULL;
   int r = nc_ovsdb_transact(socket, o->str, NC_OVSDB_TIMEOUT_MS, &res, ret_detail);
+  if (r == -ETIMEDOUT && ret_detail) {
+    g_free(*ret_detail);
+    *ret_detail = g_strdup(timeout_detail);
+  }
   if (r < 0)
     return r;
   JsonArray *rows = nc_ovsdb_result_rows(res, 1);
   if (rows && json_array_get_length(rows) > 0) {
     const char *err = nc_ovsdb_row_string(json_array_get_object_element(rows, 0), "error");
-    if (err[0])
-      *ret_error = g_strdup(err);
+    if (err[0]) {
+      if (ret_detail) {
+        g_free(*ret_detail);
+        *ret_detail = g_strdup(err);
+      }
+      return -EIO;
+    }
   }
   return 0;
 }
@@ -229,19 +273,8 @@ nc_ovsdb_port_add(const char *socket, const NcOvsPort *port, char **ret_detail)
     r = -EBUSY;
   if (r < 0)
     return r;
-  g_autofree char *error = NULL;
-  r = wait_interface(socket, port->name, NC_OVSDB_TIMEOUT_MS - 1000, &error, ret_detail);
-  if (r == -ETIMEDOUT && ret_detail) {
-    g_free(*ret_detail);
-    *ret_detail = g_strdup("ovs-vswitchd did not take the port up in time (is it running?)");
-  }
-  if (r == 0 && error) {
-    if (ret_detail) {
-      g_free(*ret_detail);
-      *ret_detail = g_steal_pointer(&error);
-    }
-    r = -EIO;
-  }
+  r = wait_interface(socket, port->name, NC_OVSDB_TIMEOUT_MS - 1000,
+                     "ovs-vswitchd did not take the port up in time (is it running?)", ret_detail);
   if (r < 0 && fresh)
     nc_ovsdb_port_del(socket, port->name, port->port_uuid, NULL);
   return r;
@@ -250,17 +283,11 @@ nc_ovsdb_port_add(const char *socket, const NcOvsPort *port, char **ret_detail)
 int
 nc_ovsdb_port_del(const char *socket, const char *name, const char *port_uuid, char **ret_detail)
 {
-  g_autoptr(GString) q = g_string_new("[{\"op\":\"select\",\"table\":\"Port\",");
-  where_eq(q, "name", name);
-  g_string_append(q, ",\"columns\":[\"_uuid\",\"external_ids\"]}]");
   g_autoptr(JsonArray) res = NULL;
-  int r = nc_ovsdb_transact(socket, q->str, NC_OVSDB_TIMEOUT_MS, &res, ret_detail);
-  if (r < 0)
+  JsonObject *row;
+  int r = select_named(socket, "Port", name, "\"_uuid\",\"external_ids\"", &res, &row, ret_detail);
+  if (r < 0 || row == NULL)
     return r;
-  JsonArray *rows = nc_ovsdb_result_rows(res, 0);
-  if (!rows || json_array_get_length(rows) == 0)
-    return 0;
-  JsonObject *row = json_array_get_object_element(rows, 0);
   const char *uuid = nc_ovsdb_row_uuid(row, "_uuid");
   const char *network = nc_ovsdb_row_map_get(row, "external_ids", "netctl-network");
   if (!uuid || g_strcmp0(nc_ovsdb_row_map_get(row, "external_ids", "netctl-port"), port_uuid) != 0)
@@ -280,12 +307,7 @@ nc_ovsdb_port_del(const char *socket, const char *name, const char *port_uuid, c
   nc_ovsdb_json_str(o, uuid);
   g_string_append(o, "]]]}");
   NcOvsPort mark = { .network = network, .port_uuid = port_uuid };
-  for (int t = 0; t < 2; t++) {
-    g_string_append_printf(o, ",{\"op\":\"delete\",\"table\":\"%s\",", t ? "Queue" : "QoS");
-    g_string_append(o, "\"where\":[[\"external_ids\",\"includes\",");
-    mark_map(o, &mark);
-    g_string_append(o, "]]}");
-  }
+  delete_marked_qos(o, &mark);
   g_string_append_c(o, ']');
   return nc_ovsdb_transact(socket, o->str, NC_OVSDB_TIMEOUT_MS, NULL, ret_detail);
 }
@@ -293,17 +315,14 @@ nc_ovsdb_port_del(const char *socket, const char *name, const char *port_uuid, c
 int
 nc_ovsdb_interface_ofport(const char *socket, const char *name, int *ret_ofport)
 {
-  g_autoptr(GString) q = g_string_new("[{\"op\":\"select\",\"table\":\"Interface\",");
-  where_eq(q, "name", name);
-  g_string_append(q, ",\"columns\":[\"ofport\"]}]");
   g_autoptr(JsonArray) res = NULL;
-  int r = nc_ovsdb_transact(socket, q->str, NC_OVSDB_TIMEOUT_MS, &res, NULL);
+  JsonObject *row;
+  int r = select_named(socket, "Interface", name, "\"ofport\"", &res, &row, NULL);
   if (r < 0)
     return r;
-  JsonArray *rows = nc_ovsdb_result_rows(res, 0);
-  if (!rows || json_array_get_length(rows) == 0)
+  if (row == NULL)
     return -ENODEV;
-  JsonNode *n = json_object_get_member(json_array_get_object_element(rows, 0), "ofport");
+  JsonNode *n = json_object_get_member(row, "ofport");
   if (!n || json_node_get_value_type(n) != G_TYPE_INT64)
     return -ENODEV; /* ["set", []]: not opened yet */
   *ret_ofport = (int)json_node_get_int(n);
@@ -346,18 +365,15 @@ nc_ovsdb_list_ports(const char *socket, const char *bridge, const char *network,
 int
 nc_ovsdb_bridge_check(const char *socket, const char *bridge, char **ret_detail)
 {
-  g_autoptr(GString) q = g_string_new("[{\"op\":\"select\",\"table\":\"Bridge\",");
-  where_eq(q, "name", bridge);
-  g_string_append(q, ",\"columns\":[\"name\",\"datapath_type\"]}]");
   g_autoptr(JsonArray) res = NULL;
-  int r = nc_ovsdb_transact(socket, q->str, NC_OVSDB_TIMEOUT_MS, &res, ret_detail);
+  JsonObject *row;
+  int r = select_named(socket, "Bridge", bridge, "\"name\",\"datapath_type\"", &res, &row,
+                       ret_detail);
   if (r < 0)
     return r;
-  JsonArray *rows = nc_ovsdb_result_rows(res, 0);
-  if (!rows || json_array_get_length(rows) == 0)
+  if (row == NULL)
     return -ENODEV;
-  g_autofree char *type = g_strdup(nc_ovsdb_row_string(json_array_get_object_element(rows, 0),
-                                                       "datapath_type"));
+  g_autofree char *type = g_strdup(nc_ovsdb_row_string(row, "datapath_type"));
   /* vswitchd fills datapath_version once it has opened the bridge's
    * datapath. A bridge whose datapath failed (the default "system" type
    * without the kernel module) keeps it empty, its local interface has no
@@ -383,18 +399,7 @@ nc_ovsdb_bridge_check(const char *socket, const char *bridge, char **ret_detail)
   if (r < 0)
     return r;
   /* Its local interface: an error there (ovs-vsctl exits 0 all the same). */
-  g_autofree char *error = NULL;
-  r = wait_interface(socket, bridge, NC_OVSDB_BRIDGE_WAIT_MS, &error, ret_detail);
-  if (r == -ETIMEDOUT && ret_detail) {
-    g_free(*ret_detail);
-    *ret_detail = g_strdup("ovs-vswitchd has not opened the bridge's interface (is it running?)");
-  }
-  if (r == 0 && error) {
-    if (ret_detail) {
-      g_free(*ret_detail);
-      *ret_detail = g_steal_pointer(&error);
-    }
-    r = -EIO;
-  }
-  return r;
+  return wait_interface(socket, bridge, NC_OVSDB_BRIDGE_WAIT_MS,
+                        "ovs-vswitchd has not opened the bridge's interface (is it running?)",
+                        ret_detail);
 }
