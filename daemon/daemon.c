@@ -405,6 +405,8 @@ nc_daemon_new(const NcDaemonOptions *opts, GError **error)
   if (!acquire_lock(daemon, error))
     return NULL;
   load_configs(daemon);
+  if (daemon->ovn_nb)
+    nc_daemon_ovn_refresh(daemon); /* before the status files: they name these networks */
   if (!opts->no_default_network)
     nc_managed_install_default_network(daemon, opts->default_network_xml);
   load_status(daemon);

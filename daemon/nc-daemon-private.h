@@ -66,8 +66,14 @@ struct _NcDaemon {
  * meanwhile on another host". */
 gboolean nc_daemon_ovn_publish(NcDaemon *daemon, NcNetwork *existing, const NcNetworkDef *def,
                                guint64 *ret_version, GError **error);
+/* Whether def is kept in --ovn-nb's NB only (no local config file). */
+gboolean nc_daemon_ovn_shared(NcDaemon *daemon, const NcNetworkDef *def);
+/* Removes an OVN network's definition from its NB before an undefine, on
+ * the same version condition as nc_daemon_ovn_publish. */
+gboolean nc_daemon_ovn_unpublish(NcDaemon *daemon, NcNetwork *net, GError **error);
 /* Adds the networks defined in --ovn-nb's NB that this host does not know
- * yet, and refreshes stopped ones whose NB version moved. Errors are logged. */
+ * yet, refreshes those whose NB version moved, and undefines those another
+ * host removed from it. Errors are logged. */
 void nc_daemon_ovn_refresh(NcDaemon *daemon);
 /* network.c: registers a definition read from the NB (no local config file). */
 NcNetwork *nc_daemon_adopt_shared_xml(NcDaemon *daemon, const char *xml, guint64 version,

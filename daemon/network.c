@@ -121,7 +121,9 @@ nc_daemon_define_xml(NcDaemon *daemon, const char *xml, guint flags, GError **er
   guint64 ovn_version = 0;
   if (!nc_daemon_ovn_publish(daemon, existing, def, &ovn_version, error))
     return NULL;
-  if (!nc_store_save_config(daemon->paths, def, error))
+  /* A definition shared through --ovn-nb lives in the NB only. */
+  if (nc_daemon_ovn_shared(daemon, def) ? !nc_store_delete_config(daemon->paths, def->name, error)
+                                        : !nc_store_save_config(daemon->paths, def, error))
     return NULL;
 
   NcNetwork *net = existing;
@@ -144,8 +146,8 @@ nc_daemon_define_xml(NcDaemon *daemon, const char *xml, guint flags, GError **er
 }
 
 /* A definition another host put in the NB: registered like a define, but
- * kept in the NB only (no local config file), and a stopped one is
- * replaced when the NB's version moves. */
+ * kept in the NB only (no local config file); when the NB's version moves
+ * it replaces a stopped one's definition, or a running one's next-start one. */
 NcNetwork *
 nc_daemon_adopt_shared_xml(NcDaemon *daemon, const char *xml, guint64 version, GError **error)
 {
@@ -374,6 +376,8 @@ nc_network_undefine(NcNetwork *net, GError **error)
   }
   /* A stopped network's ports go before its definition, for the same
    * reason as in nc_network_destroy. */
+  if (!nc_daemon_ovn_unpublish(daemon, net, error))
+    return FALSE; /* first: refused by the NB, nothing changed */
   if (!net->active)
     nc_network_ports_delete_all(net);
   if (!nc_store_delete_config(daemon->paths, net->def->name, error))

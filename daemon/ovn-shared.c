@@ -13,6 +13,22 @@
 #include "ovn-defs.h"
 
 gboolean
+nc_daemon_ovn_shared(NcDaemon *daemon, const NcNetworkDef *def)
+{
+  const NcNetctlOvn *ovn = nc_network_def_ovn(def);
+  return ovn && daemon->ovn_nb && g_str_equal(ovn->nb, daemon->ovn_nb);
+}
+
+static void
+set_stale_error(GError **error, const char *name, guint64 now, guint64 seen)
+{
+  g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_FAILED,
+              "network '%s' changed meanwhile on another host (NB version %" G_GUINT64_FORMAT
+              ", this host saw %" G_GUINT64_FORMAT "): list it again and retry",
+              name, now, seen);
+}
+
+gboolean
 nc_daemon_ovn_publish(NcDaemon *daemon, NcNetwork *existing, const NcNetworkDef *def,
                       guint64 *ret_version, GError **error)
 {
@@ -27,10 +43,7 @@ nc_daemon_ovn_publish(NcDaemon *daemon, NcNetwork *existing, const NcNetworkDef 
   g_autofree char *detail = NULL;
   int r = nc_ovn_nb_def_put(ovn->nb, uuid, xml, seen, &now, &detail);
   if (r == -ESTALE) {
-    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_FAILED,
-                "network '%s' changed meanwhile on another host (NB version %" G_GUINT64_FORMAT
-                ", this host saw %" G_GUINT64_FORMAT "): list it again and retry",
-                def->name, now, seen);
+    set_stale_error(error, def->name, now, seen);
     return FALSE;
   }
   if (r < 0) {
@@ -41,6 +54,62 @@ nc_daemon_ovn_publish(NcDaemon *daemon, NcNetwork *existing, const NcNetworkDef 
   }
   *ret_version = now;
   return TRUE;
+}
+
+gboolean
+nc_daemon_ovn_unpublish(NcDaemon *daemon, NcNetwork *net, GError **error)
+{
+  (void)daemon;
+  const NcNetworkDef *def = net->new_def ? net->new_def : net->def;
+  const NcNetctlOvn *ovn = nc_network_def_ovn(def);
+  if (!ovn)
+    return TRUE;
+  guint64 now = 0;
+  g_autofree char *detail = NULL;
+  int r = nc_ovn_nb_def_delete(ovn->nb, net->uuid_str, net->ovn_version, &now, &detail);
+  if (r == -ESTALE) {
+    set_stale_error(error, def->name, now, net->ovn_version);
+    return FALSE;
+  }
+  if (r < 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_FAILED,
+                "network '%s': cannot remove the definition from the OVN NB %s: %s", def->name,
+                ovn->nb, detail ? detail : g_strerror(-r));
+    return FALSE;
+  }
+  net->ovn_version = 0;
+  return TRUE;
+}
+
+/* A network this host took from the NB whose definition is gone from it
+ * (undefined on another host): undefined here too; a running one stays
+ * running as a transient network, as after a local undefine. */
+static void
+forget_vanished(NcDaemon *daemon, GPtrArray *defs)
+{
+  g_autoptr(GHashTable) present = g_hash_table_new(g_str_hash, g_str_equal);
+  for (guint i = 0; i < defs->len; i++)
+    g_hash_table_add(present, ((NcOvnNbDef *)defs->pdata[i])->net_uuid);
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func((GDestroyNotify)nc_network_unref);
+  GHashTableIter iter;
+  gpointer value;
+  g_hash_table_iter_init(&iter, daemon->by_name);
+  while (g_hash_table_iter_next(&iter, NULL, &value)) {
+    NcNetwork *net = value;
+    if (net->ovn_version > 0 && net->persistent && !g_hash_table_contains(present, net->uuid_str))
+      g_ptr_array_add(gone, nc_network_ref(net));
+  }
+  for (guint i = 0; i < gone->len; i++) {
+    NcNetwork *net = gone->pdata[i];
+    net->persistent = FALSE;
+    net->autostart = FALSE;
+    net->ovn_version = 0;
+    g_clear_pointer(&net->new_def, nc_network_def_free);
+    nc_log_network(net, G_LOG_LEVEL_INFO, "undefined in the OVN NB by another host");
+    nc_daemon_emit_lifecycle(daemon, net, NC_NETWORK_EVENT_UNDEFINED);
+    if (!net->active)
+      nc_registry_remove(daemon, net);
+  }
 }
 
 void
@@ -67,4 +136,5 @@ nc_daemon_ovn_refresh(NcDaemon *daemon)
       g_warning("OVN NB %s: definition %s skipped: %s", daemon->ovn_nb, d->net_uuid,
                 error->message);
   }
+  forget_vanished(daemon, defs);
 }

@@ -55,22 +55,35 @@ parse_version(const char *s)
   return v;
 }
 
-int
-nc_ovn_nb_def_put(const char *nb, const char *net_uuid, const char *xml, guint64 seen_version,
-                  guint64 *ret_version, char **ret_detail)
+/* The version of net_uuid's definition in external_ids map `map`. */
+static guint64
+map_version(JsonNode *map, const char *ver_key)
+{
+  g_autoptr(JsonObject) row = json_object_new();
+  json_object_set_member(row, "external_ids", json_node_copy(map));
+  return parse_version(nc_ovsdb_row_map_get(row, "external_ids", ver_key));
+}
+
+/* Replaces (xml != NULL) or removes net_uuid's two keys, on condition that
+ * the version is still seen_version. */
+static int
+write_def(const char *nb, const char *net_uuid, const char *xml, guint64 seen_version,
+          guint64 *ret_version, char **ret_detail)
 {
   g_autoptr(JsonNode) map = NULL;
   int r = read_global(nb, &map, ret_detail);
   if (r < 0)
     return r;
-  g_autoptr(JsonObject) fake = json_object_new();
-  json_object_set_member(fake, "external_ids", json_node_copy(map));
   g_autofree char *ver_key = g_strconcat(VER_PREFIX, net_uuid, NULL);
   g_autofree char *def_key = g_strconcat(DEF_PREFIX, net_uuid, NULL);
-  guint64 now = parse_version(nc_ovsdb_row_map_get(fake, "external_ids", ver_key));
+  guint64 now = map_version(map, ver_key);
   if (now != seen_version) {
     *ret_version = now;
     return -ESTALE;
+  }
+  if (!xml && seen_version == 0) {
+    *ret_version = 0;
+    return 0; /* nothing stored */
   }
 
   g_autoptr(GString) o = g_string_new("[{\"op\":\"wait\",\"table\":\"NB_Global\",\"timeout\":0,");
@@ -89,17 +102,21 @@ nc_ovn_nb_def_put(const char *nb, const char *net_uuid, const char *xml, guint64
     nc_ovsdb_json_map_pair(o, &first, ver_key, seen);
     g_string_append(o, "]]]],\"columns\":[\"_uuid\"],\"until\":\"!=\",\"rows\":[]}");
   }
-  g_autofree char *next = g_strdup_printf("%" G_GUINT64_FORMAT, seen_version + 1);
-  gboolean first = TRUE;
   g_string_append(o, ",{\"op\":\"mutate\",\"table\":\"NB_Global\",\"where\":[],\"mutations\":["
                      "[\"external_ids\",\"delete\",[\"set\",[");
   nc_ovsdb_json_str(o, ver_key);
   g_string_append_c(o, ',');
   nc_ovsdb_json_str(o, def_key);
-  g_string_append(o, "]]],[\"external_ids\",\"insert\",[\"map\",[");
-  nc_ovsdb_json_map_pair(o, &first, ver_key, next);
-  nc_ovsdb_json_map_pair(o, &first, def_key, xml);
-  g_string_append(o, "]]]]}]");
+  g_string_append(o, "]]]");
+  g_autofree char *next = g_strdup_printf("%" G_GUINT64_FORMAT, seen_version + 1);
+  if (xml) {
+    gboolean first = TRUE;
+    g_string_append(o, ",[\"external_ids\",\"insert\",[\"map\",[");
+    nc_ovsdb_json_map_pair(o, &first, ver_key, next);
+    nc_ovsdb_json_map_pair(o, &first, def_key, xml);
+    g_string_append(o, "]]]");
+  }
+  g_string_append(o, "]}]");
 
   g_autoptr(JsonArray) result = NULL;
   g_autofree char *detail = NULL;
@@ -107,12 +124,7 @@ nc_ovn_nb_def_put(const char *nb, const char *net_uuid, const char *xml, guint64
   if (r == -ETIMEDOUT && detail && g_str_has_prefix(detail, "timed out")) {
     /* The wait failed: someone committed between our read and our write. */
     g_autoptr(JsonNode) again = NULL;
-    *ret_version = seen_version;
-    if (read_global(nb, &again, NULL) == 0) {
-      g_autoptr(JsonObject) o2 = json_object_new();
-      json_object_set_member(o2, "external_ids", g_steal_pointer(&again));
-      *ret_version = parse_version(nc_ovsdb_row_map_get(o2, "external_ids", ver_key));
-    }
+    *ret_version = read_global(nb, &again, NULL) == 0 ? map_version(again, ver_key) : seen_version;
     return -ESTALE;
   }
   if (r < 0) {
@@ -120,8 +132,23 @@ nc_ovn_nb_def_put(const char *nb, const char *net_uuid, const char *xml, guint64
       *ret_detail = g_steal_pointer(&detail);
     return r;
   }
-  *ret_version = seen_version + 1;
+  *ret_version = xml ? seen_version + 1 : 0;
   return 0;
+}
+
+int
+nc_ovn_nb_def_put(const char *nb, const char *net_uuid, const char *xml, guint64 seen_version,
+                  guint64 *ret_version, char **ret_detail)
+{
+  g_return_val_if_fail(xml != NULL, -EINVAL);
+  return write_def(nb, net_uuid, xml, seen_version, ret_version, ret_detail);
+}
+
+int
+nc_ovn_nb_def_delete(const char *nb, const char *net_uuid, guint64 seen_version,
+                     guint64 *ret_version, char **ret_detail)
+{
+  return write_def(nb, net_uuid, NULL, seen_version, ret_version, ret_detail);
 }
 
 int
@@ -132,8 +159,6 @@ nc_ovn_nb_def_list(const char *nb, GPtrArray **ret_defs, char **ret_detail)
   if (r < 0)
     return r;
   g_autoptr(GPtrArray) defs = g_ptr_array_new_with_free_func((GDestroyNotify)nc_ovn_nb_def_free);
-  g_autoptr(JsonObject) fake = json_object_new();
-  json_object_set_member(fake, "external_ids", json_node_copy(map));
   /* ["map", [[k, v], ...]] */
   JsonArray *outer = JSON_NODE_HOLDS_ARRAY(map) ? json_node_get_array(map) : NULL;
   JsonArray *pairs = outer && json_array_get_length(outer) == 2
@@ -151,7 +176,7 @@ nc_ovn_nb_def_list(const char *nb, GPtrArray **ret_defs, char **ret_detail)
     d->net_uuid = g_strdup(k + strlen(DEF_PREFIX));
     d->xml = g_strdup(v);
     g_autofree char *ver_key = g_strconcat(VER_PREFIX, d->net_uuid, NULL);
-    d->version = parse_version(nc_ovsdb_row_map_get(fake, "external_ids", ver_key));
+    d->version = map_version(map, ver_key);
     g_ptr_array_add(defs, d);
   }
   *ret_defs = g_steal_pointer(&defs);

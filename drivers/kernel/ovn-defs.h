@@ -32,6 +32,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcOvnNbDef, nc_ovn_nb_def_free)
 int nc_ovn_nb_def_put(const char *nb, const char *net_uuid, const char *xml, guint64 seen_version,
                       guint64 *ret_version, char **ret_detail);
 
+/* Removes net_uuid's definition when its version is still seen_version
+ * (0: there must be none; then nothing to do). -ESTALE as above. */
+int nc_ovn_nb_def_delete(const char *nb, const char *net_uuid, guint64 seen_version,
+                         guint64 *ret_version, char **ret_detail);
+
 /* Every definition in the NB, as NcOvnNbDef* (owned by the array). */
 int nc_ovn_nb_def_list(const char *nb, GPtrArray **ret_defs, char **ret_detail);
 

@@ -477,6 +477,23 @@ def shared_def(env):
     n2.ok("net-list", "--all")
     assert "1200" in n2.ok("net-dumpxml", "--inactive", "ovn1").out
     assert marked(c, "Logical_Switch") == []
+
+    # host 1 restarted: it reads the NB at load (no config file of its own)
+    # and knows the version it can change
+    assert not any("ovn1" in f for _, _, fs in os.walk(n1.root) for f in fs), n1.root
+    n1.restart(signal.SIGTERM)
+    assert "1200" in n1.ok("net-dumpxml", "--inactive", "ovn1").out
+    n1.ok("net-define", x2)
+    assert nb_global("netctl-version") == "4"
+    # undefine is versioned too: host 2 saw 3, refused, nothing removed
+    r = n2.run("net-undefine", "ovn1")
+    assert r.err.splitlines()[-1].startswith("error: network 'ovn1' changed meanwhile"), r
+    assert nb_global("netctl-version") == "4"
+    n2.ok("net-list", "--all")
+    n2.ok("net-undefine", "ovn1")
+    assert nb_global("netctl-version") == "" and nb_global("netctl-definition") == ""
+    # host 1 follows at its next list
+    assert n1.ok("net-list", "--all", "--name").out.strip() == ""
     log(f"done at {mlib.elapsed(t0)}")
 
 
