@@ -34,19 +34,9 @@ print_json(GPtrArray *nets)
   for (guint i = 0; i < nets->len; i++) {
     const NcNetInfo *n = g_ptr_array_index(nets, i);
 
-    g_string_append(out, i ? ",\n {\"name\": " : "{\"name\": ");
-    nc_json_append_string(out, n->name);
-    g_string_append(out, ", \"uuid\": ");
-    nc_json_append_string(out, n->uuid);
-    g_string_append_printf(out, ", \"active\": %s, \"persistent\": %s, \"autostart\": %s",
-                           n->active ? "true" : "false", n->persistent ? "true" : "false",
-                           n->autostart ? "true" : "false");
-    g_string_append(out, ", \"bridge\": ");
-    if (n->bridge[0] != '\0')
-      nc_json_append_string(out, n->bridge);
-    else
-      g_string_append(out, "null");
-    g_string_append_c(out, '}');
+    if (i > 0)
+      g_string_append(out, ",\n ");
+    nc_json_append_net_info(out, n);
   }
   g_string_append(out, "]\n");
   fputs(out->str, stdout);

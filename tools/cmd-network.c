@@ -267,20 +267,10 @@ nc_cmd_net_autostart(NcCtl *ctl, int argc, char **argv)
 static void
 print_info_json(const NcNetInfo *info)
 {
-  g_autoptr(GString) out = g_string_new("{\"name\": ");
+  g_autoptr(GString) out = g_string_new(NULL);
 
-  nc_json_append_string(out, info->name);
-  g_string_append(out, ", \"uuid\": ");
-  nc_json_append_string(out, info->uuid);
-  g_string_append_printf(out, ", \"active\": %s, \"persistent\": %s, \"autostart\": %s",
-                         info->active ? "true" : "false", info->persistent ? "true" : "false",
-                         info->autostart ? "true" : "false");
-  g_string_append(out, ", \"bridge\": ");
-  if (info->bridge[0] != '\0')
-    nc_json_append_string(out, info->bridge);
-  else
-    g_string_append(out, "null");
-  g_string_append(out, "}\n");
+  nc_json_append_net_info(out, info);
+  g_string_append_c(out, '\n');
   fputs(out->str, stdout);
 }
 

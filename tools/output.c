@@ -305,3 +305,21 @@ nc_read_file(const char *path)
   fclose(f);
   return g_string_free(g_steal_pointer(&buf), FALSE);
 }
+
+void
+nc_json_append_net_info(GString *out, const NcNetInfo *info)
+{
+  g_string_append(out, "{\"name\": ");
+  nc_json_append_string(out, info->name);
+  g_string_append(out, ", \"uuid\": ");
+  nc_json_append_string(out, info->uuid);
+  g_string_append_printf(out, ", \"active\": %s, \"persistent\": %s, \"autostart\": %s",
+                         info->active ? "true" : "false", info->persistent ? "true" : "false",
+                         info->autostart ? "true" : "false");
+  g_string_append(out, ", \"bridge\": ");
+  if (info->bridge[0] != '\0')
+    nc_json_append_string(out, info->bridge);
+  else
+    g_string_append(out, "null");
+  g_string_append_c(out, '}');
+}

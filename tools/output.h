@@ -44,6 +44,9 @@ void nc_error_name_source(GError *err, const char *source);
 /* Appends s as a JSON string literal (quotes included). */
 void nc_json_append_string(GString *out, const char *s);
 
+/* Appends a network's info as a JSON object (net-info --json, net-list --json). */
+void nc_json_append_net_info(GString *out, const NcNetInfo *info);
+
 /* -- XPath (xpath.c) ------------------------------------------------------------- */
 
 /* Prints the nodes `expr` selects in `xml`, one per line, or wrapped in a
