@@ -77,7 +77,9 @@ write_def(const char *nb, const char *net_uuid, const char *xml, guint64 seen_ve
   g_autofree char *ver_key = g_strconcat(VER_PREFIX, net_uuid, NULL);
   g_autofree char *def_key = g_strconcat(DEF_PREFIX, net_uuid, NULL);
   guint64 now = map_version(map, ver_key);
-  if (now != seen_version) {
+  /* Only a first define needs this check here (its wait below compares the
+   * whole map); otherwise the wait on the version decides, in the NB. */
+  if (seen_version == 0 && now != 0) {
     *ret_version = now;
     return -ESTALE;
   }

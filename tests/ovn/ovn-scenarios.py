@@ -13,6 +13,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -489,6 +490,22 @@ def shared_def(env):
     r = n2.run("net-undefine", "ovn1")
     assert r.err.splitlines()[-1].startswith("error: network 'ovn1' changed meanwhile"), r
     assert nb_global("netctl-version") == "4"
+    n2.ok("net-list", "--all")
+    # both hosts at version 4 change it at the same moment: OVSDB commits
+    # one, the other's wait on version 4 fails, whatever the timing
+    res = {}
+    ts = [threading.Thread(target=lambda n=n, x=x: res.__setitem__(n.host.n,
+                                                                   n.run("net-define", x)))
+          for n, x in ((n1, x1), (n2, x2))]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(timeout=60)
+    assert sorted(r.rc == 0 for r in res.values()) == [False, True], res
+    loser = next(r for r in res.values() if r.rc != 0)
+    assert loser.err.splitlines()[-1].startswith("error: network 'ovn1' changed meanwhile"), loser
+    assert nb_global("netctl-version") == "5"
+    log(f"concurrent defines: host{[k for k, r in res.items() if r.rc == 0][0]} won")
     n2.ok("net-list", "--all")
     n2.ok("net-undefine", "ovn1")
     assert nb_global("netctl-version") == "" and nb_global("netctl-definition") == ""
