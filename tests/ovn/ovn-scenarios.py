@@ -451,7 +451,14 @@ def shared_def(env):
     assert lsp == p2["port"], lsp
     iface = cl.hosts[1].vsctl("get", "Interface", p2["device"], "external_ids:iface-id").stdout
     assert iface.strip().strip('"') == p2["port"], iface
-    log(f"defined on host 1, started and ported on host 2 at {mlib.elapsed(t0)}")
+    # a guest there gets its address from OVN's DHCP, in the NB definition's range
+    g2 = ovn_lib.TapGuest(env, cl.hosts[1], "sg2", p2)
+    wait_for(f"{p2['port']} up", lambda: c.nbctl("get", "Logical_Switch_Port", p2["port"],
+                                                  "up").stdout.strip() == "true",
+             timeout=60, interval=0.3)
+    a2 = g2.dhcp()
+    assert a2.startswith("10.10.0.") and 100 <= int(a2.split(".")[-1]) <= 199, a2
+    log(f"defined on host 1, started and ported on host 2, lease {a2} at {mlib.elapsed(t0)}")
 
     # both hosts saw version 1; host 2 changes it first, host 1 loses
     x2 = env.write("ovn1-2.xml", OVN_NET.format(nb=ovn_lib.NB_REMOTE).replace(
