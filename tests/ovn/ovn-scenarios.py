@@ -527,6 +527,15 @@ def bad_input(env):
     saying so), and nothing is left; a bad nb= or forward mode is refused
     at define."""
     ovn_lib.need_ovn()
+    # a bad --ovn-nb: one line, the daemon does not start, nothing is made
+    root = os.path.join(env.tmp, "badnb")
+    os.makedirs(root)
+    p = subprocess.run([env.netctld, "--root", root, "--no-default-network", "--ovn-nb",
+                        "ssl:10.0.0.1:6641"], capture_output=True, text=True, timeout=20)
+    assert p.returncode != 0 and p.stderr.strip() == (
+        "netctld: --ovn-nb 'ssl:10.0.0.1:6641': ssl: remotes are not supported yet (netctl "
+        "has no certificate settings); use tcp: or unix:"), p
+    assert os.listdir(root) == [], os.listdir(root)
     env.start_daemon(extra=["--no-default-network"])
     xml = env.write("ovn1.xml", OVN_NET.format(nb="tcp:127.0.0.1:1"))
     r = env.run("net-create", xml)
