@@ -28,6 +28,27 @@ set_stale_error(GError **error, const char *name, guint64 now, guint64 seen)
               name, now, seen);
 }
 
+/* The version this host saw of net's definition: the one it read or wrote,
+ * or after a restart without --ovn-nb (which forgets it) the NB's current
+ * one when the NB holds exactly this host's copy: nobody changed it since. */
+static guint64
+seen_version(NcNetwork *net, const char *nb)
+{
+  if (!net || net->ovn_version)
+    return net ? net->ovn_version : 0;
+  g_autoptr(GPtrArray) defs = NULL;
+  if (nc_ovn_nb_def_list(nb, &defs, NULL) < 0)
+    return 0; /* the write that follows says why */
+  const NcNetworkDef *mine = net->new_def ? net->new_def : net->def;
+  g_autofree char *xml = nc_network_def_format(mine, NC_NETWORK_FORMAT_INACTIVE);
+  for (guint i = 0; i < defs->len; i++) {
+    NcOvnNbDef *d = defs->pdata[i];
+    if (g_str_equal(d->net_uuid, net->uuid_str) && g_str_equal(d->xml, xml))
+      return d->version;
+  }
+  return 0;
+}
+
 gboolean
 nc_daemon_ovn_publish(NcDaemon *daemon, NcNetwork *existing, const NcNetworkDef *def,
                       guint64 *ret_version, GError **error)
@@ -39,7 +60,7 @@ nc_daemon_ovn_publish(NcDaemon *daemon, NcNetwork *existing, const NcNetworkDef 
   char uuid[NC_UUID_STRING_LEN];
   nc_uuid_format(def->uuid, uuid);
   g_autofree char *xml = nc_network_def_format(def, NC_NETWORK_FORMAT_INACTIVE);
-  guint64 seen = existing ? existing->ovn_version : 0, now = 0;
+  guint64 seen = seen_version(existing, ovn->nb), now = 0;
   g_autofree char *detail = NULL;
   int r = nc_ovn_nb_def_put(ovn->nb, uuid, xml, seen, &now, &detail);
   if (r == -ESTALE) {
@@ -64,11 +85,11 @@ nc_daemon_ovn_unpublish(NcDaemon *daemon, NcNetwork *net, GError **error)
   const NcNetctlOvn *ovn = nc_network_def_ovn(def);
   if (!ovn)
     return TRUE;
-  guint64 now = 0;
+  guint64 now = 0, seen = seen_version(net, ovn->nb);
   g_autofree char *detail = NULL;
-  int r = nc_ovn_nb_def_delete(ovn->nb, net->uuid_str, net->ovn_version, &now, &detail);
+  int r = nc_ovn_nb_def_delete(ovn->nb, net->uuid_str, seen, &now, &detail);
   if (r == -ESTALE) {
-    set_stale_error(error, def->name, now, net->ovn_version);
+    set_stale_error(error, def->name, now, seen);
     return FALSE;
   }
   if (r < 0) {

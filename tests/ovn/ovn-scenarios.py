@@ -286,6 +286,16 @@ def raft(env):
     n1.ok("net-destroy", "ovn1")
     for table in ("Logical_Switch", "DHCP_Options", "Logical_Switch_Port"):
         assert marked(c, table) == [], (table, marked(c, table))
+    # the definition stays in the (clustered) NB; host 1, restarted without
+    # --ovn-nb, forgot its version but holds the NB's very copy: it may
+    # change it (version 2), then undefine removes it from the NB
+    n1.restart(signal.SIGTERM)
+    n1.ok("net-define", env.write("ovn1b.xml", open(xml).read().replace("1400", "1300")))
+    ver = c.nbctl("get", "NB_Global", ".", f"external_ids:netctl-version-{NET_UUID}").stdout
+    assert ver.strip().strip('"') == "2", ver
+    n1.ok("net-undefine", "ovn1")
+    assert f"netctl-definition-{NET_UUID}" not in c.nbctl("get", "NB_Global", ".",
+                                                          "external_ids").stdout
 
 
 NAT_NET = """<network xmlns:netctl='http://netctl.org/schemas/network/1.0'>
