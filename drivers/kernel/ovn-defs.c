@@ -163,9 +163,8 @@ nc_ovn_nb_def_list(const char *nb, GPtrArray **ret_defs, char **ret_detail)
   g_autoptr(GPtrArray) defs = g_ptr_array_new_with_free_func((GDestroyNotify)nc_ovn_nb_def_free);
   /* ["map", [[k, v], ...]] */
   JsonArray *outer = JSON_NODE_HOLDS_ARRAY(map) ? json_node_get_array(map) : NULL;
-  JsonArray *pairs = outer && json_array_get_length(outer) == 2
-                         ? json_array_get_array_element(outer, 1)
-                         : NULL;
+  JsonArray *pairs
+      = outer && json_array_get_length(outer) == 2 ? json_array_get_array_element(outer, 1) : NULL;
   for (guint i = 0; pairs && i < json_array_get_length(pairs); i++) {
     JsonArray *kv = json_array_get_array_element(pairs, i);
     if (!kv || json_array_get_length(kv) != 2)
