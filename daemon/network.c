@@ -111,6 +111,26 @@ prepare_def(NcDaemon *daemon, const char *xml, guint flags, NcNetwork **ret_exis
   return g_steal_pointer(&def);
 }
 
+/* def becomes the persistent definition: of a new network, of a stopped one
+ * at once, or of a running one at its next start (libvirt's rule). */
+static NcNetwork *
+install_persistent(NcDaemon *daemon, NcNetwork *existing, NcNetworkDef *def)
+{
+  NcNetwork *net = existing;
+  if (!net) {
+    net = nc_network_new(daemon, def);
+    nc_registry_add(daemon, net);
+  } else if (net->active) {
+    g_clear_pointer(&net->new_def, nc_network_def_free);
+    net->new_def = def;
+  } else {
+    nc_network_def_free(net->def);
+    net->def = def;
+  }
+  net->persistent = TRUE;
+  return net;
+}
+
 NcNetwork *
 nc_daemon_define_xml(NcDaemon *daemon, const char *xml, guint flags, GError **error)
 {
@@ -126,18 +146,7 @@ nc_daemon_define_xml(NcDaemon *daemon, const char *xml, guint flags, GError **er
                                         : !nc_store_save_config(daemon->paths, def, error))
     return NULL;
 
-  NcNetwork *net = existing;
-  if (!net) {
-    net = nc_network_new(daemon, g_steal_pointer(&def));
-    nc_registry_add(daemon, net);
-  } else if (net->active) {
-    g_clear_pointer(&net->new_def, nc_network_def_free);
-    net->new_def = g_steal_pointer(&def);
-  } else {
-    nc_network_def_free(net->def);
-    net->def = g_steal_pointer(&def);
-  }
-  net->persistent = TRUE;
+  NcNetwork *net = install_persistent(daemon, existing, g_steal_pointer(&def));
   if (ovn_version)
     net->ovn_version = ovn_version;
   nc_log_network(net, G_LOG_LEVEL_INFO, "defined%s", existing ? " (replaced)" : "");
@@ -155,18 +164,7 @@ nc_daemon_adopt_shared_xml(NcDaemon *daemon, const char *xml, guint64 version, G
   g_autoptr(NcNetworkDef) def = prepare_def(daemon, xml, 0, &existing, error);
   if (!def)
     return NULL;
-  NcNetwork *net = existing;
-  if (!net) {
-    net = nc_network_new(daemon, g_steal_pointer(&def));
-    nc_registry_add(daemon, net);
-  } else if (net->active) {
-    g_clear_pointer(&net->new_def, nc_network_def_free);
-    net->new_def = g_steal_pointer(&def);
-  } else {
-    nc_network_def_free(net->def);
-    net->def = g_steal_pointer(&def);
-  }
-  net->persistent = TRUE;
+  NcNetwork *net = install_persistent(daemon, existing, g_steal_pointer(&def));
   net->ovn_version = version;
   nc_log_network(net, G_LOG_LEVEL_INFO, "defined from the OVN NB (version %" G_GUINT64_FORMAT ")",
                  version);
