@@ -15,6 +15,7 @@
 #include <net/if.h>
 #include <string.h>
 
+#include "bridge-port.h"
 #include "hooks.h"
 #include "nc-daemon-private.h"
 #include "nc-error.h"
@@ -514,6 +515,27 @@ nc_port_set_bandwidth(NcPort *port, const NcBandwidth *bandwidth, GError **error
 
 /* -- the network's life --------------------------------------------------------------- */
 
+/* A port cut off from its stopped network keeps its TAP (its VMM may hold
+ * it; the next start plugs it back). One that vanished while netctld was
+ * away (a detach cut short by a crash after the TAP went) is made again,
+ * unplugged, as adoption does for a running network's ports. */
+static void
+keep_cut_off_tap(NcNetwork *net, NcPort *port)
+{
+  if (!port->dev.create || !port->dev.name[0] || port->dev.chardev[0]
+      || !nc_network_def_traits(net->def)->uses_bridge)
+    return;
+  NcTapInfo info;
+  gboolean made = FALSE;
+  g_autoptr(GError) error = NULL;
+  if (!nc_port_tap_readopt(&net->daemon->env, net->def, port->def, 0, &port->dev, &info, &made,
+                           &error))
+    nc_log_network(net, G_LOG_LEVEL_WARNING, "%s", error->message);
+  else if (made)
+    nc_log_network(net, G_LOG_LEVEL_MESSAGE, "port %s: its TAP %s was gone; made again",
+                   port->uuid_str, port->dev.name);
+}
+
 void
 nc_network_ports_load(NcNetwork *net)
 {
@@ -525,7 +547,10 @@ nc_network_ports_load(NcNetwork *net)
     nc_uuid_format(rec->def->uuid, uuid);
     if (net->port_uuids && g_hash_table_contains(net->port_uuids, uuid))
       continue;
-    table_add(net, port_new(net, g_steal_pointer(&rec->def), &rec->dev));
+    NcPort *port = port_new(net, g_steal_pointer(&rec->def), &rec->dev);
+    table_add(net, port);
+    if (!net->active)
+      keep_cut_off_tap(net, port);
   }
 }
 

@@ -576,8 +576,14 @@ def check_all(env, model, inflight, guest_tap, where, timeout=10):
     try:
         return wait_for(where, ok, timeout=timeout, interval=0.25)
     except AssertionError:
+        log = env.read_log()
+        # The daemon's lines about the ports named in the findings, wherever
+        # they are in the log, then its tail.
+        named = set(re.findall(r"port ([0-9a-f-]{36})", " ".join(last)))
+        about = [l for l in log.splitlines() if any(u in l for u in named)
+                 or "not plugged" in l or "WARNING" in l]
         raise AssertionError(f"{where}:\n  " + "\n  ".join(last) + "\n"
-                             + env.read_log()[-4000:]) from None
+                             + "\n".join(about[-40:]) + "\n...\n" + log[-4000:]) from None
 
 
 @scenario
