@@ -96,11 +96,6 @@ nc_virtual_check_collisions(const NcNetworkDef *def, GArray *routes, GArray *add
     const NcAddrEntry *a = &g_array_index(addrs, NcAddrEntry, i);
     if (own_ifindex > 0 && a->ifindex == own_ifindex)
       continue;
-    /* A bridge of ours on its way out (down, renamed, queued for deletion:
-     * nc_link_delete_deferred) keeps its addresses until the kernel has
-     * unregistered it; down, it routes nothing, so the address is free. */
-    if (g_str_has_prefix(a->ifname, NC_LINK_GONE_PREFIX))
-      continue;
     for (guint j = 0; def->ips && j < def->ips->len; j++) {
       const NcIpDef *ip = def->ips->pdata[j];
       if (!nc_sockaddr_equal(&ip->address, &a->addr))

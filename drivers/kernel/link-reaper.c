@@ -18,6 +18,7 @@
 #include <netlink/msg.h>
 #include <netlink/socket.h>
 
+#include "addr.h"
 #include "nc-kernel.h"
 
 struct _NcLinkReaper {
@@ -128,6 +129,21 @@ nc_link_reaper_free(NcLinkReaper *reaper)
   g_free(reaper);
 }
 
+/* A retired link keeps its IPv4 addresses (down drops only IPv6 ones) until
+ * the kernel has unregistered it: take them off now, so they are free for
+ * the next start at once, as the name is. */
+static void
+release_addresses(NcKernel *kernel, int ifindex)
+{
+  g_autoptr(GArray) addrs = NULL;
+  if (nc_addr_list(kernel, AF_INET, ifindex, &addrs) < 0)
+    return;
+  for (guint i = 0; i < addrs->len; i++) {
+    const NcAddrEntry *a = &g_array_index(addrs, NcAddrEntry, i);
+    nc_addr_delete(kernel, ifindex, &a->addr, a->prefix);
+  }
+}
+
 int
 nc_link_delete_deferred(NcKernel *kernel, int ifindex, const char *name)
 {
@@ -139,6 +155,7 @@ nc_link_delete_deferred(NcKernel *kernel, int ifindex, const char *name)
   int r = nc_link_retire(kernel, ifindex, gone, NC_LINK_GONE_GROUP);
   if (r == -ENODEV)
     return r;
+  release_addresses(kernel, ifindex);
   Job *job = g_new0(Job, 1);
   job->ifindex = ifindex;
   job->grouped = r == 0;

@@ -63,8 +63,8 @@ int nc_link_delete(NcKernel *kernel, int ifindex);
  * unregistered the device (20-50 ms: RCU grace periods), which must not stall
  * the main loop. First the link is set down, renamed to
  * NC_LINK_GONE_PREFIX<ifindex in hex> and put into netdev group
- * NC_LINK_GONE_GROUP (one request, ~1 ms), so its name `name` is free at
- * once; the worker deletes the whole group with one RTM_DELLINK, so a burst
+ * NC_LINK_GONE_GROUP (one request, ~1 ms), and its IPv4 addresses taken
+ * off, so its name `name` and its addresses are free at once; the worker deletes the whole group with one RTM_DELLINK, so a burst
  * of deletions (TAPs of detached ports) waits for the grace periods once.
  * 0 once queued. */
 #define NC_LINK_GONE_PREFIX "ncgone-"
