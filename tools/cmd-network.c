@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "network-update.h"
 #include "commands.h"
 #include "output.h"
 #include "port-info.h"
@@ -383,18 +384,9 @@ nc_cmd_net_name(NcCtl *ctl, int argc, char **argv)
   return print_property(ctl, &spec, argc, argv, NC_LOOKUP_BY_UUID, FALSE);
 }
 
-/* virNetworkUpdateCommand and virNetworkUpdateSection, index = value. */
+/* virNetworkUpdateCommand, index = value. */
 static const char *const update_commands[]
     = { "none", "modify", "delete", "add-last", "add-first", NULL };
-static const char *const update_sections[] = {
-  "none",         "bridge",
-  "domain",       "ip",
-  "ip-dhcp-host", "ip-dhcp-range",
-  "forward",      "forward-interface",
-  "forward-pf",   "portgroup",
-  "dns-host",     "dns-txt",
-  "dns-srv",      NULL,
-};
 
 static int
 index_of(const char *const *table, const char *s)
@@ -449,7 +441,8 @@ nc_cmd_net_update(NcCtl *ctl, int argc, char **argv)
     g_printerr("error: unrecognized command name '%s'\n", command_str);
     return 1;
   }
-  section = index_of(update_sections, section_str);
+  /* libvirt's sections and netctl's own (netctl-mirror, ...: network-update.h) */
+  section = nc_network_update_section_from_string(section_str);
   if (section < 0) {
     g_printerr("error: unrecognized section name '%s'\n", section_str);
     return 1;

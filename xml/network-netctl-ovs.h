@@ -21,8 +21,9 @@
  *
  * Only on Open vSwitch networks. Parse and format are pure and byte-exact:
  * values are kept as written, once validated. libvirt's net-update has no
- * section for them: they change by net-define, applied when the network
- * starts again (drivers/ovs-monitor.h). */
+ * section for them; netctl adds its own (network-update.h:
+ * NC_NETWORK_SECTION_NETCTL_MIRROR, _NETFLOW, _SFLOW; nc_netctl_ovs_update
+ * below), applied live by the OVS driver (drivers/ovs-monitor.h). */
 #pragma once
 
 #include <libxml/tree.h>
@@ -104,6 +105,21 @@ gboolean nc_netctl_ovs_equal(const NcNetctlOvs *a, const NcNetctlOvs *b);
  * (net-update of a portgroup, for instance): an Open vSwitch network, and
  * every portgroup a mirror selects. file may be NULL. */
 gboolean nc_netctl_ovs_check(const NcNetworkDef *def, const char *file, GError **error);
+
+/* net-update of netctl's sections (network-update.h's
+ * NC_NETWORK_SECTION_NETCTL_*) on def, a working copy that the caller
+ * drops on failure (nc_network_def_update). The snippet is the element,
+ * with netctl's namespace declared (<netctl:mirror xmlns:netctl='...'>) or
+ * without a namespace (<mirror>): the section says whose it is. It is
+ * parsed as in a whole definition, and attributes the schema does not
+ * allow are refused. Mirrors are found by name: add refuses a name in use,
+ * modify and delete a name not there, delete reads only the name
+ * (<mirror name='m'/>). NetFlow and sFlow are one per network: add
+ * refuses when there is one, modify and delete when there is none, delete
+ * reads only the element's name (<netflow/>). Errors: XML_ERROR for a bad
+ * snippet, OPERATION_INVALID for a missing or duplicate entry. */
+gboolean nc_netctl_ovs_update(NcNetworkDef *def, guint command, guint section, const char *xml,
+                              GError **error);
 
 /* The def's (NULL when it has none). */
 const NcNetctlOvs *nc_network_def_netctl_ovs(const NcNetworkDef *def);

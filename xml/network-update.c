@@ -12,6 +12,7 @@
 
 #include "nc-error.h"
 #include "network-check-names.h"
+#include "network-netctl-ovs.h"
 #include "network-xml.h"
 
 /* -- string tables --------------------------------------------------------- */
@@ -28,6 +29,21 @@ static const char *const section_names[] = {
   "dns-srv",
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(section_names) == _NC_NETWORK_SECTION_MAX);
+
+/* netctl's sections, index = value - NC_NETWORK_SECTION_NETCTL_FIRST */
+static const char *const netctl_section_names[] = {
+  "netctl-mirror",
+  "netctl-netflow",
+  "netctl-sflow",
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(netctl_section_names)
+                == _NC_NETWORK_SECTION_NETCTL_MAX - NC_NETWORK_SECTION_NETCTL_FIRST);
+
+static gboolean
+is_netctl_section(guint section)
+{
+  return section >= NC_NETWORK_SECTION_NETCTL_FIRST && section < _NC_NETWORK_SECTION_NETCTL_MAX;
+}
 
 const char *
 nc_network_update_command_to_string(NcNetworkUpdateCommand v)
@@ -52,6 +68,8 @@ nc_network_update_command_from_string(const char *s)
 const char *
 nc_network_update_section_to_string(NcNetworkUpdateSection v)
 {
+  if (is_netctl_section(v))
+    return netctl_section_names[v - NC_NETWORK_SECTION_NETCTL_FIRST];
   return (guint)v < _NC_NETWORK_SECTION_MAX ? section_names[v] : NULL;
 }
 
@@ -63,6 +81,9 @@ nc_network_update_section_from_string(const char *s)
   for (int i = 1; i < _NC_NETWORK_SECTION_MAX; i++)
     if (strcmp(s, section_names[i]) == 0)
       return i;
+  for (guint i = 0; i < G_N_ELEMENTS(netctl_section_names); i++)
+    if (strcmp(s, netctl_section_names[i]) == 0)
+      return (int)(NC_NETWORK_SECTION_NETCTL_FIRST + i);
   return -1;
 }
 
@@ -705,6 +726,8 @@ apply(Update *u, guint section, GError **error)
   case _NC_NETWORK_SECTION_MAX:
     break;
   }
+  if (is_netctl_section(section))
+    return nc_netctl_ovs_update(u->def, u->command, section, u->xml, error);
   return fail(u, error, NC_ERROR_OPERATION_UNSUPPORTED,
               "can't update unrecognized section (%u) of network", section);
 }
@@ -720,7 +743,8 @@ nc_network_def_update(NcNetworkDef *def, guint command, guint section, int paren
 
   g_return_val_if_fail(def != NULL, FALSE);
 
-  if (section > NC_NETWORK_SECTION_NONE && section < _NC_NETWORK_SECTION_MAX
+  if (((section > NC_NETWORK_SECTION_NONE && section < _NC_NETWORK_SECTION_MAX)
+       || is_netctl_section(section))
       && (command == NC_NETWORK_UPDATE_COMMAND_NONE || command >= _NC_NETWORK_UPDATE_COMMAND_MAX))
     return fail(&u, error, NC_ERROR_OPERATION_UNSUPPORTED,
                 "unrecognized network update command code %u", command);

@@ -38,6 +38,21 @@ typedef enum {
   _NC_NETWORK_SECTION_MAX,
 } NcNetworkUpdateSection;
 
+/* netctl's own sections, for the elements of its XML namespace on Open
+ * vSwitch networks (network-netctl-ovs.h), which libvirt has no section
+ * for. Numbered well above libvirt's last (12) so that libvirt may add
+ * sections of its own; virsh cannot name them, so the libvirt protocol and
+ * D-Bus take them by number (python-libvirt: net.update(cmd, 1001, ...)),
+ * netctl's CLI by the names "netctl-mirror", "netctl-netflow",
+ * "netctl-sflow". */
+typedef enum {
+  NC_NETWORK_SECTION_NETCTL_MIRROR = 1001,  /* <netctl:mirror>, found by name */
+  NC_NETWORK_SECTION_NETCTL_NETFLOW = 1002, /* <netctl:netflow>, one per network */
+  NC_NETWORK_SECTION_NETCTL_SFLOW = 1003,   /* <netctl:sflow>, one per network */
+  _NC_NETWORK_SECTION_NETCTL_MAX,
+} NcNetworkUpdateNetctlSection;
+#define NC_NETWORK_SECTION_NETCTL_FIRST NC_NETWORK_SECTION_NETCTL_MIRROR
+
 /* virNetworkUpdateFlags. CURRENT (0) means live when active, else config. */
 typedef enum {
   NC_NETWORK_UPDATE_AFFECT_CURRENT = 0,
@@ -52,7 +67,8 @@ const char *nc_network_update_command_to_string(NcNetworkUpdateCommand v);
 int nc_network_update_command_from_string(const char *s);
 /* "none", "bridge", "domain", "ip", "ip-dhcp-host", "ip-dhcp-range",
  * "forward", "forward-interface", "forward-pf", "portgroup", "dns-host",
- * "dns-txt", "dns-srv"; -1 when unknown or "none". */
+ * "dns-txt", "dns-srv", and netctl's "netctl-mirror", "netctl-netflow",
+ * "netctl-sflow"; -1 when unknown or "none" (NULL for an unknown value). */
 const char *nc_network_update_section_to_string(NcNetworkUpdateSection v);
 int nc_network_update_section_from_string(const char *s);
 
@@ -66,7 +82,8 @@ int nc_network_update_section_from_string(const char *s);
  * Sections: ip-dhcp-host (add, delete, modify), ip-dhcp-range (add, delete),
  * forward-interface (add, delete), portgroup (add, delete, modify), dns-host,
  * dns-txt, dns-srv (add, delete, modify as libvirt >= 10.6, srv modify as
- * newer libvirt). bridge, domain, ip, forward and forward-pf are refused with
+ * newer libvirt), and netctl's mirror, netflow and sflow (add, delete,
+ * modify; nc_netctl_ovs_update). bridge, domain, ip, forward and forward-pf are refused with
  * OPERATION_UNSUPPORTED ("can't update 'bridge' section of network 'NAME'"),
  * as libvirt does.
  *
