@@ -289,9 +289,22 @@ fill_port(const NcNetworkDef *def, NcNetworkPortDef *port)
   }
 }
 
+/* The key in the network's live data keeping the OVS Port row's _uuid of a
+ * port netctl put on the bridge, so its detach is one transaction. Lost or
+ * stale (a restart, someone re-adding the port), the detach finds the port
+ * by name instead. Caller frees. */
+static char *
+ovs_uuid_key(const NcNetworkPortDef *port)
+{
+  char uuid[NC_UUID_STRING_LEN];
+  return g_strconcat("ovs-port-", port_label(port, uuid), NULL);
+}
+
+/* Puts the port on the bridge; *ret_ofport: its OpenFlow port number (-1:
+ * unknown). */
 static gboolean
-add_to_bridge(const NcNetworkDef *def, const NcNetworkPortDef *port, const char *device,
-              GError **error)
+add_to_bridge(const NcNetworkDef *def, NcLiveState *live, const NcNetworkPortDef *port,
+              const char *device, int *ret_ofport, GError **error)
 {
   char uuid[NC_UUID_STRING_LEN], iface_id[NC_UUID_STRING_LEN], vm_id[NC_UUID_STRING_LEN];
   char mac[18];
@@ -320,7 +333,13 @@ add_to_bridge(const NcNetworkDef *def, const NcNetworkPortDef *port, const char 
   }
   g_autofree char *socket = nc_ovsdb_default_socket();
   g_autofree char *detail = NULL;
-  int r = nc_ovsdb_port_add(socket, &p, &detail);
+  g_autofree char *ovs_uuid = NULL;
+  *ret_ofport = -1;
+  int r = nc_ovsdb_port_add_full(socket, &p, &ovs_uuid, ret_ofport, &detail);
+  if (r == 0) {
+    g_autofree char *key = ovs_uuid_key(port);
+    nc_live_state_set(live, key, ovs_uuid);
+  }
   if (r == -EEXIST) {
     g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
                 "network '%s': port %s: Open vSwitch already has a port '%s' that is not this "
@@ -344,12 +363,17 @@ add_to_bridge(const NcNetworkDef *def, const NcNetworkPortDef *port, const char 
 }
 
 static int
-remove_from_bridge(const NcNetworkPortDef *port, const char *device, char **ret_detail)
+remove_from_bridge(NcLiveState *live, const NcNetworkPortDef *port, const char *device,
+                   char **ret_detail)
 {
   char uuid[NC_UUID_STRING_LEN];
   nc_uuid_format(port->uuid, uuid);
   g_autofree char *socket = nc_ovsdb_default_socket();
-  return nc_ovsdb_port_del(socket, device, uuid, ret_detail);
+  g_autofree char *key = ovs_uuid_key(port);
+  int r = nc_ovsdb_port_del_uuid(socket, device, uuid, nc_live_state_get(live, key), ret_detail);
+  if (r == 0)
+    nc_live_state_set(live, key, NULL);
+  return r;
 }
 
 static const NcBandwidthRate *
@@ -361,15 +385,17 @@ outbound(const NcNetworkPortDef *port)
 
 /* The guest's outbound limit: a meter numbered after its OpenFlow port (one
  * per port on a bridge) and the flow sending its traffic through it. With
- * `set` FALSE, removes them. */
+ * `set` FALSE, removes them. ofport: the port's number when the caller
+ * knows it (from the add), -1: read from OVSDB. */
 static gboolean
 apply_meter(const NcNetworkDef *def, const NcNetworkPortDef *port, const char *device,
-            gboolean set, GError **error)
+            int ofport, gboolean set, GError **error)
 {
   char uuid[NC_UUID_STRING_LEN];
   g_autofree char *socket = nc_ovsdb_default_socket();
-  int ofport = -1;
-  int r = nc_ovsdb_interface_ofport(socket, device, &ofport);
+  int r = 0;
+  if (ofport <= 0)
+    r = nc_ovsdb_interface_ofport(socket, device, &ofport);
   if (r < 0 || ofport <= 0)
     return !set; /* not on the bridge: nothing to remove; add_to_bridge said why */
   g_autoptr(NcSpawner) spawner = nc_spawner_new();
@@ -405,9 +431,10 @@ ovs_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *liv
     return TRUE; /* the VMM adds its own device to the bridge */
   if (!nc_port_tap_make(env, def, port, 0, dev, error))
     return FALSE;
-  if (!add_to_bridge(def, port, dev->name, error)
-      || (outbound(port) && !apply_meter(def, port, dev->name, TRUE, error))) {
-    remove_from_bridge(port, dev->name, NULL);
+  int ofport;
+  if (!add_to_bridge(def, live, port, dev->name, &ofport, error)
+      || (outbound(port) && !apply_meter(def, port, dev->name, ofport, TRUE, error))) {
+    remove_from_bridge(live, port, dev->name, NULL);
     nc_port_tap_delete(env, port, dev);
     dev->ifindex = 0;
     return FALSE;
@@ -425,8 +452,8 @@ ovs_port_free(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live
   char uuid[NC_UUID_STRING_LEN];
   g_autofree char *detail = NULL;
   if (outbound(port))
-    apply_meter(def, port, dev->name, FALSE, NULL);
-  int r = remove_from_bridge(port, dev->name, &detail);
+    apply_meter(def, port, dev->name, -1, FALSE, NULL);
+  int r = remove_from_bridge(live, port, dev->name, &detail);
   int r2 = nc_port_tap_delete(env, port, dev);
   if (r < 0) {
     g_autofree char *what = g_strdup_printf("port %s: cannot remove '%s' from Open vSwitch",
@@ -461,8 +488,9 @@ ovs_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *liv
     nc_link_set_up(env->kernel, dev->ifindex, TRUE);
   /* Added again when it vanished, brought up to date when it is there (a
    * meter removed when the port no longer asks for one). */
-  if (!add_to_bridge(def, port, dev->name, error)
-      || !apply_meter(def, port, dev->name, outbound(port) != NULL, error))
+  int ofport;
+  if (!add_to_bridge(def, live, port, dev->name, &ofport, error)
+      || !apply_meter(def, port, dev->name, ofport, outbound(port) != NULL, error))
     return FALSE;
   nc_ovs_monitor_port_added(def);
   return TRUE;

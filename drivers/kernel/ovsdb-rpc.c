@@ -2,9 +2,10 @@
  *
  * OVSDB frames nothing: messages are JSON objects back to back on the
  * stream, so a reply is complete when its outermost braces balance (strings
- * and their escapes skipped). A connection per call: connect(2) to a unix
- * socket costs microseconds, and a short connection never sees the
- * server's inactivity "echo" probes. */
+ * and their escapes skipped). The local database socket keeps one
+ * connection open between calls (see Conn below); the remotes of
+ * nc_ovsdb_transact_db (OVN's NB, possibly a cluster whose leader moves)
+ * get one connection per call. */
 #include "ovsdb-rpc.h"
 
 #include <arpa/inet.h>
@@ -191,12 +192,12 @@ object_length(const char *buf, gsize len)
   return 0;
 }
 
-/* Reads messages until the reply with id `id`; answers "echo" requests.
- * *ret_reply gets the reply's root object node. */
+/* Reads messages from fd (buf holds what was read and not used yet) until
+ * a reply; answers "echo" requests. *ret_id and *ret_reply get the reply's
+ * id and root object node. */
 static int
-read_reply(int fd, gint64 id, gint64 deadline, JsonNode **ret_reply)
+read_reply(int fd, GString *buf, gint64 deadline, gint64 *ret_id, JsonNode **ret_reply)
 {
-  g_autoptr(GString) buf = g_string_new(NULL);
   char chunk[16384];
   for (;;) {
     gsize len;
@@ -223,9 +224,9 @@ read_reply(int fd, gint64 id, gint64 deadline, JsonNode **ret_reply)
         continue;
       }
       JsonNode *mid = json_object_get_member(msg, "id");
-      if (method || !mid || json_node_get_value_type(mid) != G_TYPE_INT64
-          || json_node_get_int(mid) != id)
-        continue; /* a notification, or not ours */
+      if (method || !mid || json_node_get_value_type(mid) != G_TYPE_INT64)
+        continue; /* a notification */
+      *ret_id = json_node_get_int(mid);
       *ret_reply = json_node_copy(root);
       return 0;
     }
@@ -278,56 +279,212 @@ result_error(JsonArray *result, char **ret_detail)
   return 0;
 }
 
-/* One transact of db over a connected fd (closed here). */
-static int
-transact_fd(int fd, const char *db, const char *ops_json, gint64 deadline, JsonArray **ret_result,
-            char **ret_detail)
+/* A reply's outcome into req. */
+static void
+take_reply(JsonNode *reply, NcOvsdbRequest *req)
 {
-  const gint64 id = 1; /* one request per connection */
-  /* params: [DB, op, op, ...]: the array's elements spliced in. */
-  gsize len = strlen(ops_json);
-  if (len < 2 || ops_json[0] != '[' || ops_json[len - 1] != ']') {
-    close(fd);
-    g_return_val_if_reached(-EINVAL);
-  }
-  g_autofree char *req = g_strdup_printf(
-      "{\"method\":\"transact\",\"params\":[\"%s\",%.*s],\"id\":%" G_GINT64_FORMAT "}", db,
-      (int)(len - 2), ops_json + 1, id);
-  g_autoptr(JsonNode) reply = NULL;
-  int r = write_all(fd, req, strlen(req));
-  if (r == 0)
-    r = read_reply(fd, id, deadline, &reply);
-  close(fd);
-  if (r < 0)
-    return r;
   JsonObject *msg = json_node_get_object(reply);
   JsonNode *err = json_object_get_member(msg, "error");
   if (err && !JSON_NODE_HOLDS_NULL(err)) {
-    if (ret_detail)
-      *ret_detail = json_to_string(err, FALSE);
-    return -EIO;
+    req->detail = json_to_string(err, FALSE);
+    req->r = -EIO;
+    return;
   }
   JsonNode *res = json_object_get_member(msg, "result");
-  if (!res || !JSON_NODE_HOLDS_ARRAY(res))
-    return -EBADMSG;
+  if (!res || !JSON_NODE_HOLDS_ARRAY(res)) {
+    req->r = -EBADMSG;
+    return;
+  }
   JsonArray *result = json_node_get_array(res);
-  r = result_error(result, ret_detail);
-  if (r < 0)
-    return r;
-  if (ret_result)
-    *ret_result = json_array_ref(result);
+  req->r = result_error(result, &req->detail);
+  if (req->r == 0)
+    req->result = json_array_ref(result);
+}
+
+/* {"method":"transact","params":[DB, op, ...],"id":ID} appended to out: the
+ * ops array's elements spliced in. */
+static gboolean
+append_request(GString *out, const char *db, const char *ops_json, gint64 id)
+{
+  gsize len = strlen(ops_json);
+  if (len < 2 || ops_json[0] != '[' || ops_json[len - 1] != ']')
+    return FALSE;
+  g_string_append_printf(out,
+                         "{\"method\":\"transact\",\"params\":[\"%s\",%.*s],\"id\":%" G_GINT64_FORMAT
+                         "}",
+                         db, (int)(len - 2), ops_json + 1, id);
+  return TRUE;
+}
+
+/* Sends every request of reqs in one write, then reads their replies (in
+ * whatever order they come: a "wait" may answer late). ids start at
+ * *next_id. Transport errors are returned; each request's own outcome is in
+ * its r. *ret_got counts the replies read. */
+static int
+exchange(int fd, GString *buf, gint64 *next_id, const char *db, NcOvsdbRequest *reqs, guint n,
+         gint64 deadline, guint *ret_got)
+{
+  g_autoptr(GString) out = g_string_new(NULL);
+  gint64 first = *next_id;
+  *ret_got = 0;
+  for (guint i = 0; i < n; i++)
+    if (!append_request(out, db, reqs[i].ops, first + i))
+      g_return_val_if_reached(-EINVAL);
+  *next_id += n;
+  int r = write_all(fd, out->str, out->len);
+  while (r == 0 && *ret_got < n) {
+    gint64 id = 0;
+    g_autoptr(JsonNode) reply = NULL;
+    r = read_reply(fd, buf, deadline, &id, &reply);
+    if (r == 0 && id >= first && id < first + n && !reqs[id - first].done) {
+      take_reply(reply, &reqs[id - first]);
+      reqs[id - first].done = TRUE;
+      (*ret_got)++;
+    }
+  }
+  return r;
+}
+
+/* One connection per database socket, kept open between calls: a fresh
+ * connection per transaction cost ovsdb-server a session set-up and
+ * tear-down each time, a third of a port's attach+detach on bench/ovs.sh.
+ * The only mutable state of the kernel layer outside an object, because
+ * every OVSDB caller reaches it by the socket's path alone; the lock keeps a
+ * connection to one exchange at a time. */
+typedef struct {
+  int fd;
+  gint64 next_id;
+  GString *buf;
+} Conn;
+
+static GMutex conns_lock;
+static GHashTable *conns; /* socket path -> Conn */
+
+static void
+conn_free(Conn *c)
+{
+  if (c->fd >= 0)
+    close(c->fd);
+  g_string_free(c->buf, TRUE);
+  g_free(c);
+}
+
+/* A kept connection the server has closed (it restarted, or dropped an idle
+ * session) reads as end-of-file or an error before anything is sent. */
+static gboolean
+conn_alive(Conn *c)
+{
+  struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+  if (poll(&pfd, 1, 0) <= 0)
+    return TRUE;
+  if (pfd.revents & (POLLERR | POLLHUP | POLLNVAL))
+    return FALSE;
+  char b;
+  ssize_t n = recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR));
+}
+
+/* The kept connection to socket (made when there is none or it died);
+ * *ret_reused says it was made by an earlier call. Under conns_lock. */
+static int
+conn_get(const char *socket, Conn **ret_conn, gboolean *ret_reused)
+{
+  if (!conns)
+    conns = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)conn_free);
+  Conn *c = g_hash_table_lookup(conns, socket);
+  if (c && conn_alive(c)) {
+    *ret_conn = c;
+    *ret_reused = TRUE;
+    return 0;
+  }
+  g_hash_table_remove(conns, socket);
+  int fd = connect_socket(socket);
+  if (fd < 0)
+    return fd;
+  c = g_new0(Conn, 1);
+  c->fd = fd;
+  c->next_id = 1;
+  c->buf = g_string_new(NULL);
+  g_hash_table_insert(conns, g_strdup(socket), c);
+  *ret_conn = c;
+  *ret_reused = FALSE;
   return 0;
+}
+
+int
+nc_ovsdb_transact_many(const char *socket, NcOvsdbRequest *reqs, guint n, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+  for (guint i = 0; i < n; i++)
+    reqs[i].done = FALSE, reqs[i].r = 0;
+  g_mutex_lock(&conns_lock);
+  int r;
+  for (int attempt = 0;; attempt++) {
+    Conn *c;
+    gboolean reused;
+    r = conn_get(socket, &c, &reused);
+    if (r < 0)
+      break;
+    guint got = 0;
+    r = exchange(c->fd, c->buf, &c->next_id, "Open_vSwitch", reqs, n, deadline, &got);
+    if (r == 0)
+      break;
+    /* Anything left unread on it (a late reply) would answer the next
+     * call: the connection goes with the error. */
+    g_hash_table_remove(conns, socket);
+    /* A kept connection that died under us before any reply: once more on
+     * a new one. (A server that died right after committing would see the
+     * request twice: a port insert then finds its port and updates it, a
+     * delete finds nothing; both end as asked.) */
+    if (!(reused && attempt == 0 && got == 0 && (r == -EPIPE || r == -ECONNRESET)))
+      break;
+  }
+  g_mutex_unlock(&conns_lock);
+  return r;
 }
 
 int
 nc_ovsdb_transact(const char *socket, const char *ops_json, guint timeout_ms,
                   JsonArray **ret_result, char **ret_detail)
 {
-  gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-  int fd = connect_socket(socket);
-  if (fd < 0)
-    return fd;
-  return transact_fd(fd, "Open_vSwitch", ops_json, deadline, ret_result, ret_detail);
+  NcOvsdbRequest req = { .ops = ops_json };
+  int r = nc_ovsdb_transact_many(socket, &req, 1, timeout_ms);
+  if (r == 0)
+    r = req.r;
+  if (r == 0 && ret_result)
+    *ret_result = g_steal_pointer(&req.result);
+  if (ret_detail && req.detail)
+    *ret_detail = g_steal_pointer(&req.detail);
+  nc_ovsdb_request_clear(&req);
+  return r;
+}
+
+void
+nc_ovsdb_request_clear(NcOvsdbRequest *req)
+{
+  g_clear_pointer(&req->result, json_array_unref);
+  g_clear_pointer(&req->detail, g_free);
+}
+
+/* One transact of db over a connected fd (closed here). */
+static int
+transact_fd(int fd, const char *db, const char *ops_json, gint64 deadline, JsonArray **ret_result,
+            char **ret_detail)
+{
+  g_autoptr(GString) buf = g_string_new(NULL);
+  gint64 next_id = 1;
+  NcOvsdbRequest req = { .ops = ops_json };
+  guint got = 0;
+  int r = exchange(fd, buf, &next_id, db, &req, 1, deadline, &got);
+  close(fd);
+  if (r == 0)
+    r = req.r;
+  if (r == 0 && ret_result)
+    *ret_result = g_steal_pointer(&req.result);
+  if (ret_detail && req.detail)
+    *ret_detail = g_steal_pointer(&req.detail);
+  nc_ovsdb_request_clear(&req);
+  return r;
 }
 
 int

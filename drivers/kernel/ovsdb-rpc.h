@@ -1,6 +1,8 @@
-/* The OVSDB JSON-RPC exchange (RFC 7047) under ovsdb.c: one connection per
- * call to the database's unix socket, one "transact" request, its reply.
- * Private to the kernel layer. Returns 0 or -errno; ret_detail as ovsdb.h. */
+/* The OVSDB JSON-RPC exchange (RFC 7047) under ovsdb.c: "transact"
+ * requests and their replies, over one connection per database socket kept
+ * open between calls (reconnected once when the server closed it), or one
+ * connection per call to remote databases. Private to the kernel layer.
+ * Returns 0 or -errno; ret_detail as ovsdb.h. */
 #pragma once
 
 #include <json-glib/json-glib.h>
@@ -22,6 +24,22 @@ void nc_ovsdb_json_map_pair(GString *out, gboolean *first, const char *key, cons
  * a "wait" that "timed out". */
 int nc_ovsdb_transact(const char *socket, const char *ops_json, guint timeout_ms,
                       JsonArray **ret_result, char **ret_detail);
+
+/* Several transactions sent together on the socket's connection, without
+ * waiting for each reply before sending the next (one round trip for all;
+ * OVSDB commits them in order). ops: as above. Each request's outcome is in
+ * its r (0 or as nc_ovsdb_transact), result and detail (free them with
+ * nc_ovsdb_request_clear); the return value is 0 or a transport error
+ * (nothing could be sent or not every reply came within timeout_ms). */
+typedef struct {
+  const char *ops;
+  int r;
+  JsonArray *result;
+  char *detail;
+  gboolean done; /* private */
+} NcOvsdbRequest;
+int nc_ovsdb_transact_many(const char *socket, NcOvsdbRequest *reqs, guint n, guint timeout_ms);
+void nc_ovsdb_request_clear(NcOvsdbRequest *req);
 
 /* The same against database `db` ("OVN_Northbound") at `remotes`: OVSDB
  * remotes separated by commas (tcp:IPv4:PORT, tcp:[IPv6]:PORT,

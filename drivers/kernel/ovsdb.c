@@ -148,8 +148,31 @@ qos_ops(GString *o, const NcOvsPort *p)
   g_string_append(o, "}}");
 }
 
-static int
-insert_port(const char *socket, const NcOvsPort *p, char **ret_detail)
+/* The operations removing Port row `uuid` and the QoS rows marked as
+ * mark's, as a JSON array. Port and Interface rows go with the bridge's
+ * reference (they are not root rows); QoS and Queue rows are, so they are
+ * deleted by their mark. The Port's QoS reference goes first: OVSDB checks
+ * references before it collects the unreferenced Port. */
+static void
+del_ops(GString *o, const char *uuid, const NcOvsPort *mark)
+{
+  g_string_append(o, "[{\"op\":\"update\",\"table\":\"Port\",");
+  g_string_append(o, "\"where\":[[\"_uuid\",\"==\",[\"uuid\",");
+  nc_ovsdb_json_str(o, uuid);
+  g_string_append(o, "]]],\"row\":{\"qos\":[\"set\",[]]}},{\"op\":\"mutate\",\"table\":\"Bridge\",");
+  g_string_append(o, "\"where\":[[\"ports\",\"includes\",[\"uuid\",");
+  nc_ovsdb_json_str(o, uuid);
+  g_string_append(o, "]]],\"mutations\":[[\"ports\",\"delete\",[\"uuid\",");
+  nc_ovsdb_json_str(o, uuid);
+  g_string_append(o, "]]]}");
+  delete_marked_qos(o, mark);
+  g_string_append_c(o, ']');
+}
+
+/* The transaction inserting the port; *ret_port_op: the index of the Port
+ * insert in its result (whose "uuid" is the Port's _uuid). */
+static char *
+insert_ops(const NcOvsPort *p, guint *ret_port_op)
 {
   g_autoptr(GString) o = g_string_new("[");
   /* Fails the whole transaction when the bridge is not there (a port
@@ -173,12 +196,14 @@ insert_port(const char *socket, const NcOvsPort *p, char **ret_detail)
   g_string_append(o, "}},{\"op\":\"mutate\",\"table\":\"Bridge\",");
   where_eq(o, "name", p->bridge);
   g_string_append(o, ",\"mutations\":[[\"ports\",\"insert\",[\"set\",[[\"named-uuid\",\"port\"]]]]]}]");
-  return nc_ovsdb_transact(socket, o->str, NC_OVSDB_TIMEOUT_MS, NULL, ret_detail);
+  /* wait, 2 QoS deletes, [Queue, QoS inserts], Interface, Port */
+  *ret_port_op = 3 + (p->in_max_rate ? 2 : 0) + 1;
+  return g_string_free(g_steal_pointer(&o), FALSE);
 }
 
 /* A port of that name exists: ours on this bridge is brought up to date. */
 static int
-update_port(const char *socket, const NcOvsPort *p, char **ret_detail)
+update_port(const char *socket, const NcOvsPort *p, char **ret_uuid, char **ret_detail)
 {
   g_autoptr(GString) q = g_string_new("[{\"op\":\"select\",\"table\":\"Port\",");
   where_eq(q, "name", p->name);
@@ -216,15 +241,17 @@ update_port(const char *socket, const NcOvsPort *p, char **ret_detail)
   g_string_append(o, ",\"row\":{\"external_ids\":");
   iface_ids(o, p);
   g_string_append(o, "}}]");
-  return nc_ovsdb_transact(socket, o->str, NC_OVSDB_TIMEOUT_MS, NULL, ret_detail);
+  r = nc_ovsdb_transact(socket, o->str, NC_OVSDB_TIMEOUT_MS, NULL, ret_detail);
+  if (r == 0)
+    *ret_uuid = g_strdup(uuid);
+  return r;
 }
 
-/* Waits until vswitchd has tried to open the interface (its ofport is set:
- * a number, or -1 on failure): -EIO with its `error` column as the detail
- * when that failed, -ETIMEDOUT with TIMEOUT_DETAIL when it did not try. */
-static int
-wait_interface(const char *socket, const char *name, int timeout_ms, const char *timeout_detail,
-               char **ret_detail)
+/* The transaction waiting (up to timeout_ms) until vswitchd has tried to
+ * open the interface (its ofport is set: a number, or -1 on failure), then
+ * reading its error and ofport. */
+static char *
+wait_ops(const char *name, int timeout_ms)
 {
   g_autoptr(GString) o = g_string_new(NULL);
   g_string_append_printf(o, "[{\"op\":\"wait\",\"timeout\":%d,\"table\":\"Interface\",",
@@ -234,8 +261,16 @@ wait_interface(const char *socket, const char *name, int timeout_ms, const char 
                      "{\"op\":\"select\",\"table\":\"Interface\",");
   where_eq(o, "name", name);
   g_string_append(o, ",\"columns\":[\"error\",\"ofport\"]}]");
-  g_autoptr(JsonArray) res = NULL;
-  int r = nc_ovsdb_transact(socket, o->str, NC_OVSDB_TIMEOUT_MS, &res, ret_detail);
+  return g_string_free(g_steal_pointer(&o), FALSE);
+}
+
+/* The outcome of wait_ops: -EIO with the interface's `error` column as the
+ * detail when vswitchd failed to open it, -ETIMEDOUT with TIMEOUT_DETAIL
+ * when it did not try; *ret_ofport (may be NULL) its OpenFlow port. */
+static int
+wait_outcome(int r, JsonArray *res, const char *timeout_detail, int *ret_ofport,
+             char **ret_detail)
+{
   if (r == -ETIMEDOUT && ret_detail) {
     g_free(*ret_detail);
     *ret_detail = g_strdup(timeout_detail);
@@ -243,41 +278,151 @@ wait_interface(const char *socket, const char *name, int timeout_ms, const char 
   if (r < 0)
     return r;
   JsonArray *rows = nc_ovsdb_result_rows(res, 1);
-  if (rows && json_array_get_length(rows) > 0) {
-    const char *err = nc_ovsdb_row_string(json_array_get_object_element(rows, 0), "error");
-    if (err[0]) {
-      if (ret_detail) {
-        g_free(*ret_detail);
-        *ret_detail = g_strdup(err);
-      }
-      return -EIO;
+  if (!rows || json_array_get_length(rows) == 0)
+    return 0;
+  JsonObject *row = json_array_get_object_element(rows, 0);
+  const char *err = nc_ovsdb_row_string(row, "error");
+  if (err[0]) {
+    if (ret_detail) {
+      g_free(*ret_detail);
+      *ret_detail = g_strdup(err);
+    }
+    return -EIO;
+  }
+  JsonNode *n = json_object_get_member(row, "ofport");
+  if (ret_ofport && n && json_node_get_value_type(n) == G_TYPE_INT64)
+    *ret_ofport = (int)json_node_get_int(n);
+  return 0;
+}
+
+static int
+wait_interface(const char *socket, const char *name, int timeout_ms, const char *timeout_detail,
+               int *ret_ofport, char **ret_detail)
+{
+  g_autofree char *ops = wait_ops(name, timeout_ms);
+  g_autoptr(JsonArray) res = NULL;
+  int r = nc_ovsdb_transact(socket, ops, NC_OVSDB_TIMEOUT_MS, &res, ret_detail);
+  return wait_outcome(r, res, timeout_detail, ret_ofport, ret_detail);
+}
+
+#define PORT_WAIT_MS (NC_OVSDB_TIMEOUT_MS - 1000)
+#define PORT_WAIT_DETAIL "ovs-vswitchd did not take the port up in time (is it running?)"
+
+/* The insert and the wait for vswitchd sent together: one round trip. A
+ * wait after an insert that failed matches no interface of ours and
+ * answers at once (or finds the other port's interface), so it never holds
+ * a failed add. Returns the insert's outcome (-EEXIST: the name is taken)
+ * or the wait's. *ret_fresh: the port was inserted. */
+static int
+insert_and_wait(const char *socket, const NcOvsPort *p, gboolean *ret_fresh, char **ret_uuid,
+                int *ret_ofport, char **ret_detail)
+{
+  guint port_op;
+  g_autofree char *ins = insert_ops(p, &port_op);
+  g_autofree char *wait = wait_ops(p->name, PORT_WAIT_MS);
+  NcOvsdbRequest reqs[2] = { { .ops = ins }, { .ops = wait } };
+  int r = nc_ovsdb_transact_many(socket, reqs, 2, NC_OVSDB_TIMEOUT_MS);
+  *ret_fresh = r == 0 && reqs[0].r == 0;
+  if (r == 0 && reqs[0].r < 0) {
+    r = reqs[0].r;
+    if (ret_detail)
+      *ret_detail = g_steal_pointer(&reqs[0].detail);
+  } else if (r == 0) {
+    JsonNode *n = port_op < json_array_get_length(reqs[0].result)
+                      ? json_array_get_element(reqs[0].result, port_op)
+                      : NULL;
+    const char *uuid
+        = n && JSON_NODE_HOLDS_OBJECT(n) ? nc_ovsdb_row_uuid(json_node_get_object(n), "uuid") : NULL;
+    *ret_uuid = g_strdup(uuid);
+    if (ret_detail && reqs[1].detail)
+      *ret_detail = g_steal_pointer(&reqs[1].detail);
+    r = wait_outcome(reqs[1].r, reqs[1].result, PORT_WAIT_DETAIL, ret_ofport, ret_detail);
+  }
+  nc_ovsdb_request_clear(&reqs[0]);
+  nc_ovsdb_request_clear(&reqs[1]);
+  return r;
+}
+
+int
+nc_ovsdb_port_add_full(const char *socket, const NcOvsPort *port, char **ret_ovs_uuid,
+                       int *ret_ofport, char **ret_detail)
+{
+  gboolean fresh = FALSE;
+  g_autofree char *uuid = NULL;
+  int ofport = -1;
+  int r = insert_and_wait(socket, port, &fresh, &uuid, &ofport, ret_detail);
+  gboolean waited = r != -EEXIST;
+  for (int tries = 0; r == -EEXIST && tries < 3; tries++) {
+    if (ret_detail)
+      g_clear_pointer(ret_detail, g_free);
+    g_clear_pointer(&uuid, g_free);
+    r = update_port(socket, port, &uuid, ret_detail);
+    if (r == -EAGAIN) {
+      r = insert_and_wait(socket, port, &fresh, &uuid, &ofport, ret_detail);
+      waited = r != -EEXIST;
     }
   }
+  if (r == -EAGAIN)
+    r = -EBUSY;
+  if (r == 0 && !waited)
+    r = wait_interface(socket, port->name, PORT_WAIT_MS, PORT_WAIT_DETAIL, &ofport, ret_detail);
+  if (r < 0) {
+    if (fresh)
+      nc_ovsdb_port_del_uuid(socket, port->name, port->port_uuid, uuid, NULL);
+    return r;
+  }
+  if (ret_ovs_uuid)
+    *ret_ovs_uuid = g_steal_pointer(&uuid);
+  if (ret_ofport)
+    *ret_ofport = ofport;
   return 0;
 }
 
 int
 nc_ovsdb_port_add(const char *socket, const NcOvsPort *port, char **ret_detail)
 {
-  gboolean fresh = TRUE;
-  int r = insert_port(socket, port, ret_detail);
-  for (int tries = 0; r == -EEXIST && tries < 3; tries++) {
-    if (ret_detail)
-      g_clear_pointer(ret_detail, g_free);
-    fresh = FALSE;
-    r = update_port(socket, port, ret_detail);
-    if (r == -EAGAIN)
-      r = insert_port(socket, port, ret_detail), fresh = TRUE;
-  }
-  if (r == -EAGAIN)
-    r = -EBUSY;
-  if (r < 0)
-    return r;
-  r = wait_interface(socket, port->name, NC_OVSDB_TIMEOUT_MS - 1000,
-                     "ovs-vswitchd did not take the port up in time (is it running?)", ret_detail);
-  if (r < 0 && fresh)
-    nc_ovsdb_port_del(socket, port->name, port->port_uuid, NULL);
+  return nc_ovsdb_port_add_full(socket, port, NULL, NULL, ret_detail);
+}
+
+/* Deletes the Port row `uuid` (marked as port_uuid's) with its QoS rows in
+ * one transaction. -ESTALE when that row is gone or not ours (the
+ * transaction's first step fails, nothing changes). */
+static int
+del_by_uuid(const char *socket, const char *uuid, const char *port_uuid, char **ret_detail)
+{
+  NcOvsPort mark = { .port_uuid = port_uuid };
+  g_autoptr(GString) o = g_string_new("[{\"op\":\"wait\",\"timeout\":0,\"table\":\"Port\","
+                                      "\"where\":[[\"_uuid\",\"==\",[\"uuid\",");
+  nc_ovsdb_json_str(o, uuid);
+  g_string_append(o, "]],[\"external_ids\",\"includes\",");
+  mark_map(o, &mark);
+  g_string_append(o, "]],\"columns\":[\"_uuid\"],\"until\":\"==\",\"rows\":[{\"_uuid\":[\"uuid\",");
+  nc_ovsdb_json_str(o, uuid);
+  g_string_append(o, "]}]}");
+  /* the ops of del_ops after the opening bracket */
+  g_autoptr(GString) rest = g_string_new(NULL);
+  del_ops(rest, uuid, &mark);
+  g_string_append_c(o, ',');
+  g_string_append_len(o, rest->str + 1, (gssize)rest->len - 1);
+  g_autofree char *detail = NULL;
+  int r = nc_ovsdb_transact(socket, o->str, NC_OVSDB_TIMEOUT_MS, NULL, &detail);
+  if (r == -ETIMEDOUT && detail && g_str_has_prefix(detail, "timed out"))
+    return -ESTALE; /* the wait above: not that row, or not ours */
+  if (ret_detail)
+    *ret_detail = g_steal_pointer(&detail);
   return r;
+}
+
+int
+nc_ovsdb_port_del_uuid(const char *socket, const char *name, const char *port_uuid,
+                       const char *ovs_uuid, char **ret_detail)
+{
+  if (ovs_uuid) {
+    int r = del_by_uuid(socket, ovs_uuid, port_uuid, ret_detail);
+    if (r != -ESTALE)
+      return r;
+  }
+  return nc_ovsdb_port_del(socket, name, port_uuid, ret_detail);
 }
 
 int
@@ -292,23 +437,9 @@ nc_ovsdb_port_del(const char *socket, const char *name, const char *port_uuid, c
   const char *network = nc_ovsdb_row_map_get(row, "external_ids", "netctl-network");
   if (!uuid || g_strcmp0(nc_ovsdb_row_map_get(row, "external_ids", "netctl-port"), port_uuid) != 0)
     return 0; /* not ours */
-
-  /* Port and Interface rows go with the bridge's reference (they are not
-   * root rows); QoS and Queue rows are, so they are deleted by their mark. */
-  /* The Port's QoS reference goes first: OVSDB checks references before it
-   * collects the unreferenced Port. */
-  g_autoptr(GString) o = g_string_new("[{\"op\":\"update\",\"table\":\"Port\",");
-  g_string_append(o, "\"where\":[[\"_uuid\",\"==\",[\"uuid\",");
-  nc_ovsdb_json_str(o, uuid);
-  g_string_append(o, "]]],\"row\":{\"qos\":[\"set\",[]]}},{\"op\":\"mutate\",\"table\":\"Bridge\",");
-  g_string_append(o, "\"where\":[[\"ports\",\"includes\",[\"uuid\",");
-  nc_ovsdb_json_str(o, uuid);
-  g_string_append(o, "]]],\"mutations\":[[\"ports\",\"delete\",[\"uuid\",");
-  nc_ovsdb_json_str(o, uuid);
-  g_string_append(o, "]]]}");
   NcOvsPort mark = { .network = network, .port_uuid = port_uuid };
-  delete_marked_qos(o, &mark);
-  g_string_append_c(o, ']');
+  g_autoptr(GString) o = g_string_new(NULL);
+  del_ops(o, uuid, &mark);
   return nc_ovsdb_transact(socket, o->str, NC_OVSDB_TIMEOUT_MS, NULL, ret_detail);
 }
 
@@ -401,5 +532,5 @@ nc_ovsdb_bridge_check(const char *socket, const char *bridge, char **ret_detail)
   /* Its local interface: an error there (ovs-vsctl exits 0 all the same). */
   return wait_interface(socket, bridge, NC_OVSDB_BRIDGE_WAIT_MS,
                         "ovs-vswitchd has not opened the bridge's interface (is it running?)",
-                        ret_detail);
+                        NULL, ret_detail);
 }

@@ -77,12 +77,23 @@ typedef struct {
  * -EEXIST when a port of that name exists and is not ours (or is on another
  * bridge). */
 int nc_ovsdb_port_add(const char *socket, const NcOvsPort *port, char **ret_detail);
+/* The same, also giving the Port row's _uuid (for nc_ovsdb_port_del_uuid;
+ * caller frees) and the interface's OpenFlow port number (for a meter),
+ * both known from the add's replies at no extra cost. Either may be NULL.
+ * The insert and the wait for vswitchd go out together (one round trip). */
+int nc_ovsdb_port_add_full(const char *socket, const NcOvsPort *port, char **ret_ovs_uuid,
+                           int *ret_ofport, char **ret_detail);
 
 /* Removes the port `name` from whatever bridge holds it, with its QoS rows,
  * when its netctl-port mark is port_uuid. 0 when there is no such port or it
  * is not ours (left alone). */
 int nc_ovsdb_port_del(const char *socket, const char *name, const char *port_uuid,
                       char **ret_detail);
+/* The same in one transaction when ovs_uuid (from nc_ovsdb_port_add_full)
+ * still names a Port row marked as port_uuid's; otherwise (NULL, or a row
+ * gone or replaced, as after a restart) as nc_ovsdb_port_del. */
+int nc_ovsdb_port_del_uuid(const char *socket, const char *name, const char *port_uuid,
+                           const char *ovs_uuid, char **ret_detail);
 
 /* The OpenFlow port number vswitchd gave interface `name` (-1: it failed
  * to open it). -ENODEV when there is no such interface. */
