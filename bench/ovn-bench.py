@@ -28,9 +28,15 @@ ROUNDS samples interleaved:
            limit; no bind).
 Prints ports/s (create+delete cycles per second), median [min] per K, and
 per way the CPU each daemon used per cycle (ms, from /proc/PID/stat over
-the samples): where the time goes.
+the samples) and, per cycle, ovn-northd's full recomputes of its northd
+node, ovn-controller's of logical_flow_output and physical_flow_output
+(inc-engine/show-stats) and ovs-vswitchd's bridge reconfigurations
+(coverage counter): where the time goes.
 
-Knobs: PRESENT, ITER, ROUNDS, WAYS="netctl raw tools nbctl".
+Knobs: PRESENT, ITER, ROUNDS, WAYS="netctl raw tools nbctl"; PROFILE=1 adds,
+per K, an untimed round of the netctl and raw ways under `perf record` (the
+share of each process, netctld's hot spots) with the NB's JSON-RPC log on
+(transactions per cycle, their operations and sizes).
 
 Also, once: the time from an attach-interface on host 2 to the first reply
 of a ping from that guest to a guest on host 1 (DHCP by OVN included).
@@ -56,6 +62,7 @@ PRESENT = [int(x) for x in os.environ.get("PRESENT", "1 100 500").split()]
 ITER = int(os.environ.get("ITER", "30"))
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
 WAYS = os.environ.get("WAYS", "netctl raw tools nbctl").split()
+PROFILE = os.environ.get("PROFILE", "") == "1"
 TICK_MS = 1000.0 / os.sysconf("SC_CLK_TCK")
 NET_UUID = "0b0b5a1e-8f4c-4f6e-9d2a-3c1e5f7a9b0d"
 NET = """<network xmlns:netctl='http://netctl.org/schemas/network/1.0'>
@@ -280,6 +287,88 @@ def cpu_summary(ticks, cycles):
     return f"total {sum(per.values()):.0f} ms: " + ", ".join(f"{k} {v:.0f}" for v, k in big)
 
 
+# -- engine counters: recomputes and reconfigurations per cycle ----------------------------------
+
+def engine_ctls(cl):
+    """(label, appctl, control socket, what) to read; unix sockets, reached from any namespace."""
+    out = [("northd full", "ovn-appctl", cl.central.path("run", "northd.ctl"), "northd")]
+    for h in cl.hosts:
+        run = h.dirs["run"]
+        ctl = [f for f in os.listdir(run) if f.startswith("ovn-controller.") and f.endswith(".ctl")]
+        for node in ("logical_flow_output", "physical_flow_output") if ctl else ():
+            out.append((f"h{h.n}:ovn-controller {node.split('_')[0]} full", "ovn-appctl",
+                        os.path.join(run, ctl[0]), node))
+        out.append((f"h{h.n}:vswitchd reconf", "ovs-appctl", os.path.join(run, "ovs-vswitchd.ctl"),
+                    "bridge_reconfigure"))
+    return out
+
+
+def engine_counts(ctls):
+    out = {}
+    for label, tool, ctl, what in ctls:
+        if tool == "ovs-appctl":
+            args = [ovn_lib.find_tool(tool), "-t", ctl, "coverage/read-counter", what]
+        else:
+            args = [ovn_lib.find_tool(tool), "-t", ctl, "inc-engine/show-stats"]
+        r = subprocess.run(args, capture_output=True, text=True, timeout=10)
+        if tool == "ovs-appctl":
+            out[label] = int(r.stdout.strip() or 0)
+            continue
+        node, n = None, 0
+        for line in r.stdout.splitlines():
+            if line.startswith("Node: "):
+                node = line[6:].strip()
+            elif node == what and "recompute:" in line:
+                n = int(line.split()[-1])
+        out[label] = n
+    return out
+
+
+# -- PROFILE=1: one more, untimed, round of the netctl way per K under perf and with the NB's
+# JSON-RPC log on: what each daemon spends its CPU on, and netctld's NB transactions.
+
+def profile(env, cl, ctx, pids, way, k):
+    import re
+    import signal
+    data = os.path.join(env.tmp, f"perf-{way}-{k}.data")
+    nbctl = cl.central.path("run", "ovsdb-nb.ctl")
+    nblog = cl.central.path("log", "ovsdb-nb.log")
+    appctl = ovn_lib.find_tool("ovs-appctl")
+    subprocess.run([appctl, "-t", nbctl, "vlog/set", "jsonrpc:file:dbg"], check=True, timeout=10)
+    start = os.path.getsize(nblog)
+    perf = env.spawn(["perf", "record", "-q", "-F", "499", "-o", data, "-p",
+                      ",".join(str(p) for p in pids.values())],
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    harness.wait_for("perf to attach", lambda: os.path.exists(data) and os.path.getsize(data) > 0,
+                     timeout=20)
+    measure(way, ctx, ITER)
+    perf.send_signal(signal.SIGINT)
+    perf.wait(timeout=60)
+    subprocess.run([appctl, "-t", nbctl, "vlog/set", "jsonrpc:file:info"], check=True, timeout=10)
+    with open(nblog, errors="replace") as f:
+        f.seek(start)
+        log = f.read()
+    # netctld and the raw helper talk to the NB from the hosts' encap addresses
+    reqs = re.findall(r"tcp:192\.168\.50\.1[12]:\d+: received request, method=\"transact\", "
+                      r"params=(.*)", log)
+    reps = re.findall(r"tcp:192\.168\.50\.1[12]:\d+: send reply, result=(.*)", log)
+    ops = [len(re.findall(r'"op":"(\w+)"', r)) for r in reqs]
+    print(f"  NB {way} K={k}: {len(reqs) / ITER:.1f} transactions/cycle, "
+          f"{sum(ops) / max(len(reqs), 1):.1f} ops each, request {sum(map(len, reqs)) / max(len(reqs), 1):.0f} "
+          f"bytes, reply {sum(map(len, reps)) / max(len(reps), 1):.0f} bytes on average, largest reply "
+          f"{max(map(len, reps), default=0)} bytes", flush=True)
+    # the share of each process, then netctld's own hot spots (relative to netctld)
+    netctlds = ",".join(str(p) for n, p in pids.items() if n.endswith(":netctld"))
+    for what, args in (("by process", ["--sort", "comm"]),
+                       ("netctld", ["--pid", netctlds, "--sort", "dso,sym", "--percentage",
+                                    "relative"])):
+        rep = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children", "-q",
+                              "--percent-limit", "2", *args],
+                             capture_output=True, text=True, timeout=120)
+        top = [" ".join(line.split()) for line in rep.stdout.splitlines() if line.strip()][:8]
+        print(f"  perf {way} K={k} {what}: " + "; ".join(top), flush=True)
+
+
 def measure(way, ctx, n):
     t0 = time.monotonic()
     for i in range(n):
@@ -325,6 +414,7 @@ def bench(env):
     if "raw" in WAYS:
         ctx["raw"] = [RawHost(env, h) for h in cl.hosts]
     pids = daemons(cl, (n1, n2))
+    ctls = engine_ctls(cl)
     present = 0
     print(f"ITER={ITER} ROUNDS={ROUNDS}; ports/s (create+delete cycles), median [min]", flush=True)
     for k in PRESENT:
@@ -335,22 +425,29 @@ def bench(env):
         fill = time.monotonic() - t0
         res = {w: [] for w in WAYS}
         cpu = {w: {} for w in WAYS}
+        eng = {w: {} for w in WAYS}
         for _ in range(ROUNDS):
             for w in res:
-                before = cpu_ticks(pids)
+                before, e0 = cpu_ticks(pids), engine_counts(ctls)
                 res[w].append(measure(w, ctx, ITER))
-                after = cpu_ticks(pids)
+                after, e1 = cpu_ticks(pids), engine_counts(ctls)
                 for name in pids:
                     cpu[w][name] = cpu[w].get(name, 0) + after[name] - before[name]
+                for name in e1:
+                    eng[w][name] = eng[w].get(name, 0) + e1[name] - e0[name]
         med = {w: statistics.median(v) for w, v in res.items()}
         line = "  ".join(f"{w} {med[w]:6.1f} [{min(v):6.1f}]" for w, v in res.items())
         ratios = "  ".join(f"{w}/netctl {med[w] / med['netctl']:.2f}" for w in WAYS
                            if w != "netctl" and "netctl" in med)
         print(f"K={k:4d}  {line}  {ratios}  (fill {fill:.1f}s, {k / fill:.1f} creates/s)",
               flush=True)
+        for w in (w for w in ("netctl", "raw") if PROFILE and w in WAYS):
+            profile(env, cl, ctx, pids, w, k)
         for w in WAYS:
             print(f"  cpu/cycle {w:6s} wall {1000 / med[w]:.0f} ms, "
                   f"{cpu_summary(cpu[w], ITER * ROUNDS)}", flush=True)
+            print(f"  per cycle {w:6s} " + ", ".join(
+                f"{k} {v / (ITER * ROUNDS):.1f}" for k, v in eng[w].items()), flush=True)
     cl.stop()
 
 
