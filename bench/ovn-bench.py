@@ -25,7 +25,9 @@ ROUNDS samples interleaved:
            (which waits for vswitchd), then del-port, tuntap del, lsp-del;
   nbctl    `ovn-nbctl lsp-add SWITCH P` + `ovn-nbctl lsp-del P` (the NB
            transaction alone through OVN's own tool, on central: issue 14's
-           limit; no bind).
+           limit; no bind);
+  rawnb    raw's NB transactions alone (no TAP, no OVS port): the NB's own
+           limit without ovn-nbctl's process and table download.
 Prints ports/s (create+delete cycles per second), median [min] per K, and
 per way the CPU each daemon used per cycle (ms, from /proc/PID/stat over
 the samples) and, per cycle, ovn-northd's full recomputes of its northd
@@ -33,8 +35,8 @@ node, ovn-controller's of logical_flow_output and physical_flow_output
 (inc-engine/show-stats) and ovs-vswitchd's bridge reconfigurations
 (coverage counter): where the time goes.
 
-Knobs: PRESENT, ITER, ROUNDS, WAYS="netctl raw tools nbctl"; PROFILE=1 adds,
-per K, an untimed round of the netctl and raw ways under `perf record` (the
+Knobs: PRESENT, ITER, ROUNDS, WAYS="netctl raw tools nbctl rawnb"; PROFILE=1
+adds, per K, an untimed round of the netctl and raw ways under `perf record` (the
 share of each process, netctld's hot spots) with the NB's JSON-RPC log on
 (transactions per cycle, their operations and sizes).
 
@@ -61,7 +63,7 @@ from gi.repository import Gio, GLib  # noqa: E402
 PRESENT = [int(x) for x in os.environ.get("PRESENT", "1 100 500").split()]
 ITER = int(os.environ.get("ITER", "30"))
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
-WAYS = os.environ.get("WAYS", "netctl raw tools nbctl").split()
+WAYS = os.environ.get("WAYS", "netctl raw tools nbctl rawnb").split()
 PROFILE = os.environ.get("PROFILE", "") == "1"
 TICK_MS = 1000.0 / os.sysconf("SC_CLK_TCK")
 NET_UUID = "0b0b5a1e-8f4c-4f6e-9d2a-3c1e5f7a9b0d"
@@ -170,7 +172,7 @@ class Raw:
                 flags = struct.unpack("16sH22x", fcntl.ioctl(s, SIOCGIFFLAGS, req))[1]
                 fcntl.ioctl(s, SIOCSIFFLAGS, struct.pack("16sH22x", name.encode(), flags | IFF_UP))
 
-    def cycle(self, n):
+    def cycle(self, n, bind=True):
         port = str(uuid.uuid4())
         mac = "52:54:%02x:%02x:%02x:%02x" % (0x30, n >> 16 & 0xff, n >> 8 & 0xff, n & 0xff)
         tap = "braw%d" % (n % 100000)
@@ -183,6 +185,16 @@ class Raw:
                  {"op": "mutate", "table": "Logical_Switch",
                   "where": [["external_ids", "includes", self.mark()]],
                   "mutations": [["ports", "insert", ["set", [["named-uuid", "lsp"]]]]]}])
+        if bind:
+            self.bind(n, tap, port, mac)
+        r = self.nb([{"op": "select", "table": "Logical_Switch_Port", "columns": ["_uuid"],
+                      "where": [["name", "==", port], ["external_ids", "includes", ids]]}])
+        self.nb([{"op": "mutate", "table": "Logical_Switch",
+                  "where": [["external_ids", "includes", self.mark()]],
+                  "mutations": [["ports", "delete", ["set", [r[0]["rows"][0]["_uuid"]]]]]}])
+
+    def bind(self, n, tap, port, mac):
+        """TAP and OVS port made and waited for, then undone, as netctld."""
         self.tap(tap, 1)
         self.vs([{"op": "insert", "table": "Interface", "uuid-name": "i",
                   "row": {"name": tap, "external_ids": ["map", [
@@ -197,26 +209,22 @@ class Raw:
                   "rows": [{"ofport": ["set", []]}]},
                  {"op": "select", "table": "Interface", "where": [["name", "==", tap]],
                   "columns": ["error", "ofport"]}])
-        # and undone, as netctld: OVS port, TAP, logical port
         r = self.vs([{"op": "select", "table": "Port", "where": [["name", "==", tap]],
                       "columns": ["_uuid", "external_ids"]}])
         self.vs([{"op": "mutate", "table": "Bridge", "where": [["name", "==", "br-int"]],
                   "mutations": [["ports", "delete", ["set", [r[0]["rows"][0]["_uuid"]]]]]}])
         self.tap(tap, 0)
-        r = self.nb([{"op": "select", "table": "Logical_Switch_Port", "columns": ["_uuid"],
-                      "where": [["name", "==", port], ["external_ids", "includes", ids]]}])
-        self.nb([{"op": "mutate", "table": "Logical_Switch",
-                  "where": [["external_ids", "includes", self.mark()]],
-                  "mutations": [["ports", "delete", ["set", [r[0]["rows"][0]["_uuid"]]]]]}])
 
 
 def raw_helper(nb, ovs_sock, net_uuid, chassis):
-    """Reads "N" lines, runs cycle N for each, answers "ok" (or the error)."""
+    """Reads "N" (or "N nb": no bind) lines, runs cycle N for each, answers "ok" (or the
+    error)."""
     raw = Raw(nb, ovs_sock, net_uuid, chassis)
     print("ready", flush=True)
     for line in sys.stdin:
         try:
-            raw.cycle(int(line))
+            words = line.split()
+            raw.cycle(int(words[0]), bind=words[1:] != ["nb"])
             print("ok", flush=True)
         except Exception as e:  # reported to the bench, which stops
             print(f"error {e!r}", flush=True)
@@ -231,8 +239,8 @@ class RawHost:
         line = self.proc.stdout.readline().strip()
         assert line == "ready", f"raw helper on host{host.n}: {line!r}"
 
-    def cycle(self, n):
-        self.proc.stdin.write(f"{n}\n")
+    def cycle(self, n, bind=True):
+        self.proc.stdin.write(f"{n}{'' if bind else ' nb'}\n")
         self.proc.stdin.flush()
         line = self.proc.stdout.readline().strip()
         assert line == "ok", f"raw cycle: {line!r}"
@@ -376,8 +384,8 @@ def measure(way, ctx, n):
         if way == "netctl":
             d = ctx["dbus"][i % 2]
             d.delete(d.create(ctx["n"]))
-        elif way == "raw":
-            ctx["raw"][i % 2].cycle(ctx["n"])
+        elif way in ("raw", "rawnb"):
+            ctx["raw"][i % 2].cycle(ctx["n"], bind=way == "raw")
         elif way == "tools":
             tools_cycle(ctx, ctx["hosts"][i % 2], ctx["n"])
         else:
@@ -411,7 +419,7 @@ def bench(env):
     print(f"attach on host 2 -> first reply from a guest on host 1 (DHCP included): "
           f"{first_ping(env, cl, n1, n2):.2f}s", flush=True)
     ctx = {"c": c, "dbus": [Dbus(n1, "bo"), Dbus(n2, "bo")], "n": 100000, "hosts": cl.hosts}
-    if "raw" in WAYS:
+    if {"raw", "rawnb"} & set(WAYS):
         ctx["raw"] = [RawHost(env, h) for h in cl.hosts]
     pids = daemons(cl, (n1, n2))
     ctls = engine_ctls(cl)

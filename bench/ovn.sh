@@ -11,7 +11,7 @@
 #   sudo bench/ovn.sh [BUILD_DIR]          (default BUILD_DIR: build)
 #
 # Knobs: PRESENT="1 100 500", ITER=30, ROUNDS=3, WAYS="netctl raw tools
-# nbctl". Needs ovn-central, ovn-host, openvswitch-switch, ethtool (their
+# nbctl rawnb". Needs ovn-central, ovn-host, openvswitch-switch, ethtool (their
 # services need not run).
 set -eu -o pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
