@@ -14,10 +14,18 @@ add and remove one more port, ITER cycles each, ROUNDS samples interleaved:
            and `ovs-vsctl del-port BR TAP` on a TAP made beforehand (no TAP
            creation counted): the limit through OVS's own tool, which waits
            for vswitchd too;
-  ovsdb    the same transactions netctld sends (insert Interface+Port,
-           mutate Bridge; wait for the ofport; select+mutate to delete)
-           from python on the database socket, on a TAP made beforehand:
-           the OVSDB transaction itself.
+  ovsdb    the transactions netctld sent until 8a53429 (insert
+           Interface+Port, mutate Bridge; wait for the ofport; select+mutate
+           to delete; a connection each) from python on the database socket,
+           on a TAP made beforehand: the OVSDB transactions themselves, as
+           measured before (kept for comparison with earlier runs);
+  ovsdb1   what netctld sends since: the insert and the wait written
+           together on one kept connection (one round trip), the delete by
+           the Port _uuid from the insert's reply (one transaction): the
+           least OVSDB work for the same result;
+  nowait   ovsdb1 without the wait for vswitchd (insert, delete): what the
+           wait for the Interface's ofport/error costs (not a way netctld
+           could work: it would not see a port vswitchd failed to open).
 Prints one line per (way, K): ports/s median and min over the rounds.
 
 MONITOR=1 adds, per K, the setup cost of mirrors and flow export (issue 11
@@ -56,8 +64,12 @@ from gi.repository import Gio, GLib  # noqa: E402
 PRESENT = [int(x) for x in os.environ.get("PRESENT", "1 100 1000").split()]
 ITER = int(os.environ.get("ITER", "50"))
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
-WAYS = os.environ.get("WAYS", "netctl vsctl ovsdb").split()
+WAYS = os.environ.get("WAYS", "netctl vsctl ovsdb ovsdb1").split()
 MONITOR = os.environ.get("MONITOR", "0") == "1"
+# PROFILE=DIR: after each K's samples, PROFILE_ITER netctl cycles under
+# strace (netctld's threads), a summary (-c) and a timed trace into DIR.
+PROFILE = os.environ.get("PROFILE", "")
+PROFILE_ITER = int(os.environ.get("PROFILE_ITER", "20"))
 MON_XML = """
   <netctl:mirror name='bm'>
     <netctl:select all='yes'/>
@@ -158,6 +170,64 @@ class RawOvsdb:
                         "mutations": [["ports", "delete", u]]}])
 
 
+class KeptOvsdb:
+    """netctld's exchanges since 8a53429: one kept connection, insert+wait
+    pipelined, delete by _uuid."""
+
+    def __init__(self, sock):
+        self.s = socket.socket(socket.AF_UNIX)
+        self.s.connect(sock)
+        self.buf = ""
+        self.id = 0
+        self.dec = json.JSONDecoder()
+
+    def send(self, *txns):
+        ids = []
+        out = ""
+        for ops in txns:
+            self.id += 1
+            ids.append(self.id)
+            out += json.dumps({"method": "transact", "params": ["Open_vSwitch", *ops],
+                               "id": self.id})
+        self.s.sendall(out.encode())
+        got = {}
+        while len(got) < len(ids):
+            try:
+                msg, end = self.dec.raw_decode(self.buf)
+            except ValueError:
+                chunk = self.s.recv(65536)
+                if not chunk:
+                    raise RuntimeError("ovsdb-server closed the connection")
+                self.buf += chunk.decode()
+                continue
+            self.buf = self.buf[end:].lstrip()
+            got[msg["id"]] = msg["result"]
+        for i in ids:
+            for r in got[i]:
+                if isinstance(r, dict) and "error" in r:
+                    raise RuntimeError(r)
+        return [got[i] for i in ids]
+
+    def add(self, name, wait=True):
+        ids = ["map", [["iface-id", str(uuid.uuid4())], ["netctl-port", "x"]]]
+        txns = [[
+            {"op": "insert", "table": "Interface", "uuid-name": "i",
+             "row": {"name": name, "external_ids": ids}},
+            {"op": "insert", "table": "Port", "uuid-name": "p",
+             "row": {"name": name, "interfaces": ["named-uuid", "i"]}},
+            {"op": "mutate", "table": "Bridge", "where": [["name", "==", BR]],
+             "mutations": [["ports", "insert", ["set", [["named-uuid", "p"]]]]]}], [
+            {"op": "wait", "timeout": 9000, "table": "Interface", "where": [["name", "==", name]],
+             "columns": ["ofport"], "until": "!=", "rows": [{"ofport": ["set", []]}]},
+            {"op": "select", "table": "Interface", "where": [["name", "==", name]],
+             "columns": ["error", "ofport"]}]]
+        return self.send(*txns[:2 if wait else 1])[0][1]["uuid"]
+
+    def delete(self, u):
+        self.send([{"op": "mutate", "table": "Bridge", "where": [["ports", "includes", u]],
+                    "mutations": [["ports", "delete", u]]}])
+
+
 def make_tap(name):
     subprocess.run(["ip", "tuntap", "add", "dev", name, "mode", "tap"], check=True)
     subprocess.run(["ip", "link", "set", name, "up"], check=True)
@@ -172,6 +242,10 @@ def measure(way, ctx, n):
             ctx["ovs"].vsctl("add-port", BR, "bvs0", "--", "set", "interface", "bvs0",
                              "external_ids:iface-id=x", "external_ids:netctl-port=x")
             ctx["ovs"].vsctl("del-port", BR, "bvs0")
+        elif way == "ovsdb1":
+            ctx["kept"].delete(ctx["kept"].add("braw0"))
+        elif way == "nowait":
+            ctx["kept"].delete(ctx["kept"].add("braw0", wait=False))
         else:
             ctx["raw"].add("braw0")
             ctx["raw"].delete("braw0")
@@ -204,6 +278,26 @@ def vsctl_monitor_cycles(ctx, n):
     return n / (time.monotonic() - t0)
 
 
+def strace_cycles(env, ctx, k):
+    """PROFILE_ITER netctl cycles with netctld under strace, twice: counts
+    (-c) then a timed trace (-tt -T); strace stopped by PID each time."""
+    for kind, opts in (("count", ["-c"]), ("trace", ["-tt", "-T", "-s", "200"])):
+        out = os.path.join(PROFILE, f"strace-{kind}-K{k}.txt")
+        st = subprocess.Popen(["strace", "-f", "-qq", *opts, "-o", out,
+                               "-p", str(env.daemon.pid)])
+        deadline = time.monotonic() + 10
+        # strace attaches before the first cycle: wait for its status line
+        while time.monotonic() < deadline:
+            with open(f"/proc/{env.daemon.pid}/status") as f:
+                if any(line.startswith("TracerPid:") and line.split()[1] != "0" for line in f):
+                    break
+            time.sleep(0.01)
+        measure("netctl", ctx, PROFILE_ITER)
+        st.send_signal(2)
+        st.wait(timeout=30)
+    print(f"K={k:5d}  strace of {PROFILE_ITER} cycles in {PROFILE}", flush=True)
+
+
 def monitor_line(env, ctx, k):
     plain = ovst.ovs_net_xml_ns(env, "bmon", BR, "")
     mon = ovst.ovs_net_xml_ns(env, "bmonm", BR, MON_XML)
@@ -227,7 +321,8 @@ def bench(env):
     if MONITOR:
         make_tap("bmon0")
         ovs.vsctl("add-port", BR, "bmon0")
-    ctx = {"ovs": ovs, "dbus": Dbus(env, "bn"), "raw": RawOvsdb(ovs.sock)}
+    ctx = {"ovs": ovs, "dbus": Dbus(env, "bn"), "raw": RawOvsdb(ovs.sock),
+           "kept": KeptOvsdb(ovs.sock)}
     present = 0
     print(f"ITER={ITER} ROUNDS={ROUNDS}; ports/s (attach+detach cycles), median [min]", flush=True)
     for k in PRESENT:
@@ -244,6 +339,8 @@ def bench(env):
         print(f"K={k:5d}  {line}   (fill {fill:.1f}s)", flush=True)
         if MONITOR:
             monitor_line(env, ctx, k)
+        if PROFILE:
+            strace_cycles(env, ctx, k)
     ovs.stop()
 
 

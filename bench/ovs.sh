@@ -12,8 +12,10 @@
 #   sudo bench/ovs.sh [BUILD_DIR]          (default BUILD_DIR: build)
 #
 # Knobs: PRESENT="1 100 1000", ITER=50 (cycles per sample), ROUNDS=3
-# (samples per K and way, interleaved), WAYS="netctl vsctl ovsdb", MONITOR=1
-# (also network start+destroy with and without mirror/NetFlow/sFlow).
+# (samples per K and way, interleaved), WAYS="netctl vsctl ovsdb ovsdb1", MONITOR=1
+# (also network start+destroy with and without mirror/NetFlow/sFlow),
+# PROFILE=DIR (netctld under strace for PROFILE_ITER=20 more netctl cycles
+# per K: a syscall summary and a timed trace in DIR).
 # Needs openvswitch-switch (its service need not run: the script starts its
 # own daemons with OVS_RUNDIR etc. in a temp dir).
 set -eu -o pipefail
