@@ -418,6 +418,7 @@ nc_daemon_new(const NcDaemonOptions *opts, GError **error)
               reaped == 1 ? "" : "s");
   if (!opts->no_autostart)
     nc_autostart_run(daemon);
+  nc_daemon_ovn_watch_start(daemon); /* from now on the NB's changes are followed */
   return g_steal_pointer(&daemon);
 }
 
@@ -427,6 +428,7 @@ nc_daemon_free(NcDaemon *daemon)
   if (!daemon)
     return;
   frontends_clear(daemon);   /* before anything they may use goes */
+  nc_daemon_ovn_watch_stop(daemon);
   nc_macmap_flush_all();
   nc_managed_detach(daemon); /* dnsmasq supervision ends; the processes run on */
   /* Handles kept by front ends outlive us: mark them removed. */

@@ -58,6 +58,8 @@ struct _NcDaemon {
   GHashTable *frontends; /* key -> FrontendSlot*: nc_daemon_set_frontend_data() */
   struct _NcManaged *managed; /* managed.c's state (drivers' runtime, lease snapshots) */
   char *ovn_nb; /* --ovn-nb: the NB whose OVN definitions this host lists, NULL: none */
+  struct _NcOvnNbWatch *ovn_watch; /* the monitor on ovn_nb (ovn-shared.c), NULL: none */
+  gboolean ovn_behind; /* a change was refused as stale: the next refresh reads the NB */
 };
 
 /* -- ovn-shared.c: OVN definitions kept in the NB ------------------------------ */
@@ -75,6 +77,17 @@ gboolean nc_daemon_ovn_unpublish(NcDaemon *daemon, NcNetwork *net, GError **erro
  * yet, refreshes those whose NB version moved, and undefines those another
  * host removed from it. Errors are logged. */
 void nc_daemon_ovn_refresh(NcDaemon *daemon);
+/* The monitor on --ovn-nb's NB: started once the state is loaded, stopped
+ * before the daemon goes. */
+void nc_daemon_ovn_watch_start(NcDaemon *daemon);
+void nc_daemon_ovn_watch_stop(NcDaemon *daemon);
+/* Sets a shared network's autostart flag in the NB, on the version
+ * condition of a define ("changed meanwhile" when it moved). */
+gboolean nc_daemon_ovn_set_autostart(NcDaemon *daemon, NcNetwork *net, gboolean autostart,
+                                     GError **error);
+/* network.c: a shared OVN network started (active) or destroyed on another
+ * host: this host follows, with the lifecycle event of a local change. */
+void nc_network_follow_shared(NcNetwork *net, gboolean active);
 /* network.c: registers a definition read from the NB (no local config file). */
 NcNetwork *nc_daemon_adopt_shared_xml(NcDaemon *daemon, const char *xml, guint64 version,
                                       GError **error);

@@ -244,6 +244,9 @@ nc_network_start_internal(NcNetwork *net, NcNetworkDef *live_def, GError **error
   /* Recorded before anything is done, so a crash mid-start is cleaned up by
    * the next daemon instead of leaving an orphan bridge. */
   nc_live_state_clear(&net->live);
+  /* OVN through --ovn-nb: the switch is the network on every host (ovn.c) */
+  if (nc_daemon_ovn_shared(daemon, run))
+    nc_live_state_set(&net->live, "ovn-shared", "yes");
   if (!nc_status_save(daemon->paths, run, &net->live, NC_STATUS_STARTING, error))
     return FALSE;
   if (!driver->start(&daemon->env, run, &net->live, error)) {
@@ -307,6 +310,51 @@ mark_inactive(NcNetwork *net)
     net->def = g_steal_pointer(&net->new_def);
   }
   nc_status_delete(daemon->paths, net->def->name, NULL);
+}
+
+/* What start and stop mean on a host that follows another's (an OVN network
+ * shared through --ovn-nb, ovn-shared.c): the NB's switch is the network, so
+ * here start is only the local part, the driver's adopt (the switch's DHCP
+ * row, this host's chassis name for its ports), then this host's ports are
+ * plugged back in; stop is cutting them off (the other host removed the
+ * switch with their logical ports) without touching the NB. No hooks: the
+ * network was started or stopped elsewhere, where they ran. */
+void
+nc_network_follow_shared(NcNetwork *net, gboolean active)
+{
+  NcDaemon *daemon = net->daemon;
+  g_autoptr(GError) error = NULL;
+  const NcForwardDriver *driver = nc_forward_driver_for(net->def, &error);
+  if (!daemon || active == net->active || !driver)
+    return;
+  g_autoptr(NcNetwork) hold = nc_network_ref(net);
+  if (active) {
+    g_autoptr(NcNetworkDef) run = nc_network_def_copy(net->def);
+    nc_live_state_clear(&net->live);
+    nc_live_state_set(&net->live, "ovn-shared", "yes");
+    if (!driver->adopt(&daemon->env, run, &net->live, &error)
+        || !nc_status_save(daemon->paths, run, &net->live, NC_STATUS_RUNNING, &error)) {
+      nc_live_state_clear(&net->live);
+      nc_log_network(net, G_LOG_LEVEL_WARNING, "started on another host, not usable here: %s",
+                     error->message);
+      return;
+    }
+    commit_active(net, g_steal_pointer(&run));
+    nc_network_ports_plug_all(net);
+    nc_log_network(net, G_LOG_LEVEL_INFO, "started on another host (OVN NB)");
+    nc_daemon_emit_lifecycle(daemon, net, NC_NETWORK_EVENT_STARTED);
+    return;
+  }
+  g_autofree char *cut_off = nc_network_ports_unplug_all(net);
+  if (!net->persistent)
+    nc_network_ports_delete_all(net);
+  mark_inactive(net);
+  nc_log_network(net, G_LOG_LEVEL_INFO, "stopped on another host (OVN NB)%s%s",
+                 cut_off ? "; ports cut off (plugged back in when it starts again): " : "",
+                 cut_off ? cut_off : "");
+  nc_daemon_emit_lifecycle(daemon, net, NC_NETWORK_EVENT_STOPPED);
+  if (!net->persistent)
+    nc_registry_remove(daemon, net);
 }
 
 gboolean
@@ -406,7 +454,10 @@ nc_network_set_autostart(NcNetwork *net, gboolean autostart, GError **error)
   autostart = !!autostart;
   if (net->autostart == autostart)
     return TRUE;
-  if (!nc_store_set_autostart(net->daemon->paths, net->def->name, autostart, error))
+  /* shared through --ovn-nb: the flag lives in the NB with the definition */
+  if (nc_daemon_ovn_shared(net->daemon, config_def(net))
+          ? !nc_daemon_ovn_set_autostart(net->daemon, net, autostart, error)
+          : !nc_store_set_autostart(net->daemon->paths, net->def->name, autostart, error))
     return FALSE;
   net->autostart = autostart;
   nc_log_network(net, G_LOG_LEVEL_INFO, "autostart %s", autostart ? "enabled" : "disabled");

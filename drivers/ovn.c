@@ -500,12 +500,16 @@ ovn_start(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GE
     }
   }
   /* The switch exists already (the wait's condition failed, atomically):
-   * another host started the same network. This host joins it; until the
-   * definition lives in the NB (issue 14 part 2), the host that made the
-   * switch is the one whose stop deletes it, a joined host's stop removes
-   * only its own ports. */
+   * another host started the same network, and this host joins it. Shared
+   * through --ovn-nb (live "ovn-shared", set by the daemon) the switch is
+   * the network's active state on every host: of two hosts starting at once
+   * both succeed with the one switch the first made (adoption, rather than
+   * "already active" for a network this host did not yet show as active),
+   * and a stop on any host deletes it. Otherwise a joined host's stop removes
+   * only its own ports and the host that made the switch deletes it. */
+  gboolean shared = g_strcmp0(nc_live_state_get(live, "ovn-shared"), "yes") == 0;
   nc_live_state_set(live, "ovn-nb", nb);
-  nc_live_state_set(live, "ovn-joined", r == -EEXIST ? "yes" : NULL);
+  nc_live_state_set(live, "ovn-joined", r == -EEXIST && !shared ? "yes" : NULL);
   remember_dhcp(def, live);
   return TRUE;
 }
@@ -697,6 +701,15 @@ static gboolean
 ovn_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
                NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
 {
+  /* Shared, its switch is its active state: gone means destroyed on another
+   * host while this one was away, so it is not running any more. */
+  if (r == -ENOENT && g_strcmp0(nc_live_state_get(live, "ovn-shared"), "yes") == 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                "network '%s': destroyed on another host (its logical switch is gone from the "
+                "OVN NB)",
+                def->name);
+    return FALSE;
+  }
   /* as at define (ovn_validate): refused rather than silently ignored */
   const char *what = port->vlan ? "<vlan>" : port->bandwidth ? "<bandwidth>" : NULL;
   if (what) {

@@ -10,6 +10,7 @@
 #define NB_DB "OVN_Northbound"
 #define DEF_PREFIX "netctl-definition-"
 #define VER_PREFIX "netctl-version-"
+#define AUTO_PREFIX "netctl-autostart-"
 
 void
 nc_ovn_nb_def_free(NcOvnNbDef *d)
@@ -64,11 +65,14 @@ map_version(JsonNode *map, const char *ver_key)
   return parse_version(nc_ovsdb_row_map_get(row, "external_ids", ver_key));
 }
 
-/* Replaces (xml != NULL) or removes net_uuid's two keys, on condition that
- * the version is still seen_version. */
+typedef enum { WRITE_PUT, WRITE_DELETE, WRITE_AUTOSTART } WriteKind;
+
+/* Replaces (PUT: xml) or removes (DELETE) net_uuid's keys, or sets its
+ * autostart key (AUTOSTART: xml NULL = off), on condition that the version is
+ * still seen_version; each bumps the version. */
 static int
-write_def(const char *nb, const char *net_uuid, const char *xml, guint64 seen_version,
-          guint64 *ret_version, char **ret_detail)
+write_keys(const char *nb, const char *net_uuid, WriteKind kind, const char *xml,
+           guint64 seen_version, guint64 *ret_version, char **ret_detail)
 {
   g_autoptr(JsonNode) map = NULL;
   int r = read_global(nb, &map, ret_detail);
@@ -76,14 +80,19 @@ write_def(const char *nb, const char *net_uuid, const char *xml, guint64 seen_ve
     return r;
   g_autofree char *ver_key = g_strconcat(VER_PREFIX, net_uuid, NULL);
   g_autofree char *def_key = g_strconcat(DEF_PREFIX, net_uuid, NULL);
+  g_autofree char *auto_key = g_strconcat(AUTO_PREFIX, net_uuid, NULL);
   guint64 now = map_version(map, ver_key);
+  if (kind == WRITE_AUTOSTART && (seen_version == 0 || now != seen_version)) {
+    *ret_version = now;
+    return now ? -ESTALE : -ENOENT; /* not (or no longer) defined there */
+  }
   /* Only a first define needs this check here (its wait below compares the
    * whole map); otherwise the wait on the version decides, in the NB. */
   if (seen_version == 0 && now != 0) {
     *ret_version = now;
     return -ESTALE;
   }
-  if (!xml && seen_version == 0) {
+  if (kind == WRITE_DELETE && seen_version == 0) {
     *ret_version = 0;
     return 0; /* nothing stored */
   }
@@ -107,15 +116,22 @@ write_def(const char *nb, const char *net_uuid, const char *xml, guint64 seen_ve
   g_string_append(o, ",{\"op\":\"mutate\",\"table\":\"NB_Global\",\"where\":[],\"mutations\":["
                      "[\"external_ids\",\"delete\",[\"set\",[");
   nc_ovsdb_json_str(o, ver_key);
-  g_string_append_c(o, ',');
-  nc_ovsdb_json_str(o, def_key);
+  if (kind != WRITE_PUT) { /* a define keeps the autostart flag */
+    g_string_append_c(o, ',');
+    nc_ovsdb_json_str(o, auto_key);
+  }
+  if (kind != WRITE_AUTOSTART) {
+    g_string_append_c(o, ',');
+    nc_ovsdb_json_str(o, def_key);
+  }
   g_string_append(o, "]]]");
   g_autofree char *next = g_strdup_printf("%" G_GUINT64_FORMAT, seen_version + 1);
-  if (xml) {
+  if (kind != WRITE_DELETE) {
     gboolean first = TRUE;
     g_string_append(o, ",[\"external_ids\",\"insert\",[\"map\",[");
     nc_ovsdb_json_map_pair(o, &first, ver_key, next);
-    nc_ovsdb_json_map_pair(o, &first, def_key, xml);
+    nc_ovsdb_json_map_pair(o, &first, kind == WRITE_PUT ? def_key : auto_key,
+                           kind == WRITE_PUT ? xml : xml ? "yes" : NULL);
     g_string_append(o, "]]]");
   }
   g_string_append(o, "]}]");
@@ -134,7 +150,7 @@ write_def(const char *nb, const char *net_uuid, const char *xml, guint64 seen_ve
       *ret_detail = g_steal_pointer(&detail);
     return r;
   }
-  *ret_version = xml ? seen_version + 1 : 0;
+  *ret_version = kind != WRITE_DELETE ? seen_version + 1 : 0;
   return 0;
 }
 
@@ -143,26 +159,30 @@ nc_ovn_nb_def_put(const char *nb, const char *net_uuid, const char *xml, guint64
                   guint64 *ret_version, char **ret_detail)
 {
   g_return_val_if_fail(xml != NULL, -EINVAL);
-  return write_def(nb, net_uuid, xml, seen_version, ret_version, ret_detail);
+  return write_keys(nb, net_uuid, WRITE_PUT, xml, seen_version, ret_version, ret_detail);
 }
 
 int
 nc_ovn_nb_def_delete(const char *nb, const char *net_uuid, guint64 seen_version,
                      guint64 *ret_version, char **ret_detail)
 {
-  return write_def(nb, net_uuid, NULL, seen_version, ret_version, ret_detail);
+  return write_keys(nb, net_uuid, WRITE_DELETE, NULL, seen_version, ret_version, ret_detail);
 }
 
 int
-nc_ovn_nb_def_list(const char *nb, GPtrArray **ret_defs, char **ret_detail)
+nc_ovn_nb_def_set_autostart(const char *nb, const char *net_uuid, gboolean autostart,
+                            guint64 seen_version, guint64 *ret_version, char **ret_detail)
 {
-  g_autoptr(JsonNode) map = NULL;
-  int r = read_global(nb, &map, ret_detail);
-  if (r < 0)
-    return r;
+  return write_keys(nb, net_uuid, WRITE_AUTOSTART, autostart ? "yes" : NULL, seen_version,
+                    ret_version, ret_detail);
+}
+
+GPtrArray *
+nc_ovn_nb_defs_from_map(JsonNode *map)
+{
   g_autoptr(GPtrArray) defs = g_ptr_array_new_with_free_func((GDestroyNotify)nc_ovn_nb_def_free);
   /* ["map", [[k, v], ...]] */
-  JsonArray *outer = JSON_NODE_HOLDS_ARRAY(map) ? json_node_get_array(map) : NULL;
+  JsonArray *outer = map && JSON_NODE_HOLDS_ARRAY(map) ? json_node_get_array(map) : NULL;
   JsonArray *pairs
       = outer && json_array_get_length(outer) == 2 ? json_array_get_array_element(outer, 1) : NULL;
   for (guint i = 0; pairs && i < json_array_get_length(pairs); i++) {
@@ -177,9 +197,45 @@ nc_ovn_nb_def_list(const char *nb, GPtrArray **ret_defs, char **ret_detail)
     d->net_uuid = g_strdup(k + strlen(DEF_PREFIX));
     d->xml = g_strdup(v);
     g_autofree char *ver_key = g_strconcat(VER_PREFIX, d->net_uuid, NULL);
+    g_autofree char *auto_key = g_strconcat(AUTO_PREFIX, d->net_uuid, NULL);
     d->version = map_version(map, ver_key);
+    g_autoptr(JsonObject) row = json_object_new();
+    json_object_set_member(row, "external_ids", json_node_copy(map));
+    d->autostart = g_strcmp0(nc_ovsdb_row_map_get(row, "external_ids", auto_key), "yes") == 0;
     g_ptr_array_add(defs, d);
   }
-  *ret_defs = g_steal_pointer(&defs);
+  return g_steal_pointer(&defs);
+}
+
+int
+nc_ovn_nb_def_list(const char *nb, GPtrArray **ret_defs, char **ret_detail)
+{
+  g_autoptr(JsonNode) map = NULL;
+  int r = read_global(nb, &map, ret_detail);
+  if (r < 0)
+    return r;
+  *ret_defs = nc_ovn_nb_defs_from_map(map);
+  return 0;
+}
+
+int
+nc_ovn_nb_active_list(const char *nb, GHashTable **ret_active, char **ret_detail)
+{
+  g_autoptr(JsonArray) result = NULL;
+  int r = nc_ovsdb_transact_db(nb, NB_DB,
+                               "[{\"op\":\"select\",\"table\":\"Logical_Switch\",\"where\":[],"
+                               "\"columns\":[\"external_ids\"]}]",
+                               NC_OVN_NB_TIMEOUT_MS, &result, ret_detail);
+  if (r < 0)
+    return r;
+  g_autoptr(GHashTable) active = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  JsonArray *rows = nc_ovsdb_result_rows(result, 0);
+  for (guint i = 0; rows && i < json_array_get_length(rows); i++) {
+    const char *mark
+        = nc_ovsdb_row_map_get(json_array_get_object_element(rows, i), "external_ids", "netctl-uuid");
+    if (mark)
+      g_hash_table_add(active, g_strdup(mark));
+  }
+  *ret_active = g_steal_pointer(&active);
   return 0;
 }

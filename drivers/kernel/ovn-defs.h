@@ -5,6 +5,8 @@
  * (NB_Global always exists, while a stopped network has no switch):
  *   netctl-definition-UUID  the canonical (inactive) XML
  *   netctl-version-UUID     a decimal counter, +1 on each change
+ *   netctl-autostart-UUID   "yes" when autostart is set (absent: off); a
+ *                           change of it is a change (+1, same condition)
  * Writers are serialised by OVSDB itself: a change carries a "wait" on the
  * version the writer last saw, so of two hosts changing the same network
  * at once one commit fails (-ESTALE) instead of silently overwriting.
@@ -12,7 +14,7 @@
  * Returns 0 or -errno (kernel-layer convention); ret_detail as ovn-nb.h. */
 #pragma once
 
-#include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -20,6 +22,7 @@ typedef struct {
   char *net_uuid;
   char *xml;
   guint64 version;
+  gboolean autostart;
 } NcOvnNbDef;
 
 void nc_ovn_nb_def_free(NcOvnNbDef *d);
@@ -37,7 +40,17 @@ int nc_ovn_nb_def_put(const char *nb, const char *net_uuid, const char *xml, gui
 int nc_ovn_nb_def_delete(const char *nb, const char *net_uuid, guint64 seen_version,
                          guint64 *ret_version, char **ret_detail);
 
+/* Sets or clears net_uuid's autostart flag on the same condition (-ESTALE);
+ * -ENOENT when the network is not defined in the NB. */
+int nc_ovn_nb_def_set_autostart(const char *nb, const char *net_uuid, gboolean autostart,
+                                guint64 seen_version, guint64 *ret_version, char **ret_detail);
+
 /* Every definition in the NB, as NcOvnNbDef* (owned by the array). */
 int nc_ovn_nb_def_list(const char *nb, GPtrArray **ret_defs, char **ret_detail);
+/* The same from NB_Global's external_ids map (as the monitor holds it). */
+GPtrArray *nc_ovn_nb_defs_from_map(JsonNode *map);
+/* The netctl-uuid marks of every Logical_Switch in the NB (the networks
+ * active there), a set of strings (caller unrefs). */
+int nc_ovn_nb_active_list(const char *nb, GHashTable **ret_active, char **ret_detail);
 
 G_END_DECLS

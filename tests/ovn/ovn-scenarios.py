@@ -470,7 +470,9 @@ def shared_def(env):
     assert a2.startswith("10.10.0.") and 100 <= int(a2.split(".")[-1]) <= 199, a2
     log(f"defined on host 1, started and ported on host 2, lease {a2} at {mlib.elapsed(t0)}")
 
-    # both hosts saw version 1; host 2 changes it first, host 1 loses
+    # both hosts saw version 1; host 2 changes it first, host 1 loses: host
+    # 1's NB monitor (which would tell it at once) is cut off meanwhile
+    cut = ovn_lib.MonitorCut(n1)
     x2 = env.write("ovn1-2.xml", OVN_NET.format(nb=ovn_lib.NB_REMOTE).replace(
         "<mtu size='1400'/>", "<mtu size='1300'/>"))
     x1 = env.write("ovn1-1.xml", OVN_NET.format(nb=ovn_lib.NB_REMOTE).replace(
@@ -487,6 +489,7 @@ def shared_def(env):
     n1.ok("net-list", "--all")
     assert "1300" in n1.ok("net-dumpxml", "--inactive", "ovn1").out
     n1.ok("net-define", x1)
+    cut.close()
     assert nb_global("netctl-version") == "3" and "1200" in nb_global("netctl-definition")
     # host 2's stopped copy follows on its next list; the running one keeps
     # its live definition and takes the new one at its next start
@@ -500,6 +503,7 @@ def shared_def(env):
     # and knows the version it can change
     assert not any("ovn1" in f for _, _, fs in os.walk(n1.root) for f in fs), n1.root
     n1.restart(signal.SIGTERM)
+    cut = ovn_lib.MonitorCut(n2)
     assert "1200" in n1.ok("net-dumpxml", "--inactive", "ovn1").out
     n1.ok("net-define", x2)
     assert nb_global("netctl-version") == "4"
@@ -507,6 +511,7 @@ def shared_def(env):
     r = n2.run("net-undefine", "ovn1")
     assert r.err.splitlines()[-1].startswith("error: network 'ovn1' changed meanwhile"), r
     assert nb_global("netctl-version") == "4"
+    cut.close()
     n2.ok("net-list", "--all")
     # both hosts at version 4 change it at the same moment: OVSDB commits
     # one, the other's wait on version 4 fails, whatever the timing

@@ -502,3 +502,38 @@ class TapGuest(mlib.Host):
     dhcp = Guest.dhcp
     ping = Guest.ping
     reaches = Guest.reaches
+
+
+class MonitorCut:
+    """A partition of one link: the TCP packets of netctld n's standing NB
+    monitor connection (its one long-lived connection to port 6641) dropped
+    by nftables in n's host namespace, so that host misses the NB's changes
+    while its other NB connections work. close() lets them through again."""
+
+    TABLE = "ovnshcut"
+
+    def __init__(self, n, port=6641):
+        self.ns = n.host.ns
+        pid = n.proc.pid
+
+        def local_port():
+            out = self.ns.run("ss", "-Htnp", "state", "established", "dport", "=",
+                              f":{port}").stdout
+            for line in out.splitlines():
+                if f"pid={pid}," in line:
+                    return line.split()[-3].rsplit(":", 1)[1]
+            return None
+        wait_for(f"host{n.host.n}'s NB monitor connection", lambda: local_port() is not None,
+                 timeout=20, interval=0.1)
+        lport = local_port()
+        rules = (f"table inet {self.TABLE} {{\n"
+                 f"  chain in {{ type filter hook input priority -10; tcp dport {lport} drop; }}\n"
+                 f"  chain out {{ type filter hook output priority -10; tcp sport {lport} drop; }}\n"
+                 "}\n")
+        path = os.path.join(n.env.tmp, f"cut-h{n.host.n}.nft")
+        with open(path, "w") as f:
+            f.write(rules)
+        self.ns.run("nft", "-f", path)
+
+    def close(self):
+        self.ns.run("nft", "delete", "table", "inet", self.TABLE, check=False)

@@ -1,0 +1,238 @@
+#!/usr/bin/python3
+"""An OVN network shared through --ovn-nb is one thing across hosts (issue 14
+part 2): its active state and autostart flag are the NB's, and each netctld
+follows the NB through a standing monitor, emitting the lifecycle events a
+local change would. Two hosts (tests/ovn/ovn_lib.py), events watched with
+`netctl net-event --loop` on each host's bus (the D-Bus NetworkEvent signal).
+
+Run as `ovn-shared-life.py SCENARIO` (life, autostart); exit 0 pass, 1 fail,
+77 skip (ovn-central/ovn-host/openvswitch-switch missing, or not root).
+"""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import ovn_lib  # noqa: E402
+import harness  # noqa: E402
+import mlib  # noqa: E402
+from harness import log, wait_for  # noqa: E402
+
+NET_UUID = "5d0c3a52-8e1b-4b0e-9a53-2f6f2a1c7d11"
+OVN_NET = """<network xmlns:netctl='http://netctl.org/schemas/network/1.0'>
+  <name>life</name>
+  <uuid>{uuid}</uuid>
+  <mtu size='1400'/>
+  <ip address='10.20.0.1' prefix='24'>
+    <dhcp>
+      <range start='10.20.0.100' end='10.20.0.199'/>
+    </dhcp>
+  </ip>
+  <netctl:ovn nb='{nb}'/>
+</network>
+"""
+
+SCENARIOS = {}
+
+
+def scenario(f):
+    SCENARIOS[f.__name__.replace("_", "-")] = f
+    return f
+
+
+class Events:
+    """`netctl net-event --loop` against netctld n, its lines collected by a
+    thread; stopped by PID with the other processes of the test."""
+
+    def __init__(self, env, n):
+        self.n = n
+        self.lines = []
+        self.proc = env.spawn([env.netctl, "net-event", "--loop", "--timeout", "200"],
+                              env=n.penv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                              text=True)
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.append(line.strip())
+
+    def wait(self, what, timeout=20):
+        """Waits for "...network life: WHAT" after the ones already seen."""
+        want = f"for network life: {what}"
+        wait_for(f"host{self.n.host.n}: event '{what}' ({self.lines})",
+                 lambda: any(want in line for line in self.lines), timeout=timeout, interval=0.05)
+        i = next(i for i, line in enumerate(self.lines) if want in line)
+        del self.lines[:i + 1]
+
+
+def info(n):
+    out = n.ok("net-info", "life").out
+    return dict(re.findall(r"^(\w+):\s+(\S+)", out, re.M))
+
+
+def switches(c):
+    return [r for r in c.nb_rows("Logical_Switch", "_uuid,name,external_ids")
+            if ["netctl-uuid", NET_UUID] in r["external_ids"][1]]
+
+
+def lsp_exists(c, name):
+    return c.nbctl("--bare", "--columns=name", "find", "Logical_Switch_Port",
+                   f"name={name}").stdout.strip() == name
+
+
+def setup(env):
+    t0 = time.monotonic()
+    cl = ovn_lib.Cluster(env)
+    opt = ["--ovn-nb", ovn_lib.NB_REMOTE]
+    n1 = ovn_lib.Netctld(env, cl.hosts[0], extra=opt)
+    n2 = ovn_lib.Netctld(env, cl.hosts[1], extra=opt)
+    log(f"cluster and netctlds up in {mlib.elapsed(t0)}")
+    xml = env.write("life.xml", OVN_NET.format(uuid=NET_UUID, nb=ovn_lib.NB_REMOTE))
+    return cl, n1, n2, xml
+
+
+@scenario
+def life(env):
+    """define, start, destroy on one host: the other host's events and state
+    follow without any list call; its port is cut off and plugged back; two
+    hosts starting at once make one switch."""
+    t0 = time.monotonic()
+    cl, n1, n2, xml = setup(env)
+    c = cl.central
+    ev1, ev2 = Events(env, n1), Events(env, n2)
+    time.sleep(0.5)  # net-event subscribes before its first list; no event is sent yet
+    n1.ok("net-define", xml)
+    ev2.wait("Defined")
+    assert info(n2)["Active"] == "no", info(n2)
+
+    n1.ok("net-start", "life")
+    ev2.wait("Started")
+    t_start = mlib.elapsed(t0)
+    assert info(n2)["Active"] == "yes", info(n2)
+    assert "started on another host (OVN NB)" in n2.read_log()
+    log(f"started on host 1, Started event on host 2 at {t_start}")
+
+    # a port on host 1; host 2 destroys the network: host 1 shows it
+    # stopped, its port cut off (its logical port went with the switch)
+    p1 = n1.attach("life")
+    assert lsp_exists(c, p1["port"])
+    n2.ok("net-destroy", "life")
+    ev1.wait("Stopped")
+    assert info(n1)["Active"] == "no", info(n1)
+    assert switches(c) == [] and not lsp_exists(c, p1["port"])
+    assert re.search(r"stopped on another host \(OVN NB\); ports cut off.*" + p1["device"],
+                     n1.read_log()), n1.read_log()[-2000:]
+    # started again on host 2: host 1's port is plugged back in
+    n2.ok("net-start", "life")
+    ev1.wait("Started")
+    wait_for("host 1's port back in the NB", lambda: lsp_exists(c, p1["port"]), timeout=10)
+    iface = cl.hosts[0].vsctl("get", "Interface", p1["device"], "external_ids:iface-id").stdout
+    assert iface.strip().strip('"') == p1["port"], iface
+    n1.ok("detach-interface", "--network", "life", "--mac", p1["mac"])
+    n1.ok("net-destroy", "life")
+    ev2.wait("Stopped")
+    assert info(n2)["Active"] == "no"
+    log(f"destroy/start followed both ways at {mlib.elapsed(t0)}")
+
+    # two hosts starting at once: one switch; each start succeeds (joins
+    # the switch the other made) or is refused as already active when the
+    # other's start reached it first
+    res = {}
+    ts = [threading.Thread(target=lambda n=n: res.__setitem__(n.host.n, n.run("net-start", "life")))
+          for n in (n1, n2)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(timeout=60)
+    for r in res.values():
+        assert r.rc == 0 or "is already active" in r.err, res
+    assert any(r.rc == 0 for r in res.values()), res
+    assert len(switches(c)) == 1, switches(c)
+    wait_for("active on both hosts",
+             lambda: info(n1)["Active"] == "yes" and info(n2)["Active"] == "yes", timeout=10)
+    log("concurrent starts: " + ", ".join(f"host{k} rc={r.rc}" for k, r in sorted(res.items())))
+
+    # undefined on host 2 while running: transient on host 1, then gone
+    n2.ok("net-undefine", "life")
+    ev1.wait("Undefined")
+    n2.ok("net-destroy", "life")
+    ev1.wait("Stopped")
+    wait_for("gone from host 1", lambda: n1.run("net-info", "life").rc != 0, timeout=10)
+    assert switches(c) == []
+    log(f"done at {mlib.elapsed(t0)}")
+
+
+@scenario
+def autostart(env):
+    """The autostart flag lives in the NB, versioned with the definition: a
+    stale change is refused; a netctld (re)started with the network inactive
+    starts it, one switch."""
+    t0 = time.monotonic()
+    cl, n1, n2, xml = setup(env)
+    c = cl.central
+    n1.ok("net-define", xml)
+    wait_for("host 2 knows it", lambda: n2.run("net-info", "life").rc == 0, timeout=10)
+
+    def nb_key(key):
+        return c.nbctl("--if-exists", "get", "NB_Global", ".",
+                       f"external_ids:{key}-{NET_UUID}").stdout.strip().strip('"')
+
+    # host 2's monitor cut off: host 1's change does not reach it, so its own
+    # change is from a stale version, refused in one line, nothing changed
+    cut = ovn_lib.MonitorCut(n2)
+    n1.ok("net-autostart", "life")
+    assert nb_key("netctl-autostart") == "yes" and nb_key("netctl-version") == "2"
+    assert info(n1)["Autostart"] == "yes" and info(n1)["Active"] == "no"
+    r = n2.run("net-autostart", "life")
+    assert r.rc != 0 and r.err.splitlines()[-1].startswith(
+        "error: network 'life' changed meanwhile on another host (NB version 2, this host saw 1)"), r
+    assert nb_key("netctl-version") == "2" and nb_key("netctl-autostart") == "yes"
+    # listing again reads the NB: host 2 sees the flag set, and starts the
+    # network (it is not active)
+    n2.ok("net-list", "--all")
+    assert info(n2)["Autostart"] == "yes"
+    cut.close()
+    wait_for("active on both hosts",
+             lambda: info(n1)["Active"] == "yes" and info(n2)["Active"] == "yes", timeout=20)
+    assert len(switches(c)) == 1
+    log(f"stale autostart refused; flag seen, network started at {mlib.elapsed(t0)}")
+
+    # stopped; host 2's netctld restarted: it starts it again (one switch),
+    # and host 1 follows
+    n1.ok("net-destroy", "life")
+    wait_for("inactive on host 2", lambda: info(n2)["Active"] == "no", timeout=10)
+    ev1 = Events(env, n1)
+    time.sleep(0.5)
+    n2.restart(signal.SIGTERM)
+    assert info(n2)["Active"] == "yes", info(n2)
+    ev1.wait("Started")
+    assert info(n1)["Active"] == "yes" and len(switches(c)) == 1
+    # autostart off from host 1: both see it, nothing stops
+    n1.ok("net-autostart", "life", "--disable")
+    wait_for("autostart off on host 2", lambda: info(n2)["Autostart"] == "no", timeout=10)
+    assert nb_key("netctl-autostart") == "" and nb_key("netctl-version") == "3"
+    n2.ok("net-destroy", "life")
+    n2.ok("net-undefine", "life")
+    assert nb_key("netctl-version") == "" and switches(c) == []
+    log(f"done at {mlib.elapsed(t0)}")
+
+
+def main():
+    def wrap(fn):
+        def run(env):
+            try:
+                fn(env)
+            finally:
+                mlib.cleanup(env)
+        return run
+    return harness.main({k: wrap(v) for k, v in SCENARIOS.items()}, sys.argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
