@@ -148,8 +148,8 @@ forget_vanished(NcDaemon *daemon, GPtrArray *defs)
  * just set, a network that is not active is started (the NB's condition on
  * the switch makes one switch however many hosts do it). */
 static void
-follow_active(NcDaemon *daemon, GHashTable *flags_before, gboolean (*has_switch)(gpointer, const char *),
-              gpointer ctx)
+follow_active(NcDaemon *daemon, GHashTable *flags_before,
+              gboolean (*has_switch)(gpointer, const char *), gpointer ctx)
 {
   g_autoptr(GPtrArray) nets = g_ptr_array_new_with_free_func((GDestroyNotify)nc_network_unref);
   GHashTableIter iter;
@@ -286,8 +286,7 @@ nc_daemon_ovn_refresh(NcDaemon *daemon)
 }
 
 gboolean
-nc_daemon_ovn_set_autostart(NcDaemon *daemon, NcNetwork *net, gboolean autostart,
-                            GError **error)
+nc_daemon_ovn_set_autostart(NcDaemon *daemon, NcNetwork *net, gboolean autostart, GError **error)
 {
   const NcNetworkDef *def = net->new_def ? net->new_def : net->def;
   const NcNetctlOvn *ovn = nc_network_def_ovn(def);

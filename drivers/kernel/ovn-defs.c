@@ -130,8 +130,8 @@ write_keys(const char *nb, const char *net_uuid, WriteKind kind, const char *xml
     gboolean first = TRUE;
     g_string_append(o, ",[\"external_ids\",\"insert\",[\"map\",[");
     nc_ovsdb_json_map_pair(o, &first, ver_key, next);
-    nc_ovsdb_json_map_pair(o, &first, kind == WRITE_PUT ? def_key : auto_key,
-                           kind == WRITE_PUT ? xml : xml ? "yes" : NULL);
+    /* AUTOSTART: xml is "yes" or NULL (off: no key) */
+    nc_ovsdb_json_map_pair(o, &first, kind == WRITE_PUT ? def_key : auto_key, xml);
     g_string_append(o, "]]]");
   }
   g_string_append(o, "]}]");
@@ -231,8 +231,8 @@ nc_ovn_nb_active_list(const char *nb, GHashTable **ret_active, char **ret_detail
   g_autoptr(GHashTable) active = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   JsonArray *rows = nc_ovsdb_result_rows(result, 0);
   for (guint i = 0; rows && i < json_array_get_length(rows); i++) {
-    const char *mark
-        = nc_ovsdb_row_map_get(json_array_get_object_element(rows, i), "external_ids", "netctl-uuid");
+    const char *mark = nc_ovsdb_row_map_get(json_array_get_object_element(rows, i), "external_ids",
+                                            "netctl-uuid");
     if (mark)
       g_hash_table_add(active, g_strdup(mark));
   }

@@ -15,6 +15,7 @@
 struct _NcOvnNbWatch {
   char **remotes;
   guint next_remote;
+  const char *remote; /* the one tried last, in remotes */
   NcOvnNbWatchFunc func;
   gpointer user_data;
   GCancellable *cancel; /* of the connection's operations; replaced per connection */
@@ -25,7 +26,7 @@ struct _NcOvnNbWatch {
   guint retry_id, probe_id;
   gint64 last_rx;
   gboolean current;
-  JsonNode *global;    /* NB_Global external_ids */
+  JsonNode *global;     /* NB_Global external_ids */
   GHashTable *switches; /* Logical_Switch row uuid -> netctl-uuid */
 };
 
@@ -202,9 +203,7 @@ handle_message(NcOvnNbWatch *w, JsonObject *msg)
     apply_updates(w, json_object_get_member(msg, "result"));
     w->current = TRUE;
     w->backoff_ms = BACKOFF_FIRST_MS;
-    g_message("OVN NB monitor: watching %s",
-              w->remotes[(w->next_remote + g_strv_length(w->remotes) - 1)
-                         % g_strv_length(w->remotes)]);
+    g_message("OVN NB monitor: watching %s", w->remote);
   } else {
     return TRUE;
   }
@@ -300,7 +299,7 @@ static void
 connect_next(NcOvnNbWatch *w)
 {
   w->retry_id = 0;
-  const char *remote = w->remotes[w->next_remote];
+  const char *remote = w->remote = w->remotes[w->next_remote];
   w->next_remote = (w->next_remote + 1) % g_strv_length(w->remotes);
   g_autoptr(GSocketConnectable) addr = connectable(remote);
   w->cancel = g_cancellable_new();
