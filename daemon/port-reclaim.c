@@ -101,8 +101,10 @@ check_plug(NcNetwork *net, const NcNetworkPortDef *def, const char *uuid, GError
                 nc_port_plug_type_to_string(traits->plug));
     return FALSE;
   }
+  /* A network without a bridge name of its own (OVN: each host's
+   * integration bridge) has its driver's port_reclaim check the bridge. */
   if ((def->plug_type == NC_PORT_PLUG_NETWORK || def->plug_type == NC_PORT_PLUG_BRIDGE)
-      && g_strcmp0(def->plug_bridge.brname, net->def->bridge.name) != 0) {
+      && net->def->bridge.name && g_strcmp0(def->plug_bridge.brname, net->def->bridge.name) != 0) {
     g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
                 "network '%s': port %s: the guest is plugged into bridge '%s', the network's "
                 "bridge is '%s'; not reclaimed",
@@ -165,7 +167,10 @@ nc_port_reclaim_plug(NcNetwork *net, const NcForwardDriver *driver, NcNetworkPor
 {
   char uuid[NC_UUID_STRING_LEN];
   nc_uuid_format(def->uuid, uuid);
-  if (!driver->port_adopt) {
+  gboolean (*take)(const NcDriverEnv *, const NcNetworkDef *, NcLiveState *, NcNetworkPortDef *,
+                   NcPortDevice *, GError **)
+      = driver->port_reclaim ? driver->port_reclaim : driver->port_adopt;
+  if (!take) {
     g_set_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT,
                 "network '%s': port %s: ports of this network cannot be reclaimed", net->def->name,
                 uuid);
@@ -173,7 +178,7 @@ nc_port_reclaim_plug(NcNetwork *net, const NcForwardDriver *driver, NcNetworkPor
   }
   g_autofree char *asked = plug_describe(def);
   NcDriverEnv *env = &net->daemon->env;
-  if (!driver->port_adopt(env, net->def, &net->live, def, dev, error))
+  if (!take(env, net->def, &net->live, def, dev, error))
     return FALSE;
   /* A macvtap pool gives a port whose uplink left the pool another one: a
    * running guest cannot move, so that is a refusal here. */

@@ -135,6 +135,11 @@ typedef struct {
    * plug. FALSE when it cannot (the device name is taken by another). */
   gboolean (*port_adopt)(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
                          NcNetworkPortDef *port, NcPortDevice *dev, GError **error);
+  /* VIR_NETWORK_PORT_CREATE_RECLAIM of a port this daemon does not hold
+   * (port-reclaim.c): where a kind's port may be held by another host (OVN),
+   * it is taken over here. NULL: port_adopt. */
+  gboolean (*port_reclaim)(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
+                           NcNetworkPortDef *port, NcPortDevice *dev, GError **error);
 } NcForwardDriver;
 
 /* The driver for the definition's kind, or NULL with NC_ERROR_NO_SUPPORT

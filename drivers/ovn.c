@@ -30,9 +30,16 @@
  *
  * Not done yet (issue 14): IPv6 (refused at define), the definition stored
  * in the NB, the offload check. Ports are requested on the chassis of the
- * host that made them (requested-chassis); the same port made on another
- * host (a migrating guest: same uuid, network and MAC) moves there, and
- * the old host's deletion then leaves it alone. */
+ * host that made them (requested-chassis). As libvirt, a port whose uuid
+ * exists (here, or as the network's logical port on another host) is
+ * refused, unless made with VIR_NETWORK_PORT_CREATE_RECLAIM: a migrating
+ * guest's port then moves here with its addresses, the old host's deletion
+ * leaves the logical port alone, and the old host's adoption at a restart
+ * sees it moved rather than rebinding it.
+ *
+ * Ports are bound on the integration bridge ovn-controller manages: its
+ * external_ids:ovn-bridge (br-int by default), read with the chassis
+ * settings and kept in the live state ("ovn-bridge"). */
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
@@ -47,8 +54,14 @@
 #include "ovn-nb.h"
 #include "ovsdb.h"
 
-/* The integration bridge ovn-controller manages (its default name). */
-#define INTEGRATION_BRIDGE "br-int"
+/* The integration bridge ovn-controller manages here, as read at start or
+ * adoption (check_chassis, chassis_remember). */
+static const char *
+integration_bridge(const NcLiveState *live)
+{
+  const char *b = nc_live_state_get(live, "ovn-bridge");
+  return b ? b : NC_OVN_DEFAULT_BRIDGE;
+}
 
 static const char *
 net_uuid(const NcNetworkDef *def, char buf[static NC_UUID_STRING_LEN])
@@ -292,7 +305,9 @@ check_chassis(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live
   g_autofree char *socket = nc_ovsdb_default_socket();
   g_autofree char *detail = NULL;
   g_auto(NcOvnChassisConfig) c = { 0 };
-  int r = nc_ovn_chassis_config_read(socket, INTEGRATION_BRIDGE, &c, &detail);
+  int r = nc_ovn_chassis_config_read(socket, &c, &detail);
+  if (r == -EINVAL)
+    return chassis_fail(error, def, "%s", detail);
   if (r < 0)
     return chassis_fail(error, def,
                         "Open vSwitch is not running (its database at %s: %s); start "
@@ -311,7 +326,7 @@ check_chassis(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live
     return chassis_fail(error, def,
                         "there is no integration bridge %s (ovn-controller creates it: is it "
                         "running?)",
-                        INTEGRATION_BRIDGE);
+                        c.bridge);
   const char *want = c.dp_type ? c.dp_type : "system";
   const char *have = c.bridge_dp_type[0] ? c.bridge_dp_type : "system";
   if (!g_str_equal(want, have))
@@ -319,7 +334,7 @@ check_chassis(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live
                         "%s's datapath type is '%s' but external_ids:ovn-bridge-datapath-type "
                         "asks for '%s'; make them agree (without the openvswitch kernel module, "
                         "'netdev' for both)",
-                        INTEGRATION_BRIDGE, have, want);
+                        c.bridge, have, want);
   const char *why = NULL;
   if (!nc_ovn_remotes_valid(c.remote, &why))
     return chassis_fail(error, def, "external_ids:ovn-remote='%s' cannot be checked: %s", c.remote,
@@ -339,6 +354,7 @@ check_chassis(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live
                         c.system_id, c.remote);
   /* ports bound here are requested on this chassis (requested-chassis) */
   nc_live_state_set(live, "ovn-chassis", c.system_id);
+  nc_live_state_set(live, "ovn-bridge", c.bridge);
   return check_underlay_mtu(env, def, &c, error);
 }
 
@@ -543,11 +559,16 @@ ovn_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GE
     return FALSE;
   }
   remember_dhcp(def, live);
-  if (!nc_live_state_get(live, "ovn-chassis")) {
+  if (!nc_live_state_get(live, "ovn-chassis") || !nc_live_state_get(live, "ovn-bridge")) {
     g_autofree char *socket = nc_ovsdb_default_socket();
     g_auto(NcOvnChassisConfig) c = { 0 };
-    if (nc_ovn_chassis_config_read(socket, INTEGRATION_BRIDGE, &c, NULL) == 0 && c.system_id)
-      nc_live_state_set(live, "ovn-chassis", c.system_id);
+    if (nc_ovn_chassis_config_read(socket, &c, NULL) == 0) {
+      if (c.system_id && !nc_live_state_get(live, "ovn-chassis"))
+        nc_live_state_set(live, "ovn-chassis", c.system_id);
+      /* a state from before the name was read: the bridge it used */
+      if (!nc_live_state_get(live, "ovn-bridge"))
+        nc_live_state_set(live, "ovn-bridge", c.bridge);
+    }
   }
   return TRUE;
 }
@@ -575,11 +596,11 @@ port_addresses(const NcNetworkDef *def, const NcNetworkPortDef *port)
  * bridge and an openvswitch virtualport whose interfaceid is the logical
  * port's name. */
 static void
-fill_plug(NcNetworkPortDef *port)
+fill_plug(const NcLiveState *live, NcNetworkPortDef *port)
 {
   port->plug_type = NC_PORT_PLUG_BRIDGE;
   g_free(port->plug_bridge.brname);
-  port->plug_bridge.brname = g_strdup(INTEGRATION_BRIDGE);
+  port->plug_bridge.brname = g_strdup(integration_bridge(live));
   if (!port->virtualport) {
     port->virtualport = nc_virtualport_new();
     port->virtualport->type = NC_VIRTUALPORT_OPENVSWITCH;
@@ -588,9 +609,28 @@ fill_plug(NcNetworkPortDef *port)
   port->virtualport->has_interfaceid = TRUE;
 }
 
+/* How lsp_add takes a logical port that exists under the port's name. */
+typedef enum {
+  LSP_NEW,     /* refused: libvirt's "port exists" */
+  LSP_ADOPT,   /* this host's own, from before a restart: kept as it is */
+  LSP_RECLAIM, /* VIR_NETWORK_PORT_CREATE_RECLAIM: moved here (a migrating guest) */
+} LspMode;
+
+/* The port exists as this network's logical port (made by this or another
+ * host): libvirt's error for a uuid taken, saying where it is bound. */
+static void
+set_port_exists(GError **error, const NcNetworkDef *def, const char *puuid, const char *chassis)
+{
+  g_set_error(error, NC_ERROR, NC_ERROR_NETWORK_PORT_EXIST,
+              "network '%s': a port with uuid %s already exists (its OVN logical port is "
+              "requested on chassis '%s'); a migrating guest's port is made on the new host "
+              "with VIR_NETWORK_PORT_CREATE_RECLAIM",
+              def->name, puuid, chassis ? chassis : "any");
+}
+
 static gboolean
-lsp_add(const NcNetworkDef *def, NcLiveState *live, const NcNetworkPortDef *port,
-        gboolean existing_ok, GError **error)
+lsp_add(const NcNetworkDef *def, NcLiveState *live, const NcNetworkPortDef *port, LspMode mode,
+        GError **error)
 {
   char uuid[NC_UUID_STRING_LEN], puuid[NC_UUID_STRING_LEN], mac[18];
   const char *nb = nc_network_def_ovn(def)->nb;
@@ -615,17 +655,30 @@ lsp_add(const NcNetworkDef *def, NcLiveState *live, const NcNetworkPortDef *port
   };
   if (r == 0)
     r = nc_ovn_nb_port_add(nb, &p, &detail);
-  if (r == -EEXIST && existing_ok)
+  if (r == -EEXIST && mode == LSP_ADOPT)
     return TRUE;
-  /* the same port (uuid, network, MAC) from another host: a guest
-   * migrating; it is requested here from now on */
-  if (r == -EEXIST && p.chassis) {
+  /* the same port (uuid, network, MAC) held by another host: a guest
+   * migrating; it is requested here from now on, its addresses kept */
+  if (r == -EEXIST && mode == LSP_RECLAIM && p.chassis) {
     g_clear_pointer(&detail, g_free);
     int c = nc_ovn_nb_port_claim(nb, uuid, puuid, mac, p.chassis, &detail);
-    if (c == 0)
+    if (c == 0) {
+      g_message("network '%s': port %s reclaimed: its logical port is requested on chassis "
+                "'%s' now",
+                def->name, puuid, p.chassis);
       return TRUE;
+    }
     if (c != -ENOENT)
       r = c;
+  }
+  if (r == -EEXIST && mode == LSP_NEW) {
+    g_autofree char *chassis = NULL;
+    g_clear_pointer(&detail, g_free);
+    int f = nc_ovn_nb_port_find(nb, uuid, puuid, &chassis, &detail);
+    if (f == 0) {
+      set_port_exists(error, def, puuid, chassis);
+      return FALSE;
+    }
   }
   if (r == -ENOENT) {
     g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
@@ -635,9 +688,10 @@ lsp_add(const NcNetworkDef *def, NcLiveState *live, const NcNetworkPortDef *port
     return FALSE;
   }
   if (r == -EEXIST) {
-    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
-                "network '%s': port %s: OVN already has a logical port of that name", def->name,
-                puuid);
+    g_set_error(error, NC_ERROR, NC_ERROR_NETWORK_PORT_EXIST,
+                "network '%s': port %s: OVN already has a logical port of that name (not this "
+                "network's with MAC %s)",
+                def->name, puuid, mac);
     return FALSE;
   }
   if (r < 0) {
@@ -653,19 +707,23 @@ lsp_del(const NcNetworkDef *def, NcLiveState *live, const NcNetworkPortDef *port
 {
   char uuid[NC_UUID_STRING_LEN], puuid[NC_UUID_STRING_LEN];
   nc_uuid_format(port->uuid, puuid);
+  /* on condition that it is requested here: a port reclaimed by another
+   * host is that host's now */
   return nc_ovn_nb_port_del(nc_network_def_ovn(def)->nb, net_uuid(def, uuid), puuid,
                             nc_live_state_get(live, "ovn-chassis"), ret_detail);
 }
 
-/* The TAP on br-int, bound to the logical port by iface-id. */
+/* The TAP on the integration bridge, bound to the logical port by iface-id. */
 static gboolean
-bind_tap(const NcNetworkDef *def, const NcNetworkPortDef *port, const char *device, GError **error)
+bind_tap(const NcNetworkDef *def, const NcLiveState *live, const NcNetworkPortDef *port,
+         const char *device, GError **error)
 {
   char puuid[NC_UUID_STRING_LEN], mac[18];
   nc_uuid_format(port->uuid, puuid);
   nc_mac_format(&port->mac, mac);
+  const char *bridge = integration_bridge(live);
   NcOvsPort p = {
-    .bridge = INTEGRATION_BRIDGE,
+    .bridge = bridge,
     .name = device,
     .network = def->name,
     .port_uuid = puuid,
@@ -679,7 +737,7 @@ bind_tap(const NcNetworkDef *def, const NcNetworkPortDef *port, const char *devi
     g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_FAILED,
                 "network '%s': port %s: cannot bind '%s' on this host's %s (is ovn-controller's "
                 "Open vSwitch running, at %s?): %s",
-                def->name, puuid, device, INTEGRATION_BRIDGE, socket,
+                def->name, puuid, device, bridge, socket,
                 r == -ENODEV ? "no such bridge"
                 : detail     ? detail
                              : g_strerror(-r));
@@ -697,20 +755,10 @@ unbind_tap(const NcNetworkPortDef *port, const char *device)
   return nc_ovsdb_port_del(socket, device, puuid, NULL);
 }
 
+/* as at define (ovn_validate): refused rather than silently ignored */
 static gboolean
-ovn_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
-               NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
+check_port(const NcNetworkDef *def, const NcNetworkPortDef *port, GError **error)
 {
-  /* Shared, its switch is its active state: gone means destroyed on another
-   * host while this one was away, so it is not running any more. */
-  if (r == -ENOENT && g_strcmp0(nc_live_state_get(live, "ovn-shared"), "yes") == 0) {
-    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
-                "network '%s': destroyed on another host (its logical switch is gone from the "
-                "OVN NB)",
-                def->name);
-    return FALSE;
-  }
-  /* as at define (ovn_validate): refused rather than silently ignored */
   const char *what = port->vlan ? "<vlan>" : port->bandwidth ? "<bandwidth>" : NULL;
   if (what) {
     char puuid[NC_UUID_STRING_LEN];
@@ -720,12 +768,20 @@ ovn_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *liv
                 what);
     return FALSE;
   }
-  if (!lsp_add(def, live, port, FALSE, error))
+  return TRUE;
+}
+
+static gboolean
+ovn_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
+               NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
+{
+  if (!check_port(def, port, error) || !lsp_add(def, live, port, LSP_NEW, error))
     return FALSE;
-  fill_plug(port);
+  fill_plug(live, port);
   if (!dev || !dev->create)
     return TRUE; /* the VMM binds its own device (libvirt: from the plug) */
-  if (nc_port_tap_make(env, def, port, 0, dev, error) && bind_tap(def, port, dev->name, error))
+  if (nc_port_tap_make(env, def, port, 0, dev, error)
+      && bind_tap(def, live, port, dev->name, error))
     return TRUE;
   if (dev->ifindex)
     nc_port_tap_delete(env, port, dev);
@@ -762,20 +818,75 @@ ovn_port_free(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live
   return TRUE;
 }
 
+/* The port's logical port is requested on another chassis: its guest
+ * migrated (reclaimed there) while this daemon was away. */
+static gboolean
+moved_away(const NcNetworkDef *def, const NcLiveState *live, const NcNetworkPortDef *port)
+{
+  char uuid[NC_UUID_STRING_LEN], puuid[NC_UUID_STRING_LEN];
+  const char *here = nc_live_state_get(live, "ovn-chassis");
+  g_autofree char *there = NULL;
+  nc_uuid_format(port->uuid, puuid);
+  if (!here
+      || nc_ovn_nb_port_find(nc_network_def_ovn(def)->nb, net_uuid(def, uuid), puuid, &there, NULL)
+             < 0
+      || !there || g_str_equal(here, there))
+    return FALSE;
+  g_message("network '%s': port %s moved to chassis '%s' (its guest migrated): left to that "
+            "host, its device here is not bound again; delete the port here when done",
+            def->name, puuid, there);
+  return TRUE;
+}
+
 static gboolean
 ovn_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
                NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
 {
-  if (!lsp_add(def, live, port, TRUE, error))
+  gboolean moved = moved_away(def, live, port);
+  if (!moved && !lsp_add(def, live, port, LSP_ADOPT, error))
     return FALSE;
-  fill_plug(port);
-  if (!dev || !dev->create || !dev->name[0])
+  fill_plug(live, port);
+  if (moved || !dev || !dev->create || !dev->name[0])
     return TRUE;
   NcTapInfo info;
   gboolean made = FALSE;
   if (!nc_port_tap_readopt(env, def, port, 0, dev, &info, &made, error))
     return FALSE;
-  return bind_tap(def, port, dev->name, error);
+  return bind_tap(def, live, port, dev->name, error);
+}
+
+/* VIR_NETWORK_PORT_CREATE_RECLAIM: the guest's device is plugged into this
+ * host's integration bridge by its VMM with iface-id = the port's uuid
+ * (the plug ovn_port_alloc gives); the logical port is made, or moved
+ * here with its addresses when another host holds it (a migration). */
+static gboolean
+ovn_port_reclaim(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
+                 NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
+{
+  char puuid[NC_UUID_STRING_LEN];
+  nc_uuid_format(port->uuid, puuid);
+  const char *bridge = integration_bridge(live);
+  const NcVirtualPort *vp = port->virtualport;
+  if (g_strcmp0(port->plug_bridge.brname, bridge) != 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                "network '%s': port %s: the guest is plugged into '%s', this host's OVN "
+                "integration bridge is '%s' (external_ids:ovn-bridge); not reclaimed",
+                def->name, puuid, port->plug_bridge.brname ? port->plug_bridge.brname : "", bridge);
+    return FALSE;
+  }
+  if (vp
+      && (vp->type != NC_VIRTUALPORT_OPENVSWITCH
+          || (vp->has_interfaceid && memcmp(vp->interfaceid, port->uuid, NC_UUID_LEN) != 0))) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                "network '%s': port %s: the guest's <virtualport> is not OVN's binding of it "
+                "(type='openvswitch', interfaceid='%s': the logical port's name); not reclaimed",
+                def->name, puuid, puuid);
+    return FALSE;
+  }
+  if (!check_port(def, port, error) || !lsp_add(def, live, port, LSP_RECLAIM, error))
+    return FALSE;
+  fill_plug(live, port);
+  return TRUE;
 }
 
 const NcForwardDriver nc_driver_ovn = {
@@ -788,4 +899,5 @@ const NcForwardDriver nc_driver_ovn = {
   .port_alloc = ovn_port_alloc,
   .port_free = ovn_port_free,
   .port_adopt = ovn_port_adopt,
+  .port_reclaim = ovn_port_reclaim,
 };

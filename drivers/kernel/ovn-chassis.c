@@ -2,6 +2,7 @@
 #include "ovn-chassis.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include "ovn-nb.h"
 #include "ovsdb-rpc.h"
@@ -14,6 +15,7 @@ nc_ovn_chassis_config_clear(NcOvnChassisConfig *c)
   g_clear_pointer(&c->encap_type, g_free);
   g_clear_pointer(&c->encap_ip, g_free);
   g_clear_pointer(&c->dp_type, g_free);
+  g_clear_pointer(&c->bridge, g_free);
   g_clear_pointer(&c->bridge_dp_type, g_free);
   c->has_bridge = FALSE;
 }
@@ -24,21 +26,31 @@ dup_nonempty(const char *s)
   return s && s[0] ? g_strdup(s) : NULL;
 }
 
-int
-nc_ovn_chassis_config_read(const char *socket, const char *bridge, NcOvnChassisConfig *ret,
-                           char **ret_detail)
+/* A name OVS and the kernel take for a bridge, safe in a plug and a
+ * command line: 1-15 letters, digits, '-', '_', '.', not "." or "..". */
+static gboolean
+bridge_name_ok(const char *name)
 {
-  g_autoptr(GString) o = g_string_new("[{\"op\":\"select\",\"table\":\"Open_vSwitch\","
-                                      "\"where\":[],\"columns\":[\"external_ids\"]},"
-                                      "{\"op\":\"select\",\"table\":\"Bridge\",\"where\":[["
-                                      "\"name\",\"==\",");
-  nc_ovsdb_json_str(o, bridge);
-  g_string_append(o, "]],\"columns\":[\"datapath_type\"]}]");
+  gsize len = strlen(name);
+  gboolean ok = len > 0 && len < 16 && !g_str_equal(name, ".") && !g_str_equal(name, "..");
+  for (const char *p = name; ok && *p; p++)
+    ok = g_ascii_isalnum(*p) || *p == '-' || *p == '_' || *p == '.';
+  return ok;
+}
+
+int
+nc_ovn_chassis_config_read(const char *socket, NcOvnChassisConfig *ret, char **ret_detail)
+{
+  /* every bridge (a host has few): the integration bridge's name is known
+   * only from the first row, and one transaction is one round trip */
+  static const char ops[] = "[{\"op\":\"select\",\"table\":\"Open_vSwitch\",\"where\":[],"
+                            "\"columns\":[\"external_ids\"]},{\"op\":\"select\",\"table\":"
+                            "\"Bridge\",\"where\":[],\"columns\":[\"name\",\"datapath_type\"]}]";
   g_autoptr(JsonArray) result = NULL;
-  int r = nc_ovsdb_transact(socket, o->str, NC_OVN_NB_TIMEOUT_MS, &result, ret_detail);
+  int r = nc_ovsdb_transact(socket, ops, NC_OVN_NB_TIMEOUT_MS, &result, ret_detail);
   if (r < 0)
     return r;
-  NcOvnChassisConfig c = { 0 };
+  g_auto(NcOvnChassisConfig) c = { 0 };
   JsonArray *rows = nc_ovsdb_result_rows(result, 0);
   if (rows && json_array_get_length(rows) > 0) {
     JsonObject *row = json_array_get_object_element(rows, 0);
@@ -47,14 +59,29 @@ nc_ovn_chassis_config_read(const char *socket, const char *bridge, NcOvnChassisC
     c.encap_type = dup_nonempty(nc_ovsdb_row_map_get(row, "external_ids", "ovn-encap-type"));
     c.encap_ip = dup_nonempty(nc_ovsdb_row_map_get(row, "external_ids", "ovn-encap-ip"));
     c.dp_type = dup_nonempty(nc_ovsdb_row_map_get(row, "external_ids", "ovn-bridge-datapath-type"));
+    c.bridge = dup_nonempty(nc_ovsdb_row_map_get(row, "external_ids", "ovn-bridge"));
+  }
+  if (!c.bridge)
+    c.bridge = g_strdup(NC_OVN_DEFAULT_BRIDGE);
+  if (!bridge_name_ok(c.bridge)) {
+    if (ret_detail) {
+      g_autofree char *escaped = g_strescape(c.bridge, NULL);
+      *ret_detail = g_strdup_printf("external_ids:ovn-bridge='%s' is not a bridge name (1-15 "
+                                    "letters, digits, '-', '_', '.')",
+                                    escaped);
+    }
+    return -EINVAL;
   }
   rows = nc_ovsdb_result_rows(result, 1);
-  if (rows && json_array_get_length(rows) > 0) {
+  for (guint i = 0; rows && i < json_array_get_length(rows); i++) {
+    JsonObject *row = json_array_get_object_element(rows, i);
+    if (g_strcmp0(nc_ovsdb_row_string(row, "name"), c.bridge) != 0)
+      continue;
     c.has_bridge = TRUE;
-    c.bridge_dp_type
-        = g_strdup(nc_ovsdb_row_string(json_array_get_object_element(rows, 0), "datapath_type"));
+    c.bridge_dp_type = g_strdup(nc_ovsdb_row_string(row, "datapath_type"));
   }
   *ret = c;
+  memset(&c, 0, sizeof c);
   return 0;
 }
 

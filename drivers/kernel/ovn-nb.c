@@ -397,3 +397,27 @@ nc_ovn_nb_port_claim(const char *nb, const char *net_uuid, const char *port_uuid
   g_string_append(m, "]]}]");
   return transact(nb, m, NULL, ret_detail);
 }
+
+int
+nc_ovn_nb_port_find(const char *nb, const char *net_uuid, const char *port_uuid, char **ret_chassis,
+                    char **ret_detail)
+{
+  g_autoptr(GString) o = g_string_new("[{\"op\":\"select\",\"table\":\"Logical_Switch_Port\","
+                                      "\"columns\":[\"options\"],\"where\":[[\"name\",\"==\",");
+  nc_ovsdb_json_str(o, port_uuid);
+  g_string_append(o, "],[\"external_ids\",\"includes\",");
+  map3(o, "netctl-uuid", net_uuid, "netctl-port", port_uuid, NULL, NULL);
+  g_string_append(o, "]]}]");
+  g_autoptr(JsonArray) result = NULL;
+  int r = transact(nb, o, &result, ret_detail);
+  if (r < 0)
+    return r;
+  JsonArray *rows = nc_ovsdb_result_rows(result, 0);
+  if (!rows || json_array_get_length(rows) == 0)
+    return -ENOENT;
+  const char *chassis = nc_ovsdb_row_map_get(json_array_get_object_element(rows, 0), "options",
+                                             "requested-chassis");
+  if (ret_chassis)
+    *ret_chassis = chassis && chassis[0] ? g_strdup(chassis) : NULL;
+  return 0;
+}

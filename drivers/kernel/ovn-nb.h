@@ -87,6 +87,12 @@ int nc_ovn_nb_port_del(const char *nb, const char *net_uuid, const char *port_uu
 int nc_ovn_nb_port_claim(const char *nb, const char *net_uuid, const char *port_uuid,
                          const char *mac, const char *chassis, char **ret_detail);
 
+/* The network's port port_uuid (carrying its marks): its requested-chassis
+ * in *ret_chassis (NULL: none; caller frees). -ENOENT when the network has
+ * no such port. */
+int nc_ovn_nb_port_find(const char *nb, const char *net_uuid, const char *port_uuid,
+                        char **ret_chassis, char **ret_detail);
+
 /* The addresses OVN gave the network's ports: for each port, "MAC IP"
  * from its dynamic_addresses (OVN's IPAM), else its fixed "MAC IP"
  * address; ports without an IPv4 address are left out. *ret_addresses is

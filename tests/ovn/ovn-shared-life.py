@@ -5,7 +5,7 @@ follows the NB through a standing monitor, emitting the lifecycle events a
 local change would. Two hosts (tests/ovn/ovn_lib.py), events watched with
 `netctl net-event --loop` on each host's bus (the D-Bus NetworkEvent signal).
 
-Run as `ovn-shared-life.py SCENARIO` (life, autostart); exit 0 pass, 1 fail,
+Run as `ovn-shared-life.py SCENARIO` (life, autostart, raft); exit 0 pass, 1 fail,
 77 skip (ovn-central/ovn-host/openvswitch-switch missing, or not root).
 """
 
@@ -220,6 +220,41 @@ def autostart(env):
     n2.ok("net-destroy", "life")
     n2.ok("net-undefine", "life")
     assert nb_key("netctl-version") == "" and switches(c) == []
+    log(f"done at {mlib.elapsed(t0)}")
+
+
+@scenario
+def raft(env):
+    """NB as a 3-member Raft cluster, --ovn-nb listing the three: the member
+    both monitors watch (the first) killed, each monitor moves to another
+    member and a start and a destroy on one host still reach the other."""
+    t0 = time.monotonic()
+    cl = ovn_lib.Cluster(env, members=3)
+    c = cl.central
+    opt = ["--ovn-nb", c.nb_remote]
+    n1 = ovn_lib.Netctld(env, cl.hosts[0], extra=opt)
+    n2 = ovn_lib.Netctld(env, cl.hosts[1], extra=opt)
+    ev1, ev2 = Events(env, n1), Events(env, n2)
+    time.sleep(0.5)
+    xml = env.write("life.xml", OVN_NET.format(uuid=NET_UUID, nb=c.nb_remote))
+    n1.ok("net-define", xml)
+    ev2.wait("Defined")
+    first = f"OVN NB monitor: watching {ovn_lib.remotes(6641, 1)}"
+    assert first in n1.read_log() and first in n2.read_log()
+    c.kill_member(1)
+    for n in (n1, n2):
+        wait_for(f"host{n.host.n}'s monitor on another member",
+                 lambda: re.search(r"OVN NB monitor: watching tcp:192\.168\.50\.[23]:6641",
+                                   n.read_log()), timeout=30, interval=0.2)
+    log(f"monitors moved to another member at {mlib.elapsed(t0)}")
+    n1.ok("net-start", "life")
+    ev2.wait("Started")
+    assert info(n2)["Active"] == "yes"
+    n2.ok("net-destroy", "life")
+    ev1.wait("Stopped")
+    assert info(n1)["Active"] == "no" and switches(c) == []
+    n1.ok("net-undefine", "life")
+    ev2.wait("Undefined")
     log(f"done at {mlib.elapsed(t0)}")
 
 

@@ -504,6 +504,78 @@ class TapGuest(mlib.Host):
     reaches = Guest.reaches
 
 
+# -- hosts added one by one, an integration bridge of another name (ovn-ha.py) -------------------
+
+class NamedBridgeHost(OvnHost):
+    """An OvnHost whose integration bridge is `bridge`, named to
+    ovn-controller by external_ids:ovn-bridge before it starts."""
+
+    def __init__(self, env, fabric, n, bridge, **kw):
+        self.int_bridge = bridge
+        super().__init__(env, fabric, n, **kw)
+
+    def add_bridge(self, name, *settings):
+        return super().add_bridge(self.int_bridge if name == "br-int" else name, *settings)
+
+    def daemon(self, name, tool, *args):
+        if tool == "ovn-controller":
+            self.vsctl("set", "Open_vSwitch", ".", f"external_ids:ovn-bridge={self.int_bridge}")
+        return super().daemon(name, tool, *args)
+
+    def bind(self, ifname, iface_id):
+        self.vsctl("add-port", self.int_bridge, ifname, "--", "set", "Interface", ifname,
+                   f"external_ids:iface-id={iface_id}")
+
+
+def add_host(cluster, n, bridge=None):
+    """Host n joined to cluster (after Cluster(env, hosts=1) or more), with
+    its integration bridge named `bridge` (None: br-int); returns it once
+    its chassis is in the SB."""
+    sb = cluster.central.sb_remote
+    if bridge:
+        h = NamedBridgeHost(cluster.env, cluster.fabric, n, bridge, sb_remote=sb)
+    else:
+        h = OvnHost(cluster.env, cluster.fabric, n, sb_remote=sb)
+    cluster.hosts.append(h)
+    wait_for(f"host{n}'s chassis in the SB", lambda: h.system_id in cluster.central.chassis(),
+             timeout=60, interval=0.3)
+    return h
+
+
+def int_bridge(host):
+    return getattr(host, "int_bridge", "br-int")
+
+
+def move_guest(guest, host, iface_id):
+    """A Guest migrating: the host end of its veth leaves its host (unbound
+    there, as the source VMM does) for `host`, where it is bound with the
+    same iface-id (the destination VMM). The guest keeps its eth0, MAC and
+    address."""
+    old = guest.host
+    old.vsctl("--if-exists", "del-port", int_bridge(old), guest.port)
+    if old.ns.proc is None:  # host 1, the test's namespace
+        host.ns.take_link(guest.port)
+    else:
+        old.ns.run("ip", "link", "set", guest.port, "netns", str(host.ns.proc.pid))
+    host.ns.run("ip", "link", "set", guest.port, "up")
+    offloads_off(host.ns, guest.port)
+    host.bind(guest.port, iface_id)
+    guest.host = host
+
+
+def lose_host(host, netctld=None):
+    """Every process of host (ovn-controller, ovs-vswitchd, ovsdb-server,
+    and its netctld with its bus) killed by PID with SIGKILL: the host lost."""
+    import signal
+    for name in ("ovn-controller", "ovs-vswitchd", "ovsdb-server"):
+        p = host.procs.pop(name, None)
+        if p is not None:
+            host.env.stop(p, signal.SIGKILL)
+    if netctld is not None:
+        host.env.stop(netctld.proc, signal.SIGKILL)
+        host.env.stop(netctld.bus, signal.SIGKILL)
+
+
 class MonitorCut:
     """A partition of one link: the TCP packets of netctld n's standing NB
     monitor connection (its one long-lived connection to port 6641) dropped
