@@ -26,12 +26,16 @@ nc_ovn_leases_read(const NcNetworkDef *def, const char *mac, GError **error)
 {
   char uuid[NC_UUID_STRING_LEN];
   nc_uuid_format(def->uuid, uuid);
-  const NcIpDef *ip = NULL;
-  for (guint i = 0; def->ips && i < def->ips->len && !ip; i++)
-    if (((const NcIpDef *)def->ips->pdata[i])->family == AF_INET)
-      ip = def->ips->pdata[i];
+  const NcIpDef *ip = NULL, *ip6 = NULL;
+  for (guint i = 0; def->ips && i < def->ips->len; i++) {
+    const NcIpDef *d = def->ips->pdata[i];
+    if (d->family == AF_INET && !ip)
+      ip = d;
+    else if (d->family == AF_INET6 && !ip6)
+      ip6 = d;
+  }
   g_autoptr(GPtrArray) leases = g_ptr_array_new_with_free_func((GDestroyNotify)nc_dhcp_lease_free);
-  if (!ip)
+  if (!ip && !ip6)
     return g_steal_pointer(&leases);
   g_autoptr(GPtrArray) addresses = NULL;
   g_autofree char *detail = NULL;
@@ -48,23 +52,30 @@ nc_ovn_leases_read(const NcNetworkDef *def, const char *mac, GError **error)
   for (guint i = 0; i < addresses->len; i++) {
     g_auto(GStrv) parts = g_strsplit(addresses->pdata[i], " ", -1);
     NcMac m;
-    NcSockAddr a;
-    if (!parts[0] || !parts[1] || !nc_mac_parse(parts[0], &m)
-        || !nc_sockaddr_parse(parts[1], AF_INET, &a))
-      continue; /* not an IPv4 address of ours: OVN's other forms are left out */
+    if (!parts[0] || !nc_mac_parse(parts[0], &m))
+      continue;
     if (filter && memcmp(m.addr, want.addr, NC_MAC_LEN) != 0)
       continue;
     char mtext[18];
     nc_mac_format(&m, mtext);
-    NcDhcpLease *l = g_new0(NcDhcpLease, 1);
-    l->iface = g_strconcat("netctl-", def->name, NULL);
-    l->expiry_time = 0;
-    l->type = 0;
-    l->mac = g_strdup(mtext);
-    l->ipaddr = nc_sockaddr_format(&a);
-    l->prefix = (guint)MAX(nc_ip_def_prefix(ip), 0);
-    l->hostname = g_strdup(host_name(ip, &m));
-    g_ptr_array_add(leases, l);
+    /* "MAC [IPv4] [IPv6]": one lease per address of a family the network has */
+    for (guint k = 1; parts[k]; k++) {
+      NcSockAddr a;
+      if (!nc_sockaddr_parse(parts[k], AF_UNSPEC, &a))
+        continue;
+      const NcIpDef *of = a.family == AF_INET ? ip : ip6;
+      if (!of)
+        continue;
+      NcDhcpLease *l = g_new0(NcDhcpLease, 1);
+      l->iface = g_strconcat("netctl-", def->name, NULL);
+      l->expiry_time = 0;
+      l->type = a.family == AF_INET6 ? 1 : 0;
+      l->mac = g_strdup(mtext);
+      l->ipaddr = nc_sockaddr_format(&a);
+      l->prefix = (guint)MAX(nc_ip_def_prefix(of), 0);
+      l->hostname = g_strdup(ip ? host_name(ip, &m) : NULL);
+      g_ptr_array_add(leases, l);
+    }
   }
   return g_steal_pointer(&leases);
 }

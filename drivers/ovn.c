@@ -50,8 +50,10 @@
 #include "link-tap.h"
 #include "nc-error.h"
 #include "network-netctl-ovn.h"
+#include "ethtool.h"
 #include "ovn-chassis.h"
 #include "ovn-nb.h"
+#include "ovn-underlay.h"
 #include "ovsdb.h"
 
 /* The integration bridge ovn-controller manages here, as read at start or
@@ -98,6 +100,32 @@ ipv4(const NcNetworkDef *def)
   return NULL;
 }
 
+/* The network's IPv6 <ip>, NULL when none. */
+static const NcIpDef *
+ipv6(const NcNetworkDef *def)
+{
+  for (guint i = 0; def->ips && i < def->ips->len; i++) {
+    const NcIpDef *ip = def->ips->pdata[i];
+    if (ip->family == AF_INET6)
+      return ip;
+  }
+  return NULL;
+}
+
+/* The address OVN's IPAM gives a port of that MAC (other_config:
+ * ipv6_prefix): the /64's prefix and the MAC's EUI-64 identifier. */
+static char *
+eui64(const NcIpDef *ip, const NcMac *mac)
+{
+  NcSockAddr a;
+  nc_sockaddr_network(&ip->address, 64, &a);
+  guint8 *b = a.u.v6.s6_addr;
+  b[8] = mac->addr[0] ^ 2, b[9] = mac->addr[1], b[10] = mac->addr[2];
+  b[11] = 0xff, b[12] = 0xfe;
+  b[13] = mac->addr[3], b[14] = mac->addr[4], b[15] = mac->addr[5];
+  return nc_sockaddr_format(&a);
+}
+
 static gboolean
 ovn_validate(const NcNetworkDef *def, GError **error)
 {
@@ -117,10 +145,14 @@ ovn_validate(const NcNetworkDef *def, GError **error)
     why = "uplink, uplinkAddress, uplinkGateway and chassis need <forward mode='nat|route'>";
   for (guint i = 0; !why && def->ips && i < def->ips->len; i++) {
     const NcIpDef *ip = def->ips->pdata[i];
-    if (ip->family != AF_INET)
-      why = "IPv6 (OVN's DHCPv6 and RA) is not supported yet";
-    else if (ip != ipv4(def))
-      why = "one IPv4 <ip> at most";
+    if (ip != ipv4(def) && ip != ipv6(def))
+      why = "one IPv4 and one IPv6 <ip> at most";
+    else if (ip->family == AF_INET6 && nc_ip_def_prefix(ip) != 64)
+      why = "an IPv6 <ip> needs prefix='64' (OVN gives each port the EUI-64 address of its MAC "
+            "in that prefix, announced by router advertisements)";
+    else if (ip->family == AF_INET6 && ip->hosts && ip->hosts->len)
+      why = "an IPv6 DHCP <host> cannot be matched to a port (OVN's DHCPv6 gives each port the "
+            "EUI-64 address of its MAC in the prefix); leave it out";
     for (guint h = 0; !why && ip->hosts && h < ip->hosts->len; h++) {
       const NcDhcpHost *host = ip->hosts->pdata[h];
       if (!host->has_mac || !nc_sockaddr_is_set(&host->ip))
@@ -298,6 +330,61 @@ check_underlay_mtu(const NcDriverEnv *env, const NcNetworkDef *def, const NcOvnC
                       c->encap_ip);
 }
 
+/* The interface holding this host's encap IP (ifname, IFNAMSIZ), FALSE
+ * when none or not knowable. */
+static gboolean
+encap_ifname(const NcDriverEnv *env, const char *encap_ip, char *ifname, gsize size)
+{
+  NcSockAddr encap;
+  g_autoptr(GArray) addrs = NULL;
+  if (!env || !env->kernel || !nc_sockaddr_parse(encap_ip, AF_UNSPEC, &encap)
+      || nc_addr_list(env->kernel, encap.family, 0, &addrs) < 0)
+    return FALSE;
+  for (guint i = 0; i < addrs->len; i++) {
+    const NcAddrEntry *e = &g_array_index(addrs, NcAddrEntry, i);
+    if (nc_sockaddr_equal(&e->addr, &encap) && e->ifname[0]) {
+      g_strlcpy(ifname, e->ifname, size);
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
+/* Offloads that break TCP between hosts while ping works (issue 14's
+ * measurements): userspace TSO with tunnels, and TX checksum offload on a
+ * kernel interface feeding the netdev datapath's underlay (the userspace
+ * datapath sends the partial checksums on as they are). The interfaces are
+ * those of the OVS bridge holding the encap IP (br-phy). */
+static gboolean
+check_offloads(const NcDriverEnv *env, const NcNetworkDef *def, const NcOvnChassisConfig *c,
+               const char *socket, GError **error)
+{
+  char bridge[64] = "";
+  gboolean netdev = g_strcmp0(c->dp_type, "netdev") == 0;
+  if (netdev)
+    encap_ifname(env, c->encap_ip, bridge, sizeof(bridge));
+  g_auto(NcOvnUnderlay) u = { 0 };
+  if (nc_ovn_underlay_read(socket, bridge[0] ? bridge : NULL, &u, NULL) < 0)
+    return TRUE; /* read just before: ovn-controller reports its own errors */
+  if (u.userspace_tso)
+    return chassis_fail(error, def,
+                        "Open vSwitch has other_config:userspace-tso-enable=true, which breaks "
+                        "TCP through OVN's %s tunnels; `ovs-vsctl set Open_vSwitch . "
+                        "other_config:userspace-tso-enable=false` and restart ovs-vswitchd",
+                        c->encap_type);
+  for (guint i = 0; u.ifaces && i < u.ifaces->len; i++) {
+    const char *ifname = u.ifaces->pdata[i];
+    gboolean on = FALSE;
+    if (nc_ethtool_get_tx_csum(ifname, &on) == 0 && on)
+      return chassis_fail(error, def,
+                          "TX checksum offload is on on '%s', which feeds the netdev datapath's "
+                          "underlay (%s, holding the encap IP %s): TCP between hosts would "
+                          "fail; `ethtool -K %s tx off`",
+                          ifname, bridge, c->encap_ip, ifname);
+  }
+  return TRUE;
+}
+
 /* What ovn-controller on this host needs, read where it reads it. */
 static gboolean
 check_chassis(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GError **error)
@@ -339,6 +426,9 @@ check_chassis(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live
   if (!nc_ovn_remotes_valid(c.remote, &why))
     return chassis_fail(error, def, "external_ids:ovn-remote='%s' cannot be checked: %s", c.remote,
                         why);
+  /* before the SB is reached: these offloads break that TCP connection too */
+  if (!check_offloads(env, def, &c, socket, error))
+    return FALSE;
   gboolean registered = FALSE;
   g_clear_pointer(&detail, g_free);
   r = nc_ovn_chassis_registered(c.remote, c.system_id, &registered, &detail);
@@ -405,10 +495,13 @@ static void
 remember_dhcp(const NcNetworkDef *def, NcLiveState *live)
 {
   char uuid[NC_UUID_STRING_LEN];
-  g_autofree char *dhcp = NULL;
-  if (nc_ovn_nb_switch_find(nc_network_def_ovn(def)->nb, net_uuid(def, uuid), NULL, &dhcp, NULL)
-      == 0)
+  g_autofree char *dhcp = NULL, *dhcp6 = NULL;
+  if (nc_ovn_nb_switch_find2(nc_network_def_ovn(def)->nb, net_uuid(def, uuid), NULL, &dhcp,
+                             &dhcp6, NULL)
+      == 0) {
     nc_live_state_set(live, "ovn-dhcp", dhcp ? dhcp : "");
+    nc_live_state_set(live, "ovn-dhcp6", dhcp6 ? dhcp6 : "");
+  }
 }
 
 static gboolean
@@ -464,6 +557,55 @@ ovn_start(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GE
     }
   }
   g_ptr_array_add(opts, NULL);
+  /* IPv6: OVN's IPAM gives each port the EUI-64 address of its MAC in the
+   * /64; a router port announces the prefix (SLAAC), or with a <dhcp>
+   * range sends guests to OVN's stateful DHCPv6 (which hands out that same
+   * address: OVN's DHCPv6 knows no ranges) */
+  const NcIpDef *ip6 = ipv6(def);
+  g_autofree char *prefix6 = NULL, *cidr6 = NULL, *net6 = NULL, *mac6 = NULL, *mtu6 = NULL;
+  g_autofree char *dns6 = NULL;
+  g_autoptr(GPtrArray) opts6 = g_ptr_array_new();
+  g_autoptr(GPtrArray) ra = g_ptr_array_new();
+  if (ip6) {
+    NcSockAddr n6;
+    nc_sockaddr_network(&ip6->address, 64, &n6);
+    prefix6 = nc_sockaddr_format(&n6);
+    g_autofree char *a6 = nc_sockaddr_format(&ip6->address);
+    net6 = g_strdup_printf("%s/64", a6);
+    gboolean stateful = ip6->ranges && ip6->ranges->len;
+    g_ptr_array_add(ra, "address_mode");
+    g_ptr_array_add(ra, stateful ? "dhcpv6_stateful" : "slaac");
+    g_ptr_array_add(ra, "send_periodic"), g_ptr_array_add(ra, "true");
+    if (def->has_mtu && def->mtu >= 1280) {
+      mtu6 = g_strdup_printf("%u", def->mtu);
+      g_ptr_array_add(ra, "mtu"), g_ptr_array_add(ra, mtu6);
+    }
+    g_autoptr(GString) d = g_string_new(NULL);
+    for (guint i = 0; def->dns.forwarders && i < def->dns.forwarders->len; i++) {
+      const NcDnsForwarder *f = def->dns.forwarders->pdata[i];
+      if (f->addr.family != AF_INET6 || f->domain)
+        continue;
+      g_autofree char *a = nc_sockaddr_format(&f->addr);
+      if (!stateful) { /* OVN's RA carries one RDNSS */
+        dns6 = g_steal_pointer(&a);
+        break;
+      }
+      g_string_append_printf(d, "%s%s", d->len ? ", " : "", a);
+    }
+    if (d->len)
+      dns6 = strchr(d->str, ',') ? g_strdup_printf("{%s}", d->str) : g_strdup(d->str);
+    if (dns6 && !stateful)
+      g_ptr_array_add(ra, "rdnss"), g_ptr_array_add(ra, dns6);
+    if (stateful) {
+      cidr6 = g_strdup_printf("%s/64", prefix6);
+      mac6 = router_mac(def, 1); /* DUID-LL of the router's inside MAC */
+      g_ptr_array_add(opts6, "server_id"), g_ptr_array_add(opts6, mac6);
+      if (dns6)
+        g_ptr_array_add(opts6, "dns_server"), g_ptr_array_add(opts6, dns6);
+    }
+  }
+  g_ptr_array_add(opts6, NULL);
+  g_ptr_array_add(ra, NULL);
   NcOvnSwitch sw = {
     .network = def->name,
     .net_uuid = net_uuid(def, uuid),
@@ -471,12 +613,19 @@ ovn_start(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GE
     .exclude_ips = exclude,
     .dhcp_cidr = cidr,
     .dhcp_options = (const char *const *)opts->pdata,
+    .ipv6_prefix = prefix6,
+    .dhcp6_cidr = cidr6,
+    .dhcp6_options = (const char *const *)opts6->pdata,
+    .int_net6 = net6,
+    .ra_configs = (const char *const *)ra->pdata,
   };
   g_autoptr(GPtrArray) records = dns_records(def);
   sw.dns_records = (const char *const *)records->pdata;
   const NcNetctlOvn *ovn = nc_network_def_ovn(def);
   g_autofree char *int_mac = router_mac(def, 1), *ext_mac = router_mac(def, 2);
   g_autofree char *int_net = NULL, *snat_ip = NULL;
+  if (net6)
+    sw.int_mac = int_mac; /* the RA router's port (also without uplink) */
   if ((def->forward.mode == NC_FORWARD_NAT || def->forward.mode == NC_FORWARD_ROUTE) && router) {
     int_net = g_strdup_printf("%s/%d", router, prefix);
     sw.uplink = ovn->uplink;
@@ -581,15 +730,18 @@ port_addresses(const NcNetworkDef *def, const NcNetworkPortDef *port)
 {
   char mac[18];
   nc_mac_format(&port->mac, mac);
-  const NcIpDef *ip = ipv4(def);
+  const NcIpDef *ip = ipv4(def), *ip6 = ipv6(def);
   for (guint i = 0; ip && ip->hosts && i < ip->hosts->len; i++) {
     const NcDhcpHost *h = ip->hosts->pdata[i];
     if (h->has_mac && memcmp(h->mac.addr, port->mac.addr, NC_MAC_LEN) == 0) {
       g_autofree char *a = nc_sockaddr_format(&h->ip);
-      return g_strdup_printf("%s %s", mac, a);
+      /* fixed addresses get no IPv6 from IPAM: the same EUI-64 one */
+      g_autofree char *a6 = ip6 ? eui64(ip6, &port->mac) : NULL;
+      return a6 ? g_strdup_printf("%s %s %s", mac, a, a6) : g_strdup_printf("%s %s", mac, a);
     }
   }
-  return ip && nc_ip_def_prefix(ip) > 0 ? g_strdup_printf("%s dynamic", mac) : g_strdup(mac);
+  return (ip && nc_ip_def_prefix(ip) > 0) || ip6 ? g_strdup_printf("%s dynamic", mac)
+                                                  : g_strdup(mac);
 }
 
 /* libvirt's QEMU driver plugs the guest itself from this: the integration
@@ -636,14 +788,16 @@ lsp_add(const NcNetworkDef *def, NcLiveState *live, const NcNetworkPortDef *port
   const char *nb = nc_network_def_ovn(def)->nb;
   nc_uuid_format(port->uuid, puuid);
   nc_mac_format(&port->mac, mac);
-  g_autofree char *dhcp = NULL, *detail = NULL;
+  g_autofree char *dhcp = NULL, *dhcp6 = NULL, *detail = NULL;
   const char *known = nc_live_state_get(live, "ovn-dhcp");
+  const char *known6 = nc_live_state_get(live, "ovn-dhcp6");
   int r = 0;
   net_uuid(def, uuid);
-  if (known)
+  if (known && known6) {
     dhcp = known[0] ? g_strdup(known) : NULL;
-  else
-    r = nc_ovn_nb_switch_find(nb, uuid, NULL, &dhcp, &detail);
+    dhcp6 = known6[0] ? g_strdup(known6) : NULL;
+  } else
+    r = nc_ovn_nb_switch_find2(nb, uuid, NULL, &dhcp, &dhcp6, &detail);
   g_autofree char *addresses = port_addresses(def, port);
   NcOvnPort p = {
     .net_uuid = uuid,
@@ -651,6 +805,7 @@ lsp_add(const NcNetworkDef *def, NcLiveState *live, const NcNetworkPortDef *port
     .addresses = addresses,
     .port_security = mac,
     .dhcp = dhcp,
+    .dhcp6 = dhcp6,
     .chassis = nc_live_state_get(live, "ovn-chassis"),
   };
   if (r == 0)

@@ -64,7 +64,7 @@ router_lsp(GString *o, const NcOvnSwitch *sw, const char *uuid_name, const char 
 
 static void
 lrp(GString *o, const NcOvnSwitch *sw, const char *uuid_name, const char *name, const char *mac,
-    const char *net, gboolean gateway)
+    const char *net, const char *net6, gboolean gateway)
 {
   g_string_append_printf(o,
                          ",{\"op\":\"insert\",\"table\":\"Logical_Router_Port\","
@@ -73,8 +73,20 @@ lrp(GString *o, const NcOvnSwitch *sw, const char *uuid_name, const char *name, 
   nc_ovsdb_json_str(o, name);
   g_string_append(o, ",\"mac\":");
   nc_ovsdb_json_str(o, mac);
-  g_string_append(o, ",\"networks\":");
-  nc_ovsdb_json_str(o, net);
+  g_string_append(o, ",\"networks\":[\"set\",[");
+  if (net)
+    nc_ovsdb_json_str(o, net);
+  if (net6) {
+    if (net)
+      g_string_append_c(o, ',');
+    nc_ovsdb_json_str(o, net6);
+    /* OVN answers router solicitations (and sends RAs) from this port */
+    g_string_append(o, "]],\"ipv6_ra_configs\":[\"map\",[");
+    gboolean first = TRUE;
+    for (const char *const *kv = sw->ra_configs; kv && kv[0] && kv[1]; kv += 2)
+      nc_ovsdb_json_map_pair(o, &first, kv[0], kv[1]);
+  }
+  g_string_append(o, "]]");
   if (gateway)
     g_string_append(o, ",\"gateway_chassis\":[\"named-uuid\",\"gwc\"]");
   g_string_append(o, ",\"external_ids\":");
@@ -84,7 +96,9 @@ lrp(GString *o, const NcOvnSwitch *sw, const char *uuid_name, const char *name, 
 
 /* The router, its ports, route, SNAT and gateway chassis, and the uplink
  * switch with its localnet port; the inner switch's router port is named
- * "lsprtr" for the switch's insert. */
+ * "lsprtr" for the switch's insert. Without an uplink (an isolated network
+ * with IPv6) only the router and its inside port: OVN's RAs come from a
+ * router port. */
 static void
 router_ops(GString *o, const NcOvnSwitch *sw, const char *name)
 {
@@ -95,7 +109,15 @@ router_ops(GString *o, const NcOvnSwitch *sw, const char *name)
   g_autofree char *localnet = g_strconcat(name, "-uplink", NULL);
   g_autofree char *gwc = g_strconcat(ext_port, "-", sw->chassis, NULL);
   router_lsp(o, sw, "lsprtr", rtr, int_port);
-  lrp(o, sw, "lrpint", int_port, sw->int_mac, sw->int_net, FALSE);
+  lrp(o, sw, "lrpint", int_port, sw->int_mac, sw->int_net, sw->int_net6, FALSE);
+  if (!sw->uplink) {
+    g_string_append(o, ",{\"op\":\"insert\",\"table\":\"Logical_Router\",\"row\":{\"name\":");
+    nc_ovsdb_json_str(o, name);
+    g_string_append(o, ",\"ports\":[\"named-uuid\",\"lrpint\"],\"external_ids\":");
+    marks(o, sw);
+    g_string_append(o, "}}");
+    return;
+  }
   g_string_append(o, ",{\"op\":\"insert\",\"table\":\"Gateway_Chassis\",\"uuid-name\":"
                      "\"gwc\",\"row\":{\"name\":");
   nc_ovsdb_json_str(o, gwc);
@@ -104,7 +126,7 @@ router_ops(GString *o, const NcOvnSwitch *sw, const char *name)
   g_string_append(o, ",\"priority\":1,\"external_ids\":");
   marks(o, sw);
   g_string_append(o, "}}");
-  lrp(o, sw, "lrpext", ext_port, sw->ext_mac, sw->ext_net, TRUE);
+  lrp(o, sw, "lrpext", ext_port, sw->ext_mac, sw->ext_net, NULL, TRUE);
   if (sw->gateway) {
     g_string_append(o, ",{\"op\":\"insert\",\"table\":\"Logical_Router_Static_Route\","
                        "\"uuid-name\":\"route\",\"row\":{\"ip_prefix\":\"0.0.0.0/0\","
@@ -176,7 +198,19 @@ nc_ovn_nb_switch_create(const char *nb, const NcOvnSwitch *sw, char **ret_detail
     map3(o, "netctl-network", sw->network, "netctl-uuid", sw->net_uuid, NULL, NULL);
     g_string_append(o, "}}");
   }
-  if (sw->uplink)
+  if (sw->dhcp6_cidr) {
+    g_string_append(o, ",{\"op\":\"insert\",\"table\":\"DHCP_Options\",\"row\":{\"cidr\":");
+    nc_ovsdb_json_str(o, sw->dhcp6_cidr);
+    g_string_append(o, ",\"options\":[\"map\",[");
+    gboolean first = TRUE;
+    for (const char *const *kv = sw->dhcp6_options; kv && kv[0] && kv[1]; kv += 2)
+      nc_ovsdb_json_map_pair(o, &first, kv[0], kv[1]);
+    g_string_append(o, "]],\"external_ids\":");
+    marks(o, sw);
+    g_string_append(o, "}}");
+  }
+  gboolean router = sw->uplink || sw->int_net6;
+  if (router)
     router_ops(o, sw, name);
   gboolean dns = sw->dns_records && sw->dns_records[0];
   if (dns) {
@@ -191,12 +225,12 @@ nc_ovn_nb_switch_create(const char *nb, const NcOvnSwitch *sw, char **ret_detail
   }
   g_string_append(o, ",{\"op\":\"insert\",\"table\":\"Logical_Switch\",\"row\":{\"name\":");
   nc_ovsdb_json_str(o, name);
-  if (sw->uplink)
+  if (router)
     g_string_append(o, ",\"ports\":[\"named-uuid\",\"lsprtr\"]");
   if (dns)
     g_string_append(o, ",\"dns_records\":[\"named-uuid\",\"dns\"]");
   g_string_append(o, ",\"other_config\":");
-  map3(o, "subnet", sw->subnet, "exclude_ips", sw->exclude_ips, NULL, NULL);
+  map3(o, "subnet", sw->subnet, "exclude_ips", sw->exclude_ips, "ipv6_prefix", sw->ipv6_prefix);
   g_string_append(o, ",\"external_ids\":");
   map3(o, "netctl-network", sw->network, "netctl-uuid", sw->net_uuid, NULL, NULL);
   g_string_append(o, "}}]");
@@ -233,11 +267,20 @@ int
 nc_ovn_nb_switch_find(const char *nb, const char *net_uuid, char **ret_switch, char **ret_dhcp,
                       char **ret_detail)
 {
+  return nc_ovn_nb_switch_find2(nb, net_uuid, ret_switch, ret_dhcp, NULL, ret_detail);
+}
+
+int
+nc_ovn_nb_switch_find2(const char *nb, const char *net_uuid, char **ret_switch, char **ret_dhcp,
+                       char **ret_dhcp6, char **ret_detail)
+{
   g_autoptr(GString) o = g_string_new("[");
   const char *tables[] = { "Logical_Switch", "DHCP_Options" };
   for (guint i = 0; i < G_N_ELEMENTS(tables); i++) {
-    g_string_append_printf(o, "%s{\"op\":\"select\",\"table\":\"%s\",\"columns\":[\"_uuid\"],",
-                           i ? "," : "", tables[i]);
+    g_string_append_printf(o,
+                           "%s{\"op\":\"select\",\"table\":\"%s\",\"columns\":[\"_uuid\","
+                           "\"%s\"],",
+                           i ? "," : "", tables[i], i ? "cidr" : "name");
     where_mark(o, "netctl-uuid", net_uuid);
     g_string_append_c(o, '}');
   }
@@ -246,11 +289,17 @@ nc_ovn_nb_switch_find(const char *nb, const char *net_uuid, char **ret_switch, c
   int r = transact(nb, o, &result, ret_detail);
   if (r < 0)
     return r;
-  const char *uuids[2] = { NULL, NULL };
-  for (guint i = 0; i < 2; i++) {
-    JsonArray *rows = nc_ovsdb_result_rows(result, i);
-    if (rows && json_array_get_length(rows) > 0)
-      uuids[i] = nc_ovsdb_row_uuid(json_array_get_object_element(rows, 0), "_uuid");
+  /* the switch, its DHCPv4 and its DHCPv6 options (an IPv6 cidr) */
+  const char *uuids[3] = { NULL, NULL, NULL };
+  JsonArray *rows = nc_ovsdb_result_rows(result, 0);
+  if (rows && json_array_get_length(rows) > 0)
+    uuids[0] = nc_ovsdb_row_uuid(json_array_get_object_element(rows, 0), "_uuid");
+  rows = nc_ovsdb_result_rows(result, 1);
+  for (guint i = 0; rows && i < json_array_get_length(rows); i++) {
+    JsonObject *row = json_array_get_object_element(rows, i);
+    guint k = strchr(nc_ovsdb_row_string(row, "cidr"), ':') ? 2 : 1;
+    if (!uuids[k])
+      uuids[k] = nc_ovsdb_row_uuid(row, "_uuid");
   }
   if (!uuids[0])
     return -ENOENT;
@@ -258,6 +307,8 @@ nc_ovn_nb_switch_find(const char *nb, const char *net_uuid, char **ret_switch, c
     *ret_switch = g_strdup(uuids[0]);
   if (ret_dhcp)
     *ret_dhcp = g_strdup(uuids[1]);
+  if (ret_dhcp6)
+    *ret_dhcp6 = g_strdup(uuids[2]);
   return 0;
 }
 
@@ -274,6 +325,11 @@ nc_ovn_nb_port_add(const char *nb, const NcOvnPort *p, char **ret_detail)
   if (p->dhcp) {
     g_string_append(o, ",\"dhcpv4_options\":[\"uuid\",");
     nc_ovsdb_json_str(o, p->dhcp);
+    g_string_append(o, "]");
+  }
+  if (p->dhcp6) {
+    g_string_append(o, ",\"dhcpv6_options\":[\"uuid\",");
+    nc_ovsdb_json_str(o, p->dhcp6);
     g_string_append(o, "]");
   }
   g_string_append(o, ",\"options\":");
@@ -331,12 +387,12 @@ nc_ovn_nb_port_del(const char *nb, const char *net_uuid, const char *port_uuid, 
   return transact(nb, m, NULL, ret_detail);
 }
 
-/* "MAC IPv4..." when s is one (a MAC, then an address with a dot). */
+/* "MAC IP..." when s is one (a MAC, then an IPv4 or IPv6 address). */
 static gboolean
 mac_ip(const char *s)
 {
   const char *sp = s ? strchr(s, ' ') : NULL;
-  return sp && sp - s == 17 && strchr(sp + 1, '.') != NULL;
+  return sp && sp - s == 17 && (strchr(sp + 1, '.') != NULL || strchr(sp + 1, ':') != NULL);
 }
 
 int

@@ -25,12 +25,22 @@ G_BEGIN_DECLS
 typedef struct {
   const char *network;  /* netctl-network mark, and the switch's name after "netctl-" */
   const char *net_uuid; /* netctl-uuid mark */
-  /* OVN's IPAM: other_config subnet / exclude_ips; NULL: none */
+  /* OVN's IPAM: other_config subnet / exclude_ips / ipv6_prefix ("fd00::",
+   * EUI-64 addresses); NULL: none */
   const char *subnet;
   const char *exclude_ips;
+  const char *ipv6_prefix;
   /* DHCPv4: cidr NULL for none; options are key, value pairs, NULL-ended */
   const char *dhcp_cidr;
   const char *const *dhcp_options;
+  /* DHCPv6 (a second DHCP_Options row): as above, IPv6 cidr */
+  const char *dhcp6_cidr;
+  const char *const *dhcp6_options;
+  /* IPv6 router advertisements: the router's inside port also has
+   * int_net6 ("fd00::1/64") and these ipv6_ra_configs pairs (NULL-ended).
+   * With int_net6 but no uplink the router has that port only. */
+  const char *int_net6;
+  const char *const *ra_configs;
   /* forward nat/route: a logical router netctl-NAME between the switch
    * (port MAC int_mac, networks int_net "10.0.0.1/24") and an uplink switch
    * netctl-NAME-ext (port ext_mac, ext_net) whose localnet port reaches the
@@ -62,6 +72,9 @@ int nc_ovn_nb_switch_delete(const char *nb, const char *net_uuid, char **ret_det
  * when it has none); -ENOENT when there is no switch. Caller frees. */
 int nc_ovn_nb_switch_find(const char *nb, const char *net_uuid, char **ret_switch, char **ret_dhcp,
                           char **ret_detail);
+/* The same with its DHCPv6 options row too (ret_dhcp: the IPv4 one). */
+int nc_ovn_nb_switch_find2(const char *nb, const char *net_uuid, char **ret_switch,
+                           char **ret_dhcp, char **ret_dhcp6, char **ret_detail);
 
 typedef struct {
   const char *net_uuid;
@@ -69,6 +82,7 @@ typedef struct {
   const char *addresses;     /* "MAC dynamic" or "MAC IP" */
   const char *port_security; /* "MAC" */
   const char *dhcp;          /* DHCP_Options row uuid, NULL: none */
+  const char *dhcp6;         /* its DHCPv6 one, NULL: none */
   const char *chassis;       /* requested-chassis, NULL: any */
 } NcOvnPort;
 
@@ -93,9 +107,10 @@ int nc_ovn_nb_port_claim(const char *nb, const char *net_uuid, const char *port_
 int nc_ovn_nb_port_find(const char *nb, const char *net_uuid, const char *port_uuid,
                         char **ret_chassis, char **ret_detail);
 
-/* The addresses OVN gave the network's ports: for each port, "MAC IP"
- * from its dynamic_addresses (OVN's IPAM), else its fixed "MAC IP"
- * address; ports without an IPv4 address are left out. *ret_addresses is
+/* The addresses OVN gave the network's ports: for each port, "MAC IP..."
+ * (an IPv4 and/or an IPv6 address) from its dynamic_addresses (OVN's
+ * IPAM), else its fixed "MAC IP..." address; ports without one are left
+ * out. *ret_addresses is
  * an array of strings (caller unrefs). */
 int nc_ovn_nb_port_addresses(const char *nb, const char *net_uuid, GPtrArray **ret_addresses,
                              char **ret_detail);
