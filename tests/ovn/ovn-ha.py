@@ -12,6 +12,8 @@ simulated hosts of ovn_lib.py, every process stopped by PID:
              (its OVS, ovn-controller and netctld killed); the others'
              guests keep pinging each other and reach outside through SNAT;
              starting, defining and porting on the survivors still work.
+             Then host 1, the only gateway chassis, is lost too: no way
+             out any more (no failover), host 2's guests still talk.
 
 Run as `ovn-ha.py SCENARIO`; exit 0 pass, 1 fail, 77 skip (OVN or
 python3-libvirt not installed, or no root).
@@ -319,6 +321,16 @@ def host_loss(env):
         n.ok("detach-interface", "--network", "ha1", "--mac", q["mac"])
         n.ok("net-destroy", "ha1")
     ns[1].ok("net-undefine", "ha1")
+
+    # the gateway chassis (host 1) lost too: with one chassis named there is
+    # no failover, so host 2's guests lose the outside but keep each other
+    ovn_lib.lose_host(h1, ns[0])
+    wait_for("the outside unreachable from host 2",
+             lambda: not g2.ping("192.168.60.1", count=2), timeout=30, interval=0.5)
+    g2.reaches(a2b)
+    g2b.reaches(a2)
+    log(f"gateway chassis lost: no way out from host 2, its two guests still talk at "
+        f"{mlib.elapsed(t0)}")
     log(f"done at {mlib.elapsed(t0)}")
 
 
