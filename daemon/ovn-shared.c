@@ -193,6 +193,14 @@ autostart_flags(NcDaemon *daemon)
   return set;
 }
 
+static gboolean
+same_xml(NcNetwork *net, const char *xml)
+{
+  g_autofree char *mine
+      = nc_network_def_format(net->new_def ? net->new_def : net->def, NC_NETWORK_FORMAT_INACTIVE);
+  return g_strcmp0(mine, xml) == 0;
+}
+
 /* The NB's definitions become this host's: new or changed ones adopted,
  * autostart flags taken, vanished ones undefined. */
 static void
@@ -204,6 +212,8 @@ follow_defs(NcDaemon *daemon, GPtrArray *defs)
     if (!nc_uuid_parse(d->net_uuid, raw))
       continue;
     NcNetwork *net = nc_registry_find_uuid(daemon, raw);
+    if (net && net->persistent && net->ovn_version < d->version && same_xml(net, d->xml))
+      net->ovn_version = d->version; /* only the autostart flag moved: no DEFINED event */
     if (!net || net->ovn_version < d->version) {
       g_autoptr(GError) error = NULL;
       net = nc_daemon_adopt_shared_xml(daemon, d->xml, d->version, &error);

@@ -217,6 +217,8 @@ def autostart(env):
     n1.ok("net-autostart", "life", "--disable")
     wait_for("autostart off on host 2", lambda: info(n2)["Autostart"] == "no", timeout=10)
     assert nb_key("netctl-autostart") == "" and nb_key("netctl-version") == "3"
+    # a change of the flag alone is no new definition there (no DEFINED event)
+    assert "defined from the OVN NB (version 3)" not in n2.read_log(), n2.read_log()[-2000:]
     n2.ok("net-destroy", "life")
     n2.ok("net-undefine", "life")
     assert nb_key("netctl-version") == "" and switches(c) == []
