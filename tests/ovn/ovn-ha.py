@@ -213,6 +213,12 @@ def migrate(env):
         n.ok("net-destroy", "ha1")
     for v in (v1, v2, v3):
         v.close()
+    # an ovn-bridge that is no bridge name: start refused in one line, nothing made
+    h2.vsctl("set", "Open_vSwitch", ".", 'external_ids:ovn-bridge="br x;y"')
+    r = n2.run("net-create", xml)
+    assert r.rc != 0 and "external_ids:ovn-bridge='br x;y' is not a bridge name" in r.err, r
+    assert c.nbctl("--bare", "--columns=name", "find", "Logical_Switch",
+                   "name=netctl-ha1").stdout.strip() == ""
     log(f"done at {mlib.elapsed(t0)}")
 
 
