@@ -488,8 +488,8 @@ def shared_def(env):
     n1.ok("net-list", "--all")
     assert "1300" in n1.ok("net-dumpxml", "--inactive", "ovn1").out
     n1.ok("net-define", x1)
-    cut.close()
     assert nb_global("netctl-version") == "3" and "1200" in nb_global("netctl-definition")
+    cut.close()
     # host 2's stopped copy follows on its next list; the running one keeps
     # its live definition and takes the new one at its next start
     n2.ok("detach-interface", "--network", "ovn1", "--mac", p2["mac"])
@@ -502,18 +502,20 @@ def shared_def(env):
     # and knows the version it can change
     assert not any("ovn1" in f for _, _, fs in os.walk(n1.root) for f in fs), n1.root
     n1.restart(signal.SIGTERM)
-    cut = ovn_lib.MonitorCut(n2)
     assert "1200" in n1.ok("net-dumpxml", "--inactive", "ovn1").out
+    cut = ovn_lib.MonitorCut(n2)
     n1.ok("net-define", x2)
     assert nb_global("netctl-version") == "4"
     # undefine is versioned too: host 2 saw 3, refused, nothing removed
     r = n2.run("net-undefine", "ovn1")
     assert r.err.splitlines()[-1].startswith("error: network 'ovn1' changed meanwhile"), r
     assert nb_global("netctl-version") == "4"
-    cut.close()
     n2.ok("net-list", "--all")
+    cut.close()
     # both hosts at version 4 change it at the same moment: OVSDB commits
-    # one, the other's wait on version 4 fails, whatever the timing
+    # one, the other's wait on version 4 fails, whatever the timing (their
+    # monitors cut meanwhile: otherwise the second may learn version 5 first)
+    cuts = [ovn_lib.MonitorCut(n1), ovn_lib.MonitorCut(n2)]
     res = {}
     ts = [threading.Thread(target=lambda n=n, x=x: res.__setitem__(n.host.n,
                                                                    n.run("net-define", x)))
@@ -527,11 +529,14 @@ def shared_def(env):
     assert loser.err.splitlines()[-1].startswith("error: network 'ovn1' changed meanwhile"), loser
     assert nb_global("netctl-version") == "5"
     log(f"concurrent defines: host{[k for k, r in res.items() if r.rc == 0][0]} won")
+    for cut in cuts:
+        cut.close()
     n2.ok("net-list", "--all")
     n2.ok("net-undefine", "ovn1")
     assert nb_global("netctl-version") == "" and nb_global("netctl-definition") == ""
-    # host 1 follows at its next list
-    assert n1.ok("net-list", "--all", "--name").out.strip() == ""
+    # host 1 follows (its monitor, or its next list)
+    wait_for("ovn1 gone from host 1",
+             lambda: n1.ok("net-list", "--all", "--name").out.strip() == "", timeout=20)
     log(f"done at {mlib.elapsed(t0)}")
 
 
