@@ -2,8 +2,8 @@
 """An OVN network shared through --ovn-nb is one thing across hosts (issue 14
 part 2): its active state and autostart flag are the NB's, and each netctld
 follows the NB through a standing monitor, emitting the lifecycle events a
-local change would. Two hosts (tests/ovn/ovn_lib.py), events watched with
-`netctl net-event --loop` on each host's bus (the D-Bus NetworkEvent signal).
+local change would. Two hosts (tests/ovn/ovn_lib.py), events watched with a
+python-libvirt event callback on each host's libvirt socket.
 
 Run as `ovn-shared-life.py SCENARIO` (life, autostart, raft); exit 0 pass, 1 fail,
 77 skip (ovn-central/ovn-host/openvswitch-switch missing, or not root).
@@ -46,17 +46,38 @@ def scenario(f):
     return f
 
 
+# Prints the libvirt network lifecycle events of the netctld at socket
+# argv[1] as virsh's net-event does, after "ready" once registered.
+WATCHER = r"""
+import sys
+import libvirt
+libvirt.virEventRegisterDefaultImpl()
+c = libvirt.open("network:///system?socket=" + sys.argv[1])
+names = {0: "Defined", 1: "Undefined", 2: "Started", 3: "Stopped"}
+def cb(conn, net, event, detail, opaque):
+    print(f"event 'lifecycle' for network {net.name()}: {names.get(event, event)}", flush=True)
+c.networkEventRegisterAny(None, libvirt.VIR_NETWORK_EVENT_ID_LIFECYCLE, cb, None)
+print("ready", flush=True)
+while True:
+    libvirt.virEventRunDefaultImpl()
+"""
+
+
 class Events:
-    """`netctl net-event --loop` against netctld n, its lines collected by a
-    thread; stopped by PID with the other processes of the test."""
+    """libvirt network lifecycle events of netctld n, through python-libvirt
+    on its libvirt socket (what virsh net-event and libvirt's clients get),
+    collected by a thread; the watcher is stopped by PID with the test's
+    other processes."""
 
     def __init__(self, env, n):
         self.n = n
         self.lines = []
-        self.proc = env.spawn([env.netctl, "net-event", "--loop", "--timeout", "200"],
-                              env=n.penv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                              text=True)
+        sock = os.path.join(n.root, "run", "libvirt", "virtnetworkd-sock")
+        self.proc = env.spawn(["/usr/bin/python3", "-c", WATCHER, sock],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         threading.Thread(target=self._read, daemon=True).start()
+        wait_for(f"host{n.host.n}'s event watcher", lambda: "ready" in self.lines, timeout=20,
+                 interval=0.05)
 
     def _read(self):
         for line in self.proc.stdout:
@@ -106,7 +127,6 @@ def life(env):
     cl, n1, n2, xml = setup(env)
     c = cl.central
     ev1, ev2 = Events(env, n1), Events(env, n2)
-    time.sleep(0.5)  # net-event subscribes before its first list; no event is sent yet
     n1.ok("net-define", xml)
     ev2.wait("Defined")
     assert info(n2)["Active"] == "no", info(n2)
@@ -208,7 +228,6 @@ def autostart(env):
     n1.ok("net-destroy", "life")
     wait_for("inactive on host 2", lambda: info(n2)["Active"] == "no", timeout=10)
     ev1 = Events(env, n1)
-    time.sleep(0.5)
     n2.restart(signal.SIGTERM)
     assert info(n2)["Active"] == "yes", info(n2)
     ev1.wait("Started")
@@ -237,7 +256,6 @@ def raft(env):
     n1 = ovn_lib.Netctld(env, cl.hosts[0], extra=opt)
     n2 = ovn_lib.Netctld(env, cl.hosts[1], extra=opt)
     ev1, ev2 = Events(env, n1), Events(env, n2)
-    time.sleep(0.5)
     xml = env.write("life.xml", OVN_NET.format(uuid=NET_UUID, nb=c.nb_remote))
     n1.ok("net-define", xml)
     ev2.wait("Defined")
