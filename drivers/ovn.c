@@ -28,8 +28,13 @@
  *
  * Leases come from the NB (ovn-leases.c).
  *
- * Not done yet (issue 14): IPv6 (refused at define), the definition stored
- * in the NB, the offload check. Ports are requested on the chassis of the
+ * IPv6 (one /64 <ip>): the switch's ipv6_prefix (OVN's IPAM gives ports
+ * their EUI-64 address), RAs from a router port (a router of its own for a
+ * network without <forward>), OVN's DHCPv6 when the <ip> has a <dhcp>
+ * range. Start also refuses offloads that break TCP between hosts
+ * (check_offloads).
+ *
+ * Ports are requested on the chassis of the
  * host that made them (requested-chassis). As libvirt, a port whose uuid
  * exists (here, or as the network's logical port on another host) is
  * refused, unless made with VIR_NETWORK_PORT_CREATE_RECLAIM: a migrating
@@ -293,6 +298,26 @@ tunnel_overhead(const char *encap_type)
   return 0;
 }
 
+/* The interface holding this host's encap IP into ifname (size bytes): 1,
+ * 0 when no interface has it, -1 when not knowable here. */
+static int
+encap_ifname(const NcDriverEnv *env, const char *encap_ip, char *ifname, gsize size)
+{
+  NcSockAddr encap;
+  g_autoptr(GArray) addrs = NULL;
+  if (!env || !env->kernel || !nc_sockaddr_parse(encap_ip, AF_UNSPEC, &encap)
+      || nc_addr_list(env->kernel, encap.family, 0, &addrs) < 0)
+    return -1;
+  for (guint i = 0; i < addrs->len; i++) {
+    const NcAddrEntry *e = &g_array_index(addrs, NcAddrEntry, i);
+    if (nc_sockaddr_equal(&e->addr, &encap) && e->ifname[0]) {
+      g_strlcpy(ifname, e->ifname, size);
+      return 1;
+    }
+  }
+  return 0;
+}
+
 /* The network's <mtu> plus the tunnel's overhead must fit the MTU of the
  * interface holding this host's encap IP (else large frames between hosts
  * are dropped silently). Without <mtu> guests keep their own and nothing
@@ -302,52 +327,27 @@ check_underlay_mtu(const NcDriverEnv *env, const NcNetworkDef *def, const NcOvnC
                    GError **error)
 {
   guint overhead = tunnel_overhead(c->encap_type);
-  NcSockAddr encap;
-  if (!def->has_mtu || !def->mtu || !overhead || !env || !env->kernel
-      || !nc_sockaddr_parse(c->encap_ip, AF_UNSPEC, &encap))
+  char ifname[64];
+  NcLinkInfo link;
+  if (!def->has_mtu || !def->mtu || !overhead)
     return TRUE;
-  g_autoptr(GArray) addrs = NULL;
-  if (nc_addr_list(env->kernel, encap.family, 0, &addrs) < 0)
-    return TRUE; /* not knowable here: ovn-controller reports its own errors */
-  for (guint i = 0; i < addrs->len; i++) {
-    const NcAddrEntry *e = &g_array_index(addrs, NcAddrEntry, i);
-    NcLinkInfo link;
-    if (!nc_sockaddr_equal(&e->addr, &encap) || !e->ifname[0]
-        || nc_link_get_info(env->kernel, e->ifname, &link) < 0)
-      continue;
-    if (def->mtu + overhead > link.mtu)
-      return chassis_fail(error, def,
-                          "the network's MTU %u plus %u bytes of %s encapsulation exceeds the "
-                          "MTU %u of '%s' (which holds the encap IP %s); use <mtu size='%u'/> "
-                          "or a larger underlay MTU",
-                          def->mtu, overhead, c->encap_type, link.mtu, e->ifname, c->encap_ip,
-                          link.mtu - overhead);
+  int found = encap_ifname(env, c->encap_ip, ifname, sizeof(ifname));
+  if (found == 0)
+    return chassis_fail(error, def,
+                        "no interface of this host has the encap IP %s (external_ids:"
+                        "ovn-encap-ip): tunnels to other hosts cannot work",
+                        c->encap_ip);
+  /* not knowable here: ovn-controller reports its own errors */
+  if (found < 0 || nc_link_get_info(env->kernel, ifname, &link) < 0)
     return TRUE;
-  }
-  return chassis_fail(error, def,
-                      "no interface of this host has the encap IP %s (external_ids:"
-                      "ovn-encap-ip): tunnels to other hosts cannot work",
-                      c->encap_ip);
-}
-
-/* The interface holding this host's encap IP (ifname, IFNAMSIZ), FALSE
- * when none or not knowable. */
-static gboolean
-encap_ifname(const NcDriverEnv *env, const char *encap_ip, char *ifname, gsize size)
-{
-  NcSockAddr encap;
-  g_autoptr(GArray) addrs = NULL;
-  if (!env || !env->kernel || !nc_sockaddr_parse(encap_ip, AF_UNSPEC, &encap)
-      || nc_addr_list(env->kernel, encap.family, 0, &addrs) < 0)
-    return FALSE;
-  for (guint i = 0; i < addrs->len; i++) {
-    const NcAddrEntry *e = &g_array_index(addrs, NcAddrEntry, i);
-    if (nc_sockaddr_equal(&e->addr, &encap) && e->ifname[0]) {
-      g_strlcpy(ifname, e->ifname, size);
-      return TRUE;
-    }
-  }
-  return FALSE;
+  if (def->mtu + overhead > link.mtu)
+    return chassis_fail(error, def,
+                        "the network's MTU %u plus %u bytes of %s encapsulation exceeds the "
+                        "MTU %u of '%s' (which holds the encap IP %s); use <mtu size='%u'/> "
+                        "or a larger underlay MTU",
+                        def->mtu, overhead, c->encap_type, link.mtu, ifname, c->encap_ip,
+                        link.mtu - overhead);
+  return TRUE;
 }
 
 /* Offloads that break TCP between hosts while ping works (issue 14's
@@ -361,8 +361,8 @@ check_offloads(const NcDriverEnv *env, const NcNetworkDef *def, const NcOvnChass
 {
   char bridge[64] = "";
   gboolean netdev = g_strcmp0(c->dp_type, "netdev") == 0;
-  if (netdev)
-    encap_ifname(env, c->encap_ip, bridge, sizeof(bridge));
+  if (netdev && encap_ifname(env, c->encap_ip, bridge, sizeof(bridge)) != 1)
+    bridge[0] = '\0';
   g_auto(NcOvnUnderlay) u = { 0 };
   if (nc_ovn_underlay_read(socket, bridge[0] ? bridge : NULL, &u, NULL) < 0)
     return TRUE; /* read just before: ovn-controller reports its own errors */

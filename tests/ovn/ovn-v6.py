@@ -171,6 +171,7 @@ def slaac(env):
         wait_for(f"{g.name}'s SLAAC address {want[g]}",
                  lambda g=g: want[g] in g.addrs("eth0", "inet6"), timeout=30, interval=0.3)
     log(f"SLAAC addresses {list(want.values())} at {mlib.elapsed(t0)}")
+    log("guest's IPv6 default route: " + g1.run("ip", "-6", "route", "show", "default").stdout)
     g1.reaches6(want[g2])
     g2.reaches6(want[g1])
     g1.reaches(a2)
