@@ -9,6 +9,8 @@ test, every process stopped by PID).
   dhcpv6   an IPv6-only network with a <dhcp> range: a real DHCPv6 client
            (ISC dhclient -6) in each guest gets its address from OVN's
            stateful DHCPv6, and the guests ping6 each other across hosts;
+  nat6     forward nat with an IPv6 <ip> beside the IPv4 one: the router's
+           inside port carries both, SLAAC and IPv4 SNAT both work;
   offload  userspace TSO, and TX checksum offload on an interface of br-phy,
            are refused at start in one line saying what to run; the
            harness's own setup (offloads off) passes;
@@ -237,6 +239,69 @@ def dhcpv6(env):
     n1.ok("net-destroy", "ovn6d")
     assert_clean(c, V6_UUID)
     log(f"done at {mlib.elapsed(t0)}")
+
+
+NAT6_NET = """<network xmlns:netctl='http://netctl.org/schemas/network/1.0'>
+  <name>ovn6nat</name>
+  <uuid>2b3c4d5e-6f70-4182-93a4-b5c6d7e8f901</uuid>
+  <forward mode='nat'/>
+  <ip address='10.63.0.1' prefix='24'>
+    <dhcp>
+      <range start='10.63.0.100' end='10.63.0.199'/>
+    </dhcp>
+  </ip>
+  <ip family='ipv6' address='fd00:63::1' prefix='64'>
+  </ip>
+  <netctl:ovn nb='{nb}' uplink='physnet1' uplinkAddress='192.168.60.10/24' uplinkGateway='192.168.60.1' chassis='host1'/>
+</network>
+"""
+NAT6_UUID = "2b3c4d5e-6f70-4182-93a4-b5c6d7e8f901"
+
+
+@scenario
+def nat6(env):
+    """forward mode='nat' with an IPv6 <ip> beside the IPv4 one: the router's
+    inside port carries both networks and announces the /64; a guest on
+    host 2 gets its SLAAC address and pings the router's IPv6 address, and
+    still reaches the outside over IPv4 through host 1's SNAT; destroy
+    removes the router and every row."""
+    t0 = time.monotonic()
+    cl = ovn_lib.Cluster(env)
+    c, h1 = cl.central, cl.hosts[0]
+    h1.add_bridge("br-ex")
+    outside = mlib.Host(env, "outside")
+    mlib.sh("ip", "link", "add", "x-h1", "type", "veth", "peer", "name", "x-out")
+    outside.take_link("x-out", "eth0")
+    outside.run("ip", "addr", "add", "192.168.60.1/24", "dev", "eth0")
+    outside.run("ip", "link", "set", "eth0", "up")
+    mlib.sh("ip", "link", "set", "x-h1", "up")
+    ovn_lib.offloads_off(h1.ns, "x-h1")
+    ovn_lib.offloads_off(outside, "eth0")
+    h1.vsctl("add-port", "br-ex", "x-h1")
+    h1.vsctl("set", "Open_vSwitch", ".", "external_ids:ovn-bridge-mappings=physnet1:br-ex")
+    n1, n2 = ovn_lib.Netctld(env, cl.hosts[0]), ovn_lib.Netctld(env, cl.hosts[1])
+    xml = env.write("nat6.xml", NAT6_NET.format(nb=ovn_lib.NB_REMOTE))
+    n1.ok("net-create", xml)
+    n2.ok("net-create", xml)
+    lrp = router_port(c, "netctl-ovn6nat-int")
+    assert sorted(lrp["networks"][1]) == ["10.63.0.1/24", "fd00:63::1/64"], lrp
+    assert dict(lrp["ipv6_ra_configs"][1]).get("address_mode") == "slaac", lrp
+    p2 = n2.attach("ovn6nat")
+    g2 = V6Guest(env, cl.hosts[1], "ng2", p2)
+    port_up(c, p2["port"])
+    g2.dhcp()
+    want = eui64("fd00:63::", g2.mac)
+    g2.solicit()
+    wait_for(f"the SLAAC address {want}", lambda: want in g2.addrs("eth0", "inet6"),
+             timeout=30, interval=0.3)
+    g2.reaches6("fd00:63::1")
+    g2.reaches("192.168.60.1", timeout=60)
+    log(f"guest on host 2: {want}, the router over IPv6, the outside over IPv4 at "
+        f"{mlib.elapsed(t0)}")
+    n2.ok("net-destroy", "ovn6nat")
+    n1.ok("net-destroy", "ovn6nat")
+    assert_clean(c, NAT6_UUID)
+    assert c.nb_rows("Logical_Router") == []
 
 
 @scenario
