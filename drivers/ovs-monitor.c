@@ -5,6 +5,8 @@
 
 #include "nc-error.h"
 #include "network-netctl-ovs.h"
+#include "ovs-appctl.h"
+#include "ovsdb-applied.h"
 #include "ovsdb-monitor.h"
 #include "ovsdb.h"
 #include "port-merge.h"
@@ -139,6 +141,30 @@ nc_ovs_monitor_apply(const NcNetworkDef *def, GError **error)
               : r == -ENODEV ? "no such bridge"
                              : g_strerror(-r));
   return FALSE;
+}
+
+gboolean
+nc_ovs_monitor_update(const NcNetworkDef *def, GError **error)
+{
+  if (!nc_ovs_monitor_apply(def, error))
+    return FALSE;
+  g_autofree char *socket = nc_ovsdb_default_socket();
+  g_autofree char *detail = NULL;
+  int r = nc_ovsdb_wait_applied(socket, NC_OVS_MONITOR_APPLY_WAIT_MS, &detail);
+  if (r < 0) { /* committed all the same: vswitchd applies it when it can */
+    g_warning("network '%s': Open vSwitch has not applied its mirrors and flow export yet: %s",
+              def->name, detail ? detail : g_strerror(-r));
+    return TRUE;
+  }
+  /* flows cached before the change would go on without (or with) the copies */
+  g_autoptr(NcSpawner) spawner = nc_spawner_new();
+  g_clear_pointer(&detail, g_free);
+  r = nc_ovs_revalidator_purge(spawner, &detail);
+  if (r < 0)
+    g_warning("network '%s': mirrors changed, but traffic already flowing may not follow until "
+              "its cached flows expire: %s",
+              def->name, detail ? detail : g_strerror(-r));
+  return TRUE;
 }
 
 void

@@ -11,6 +11,11 @@ G_BEGIN_DECLS
 /* Makes the network's Mirror/NetFlow/sFlow rows what def says (none: ours
  * removed). FALSE with an error naming the network. */
 gboolean nc_ovs_monitor_apply(const NcNetworkDef *def, GError **error);
+/* The same for a live change (net-update), then waits (bounded by
+ * NC_OVS_MONITOR_APPLY_WAIT_MS) until ovs-vswitchd has applied it, so
+ * that it holds when the call returns; a wait that runs out is logged. */
+#define NC_OVS_MONITOR_APPLY_WAIT_MS 5000
+gboolean nc_ovs_monitor_update(const NcNetworkDef *def, GError **error);
 /* The same after a port came or came back: only when a mirror selects
  * ports by name or portgroup; a failure is logged (the port itself is
  * fine). */

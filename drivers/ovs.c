@@ -17,9 +17,9 @@
  * has no tc police (measured: no effect), so it would be silently ignored.
  *
  * Mirrors, NetFlow and sFlow (<netctl:mirror>, ...: ovs-monitor.h) are set
- * at start and adoption, updated when a port comes (a mirror selecting by
- * portgroup or name picks it up) and removed at stop; only rows marked as
- * the network's are touched.
+ * at start and adoption, changed live by net-update (reconfigure), updated
+ * when a port comes (a mirror selecting by portgroup or name picks it up)
+ * and removed at stop; only rows marked as the network's are touched.
  *
  * Stopping the network leaves the ports on the bridge (as the host-bridge
  * driver leaves TAPs on a host bridge); a netctld restart reconciles: ports
@@ -205,10 +205,12 @@ ovs_reconfigure(const NcDriverEnv *env, const NcNetworkDef *old_def, const NcNet
                 old_def->name, nc_network_def_traits(new_def)->description);
     return FALSE;
   }
-  /* net-update has no section for netctl's elements; a live change comes
-   * from a caller that has one. */
+  /* net-update's netctl-mirror/-netflow/-sflow sections (network-update.h):
+   * the same one OVSDB transaction as start, refused (nothing changed) as
+   * start would be, e.g. for a mirror whose output port is not there; then
+   * in effect for traffic already flowing when the call returns. */
   if (!nc_netctl_ovs_equal(nc_network_def_netctl_ovs(old_def), nc_network_def_netctl_ovs(new_def)))
-    return nc_ovs_monitor_apply(new_def, error);
+    return nc_ovs_monitor_update(new_def, error);
   return TRUE;
 }
 
