@@ -46,6 +46,7 @@ DUAL_NET = """<network xmlns:netctl='http://netctl.org/schemas/network/1.0'>
   <ip address='10.60.0.1' prefix='24'>
     <dhcp>
       <range start='10.60.0.100' end='10.60.0.199'/>
+      <host mac='52:54:00:66:00:01' name='fixed' ip='10.60.0.50'/>
     </dhcp>
   </ip>
   <ip family='ipv6' address='fd00:60::1' prefix='64'>
@@ -182,6 +183,14 @@ def slaac(env):
         out = n.ok("net-dhcp-leases", "ovn6").out
         for g, a in ((g1, a1), (g2, a2)):
             assert f"{a}/24" in out and f"{want[g]}/64" in out and "ipv6" in out, out
+    # a static IPv4 host's port: its fixed address gets the EUI-64 IPv6 one too
+    p3 = n1.attach("ovn6", "--mac", "52:54:00:66:00:01")
+    fixed6 = eui64("fd00:60::", "52:54:00:66:00:01")
+    addrs = c.nbctl("get", "Logical_Switch_Port", p3["port"], "addresses").stdout
+    assert f"52:54:00:66:00:01 10.60.0.50 {fixed6}" in addrs, addrs
+    out = n2.ok("net-dhcp-leases", "ovn6", "--mac", "52:54:00:66:00:01").out
+    assert "10.60.0.50/24" in out and f"{fixed6}/64" in out and "fixed" in out, out
+    n1.ok("detach-interface", "--network", "ovn6", "--mac", "52:54:00:66:00:01")
     n2.ok("detach-interface", "--network", "ovn6", "--mac", p2["mac"])
     n2.ok("net-destroy", "ovn6")
     n1.ok("detach-interface", "--network", "ovn6", "--mac", p1["mac"])
