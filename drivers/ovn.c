@@ -496,8 +496,8 @@ remember_dhcp(const NcNetworkDef *def, NcLiveState *live)
 {
   char uuid[NC_UUID_STRING_LEN];
   g_autofree char *dhcp = NULL, *dhcp6 = NULL;
-  if (nc_ovn_nb_switch_find2(nc_network_def_ovn(def)->nb, net_uuid(def, uuid), NULL, &dhcp,
-                             &dhcp6, NULL)
+  if (nc_ovn_nb_switch_find2(nc_network_def_ovn(def)->nb, net_uuid(def, uuid), NULL, &dhcp, &dhcp6,
+                             NULL)
       == 0) {
     nc_live_state_set(live, "ovn-dhcp", dhcp ? dhcp : "");
     nc_live_state_set(live, "ovn-dhcp6", dhcp6 ? dhcp6 : "");
@@ -741,7 +741,7 @@ port_addresses(const NcNetworkDef *def, const NcNetworkPortDef *port)
     }
   }
   return (ip && nc_ip_def_prefix(ip) > 0) || ip6 ? g_strdup_printf("%s dynamic", mac)
-                                                  : g_strdup(mac);
+                                                 : g_strdup(mac);
 }
 
 /* libvirt's QEMU driver plugs the guest itself from this: the integration

@@ -73,8 +73,8 @@ int nc_ovn_nb_switch_delete(const char *nb, const char *net_uuid, char **ret_det
 int nc_ovn_nb_switch_find(const char *nb, const char *net_uuid, char **ret_switch, char **ret_dhcp,
                           char **ret_detail);
 /* The same with its DHCPv6 options row too (ret_dhcp: the IPv4 one). */
-int nc_ovn_nb_switch_find2(const char *nb, const char *net_uuid, char **ret_switch,
-                           char **ret_dhcp, char **ret_dhcp6, char **ret_detail);
+int nc_ovn_nb_switch_find2(const char *nb, const char *net_uuid, char **ret_switch, char **ret_dhcp,
+                           char **ret_dhcp6, char **ret_detail);
 
 typedef struct {
   const char *net_uuid;

@@ -35,14 +35,14 @@ nc_ovn_underlay_read(const char *socket, const char *bridge, NcOvnUnderlay *ret,
   NcOvnUnderlay u = { 0 };
   JsonArray *rows = nc_ovsdb_result_rows(result, 0);
   if (rows && json_array_get_length(rows) > 0) {
-    const char *tso = nc_ovsdb_row_map_get(json_array_get_object_element(rows, 0),
-                                           "other_config", "userspace-tso-enable");
+    const char *tso = nc_ovsdb_row_map_get(json_array_get_object_element(rows, 0), "other_config",
+                                           "userspace-tso-enable");
     u.userspace_tso = g_strcmp0(tso, "true") == 0;
   }
   rows = nc_ovsdb_result_rows(result, 1);
-  JsonObject *br
-      = bridge && rows && json_array_get_length(rows) > 0 ? json_array_get_object_element(rows, 0)
-                                                          : NULL;
+  JsonObject *br = bridge && rows && json_array_get_length(rows) > 0
+                       ? json_array_get_object_element(rows, 0)
+                       : NULL;
   JsonArray *ports = nc_ovsdb_result_rows(result, 2);
   JsonArray *ifaces = nc_ovsdb_result_rows(result, 3);
   if (br) {
@@ -55,8 +55,8 @@ nc_ovn_underlay_read(const char *socket, const char *bridge, NcOvnUnderlay *ret,
         JsonObject *iface = json_array_get_object_element(ifaces, i);
         const char *type = nc_ovsdb_row_string(iface, "type");
         const char *name = nc_ovsdb_row_string(iface, "name");
-        if (nc_ovsdb_row_set_has_uuid(port, "interfaces", nc_ovsdb_row_uuid(iface, "_uuid"))
-            && name && (!type || !type[0] || g_str_equal(type, "internal")))
+        if (nc_ovsdb_row_set_has_uuid(port, "interfaces", nc_ovsdb_row_uuid(iface, "_uuid")) && name
+            && (!type || !type[0] || g_str_equal(type, "internal")))
           g_ptr_array_add(u.ifaces, g_strdup(name));
       }
     }
