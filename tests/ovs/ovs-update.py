@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """net-update of netctl's own sections on a running Open vSwitch network
 (netctl-mirror, netctl-netflow, netctl-sflow; xml/network-update.h), and
-the portgroup VLAN of ports a VMM plugs itself, with the harness of
+the portgroup VLAN of ports a VMM plugs itself (vmm-plug), with the harness of
 ovs-scenarios.py: a real ovsdb-server and ovs-vswitchd (netdev datapath)
 in the test's namespace, stopped by PID.
 
@@ -346,6 +346,83 @@ def config_only(env):
     env.ok("net-update", "ovs1", "delete", "netctl-mirror", "<mirror name='later'/>")
     env.ok("net-start", "ovs1")
     assert mirror_names(ovs) == ["webmon"]
+
+
+def vsctl_vlan_args(port_xml):
+    """What libvirt's virNetDevOpenvswitchConstructVlans adds to its
+    add-port for the port's <vlan> (the QEMU driver takes the VLAN from the
+    port netctl returned)."""
+    import xml.etree.ElementTree as ET
+    vlan = ET.fromstring(port_xml).find("vlan")
+    if vlan is None:
+        return []
+    tags = vlan.findall("tag")
+    if len(tags) == 1 and vlan.get("trunk") != "yes":
+        return [f"tag={tags[0].get('id')}"]
+    args = []
+    for t in tags:
+        if t.get("nativeMode"):
+            args += [f"tag={t.get('id')}", f"vlan_mode=native-{t.get('nativeMode')}"]
+    return args + ["trunks=" + ",".join(t.get("id") for t in tags)]
+
+
+@scenario
+def vmm_plug(env):
+    """A port made through the port API (libvirt's QEMU driver) gets its
+    portgroup's VLAN in the XML netctl returns, and the QEMU driver's own
+    ovs-vsctl (same arguments and external_ids) puts it on the Port: the
+    portgroup's policy holds for VMM-plugged ports without netctl touching
+    them; netctl marks none of them as its own, so a restart's reconcile
+    and net-port-delete leave the VMM's Port alone."""
+    ovs = ovs_s.setup(env)
+    ovs_s.start_net(env, ovs, extra=ovs_s.VLAN_GROUPS)
+    owner = "8c0e3d4a-1f2b-4c5d-8e9f-0a1b2c3d4e5f"
+    made = []
+    for i, (group, expect) in enumerate((("v10", {"tag": "10"}),
+                                         ("trunk", {"tag": "10", "trunks": "[10, 20]",
+                                                    "vlan_mode": "native-untagged"}))):
+        port_uuid = f"5b8a1f3e-6c1d-4b0e-9a55-0d9a4e3c2b1{i}"
+        mac = f"52:54:00:12:34:5{i}"
+        f = env.write(f"vmm{i}.xml", f"""<networkport>
+  <uuid>{port_uuid}</uuid>
+  <owner>
+    <name>vm1</name>
+    <uuid>{owner}</uuid>
+  </owner>
+  <group>{group}</group>
+  <mac address='{mac}'/>
+</networkport>
+""")
+        env.ok("net-port-create", "ovs1", f)
+        port_xml = env.ok("net-port-dumpxml", "ovs1", port_uuid).out
+        assert "<plug type='bridge' bridge='ovsbr0'/>" in port_xml, port_xml
+        iface_id = port_xml.split("interfaceid='")[1].split("'")[0]
+        vlan_args = vsctl_vlan_args(port_xml)
+        log(f"port API, portgroup {group}: the QEMU driver adds {' '.join(vlan_args)}")
+        tap = f"vmmtap{i}"
+        subprocess.run(["ip", "tuntap", "add", tap, "mode", "tap"], check=True)
+        made.append(tap)
+        # libvirt's virNetDevOpenvswitchAddPort, argument for argument
+        ovs.vsctl("--", "--may-exist", "add-port", "ovsbr0", tap, *vlan_args,
+                  "--", "set", "Interface", tap, f'external-ids:attached-mac="{mac}"',
+                  f'external-ids:iface-id="{iface_id}"', f'external-ids:vm-id="{owner}"',
+                  "external-ids:iface-status=active")
+        for column, value in expect.items():
+            got = ovs.get("Port", tap, column).strip('"')
+            assert got == value, (tap, column, got, value)
+        assert "netctl-port" not in ovs.ids("Interface", tap)
+        assert "netctl-network" not in ovs.ids("Port", tap)
+    # a netctld restart reconciles only ports marked as netctl's
+    env.stop_daemon()
+    env.start_daemon(extra=["--no-default-network"])
+    assert set(made) <= ovs.ports("ovsbr0"), ovs.ports("ovsbr0")
+    assert ovs.get("Port", "vmmtap0", "tag") == "10"
+    # deleting the port leaves the VMM's Port to the VMM (QEMU removes it)
+    env.ok("net-port-delete", "ovs1", "5b8a1f3e-6c1d-4b0e-9a55-0d9a4e3c2b10")
+    assert "vmmtap0" in ovs.ports("ovsbr0")
+    for tap in made:
+        ovs.vsctl("--if-exists", "del-port", tap)
+        subprocess.run(["ip", "link", "del", tap], check=False)
 
 
 def main():
