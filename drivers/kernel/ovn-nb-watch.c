@@ -65,6 +65,16 @@ send_json(NcOvnNbWatch *w, const char *text)
     g_debug("OVN NB monitor: write failed");
 }
 
+/* Closed now, not when the cancelled read lets go of the stream: the server
+ * sees us leave at once. */
+static void
+close_connection(NcOvnNbWatch *w)
+{
+  if (w->conn)
+    g_io_stream_close(G_IO_STREAM(w->conn), NULL, NULL);
+  g_clear_object(&w->conn);
+}
+
 static void
 drop_connection(NcOvnNbWatch *w, const char *why)
 {
@@ -73,7 +83,7 @@ drop_connection(NcOvnNbWatch *w, const char *why)
   w->current = FALSE;
   g_cancellable_cancel(w->cancel);
   g_clear_object(&w->cancel);
-  g_clear_object(&w->conn);
+  close_connection(w);
   g_string_truncate(w->in, 0);
   g_clear_handle_id(&w->probe_id, g_source_remove);
   if (!w->retry_id) {
@@ -334,7 +344,7 @@ nc_ovn_nb_watch_free(NcOvnNbWatch *w)
   if (w->cancel)
     g_cancellable_cancel(w->cancel);
   g_clear_object(&w->cancel);
-  g_clear_object(&w->conn);
+  close_connection(w);
   g_clear_handle_id(&w->retry_id, g_source_remove);
   g_clear_handle_id(&w->probe_id, g_source_remove);
   g_string_free(w->in, TRUE);
