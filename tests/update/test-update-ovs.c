@@ -111,6 +111,11 @@ test_mirror(Fixture *f, gconstpointer data)
   ok(f, NC_NETWORK_UPDATE_COMMAND_ADD_FIRST, NC_NETWORK_SECTION_NETCTL_MIRROR,
      "<netctl:mirror " NS " name='m0'><netctl:select all='yes'/>"
      "<netctl:output port='mon1'/></netctl:mirror>");
+  /* the prefix declared, the children without it: still netctl's */
+  ok(f, NC_NETWORK_UPDATE_COMMAND_ADD_LAST, NC_NETWORK_SECTION_NETCTL_MIRROR,
+     "<netctl:mirror " NS " name='m3'><select all='yes'/><output port='mon3'/></netctl:mirror>");
+  ok(f, NC_NETWORK_UPDATE_COMMAND_DELETE, NC_NETWORK_SECTION_NETCTL_MIRROR,
+     "<netctl:mirror " NS " name='m3'/>");
   g_autofree char *xml = formatted(f);
   const char *expect = "  <netctl:mirror name='m0'>\n"
                        "    <netctl:select all='yes'/>\n"
@@ -181,6 +186,15 @@ test_mirror_refused(Fixture *f, gconstpointer data)
           "</x:mirror>",
           NC_ERROR_XML_ERROR, "unexpected element <mirror>");
   refused(f, add, sec, "<mirror name='m2'", NC_ERROR_XML_ERROR, "");
+  /* hostile values: refused in one line (refused() checks for no newline) */
+  refused(f, add, sec, "<mirror name='a&#10;b'><select all='yes'/><output port='x'/></mirror>",
+          NC_ERROR_XML_ERROR, "invalid name=");
+  refused(f, add, sec,
+          "<mirror name='m2'><select all='yes'><select all='yes'/></select>"
+          "<output port='x'/></mirror>",
+          NC_ERROR_XML_ERROR, "unexpected <select> inside <select>");
+  refused(f, add, sec, "<mirror name='m2'><select all='yes'/><output port='x'/><bogus/></mirror>",
+          NC_ERROR_XML_ERROR, "unexpected <bogus>");
   refused(f, 7, sec, "<mirror name='m2'/>", NC_ERROR_OPERATION_UNSUPPORTED,
           "unrecognized network update command code 7");
 }
