@@ -251,8 +251,13 @@ on_nb_change(NcOvnNbWatch *watch, gpointer user_data)
 {
   NcDaemon *daemon = user_data;
   g_autoptr(GHashTable) before = autostart_flags(daemon);
-  g_autoptr(GPtrArray) defs = nc_ovn_nb_defs_from_map(nc_ovn_nb_watch_global(watch));
-  follow_defs(daemon, defs);
+  JsonNode *global = nc_ovn_nb_watch_global(watch);
+  /* no NB_Global row (a database not initialised yet): no definitions known,
+   * rather than every definition gone */
+  if (global) {
+    g_autoptr(GPtrArray) defs = nc_ovn_nb_defs_from_map(global);
+    follow_defs(daemon, defs);
+  }
   follow_active(daemon, before, watch_has_switch, watch);
 }
 
