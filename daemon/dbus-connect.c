@@ -5,7 +5,7 @@
 #include "nc-error.h"
 
 static void
-return_network(GDBusMethodInvocation *inv, NcNetwork *net, const GError *error)
+return_network(NcDbusFrontend *fe, GDBusMethodInvocation *inv, NcNetwork *net, const GError *error)
 {
   g_autofree char *path = NULL;
 
@@ -14,7 +14,7 @@ return_network(GDBusMethodInvocation *inv, NcNetwork *net, const GError *error)
     return;
   }
   path = nc_dbus_network_path(nc_network_get_uuid_string(net));
-  g_dbus_method_invocation_return_value(inv, g_variant_new("(o)", path));
+  nc_dbus_reply_durable(fe, inv, g_variant_new("(o)", path));
 }
 
 static void
@@ -56,7 +56,7 @@ define_or_create(NcDbusFrontend *fe, GDBusMethodInvocation *inv, gboolean create
     return;
   net = create ? nc_daemon_create_xml(fe->daemon, xml, flags, &error)
                : nc_daemon_define_xml(fe->daemon, xml, flags, &error);
-  return_network(inv, net, error);
+  return_network(fe, inv, net, error);
 }
 
 static void
@@ -92,7 +92,7 @@ network_lookup_by_name(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
 
   g_variant_get(g_dbus_method_invocation_get_parameters(inv), "(&s)", &name);
   net = nc_daemon_lookup_by_name(fe->daemon, name, &error);
-  return_network(inv, net, error);
+  return_network(fe, inv, net, error);
 }
 
 static void
@@ -104,7 +104,7 @@ network_lookup_by_uuid(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
 
   g_variant_get(g_dbus_method_invocation_get_parameters(inv), "(&s)", &uuid);
   net = nc_daemon_lookup_by_uuid(fe->daemon, uuid, &error);
-  return_network(inv, net, error);
+  return_network(fe, inv, net, error);
 }
 
 static const NcDbusMethod connect_methods[] = {

@@ -427,7 +427,7 @@ nc_dbus_frontend_start(NcDaemon *daemon, GError **error)
 
   fe = g_rc_box_new0(NcDbusFrontend);
   fe->daemon = daemon;
-  fe->writes = nc_write_queue_new("netctld D-Bus changes");
+  fe->writes = nc_write_queue_new("netctld D-Bus changes", nc_daemon_get_paths(daemon)->batch);
   fe->uids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   fe->announced
       = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)network_props_free);

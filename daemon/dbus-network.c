@@ -50,13 +50,42 @@ lookup(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
   return net;
 }
 
+typedef struct {
+  GDBusMethodInvocation *inv;
+  GVariant *value;
+} HeldReply;
+
+static void
+send_held(gpointer data, const GError *commit_error)
+{
+  HeldReply *h = data;
+
+  if (commit_error != NULL) {
+    nc_dbus_return_error(h->inv, commit_error);
+    if (h->value != NULL)
+      g_variant_unref(h->value);
+  } else {
+    g_dbus_method_invocation_return_value(h->inv, h->value);
+  }
+  g_free(h);
+}
+
+void
+nc_dbus_reply_durable(NcDbusFrontend *fe, GDBusMethodInvocation *inv, GVariant *value)
+{
+  HeldReply *h = g_new0(HeldReply, 1);
+  h->inv = inv;
+  h->value = value != NULL ? g_variant_ref_sink(value) : NULL;
+  nc_write_queue_reply(fe->writes, send_held, h);
+}
+
 /* Callers must compute `ok` before the call: argument evaluation order would
  * otherwise let `error` be read before the core sets it. */
 static void
-reply_done(GDBusMethodInvocation *inv, gboolean ok, const GError *error)
+reply_done(NcDbusFrontend *fe, GDBusMethodInvocation *inv, gboolean ok, const GError *error)
 {
   if (ok)
-    g_dbus_method_invocation_return_value(inv, NULL);
+    nc_dbus_reply_durable(fe, inv, NULL);
   else
     nc_dbus_return_error(inv, error);
 }
@@ -69,7 +98,7 @@ network_create(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
 
   if (net != NULL) {
     gboolean ok = nc_network_start(net, &error);
-    reply_done(inv, ok, error);
+    reply_done(fe, inv, ok, error);
   }
 }
 
@@ -81,7 +110,7 @@ network_destroy(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
 
   if (net != NULL) {
     gboolean ok = nc_network_destroy(net, &error);
-    reply_done(inv, ok, error);
+    reply_done(fe, inv, ok, error);
   }
 }
 
@@ -93,7 +122,7 @@ network_undefine(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
 
   if (net != NULL) {
     gboolean ok = nc_network_undefine(net, &error);
-    reply_done(inv, ok, error);
+    reply_done(fe, inv, ok, error);
   }
 }
 
@@ -117,7 +146,7 @@ network_update(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
     return;
   }
   /* Refresh (re-read the XML) follows from the core's UPDATED event. */
-  g_dbus_method_invocation_return_value(inv, NULL);
+  nc_dbus_reply_durable(fe, inv, NULL);
 }
 
 static void
@@ -231,7 +260,7 @@ properties_set(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
   net = lookup(fe, inv);
   if (net != NULL) {
     gboolean ok = nc_network_set_autostart(net, g_variant_get_boolean(value), &error);
-    reply_done(inv, ok, error);
+    reply_done(fe, inv, ok, error);
   }
 }
 

@@ -64,6 +64,11 @@ gboolean nc_dbus_check_flags(GDBusMethodInvocation *inv, NcOperation op, guint f
 /* Replies with the D-Bus error for `error` (NC_ERROR codes map to
  * org.netctl.Error.*; anything else becomes InternalError). */
 void nc_dbus_return_error(GDBusMethodInvocation *inv, const GError *error);
+/* dbus-network.c: the success reply of a change that may have written a
+ * definition (define, undefine, update, autostart): held by fe->writes until
+ * the group's writes are durable (store.h's group commit). Takes inv and a
+ * floating value (NULL: no return value). */
+void nc_dbus_reply_durable(NcDbusFrontend *fe, GDBusMethodInvocation *inv, GVariant *value);
 
 /* dbus-connect.c / dbus-network.c: method tables and vtables. */
 extern const GDBusInterfaceVTable nc_dbus_connect_vtable;

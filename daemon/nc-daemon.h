@@ -35,6 +35,9 @@ typedef struct {
   char *dnsmasq_dir;   /* /var/lib/libvirt/dnsmasq */
   char *socket_dir;    /* /run/libvirt (virtnetworkd-sock...) */
   char *hooks_dir;     /* /etc/libvirt/hooks (network, network.d/: drivers/kernel/hook.h) */
+  /* Owned; the definitions' group commit (store.h), open only while the
+   * write queue runs a slice of changes. */
+  struct _NcStoreBatch *batch;
 } NcPaths;
 
 NcPaths *nc_paths_new(const char *root /* NULL or "" for the default layout */);

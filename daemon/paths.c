@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "nc-daemon.h"
+#include "store.h"
 
 NcPaths *
 nc_paths_new(const char *root)
@@ -25,6 +26,7 @@ nc_paths_new(const char *root)
   paths->dnsmasq_dir = g_strconcat(trimmed, "/var/lib/libvirt/dnsmasq", NULL);
   paths->socket_dir = g_strconcat(trimmed, "/run/libvirt", NULL);
   paths->hooks_dir = g_strconcat(trimmed, "/etc/libvirt/hooks", NULL);
+  paths->batch = nc_store_batch_new();
   return paths;
 }
 
@@ -40,5 +42,6 @@ nc_paths_free(NcPaths *paths)
   g_free(paths->dnsmasq_dir);
   g_free(paths->socket_dir);
   g_free(paths->hooks_dir);
+  nc_store_batch_free(paths->batch);
   g_free(paths);
 }

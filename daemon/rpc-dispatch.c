@@ -77,6 +77,47 @@ check_access(NcRpcClient *c, const NcRpcProc *p, GError **error)
   return TRUE;
 }
 
+/* A change's reply held by the write queue until the definitions it wrote
+ * are durable (store.h's group commit); a reference to the client's source
+ * keeps the client. */
+typedef struct {
+  GSource *source;
+  NcRpcClient *client;
+  NcRpcHeader call;
+  GByteArray *packet;
+} HeldReply;
+
+static void
+send_held(gpointer data, const GError *commit_error)
+{
+  HeldReply *h = data;
+
+  if (!h->client->dead) {
+    if (commit_error != NULL)
+      reply_gerror(h->client, &h->call, commit_error, NC_RPC_FROM_NETWORK);
+    else
+      nc_rpc_client_send(h->client, g_steal_pointer(&h->packet));
+    if (!h->client->dead)
+      nc_rpc_client_update_watch(h->client);
+  }
+  if (h->packet != NULL)
+    g_byte_array_unref(h->packet);
+  g_source_unref(h->source);
+  g_free(h);
+}
+
+/* Sends now, or after the group's commit when run as a queued change. */
+static void
+reply_durable(NcRpcClient *c, const NcRpcHeader *call, GByteArray *packet)
+{
+  HeldReply *h = g_new0(HeldReply, 1);
+  h->source = g_source_ref(c->source);
+  h->client = c;
+  h->call = *call;
+  h->packet = packet;
+  nc_write_queue_reply(c->server->writes, send_held, h);
+}
+
 /* Runs an allowed call and replies. */
 static void
 run_call(NcRpcClient *c, const NcRpcProc *p, const NcRpcHeader *call, NcXdrIn *args)
@@ -96,6 +137,10 @@ run_call(NcRpcClient *c, const NcRpcProc *p, const NcRpcHeader *call, NcXdrIn *a
     g_set_error(&error, NC_ERROR, NC_ERROR_RPC, "%s: the reply exceeds the protocol's %u bytes",
                 p->name, NC_RPC_MESSAGE_MAX);
     reply_gerror(c, call, error, NC_RPC_FROM_RPC);
+    return;
+  }
+  if (nc_rpc_proc_changes(p) && c->server->writes != NULL) {
+    reply_durable(c, call, g_steal_pointer(&reply));
     return;
   }
   nc_rpc_client_send(c, g_steal_pointer(&reply));

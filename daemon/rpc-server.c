@@ -124,7 +124,7 @@ nc_rpc_frontend_start(NcDaemon *daemon, const NcRpcOptions *opts, GError **error
   server->listeners = g_ptr_array_new_with_free_func((GDestroyNotify)listener_free);
   server->clients = g_hash_table_new(g_direct_hash, g_direct_equal);
   server->graveyard = g_ptr_array_new_with_free_func((GDestroyNotify)g_source_unref);
-  server->writes = nc_write_queue_new("netctld libvirt-protocol changes");
+  server->writes = nc_write_queue_new("netctld libvirt-protocol changes", paths->batch);
   server->max_clients = opts && opts->max_clients ? opts->max_clients : NC_RPC_MAX_CLIENTS_DEFAULT;
   server->next_client_id = 1;
 

@@ -11,6 +11,106 @@
 #include "safe-read.h"
 #include "store.h"
 
+struct _NcStoreBatch {
+  guint depth;          /* open levels; 0: closed, every write syncs at once */
+  GPtrArray *files;     /* char*: files renamed into place, to sync */
+  GHashTable *dirs;     /* char* set: directories changed, to sync */
+  GPtrArray *dir_order; /* the same, borrowed, in the order first changed */
+};
+
+NcStoreBatch *
+nc_store_batch_new(void)
+{
+  NcStoreBatch *b = g_new0(NcStoreBatch, 1);
+  b->files = g_ptr_array_new_with_free_func(g_free);
+  b->dirs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  b->dir_order = g_ptr_array_new();
+  return b;
+}
+
+void
+nc_store_batch_free(NcStoreBatch *b)
+{
+  if (b == NULL)
+    return;
+  g_ptr_array_unref(b->dir_order);
+  g_hash_table_unref(b->dirs);
+  g_ptr_array_unref(b->files);
+  g_free(b);
+}
+
+void
+nc_store_batch_begin(NcStoreBatch *b)
+{
+  b->depth++;
+}
+
+void
+nc_store_batch_end(NcStoreBatch *b)
+{
+  g_return_if_fail(b->depth > 0);
+  b->depth--;
+}
+
+gboolean
+nc_store_batch_pending(const NcStoreBatch *b)
+{
+  return b != NULL && (b->files->len > 0 || b->dir_order->len > 0);
+}
+
+static gboolean
+batch_open(const NcPaths *paths)
+{
+  return paths->batch != NULL && paths->batch->depth > 0;
+}
+
+static void
+note_dir(NcStoreBatch *b, const char *dir)
+{
+  if (g_hash_table_contains(b->dirs, dir))
+    return;
+  char *copy = g_strdup(dir);
+  g_hash_table_add(b->dirs, copy);
+  g_ptr_array_add(b->dir_order, copy);
+}
+
+/* fsync of a file or directory by name. A file removed since it was noted
+ * (an undefine later in the same batch) has nothing left to sync. */
+static int
+sync_path(const char *path, gboolean dir)
+{
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (dir ? O_DIRECTORY : 0));
+  if (fd < 0)
+    return errno == ENOENT && !dir ? 0 : -errno;
+  int r = fsync(fd) < 0 ? -errno : 0;
+  close(fd);
+  return r;
+}
+
+gboolean
+nc_store_batch_commit(NcStoreBatch *b, GError **error)
+{
+  /* Files first, so the directory syncs commit entries whose data is on
+   * disk; a failure is reported once, the rest are still synced. */
+  gboolean ok = TRUE;
+  for (guint pass = 0; pass < 2; pass++) {
+    GPtrArray *list = pass == 0 ? b->files : b->dir_order;
+    for (guint i = 0; i < list->len; i++) {
+      const char *path = list->pdata[i];
+      int r = sync_path(path, pass == 1);
+      if (r < 0 && ok) {
+        ok = FALSE;
+        g_set_error(error, NC_ERROR, NC_ERROR_WRITE_FAILED, "cannot sync %s: %s", path,
+                    g_strerror(-r));
+      }
+    }
+  }
+  g_ptr_array_set_size(b->files, 0);
+  g_ptr_array_set_size(b->dir_order, 0);
+  g_hash_table_remove_all(b->dirs);
+  return ok;
+}
+
 static gboolean
 fsync_dir(const char *dir, GError **error)
 {
@@ -25,6 +125,18 @@ fsync_dir(const char *dir, GError **error)
   }
   close(fd);
   return TRUE;
+}
+
+/* A definition directory's change made durable now, or at the batch's
+ * commit when one is open. */
+static gboolean
+sync_dir_of(const NcPaths *paths, const char *dir, GError **error)
+{
+  if (batch_open(paths)) {
+    note_dir(paths->batch, dir);
+    return TRUE;
+  }
+  return fsync_dir(dir, error);
 }
 
 gboolean
@@ -134,7 +246,15 @@ nc_store_save_config(const NcPaths *paths, const NcNetworkDef *def, GError **err
   g_autofree char *path = nc_store_config_path(paths, def->name);
   g_autofree char *xml = nc_network_def_format(def, NC_NETWORK_FORMAT_INACTIVE);
   /* libvirt writes its definitions 0600: they may hold secrets in metadata. */
-  return nc_store_write_atomic(path, xml, -1, 0600, error);
+  if (!batch_open(paths))
+    return nc_store_write_atomic(path, xml, -1, 0600, error);
+  /* Renamed into place now (readers and a killed daemon see it), synced at
+   * the batch's commit. */
+  if (!nc_store_write_atomic_volatile(path, xml, -1, 0600, error))
+    return FALSE;
+  g_ptr_array_add(paths->batch->files, g_strdup(path));
+  note_dir(paths->batch, paths->config_dir);
+  return TRUE;
 }
 
 gboolean
@@ -147,7 +267,7 @@ nc_store_delete_config(const NcPaths *paths, const char *name, GError **error)
     return FALSE;
   if (!nc_store_remove(path, error))
     return FALSE;
-  return fsync_dir(paths->config_dir, error);
+  return sync_dir_of(paths, paths->config_dir, error);
 }
 
 /* As libvirt's virFileLinkPointsTo: the link must lead to the config file. */
@@ -170,7 +290,7 @@ nc_store_set_autostart(const NcPaths *paths, const char *name, gboolean autostar
     if (!nc_store_remove(link, error))
       return FALSE;
     if (g_file_test(paths->autostart_dir, G_FILE_TEST_IS_DIR))
-      return fsync_dir(paths->autostart_dir, error);
+      return sync_dir_of(paths, paths->autostart_dir, error);
     return TRUE;
   }
 
@@ -199,7 +319,7 @@ nc_store_set_autostart(const NcPaths *paths, const char *name, gboolean autostar
                 g_strerror(e));
     return FALSE;
   }
-  return fsync_dir(paths->autostart_dir, error);
+  return sync_dir_of(paths, paths->autostart_dir, error);
 }
 
 /* What write_atomic leaves when killed: ".BASE.XXXXXX" (mkstemp's six

@@ -56,4 +56,40 @@ void nc_store_remove_stale_temps(const char *dir);
  * ret_problems (char*, may be NULL) and logged as a warning. */
 GPtrArray *nc_store_load_configs(const NcPaths *paths, GPtrArray *ret_problems);
 
+/* -- group commit ----------------------------------------------------------
+ *
+ * Why: on a real disk each fsync is a journal commit (0.3-2 ms, more when the
+ * disk is shared), and a define paid two of them (file, directory), an
+ * undefine one, in the main loop, one change after another: 64 clients
+ * defining over D-Bus waited on the disk (bench/RESULTS.md, load). While a
+ * batch is open (the write queue opens one around each slice of changes), the
+ * definition writes below rename their file into place without syncing and
+ * only note the file and its directory; nc_store_batch_commit then syncs
+ * every noted file, then every noted directory, once each: the first sync
+ * commits the journal for all of them, so a slice of N changes pays about
+ * one commit instead of 2N. The replies of those changes are held until the
+ * commit is done (nc_write_queue_reply), so "defined" is still only said of
+ * a durable definition. A daemon killed meanwhile loses nothing (the page
+ * cache survives it); a power loss before the commit may lose or empty a
+ * definition whose change was never acknowledged (on ext4 a rename over an
+ * existing file flushes its data first). Outside a batch every write syncs
+ * at once, as before. */
+typedef struct _NcStoreBatch NcStoreBatch;
+
+NcStoreBatch *nc_store_batch_new(void);
+void nc_store_batch_free(NcStoreBatch *batch);
+/* Opens / closes the batch (nested opens count). While it is open, the
+ * definition writes defer their syncs; once closed, writes sync at once again
+ * and what was noted waits for the commit. */
+void nc_store_batch_begin(NcStoreBatch *batch);
+void nc_store_batch_end(NcStoreBatch *batch);
+/* Whether writes made in the batch still wait for its commit. */
+gboolean nc_store_batch_pending(const NcStoreBatch *batch);
+/* Syncs what the batch noted, open or not. FALSE with NC_ERROR_WRITE_FAILED
+ * naming the first file or directory that failed (the rest are still
+ * synced). */
+gboolean nc_store_batch_commit(NcStoreBatch *batch, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NcStoreBatch, nc_store_batch_free)
+
 G_END_DECLS

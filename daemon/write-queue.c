@@ -6,11 +6,34 @@ typedef struct {
   gpointer data;
 } Job;
 
+typedef struct {
+  NcWriteReplyFunc send;
+  gpointer data;
+} Held;
+
 struct _NcWriteQueue {
   GQueue jobs;     /* of Job* */
   GSource *source; /* attached while jobs are pending */
   char *name;
+  NcStoreBatch *batch; /* borrowed (the daemon's paths own it), or NULL */
+  gboolean in_slice;
+  GArray *held;       /* of Held: replies waiting for the group's commit */
+  gint64 group_start; /* when the first slice since the last commit began; 0: none */
 };
+
+/* Sends the held replies in order; commit_error NULL once they are durable. */
+static void
+release_held(NcWriteQueue *q, const GError *commit_error)
+{
+  if (q->held->len == 0)
+    return;
+  g_autoptr(GArray) held = g_steal_pointer(&q->held);
+  q->held = g_array_new(FALSE, FALSE, sizeof(Held));
+  for (guint i = 0; i < held->len; i++) {
+    Held *h = &g_array_index(held, Held, i);
+    h->send(h->data, commit_error);
+  }
+}
 
 /* Jobs for up to this long per dispatch (at least one), then back to the
  * main loop, which polls (timeout 0) and dispatches every call that arrived
@@ -19,6 +42,28 @@ struct _NcWriteQueue {
  * clients) is paid once per slice rather than once per change. */
 #define SLICE_US 1000
 
+/* The group commit (store.h) spans the slices run within this long, or until
+ * the queue is empty: a slice holds one or two definitions on a loaded
+ * machine (a job's wall time there is the CPU it waits for), so a commit per
+ * slice would still pay about a journal commit per change. Reads are served
+ * between the slices meanwhile; the changes' replies wait at most this long
+ * plus the commit. */
+#define GROUP_US 10000
+
+/* Makes the group's writes durable and sends its held replies. */
+static void
+commit(NcWriteQueue *q)
+{
+  g_autoptr(GError) error = NULL;
+
+  q->group_start = 0;
+  if (q->batch != NULL && nc_store_batch_pending(q->batch)
+      && !nc_store_batch_commit(q->batch, &error))
+    g_warning("%s: %s: the changes are made but may not survive a power loss", q->name,
+              error->message);
+  release_held(q, error);
+}
+
 static gboolean
 run_slice(gpointer user_data)
 {
@@ -26,6 +71,13 @@ run_slice(gpointer user_data)
   gint64 end = g_get_monotonic_time() + SLICE_US;
   Job *job;
 
+  /* The definition writes of the slices of one group are synced together
+   * after the last, and their replies released only then. */
+  if (q->group_start == 0)
+    q->group_start = g_get_monotonic_time();
+  if (q->batch != NULL)
+    nc_store_batch_begin(q->batch);
+  q->in_slice = TRUE;
   do {
     job = g_queue_pop_head(&q->jobs);
     if (job == NULL)
@@ -33,7 +85,13 @@ run_slice(gpointer user_data)
     job->func(job->data, TRUE);
     g_free(job);
   } while (g_get_monotonic_time() < end);
+  q->in_slice = FALSE;
+  if (q->batch != NULL)
+    nc_store_batch_end(q->batch);
   /* func may have pushed more; the queue outlives it (only _free removes it). */
+  if (!g_queue_is_empty(&q->jobs) && g_get_monotonic_time() - q->group_start < GROUP_US)
+    return G_SOURCE_CONTINUE;
+  commit(q);
   if (!g_queue_is_empty(&q->jobs))
     return G_SOURCE_CONTINUE;
   g_clear_pointer(&q->source, g_source_unref);
@@ -41,12 +99,24 @@ run_slice(gpointer user_data)
 }
 
 NcWriteQueue *
-nc_write_queue_new(const char *name)
+nc_write_queue_new(const char *name, NcStoreBatch *batch)
 {
   NcWriteQueue *q = g_new0(NcWriteQueue, 1);
   g_queue_init(&q->jobs);
   q->name = g_strdup(name);
+  q->batch = batch;
+  q->held = g_array_new(FALSE, FALSE, sizeof(Held));
   return q;
+}
+
+void
+nc_write_queue_reply(NcWriteQueue *q, NcWriteReplyFunc send, gpointer data)
+{
+  if (q == NULL || !q->in_slice || (q->held->len == 0 && !nc_store_batch_pending(q->batch))) {
+    send(data, NULL);
+    return;
+  }
+  g_array_append_val(q->held, ((Held){ .send = send, .data = data }));
 }
 
 void
@@ -86,6 +156,10 @@ nc_write_queue_free(NcWriteQueue *q)
     job->func(job->data, FALSE);
     g_free(job);
   }
+  /* Replies held by a group the jobs above did not finish: its changes are
+   * made, so they are made durable and answered. */
+  commit(q);
+  g_array_unref(q->held);
   g_free(q->name);
   g_free(q);
 }

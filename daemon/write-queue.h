@@ -18,13 +18,31 @@
 
 #include <glib.h>
 
+#include "store.h"
+
 G_BEGIN_DECLS
 
 typedef struct _NcWriteQueue NcWriteQueue;
 typedef void (*NcWriteJobFunc)(gpointer data, gboolean run);
 
-/* name: for the GSource (shown by debuggers and GLib's tracing). */
-NcWriteQueue *nc_write_queue_new(const char *name);
+/* A reply held until the group's definitions are durable (see store.h's
+ * group commit): called once, after the commit, with commit_error NULL, or
+ * with the commit's error (the change is made but may not survive a power
+ * loss: reply that error instead); it frees data. A queue freed with held
+ * replies commits and sends them first. */
+typedef void (*NcWriteReplyFunc)(gpointer data, const GError *commit_error);
+
+/* name: for the GSource (shown by debuggers and GLib's tracing). batch:
+ * the store's group commit, opened around each slice and committed when the
+ * queue is empty or after a few milliseconds of slices (NULL: none). */
+NcWriteQueue *nc_write_queue_new(const char *name, NcStoreBatch *batch);
+/* For the front ends' replies to changes: while a job of the queue runs and
+ * the group has writes not yet durable, the reply is held and sent after the
+ * group's commit, in the order held; otherwise send runs at once (NULL). So
+ * a change's reply never says "done" of a definition that is not on disk,
+ * and a reply held once keeps every later reply of the group behind it (they
+ * may depend on it). */
+void nc_write_queue_reply(NcWriteQueue *queue, NcWriteReplyFunc send, gpointer data);
 /* Calls every pending job with run FALSE, then frees the queue. */
 void nc_write_queue_free(NcWriteQueue *queue);
 void nc_write_queue_push(NcWriteQueue *queue, NcWriteJobFunc func, gpointer data);

@@ -7,6 +7,7 @@
 #include "status.h"
 #include "store.h"
 #include "test-util.h"
+#include "write-queue.h"
 
 #define NET_XML(name, uuid)                                                                        \
   "<network>\n  <name>" name "</name>\n  <uuid>" uuid "</uuid>\n"                                  \
@@ -186,6 +187,101 @@ test_autostart_links(Fixture *f, gconstpointer data)
   g_assert_false(g_file_test(config, G_FILE_TEST_EXISTS));
 }
 
+/* Inside a batch the writes are visible at once and only their syncs wait for
+ * the commit; a file written then removed in the same batch is no error. */
+static void
+test_group_commit(Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NcNetworkDef) lab = nc_network_def_parse_string(
+      NET_XML("lab", "11111111-2222-3333-4444-555555555555"), NULL, NC_NETWORK_PARSE_CHECK, &error);
+  g_autoptr(NcNetworkDef) gone
+      = nc_network_def_parse_string(NET_XML("gone", "11111111-2222-3333-4444-555555555556"), NULL,
+                                    NC_NETWORK_PARSE_CHECK, &error);
+  g_assert_no_error(error);
+  NcStoreBatch *batch = f->paths->batch;
+
+  g_assert_false(nc_store_batch_pending(batch));
+  nc_store_batch_begin(batch);
+  g_assert_true(nc_store_save_config(f->paths, lab, &error));
+  g_assert_true(nc_store_set_autostart(f->paths, "lab", TRUE, &error));
+  g_assert_true(nc_store_save_config(f->paths, gone, &error));
+  g_assert_true(nc_store_delete_config(f->paths, "gone", &error));
+  g_assert_no_error(error);
+  g_assert_true(nc_store_batch_pending(batch));
+  g_assert_true(nc_store_get_autostart(f->paths, "lab"));
+  g_autofree char *listing = tu_list_dir(f->paths->config_dir);
+  g_assert_cmpstr(listing, ==, "autostart lab.xml");
+  /* Closed, what was noted still waits; a write now syncs at once. */
+  nc_store_batch_end(batch);
+  g_assert_true(nc_store_batch_pending(batch));
+  g_autoptr(NcNetworkDef) now = nc_network_def_parse_string(
+      NET_XML("now", "11111111-2222-3333-4444-555555555557"), NULL, NC_NETWORK_PARSE_CHECK, &error);
+  g_assert_true(nc_store_save_config(f->paths, now, &error));
+  g_assert_true(nc_store_batch_commit(batch, &error));
+  g_assert_no_error(error);
+  g_assert_false(nc_store_batch_pending(batch));
+
+  /* Outside a batch nothing waits. */
+  g_assert_true(nc_store_save_config(f->paths, gone, &error));
+  g_assert_false(nc_store_batch_pending(batch));
+}
+
+typedef struct {
+  Fixture *f;
+  NcWriteQueue *queue;
+  NcNetworkDef *def;
+  GString *log;
+} QueueCtx;
+
+static void
+held_reply(gpointer data, const GError *commit_error)
+{
+  QueueCtx *ctx = data;
+  g_assert_no_error(commit_error);
+  /* Sent after the slice's commit: nothing of it is left unsynced. */
+  g_assert_false(nc_store_batch_pending(ctx->f->paths->batch));
+  g_string_append(ctx->log, "reply;");
+}
+
+static void
+define_job(gpointer data, gboolean run)
+{
+  QueueCtx *ctx = data;
+  g_autoptr(GError) error = NULL;
+  g_assert_true(run);
+  g_assert_true(nc_store_save_config(ctx->f->paths, ctx->def, &error));
+  g_assert_no_error(error);
+  g_string_append(ctx->log, "define;");
+  nc_write_queue_reply(ctx->queue, held_reply, ctx);
+  g_string_append(ctx->log, "job end;");
+}
+
+/* The write queue opens a batch around its slice and sends the replies held
+ * during it after the commit, in order; outside a slice a reply goes at once. */
+static void
+test_group_commit_queue(Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NcNetworkDef) def = nc_network_def_parse_string(
+      NET_XML("lab", "11111111-2222-3333-4444-555555555555"), NULL, NC_NETWORK_PARSE_CHECK, &error);
+  g_assert_no_error(error);
+  g_autoptr(GString) log = g_string_new("");
+  QueueCtx ctx = { f, nc_write_queue_new("test", f->paths->batch), def, log };
+
+  nc_write_queue_push(ctx.queue, define_job, &ctx);
+  nc_write_queue_push(ctx.queue, define_job, &ctx);
+  for (int i = 0; i < 100 && nc_write_queue_length(ctx.queue) > 0; i++)
+    g_main_context_iteration(NULL, FALSE);
+  g_main_context_iteration(NULL, FALSE);
+  g_assert_cmpstr(log->str, ==, "define;job end;define;job end;reply;reply;");
+
+  g_string_truncate(log, 0);
+  nc_write_queue_reply(ctx.queue, held_reply, &ctx);
+  g_assert_cmpstr(log->str, ==, "reply;");
+  nc_write_queue_free(ctx.queue);
+}
+
 static void
 test_status_roundtrip(Fixture *f, gconstpointer data)
 {
@@ -246,6 +342,8 @@ main(int argc, char **argv)
   g_test_add("/store/save-load", Fixture, NULL, setup, test_save_load, teardown);
   g_test_add("/store/corrupt-skipped", Fixture, NULL, setup, test_corrupt_skipped, teardown);
   g_test_add("/store/autostart-links", Fixture, NULL, setup, test_autostart_links, teardown);
+  g_test_add("/store/group-commit", Fixture, NULL, setup, test_group_commit, teardown);
+  g_test_add("/store/group-commit-queue", Fixture, NULL, setup, test_group_commit_queue, teardown);
   g_test_add("/store/status-roundtrip", Fixture, NULL, setup, test_status_roundtrip, teardown);
   return g_test_run();
 }
