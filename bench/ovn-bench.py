@@ -332,8 +332,8 @@ def engine_counts(ctls):
     return out
 
 
-# -- PROFILE=1: one more, untimed, round of the netctl way per K under perf and with the NB's
-# JSON-RPC log on: what each daemon spends its CPU on, and netctld's NB transactions.
+# -- PROFILE=1: one more, untimed, round of a way per K under perf and with the NB's JSON-RPC
+# log on: what each daemon spends its CPU on, and the NB transactions the way sends.
 
 def profile(env, cl, ctx, pids, way, k):
     import re
@@ -361,9 +361,10 @@ def profile(env, cl, ctx, pids, way, k):
                       r"params=(.*)", log)
     reps = re.findall(r"tcp:192\.168\.50\.1[12]:\d+: send reply, result=(.*)", log)
     ops = [len(re.findall(r'"op":"(\w+)"', r)) for r in reqs]
-    print(f"  NB {way} K={k}: {len(reqs) / ITER:.1f} transactions/cycle, "
-          f"{sum(ops) / max(len(reqs), 1):.1f} ops each, request {sum(map(len, reqs)) / max(len(reqs), 1):.0f} "
-          f"bytes, reply {sum(map(len, reps)) / max(len(reps), 1):.0f} bytes on average, largest reply "
+    n = max(len(reqs), 1)
+    print(f"  NB {way} K={k}: {len(reqs) / ITER:.1f} transactions/cycle, {sum(ops) / n:.1f} ops "
+          f"each, request {sum(map(len, reqs)) / n:.0f} bytes, reply "
+          f"{sum(map(len, reps)) / max(len(reps), 1):.0f} bytes on average, largest reply "
           f"{max(map(len, reps), default=0)} bytes", flush=True)
     # the share of each process, then netctld's own hot spots (relative to netctld)
     netctlds = ",".join(str(p) for n, p in pids.items() if n.endswith(":netctld"))
