@@ -309,10 +309,9 @@ append_request(GString *out, const char *db, const char *ops_json, gint64 id)
   gsize len = strlen(ops_json);
   if (len < 2 || ops_json[0] != '[' || ops_json[len - 1] != ']')
     return FALSE;
-  g_string_append_printf(out,
-                         "{\"method\":\"transact\",\"params\":[\"%s\",%.*s],\"id\":%" G_GINT64_FORMAT
-                         "}",
-                         db, (int)(len - 2), ops_json + 1, id);
+  g_string_append_printf(
+      out, "{\"method\":\"transact\",\"params\":[\"%s\",%.*s],\"id\":%" G_GINT64_FORMAT "}", db,
+      (int)(len - 2), ops_json + 1, id);
   return TRUE;
 }
 

@@ -10,8 +10,7 @@ char *
 nc_ovsdb_default_socket(void)
 {
   const char *rundir = g_getenv("OVS_RUNDIR");
-  return g_build_filename(rundir && rundir[0] ? rundir : "/var/run/openvswitch", "db.sock",
-                          NULL);
+  return g_build_filename(rundir && rundir[0] ? rundir : "/var/run/openvswitch", "db.sock", NULL);
 }
 
 /* ,["name","==",VALUE] style where clause on one string column. */
@@ -159,7 +158,8 @@ del_ops(GString *o, const char *uuid, const NcOvsPort *mark)
   g_string_append(o, "[{\"op\":\"update\",\"table\":\"Port\",");
   g_string_append(o, "\"where\":[[\"_uuid\",\"==\",[\"uuid\",");
   nc_ovsdb_json_str(o, uuid);
-  g_string_append(o, "]]],\"row\":{\"qos\":[\"set\",[]]}},{\"op\":\"mutate\",\"table\":\"Bridge\",");
+  g_string_append(o,
+                  "]]],\"row\":{\"qos\":[\"set\",[]]}},{\"op\":\"mutate\",\"table\":\"Bridge\",");
   g_string_append(o, "\"where\":[[\"ports\",\"includes\",[\"uuid\",");
   nc_ovsdb_json_str(o, uuid);
   g_string_append(o, "]]],\"mutations\":[[\"ports\",\"delete\",[\"uuid\",");
@@ -195,7 +195,8 @@ insert_ops(const NcOvsPort *p, guint *ret_port_op)
   port_columns(o, p);
   g_string_append(o, "}},{\"op\":\"mutate\",\"table\":\"Bridge\",");
   where_eq(o, "name", p->bridge);
-  g_string_append(o, ",\"mutations\":[[\"ports\",\"insert\",[\"set\",[[\"named-uuid\",\"port\"]]]]]}]");
+  g_string_append(
+      o, ",\"mutations\":[[\"ports\",\"insert\",[\"set\",[[\"named-uuid\",\"port\"]]]]]}]");
   /* wait, 2 QoS deletes, [Queue, QoS inserts], Interface, Port */
   *ret_port_op = 3 + (p->in_max_rate ? 2 : 0) + 1;
   return g_string_free(g_steal_pointer(&o), FALSE);
@@ -224,7 +225,8 @@ update_port(const char *socket, const NcOvsPort *p, char **ret_uuid, char **ret_
   JsonObject *row = json_array_get_object_element(ports, 0);
   const char *uuid = nc_ovsdb_row_uuid(row, "_uuid");
   if (g_strcmp0(nc_ovsdb_row_map_get(row, "external_ids", "netctl-port"), p->port_uuid) != 0
-      || !uuid || !nc_ovsdb_row_set_has_uuid(json_array_get_object_element(bridges, 0), "ports", uuid))
+      || !uuid
+      || !nc_ovsdb_row_set_has_uuid(json_array_get_object_element(bridges, 0), "ports", uuid))
     return -EEXIST;
 
   g_autoptr(GString) o = g_string_new("[{\"op\":\"update\",\"table\":\"Port\",");
@@ -247,19 +249,36 @@ update_port(const char *socket, const NcOvsPort *p, char **ret_uuid, char **ret_
   return r;
 }
 
+/* Where the Interface is `name` and, with port_uuid, marked as that port's
+ * (a wait sent with an insert that failed, the name being someone else's,
+ * then matches nothing and answers at once). */
+static void
+where_iface(GString *o, const char *name, const char *port_uuid)
+{
+  where_eq(o, "name", name);
+  if (!port_uuid)
+    return;
+  NcOvsPort mark = { .port_uuid = port_uuid };
+  g_string_truncate(o, o->len - 1); /* the where's closing bracket */
+  g_string_append(o, ",[\"external_ids\",\"includes\",");
+  mark_map(o, &mark);
+  g_string_append(o, "]]");
+}
+
 /* The transaction waiting (up to timeout_ms) until vswitchd has tried to
  * open the interface (its ofport is set: a number, or -1 on failure), then
  * reading its error and ofport. */
 static char *
-wait_ops(const char *name, int timeout_ms)
+wait_ops(const char *name, const char *port_uuid, int timeout_ms)
 {
   g_autoptr(GString) o = g_string_new(NULL);
   g_string_append_printf(o, "[{\"op\":\"wait\",\"timeout\":%d,\"table\":\"Interface\",",
                          timeout_ms);
-  where_eq(o, "name", name);
-  g_string_append(o, ",\"columns\":[\"ofport\"],\"until\":\"!=\",\"rows\":[{\"ofport\":[\"set\",[]]}]},"
-                     "{\"op\":\"select\",\"table\":\"Interface\",");
-  where_eq(o, "name", name);
+  where_iface(o, name, port_uuid);
+  g_string_append(
+      o, ",\"columns\":[\"ofport\"],\"until\":\"!=\",\"rows\":[{\"ofport\":[\"set\",[]]}]},"
+         "{\"op\":\"select\",\"table\":\"Interface\",");
+  where_iface(o, name, port_uuid);
   g_string_append(o, ",\"columns\":[\"error\",\"ofport\"]}]");
   return g_string_free(g_steal_pointer(&o), FALSE);
 }
@@ -268,8 +287,7 @@ wait_ops(const char *name, int timeout_ms)
  * detail when vswitchd failed to open it, -ETIMEDOUT with TIMEOUT_DETAIL
  * when it did not try; *ret_ofport (may be NULL) its OpenFlow port. */
 static int
-wait_outcome(int r, JsonArray *res, const char *timeout_detail, int *ret_ofport,
-             char **ret_detail)
+wait_outcome(int r, JsonArray *res, const char *timeout_detail, int *ret_ofport, char **ret_detail)
 {
   if (r == -ETIMEDOUT && ret_detail) {
     g_free(*ret_detail);
@@ -296,10 +314,10 @@ wait_outcome(int r, JsonArray *res, const char *timeout_detail, int *ret_ofport,
 }
 
 static int
-wait_interface(const char *socket, const char *name, int timeout_ms, const char *timeout_detail,
-               int *ret_ofport, char **ret_detail)
+wait_interface(const char *socket, const char *name, const char *port_uuid, int timeout_ms,
+               const char *timeout_detail, int *ret_ofport, char **ret_detail)
 {
-  g_autofree char *ops = wait_ops(name, timeout_ms);
+  g_autofree char *ops = wait_ops(name, port_uuid, timeout_ms);
   g_autoptr(JsonArray) res = NULL;
   int r = nc_ovsdb_transact(socket, ops, NC_OVSDB_TIMEOUT_MS, &res, ret_detail);
   return wait_outcome(r, res, timeout_detail, ret_ofport, ret_detail);
@@ -309,17 +327,17 @@ wait_interface(const char *socket, const char *name, int timeout_ms, const char 
 #define PORT_WAIT_DETAIL "ovs-vswitchd did not take the port up in time (is it running?)"
 
 /* The insert and the wait for vswitchd sent together: one round trip. A
- * wait after an insert that failed matches no interface of ours and
- * answers at once (or finds the other port's interface), so it never holds
- * a failed add. Returns the insert's outcome (-EEXIST: the name is taken)
- * or the wait's. *ret_fresh: the port was inserted. */
+ * wait after an insert that failed matches no interface of this port's
+ * unless it is already there (then it is brought up to date and waited for
+ * anyway), so it never holds a refused add. Returns the insert's outcome (-EEXIST: the name is
+ * taken) or the wait's. *ret_fresh: the port was inserted. */
 static int
 insert_and_wait(const char *socket, const NcOvsPort *p, gboolean *ret_fresh, char **ret_uuid,
                 int *ret_ofport, char **ret_detail)
 {
   guint port_op;
   g_autofree char *ins = insert_ops(p, &port_op);
-  g_autofree char *wait = wait_ops(p->name, PORT_WAIT_MS);
+  g_autofree char *wait = wait_ops(p->name, p->port_uuid, PORT_WAIT_MS);
   NcOvsdbRequest reqs[2] = { { .ops = ins }, { .ops = wait } };
   int r = nc_ovsdb_transact_many(socket, reqs, 2, NC_OVSDB_TIMEOUT_MS);
   *ret_fresh = r == 0 && reqs[0].r == 0;
@@ -331,8 +349,9 @@ insert_and_wait(const char *socket, const NcOvsPort *p, gboolean *ret_fresh, cha
     JsonNode *n = port_op < json_array_get_length(reqs[0].result)
                       ? json_array_get_element(reqs[0].result, port_op)
                       : NULL;
-    const char *uuid
-        = n && JSON_NODE_HOLDS_OBJECT(n) ? nc_ovsdb_row_uuid(json_node_get_object(n), "uuid") : NULL;
+    const char *uuid = n && JSON_NODE_HOLDS_OBJECT(n)
+                           ? nc_ovsdb_row_uuid(json_node_get_object(n), "uuid")
+                           : NULL;
     *ret_uuid = g_strdup(uuid);
     if (ret_detail && reqs[1].detail)
       *ret_detail = g_steal_pointer(&reqs[1].detail);
@@ -365,7 +384,8 @@ nc_ovsdb_port_add_full(const char *socket, const NcOvsPort *port, char **ret_ovs
   if (r == -EAGAIN)
     r = -EBUSY;
   if (r == 0 && !waited)
-    r = wait_interface(socket, port->name, PORT_WAIT_MS, PORT_WAIT_DETAIL, &ofport, ret_detail);
+    r = wait_interface(socket, port->name, port->port_uuid, PORT_WAIT_MS, PORT_WAIT_DETAIL, &ofport,
+                       ret_detail);
   if (r < 0) {
     if (fresh)
       nc_ovsdb_port_del_uuid(socket, port->name, port->port_uuid, uuid, NULL);
@@ -530,7 +550,7 @@ nc_ovsdb_bridge_check(const char *socket, const char *bridge, char **ret_detail)
   if (r < 0)
     return r;
   /* Its local interface: an error there (ovs-vsctl exits 0 all the same). */
-  return wait_interface(socket, bridge, NC_OVSDB_BRIDGE_WAIT_MS,
-                        "ovs-vswitchd has not opened the bridge's interface (is it running?)",
-                        NULL, ret_detail);
+  return wait_interface(socket, bridge, NULL, NC_OVSDB_BRIDGE_WAIT_MS,
+                        "ovs-vswitchd has not opened the bridge's interface (is it running?)", NULL,
+                        ret_detail);
 }

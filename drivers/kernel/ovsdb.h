@@ -47,27 +47,27 @@ int nc_ovsdb_bridge_check(const char *socket, const char *bridge, char **ret_det
 /* A port as netctl puts it on an OVS bridge. Strings are borrowed. */
 typedef struct {
   const char *bridge;
-  const char *name;          /* the Port's and the Interface's name (the device) */
-  const char *network;       /* netctl-network mark */
-  const char *port_uuid;     /* netctl-port mark */
+  const char *name;      /* the Port's and the Interface's name (the device) */
+  const char *network;   /* netctl-network mark */
+  const char *port_uuid; /* netctl-port mark */
   /* Interface external_ids as libvirt writes them (NULL: not written). */
-  const char *iface_id;      /* the port's interfaceid */
-  const char *attached_mac;  /* the guest's MAC */
-  const char *vm_id;         /* the owner's uuid */
-  const char *profileid;     /* <virtualport><parameters profileid=>: Port external_ids
-                              * port-profile, as libvirt's virNetDevOpenvswitchAddPort */
-  const char *portgroup;     /* Port external_ids netctl-portgroup: the port's portgroup,
-                              * which mirrors select by (ovsdb-monitor.h); NULL: none */
+  const char *iface_id;     /* the port's interfaceid */
+  const char *attached_mac; /* the guest's MAC */
+  const char *vm_id;        /* the owner's uuid */
+  const char *profileid;    /* <virtualport><parameters profileid=>: Port external_ids
+                             * port-profile, as libvirt's virNetDevOpenvswitchAddPort */
+  const char *portgroup;    /* Port external_ids netctl-portgroup: the port's portgroup,
+                             * which mirrors select by (ovsdb-monitor.h); NULL: none */
   /* VLANs: tag 0 with no trunks: none. */
-  guint tag;                 /* access tag or the native VLAN */
-  const guint *trunks;       /* n_trunks VLAN ids */
+  guint tag;           /* access tag or the native VLAN */
+  const guint *trunks; /* n_trunks VLAN ids */
   guint n_trunks;
-  const char *vlan_mode;     /* NULL (OVS's default), "access", "trunk", "native-tagged",
-                              * "native-untagged" */
+  const char *vlan_mode; /* NULL (OVS's default), "access", "trunk", "native-tagged",
+                          * "native-untagged" */
   /* Traffic to the guest: a linux-htb QoS row with one queue; 0: none.
    * Bits per second. */
   guint64 in_max_rate;
-  guint64 in_burst;          /* bits; 0: OVS's default */
+  guint64 in_burst; /* bits; 0: OVS's default */
 } NcOvsPort;
 
 /* Adds the port (with its Interface) to its bridge, or, when a port of that
