@@ -62,19 +62,53 @@ tap_ioctls(int fd, int nl_fd, const NcTapConfig *config, struct ifreq *ifr, int 
   return 0;
 }
 
+/* No IPv6 on the port: address generation off (IFLA_INET6_ADDR_GEN_MODE
+ * none), so the kernel makes no link-local address and sends nothing of
+ * its own (no DAD, RS or MLD) through it; a bridge port's frames never reach
+ * its own IPv6 stack anyway. Not the disable_ipv6 sysctl: its write takes
+ * RTNL with a trylock and restarts the syscall until it gets it, which spun
+ * for up to 180 ms per TAP under contention (any namespace's link change
+ * holds RTNL), where this request simply waits its turn. do_setlink()
+ * applies IFLA_AF_SPEC after the flags, but the new TAP has no reader, so
+ * no carrier, and addrconf runs only once the VMM opens it. */
 static int
-tap_configure(NcKernel *kernel, int ifindex, const NcTapConfig *config)
+put_no_ipv6(struct nl_msg *msg)
 {
-  if (!config->mac && !config->mtu && !config->alias && !config->master_ifindex && !config->up)
-    return 0;
+  struct nlattr *spec = nla_nest_start(msg, IFLA_AF_SPEC);
+  struct nlattr *inet6 = spec ? nla_nest_start(msg, AF_INET6) : NULL;
+  if (!inet6 || nla_put_u8(msg, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE) < 0)
+    return -ENOMEM;
+  nla_nest_end(msg, inet6);
+  nla_nest_end(msg, spec);
+  return 0;
+}
+
+static int
+tap_request(NcKernel *kernel, int ifindex, const NcTapConfig *config, gboolean no_ipv6)
+{
   g_autoptr(NcNlMsg) msg = nc_link_reply_msg(RTM_NEWLINK, NLM_F_ACK, AF_UNSPEC, ifindex,
                                              config->up ? IFF_UP : 0, config->up ? IFF_UP : 0);
   if (!msg || (config->mac && nla_put(msg, IFLA_ADDRESS, NC_MAC_LEN, config->mac->addr) < 0)
       || (config->mtu && nla_put_u32(msg, IFLA_MTU, config->mtu) < 0)
       || (config->alias && nla_put_string(msg, IFLA_IFALIAS, config->alias) < 0)
-      || (config->master_ifindex && nla_put_u32(msg, IFLA_MASTER, config->master_ifindex) < 0))
+      || (config->master_ifindex && nla_put_u32(msg, IFLA_MASTER, config->master_ifindex) < 0)
+      || (no_ipv6 && put_no_ipv6(msg) < 0))
     return -ENOMEM;
   return nc_kernel_nl_request(kernel, g_steal_pointer(&msg));
+}
+
+static int
+tap_configure(NcKernel *kernel, int ifindex, const NcTapConfig *config)
+{
+  if (!config->mac && !config->mtu && !config->alias && !config->master_ifindex && !config->up
+      && !config->no_ipv6)
+    return 0;
+  int r = tap_request(kernel, ifindex, config, config->no_ipv6);
+  /* No IPv6 in this kernel, or an MTU below IPv6's minimum: no IPv6 device
+   * to configure, which is what was asked. */
+  if (r == -EAFNOSUPPORT && config->no_ipv6)
+    r = tap_request(kernel, ifindex, config, FALSE);
+  return r;
 }
 
 int
@@ -135,15 +169,6 @@ nc_tap_create(NcKernel *kernel, const NcTapConfig *config, char *ret_name, int *
     return r;
   }
 
-  if (config->no_ipv6) {
-    /* Before it goes up: no link-local address or route to make (and for
-     * the kernel to walk past on every later change of an IPv6 link). A
-     * kernel without IPv6 has no such file, which is fine. */
-    g_autofree char *key = nc_sysctl_iface_key("ipv6", ifr.ifr_name, "disable_ipv6");
-    int s = key ? nc_sysctl_write(kernel, key, "1") : -EINVAL;
-    if (s < 0 && s != -ENOENT)
-      g_debug("kernel: disabling IPv6 on TAP %s: %s", ifr.ifr_name, g_strerror(-s));
-  }
   r = tap_configure(kernel, ifindex, config);
   if (r < 0) {
     g_debug("kernel: configuring TAP %s: %s", ifr.ifr_name, g_strerror(-r));

@@ -22,8 +22,8 @@ typedef struct {
   const char *alias;  /* IFLA_IFALIAS tag marking it as ours, NULL: none */
   int master_ifindex; /* 0: not enslaved */
   gboolean up;
-  gboolean no_ipv6; /* net.ipv6.conf.NAME.disable_ipv6=1 before it goes up (a bridge port needs
-                     * no address of its own) */
+  gboolean no_ipv6; /* no IPv6 address generation (addrgenmode none): a bridge port needs no
+                     * address of its own */
 } NcTapConfig;
 
 /* Creates a persistent TAP (ioctls on /dev/net/tun: the tun driver refuses

@@ -578,6 +578,87 @@ private_tun_node(void)
   return chmod("/dev/net/tun", 0666) == 0;
 }
 
+/* `ip -j -6 addr` of name: its IPv6 addresses as text, "" for none (ip
+ * then prints an empty array). */
+static char *
+ipv6_addrs(const char *name)
+{
+  const char *argv[] = { "ip", "-j", "-6", "addr", "show", "dev", name, NULL };
+  g_autofree char *out = NULL;
+  int status = 0;
+  g_autoptr(GError) error = NULL;
+  g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+                             NULL, &status, &error));
+  g_assert_true(g_spawn_check_wait_status(status, NULL));
+  g_autoptr(JsonParser) parser = json_parser_new();
+  g_assert_true(json_parser_load_from_data(parser, out, -1, &error));
+  JsonArray *links = json_node_get_array(json_parser_get_root(parser));
+  g_autoptr(GString) text = g_string_new(NULL);
+  for (guint l = 0; l < json_array_get_length(links); l++) {
+    JsonObject *o = json_array_get_object_element(links, l);
+    JsonArray *info = json_object_has_member(o, "addr_info")
+                          ? json_object_get_array_member(o, "addr_info")
+                          : NULL;
+    for (guint i = 0; info && i < json_array_get_length(info); i++) {
+      JsonObject *a = json_array_get_object_element(info, i);
+      if (json_object_has_member(a, "local"))
+        g_string_append_printf(text, "%s ", json_object_get_string_member(a, "local"));
+    }
+  }
+  return g_string_free(g_steal_pointer(&text), FALSE);
+}
+
+/* no_ipv6: the port gets no IPv6 address once a VMM opens it (carrier on,
+ * addrconf runs), while a port made without it, opened alongside, gets its
+ * link-local address: the control that addrconf has run. */
+static void
+test_no_ipv6(Fixture *f, gconstpointer data)
+{
+  if (access("/proc/sys/net/ipv6/conf/all/disable_ipv6", F_OK) < 0) {
+    g_test_skip("no IPv6 in this kernel");
+    return;
+  }
+  NcTapConfig quiet = { .name = "nctap6", .owner = -1, .group = -1,
+                        .master_ifindex = f->bridge, .up = TRUE, .no_ipv6 = TRUE };
+  NcTapConfig control = quiet;
+  control.name = "nctapc";
+  control.no_ipv6 = FALSE;
+  char name[IF_NAMESIZE];
+  g_assert_cmpint(create(f, &quiet, name), >, 0);
+  g_assert_cmpint(create(f, &control, name), >, 0);
+  g_autofree char *mode = tu_read("/proc/sys/net/ipv6/conf/nctap6/addr_gen_mode");
+  g_assert_nonnull(mode);
+  g_assert_cmpstr(g_strchomp(mode), ==, "1"); /* IN6_ADDR_GEN_MODE_NONE */
+
+  int fds[2];
+  const char *names[] = { "nctap6", "nctapc" };
+  for (int i = 0; i < 2; i++) {
+    fds[i] = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+    g_assert_cmpint(fds[i], >=, 0);
+    struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
+    g_strlcpy(ifr.ifr_name, names[i], IFNAMSIZ);
+    g_assert_cmpint(ioctl(fds[i], TUNSETIFF, &ifr), ==, 0);
+  }
+  /* Both carriers seen (operstate UP comes from the same linkwatch run that
+   * tells addrconf) and the control's address made: bounded at 10 s. */
+  gboolean ready = FALSE;
+  for (int i = 0; i < 1000 && !ready; i++) {
+    g_autoptr(JsonObject) a = ip_link("nctap6");
+    g_autoptr(JsonObject) b = ip_link("nctapc");
+    g_autofree char *addrs = ipv6_addrs("nctapc");
+    ready = g_str_equal(json_object_get_string_member(a, "operstate"), "UP")
+            && g_str_equal(json_object_get_string_member(b, "operstate"), "UP")
+            && strstr(addrs, "fe80:") != NULL;
+    if (!ready)
+      g_usleep(10000);
+  }
+  g_assert_true(ready);
+  g_autofree char *none = ipv6_addrs("nctap6");
+  g_assert_cmpstr(none, ==, "");
+  close(fds[0]);
+  close(fds[1]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -607,5 +688,6 @@ main(int argc, char **argv)
   ADD("/tap/isolated", test_isolated);
   ADD("/tap/list-ports", test_list_ports);
   ADD("/tap/unprivileged", test_unprivileged);
+  ADD("/tap/no-ipv6", test_no_ipv6);
   return g_test_run();
 }
