@@ -23,6 +23,10 @@ add and remove one more port, ITER cycles each, ROUNDS samples interleaved:
            together on one kept connection (one round trip), the delete by
            the Port _uuid from the insert's reply (one transaction): the
            least OVSDB work for the same result;
+  tap      ovsdb1 plus what netctld also does per cycle: the TAP made by
+           ioctls (TUNSETIFF, persist, up) before the insert and deleted
+           (attach, persist off, close) after the delete: the same result as
+           netctl's cycle at the least cost, i.e. the limit like for like;
   nowait   ovsdb1 without the wait for vswitchd (insert, delete): what the
            wait for the Interface's ofport/error costs (not a way netctld
            could work: it would not see a port vswitchd failed to open).
@@ -64,7 +68,7 @@ from gi.repository import Gio, GLib  # noqa: E402
 PRESENT = [int(x) for x in os.environ.get("PRESENT", "1 100 1000").split()]
 ITER = int(os.environ.get("ITER", "50"))
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
-WAYS = os.environ.get("WAYS", "netctl vsctl ovsdb ovsdb1").split()
+WAYS = os.environ.get("WAYS", "netctl vsctl ovsdb ovsdb1 tap").split()
 MONITOR = os.environ.get("MONITOR", "0") == "1"
 # PROFILE=DIR: after each K's samples, PROFILE_ITER netctl cycles under
 # strace (netctld's threads), a summary (-c) and a timed trace into DIR.
@@ -228,6 +232,25 @@ class KeptOvsdb:
                     "mutations": [["ports", "delete", u]]}])
 
 
+TUNSETIFF, TUNSETPERSIST, SIOCGIFFLAGS, SIOCSIFFLAGS = 0x400454CA, 0x400454CB, 0x8913, 0x8914
+IFF_TAP, IFF_NO_PI, IFF_UP = 0x0002, 0x1000, 0x1
+
+
+def ioctl_tap(name, persist):
+    """Makes (persist=1: persistent and up) or deletes (0) TAP name by ioctl."""
+    import fcntl
+    import struct
+    ifr = struct.pack("16sH22x", name.encode(), IFF_TAP | IFF_NO_PI)
+    with open("/dev/net/tun", "r+b", buffering=0) as t:
+        fcntl.ioctl(t, TUNSETIFF, ifr)
+        fcntl.ioctl(t, TUNSETPERSIST, persist)
+    if persist:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            req = struct.pack("16sH22x", name.encode(), 0)
+            flags = struct.unpack("16sH22x", fcntl.ioctl(s, SIOCGIFFLAGS, req))[1]
+            fcntl.ioctl(s, SIOCSIFFLAGS, struct.pack("16sH22x", name.encode(), flags | IFF_UP))
+
+
 def make_tap(name):
     subprocess.run(["ip", "tuntap", "add", "dev", name, "mode", "tap"], check=True)
     subprocess.run(["ip", "link", "set", name, "up"], check=True)
@@ -244,6 +267,10 @@ def measure(way, ctx, n):
             ctx["ovs"].vsctl("del-port", BR, "bvs0")
         elif way == "ovsdb1":
             ctx["kept"].delete(ctx["kept"].add("braw0"))
+        elif way == "tap":
+            ioctl_tap("btap0", 1)
+            ctx["kept"].delete(ctx["kept"].add("btap0"))
+            ioctl_tap("btap0", 0)
         elif way == "nowait":
             ctx["kept"].delete(ctx["kept"].add("braw0", wait=False))
         else:

@@ -4,7 +4,8 @@
 # (PortCreateTap + NetworkPort.Delete: TAP made, put on OVS with its
 # external_ids, removed), against `ovs-vsctl add-port`/`del-port` in a loop
 # (OVS's own tool: the limit through it) and against the OVSDB transactions
-# netctld sends, sent from a python client (the transaction itself).
+# netctld sends, sent from a python client (the transaction itself), also
+# with the TAP made and deleted by ioctl around them (tap: like for like).
 # A real ovsdb-server + ovs-vswitchd (netdev datapath) and netctld with a
 # private bus run in a private network + mount namespace made by
 # tests/cli/harness.py (as tests/ovs does); every process stopped by PID.
@@ -12,7 +13,7 @@
 #   sudo bench/ovs.sh [BUILD_DIR]          (default BUILD_DIR: build)
 #
 # Knobs: PRESENT="1 100 1000", ITER=50 (cycles per sample), ROUNDS=3
-# (samples per K and way, interleaved), WAYS="netctl vsctl ovsdb ovsdb1", MONITOR=1
+# (samples per K and way, interleaved), WAYS="netctl vsctl ovsdb ovsdb1 tap", MONITOR=1
 # (also network start+destroy with and without mirror/NetFlow/sFlow),
 # PROFILE=DIR (netctld under strace for PROFILE_ITER=20 more netctl cycles
 # per K: a syscall summary and a timed trace in DIR).
