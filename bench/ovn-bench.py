@@ -35,10 +35,12 @@ node, ovn-controller's of logical_flow_output and physical_flow_output
 (inc-engine/show-stats) and ovs-vswitchd's bridge reconfigurations
 (coverage counter): where the time goes.
 
-Knobs: PRESENT, ITER, ROUNDS, WAYS="netctl raw tools nbctl rawnb"; PROFILE=1
-adds, per K, an untimed round of the netctl and raw ways under `perf record` (the
-share of each process, netctld's hot spots) with the NB's JSON-RPC log on
-(transactions per cycle, their operations and sizes).
+Knobs: PRESENT, ITER, ROUNDS, WAYS="netctl raw tools nbctl rawnb"; SHARED=1
+runs both netctlds with --ovn-nb (the network defined and started once in
+the NB, each host's NB monitor running); PROFILE=1 adds, per K, an untimed
+round of the netctl and raw ways under `perf record` (the share of each
+process, netctld's hot spots) with the NB's JSON-RPC log on (transactions
+per cycle, their operations and sizes).
 
 Also, once: the time from an attach-interface on host 2 to the first reply
 of a ping from that guest to a guest on host 1 (DHCP by OVN included).
@@ -65,6 +67,7 @@ ITER = int(os.environ.get("ITER", "30"))
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
 WAYS = os.environ.get("WAYS", "netctl raw tools nbctl rawnb").split()
 PROFILE = os.environ.get("PROFILE", "") == "1"
+SHARED = os.environ.get("SHARED", "") == "1"
 TICK_MS = 1000.0 / os.sysconf("SC_CLK_TCK")
 NET_UUID = "0b0b5a1e-8f4c-4f6e-9d2a-3c1e5f7a9b0d"
 NET = """<network xmlns:netctl='http://netctl.org/schemas/network/1.0'>
@@ -413,10 +416,19 @@ def first_ping(env, cl, n1, n2):
 def bench(env):
     cl = ovn_lib.Cluster(env)
     c = cl.central
-    n1, n2 = ovn_lib.Netctld(env, cl.hosts[0]), ovn_lib.Netctld(env, cl.hosts[1])
+    opt = ["--ovn-nb", ovn_lib.NB_REMOTE] if SHARED else []
+    n1 = ovn_lib.Netctld(env, cl.hosts[0], extra=opt)
+    n2 = ovn_lib.Netctld(env, cl.hosts[1], extra=opt)
     xml = env.write("bo.xml", NET.format(nb=ovn_lib.NB_REMOTE, uuid=NET_UUID))
-    n1.ok("net-create", xml)
-    n2.ok("net-create", xml)
+    if SHARED:  # defined and started once, in the NB; host 2 follows through its NB monitor
+        n1.ok("net-define", xml)
+        n1.ok("net-start", "bo")
+        harness.wait_for("host 2 to see 'bo' active", lambda: any(
+            line.split() == ["Active:", "yes"]
+            for line in n2.run("net-info", "bo").out.splitlines()), timeout=30, interval=0.2)
+    else:
+        n1.ok("net-create", xml)
+        n2.ok("net-create", xml)
     print(f"attach on host 2 -> first reply from a guest on host 1 (DHCP included): "
           f"{first_ping(env, cl, n1, n2):.2f}s", flush=True)
     ctx = {"c": c, "dbus": [Dbus(n1, "bo"), Dbus(n2, "bo")], "n": 100000, "hosts": cl.hosts}
