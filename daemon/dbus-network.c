@@ -60,13 +60,12 @@ send_held(gpointer data, const GError *commit_error)
 {
   HeldReply *h = data;
 
-  if (commit_error != NULL) {
+  if (commit_error != NULL)
     nc_dbus_return_error(h->inv, commit_error);
-    if (h->value != NULL)
-      g_variant_unref(h->value);
-  } else {
+  else /* takes its own reference: value is not floating any more */
     g_dbus_method_invocation_return_value(h->inv, h->value);
-  }
+  if (h->value != NULL)
+    g_variant_unref(h->value);
   g_free(h);
 }
 
