@@ -624,12 +624,13 @@ ovn_start(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GE
   const NcNetctlOvn *ovn = nc_network_def_ovn(def);
   g_autofree char *int_mac = router_mac(def, 1), *ext_mac = router_mac(def, 2);
   g_autofree char *int_net = NULL, *snat_ip = NULL;
+  g_auto(GStrv) gw_chassis = nc_netctl_ovn_chassis_list(ovn);
   if (net6)
     sw.int_mac = int_mac; /* the RA router's port (also without uplink) */
   if ((def->forward.mode == NC_FORWARD_NAT || def->forward.mode == NC_FORWARD_ROUTE) && router) {
     int_net = g_strdup_printf("%s/%d", router, prefix);
     sw.uplink = ovn->uplink;
-    sw.chassis = ovn->chassis;
+    sw.chassis = (const char *const *)gw_chassis;
     sw.int_mac = int_mac;
     sw.int_net = int_net;
     sw.ext_mac = ext_mac;

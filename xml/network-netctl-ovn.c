@@ -9,6 +9,7 @@
 
 #define NS NC_NETCTL_NS_PREFIX ":"
 #define MAX_REMOTES 8
+#define MAX_CHASSIS 8
 
 void
 nc_netctl_ovn_free(NcNetctlOvn *ovn)
@@ -122,6 +123,42 @@ valid_name(const char *s)
   return ok;
 }
 
+/* chassis=: 1 to MAX_CHASSIS names separated by single spaces, highest
+ * priority first, each a valid name, none twice. */
+static gboolean
+valid_chassis_list(const char *s, const char **ret_why)
+{
+  g_auto(GStrv) names = g_strsplit(s, " ", -1);
+  guint n = g_strv_length(names);
+  if (n == 0) {
+    *ret_why = "an empty list: name 1 to 8 gateway chassis";
+    return FALSE;
+  }
+  if (n > MAX_CHASSIS) {
+    *ret_why = "at most 8 gateway chassis";
+    return FALSE;
+  }
+  for (guint i = 0; i < n; i++) {
+    if (!valid_name(names[i])) {
+      *ret_why = "gateway chassis names (system-ids), highest priority first, separated by one "
+                 "space: each 1-64 of letters, digits, '_', '.', ':', '-'";
+      return FALSE;
+    }
+    for (guint j = 0; j < i; j++)
+      if (g_str_equal(names[i], names[j])) {
+        *ret_why = "a chassis named twice";
+        return FALSE;
+      }
+  }
+  return TRUE;
+}
+
+gchar **
+nc_netctl_ovn_chassis_list(const NcNetctlOvn *ovn)
+{
+  return ovn && ovn->chassis ? g_strsplit(ovn->chassis, " ", -1) : NULL;
+}
+
 static gboolean
 valid_v4(const char *s)
 {
@@ -154,8 +191,6 @@ parse_uplink(NcParseCtx *ctx, xmlNodePtr node, NcNetctlOvn *ovn)
     { "uplinkAddress", "an IPv4 address with its prefix, 198.51.100.10/24", valid_v4_prefix,
       G_STRUCT_OFFSET(NcNetctlOvn, uplink_address) },
     { "uplinkGateway", "an IPv4 address", valid_v4, G_STRUCT_OFFSET(NcNetctlOvn, uplink_gateway) },
-    { "chassis", "a chassis name (its system-id): 1-64 of letters, digits, '_', '.', ':', '-'",
-      valid_name, G_STRUCT_OFFSET(NcNetctlOvn, chassis) },
   };
   for (guint i = 0; i < G_N_ELEMENTS(attrs); i++) {
     g_autofree char *v = nc_parse_prop(node, attrs[i].attr);
@@ -166,6 +201,12 @@ parse_uplink(NcParseCtx *ctx, xmlNodePtr node, NcNetctlOvn *ovn)
                            attrs[i].attr, nc_parse_q(ctx, v), attrs[i].what);
     *(char **)G_STRUCT_MEMBER_P(ovn, attrs[i].offset) = g_steal_pointer(&v);
   }
+  g_autofree char *chassis = nc_parse_prop(node, "chassis");
+  const char *why = NULL;
+  if (chassis && !valid_chassis_list(chassis, &why))
+    return nc_parse_fail(ctx, node, NC_ERROR_XML_ERROR, "<netctl:ovn>: invalid chassis='%s' (%s)",
+                         nc_parse_q(ctx, chassis), why);
+  ovn->chassis = g_steal_pointer(&chassis);
   return TRUE;
 }
 

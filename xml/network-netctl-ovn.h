@@ -15,7 +15,9 @@
  * network `uplink` (ovn-bridge-mappings on the gateway chassis), with
  * address uplinkAddress, bound to chassis `chassis`, a default route via
  * uplinkGateway (optional), and for nat an SNAT of the network's subnet to
- * the uplink address. uplink and chassis: 1-64 of [A-Za-z0-9_.:-].
+ * the uplink address. uplink: 1-64 of [A-Za-z0-9_.:-]. chassis: 1 to 8
+ * such names separated by single spaces ('host1 host2'), highest priority
+ * first, none twice: OVN fails the gateway over to the next one alive.
  *
  * Parse and format are pure and byte-exact: nb is kept as written, once
  * validated (it reaches a socket address, never a command line). */
@@ -34,7 +36,7 @@ typedef struct {
   char *uplink;
   char *uplink_address; /* IPv4/prefix */
   char *uplink_gateway; /* IPv4 */
-  char *chassis;
+  char *chassis; /* gateway chassis, as written (space-separated) */
   guint line;
 } NcNetctlOvn;
 
@@ -50,6 +52,10 @@ void nc_netctl_ovn_format(GString *buf, const NcNetctlOvn *ovn, guint indent);
 
 /* The definition's OVN marker, NULL when it is not an OVN network. */
 const NcNetctlOvn *nc_network_def_ovn(const NcNetworkDef *def);
+
+/* The gateway chassis names, highest priority first (caller frees); NULL
+ * when none. */
+gchar **nc_netctl_ovn_chassis_list(const NcNetctlOvn *ovn);
 
 /* Whether s is a valid NB remote list (see above); on FALSE *ret_why (static
  * text) says what is wrong. */

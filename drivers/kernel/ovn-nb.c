@@ -87,8 +87,13 @@ lrp(GString *o, const NcOvnSwitch *sw, const char *uuid_name, const char *name, 
       nc_ovsdb_json_map_pair(o, &first, kv[0], kv[1]);
   }
   g_string_append(o, "]]");
-  if (gateway)
-    g_string_append(o, ",\"gateway_chassis\":[\"named-uuid\",\"gwc\"]");
+  if (gateway) {
+    /* one Gateway_Chassis row per chassis, named gwc0, gwc1... */
+    g_string_append(o, ",\"gateway_chassis\":[\"set\",[");
+    for (guint i = 0; sw->chassis[i]; i++)
+      g_string_append_printf(o, "%s[\"named-uuid\",\"gwc%u\"]", i ? "," : "", i);
+    g_string_append(o, "]]");
+  }
   g_string_append(o, ",\"external_ids\":");
   marks(o, sw);
   g_string_append(o, "}}");
@@ -107,7 +112,6 @@ router_ops(GString *o, const NcOvnSwitch *sw, const char *name)
   g_autofree char *rtr = g_strconcat(name, "-rtr", NULL);
   g_autofree char *ext_rtr = g_strconcat(name, "-ext-rtr", NULL);
   g_autofree char *localnet = g_strconcat(name, "-uplink", NULL);
-  g_autofree char *gwc = g_strconcat(ext_port, "-", sw->chassis, NULL);
   router_lsp(o, sw, "lsprtr", rtr, int_port);
   lrp(o, sw, "lrpint", int_port, sw->int_mac, sw->int_net, sw->int_net6, FALSE);
   if (!sw->uplink) {
@@ -118,14 +122,22 @@ router_ops(GString *o, const NcOvnSwitch *sw, const char *name)
     g_string_append(o, "}}");
     return;
   }
-  g_string_append(o, ",{\"op\":\"insert\",\"table\":\"Gateway_Chassis\",\"uuid-name\":"
-                     "\"gwc\",\"row\":{\"name\":");
-  nc_ovsdb_json_str(o, gwc);
-  g_string_append(o, ",\"chassis_name\":");
-  nc_ovsdb_json_str(o, sw->chassis);
-  g_string_append(o, ",\"priority\":1,\"external_ids\":");
-  marks(o, sw);
-  g_string_append(o, "}}");
+  /* OVN's failover: the chassis alive with the highest priority is the
+   * gateway; the last named gets 1, as a single one always did. */
+  guint n = g_strv_length((char **)sw->chassis);
+  for (guint i = 0; i < n; i++) {
+    g_autofree char *gwc = g_strconcat(ext_port, "-", sw->chassis[i], NULL);
+    g_string_append_printf(o,
+                           ",{\"op\":\"insert\",\"table\":\"Gateway_Chassis\",\"uuid-name\":"
+                           "\"gwc%u\",\"row\":{\"name\":",
+                           i);
+    nc_ovsdb_json_str(o, gwc);
+    g_string_append(o, ",\"chassis_name\":");
+    nc_ovsdb_json_str(o, sw->chassis[i]);
+    g_string_append_printf(o, ",\"priority\":%u,\"external_ids\":", n - i);
+    marks(o, sw);
+    g_string_append(o, "}}");
+  }
   lrp(o, sw, "lrpext", ext_port, sw->ext_mac, sw->ext_net, NULL, TRUE);
   if (sw->gateway) {
     g_string_append(o, ",{\"op\":\"insert\",\"table\":\"Logical_Router_Static_Route\","

@@ -44,10 +44,11 @@ typedef struct {
   /* forward nat/route: a logical router netctl-NAME between the switch
    * (port MAC int_mac, networks int_net "10.0.0.1/24") and an uplink switch
    * netctl-NAME-ext (port ext_mac, ext_net) whose localnet port reaches the
-   * provider network `uplink`, that port bound to `chassis`. NULL uplink:
-   * no router. */
+   * provider network `uplink`, that port bound to the gateway chassis
+   * `chassis` (NULL-ended, highest priority first, at least one: OVN fails
+   * over to the next alive). NULL uplink: no router. */
   const char *uplink;
-  const char *chassis;
+  const char *const *chassis;
   const char *int_mac, *int_net;
   const char *ext_mac, *ext_net;
   const char *gateway; /* default route's next hop, NULL: none */
