@@ -36,7 +36,7 @@ typedef struct {
   char *uplink;
   char *uplink_address; /* IPv4/prefix */
   char *uplink_gateway; /* IPv4 */
-  char *chassis; /* gateway chassis, as written (space-separated) */
+  char *chassis;        /* gateway chassis, as written (space-separated) */
   guint line;
 } NcNetctlOvn;
 

@@ -14,6 +14,9 @@ simulated hosts of ovn_lib.py, every process stopped by PID:
              starting, defining and porting on the survivors still work.
              Then host 1, the only gateway chassis, is lost too: no way
              out any more (no failover), host 2's guests still talk.
+  gateway-failover  gateway chassis 'host1 host2', both wired to the
+             outside, a guest on host 3: host 1 lost whole, the guest goes
+             out again through host 2 (OVN's failover) within 30 s.
 
 Run as `ovn-ha.py SCENARIO`; exit 0 pass, 1 fail, 77 skip (OVN or
 python3-libvirt not installed, or no root).
@@ -337,6 +340,60 @@ def host_loss(env):
     g2b.reaches(a2)
     log(f"gateway chassis lost: no way out from host 2, its two guests still talk at "
         f"{mlib.elapsed(t0)}")
+    log(f"done at {mlib.elapsed(t0)}")
+
+
+FAILOVER_NET = NAT_NET.replace("hanat", "hafo").replace("chassis='host1'",
+                                                        "chassis='host1 host2'")
+
+
+@scenario
+def gateway_failover(env):
+    """A NAT network with gateway chassis 'host1 host2' (issue 14 part 5):
+    both wired to one outside; a guest on host 3 goes out through host 1;
+    host 1 lost whole, OVN moves the gateway to host 2 and the guest goes
+    out again (SNAT address the same) within 30 s."""
+    t0 = time.monotonic()
+    cl = ovn_lib.Cluster(env, hosts=3)
+    c, h1, h2, h3 = cl.central, *cl.hosts
+    outside = ovn_lib.outside_shared(env, [h1, h2])
+    ns = [ovn_lib.Netctld(env, h) for h in cl.hosts]
+    xml = env.write("hafo.xml", FAILOVER_NET.format(nb=ovn_lib.NB_REMOTE))
+    # host 3 starts it (its rows are host 3's to remove), the others join
+    for n in reversed(ns):
+        n.ok("net-create", xml)
+    rows = c.nbctl("--bare", "--columns=chassis_name,priority", "list",
+                   "Gateway_Chassis").stdout.split()
+    gw = dict(zip(rows[0::2], rows[1::2]))
+    assert gw == {"host1": "2", "host2": "1"}, f"Gateway_Chassis rows {gw}"
+    marks = c.nbctl("--bare", "--columns=external_ids", "list", "Gateway_Chassis").stdout
+    assert marks.count("netctl-uuid=8e1d7b63-3a8f-4d6a-ab1f-6c2a4d3e5f70") == 2, marks
+    p3 = ns[2].attach("hafo")
+    g3 = ovn_lib.TapGuest(env, h3, "fg3", p3)
+    wait_for(f"{p3['port']} up", lambda: lsp(c, p3["port"], "up") == "true", timeout=60,
+             interval=0.3)
+    a3 = g3.dhcp()
+    g3.reaches("192.168.60.1", timeout=60)
+    assert snat_seen(env, outside, g3) == "192.168.60.10"
+    wait_for("the gateway on host1", lambda: ovn_lib.gateway_of(c) == "host1", timeout=30,
+             interval=0.3)
+    log(f"guest {a3} on host 3 reaches the outside through host1 at {mlib.elapsed(t0)}")
+
+    ovn_lib.lose_host(h1, ns[0])
+    lost = time.monotonic()
+    assert not any(h1.alive(x) for x in ("ovn-controller", "ovs-vswitchd", "ovsdb-server"))
+    g3.reaches("192.168.60.1", timeout=30)
+    took = time.monotonic() - lost
+    assert ovn_lib.gateway_of(c) == "host2", f"gateway on {ovn_lib.gateway_of(c)!r}"
+    assert snat_seen(env, outside, g3) == "192.168.60.10"
+    log(f"host 1 lost: guest on host 3 reaches the outside again through host2 after "
+        f"{took:.1f} s (load {os.getloadavg()[0]:.1f})")
+
+    # stop on the starting host (a survivor) removes the Gateway_Chassis rows
+    ns[2].ok("detach-interface", "--network", "hafo", "--mac", p3["mac"])
+    ns[2].ok("net-destroy", "hafo")
+    left = c.nbctl("--bare", "--columns=_uuid", "list", "Gateway_Chassis").stdout.split()
+    assert not left, f"Gateway_Chassis rows left: {left}"
     log(f"done at {mlib.elapsed(t0)}")
 
 

@@ -609,3 +609,41 @@ class MonitorCut:
 
     def close(self):
         self.ns.run("nft", "delete", "table", "inet", self.TABLE, check=False)
+
+
+# -- one outside reached from several gateway chassis (ovn-ha.py gateway-failover) ---------------
+
+def outside_shared(env, hosts, addr="192.168.60.1/24", physnet="physnet1"):
+    """An "outside" namespace whose Linux bridge `ob` (holding addr) is the
+    provider network physnet: each host gets br-ex, a veth x-gN onto it
+    (the other end on ob) and ovn-bridge-mappings=physnet:br-ex, so any of
+    them can be the gateway chassis. Returns the outside namespace."""
+    outside = mlib.Host(env, "outside")
+    outside.run("ip", "link", "add", "ob", "type", "bridge")
+    outside.run("ip", "addr", "add", addr, "dev", "ob")
+    outside.run("ip", "link", "set", "ob", "up")
+    for h in hosts:
+        near, far = f"x-g{h.n}", f"x-o{h.n}"
+        mlib.sh("ip", "link", "add", near, "type", "veth", "peer", "name", far)
+        outside.take_link(far)
+        outside.run("ip", "link", "set", far, "master", "ob", "up")
+        offloads_off(outside, far)
+        move_link(h.ns, near)
+        h.ns.run("ip", "link", "set", near, "up")
+        offloads_off(h.ns, near)
+        h.add_bridge("br-ex")
+        h.vsctl("add-port", "br-ex", near)
+        h.vsctl("set", "Open_vSwitch", ".", f"external_ids:ovn-bridge-mappings={physnet}:br-ex")
+    offloads_off(outside, "ob")
+    return outside
+
+
+def gateway_of(central):
+    """The chassis name where the SB binds the network's chassisredirect
+    port (the active gateway), or None; with one such port in the SB."""
+    uuids = central.sbctl("--bare", "--columns=chassis", "find", "Port_Binding",
+                          "type=chassisredirect").stdout.split()
+    if not uuids:
+        return None
+    return central.sbctl("--bare", "--columns=name", "list", "Chassis",
+                         uuids[0]).stdout.strip() or None
