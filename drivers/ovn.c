@@ -702,6 +702,15 @@ ovn_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live, GE
   g_autofree char *detail = NULL;
   int r = nc_ovn_nb_switch_find(nc_network_def_ovn(def)->nb, net_uuid(def, uuid), NULL, NULL,
                                 &detail);
+  /* Shared, its switch is its active state: gone means destroyed on another
+   * host while this one was away, so it is not running any more. */
+  if (r == -ENOENT && g_strcmp0(nc_live_state_get(live, "ovn-shared"), "yes") == 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                "network '%s': destroyed on another host (its logical switch is gone from the "
+                "OVN NB)",
+                def->name);
+    return FALSE;
+  }
   if (r == -ENOENT)
     return ovn_start(env, def, live, error); /* deleted while we were away: made again */
   if (r < 0) {

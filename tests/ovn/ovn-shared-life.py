@@ -185,6 +185,19 @@ def life(env):
     ev1.wait("Stopped")
     wait_for("gone from host 1", lambda: n1.run("net-info", "life").rc != 0, timeout=10)
     assert switches(c) == []
+
+    # destroyed on host 2 while host 1's netctld was away: host 1 comes back
+    # with it stopped, and does not make the switch again
+    n1.ok("net-define", xml)
+    n1.ok("net-start", "life")
+    wait_for("active on host 2", lambda: info(n2)["Active"] == "yes", timeout=10)
+    env.stop(n1.proc, signal.SIGTERM)
+    n2.ok("net-destroy", "life")
+    n1.start()
+    wait_for("inactive on host 1", lambda: info(n1)["Active"] == "no", timeout=10)
+    assert switches(c) == [], switches(c)
+    assert "destroyed on another host" in n1.read_log(), n1.read_log()[-2000:]
+    n1.ok("net-undefine", "life")
     log(f"done at {mlib.elapsed(t0)}")
 
 
