@@ -32,16 +32,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import ovn_lib  # noqa: E402
-import harness  # noqa: E402
 import mlib  # noqa: E402
 from harness import Skip, log, wait_for  # noqa: E402
 
-SCENARIOS = {}
-
-
-def scenario(f):
-    SCENARIOS[f.__name__.replace("_", "-")] = f
-    return f
+scenario = ovn_lib.scenario
 
 
 NET = """<network xmlns:netctl='http://netctl.org/schemas/network/1.0'>
@@ -397,16 +391,5 @@ def gateway_failover(env):
     log(f"done at {mlib.elapsed(t0)}")
 
 
-def main():
-    def wrap(fn):
-        def run(env):
-            try:
-                fn(env)
-            finally:
-                mlib.cleanup(env)
-        return run
-    return harness.main({k: wrap(v) for k, v in SCENARIOS.items()}, sys.argv)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(ovn_lib.main(sys.argv))

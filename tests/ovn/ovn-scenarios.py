@@ -23,12 +23,7 @@ import harness  # noqa: E402
 import mlib  # noqa: E402
 from harness import log, wait_for  # noqa: E402
 
-SCENARIOS = {}
-
-
-def scenario(f):
-    SCENARIOS[f.__name__.replace("_", "-")] = f
-    return f
+scenario = ovn_lib.scenario
 
 
 @scenario
@@ -589,16 +584,5 @@ def bad_input(env):
         assert r.rc != 0 and why in r.err, (why, r)
 
 
-def main():
-    def wrap(fn):
-        def run(env):
-            try:
-                fn(env)
-            finally:
-                mlib.cleanup(env)
-        return run
-    return harness.main({k: wrap(v) for k, v in SCENARIOS.items()}, sys.argv)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(ovn_lib.main(sys.argv))

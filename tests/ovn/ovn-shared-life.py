@@ -20,7 +20,6 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import ovn_lib  # noqa: E402
-import harness  # noqa: E402
 import mlib  # noqa: E402
 from harness import log, wait_for  # noqa: E402
 
@@ -38,12 +37,7 @@ OVN_NET = """<network xmlns:netctl='http://netctl.org/schemas/network/1.0'>
 </network>
 """
 
-SCENARIOS = {}
-
-
-def scenario(f):
-    SCENARIOS[f.__name__.replace("_", "-")] = f
-    return f
+scenario = ovn_lib.scenario
 
 
 # Prints the libvirt network lifecycle events of the netctld at socket
@@ -291,16 +285,5 @@ def raft(env):
     log(f"done at {mlib.elapsed(t0)}")
 
 
-def main():
-    def wrap(fn):
-        def run(env):
-            try:
-                fn(env)
-            finally:
-                mlib.cleanup(env)
-        return run
-    return harness.main({k: wrap(v) for k, v in SCENARIOS.items()}, sys.argv)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(ovn_lib.main(sys.argv))

@@ -27,16 +27,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import ovn_lib  # noqa: E402
-import harness  # noqa: E402
 import mlib  # noqa: E402
 from harness import log, wait_for  # noqa: E402
 
-SCENARIOS = {}
-
-
-def scenario(f):
-    SCENARIOS[f.__name__.replace("_", "-")] = f
-    return f
+scenario = ovn_lib.scenario
 
 
 DUAL_NET = """<network xmlns:netctl='http://netctl.org/schemas/network/1.0'>
@@ -365,16 +359,5 @@ def v6_bad(env):
         assert env.ok("net-list", "--all", "--name").out.strip() == ""
 
 
-def main():
-    def wrap(fn):
-        def run(env):
-            try:
-                fn(env)
-            finally:
-                mlib.cleanup(env)
-        return run
-    return harness.main({k: wrap(v) for k, v in SCENARIOS.items()}, sys.argv)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(ovn_lib.main(sys.argv))

@@ -647,3 +647,29 @@ def gateway_of(central):
         return None
     return central.sbctl("--bare", "--columns=name", "list", "Chassis",
                          uuids[0]).stdout.strip() or None
+
+
+# -- the scenario files' registry and entry point -----------------------------
+
+SCENARIOS = {}
+
+
+def scenario(f):
+    """Registers f as the scenario named by its name with '-' for '_'."""
+    SCENARIOS[f.__name__.replace("_", "-")] = f
+    return f
+
+
+def main(argv):
+    """Runs the scenario argv[1] names (harness.main: exit 0, 1 or 77), with
+    every process of mlib's bookkeeping stopped afterwards."""
+    import harness
+
+    def wrap(fn):
+        def run(env):
+            try:
+                fn(env)
+            finally:
+                mlib.cleanup(env)
+        return run
+    return harness.main({k: wrap(v) for k, v in SCENARIOS.items()}, argv)
