@@ -7,20 +7,8 @@ static int
 ofctl(NcSpawner *spawner, const char *cmd, const char *bridge, const char *arg, char **ret_detail)
 {
   const char *argv[] = { "ovs-ofctl", "-O", "OpenFlow13", cmd, bridge, arg, NULL };
-  int status = 0;
-  g_autofree char *err = NULL;
-  int r = nc_spawn_sync(spawner, argv, NULL, &status, NULL, &err);
-  if (r < 0)
-    return r;
-  if (status != 0) {
-    if (ret_detail) {
-      g_free(*ret_detail);
-      *ret_detail = g_strdup_printf("ovs-ofctl %s %s: %s", cmd, bridge,
-                                    err && err[0] ? g_strstrip(err) : "failed");
-    }
-    return -EIO;
-  }
-  return 0;
+  g_autofree char *what = g_strdup_printf("ovs-ofctl %s %s", cmd, bridge);
+  return nc_spawn_check(spawner, argv, what, ret_detail);
 }
 
 int

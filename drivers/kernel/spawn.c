@@ -183,3 +183,20 @@ nc_spawner_call_string(NcSpawner *spawner, guint i)
   NcSpawnCall *call = g_ptr_array_index(spawner->calls, i);
   return g_strjoinv(" ", call->argv);
 }
+
+int
+nc_spawn_check(NcSpawner *spawner, const char *const *argv, const char *what, char **ret_detail)
+{
+  int status = 0;
+  g_autofree char *err = NULL;
+  int r = nc_spawn_sync(spawner, argv, NULL, &status, NULL, &err);
+  if (r < 0)
+    return r;
+  if (status == 0)
+    return 0;
+  if (ret_detail) {
+    g_free(*ret_detail);
+    *ret_detail = g_strdup_printf("%s: %s", what, err && err[0] ? g_strstrip(err) : "failed");
+  }
+  return -EIO;
+}

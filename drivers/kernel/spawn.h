@@ -33,6 +33,13 @@ gboolean nc_spawner_is_dry_run(NcSpawner *spawner);
 int nc_spawn_sync(NcSpawner *spawner, const char *const *argv, const char *const *envp,
                   int *ret_status, char **ret_stdout, char **ret_stderr);
 
+/* nc_spawn_sync for a tool whose failure is an error: 0 when it exits 0;
+ * -EIO when it fails, with *ret_detail (when not NULL; replaced) set to
+ * "WHAT: its first stderr text" (or "WHAT: failed"); -errno when it cannot
+ * run. */
+int nc_spawn_check(NcSpawner *spawner, const char *const *argv, const char *what,
+                   char **ret_detail);
+
 /* -- dry run ------------------------------------------------------------------ */
 
 typedef struct {
