@@ -494,8 +494,12 @@ def shared_def(env):
     assert marked(c, "Logical_Switch") == []
 
     # host 1 restarted: it reads the NB at load (no config file of its own)
-    # and knows the version it can change
-    assert not any("ovn1" in f for _, _, fs in os.walk(n1.root) for f in fs), n1.root
+    # and knows the version it can change. Host 1 follows host 2's destroy
+    # through its NB monitor, asynchronously: its status file goes when it has.
+    wait_for("host 1 following the destroy",
+             lambda: re.search(r"Active:\s+no", n1.ok("net-info", "ovn1").out), timeout=10)
+    assert not any("ovn1" in f for _, _, fs in os.walk(n1.root) for f in fs), \
+        [os.path.join(d, f) for d, _, fs in os.walk(n1.root) for f in fs]
     n1.restart(signal.SIGTERM)
     assert "1200" in n1.ok("net-dumpxml", "--inactive", "ovn1").out
     cut = ovn_lib.MonitorCut(n2)
