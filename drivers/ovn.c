@@ -445,7 +445,10 @@ check_chassis(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live
   /* ports bound here are requested on this chassis (requested-chassis) */
   nc_live_state_set(live, "ovn-chassis", c.system_id);
   nc_live_state_set(live, "ovn-bridge", c.bridge);
-  return check_underlay_mtu(env, def, &c, error);
+  if (!check_underlay_mtu(env, def, &c, error))
+    return FALSE;
+  nc_live_state_set(live, "ovn-checked", "yes");
+  return TRUE;
 }
 
 /* <dns><host ip><hostname/></host>: OVN DNS records, hostname (lower
@@ -940,6 +943,12 @@ static gboolean
 ovn_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
                NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
 {
+  /* A host that followed another host's start (ovn_adopt) has not checked
+   * that it can carry the network's ports: its first port does, so a missing
+   * ovn-controller or encap setting is said as at start, not as a failed bind. */
+  if (g_strcmp0(nc_live_state_get(live, "ovn-checked"), "yes") != 0
+      && !check_chassis(env, def, live, error))
+    return FALSE;
   if (!check_port(def, port, error) || !lsp_add(def, live, port, LSP_NEW, error))
     return FALSE;
   fill_plug(live, port);

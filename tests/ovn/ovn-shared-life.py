@@ -192,6 +192,19 @@ def life(env):
     assert switches(c) == [], switches(c)
     assert "destroyed on another host" in n1.read_log(), n1.read_log()[-2000:]
     n1.ok("net-undefine", "life")
+
+    # a host following another's start checks at its first port that it can
+    # carry the network's ports: host 2 without its encap IP is told so
+    n1.ok("net-define", xml)
+    n1.ok("net-start", "life")
+    wait_for("active on host 2 again", lambda: info(n2)["Active"] == "yes", timeout=10)
+    n2.host.vsctl("remove", "Open_vSwitch", ".", "external_ids", "ovn-encap-ip")
+    r = n2.run("attach-interface", "--network", "life", "--json", "--no-vnet-hdr")
+    assert r.rc != 0 and "external_ids:ovn-encap-ip is not set" in r.err, r
+    ours = [p for p in c.nb_rows("Logical_Switch_Port") if "netctl-port" in str(p["external_ids"])]
+    assert not ours, ours
+    n1.ok("net-destroy", "life")
+    n1.ok("net-undefine", "life")
     log(f"done at {mlib.elapsed(t0)}")
 
 
