@@ -9,12 +9,14 @@
 # archives' locks are not, so those are retried here.
 apt_get_waiting() {
   local deadline=$((SECONDS + ${APT_LOCK_WAIT:-600})) err rc said=
-  local -a cmd=(apt-get)
-  [ "$(id -u)" -eq 0 ] || cmd=(sudo apt-get)
+  # LC_ALL=C: the lock message matched below is apt's English one. Set by env
+  # after sudo, whose env_reset could drop it.
+  local -a cmd=(env LC_ALL=C DEBIAN_FRONTEND=noninteractive apt-get)
+  [ "$(id -u)" -eq 0 ] || cmd=(sudo "${cmd[@]}")
   err=$(mktemp)
   while :; do
     rc=0
-    DEBIAN_FRONTEND=noninteractive "${cmd[@]}" -o DPkg::Lock::Timeout="${APT_LOCK_WAIT:-600}" \
+    "${cmd[@]}" -o DPkg::Lock::Timeout="${APT_LOCK_WAIT:-600}" \
       "$@" 2>"$err" || rc=$?
     if [ "$rc" -ne 0 ] && grep -q 'Could not get lock' "$err" && [ "$SECONDS" -lt "$deadline" ]; then
       [ -n "$said" ] || echo "waiting for another apt/dpkg to finish ($(grep -m1 -o 'held by process.*' "$err" || echo 'lock held'))..." >&2
