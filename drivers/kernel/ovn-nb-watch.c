@@ -6,10 +6,15 @@
 #include <gio/gunixsocketaddress.h>
 #include <string.h>
 
+#include "safe-read.h"
+
 #define BACKOFF_FIRST_MS 200
 #define BACKOFF_MAX_MS 5000
 /* No byte for this long: an echo of ours; twice as long: the link is dead. */
 #define PROBE_MS 5000
+/* The first state is NB_Global's external_ids (every shared definition,
+ * a few KiB each) and one short row per netctl switch: well under 1 MiB for
+ * hundreds of networks. 16 MiB bounds what a hostile NB can make us hold. */
 #define MAX_MESSAGE (16 * 1024 * 1024)
 
 struct _NcOvnNbWatch {
@@ -90,6 +95,16 @@ drop_connection(NcOvnNbWatch *w, const char *why)
     w->retry_id = g_timeout_add_once(w->backoff_ms, (GSourceOnceFunc)connect_next, w);
     w->backoff_ms = MIN(w->backoff_ms * 2, BACKOFF_MAX_MS);
   }
+}
+
+/* A message refused unparsed: said once per refusal, naming the NB, and
+ * the connection goes (the retry asks for the whole state again). */
+static void
+refuse_message(NcOvnNbWatch *w, const char *why)
+{
+  g_warning("OVN NB monitor: a message from %s was refused (%s); the connection is dropped",
+            w->remote ? w->remote : "the NB", why);
+  drop_connection(w, why);
 }
 
 /* The length of the first complete JSON object in buf, 0 if incomplete. */
@@ -240,11 +255,20 @@ on_read(GObject *source, GAsyncResult *res, gpointer data)
   g_string_append_len(w->in, w->chunk, n);
   gsize len;
   while ((len = object_length(w->in->str, w->in->len)) > 0) {
+    /* json-glib's parser recurses once per level */
+    if (nc_json_check_depth(w->in->str, (gssize)len, NC_JSON_MAX_DEPTH) < 0) {
+      refuse_message(w, "its JSON nests deeper than 64 levels");
+      return;
+    }
     g_autoptr(JsonParser) parser = json_parser_new();
     gboolean ok = json_parser_load_from_data(parser, w->in->str, (gssize)len, NULL);
     JsonNode *root = ok ? json_parser_get_root(parser) : NULL;
     g_string_erase(w->in, 0, (gssize)len);
-    if (!root || !JSON_NODE_HOLDS_OBJECT(root) || !handle_message(w, json_node_get_object(root))) {
+    if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
+      refuse_message(w, "it is not a JSON object");
+      return;
+    }
+    if (!handle_message(w, json_node_get_object(root))) {
       drop_connection(w, "bad message");
       return;
     }
@@ -252,7 +276,7 @@ on_read(GObject *source, GAsyncResult *res, gpointer data)
       return;
   }
   if (w->in->len > MAX_MESSAGE) {
-    drop_connection(w, "message too long");
+    refuse_message(w, "it is larger than 16 MiB");
     return;
   }
   read_more(w);

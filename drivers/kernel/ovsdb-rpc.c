@@ -18,6 +18,19 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "safe-read.h"
+
+/* The largest message read from an OVSDB server. The biggest replies are
+ * selects and monitors of whole tables: about 0.8 KiB a row of a local
+ * Interface or an NB Logical_Switch_Port, so under 1 MiB for 1,000 ports and
+ * every definition of NB_Global; 64 MiB leaves a margin of over 60 times and
+ * still bounds what a hostile or broken NB can make netctld hold. */
+#define OVSDB_MESSAGE_MAX (64 * 1024 * 1024)
+/* OVSDB's JSON nests 8 levels at most (a monitor update: params, tables,
+ * rows, old/new, columns, ["map", [[k, v]]]); deeper would only be a
+ * hostile server's way to overflow json-glib's recursive parser. */
+#define OVSDB_JSON_MAX_DEPTH NC_JSON_MAX_DEPTH
+
 void
 nc_ovsdb_json_str(GString *out, const char *s)
 {
@@ -202,6 +215,8 @@ read_reply(int fd, GString *buf, gint64 deadline, gint64 *ret_id, JsonNode **ret
   for (;;) {
     gsize len;
     while ((len = object_length(buf->str, buf->len)) > 0) {
+      if (nc_json_check_depth(buf->str, (gssize)len, OVSDB_JSON_MAX_DEPTH) < 0)
+        return -EOVERFLOW;
       g_autoptr(JsonParser) parser = json_parser_new();
       if (!json_parser_load_from_data(parser, buf->str, (gssize)len, NULL))
         return -EBADMSG;
@@ -248,8 +263,8 @@ read_reply(int fd, GString *buf, gint64 deadline, gint64 *ret_id, JsonNode **ret
       return -errno;
     if (got == 0)
       return -ECONNRESET;
-    if (buf->len + (gsize)got > 64 * 1024 * 1024)
-      return -EMSGSIZE; /* bounded: no reply of ours is anywhere near this */
+    if (buf->len + (gsize)got > OVSDB_MESSAGE_MAX)
+      return -EMSGSIZE;
     g_string_append_len(buf, chunk, got);
   }
 }
@@ -344,6 +359,31 @@ exchange(int fd, GString *buf, gint64 *next_id, const char *db, NcOvsdbRequest *
   return r;
 }
 
+/* Words for a reply read_reply refused (-EMSGSIZE, -EOVERFLOW, -EBADMSG),
+ * naming the database it came from; NULL for any other error. */
+static char *
+refusal_detail(const char *where, int r)
+{
+  const char *why = r == -EMSGSIZE    ? "it is larger than 64 MiB"
+                    : r == -EOVERFLOW ? "its JSON nests deeper than 64 levels"
+                    : r == -EBADMSG   ? "it is not a JSON object"
+                                      : NULL;
+  return why ? g_strdup_printf("a reply from the OVSDB server at %s was refused (%s) and the "
+                               "connection dropped",
+                               where, why)
+             : NULL;
+}
+
+/* A transport error of an exchange becomes the detail of every request it
+ * left unanswered. */
+static void
+set_refusal(NcOvsdbRequest *reqs, guint n, const char *where, int r)
+{
+  for (guint i = 0; i < n; i++)
+    if (!reqs[i].done && !reqs[i].detail)
+      reqs[i].detail = refusal_detail(where, r);
+}
+
 /* One connection per database socket, kept open between calls: a fresh
  * connection per transaction cost ovsdb-server a session set-up and
  * tear-down each time, a third of a port's attach+detach on bench/ovs.sh.
@@ -431,6 +471,7 @@ nc_ovsdb_transact_many(const char *socket, NcOvsdbRequest *reqs, guint n, guint 
     /* Anything left unread on it (a late reply) would answer the next
      * call: the connection goes with the error. */
     g_hash_table_remove(conns, socket);
+    set_refusal(reqs, n, socket, r);
     /* A kept connection that died under us before any reply: once more on
      * a new one. (A server that died right after committing would see the
      * request twice: a port insert then finds its port and updates it, a
@@ -465,10 +506,10 @@ nc_ovsdb_request_clear(NcOvsdbRequest *req)
   g_clear_pointer(&req->detail, g_free);
 }
 
-/* One transact of db over a connected fd (closed here). */
+/* One transact of db over a connected fd (closed here); where names it. */
 static int
-transact_fd(int fd, const char *db, const char *ops_json, gint64 deadline, JsonArray **ret_result,
-            char **ret_detail)
+transact_fd(int fd, const char *where, const char *db, const char *ops_json, gint64 deadline,
+            JsonArray **ret_result, char **ret_detail)
 {
   g_autoptr(GString) buf = g_string_new(NULL);
   gint64 next_id = 1;
@@ -476,6 +517,7 @@ transact_fd(int fd, const char *db, const char *ops_json, gint64 deadline, JsonA
   guint got = 0;
   int r = exchange(fd, buf, &next_id, db, &req, 1, deadline, &got);
   close(fd);
+  set_refusal(&req, 1, where, r);
   if (r == 0)
     r = req.r;
   if (r == 0 && ret_result)
@@ -494,7 +536,7 @@ nc_ovsdb_transact_db(const char *remotes, const char *db, const char *ops_json, 
   int fd = connect_remotes(remotes, deadline);
   if (fd < 0)
     return fd;
-  return transact_fd(fd, db, ops_json, deadline, ret_result, ret_detail);
+  return transact_fd(fd, remotes, db, ops_json, deadline, ret_result, ret_detail);
 }
 
 JsonArray *

@@ -21,7 +21,10 @@ void nc_ovsdb_json_map_pair(GString *out, gboolean *first, const char *key, cons
  * per operation; caller unrefs). A transaction OVSDB refused (an operation's
  * or the commit's "error") is -EIO with "ERROR: DETAILS" in *ret_detail, or
  * -EEXIST for a "constraint violation" (a duplicate name), or -ETIMEDOUT for
- * a "wait" that "timed out". */
+ * a "wait" that "timed out". A reply read_reply refuses before parsing it
+ * (over 64 MiB: -EMSGSIZE; JSON nested deeper than 64 levels: -EOVERFLOW;
+ * not JSON: -EBADMSG) drops the connection and says so, naming the
+ * server's socket, in *ret_detail. */
 int nc_ovsdb_transact(const char *socket, const char *ops_json, guint timeout_ms,
                       JsonArray **ret_result, char **ret_detail);
 
