@@ -30,6 +30,7 @@
 #include "atomic-file.h"
 #include "forward-driver.h"
 #include "nc-error.h"
+#include "network-check-names.h"
 #include "safe-read.h"
 #include "sriov.h"
 #include "sysfs-pci.h"
@@ -73,11 +74,21 @@ load_state_file(const char *path)
 {
   g_autofree char *text = NULL;
   gsize len = 0;
-  if (nc_file_read_bounded(path, STATE_FILE_MAX, &text, &len) < 0)
+  int r = nc_file_read_bounded(path, STATE_FILE_MAX, &text, &len);
+  if (r == -ENOENT)
     return NULL;
+  g_autofree char *quoted = nc_name_escape(path);
+  if (r < 0) {
+    g_warning("ignoring the VF state file %s: %s", quoted, nc_file_refusal_reason(r));
+    return NULL;
+  }
   g_autoptr(GKeyFile) kf = g_key_file_new();
-  if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, NULL))
+  g_autoptr(GError) error = NULL;
+  if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &error)) {
+    g_autofree char *why = nc_name_escape(error->message);
+    g_warning("ignoring the VF state file %s: it cannot be parsed: %s", quoted, why);
     return NULL;
+  }
   return g_steal_pointer(&kf);
 }
 

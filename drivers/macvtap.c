@@ -32,6 +32,7 @@
 #include "link-macvtap.h"
 #include "macvtap-private.h"
 #include "nc-error.h"
+#include "network-check-names.h"
 #include "safe-read.h"
 #include "sriov.h"
 
@@ -285,9 +286,23 @@ claim_read(const NcDriverEnv *env, const char *uplink)
   g_autofree char *text = NULL;
   gsize len = 0;
   /* Bounded and never through a symlink, as every file of the state root. */
-  if (nc_file_read_bounded(path, CLAIM_FILE_MAX, &text, &len) < 0)
+  int r = nc_file_read_bounded(path, CLAIM_FILE_MAX, &text, &len);
+  if (r == -ENOENT)
     return NULL;
+  if (r < 0) {
+    g_autofree char *quoted = nc_name_escape(path);
+    g_warning("ignoring the passthrough claim %s: %s", quoted, nc_file_refusal_reason(r));
+    return NULL;
+  }
   g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+  const char *why = nc_name_check_network(lines[0] ? g_strstrip(lines[0]) : "");
+  if (why) {
+    /* read as a claim whose network is gone: stale, taken by the next start */
+    g_autofree char *quoted = nc_name_escape(path);
+    g_warning("ignoring the passthrough claim %s: its first line is not a network name (%s)",
+              quoted, why);
+    return NULL;
+  }
   Claim *claim = g_new0(Claim, 1);
   claim->owner = g_strdup(lines[0] ? g_strstrip(lines[0]) : "");
   claim->ports = g_ptr_array_new_with_free_func(g_free);
