@@ -8,6 +8,7 @@ exit status 1 from netctl) whose message is one line, nothing written or
 removed under the daemon's root, no crash, and the daemon still answering.
 """
 
+import json
 import os
 import random
 import re
@@ -520,7 +521,10 @@ def hostile_state_files(env):
     was down by FIFOs, symlinks (to a FIFO, to /dev/zero), a directory and a
     1 GiB file: start-up neither hangs nor reads without bound, each file is
     refused with a log line naming it, the running network is still adopted
-    and can be destroyed, and the daemon answers."""
+    and can be destroyed, and the daemon answers. Then the same for port
+    status files (hostile_port_files). The hostdev VF state files and the
+    macvtap passthrough claims need a fake sysfs or uplinks: their cases are
+    hostdev-hostile-state-files and macvtap-hostile-claims."""
     env.start_daemon()
     env.ok("net-define", env.write("hs.xml", net_xml("hs", "nchs0", DHCP_IP.format("10.82.0"))
                                    + "\n"))
@@ -579,6 +583,49 @@ def hostile_state_files(env):
         assert f.read() == "precious\\n"
     os.unlink(os.path.join(st, "driver.pid"))
     env.start_daemon()
+    env.ok("net-list", "--all", timeout=10)
+    hostile_port_files(env)
+
+
+PORT_FILE_MAX = 1024 * 1024  # daemon/port-status.c
+
+
+def hostile_port_files(env):
+    """Port status files (NET/ports/UUID.xml) and the TAP records beside them
+    (UUID.tap) replaced while netctld was down by a FIFO, a symlink to
+    /dev/zero, a file over the size cap and garbage nested 100,000 deep:
+    start-up neither hangs nor reads without bound, each file is refused with
+    a log line naming it, a refused port file is no port, and the ports whose
+    TAP record was refused are still there."""
+    env.ok("net-define", env.write("hq.xml", net_xml("hq", "nchq0") + "\n"))
+    env.ok("net-start", "hq")
+    ports = [json.loads(env.ok("attach-interface", "--network", "hq", "--json").out)["port"]
+             for _ in range(4)]
+    env.stop_daemon()
+    pdir = os.path.join(paths(env)["state"], "hq", "ports")
+    hostile = [(fifo, "not a regular file"), (symlink_to("/dev/zero"), "symbolic link"),
+               (sparse(PORT_FILE_MAX + 1), "larger than"),
+               (write_bytes_to(b"<a>" * 100000 + b"[" * 100000), "")]
+    planted = []
+    for i, (make, why) in enumerate(hostile):
+        bogus = os.path.join(pdir, f"0badf11e-0000-4000-8000-00000000000{i}.xml")
+        tap = os.path.join(pdir, ports[i] + ".tap")
+        assert os.path.isfile(tap), f"no TAP record {tap}: {os.listdir(pdir)}"
+        for p in (bogus, tap):
+            replace_file(p, make)
+            planted.append((p, why))
+    log("planted:", [os.path.basename(p) for p, _ in planted])
+
+    t = time.monotonic()
+    env.start_daemon()
+    listed = json.loads(env.ok("net-port-list", "hq", "--json", timeout=10).out)
+    log(f"netctld up and listing ports in {time.monotonic() - t:.1f} s")
+    assert sorted(p["uuid"] for p in listed) == sorted(ports), \
+        f"{listed}\n{env.read_log()[-3000:]}"
+    for p, why in planted:
+        logged_refusal(env, os.path.basename(p), why)
+    env.ok("net-destroy", "hq", timeout=30)
+    assert env.daemon.poll() is None
     env.ok("net-list", "--all", timeout=10)
 
 
