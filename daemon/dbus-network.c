@@ -218,8 +218,10 @@ properties_get(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
     return;
   value = nc_dbus_network_property(net, name);
   if (value == NULL) {
+    g_autofree char *qname = nc_name_escape(name);
+    g_autofree char *qiface = nc_name_escape(iface);
     g_dbus_method_invocation_return_error(inv, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_PROPERTY,
-                                          "no property '%s' on %s", name, iface);
+                                          "no property '%s' on %s", qname, qiface);
     return;
   }
   g_dbus_method_invocation_return_value(inv, g_variant_new("(v)", value));
@@ -252,8 +254,10 @@ properties_set(NcDbusFrontend *fe, GDBusMethodInvocation *inv)
 
   g_variant_get(g_dbus_method_invocation_get_parameters(inv), "(&s&sv)", &iface, &name, &value);
   if (!g_str_equal(name, "Autostart") || !g_variant_is_of_type(value, G_VARIANT_TYPE_BOOLEAN)) {
+    g_autofree char *qname = nc_name_escape(name);
+    g_autofree char *qiface = nc_name_escape(iface);
     g_dbus_method_invocation_return_error(inv, G_DBUS_ERROR, G_DBUS_ERROR_PROPERTY_READ_ONLY,
-                                          "property '%s' of %s cannot be set", name, iface);
+                                          "property '%s' of %s cannot be set", qname, qiface);
     return;
   }
   net = lookup(fe, inv);

@@ -11,6 +11,7 @@
 
 #include "nc-daemon-private.h"
 #include "nc-error.h"
+#include "network-check-names.h"
 #include "network-update.h"
 #include "status.h"
 #include "store.h"
@@ -115,6 +116,45 @@ nc_network_get_metadata(NcNetwork *net, NcNetworkMetadataType type, const char *
   return NULL;
 }
 
+/* The key becomes the element's namespace prefix in the definition file:
+ * an XML NCName (libvirt's test too), checked by libxml2 rather than a regex
+ * whose '$' also matched before a final newline. "xml" and "xmlns" are
+ * reserved: a file binding them to another URI does not parse again. */
+static gboolean
+prefix_ok(const char *key)
+{
+  return key != NULL && key[0] != '\0' && xmlValidateNCName(BAD_CAST key, 0) == 0
+         && !g_str_equal(key, "xml") && !g_str_equal(key, "xmlns");
+}
+
+/* A title or description is written as the text of an element of the
+ * definition file: UTF-8 holding only characters XML 1.0 allows (no C0
+ * control but tab, newline and return), or the file would not parse again
+ * and the network would be lost at the next start. */
+static gboolean
+text_ok(const char *value, GError **error)
+{
+  const char *end = NULL;
+
+  if (!g_utf8_validate(value, -1, &end)) {
+    g_set_error(error, NC_ERROR, NC_ERROR_INVALID_ARG,
+                "metadata: not valid UTF-8 (byte 0x%02x at offset %" G_GSIZE_FORMAT ")",
+                (guchar)*end, (gsize)(end - value));
+    return FALSE;
+  }
+  for (const char *p = value; *p; p++) {
+    guchar c = (guchar)*p;
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+      g_set_error(error, NC_ERROR, NC_ERROR_INVALID_ARG,
+                  "metadata: control character 0x%02x at offset %" G_GSIZE_FORMAT
+                  " (XML cannot hold it)",
+                  c, (gsize)(p - value));
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
 /* Applies the change to `def`. */
 static gboolean
 apply(NcNetworkDef *def, NcNetworkMetadataType type, const char *value, const char *key,
@@ -122,6 +162,8 @@ apply(NcNetworkDef *def, NcNetworkMetadataType type, const char *value, const ch
 {
   gboolean clear = value == NULL || value[0] == '\0';
 
+  if (!clear && type != NC_NETWORK_METADATA_ELEMENT && !text_ok(value, error))
+    return FALSE;
   switch (type) {
   case NC_NETWORK_METADATA_DESCRIPTION:
     g_free(def->description);
@@ -145,9 +187,10 @@ apply(NcNetworkDef *def, NcNetworkMetadataType type, const char *value, const ch
     g_set_error(error, NC_ERROR, NC_ERROR_INVALID_ARG, "metadata: a namespace URI is required");
     return FALSE;
   }
-  if (!clear && (key == NULL || !g_regex_match_simple("^[A-Za-z_][A-Za-z0-9_.-]*$", key, 0, 0))) {
+  if (!clear && !prefix_ok(key)) {
+    g_autofree char *q = nc_name_escape(key ? key : "");
     g_set_error(error, NC_ERROR, NC_ERROR_INVALID_ARG,
-                "metadata: key '%s' is not a valid XML namespace prefix", key ? key : "");
+                "metadata: key '%s' is not a valid XML namespace prefix", q);
     return FALSE;
   }
   xmlDocPtr parsed = NULL;
@@ -158,8 +201,8 @@ apply(NcNetworkDef *def, NcNetworkMetadataType type, const char *value, const ch
     if (parsed == NULL || xmlDocGetRootElement(parsed) == NULL) {
       if (parsed)
         xmlFreeDoc(parsed);
-      g_set_error(error, NC_ERROR, NC_ERROR_XML_ERROR, "metadata: '%s' is not well-formed XML",
-                  value);
+      g_autofree char *q = nc_name_escape(value);
+      g_set_error(error, NC_ERROR, NC_ERROR_XML_ERROR, "metadata: '%s' is not well-formed XML", q);
       return FALSE;
     }
   }

@@ -227,7 +227,7 @@ check_device_name(const NcNetwork *net, const char *name, GError **error)
   for (const char *p = name; ok && *p; p++)
     ok = g_ascii_isalnum(*p) || *p == '-' || *p == '_' || *p == '.';
   if (!ok) {
-    g_autofree char *escaped = g_strescape(name, NULL);
+    g_autofree char *escaped = nc_name_escape(name);
     g_set_error(error, NC_ERROR, NC_ERROR_INVALID_ARG,
                 "network '%s': invalid device name '%s' (1-15 letters, digits, '-', '_', '.')",
                 net->def->name, escaped);
@@ -404,7 +404,7 @@ nc_network_port_lookup(NcNetwork *net, const char *uuid, GError **error)
     port = net->port_uuids ? g_hash_table_lookup(net->port_uuids, canonical) : NULL;
   }
   if (!port) {
-    g_autofree char *escaped = g_strescape(uuid ? uuid : "", NULL);
+    g_autofree char *escaped = nc_name_escape(uuid ? uuid : "");
     g_set_error(error, NC_ERROR, NC_ERROR_NO_NETWORK_PORT,
                 "network '%s' has no port with uuid '%s'", net->def->name, escaped);
   }
@@ -417,7 +417,7 @@ nc_network_port_find(NcNetwork *net, const char *mac, const char *device, GError
   NcMac want;
   gboolean by_mac = mac != NULL;
   if (by_mac && !nc_mac_parse(mac, &want)) {
-    g_autofree char *escaped = g_strescape(mac, NULL);
+    g_autofree char *escaped = nc_name_escape(mac);
     g_set_error(error, NC_ERROR, NC_ERROR_INVALID_MAC, "invalid MAC address '%s'", escaped);
     return NULL;
   }
@@ -427,7 +427,7 @@ nc_network_port_find(NcNetwork *net, const char *mac, const char *device, GError
                : device && g_strcmp0(nc_port_get_device(port), device) == 0)
       return port;
   }
-  g_autofree char *escaped = g_strescape(by_mac ? mac : device ? device : "", NULL);
+  g_autofree char *escaped = nc_name_escape(by_mac ? mac : device ? device : "");
   g_set_error(error, NC_ERROR, NC_ERROR_NO_NETWORK_PORT, "network '%s' has no port with %s '%s'",
               net->def->name, by_mac ? "MAC" : "device", escaped);
   return NULL;

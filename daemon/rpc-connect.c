@@ -70,8 +70,9 @@ connect_open(NcRpcClient *c, NcXdrIn *in, GByteArray *out, GError **error)
     return FALSE;
   }
   if (name != NULL && name[0] != '\0' && !g_str_has_prefix(name, "network:")) {
+    g_autofree char *q = nc_name_escape(name);
     g_set_error(error, NC_ERROR, NC_ERROR_NO_SUPPORT,
-                "netctld serves networks only: cannot open '%s' (use network:///system)", name);
+                "netctld serves networks only: cannot open '%s' (use network:///system)", q);
     return FALSE;
   }
   c->opened = TRUE;

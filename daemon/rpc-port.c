@@ -178,8 +178,9 @@ set_parameters(NcRpcClient *c, NcXdrIn *in, GByteArray *out, GError **error)
       if (g_str_equal(p->field, bandwidth_params[j].field))
         break;
     if (j == G_N_ELEMENTS(bandwidth_params) || p->type != NC_RPC_TYPED_PARAM_UINT) {
+      g_autofree char *q = nc_name_escape(p->field);
       g_set_error(error, NC_ERROR, NC_ERROR_INVALID_ARG,
-                  "parameter '%s' is not a port parameter (or not an unsigned int)", p->field);
+                  "parameter '%s' is not a port parameter (or not an unsigned int)", q);
       return FALSE;
     }
     NcBandwidthRate **rate = bandwidth_params[j].inbound ? &bw->in : &bw->out;

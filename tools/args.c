@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "nc-error.h"
 
 struct _NcArgs {
   GHashTable *values; /* option name -> value ("" for booleans) */
@@ -38,7 +39,8 @@ store(const NcCommandSpec *spec, NcArgs *args, const NcArgDef *def, const char *
   int unused;
 
   if (def->type == NC_ARG_INT && !parse_int(value, &unused)) {
-    g_printerr("error: Numeric value '%s' for <%s> option is malformed or out of range\n", value,
+    g_autofree char *q = nc_name_escape(value);
+    g_printerr("error: Numeric value '%s' for <%s> option is malformed or out of range\n", q,
                def->name);
     return FALSE;
   }
@@ -86,8 +88,9 @@ parse_all(const NcCommandSpec *spec, NcArgs *args, int argc, char **argv, gboole
       const NcArgDef *def = find_def(spec, name, len);
 
       if (def == NULL) {
-        g_printerr("error: command '%s' doesn't support option --%.*s\n", spec->name, (int)len,
-                   name);
+        g_autofree char *option = g_strndup(name, len);
+        g_autofree char *q = nc_name_escape(option);
+        g_printerr("error: command '%s' doesn't support option --%s\n", spec->name, q);
         return FALSE;
       }
       if (def->type == NC_ARG_BOOL) {
@@ -112,7 +115,8 @@ parse_all(const NcCommandSpec *spec, NcArgs *args, int argc, char **argv, gboole
       const NcArgDef *def = next_positional(spec, args);
 
       if (def == NULL) {
-        g_printerr("error: unexpected data '%s'\n", a);
+        g_autofree char *q = nc_name_escape(a);
+        g_printerr("error: unexpected data '%s'\n", q);
         return FALSE;
       }
       if (!store(spec, args, def, a))

@@ -35,7 +35,7 @@ resolve_id(const char *value, gboolean group)
     if (pw)
       return pw->pw_uid;
   }
-  g_autofree char *escaped = g_strescape(value, NULL);
+  g_autofree char *escaped = nc_name_escape(value);
   g_printerr("error: no such %s '%s'\n", group ? "group" : "user", escaped);
   return -1;
 }
@@ -103,7 +103,7 @@ nc_cmd_attach_interface(NcCtl *ctl, int argc, char **argv)
   if (mac_arg) {
     NcMac parsed;
     if (!nc_mac_parse(mac_arg, &parsed) || (parsed.addr[0] & 1)) {
-      g_autofree char *escaped = g_strescape(mac_arg, NULL);
+      g_autofree char *escaped = nc_name_escape(mac_arg);
       g_printerr("error: invalid MAC address '%s' (six hex bytes, not multicast, like "
                  "52:54:00:12:34:56)\n",
                  escaped);
@@ -131,7 +131,7 @@ nc_cmd_attach_interface(NcCtl *ctl, int argc, char **argv)
   const char *owner_uuid_arg = nc_args_get(args, "owner-uuid");
   guint8 raw[NC_UUID_LEN];
   if (owner_uuid_arg && !nc_uuid_parse(owner_uuid_arg, raw)) {
-    g_autofree char *escaped = g_strescape(owner_uuid_arg, NULL);
+    g_autofree char *escaped = nc_name_escape(owner_uuid_arg);
     g_printerr("error: invalid --owner-uuid '%s'\n", escaped);
     return 1;
   }
@@ -228,7 +228,7 @@ nc_cmd_detach_interface(NcCtl *ctl, int argc, char **argv)
   }
   NcMac want_mac;
   if (mac && !nc_mac_parse(mac, &want_mac)) {
-    g_autofree char *escaped = g_strescape(mac, NULL);
+    g_autofree char *escaped = nc_name_escape(mac);
     g_printerr("error: invalid MAC address '%s'\n", escaped);
     return 1;
   }

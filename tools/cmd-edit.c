@@ -37,7 +37,8 @@ run_editor(const char *file)
     if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN, NULL, NULL, NULL,
                       NULL, &wait_status, &err)
         || !g_spawn_check_wait_status(wait_status, &err)) {
-      g_printerr("error: editor '%s' failed: %s\n", editor, err->message);
+      g_autofree char *q = nc_name_escape(editor);
+      g_printerr("error: editor '%s' failed: %s\n", q, err->message);
       return FALSE;
     }
   }

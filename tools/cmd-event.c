@@ -8,6 +8,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "nc-error.h"
 #include "output.h"
 
 /* VIR_NETWORK_EVENT_* as virsh names them */
@@ -141,15 +142,17 @@ nc_cmd_net_event(NcCtl *ctl, int argc, char **argv)
   if (event != NULL && strcmp(event, "lifecycle") != 0) {
     if (strcmp(event, "metadata-change") == 0)
       g_printerr("error: event type 'metadata-change' is not supported by netctld yet\n");
-    else
-      g_printerr("error: unknown event type %s\n", event);
+    else {
+      g_autofree char *q = nc_name_escape(event);
+      g_printerr("error: unknown event type %s\n", q);
+    }
     return 1;
   }
   if (nc_args_has(args, "timeout")) {
     timeout = nc_args_get_int(args, "timeout", 0);
     if (timeout <= 0) {
-      g_printerr("error: invalid timeout value '%s' (a positive number of seconds)\n",
-                 nc_args_get(args, "timeout"));
+      g_autofree char *q = nc_name_escape(nc_args_get(args, "timeout"));
+      g_printerr("error: invalid timeout value '%s' (a positive number of seconds)\n", q);
       return 2;
     }
   }

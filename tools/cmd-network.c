@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "nc-error.h"
 #include "network-update.h"
 #include "commands.h"
 #include "output.h"
@@ -438,13 +439,15 @@ nc_cmd_net_update(NcCtl *ctl, int argc, char **argv)
   /* "add" is a synonym for "add-last" */
   command = index_of(update_commands, strcmp(command_str, "add") == 0 ? "add-last" : command_str);
   if (command < 0) {
-    g_printerr("error: unrecognized command name '%s'\n", command_str);
+    g_autofree char *q = nc_name_escape(command_str);
+    g_printerr("error: unrecognized command name '%s'\n", q);
     return 1;
   }
   /* libvirt's sections and netctl's own (netctl-mirror, ...: network-update.h) */
   section = nc_network_update_section_from_string(section_str);
   if (section < 0) {
-    g_printerr("error: unrecognized section name '%s'\n", section_str);
+    g_autofree char *q = nc_name_escape(section_str);
+    g_printerr("error: unrecognized section name '%s'\n", q);
     return 1;
   }
   if (nc_args_has(args, "current") && (live || config)) {

@@ -10,17 +10,14 @@
 
 #include "commands.h"
 #include "network-xml.h"
+#include "output.h"
 #include "port-def.h"
 
 /* The root element's name, so one command validates both document kinds. */
 static char *
-root_name(const char *path, GError **error)
+root_name(const char *path, const char *data, GError **error)
 {
-  g_autofree char *data = NULL;
-  gsize len = 0;
-  if (!g_file_get_contents(path, &data, &len, error))
-    return NULL;
-  xmlDocPtr doc = nc_xml_read(data, len, path, error);
+  xmlDocPtr doc = nc_xml_read(data, strlen(data), path, error);
   if (doc == NULL)
     return NULL;
   xmlNodePtr root = xmlDocGetRootElement(doc);
@@ -29,23 +26,25 @@ root_name(const char *path, GError **error)
   return name;
 }
 
-/* The canonical text of a valid file, or NULL with the error. */
+/* The canonical text of the valid document @data read from @path, or NULL
+ * with the error. */
 static char *
-validate_file(const char *path, gboolean canonical, GError **error)
+validate_text(const char *path, const char *data, gboolean canonical, GError **error)
 {
-  g_autofree char *root = root_name(path, error);
+  g_autofree char *root = root_name(path, data, error);
   if (root == NULL)
     return NULL;
 
   if (g_str_equal(root, "networkport")) {
-    g_autoptr(NcNetworkPortDef) port =
-      nc_network_port_def_parse_file(path, NC_NETWORK_PORT_PARSE_VALIDATE_SCHEMA, error);
+    g_autoptr(NcNetworkPortDef) port = nc_network_port_def_parse_string(
+        data, path, NC_NETWORK_PORT_PARSE_VALIDATE_SCHEMA, error);
     if (port == NULL || !nc_network_port_def_check(port, error))
       return NULL;
     return canonical ? nc_network_port_def_format(port, 0) : g_strdup("");
   }
 
-  g_autoptr(NcNetworkDef) def = nc_network_def_parse_file(path, NC_NETWORK_PARSE_STRICT, error);
+  g_autoptr(NcNetworkDef) def
+      = nc_network_def_parse_string(data, path, NC_NETWORK_PARSE_STRICT, error);
   if (def == NULL)
     return NULL;
   if (!canonical)
@@ -84,8 +83,16 @@ nc_cmd_net_validate(int argc, char **argv)
 
   for (gsize i = 0; files[i] != NULL; i++) {
     g_autoptr(GError) err = NULL;
-    g_autofree char *text = validate_file(files[i], canonical, &err);
+    /* Read once, as net-define reads (at most 4 MiB, UTF-8 text, the
+     * refusal said on stderr): /dev/zero is refused, not read forever. */
+    g_autofree char *data = nc_read_file(files[i]);
+    g_autofree char *text = NULL;
 
+    if (data == NULL) {
+      status = 1;
+      continue;
+    }
+    text = validate_text(files[i], data, canonical, &err);
     if (text == NULL) {
       g_printerr("error: %s\n", err->message);
       status = 1;

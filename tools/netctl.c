@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "commands.h"
+#include "nc-error.h"
 #include "nc-config.h"
 
 static const NcCommand commands[] = {
@@ -123,7 +124,8 @@ main(int argc, char **argv)
       printf("netctl %s\n", NC_VERSION);
       return 0;
     } else {
-      fprintf(stderr, "netctl: unknown option '%s' (try 'netctl --help')\n", argv[i]);
+      g_autofree char *q = nc_name_escape(argv[i]);
+      fprintf(stderr, "netctl: unknown option '%s' (try 'netctl --help')\n", q);
       return 2;
     }
   }
@@ -137,7 +139,8 @@ main(int argc, char **argv)
       return 0;
     }
     if ((cmd = find_command(argv[i + 1])) == NULL) {
-      fprintf(stderr, "netctl: unknown command '%s' (try 'netctl --help')\n", argv[i + 1]);
+      g_autofree char *q = nc_name_escape(argv[i + 1]);
+      fprintf(stderr, "netctl: unknown command '%s' (try 'netctl --help')\n", q);
       return 2;
     }
     {
@@ -146,7 +149,8 @@ main(int argc, char **argv)
     }
   }
   if ((cmd = find_command(argv[i])) == NULL) {
-    fprintf(stderr, "netctl: unknown command '%s' (try 'netctl --help')\n", argv[i]);
+    g_autofree char *q = nc_name_escape(argv[i]);
+    fprintf(stderr, "netctl: unknown command '%s' (try 'netctl --help')\n", q);
     return 2;
   }
   return run(cmd, quiet, argc - i, argv + i);

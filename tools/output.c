@@ -166,16 +166,11 @@ nc_print_error(const GError *err, const char *what_fmt, ...)
     va_start(ap, what_fmt);
     what = g_strdup_vprintf(what_fmt, ap);
     va_end(ap);
-    /* It quotes the user's arguments: control characters escaped, so the
-     * line stays one line and nothing reaches the terminal as a command. */
-    g_autoptr(GString) line = g_string_new(NULL);
-    for (const char *p = what; *p; p++) {
-      if ((guchar)*p < 0x20 || *p == 0x7f)
-        g_string_append_printf(line, "\\%03o", (guchar)*p);
-      else
-        g_string_append_c(line, *p);
-    }
-    g_printerr("error: %s\n", line->str);
+    /* It quotes the user's arguments: escaped (the one escaping of user
+     * values), so the line stays one line and nothing reaches the terminal
+     * as a command. The callers' own text has no character it changes. */
+    g_autofree char *line = nc_name_escape(what);
+    g_printerr("error: %s\n", line);
   }
   if (err != NULL)
     g_printerr("error: %s\n", err->message);
@@ -234,8 +229,9 @@ read_file_error(const char *path, const char *fmt, ...)
   va_start(ap, fmt);
   g_autofree char *why = g_strdup_vprintf(fmt, ap);
   va_end(ap);
+  g_autofree char *q = nc_name_escape(path);
   fflush(stdout);
-  g_printerr("error: Failed to read file '%s': %s\n", path, why);
+  g_printerr("error: Failed to read file '%s': %s\n", q, why);
 }
 
 /* What the daemon can take: a D-Bus string is UTF-8 without NUL (GLib
@@ -276,8 +272,9 @@ nc_read_file(const char *path)
 
   if (f == NULL) {
     int saved = errno;
+    g_autofree char *q = nc_name_escape(path);
     fflush(stdout);
-    g_printerr("error: Failed to open file '%s': %s\n", path, g_strerror(saved));
+    g_printerr("error: Failed to open file '%s': %s\n", q, g_strerror(saved));
     return NULL;
   }
   buf = g_string_new(NULL);

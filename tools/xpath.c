@@ -8,6 +8,7 @@
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 
+#include "nc-error.h"
 #include "output.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
@@ -40,11 +41,13 @@ nc_print_xpath(const char *xml, const char *expr, gboolean wrap)
   ctxt = xmlXPathNewContext(doc);
   obj = xmlXPathEvalExpression((const xmlChar *)expr, ctxt);
   if (obj == NULL) {
-    g_printerr("error: Unable to evaluate XPath '%s'\n", expr);
+    g_autofree char *q = nc_name_escape(expr);
+    g_printerr("error: Unable to evaluate XPath '%s'\n", q);
     return 1;
   }
   if (obj->type != XPATH_NODESET) {
-    g_printerr("error: internal error: Incorrect xpath '%s'\n", expr);
+    g_autofree char *q = nc_name_escape(expr);
+    g_printerr("error: internal error: Incorrect xpath '%s'\n", q);
     return 1;
   }
   nodes = obj->nodesetval;

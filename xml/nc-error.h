@@ -53,4 +53,15 @@ const char *nc_error_code_to_string(int code);
 /* D-Bus error name, e.g. "org.netctl.Error.XmlError". */
 const char *nc_error_code_to_dbus_name(int code);
 
+/* Bytes of escaped text nc_name_escape() keeps before it cuts with "...". */
+#define NC_ESCAPE_MAX 512
+
+/* @value for an error or log message: control characters (C0, DEL, C1),
+ * backslashes, double quotes and bytes of invalid UTF-8 escaped as
+ * g_strescape does, valid UTF-8 kept, cut after NC_ESCAPE_MAX bytes with
+ * "...". The one escaping of user values in messages (parser, daemon, CLI):
+ * every message stays one bounded line of valid UTF-8 whatever it quotes.
+ * NULL gives "(null)". Caller frees. */
+char *nc_name_escape(const char *value);
+
 G_END_DECLS

@@ -278,69 +278,6 @@ check_dnsmasq_option(const char *value)
   return NULL;
 }
 
-char *
-nc_name_escape(const char *value)
-{
-  if (!value)
-    return g_strdup("(null)");
-  /* g_strescape's escapes for ASCII; valid UTF-8 kept so names stay
-   * readable, but C1 controls (U+0080-U+009F, NEL among them) and bytes of
-   * invalid UTF-8 escaped too: the message must be one line of valid UTF-8
-   * (it goes out over D-Bus). */
-  GString *out = g_string_sized_new(strlen(value));
-  for (const char *p = value; *p;) {
-    guchar c = (guchar)*p;
-    if (c >= 0x80) {
-      gunichar u = g_utf8_get_char_validated(p, -1);
-      if (u == (gunichar)-1 || u == (gunichar)-2) {
-        g_string_append_printf(out, "\\%03o", c);
-        p++;
-      } else {
-        const char *next = g_utf8_next_char(p);
-        if (u <= 0x9f)
-          g_string_append_printf(out, "\\u%04X", u);
-        else
-          g_string_append_len(out, p, next - p);
-        p = next;
-      }
-      continue;
-    }
-    switch (c) {
-    case '\b':
-      g_string_append(out, "\\b");
-      break;
-    case '\f':
-      g_string_append(out, "\\f");
-      break;
-    case '\n':
-      g_string_append(out, "\\n");
-      break;
-    case '\r':
-      g_string_append(out, "\\r");
-      break;
-    case '\t':
-      g_string_append(out, "\\t");
-      break;
-    case '\v':
-      g_string_append(out, "\\v");
-      break;
-    case '\\':
-      g_string_append(out, "\\\\");
-      break;
-    case '"':
-      g_string_append(out, "\\\"");
-      break;
-    default:
-      if (c < 0x20 || c == 0x7f)
-        g_string_append_printf(out, "\\%03o", c);
-      else
-        g_string_append_c(out, (char)c);
-    }
-    p++;
-  }
-  return g_string_free(out, FALSE);
-}
-
 /* -- walking the definition ------------------------------------------------------ */
 
 static gboolean

@@ -7,6 +7,7 @@
  * the caller to build its message around. They never allocate. */
 #pragma once
 
+#include "nc-error.h" /* nc_name_escape() */
 #include "network-def.h"
 
 G_BEGIN_DECLS
@@ -59,13 +60,6 @@ const char *nc_name_check_token(const char *value, gsize max, const char *extra)
  * printed and stored (portgroup names): 1..255 bytes of UTF-8 without
  * control characters. */
 const char *nc_name_check_label(const char *value);
-
-/* @value for an error or log message: control characters (C0, DEL, C1),
- * backslashes, double quotes and bytes of invalid UTF-8 escaped as
- * g_strescape does, valid UTF-8 kept. The one escaping of user values in
- * messages: every message stays one line of valid UTF-8 whatever it quotes.
- * NULL gives "(null)". Caller frees. */
-char *nc_name_escape(const char *value);
 
 /* Runs the checks above on every relevant field of @def. Errors are
  * NC_ERROR_XML_ERROR, "FILE:LINE: network 'NAME': <element>: ...". */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "nc-error.h"
 #include "ovn-nb.h"
 #include "ovsdb-rpc.h"
 
@@ -65,7 +66,7 @@ nc_ovn_chassis_config_read(const char *socket, NcOvnChassisConfig *ret, char **r
     c.bridge = g_strdup(NC_OVN_DEFAULT_BRIDGE);
   if (!bridge_name_ok(c.bridge)) {
     if (ret_detail) {
-      g_autofree char *escaped = g_strescape(c.bridge, NULL);
+      g_autofree char *escaped = nc_name_escape(c.bridge);
       *ret_detail = g_strdup_printf("external_ids:ovn-bridge='%s' is not a bridge name (1-15 "
                                     "letters, digits, '-', '_', '.')",
                                     escaped);

@@ -37,7 +37,7 @@ static gboolean
 pf_numvfs(NcKernel *kernel, const char *network, const char *pf, guint *ret_n, GError **error)
 {
   if (!safe_name(pf)) {
-    g_autofree char *escaped = g_strescape(pf ? pf : "", NULL);
+    g_autofree char *escaped = nc_name_escape(pf ? pf : "");
     g_set_error(error, NC_ERROR, NC_ERROR_INVALID_ARG, "network '%s': invalid PF name '%s'",
                 network, escaped);
     return FALSE;

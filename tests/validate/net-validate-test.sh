@@ -43,10 +43,16 @@ grep -q 'lab-range-outside-invalid.xml:7' /tmp/nv.$$.err && grep -q "10.0.2.20" 
 grep -q 'net-validate \[OPTION.*\] FILE\.\.\. - validate' /tmp/nv.$$.out && ! grep -q 'FILE\.\.\. FILE' /tmp/nv.$$.out \
   && pass "--help usage line" || fail "--help: $(head -3 /tmp/nv.$$.out)"
 
-# In a UTF-8 locale GLib's quotes come out as UTF-8, not '?' (netctl calls setlocale).
-LC_ALL=C.UTF-8 "$netctl" net-validate "$data/does-not-exist.xml" 2>/tmp/nv.$$.err
-grep -q '“' /tmp/nv.$$.err && ! grep -q '?' /tmp/nv.$$.err \
-  && pass "UTF-8 quotes in a UTF-8 locale" || fail "quotes: $(cat /tmp/nv.$$.err)"
+# In a UTF-8 locale a message's UTF-8 comes out as UTF-8, not '?' (netctl
+# calls setlocale; g_printerr converts to the locale's character set).
+LC_ALL=C.UTF-8 "$netctl" net-validate "$data/does-not-exist-é“”.xml" 2>/tmp/nv.$$.err
+grep -q 'é“”' /tmp/nv.$$.err && ! grep -q '?' /tmp/nv.$$.err \
+  && pass "UTF-8 in a UTF-8 locale" || fail "UTF-8: $(cat /tmp/nv.$$.err)"
+
+# A device or an endless file is refused at net-define's 4 MiB, not read forever.
+timeout 20 "$netctl" net-validate /dev/zero 2>/tmp/nv.$$.err
+[ $? = 1 ] && grep -q "Failed to read file '/dev/zero': file too large" /tmp/nv.$$.err \
+  && pass "/dev/zero refused at the size cap" || fail "/dev/zero: $(cat /tmp/nv.$$.err)"
 
 # --canonical: generated uuid and MAC, libvirt's canonical layout, and stable.
 "$netctl" net-validate --canonical "$data/lab-nat.xml" >/tmp/nv.$$.c1 2>/dev/null
