@@ -334,5 +334,61 @@ def bad_input(env):
     assert "legacy KVM device assignment" in r.err, r.err
 
 
+@scenario
+def hostile_state_files(env):
+    """A held VF's state file (run/libvirt/network/hostdev/NET/ADDR.vf)
+    replaced while netctld was down by a FIFO, a symlink to /dev/zero, a file
+    over the 64 KiB cap and garbage nested 60,000 deep: start-up neither
+    hangs nor reads without bound, the file is refused with a log line naming
+    it and read as saying nothing, so the port on that VF is adopted as a
+    reclaimed one (a new state file) and keeps its VF; and a hostile file for
+    a free VF does not stop a new port from taking that VF (issue 12)."""
+    prepare(env)
+    net(env, "hd", "    <pf dev='pf0'/>\n", managed="no")
+    env.ok("net-start", "hd")
+    u1, f1 = port(env, "hd", 1)
+    env.ok("net-port-create", "hd", f1)
+    held = os.path.join(env.root, "run/libvirt/network/hostdev/hd/0000:03:10.0.vf")
+    # the next free VF of an unmanaged pool: VF 1 (bound to vfio-pci is fine)
+    free = os.path.join(os.path.dirname(held), "0000:03:10.2.vf")
+    assert os.path.isfile(held), os.listdir(os.path.dirname(held))
+    plug1 = PLUG.format(slot="10", fn="0").replace("'yes'", "'no'")
+    dead_end = os.path.join(env.tmp, "dead-end")
+    os.mkfifo(dead_end, 0o600)
+
+    def fifo(p):
+        os.mkfifo(p, 0o600)
+
+    cases = [
+        ("FIFO", fifo, "not a regular file"),
+        ("symlink to /dev/zero", lambda p: os.symlink("/dev/zero", p), "symbolic link"),
+        ("symlink to a FIFO", lambda p: os.symlink(dead_end, p), "symbolic link"),
+        ("over the cap", lambda p: open(p, "wb").truncate(64 * 1024 + 1), "larger than"),
+        ("nested garbage", lambda p: open(p, "wb").write(b"[" * 60000 + b"\n\x00{{"),
+         "cannot be parsed"),
+    ]
+    for n, (what, make, why) in enumerate(cases, start=2):
+        env.stop_daemon()
+        for p in (held, free):
+            if os.path.lexists(p):
+                os.unlink(p)
+            make(p)
+        env.start_daemon(extra=env.extra)
+        # adopted at start-up: the port keeps its VF
+        assert plug1 in env.ok("net-port-dumpxml", "hd", u1, timeout=10).out, what
+        lines = [l for l in env.read_log().splitlines()
+                 if "0000:03:10.0.vf" in l and why in l and "ignoring the VF state file" in l]
+        assert lines, f"{what}: no log line naming the file\n{env.read_log()[-3000:]}"
+        assert os.path.isfile(held) and not os.path.islink(held), f"{what}: not rewritten"
+        # the free VF's hostile file says nothing: a new port takes that VF
+        u, f = port(env, "hd", n)
+        env.ok("net-port-create", "hd", f, timeout=10)
+        assert "slot='0x10' function='0x2'" in env.ok("net-port-dumpxml", "hd", u).out, what
+        assert any("0000:03:10.2.vf" in l and why in l for l in env.read_log().splitlines()), \
+            f"{what}: no log line naming the free VF's file"
+        env.ok("net-port-delete", "hd", u)
+    assert env.daemon.poll() is None
+
+
 if __name__ == "__main__":
     sys.exit(harness.main(SCENARIOS, sys.argv))
