@@ -522,6 +522,66 @@ def bad_input(env):
     assert active == [], active
 
 
+@scenario
+def hostile_claims(env):
+    """The passthrough claim of an uplink (run/libvirt/network/
+    passthrough-uplinks/DEV) replaced while netctld was down by a FIFO,
+    symlinks to /dev/zero and to a FIFO, a file over the 256 KiB cap, nested
+    garbage and a first line that is no network name: the autostarted network
+    still starts at start-up (nothing hangs or reads without bound), the
+    claim is refused with a log line naming it, read as stale and taken
+    (issue 12)."""
+    prepare(env, ("u0",))
+    define_start(env, "ptz", "passthrough", ["u0"])
+    env.ok("net-autostart", "ptz")
+    claim = os.path.join(env.root, "run/libvirt/network/passthrough-uplinks/u0")
+    dead_end = os.path.join(env.tmp, "dead-end")
+    os.mkfifo(dead_end, 0o600)
+
+    def write(data):
+        def make(p):
+            with open(p, "wb") as f:
+                f.write(data)
+        return make
+
+    def sparse(p):
+        with open(p, "wb") as f:
+            f.truncate(256 * 1024 + 1)
+
+    cases = [
+        ("FIFO", lambda p: os.mkfifo(p, 0o600), "not a regular file"),
+        ("symlink to /dev/zero", lambda p: os.symlink("/dev/zero", p), "symbolic link"),
+        ("symlink to a FIFO", lambda p: os.symlink(dead_end, p), "symbolic link"),
+        ("over the cap", sparse, "larger than"),
+        ("nested garbage", write(b"[" * 100000 + b"\n\x00{{"), "not a network name"),
+        ("control characters", write(b"ptz\x1b[2J\n"), "not a network name"),
+    ]
+    for what, make, why in cases:
+        # stopped, so the next start-up's autostart takes u0 again
+        env.ok("net-destroy", "ptz")
+        assert not os.path.lexists(claim), f"{what}: the claim outlived the stop"
+        env.stop_daemon()
+        make(claim)
+        # as after a boot: autostart runs once per boot (this marker says done)
+        marker = os.path.join(env.root, "run/libvirt/network/autostarted")
+        if os.path.exists(marker):
+            os.unlink(marker)
+        env.start_daemon(extra=env.extra)
+        wait_for(f"{what}: ptz autostarted",
+                 lambda: any(n["name"] == "ptz" and n["active"]
+                             for n in json.loads(env.ok("net-list", "--json").out)),
+                 timeout=10)
+        lines = [l for l in env.read_log().splitlines()
+                 if "ignoring the passthrough claim" in l and claim in l and why in l]
+        assert lines, f"{what}: no log line naming the claim\n{env.read_log()[-3000:]}"
+        with open(claim) as f:
+            assert f.read() == "ptz\n", f"{what}: the claim was not taken"
+        a = attach(env, "ptz", "--mac", "52:54:00:00:0a:01")
+        assert plug_dev(env, "ptz", a["port"]) == ("u0", "passthrough"), what
+        env.ok("detach-interface", "--network", "ptz", "--mac", "52:54:00:00:0a:01")
+    assert env.daemon.poll() is None
+
+
 harness_main = harness.main
 
 if __name__ == "__main__":
