@@ -117,14 +117,16 @@ nc_network_get_metadata(NcNetwork *net, NcNetworkMetadataType type, const char *
 }
 
 /* The key becomes the element's namespace prefix in the definition file:
- * an XML NCName (libvirt's test too), checked by libxml2 rather than a regex
- * whose '$' also matched before a final newline. "xml" and "xmlns" are
- * reserved: a file binding them to another URI does not parse again. */
+ * UTF-8 (libxml2's check passes invalid bytes) and an XML NCName (libvirt's
+ * test too), checked by libxml2 rather than a regex whose '$' also matched
+ * before a final newline. "xml" and "xmlns" are reserved: a file binding
+ * them to another URI does not parse again. */
 static gboolean
 prefix_ok(const char *key)
 {
-  return key != NULL && key[0] != '\0' && xmlValidateNCName(BAD_CAST key, 0) == 0
-         && !g_str_equal(key, "xml") && !g_str_equal(key, "xmlns");
+  return key != NULL && key[0] != '\0' && g_utf8_validate(key, -1, NULL)
+         && xmlValidateNCName(BAD_CAST key, 0) == 0 && !g_str_equal(key, "xml")
+         && !g_str_equal(key, "xmlns");
 }
 
 /* A title or description is written as the text of an element of the
@@ -187,6 +189,9 @@ apply(NcNetworkDef *def, NcNetworkMetadataType type, const char *value, const ch
     g_set_error(error, NC_ERROR, NC_ERROR_INVALID_ARG, "metadata: a namespace URI is required");
     return FALSE;
   }
+  /* The URI is written as an attribute value: the same rule as text. */
+  if (!clear && !text_ok(uri, error))
+    return FALSE;
   if (!clear && !prefix_ok(key)) {
     g_autofree char *q = nc_name_escape(key ? key : "");
     g_set_error(error, NC_ERROR, NC_ERROR_INVALID_ARG,

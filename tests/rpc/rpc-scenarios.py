@@ -533,6 +533,53 @@ def metadata(env):
         got.append((r.i32(), r.opt_string()))
     eq(repr(got), repr([(0, None), (1, None), (2, "http://example.org/ns"), (1, None)]),
        "metadata events")
+    metadata_refusals(env, c, net)
+
+
+def one_line(what, message):
+    """An error message is one line with no control character (C0, DEL, C1)."""
+    bad = [ch for ch in message if ord(ch) < 0x20 or 0x7f <= ord(ch) <= 0x9f]
+    assert not bad, f"{what}: control characters {bad!r} in {message!r}"
+
+
+def metadata_refusals(env, c, net):
+    """What the definition file could not hold is refused in one line, and the
+    network is still there after a restart (issue 12: key 'ab\\n' was written
+    as a namespace prefix and the network was skipped at the next start)."""
+    import rpc_wire as w
+    config = 2  # VIR_NETWORK_UPDATE_AFFECT_CONFIG
+
+    def refused(type_, value, key, uri, code):
+        res = c.call(444, net + w.xdr_i32(type_) + w.xdr_opt_string(value)
+                     + w.xdr_opt_string(key) + w.xdr_opt_string(uri) + w.xdr_u32(config))
+        assert res[:2] == ("error", code), (value, key, res)
+        one_line(f"metadata {key!r} {value!r}", res[3])
+        return res[3]
+
+    ns = "http://example.org/k"
+    for key in ["ab\n", "ab\r", "a\tb", "a\x1bb", "a\x7fb", "a\u0085b", b"a\xffb", "xmlns",
+                "xml", "1ab", "a:b", ""]:
+        msg = refused(2, "<x/>", key, ns, 8)
+        assert "is not a valid XML namespace prefix" in msg, msg
+    assert "key 'ab\\n'" in refused(2, "<x/>", "ab\n", ns, 8)
+    assert "key 'a\\u0085b'" in refused(2, "<x/>", "a\u0085b", ns, 8)
+    for value in ["<a>\n\r\t\x1b\x7f\u0085", b"<a>\xff", "<a>" + "\n" * 100000]:
+        msg = refused(2, value, "ok", ns, 27)
+        assert "is not well-formed XML" in msg and len(msg) < 1200, msg[:2000]
+    for type_, value in [(0, "a\x01b"), (1, "a\x1bb"), (0, b"a\xffb"), (1, "two\nlines")]:
+        refused(type_, value, None, None, 8)
+    for uri in ["http://x/\x01", b"http://x/\xff"]:  # written as an attribute value
+        refused(2, "<x/>", "ok", uri, 8)
+    # A valid prefix of non-ASCII letters is an NCName and kept.
+    res = c.call(444, net + w.xdr_i32(2) + w.xdr_opt_string("<v/>") + w.xdr_opt_string("été")
+                 + w.xdr_opt_string(ns) + w.xdr_u32(config))
+    assert res[0] == "ok", res
+    with open(os.path.join(env.root, "etc/libvirt/qemu/networks/meta.xml")) as f:
+        text = f.read()
+    assert 'xmlns:été="http://example.org/k"' in text and "ab\n" not in text, text
+    env.restart_daemon()
+    wait_for("netctld's libvirt socket", lambda: os.path.exists(env.sock), timeout=10)
+    assert "meta" in env.vok("net-list", "--all", "--name").out.split(), env.read_log()[-3000:]
 
 
 # -- systemd socket activation -----------------------------------------------------------------------------
