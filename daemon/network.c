@@ -164,6 +164,15 @@ nc_daemon_adopt_shared_xml(NcDaemon *daemon, const char *xml, guint64 version, G
   g_autoptr(NcNetworkDef) def = prepare_def(daemon, xml, 0, &existing, error);
   if (!def)
     return NULL;
+  /* Whoever can write the NB must not define (or replace) a network that
+   * is not shared through it: a managed one's dnsmasq options run as root. */
+  if (!nc_daemon_ovn_shared(daemon, def)
+      || (existing && !nc_daemon_ovn_shared(daemon, config_def(existing)))) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                "network '%s' is not an OVN network shared through this NB: not taken from it",
+                def->name);
+    return NULL;
+  }
   NcNetwork *net = install_persistent(daemon, existing, g_steal_pointer(&def));
   net->ovn_version = version;
   nc_log_network(net, G_LOG_LEVEL_INFO, "defined from the OVN NB (version %" G_GUINT64_FORMAT ")",
