@@ -352,6 +352,9 @@ def hostile_state_files(env):
     # the next free VF of an unmanaged pool: VF 1 (bound to vfio-pci is fine)
     free = os.path.join(os.path.dirname(held), "0000:03:10.2.vf")
     assert os.path.isfile(held), os.listdir(os.path.dirname(held))
+    # root's only: the VF state file 0600 in a 0700 directory
+    assert os.stat(held).st_mode & 0o777 == 0o600, oct(os.stat(held).st_mode)
+    assert os.stat(os.path.dirname(held)).st_mode & 0o777 == 0o700
     plug1 = PLUG.format(slot="10", fn="0").replace("'yes'", "'no'")
     dead_end = os.path.join(env.tmp, "dead-end")
     os.mkfifo(dead_end, 0o600)

@@ -576,6 +576,7 @@ def hostile_claims(env):
         assert lines, f"{what}: no log line naming the claim\n{env.read_log()[-3000:]}"
         with open(claim) as f:
             assert f.read() == "ptz\n", f"{what}: the claim was not taken"
+        assert os.stat(claim).st_mode & 0o777 == 0o644, oct(os.stat(claim).st_mode)
         a = attach(env, "ptz", "--mac", "52:54:00:00:0a:01")
         assert plug_dev(env, "ptz", a["port"]) == ("u0", "passthrough"), what
         env.ok("detach-interface", "--network", "ptz", "--mac", "52:54:00:00:0a:01")

@@ -611,6 +611,8 @@ def hostile_port_files(env):
         bogus = os.path.join(pdir, f"0badf11e-0000-4000-8000-00000000000{i}.xml")
         tap = os.path.join(pdir, ports[i] + ".tap")
         assert os.path.isfile(tap), f"no TAP record {tap}: {os.listdir(pdir)}"
+        for f in (tap, os.path.join(pdir, ports[i] + ".xml")):  # root's only
+            assert os.stat(f).st_mode & 0o777 == 0o600, (f, oct(os.stat(f).st_mode))
         for p in (bogus, tap):
             replace_file(p, make)
             planted.append((p, why))
