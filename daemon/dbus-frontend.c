@@ -4,6 +4,7 @@
  * (/org/netctl1/network) that answers for every network path without
  * registering each network: a call is resolved to a network by the uuid in
  * its path, as libvirt-dbus does, so 1000 networks cost nothing here. */
+#include "dbus-filter.h"
 #include "dbus-private.h"
 
 #include "daemon/dbus/dbus-introspection.h"
@@ -380,6 +381,7 @@ frontend_setup(NcDbusFrontend *fe, GError **error)
     g_prefix_error(error, "cannot connect to the system bus: ");
     return FALSE;
   }
+  nc_dbus_filter_install(fe->conn); /* before any object: names quoted escaped */
   fe->connect_info = g_dbus_node_info_new_for_xml(nc_dbus_connect_xml, error);
   if (fe->connect_info == NULL)
     return FALSE;

@@ -25,6 +25,17 @@ print_node(xmlDocPtr doc, xmlNodePtr node)
   printf("%s\n", (const char *)xmlBufferContent(buf));
 }
 
+/* libxml2 would print an XPath error itself, on several lines quoting the
+ * expression raw; its reason is kept for our one line instead. */
+static void
+keep_reason(void *data, xmlErrorPtr err)
+{
+  char **reason = data;
+
+  if (*reason == NULL && err != NULL && err->message != NULL)
+    *reason = g_strstrip(g_strdup(err->message));
+}
+
 int
 nc_print_xpath(const char *xml, const char *expr, gboolean wrap)
 {
@@ -33,16 +44,20 @@ nc_print_xpath(const char *xml, const char *expr, gboolean wrap)
   g_autoptr(xmlXPathContext) ctxt = NULL;
   g_autoptr(xmlXPathObject) obj = NULL;
   xmlNodeSetPtr nodes;
+  g_autofree char *reason = NULL;
 
   if (doc == NULL) {
     g_printerr("error: cannot parse the network XML the daemon returned\n");
     return 1;
   }
   ctxt = xmlXPathNewContext(doc);
+  ctxt->error = keep_reason;
+  ctxt->userData = &reason;
   obj = xmlXPathEvalExpression((const xmlChar *)expr, ctxt);
   if (obj == NULL) {
     g_autofree char *q = nc_name_escape(expr);
-    g_printerr("error: Unable to evaluate XPath '%s'\n", q);
+    g_autofree char *why = nc_name_escape(reason ? reason : "invalid expression");
+    g_printerr("error: Unable to evaluate XPath '%s': %s\n", q, why);
     return 1;
   }
   if (obj->type != XPATH_NODESET) {
