@@ -9,6 +9,7 @@
 #include <glib.h>
 
 #include "commands.h"
+#include "nc-error.h"
 #include "network-xml.h"
 #include "output.h"
 #include "port-def.h"
@@ -72,7 +73,9 @@ nc_cmd_net_validate(int argc, char **argv)
   g_option_context_add_main_entries(ctx, entries, NULL);
   g_option_context_set_help_enabled(ctx, TRUE);
   if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
-    g_printerr("netctl net-validate: %s\n", error->message);
+    /* GOption quotes the option as given: escaped, so it stays one line. */
+    g_autofree char *msg = nc_name_escape(error->message);
+    g_printerr("netctl net-validate: %s\n", msg);
     return 2;
   }
   if (files == NULL || files[0] == NULL) {

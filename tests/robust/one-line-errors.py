@@ -48,14 +48,15 @@ def check_text(what, message):
 
 def check_stderr(what, err):
     """netctl's stderr: valid UTF-8, and every line one message of its own
-    ("error: ..." or "netctl: ..."), so no value split a message in two."""
+    ("error: ...", "netctl: ..."), so no value split a message in two."""
     try:
         text = err.decode("utf-8")
     except UnicodeDecodeError as e:
         raise AssertionError(f"{what}: stderr is not valid UTF-8 ({e}): {err!r}") from None
     assert text.endswith("\n"), f"{what}: stderr {text!r}"
     for line in text[:-1].split("\n"):
-        assert line.startswith(("error: ", "netctl: ")), f"{what}: a message broke: {text!r}"
+        assert line.startswith(("error: ", "netctl: ", "netctl net-validate: ")), \
+            f"{what}: a message broke: {text!r}"
         check_text(what, line)
 
 
@@ -97,6 +98,7 @@ def cli(env):
             ["net-define", missing + v],
             ["net-create", missing + v],
             ["net-validate", missing + v],
+            ["net-validate", b"--x" + v, "/dev/null"],          # GOption's message
             ["net-port-create", NET, missing + v],
             ["net-event", "--timeout", v],
             ["net-event", "--event", v],
