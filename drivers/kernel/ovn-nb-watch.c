@@ -12,9 +12,11 @@
 #define BACKOFF_MAX_MS 5000
 /* No byte for this long: an echo of ours; twice as long: the link is dead. */
 #define PROBE_MS 5000
-/* The first state is NB_Global's external_ids (every shared definition,
- * a few KiB each) and one short row per netctl switch: well under 1 MiB for
- * hundreds of networks. 16 MiB bounds what a hostile NB can make us hold. */
+/* The first state is NB_Global's external_ids (every shared definition:
+ * 0.4 KiB for the tests' OVN network, a few KiB for a large one, at most
+ * 4 MiB by the XML limit) and one short row per netctl switch: about 1 MiB
+ * for hundreds of ordinary networks. 16 MiB bounds what a hostile NB can make
+ * us hold; a message over it is refused with a warning naming the NB. */
 #define MAX_MESSAGE (16 * 1024 * 1024)
 
 struct _NcOvnNbWatch {
