@@ -872,6 +872,7 @@ kill_process(NcDnsmasq *dm, GError **error)
   g_clear_handle_id(&dm->restart_id, g_source_remove);
   pid_t pid = dm->pid;
   int fd = -1;
+  gboolean searched = FALSE;
   if (pid) {
     clear_watch(dm);
     fd = dm->pidfd;
@@ -888,6 +889,7 @@ kill_process(NcDnsmasq *dm, GError **error)
      * every process on the host, 1000 dnsmasq of them with 500 networks. */
     if (pid == 0 && g_file_test(dm->conf_path, G_FILE_TEST_EXISTS)
         && (pid = find_ours_in_proc(dm)) != 0) {
+      searched = TRUE;
       fd = open_ours(dm, pid);
       if (fd < 0 && fd != -ENOSYS)
         pid = 0;
@@ -903,6 +905,20 @@ kill_process(NcDnsmasq *dm, GError **error)
     g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_TIMEOUT,
                 "network '%s': dnsmasq %d did not exit after SIGKILL", dm->network_name, (int)pid);
     return FALSE;
+  }
+  /* Found in /proc: a dnsmasq caught daemonizing (fork, setsid, fork) is
+   * several processes, the oldest about to exit; its descendants, visible
+   * once forked, go too, each in turn (bounded: dnsmasq forks twice). */
+  for (int i = 0; searched && pid && i < 4; i++) {
+    pid = find_ours_in_proc(dm);
+    fd = pid ? open_ours(dm, pid) : -ESRCH;
+    if (fd < 0 && fd != -ENOSYS)
+      break;
+    g_debug("network '%s': dnsmasq %d, forked while starting, stopped too", dm->network_name,
+            (int)pid);
+    terminate(dm, pid, fd);
+    if (fd >= 0)
+      close(fd);
   }
   return TRUE;
 }

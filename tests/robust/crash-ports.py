@@ -1147,5 +1147,65 @@ def crash_hostdev(env):
     crash_loop(env, "crash-hostdev", fake_sysfs(env))
 
 
+@scenario
+def crash_dnsmasq_forked(env):
+    """What crash-kinds found: netctld SIGKILLed while the dnsmasq it
+    launched is daemonizing (several processes with its --conf-file, the
+    oldest about to exit, no pid file yet). The cleanup of the interrupted
+    start found only the oldest and left its forked child to come up
+    orphaned, serving a network that does not run. A wrapper makes that
+    window long: a process named dnsmasq with dnsmasq's arguments that
+    forks a child (the same) which waits, then execs the real dnsmasq."""
+    need("dnsmasq")
+    dnsmasq = shutil.which("dnsmasq")
+    mark, exec_mark = os.path.join(env.tmp, "launching"), os.path.join(env.tmp, "exec")
+    child_pid = os.path.join(env.tmp, "child.pid")
+    wrapper = env.write("forking-dnsmasq", "#!/bin/bash\n"
+                        f"case \"$1\" in --version) exec {dnsmasq} \"$@\";; esac\n"
+                        f"export EXEC_MARK={exec_mark} CHILD_PID={child_pid}\n"
+                        "( exec -a dnsmasq /bin/bash -c 'echo $$ > $CHILD_PID; sleep 2; "
+                        f"touch $EXEC_MARK; exec {dnsmasq} \"$@\"' dnsmasq \"$@\" ) &\n"
+                        f"until [ -s {child_pid} ]; do sleep 0.05; done; touch {mark}\n"
+                        "exec -a dnsmasq /bin/bash -c 'sleep 30 & wait' dnsmasq \"$@\"\n")
+    os.chmod(wrapper, 0o755)
+    env.env["NETCTL_DNSMASQ"] = wrapper
+    extra = ("--no-default-network",)
+    env.start_daemon(extra=extra)
+    bus = rb.Bus(env)
+    bus.connect("NetworkDefineXML", "(s)", (
+        "<network><name>df</name><bridge name='ncdf'/><ip address='10.97.0.1' prefix='24'>"
+        "<dhcp><range start='10.97.0.10' end='10.97.0.20'/></dhcp></ip></network>",))
+    path = bus.lookup("df")
+    starter = threading.Thread(target=lambda: bus.error(path, rb.NETWORK, "Create"))
+    starter.start()
+    wait_for("the forked dnsmasq's launch", lambda: os.path.exists(mark), timeout=20)
+    env.stop_daemon(signal.SIGKILL)
+    starter.join(60)
+    bus.close()
+    del env.env["NETCTL_DNSMASQ"]
+    env.start_daemon(extra=extra)
+    assert "its start was interrupted" in env.read_log(), env.read_log()[-3000:]
+    with open(child_pid) as f:
+        child = int(f.read())
+
+    def child_done():
+        try:
+            with open(f"/proc/{child}/stat") as f:
+                return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+        except OSError:
+            return True
+    # Stopped, or exec'd dnsmasq that has daemonized (its first process exits)
+    wait_for("the forked child to be stopped or its dnsmasq to daemonize", child_done,
+             timeout=20)
+    left = dnsmasq_confs(env.root).get("df", [])
+    for pid in left:  # what this test started, stopped by PID
+        os.kill(pid, signal.SIGKILL)
+    assert not left, (
+        f"the forked dnsmasq of the interrupted start was left running (pids {left}, "
+        f"exec'd: {os.path.exists(exec_mark)})\n{env.read_log()[-2000:]}")
+    assert env.json_list("--all")[0]["active"] is False
+    env.stop_daemon()
+
+
 if __name__ == "__main__":
     sys.exit(harness.main(SCENARIOS, sys.argv))
