@@ -2,7 +2,7 @@
  * part 3, load), for bench/load.sh and tests/robust/load-scenarios.py:
  *
  *   bench-load-client [--clients N] [--seconds S] [--network NAME] [--tag T]
- *                     [--reads-only|--only-define|--only-ports]
+ *                     [--reads-only|--only-define|--only-ports] [--no-device]
  *
  * N threads (default 64), each with its own connection to the system bus
  * (DBUS_SYSTEM_BUS_ADDRESS), for S seconds (default 10), mix:
@@ -10,7 +10,10 @@
  *     ListPorts of the shared network, NetworkLookupByName;
  *   - define + undefine of the thread's own network T<i> (bridge nc<T><i>);
  *   - attach + detach of the thread's own port on the shared, running
- *     network NAME (default "load"): PortCreateTap + NetworkPort.Delete.
+ *     network NAME (default "load"): PortCreateTap + NetworkPort.Delete;
+ *     with --no-device PortCreateXML instead: the port alone, no TAP, as
+ *     libvirt's network driver makes it (like for like with
+ *     bench-load-virt-client against libvirtd).
  * Every call is one blocking round trip: client -> dbus-daemon -> netctld
  * -> back; its latency is recorded. --reads-only, --only-define,
  * --only-ports: one kind alone, to tell what each costs from the wait behind
@@ -38,10 +41,11 @@
 #define CALL_TIMEOUT_MS (120 * 1000)
 
 enum { OP_LIST, OP_GETALL, OP_PORTS, OP_LOOKUP, OP_DEFINE, OP_UNDEFINE, OP_ATTACH, OP_DETACH, OP_MAX };
-static const char *const op_names[OP_MAX] = {
+static const char *op_names[OP_MAX] = {
   "ListNetworks", "GetAll", "ListPorts", "NetworkLookupByName",
   "NetworkDefineXML", "Undefine", "PortCreateTap", "NetworkPort.Delete",
 };
+static gboolean no_device; /* --no-device: PortCreateXML, no TAP */
 
 typedef struct {
   int id;
@@ -146,11 +150,14 @@ client_run(gpointer data)
       GVariantBuilder dev;
       g_variant_builder_init(&dev, G_VARIANT_TYPE("a{sv}"));
       g_autoptr(GVariant) r
-          = timed_call(c, conn, OP_ATTACH, shared, NETWORK_IFACE, "PortCreateTap",
-                       g_variant_new("(sa{sv}u)", xml, &dev, 0));
+          = no_device ? (g_variant_builder_clear(&dev),
+                         timed_call(c, conn, OP_ATTACH, shared, NETWORK_IFACE, "PortCreateXML",
+                                    g_variant_new("(su)", xml, 0)))
+                      : timed_call(c, conn, OP_ATTACH, shared, NETWORK_IFACE, "PortCreateTap",
+                                   g_variant_new("(sa{sv}u)", xml, &dev, 0));
       if (r) {
-        const char *path, *devname;
-        g_variant_get(r, "(&o&s)", &path, &devname);
+        const char *path;
+        g_variant_get_child(r, 0, "&o", &path);
         g_autoptr(GVariant) d = timed_call(c, conn, OP_DETACH, path, PORT_IFACE, "Delete",
                                            g_variant_new("(u)", 0));
       }
@@ -181,10 +188,12 @@ main(int argc, char **argv)
       pick_lo = 5, pick_hi = 7;
     else if (g_str_equal(argv[i], "--only-ports"))
       pick_lo = 7, pick_hi = 10;
+    else if (g_str_equal(argv[i], "--no-device"))
+      no_device = TRUE, op_names[OP_ATTACH] = "PortCreateXML";
     else {
       fprintf(stderr,
               "usage: %s [--clients N] [--seconds S] [--network NAME] [--tag T] "
-              "[--reads-only|--only-define|--only-ports]\n",
+              "[--reads-only|--only-define|--only-ports] [--no-device]\n",
               argv[0]);
       return 2;
     }

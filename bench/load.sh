@@ -13,6 +13,8 @@
 #             without other clients' writes ahead of them in netctld's loop)
 #   ONLY="define ports"   also runs of the first count with one kind of
 #             write alone (define+undefine; attach+detach): its own cost
+#   NETCTL_LOAD_PERF=FILE   perf record (call graphs) of netctld during each
+#             run into FILE (each run overwrites it: use with one run)
 # Output: per run, the client's per-call lines (op NAME calls p50 p99 max),
 # its total line (total calls calls/s p50 p90 p99 max errors) and one
 # summary line (fds, RSS, CPU of netctld and dbus-daemon during the run).

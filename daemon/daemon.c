@@ -355,7 +355,7 @@ sweep_orphan_port_devices(NcDaemon *daemon)
     const char *name = names->pdata[i];
     g_message("deleting device %s of port %s, which no network has (an earlier netctld was "
               "stopped while making it)", name, uuid);
-    r = nc_link_delete_deferred(daemon->kernel, g_array_index(ifindexes, int, i), name);
+    r = nc_link_delete_deferred_device(daemon->kernel, g_array_index(ifindexes, int, i), name);
     if (r < 0 && r != -ENODEV)
       g_warning("cannot delete device %s: %s", name, g_strerror(-r));
   }
@@ -410,6 +410,10 @@ nc_daemon_new(const NcDaemonOptions *opts, GError **error)
   if (!opts->no_default_network)
     nc_managed_install_default_network(daemon, opts->default_network_xml);
   load_status(daemon);
+  int unmarked = nc_link_unmark_devices(daemon->kernel);
+  if (unmarked > 0)
+    g_message("%d port device%s an earlier netctld was deleting: kept for the ports still on "
+              "record, deleted otherwise", unmarked, unmarked == 1 ? "" : "s");
   load_ports(daemon);
   sweep_orphan_port_devices(daemon);
   int reaped = nc_link_reap_leftovers(daemon->kernel);

@@ -174,9 +174,8 @@ nc_port_device_delete(const NcDriverEnv *env, const NcNetworkPortDef *port, NcPo
   int r = nc_link_find_tagged(env->kernel, dev->name, kind, alias, &ifindex);
   if (r <= 0)
     return r; /* gone, or someone else's now: not ours to delete */
-  /* Renamed at once (the name can be attached again), deleted off the main
-   * loop with other detached devices in one batch. */
-  r = nc_link_delete_deferred(env->kernel, ifindex, dev->name);
+  /* Deleted off the main loop with other detached devices in one batch. */
+  r = nc_link_delete_deferred_device(env->kernel, ifindex, dev->name);
   return r == -ENODEV ? 0 : r;
 }
 

@@ -19,6 +19,7 @@
 #include <netlink/socket.h>
 
 #include "addr.h"
+#include "link-reply.h"
 #include "nc-kernel.h"
 
 struct _NcLinkReaper {
@@ -144,23 +145,16 @@ release_addresses(NcKernel *kernel, int ifindex)
   }
 }
 
-int
-nc_link_delete_deferred(NcKernel *kernel, int ifindex, const char *name)
+/* Queues the deletion of ifindex; grouped: it is in NC_LINK_GONE_GROUP, so a
+ * backlog can go in one RTM_DELLINK. name: what it is called until deleted. */
+static int
+queue_job(NcKernel *kernel, int ifindex, const char *name, gboolean grouped)
 {
-  if (ifindex <= 0 || !name)
-    return -EINVAL;
   NcLinkReaper *reaper = nc_kernel_link_reaper(kernel);
-  char gone[IF_NAMESIZE];
-  g_snprintf(gone, sizeof gone, NC_LINK_GONE_PREFIX "%x", (guint)ifindex);
-  int r = nc_link_retire(kernel, ifindex, gone, NC_LINK_GONE_GROUP);
-  if (r == -ENODEV)
-    return r;
-  release_addresses(kernel, ifindex);
   Job *job = g_new0(Job, 1);
   job->ifindex = ifindex;
-  job->grouped = r == 0;
-  /* Renamed: its old name is free, nobody needs to wait for it. */
-  job->name = g_strdup(r == 0 ? gone : name);
+  job->grouped = grouped;
+  job->name = g_strdup(name);
   g_mutex_lock(&reaper->lock);
   job->seq = ++reaper->queued;
   guint n = GPOINTER_TO_UINT(g_hash_table_lookup(reaper->pending, job->name));
@@ -173,6 +167,32 @@ nc_link_delete_deferred(NcKernel *kernel, int ifindex, const char *name)
     return nc_link_delete(kernel, ifindex);
   }
   return 0;
+}
+
+int
+nc_link_delete_deferred(NcKernel *kernel, int ifindex, const char *name)
+{
+  if (ifindex <= 0 || !name)
+    return -EINVAL;
+  char gone[IF_NAMESIZE];
+  g_snprintf(gone, sizeof gone, NC_LINK_GONE_PREFIX "%x", (guint)ifindex);
+  int r = nc_link_retire(kernel, ifindex, gone, NC_LINK_GONE_GROUP);
+  if (r == -ENODEV)
+    return r;
+  release_addresses(kernel, ifindex);
+  /* Renamed: its old name is free, nobody needs to wait for it. */
+  return queue_job(kernel, ifindex, r == 0 ? gone : name, r == 0);
+}
+
+int
+nc_link_delete_deferred_device(NcKernel *kernel, int ifindex, const char *name)
+{
+  if (ifindex <= 0 || !name)
+    return -EINVAL;
+  int r = nc_link_set_group(kernel, ifindex, NC_LINK_GONE_GROUP);
+  if (r == -ENODEV)
+    return r;
+  return queue_job(kernel, ifindex, name, r == 0);
 }
 
 void
@@ -206,4 +226,26 @@ nc_link_reap_leftovers(NcKernel *kernel)
   if (names)
     if_freenameindex(names);
   return n;
+}
+
+static void
+collect_marked_device(const NcLinkAttrs *link, gpointer data)
+{
+  if (link->group == NC_LINK_GONE_GROUP && !g_str_has_prefix(link->name, NC_LINK_GONE_PREFIX))
+    g_array_append_val((GArray *)data, link->ifindex);
+}
+
+int
+nc_link_unmark_devices(NcKernel *kernel)
+{
+  g_autoptr(GArray) ifindexes = g_array_new(FALSE, FALSE, sizeof(int));
+  g_autoptr(NcNlMsg) msg = nc_link_reply_msg(RTM_GETLINK, NLM_F_DUMP, AF_UNSPEC, 0, 0, 0);
+  if (!msg)
+    return -ENOMEM;
+  int r = nc_link_reply_query(kernel, g_steal_pointer(&msg), collect_marked_device, ifindexes);
+  if (r < 0)
+    return r;
+  for (guint i = 0; i < ifindexes->len; i++)
+    (void)nc_link_set_group(kernel, g_array_index(ifindexes, int, i), 0);
+  return (int)ifindexes->len;
 }

@@ -80,6 +80,7 @@ parse_link(struct nlmsghdr *hdr, NcLinkAttrs *out)
     [IFLA_IFNAME] = { .type = NLA_STRING }, [IFLA_IFALIAS] = { .type = NLA_STRING },
     [IFLA_MTU] = { .type = NLA_U32 },       [IFLA_MASTER] = { .type = NLA_U32 },
     [IFLA_LINK] = { .type = NLA_U32 },      [IFLA_LINKINFO] = { .type = NLA_NESTED },
+    [IFLA_GROUP] = { .type = NLA_U32 },
   };
   struct nlattr *tb[IFLA_MAX + 1];
   if (hdr->nlmsg_type != RTM_NEWLINK
@@ -103,6 +104,8 @@ parse_link(struct nlmsghdr *hdr, NcLinkAttrs *out)
     out->master = (int)nla_get_u32(tb[IFLA_MASTER]);
   if (tb[IFLA_LINK])
     out->link = (int)nla_get_u32(tb[IFLA_LINK]);
+  if (tb[IFLA_GROUP])
+    out->group = nla_get_u32(tb[IFLA_GROUP]);
   if (tb[IFLA_LINKINFO])
     parse_linkinfo(tb[IFLA_LINKINFO], out);
   return 0;

@@ -25,6 +25,7 @@ typedef struct {
   guint mtu;
   int master; /* IFLA_MASTER */
   int link;   /* IFLA_LINK: a macvtap's uplink */
+  guint32 group; /* IFLA_GROUP */
   char alias[NC_LINK_ALIAS_SIZE];
   char kind[32];
   char slave_kind[32];

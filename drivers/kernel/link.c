@@ -148,6 +148,15 @@ nc_link_retire(NcKernel *kernel, int ifindex, const char *new_name, guint32 grou
 }
 
 int
+nc_link_set_group(NcKernel *kernel, int ifindex, guint32 group)
+{
+  g_autoptr(NcNlMsg) msg = link_msg(RTM_NEWLINK, ifindex, 0, 0);
+  if (!msg || nla_put_u32(msg, IFLA_GROUP, group) < 0)
+    return -ENOMEM;
+  return nc_kernel_nl_request(kernel, g_steal_pointer(&msg));
+}
+
+int
 nc_link_list_by_alias_prefix(NcKernel *kernel, const char *prefix, GPtrArray **ret_names,
                              GArray **ret_ifindexes, GPtrArray **ret_aliases)
 {

@@ -56,6 +56,8 @@ int nc_link_list_by_alias_prefix(NcKernel *kernel, const char *prefix, GPtrArray
 int nc_link_retire(NcKernel *kernel, int ifindex, const char *new_name, guint32 group);
 /* Deletes by ifindex, so a link that was replaced under the same name is left alone. */
 int nc_link_delete(NcKernel *kernel, int ifindex);
+/* Puts ifindex into netdev group `group` (IFLA_GROUP alone). */
+int nc_link_set_group(NcKernel *kernel, int ifindex, guint32 group);
 
 /* -- deferred deletion (link-reaper.c) ------------------------------------- */
 
@@ -70,10 +72,27 @@ int nc_link_delete(NcKernel *kernel, int ifindex);
 #define NC_LINK_GONE_PREFIX "ncgone-"
 #define NC_LINK_GONE_GROUP 0x6e63u /* "nc": no other program's group, we hope; only ours are put there */
 int nc_link_delete_deferred(NcKernel *kernel, int ifindex, const char *name);
+/* The same for a port's device (TAP, macvtap): only put into
+ * NC_LINK_GONE_GROUP, not renamed, and no addresses to take off (a port's
+ * device has none of ours). A rename costs the kernel a sysfs rename and a
+ * round of notifiers (~3 ms of RTNL per detach, the largest part of it); the
+ * group alone keeps the burst deleted in one RTM_DELLINK. Its name stays
+ * taken until the worker is done: netctld numbers new devices past it, and a
+ * device asked for by that name waits in nc_link_wait_deleted(). A daemon
+ * that dies meanwhile leaves a device aliased to a port nobody has, which
+ * the next start deletes (daemon.c, orphan port devices). */
+int nc_link_delete_deferred_device(NcKernel *kernel, int ifindex, const char *name);
 /* Deletes what a daemon that died mid-deletion left: links named
  * NC_LINK_GONE_PREFIX... in NC_LINK_GONE_GROUP, deferred as above. Returns
  * how many. */
 int nc_link_reap_leftovers(NcKernel *kernel);
+/* Takes the port devices an earlier daemon had marked for deletion
+ * (nc_link_delete_deferred_device) out of NC_LINK_GONE_GROUP, before the
+ * ports are adopted: the daemon died before deleting them, so their ports
+ * may still be on record (and then the device is adopted again), or not
+ * (then the orphan sweep deletes it). Left in the group, the next batch
+ * deletion would take an adopted device with it. Returns how many. */
+int nc_link_unmark_devices(NcKernel *kernel);
 /* Blocks (at most 10 s) until no deferred deletion of a device named `name`
  * is pending: call before creating a device of that name. */
 void nc_link_wait_deleted(NcKernel *kernel, const char *name);

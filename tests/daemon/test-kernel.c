@@ -8,6 +8,7 @@
 
 #include "nc-daemon.h"
 #include "nc-error.h"
+#include "link-reply.h"
 #include "nc-kernel.h"
 #include "network-xml.h"
 #include "test-util.h"
@@ -558,6 +559,38 @@ test_deferred_delete(Fixture *f, gconstpointer data)
   g_assert_cmpint(nc_link_delete(k, again), ==, 0);
 }
 
+/* A port's device: only marked (group), its name kept until the worker has
+ * deleted it, so a device asked for by that name waits; a mark left by a
+ * daemon that died is taken off at the next start (the port may still be on
+ * record) and nothing else is touched. */
+static void
+test_deferred_delete_device(Fixture *f, gconstpointer data)
+{
+  g_autoptr(NcKernel) k = nc_kernel_new(NULL, NULL);
+  NcBridgeConfig config = { .name = "ncdev0" };
+  int ifindex = 0;
+  g_assert_cmpint(nc_bridge_create(k, &config, &ifindex), ==, 0);
+  g_assert_cmpint(nc_link_delete_deferred_device(k, ifindex, "ncdev0"), ==, 0);
+  nc_link_wait_deleted(k, "ncdev0");
+  g_assert_cmpint(ifindex_of("ncdev0"), ==, 0);
+
+  int marked = 0, other = 0;
+  config.name = "ncdev1";
+  g_assert_cmpint(nc_bridge_create(k, &config, &marked), ==, 0);
+  config.name = "ncdev2";
+  g_assert_cmpint(nc_bridge_create(k, &config, &other), ==, 0);
+  g_assert_cmpint(nc_link_set_group(k, marked, NC_LINK_GONE_GROUP), ==, 0);
+  g_assert_cmpint(nc_link_set_group(k, other, 7), ==, 0);
+  g_assert_cmpint(nc_link_unmark_devices(k), ==, 1);
+  NcLinkAttrs link;
+  g_assert_cmpint(nc_link_reply_get(k, marked, NULL, &link), ==, 0);
+  g_assert_cmpuint(link.group, ==, 0);
+  g_assert_cmpint(nc_link_reply_get(k, other, NULL, &link), ==, 0);
+  g_assert_cmpuint(link.group, ==, 7);
+  g_assert_cmpint(nc_link_delete(k, marked), ==, 0);
+  g_assert_cmpint(nc_link_delete(k, other), ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -582,5 +615,6 @@ main(int argc, char **argv)
   ADD("/kernel/libvirt-status", test_libvirt_status);
   ADD("/kernel/list-and-allocation", test_list_and_allocation);
   ADD("/kernel/deferred-delete", test_deferred_delete);
+  ADD("/kernel/deferred-delete-device", test_deferred_delete_device);
   return g_test_run();
 }

@@ -372,7 +372,8 @@ def strict_bus(h, net, ports):
     non_root(h, c, net, ports[0], "org.freedesktop.DBus.Error.AccessDenied")
     for p in ports:
         c.call(p, PORT, "Delete", "(u)", (0,))
-    check(c.ports(net) == [] and link("dptap0") is None, "root deletes through the policy")
+    h.wait_for(lambda: link("dptap0") is None, 10, "the deleted port's TAP to go")
+    check(c.ports(net) == [], "root deletes through the policy")
     status = h.stop_daemon()
     check(status == 0, f"netctld exits cleanly on SIGTERM (status {status})")
 

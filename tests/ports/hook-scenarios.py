@@ -237,7 +237,7 @@ def hook_port_fails(env):
                           "52:54:00:00:0c:01").out)
     assert harness.Env.link(a["device"])["master"] == "ncbrhp"
     env.ok("detach-interface", "--network", "hp", "--port", a["port"])
-    assert harness.Env.link(a["device"]) is None
+    harness.wait_for("the detached TAP to go", lambda: harness.Env.link(a["device"]) is None)
     assert json.loads(env.ok("net-port-list", "hp", "--json").out) == []
     hooks.expect("hp", ("port-created", "begin"), ("port-deleted", "begin"))
 

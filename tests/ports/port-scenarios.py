@@ -99,14 +99,15 @@ def attach_detach(env):
     assert "<mac address='52:54:00:aa:bb:01'/>" in xml, xml
     assert "connections='3'" in env.ok("net-dumpxml", "pa").out
 
-    # detach by MAC, by device, by port
+    # detach by MAC, by device, by port. The device is deleted off the reply
+    # path (the kernel's RCU wait is the worker's), so it goes a moment later.
     r = env.ok("detach-interface", "--network", "pa", "--mac", "52:54:00:AA:BB:01")
     assert r.out == "Interface detached successfully\n\n" or "detached" in r.out, r
-    assert link("vnet0") is None
+    wait_for("vnet0 to go", lambda: link("vnet0") is None)
     env.ok("detach-interface", "--network", "pa", "--target", "guestb0")
-    assert link("guestb0") is None
+    wait_for("guestb0 to go", lambda: link("guestb0") is None)
     env.ok("net-port-delete", "pa", c["port"])
-    assert link("vnet1") is None
+    wait_for("vnet1 to go", lambda: link("vnet1") is None)
     assert ports(env, "pa") == []
     assert "connections=" not in env.ok("net-dumpxml", "pa").out
 
@@ -268,7 +269,7 @@ def host_bridge(env):
     assert after["address"] == before["address"] and after["mtu"] == before["mtu"]
     env.ok("net-start", "hb")
     env.ok("detach-interface", "--network", "hb", "--port", a["port"])
-    assert link(a["device"]) is None
+    wait_for("the detached TAP to go", lambda: link(a["device"]) is None)
     env.ok("net-destroy", "hb")
     assert link("nchost0") is not None
 

@@ -230,7 +230,7 @@ def qemu_pxe(env):
     assert [p["uuid"] for p in ports(env, "vm")] == [a["port"]]
     assert env.stop(vm) is not None
     env.ok("detach-interface", "--network", "vm", "--mac", mac)
-    assert harness.Env.link(a["device"]) is None
+    harness.wait_for("the detached TAP to go", lambda: harness.Env.link(a["device"]) is None)
 
 
 # -- guest namespaces on TAPs -------------------------------------------------------------------

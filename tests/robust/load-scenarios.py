@@ -17,6 +17,7 @@ figures; bench/load-libvirt.py puts libvirtd 9.0 beside.
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -70,6 +71,21 @@ def schedstat(pid):
     return int(run) / 1e9, int(wait) / 1e9
 
 
+def run_on_tmpfs(env):
+    """The root's run/ on a tmpfs, as /run is on a host: the state netctld
+    keeps there (status and port files, leases) is lost at boot by design and
+    never synced, while the definitions under etc/ stay on the disk. The test
+    is in a private mount namespace, so the mount goes with it.
+    NETCTL_LOAD_RUN_DISK=1 keeps run/ on the disk (the layout of the runs
+    before 2026-12-05 20:00 in bench/RESULTS.md)."""
+    if os.environ.get("NETCTL_LOAD_RUN_DISK") == "1":
+        return
+    run = os.path.join(env.root, "run")
+    os.makedirs(run, exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0755,size=64m", "netctl-load-run", run],
+                   check=True)
+
+
 def links():
     r = subprocess.run(["ip", "-j", "link", "show"], capture_output=True, text=True, check=True)
     return sorted(l["ifname"] for l in json.loads(r.stdout or "[]")
@@ -81,6 +97,7 @@ def load(env):
     """Over D-Bus (bench-load-client)."""
     client = harness.find_binary("load-client", ["tests/robust/load-client",
                                                  "bench/bench-load-client"])
+    run_on_tmpfs(env)
     env.start_daemon(extra=("--no-default-network",))
     run_load(env, [client])
 
@@ -92,6 +109,7 @@ def load_rpc(env):
     client = harness.find_binary("load-virt-client (needs libvirt-dev at build time)",
                                  ["tests/robust/load-virt-client",
                                   "bench/bench-load-virt-client"])
+    run_on_tmpfs(env)
     env.start_daemon(extra=("--no-default-network",))
     sock = os.path.join(env.root, "run", "libvirt", "virtnetworkd-sock")
     wait_for("netctld's libvirt socket", lambda: os.path.exists(sock), timeout=20)
@@ -138,8 +156,24 @@ def run_load(env, client):
     only = os.environ.get("NETCTL_LOAD_ONLY") or ("reads" if os.environ.get("NETCTL_LOAD_READS_ONLY") else "")
     assert only in ("", "reads", "define", "ports"), f"NETCTL_LOAD_ONLY={only!r}"
     mode = {"": [], "reads": ["--reads-only"]}.get(only, [f"--only-{only}"])
+    # NETCTL_LOAD_NO_DEVICE=1: ports without a TAP (D-Bus PortCreateXML), as
+    # libvirt's network driver makes them: the load of load-libvirt.py.
+    if os.environ.get("NETCTL_LOAD_NO_DEVICE") == "1" and "virt-client" not in client[0]:
+        mode.append("--no-device")
+    # NETCTL_LOAD_PERF=FILE: perf record of netctld during the run (bench/load.sh).
+    perf = None
+    if os.environ.get("NETCTL_LOAD_PERF"):
+        # NETCTL_LOAD_PERF_ARGS: other events, e.g. "-e sched:sched_switch -g"
+        # for where the main thread blocks.
+        args = os.environ.get("NETCTL_LOAD_PERF_ARGS", "-F 999 --call-graph dwarf,16384").split()
+        perf = subprocess.Popen(["perf", "record", "-q", *args, "-p", str(pid), "-o",
+                                 os.environ["NETCTL_LOAD_PERF"]],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     p = subprocess.run([*client, "--clients", str(clients), "--seconds", str(seconds), *mode],
                        env=env.env, capture_output=True, text=True, timeout=seconds + 300)
+    if perf:
+        perf.send_signal(signal.SIGINT)
+        perf.wait(60)
     wall = time.monotonic() - t0
     d1, b1 = cpu_s(pid), cpu_s(env.dbus.pid)
     s1 = schedstat(pid)
