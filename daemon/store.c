@@ -11,12 +11,35 @@
 #include "safe-read.h"
 #include "store.h"
 
+typedef struct _Commit Commit;
+
 struct _NcStoreBatch {
   guint depth;          /* open levels; 0: closed, every write syncs at once */
   GPtrArray *files;     /* char*: files renamed into place, to sync */
   GHashTable *dirs;     /* char* set: directories changed, to sync */
   GPtrArray *dir_order; /* the same, borrowed, in the order first changed */
+  guint64 noted;        /* writes noted so far, a sequence */
+  guint64 durable;      /* the noted writes up to this one are synced */
+  Commit *inflight;     /* the commit running on its thread, or NULL */
+  GQueue waiters;       /* of Waiter*, in the order registered (seq ascending) */
 };
+
+/* A commit taken off the batch and synced on its own thread. */
+struct _Commit {
+  NcStoreBatch *batch; /* NULL once the batch has finished it itself */
+  GPtrArray *files;    /* char* (owned) */
+  GPtrArray *dirs;     /* char* (owned) */
+  guint64 seq;         /* the writes up to this one are in it */
+  GError *error;       /* the first failure, set by the thread */
+  GThread *thread;
+  gint refs;           /* the batch's and the completion idle's */
+};
+
+typedef struct {
+  guint64 seq;
+  NcStoreDurableFunc func;
+  gpointer data;
+} Waiter;
 
 NcStoreBatch *
 nc_store_batch_new(void)
@@ -25,6 +48,7 @@ nc_store_batch_new(void)
   b->files = g_ptr_array_new_with_free_func(g_free);
   b->dirs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   b->dir_order = g_ptr_array_new();
+  g_queue_init(&b->waiters);
   return b;
 }
 
@@ -33,6 +57,7 @@ nc_store_batch_free(NcStoreBatch *b)
 {
   if (b == NULL)
     return;
+  nc_store_batch_flush(b);
   g_ptr_array_unref(b->dir_order);
   g_hash_table_unref(b->dirs);
   g_ptr_array_unref(b->files);
@@ -67,6 +92,7 @@ batch_open(const NcPaths *paths)
 static void
 note_dir(NcStoreBatch *b, const char *dir)
 {
+  b->noted++;
   if (g_hash_table_contains(b->dirs, dir))
     return;
   char *copy = g_strdup(dir);
@@ -87,14 +113,16 @@ sync_path(const char *path, gboolean dir)
   return r;
 }
 
-gboolean
-nc_store_batch_commit(NcStoreBatch *b, GError **error)
+/* Syncs the files, then the directories; the first failure is reported,
+ * the rest are still synced. Thread-safe: paths only. */
+static gboolean
+sync_lists(GPtrArray *files, GPtrArray *dirs, GError **error)
 {
   /* Files first, so the directory syncs commit entries whose data is on
-   * disk; a failure is reported once, the rest are still synced. */
+   * disk. */
   gboolean ok = TRUE;
   for (guint pass = 0; pass < 2; pass++) {
-    GPtrArray *list = pass == 0 ? b->files : b->dir_order;
+    GPtrArray *list = pass == 0 ? files : dirs;
     for (guint i = 0; i < list->len; i++) {
       const char *path = list->pdata[i];
       int r = sync_path(path, pass == 1);
@@ -105,6 +133,133 @@ nc_store_batch_commit(NcStoreBatch *b, GError **error)
       }
     }
   }
+  return ok;
+}
+
+/* What the batch noted, moved into a commit; the batch is empty after. */
+static Commit *
+take(NcStoreBatch *b)
+{
+  Commit *c = g_new0(Commit, 1);
+  c->batch = b;
+  c->seq = b->noted;
+  c->files = g_steal_pointer(&b->files);
+  b->files = g_ptr_array_new_with_free_func(g_free);
+  c->dirs = g_ptr_array_new_full(b->dir_order->len, g_free);
+  for (guint i = 0; i < b->dir_order->len; i++)
+    g_ptr_array_add(c->dirs, g_strdup(b->dir_order->pdata[i]));
+  g_ptr_array_set_size(b->dir_order, 0);
+  g_hash_table_remove_all(b->dirs);
+  return c;
+}
+
+static void
+commit_unref(Commit *c)
+{
+  if (!g_atomic_int_dec_and_test(&c->refs))
+    return;
+  g_ptr_array_unref(c->files);
+  g_ptr_array_unref(c->dirs);
+  g_clear_error(&c->error);
+  g_free(c);
+}
+
+/* The writes up to seq are synced (error: how that went): the waiters whose
+ * writes that covers are called, in order. */
+static void
+reached(NcStoreBatch *b, guint64 seq, const GError *error)
+{
+  if (seq > b->durable)
+    b->durable = seq;
+  Waiter *w;
+  while ((w = g_queue_peek_head(&b->waiters)) != NULL && w->seq <= b->durable) {
+    g_queue_pop_head(&b->waiters);
+    w->func(w->data, error);
+    g_free(w);
+  }
+}
+
+static void start_commit(NcStoreBatch *b);
+
+/* Main thread: the commit's thread is done (or about to be: joined here). */
+static void
+finish(NcStoreBatch *b, Commit *c)
+{
+  g_thread_join(g_steal_pointer(&c->thread));
+  c->batch = NULL;
+  b->inflight = NULL;
+  if (c->error)
+    g_warning("%s: the changes are made but may not survive a power loss", c->error->message);
+  /* The next commit first, so its syncs overlap the replies sent below. */
+  start_commit(b);
+  reached(b, c->seq, c->error);
+  commit_unref(c);
+}
+
+static gboolean
+commit_done(gpointer data)
+{
+  Commit *c = data;
+  if (c->batch) /* not already finished by nc_store_batch_flush() */
+    finish(c->batch, c);
+  commit_unref(c);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+commit_thread(gpointer data)
+{
+  Commit *c = data;
+  sync_lists(c->files, c->dirs, &c->error);
+  /* The main loop's context: the daemon runs on the default one. */
+  g_idle_add_full(G_PRIORITY_DEFAULT, commit_done, c, NULL);
+  return NULL;
+}
+
+static void
+start_commit(NcStoreBatch *b)
+{
+  if (b->inflight || !nc_store_batch_pending(b))
+    return;
+  Commit *c = take(b);
+  c->refs = 2;
+  b->inflight = c;
+  c->thread = g_thread_new("nc-commit", commit_thread, c);
+}
+
+void
+nc_store_batch_commit_async(NcStoreBatch *b)
+{
+  start_commit(b);
+}
+
+void
+nc_store_batch_when_durable(NcStoreBatch *b, NcStoreDurableFunc func, gpointer data)
+{
+  if (b->noted <= b->durable) { /* nothing noted is unsynced: no waiter is queued either */
+    func(data, NULL);
+    return;
+  }
+  Waiter *w = g_new(Waiter, 1);
+  *w = (Waiter){ .seq = b->noted, .func = func, .data = data };
+  g_queue_push_tail(&b->waiters, w);
+}
+
+void
+nc_store_batch_flush(NcStoreBatch *b)
+{
+  while (b->inflight) /* joins it; finish() starts the next one, if anything is noted */
+    finish(b, b->inflight);
+  g_autoptr(GError) error = NULL;
+  if (nc_store_batch_pending(b) && !nc_store_batch_commit(b, &error))
+    g_warning("%s: the changes are made but may not survive a power loss", error->message);
+  reached(b, b->noted, error);
+}
+
+gboolean
+nc_store_batch_commit(NcStoreBatch *b, GError **error)
+{
+  gboolean ok = sync_lists(b->files, b->dir_order, error);
   g_ptr_array_set_size(b->files, 0);
   g_ptr_array_set_size(b->dir_order, 0);
   g_hash_table_remove_all(b->dirs);
@@ -253,7 +408,7 @@ nc_store_save_config(const NcPaths *paths, const NcNetworkDef *def, GError **err
   if (!nc_store_write_atomic_volatile(path, xml, -1, 0600, error))
     return FALSE;
   g_ptr_array_add(paths->batch->files, g_strdup(path));
-  note_dir(paths->batch, paths->config_dir);
+  note_dir(paths->batch, paths->config_dir); /* counts the write */
   return TRUE;
 }
 

@@ -18,21 +18,33 @@ struct _NcWriteQueue {
   NcStoreBatch *batch; /* borrowed (the daemon's paths own it), or NULL */
   gboolean in_slice;
   GArray *held;       /* of Held: replies waiting for the group's commit */
+  guint waiting;      /* groups of held replies waiting for their commit to end */
   gint64 group_start; /* when the first slice since the last commit began; 0: none */
 };
 
-/* Sends the held replies in order; commit_error NULL once they are durable. */
+typedef struct {
+  NcWriteQueue *queue;
+  GArray *held; /* of Held */
+} Group;
+
+/* Sends held replies in order; commit_error NULL once they are durable. */
 static void
-release_held(NcWriteQueue *q, const GError *commit_error)
+send_all(GArray *held, const GError *commit_error)
 {
-  if (q->held->len == 0)
-    return;
-  g_autoptr(GArray) held = g_steal_pointer(&q->held);
-  q->held = g_array_new(FALSE, FALSE, sizeof(Held));
   for (guint i = 0; i < held->len; i++) {
     Held *h = &g_array_index(held, Held, i);
     h->send(h->data, commit_error);
   }
+}
+
+static void
+group_durable(gpointer data, const GError *commit_error)
+{
+  Group *g = data;
+  g->queue->waiting--;
+  send_all(g->held, commit_error);
+  g_array_unref(g->held);
+  g_free(g);
 }
 
 /* Jobs for up to this long per dispatch (at least one), then back to the
@@ -50,18 +62,28 @@ release_held(NcWriteQueue *q, const GError *commit_error)
  * plus the commit. */
 #define GROUP_US 10000
 
-/* Makes the group's writes durable and sends its held replies. */
+/* Ends the group: its writes are synced off the main loop (store.h) and its
+ * held replies sent when that is done. */
 static void
 commit(NcWriteQueue *q)
 {
-  g_autoptr(GError) error = NULL;
-
   q->group_start = 0;
-  if (q->batch != NULL && nc_store_batch_pending(q->batch)
-      && !nc_store_batch_commit(q->batch, &error))
-    g_warning("%s: %s: the changes are made but may not survive a power loss", q->name,
-              error->message);
-  release_held(q, error);
+  if (q->held->len == 0 && q->batch == NULL)
+    return;
+  if (q->batch == NULL) {
+    send_all(q->held, NULL);
+    g_array_set_size(q->held, 0);
+    return;
+  }
+  if (q->held->len > 0) {
+    Group *g = g_new(Group, 1);
+    g->queue = q;
+    g->held = g_steal_pointer(&q->held);
+    q->held = g_array_new(FALSE, FALSE, sizeof(Held));
+    q->waiting++;
+    nc_store_batch_when_durable(q->batch, group_durable, g);
+  }
+  nc_store_batch_commit_async(q->batch);
 }
 
 static gboolean
@@ -112,7 +134,9 @@ nc_write_queue_new(const char *name, NcStoreBatch *batch)
 void
 nc_write_queue_reply(NcWriteQueue *q, NcWriteReplyFunc send, gpointer data)
 {
-  if (q == NULL || !q->in_slice || (q->held->len == 0 && !nc_store_batch_pending(q->batch))) {
+  /* Held behind an earlier group still waiting too: replies keep their order. */
+  if (q == NULL || !q->in_slice
+      || (q->held->len == 0 && q->waiting == 0 && !nc_store_batch_pending(q->batch))) {
     send(data, NULL);
     return;
   }
@@ -157,8 +181,10 @@ nc_write_queue_free(NcWriteQueue *q)
     g_free(job);
   }
   /* Replies held by a group the jobs above did not finish: its changes are
-   * made, so they are made durable and answered. */
+   * made, so they are made durable and answered, now. */
   commit(q);
+  if (q->batch != NULL)
+    nc_store_batch_flush(q->batch);
   g_array_unref(q->held);
   g_free(q->name);
   g_free(q);

@@ -37,11 +37,12 @@ typedef void (*NcWriteReplyFunc)(gpointer data, const GError *commit_error);
  * queue is empty or after a few milliseconds of slices (NULL: none). */
 NcWriteQueue *nc_write_queue_new(const char *name, NcStoreBatch *batch);
 /* For the front ends' replies to changes: while a job of the queue runs and
- * the group has writes not yet durable, the reply is held and sent after the
- * group's commit, in the order held; otherwise send runs at once (NULL). So
- * a change's reply never says "done" of a definition that is not on disk,
- * and a reply held once keeps every later reply of the group behind it (they
- * may depend on it). */
+ * the group has writes not yet durable, or an earlier group's replies still
+ * wait for their commit, the reply is held and sent after the group's
+ * commit (which runs off the main loop, store.h), in the order held;
+ * otherwise send runs at once (NULL). So a change's reply never says "done"
+ * of a definition that is not on disk, and a reply held once keeps every
+ * later reply behind it (they may depend on it). */
 void nc_write_queue_reply(NcWriteQueue *queue, NcWriteReplyFunc send, gpointer data);
 /* Calls every pending job with run FALSE, then frees the queue. */
 void nc_write_queue_free(NcWriteQueue *queue);

@@ -257,6 +257,23 @@ define_job(gpointer data, gboolean run)
   g_string_append(ctx->log, "job end;");
 }
 
+static void
+plain_reply(gpointer data, const GError *commit_error)
+{
+  QueueCtx *ctx = data;
+  g_assert_no_error(commit_error);
+  g_string_append(ctx->log, "plain reply;");
+}
+
+static void
+plain_job(gpointer data, gboolean run)
+{
+  QueueCtx *ctx = data;
+  g_assert_true(run);
+  g_string_append(ctx->log, "plain;");
+  nc_write_queue_reply(ctx->queue, plain_reply, ctx);
+}
+
 /* The write queue opens a batch around its slice and sends the replies held
  * during it after the commit, in order; outside a slice a reply goes at once. */
 static void
@@ -271,10 +288,24 @@ test_group_commit_queue(Fixture *f, gconstpointer data)
 
   nc_write_queue_push(ctx.queue, define_job, &ctx);
   nc_write_queue_push(ctx.queue, define_job, &ctx);
-  for (int i = 0; i < 100 && nc_write_queue_length(ctx.queue) > 0; i++)
-    g_main_context_iteration(NULL, FALSE);
-  g_main_context_iteration(NULL, FALSE);
+  /* The commit runs on its own thread; its end comes back to the loop. */
+  gint64 deadline = g_get_monotonic_time() + 10 * G_TIME_SPAN_SECOND;
+  while (!g_str_has_suffix(log->str, "reply;reply;") && g_get_monotonic_time() < deadline)
+    g_main_context_iteration(NULL, nc_write_queue_length(ctx.queue) == 0);
   g_assert_cmpstr(log->str, ==, "define;job end;define;job end;reply;reply;");
+
+  /* A reply of a change without writes, while a group's commit still runs,
+   * waits behind that group's replies. */
+  g_string_truncate(log, 0);
+  nc_write_queue_push(ctx.queue, define_job, &ctx);
+  while (nc_write_queue_length(ctx.queue) > 0 && g_get_monotonic_time() < deadline)
+    g_main_context_iteration(NULL, FALSE);
+  nc_write_queue_push(ctx.queue, plain_job, &ctx);
+  while (!g_str_has_suffix(log->str, "plain reply;") && g_get_monotonic_time() < deadline)
+    g_main_context_iteration(NULL, nc_write_queue_length(ctx.queue) == 0);
+  /* Either the commit ended before the plain job ran, or its reply waited. */
+  if (!g_str_equal(log->str, "define;job end;reply;plain;plain reply;"))
+    g_assert_cmpstr(log->str, ==, "define;job end;plain;reply;plain reply;");
 
   g_string_truncate(log, 0);
   nc_write_queue_reply(ctx.queue, held_reply, &ctx);

@@ -128,12 +128,12 @@ def run_load(env, client):
     bus.call(shared, rb.NETWORK, "Create")
     # Warm-up: a short run, so one-time allocations (GDBus, object paths,
     # the deletion worker) are not counted as growth.
+    links_before = links()
     subprocess.run([*client, "--clients", str(min(clients, 8)), "--seconds", "1", "--tag", "lw"],
                    env=env.env, capture_output=True, timeout=120)
-    wait_for("the warm-up's TAPs to go",
-             lambda: not [n for n in os.listdir("/sys/class/net") if n.startswith("ncgone-")],
-             timeout=30, interval=0.2)
-    links_before = links()
+    # Detached TAPs are deleted by netctld's worker a moment after the reply.
+    wait_for("the warm-up's TAPs to go", lambda: links() == links_before, timeout=30,
+             interval=0.2)
     fd0, rss0 = fds(pid), rb.rss_kb(pid)
     targets0 = fd_targets(pid)
     samples = []
@@ -191,8 +191,15 @@ def run_load(env, client):
     # Nothing left: every client undefined its network and deleted its port.
     assert sorted(n["name"] for n in env.json_list("--all")) == ["load"], env.json_list("--all")
     assert bus.call(shared, rb.NETWORK, "ListPorts", "(u)", (0,))[0] == []
-    wait_for("the detached TAPs to go", lambda: links() == links_before, timeout=30,
-             interval=0.2)
+    try:
+        wait_for("the detached TAPs to go", lambda: links() == links_before, timeout=30,
+                 interval=0.2)
+    except AssertionError:
+        left = sorted(set(links()) - set(links_before))
+        detail = subprocess.run(["ip", "-d", "link", "show", "dev", left[0]], capture_output=True,
+                                text=True).stdout if left else ""
+        raise AssertionError(f"links left after the run: {left[:20]} ({len(left)})\n{detail}"
+                             f"{env.read_log()[-2000:]}") from None
     # Flat: no more descriptors once the clients are gone (D-Bus clients'
     # connections are the bus's; libvirt-protocol ones are netctld's and are
     # closed when the clients hang up), RSS within the slack. Fewer
