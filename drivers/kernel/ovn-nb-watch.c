@@ -28,6 +28,7 @@ struct _NcOvnNbWatch {
   GCancellable *cancel; /* of the connection's operations; replaced per connection */
   GSocketConnection *conn;
   GString *in;
+  NcJsonFrame frame; /* how far w->in is scanned */
   char chunk[65536];
   guint backoff_ms;
   guint retry_id, probe_id;
@@ -92,6 +93,7 @@ drop_connection(NcOvnNbWatch *w, const char *why)
   g_clear_object(&w->cancel);
   close_connection(w);
   g_string_truncate(w->in, 0);
+  w->frame = (NcJsonFrame){ 0 };
   g_clear_handle_id(&w->probe_id, g_source_remove);
   if (!w->retry_id) {
     w->retry_id = g_timeout_add_once(w->backoff_ms, (GSourceOnceFunc)connect_next, w);
@@ -107,32 +109,6 @@ refuse_message(NcOvnNbWatch *w, const char *why)
   g_warning("OVN NB monitor: a message from %s was refused (%s); the connection is dropped",
             w->remote ? w->remote : "the NB", why);
   drop_connection(w, why);
-}
-
-/* The length of the first complete JSON object in buf, 0 if incomplete. */
-static gsize
-object_length(const char *buf, gsize len)
-{
-  int depth = 0;
-  gboolean in_str = FALSE, esc = FALSE;
-  for (gsize i = 0; i < len; i++) {
-    char c = buf[i];
-    if (in_str) {
-      if (esc)
-        esc = FALSE;
-      else if (c == '\\')
-        esc = TRUE;
-      else if (c == '"')
-        in_str = FALSE;
-    } else if (c == '"') {
-      in_str = TRUE;
-    } else if (c == '{' || c == '[') {
-      depth++;
-    } else if ((c == '}' || c == ']') && --depth == 0) {
-      return i + 1;
-    }
-  }
-  return 0;
 }
 
 static void
@@ -255,17 +231,18 @@ on_read(GObject *source, GAsyncResult *res, gpointer data)
   }
   w->last_rx = g_get_monotonic_time();
   g_string_append_len(w->in, w->chunk, n);
-  gsize len;
-  while ((len = object_length(w->in->str, w->in->len)) > 0) {
+  gssize len;
+  while ((len = nc_json_frame_next(&w->frame, w->in->str, w->in->len, NC_JSON_MAX_DEPTH)) != 0) {
     /* json-glib's parser recurses once per level */
-    if (nc_json_check_depth(w->in->str, (gssize)len, NC_JSON_MAX_DEPTH) < 0) {
+    if (len < 0) {
       refuse_message(w, "its JSON nests deeper than 64 levels");
       return;
     }
     g_autoptr(JsonParser) parser = json_parser_new();
-    gboolean ok = json_parser_load_from_data(parser, w->in->str, (gssize)len, NULL);
+    gboolean ok = json_parser_load_from_data(parser, w->in->str, len, NULL);
     JsonNode *root = ok ? json_parser_get_root(parser) : NULL;
-    g_string_erase(w->in, 0, (gssize)len);
+    g_string_erase(w->in, 0, len);
+    w->frame = (NcJsonFrame){ 0 };
     if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
       refuse_message(w, "it is not a JSON object");
       return;

@@ -174,38 +174,6 @@ write_all(int fd, const char *buf, gsize len)
   return 0;
 }
 
-/* Length of the first complete JSON object at the start of buf (leading
- * whitespace included), 0 when it is not complete yet. */
-static gsize
-object_length(const char *buf, gsize len)
-{
-  int depth = 0;
-  gboolean in_string = FALSE, escape = FALSE, started = FALSE;
-  for (gsize i = 0; i < len; i++) {
-    char c = buf[i];
-    if (in_string) {
-      if (escape)
-        escape = FALSE;
-      else if (c == '\\')
-        escape = TRUE;
-      else if (c == '"')
-        in_string = FALSE;
-      continue;
-    }
-    if (c == '"') {
-      in_string = TRUE;
-    } else if (c == '{' || c == '[') {
-      depth++;
-      started = TRUE;
-    } else if (c == '}' || c == ']') {
-      depth--;
-      if (started && depth == 0)
-        return i + 1;
-    }
-  }
-  return 0;
-}
-
 /* Reads messages from fd (buf holds what was read and not used yet) until
  * a reply; answers "echo" requests. *ret_id and *ret_reply get the reply's
  * id and root object node. */
@@ -213,15 +181,17 @@ static int
 read_reply(int fd, GString *buf, gint64 deadline, gint64 *ret_id, JsonNode **ret_reply)
 {
   char chunk[16384];
+  NcJsonFrame frame = { 0 };
   for (;;) {
-    gsize len;
-    while ((len = object_length(buf->str, buf->len)) > 0) {
-      if (nc_json_check_depth(buf->str, (gssize)len, OVSDB_JSON_MAX_DEPTH) < 0)
+    gssize len;
+    while ((len = nc_json_frame_next(&frame, buf->str, buf->len, OVSDB_JSON_MAX_DEPTH)) != 0) {
+      if (len < 0)
         return -EOVERFLOW;
       g_autoptr(JsonParser) parser = json_parser_new();
-      if (!json_parser_load_from_data(parser, buf->str, (gssize)len, NULL))
+      if (!json_parser_load_from_data(parser, buf->str, len, NULL))
         return -EBADMSG;
-      g_string_erase(buf, 0, (gssize)len);
+      g_string_erase(buf, 0, len);
+      frame = (NcJsonFrame){ 0 };
       JsonNode *root = json_parser_get_root(parser);
       if (!root || !JSON_NODE_HOLDS_OBJECT(root))
         return -EBADMSG;

@@ -66,6 +66,34 @@ nc_file_read_bounded(const char *path, gsize max_size, char **ret_contents, gsiz
   return 0;
 }
 
+gssize
+nc_json_frame_next(NcJsonFrame *f, const char *buf, gsize len, guint max_depth)
+{
+  for (; f->pos < len; f->pos++) {
+    char c = buf[f->pos];
+    if (f->in_string) {
+      if (f->escape)
+        f->escape = FALSE;
+      else if (c == '\\')
+        f->escape = TRUE;
+      else if (c == '"')
+        f->in_string = FALSE;
+      continue;
+    }
+    if (c == '"') {
+      f->in_string = TRUE;
+    } else if (c == '{' || c == '[') {
+      if (++f->depth > max_depth)
+        return -EOVERFLOW;
+      f->started = TRUE;
+    } else if ((c == '}' || c == ']') && f->depth > 0) {
+      if (--f->depth == 0 && f->started)
+        return (gssize)++f->pos;
+    }
+  }
+  return 0;
+}
+
 int
 nc_json_check_depth(const char *text, gssize len, guint max_depth)
 {

@@ -31,6 +31,24 @@ int nc_file_read_bounded(const char *path, gsize max_size, char **ret_contents, 
  * scanner, not a validator: malformed text is left to the parser. */
 int nc_json_check_depth(const char *text, gssize len, guint max_depth);
 
+/* Frames a stream of JSON objects (OVSDB's JSON-RPC: one object after
+ * another, no delimiter), incrementally: each call resumes where the last
+ * stopped, so a message that arrives in many reads is scanned once (a
+ * rescan per read made a 16 MiB monitor reply cost gigabytes of scanning on
+ * the main loop). The depth is capped as it is scanned. Reset (zero it) when
+ * the buffer's start changes. */
+typedef struct {
+  gsize pos;   /* scanned up to here */
+  guint depth; /* of [ and { open at pos */
+  gboolean in_string, escape, started;
+} NcJsonFrame;
+
+/* buf: the stream's unconsumed bytes (grown, never changed, since the
+ * frame's last reset). > 0: the length of the first complete object (leading
+ * whitespace included; consume it and reset); 0: not complete yet;
+ * -EOVERFLOW: it nests deeper than max_depth. */
+gssize nc_json_frame_next(NcJsonFrame *frame, const char *buf, gsize len, guint max_depth);
+
 /* Makes a JSON text read from a file ready for json-glib: -EOVERFLOW when it
  * nests deeper than NC_JSON_MAX_DEPTH; else 0, with *ret_valid set to a copy
  * whose invalid UTF-8 became U+FFFD when there was any (json-glib refuses

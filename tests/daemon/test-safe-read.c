@@ -131,6 +131,36 @@ test_bounded(Fixture *f, gconstpointer data)
   g_assert_cmpstr(nc_file_refusal_reason(-ELOOP), ==, "it is a symbolic link");
 }
 
+/* The OVSDB stream framer: fed a byte at a time it finds each object once
+ * (strings with brackets and escaped quotes skipped), and refuses a message
+ * nesting too deep as soon as it is seen. */
+static void
+test_json_frame(void)
+{
+  static const char stream[] = " {\"a\":\"}]\\\"{\",\"b\":[1,{\"c\":2}]}\n[3]{}";
+  static const char *const expect[] = { " {\"a\":\"}]\\\"{\",\"b\":[1,{\"c\":2}]}", "\n[3]", "{}" };
+  NcJsonFrame frame = { 0 };
+  gsize start = 0, found = 0;
+  for (gsize end = start + 1; end <= strlen(stream); end++) {
+    gssize n = nc_json_frame_next(&frame, stream + start, end - start, 8);
+    g_assert_cmpint(n, >=, 0);
+    if (n == 0)
+      continue;
+    g_assert_cmpuint(found, <, G_N_ELEMENTS(expect));
+    g_autofree char *got = g_strndup(stream + start, (gsize)n);
+    g_assert_cmpstr(got, ==, expect[found]);
+    found++;
+    start += (gsize)n;
+    frame = (NcJsonFrame){ 0 };
+  }
+  g_assert_cmpuint(found, ==, G_N_ELEMENTS(expect));
+
+  frame = (NcJsonFrame){ 0 };
+  g_assert_cmpint(nc_json_frame_next(&frame, "[[[", 3, 2), ==, -EOVERFLOW);
+  frame = (NcJsonFrame){ 0 };
+  g_assert_cmpint(nc_json_frame_next(&frame, "[[", 2, 2), ==, 0);
+}
+
 static void
 test_json_depth(void)
 {
@@ -347,6 +377,7 @@ main(int argc, char **argv)
   g_test_init(&argc, &argv, NULL);
   g_test_add("/safe-read/bounded", Fixture, NULL, fixture_set_up, test_bounded, fixture_tear_down);
   g_test_add_func("/safe-read/json-depth", test_json_depth);
+  g_test_add_func("/safe-read/json-frame", test_json_frame);
   g_test_add_func("/safe-read/sanitize", test_sanitize);
   g_test_add("/safe-read/lease-db", Fixture, NULL, fixture_set_up, test_lease_db,
              fixture_tear_down);
