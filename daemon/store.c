@@ -32,7 +32,7 @@ struct _Commit {
   guint64 seq;         /* the writes up to this one are in it */
   GError *error;       /* the first failure, set by the thread */
   GThread *thread;
-  gint refs;           /* the batch's and the completion idle's */
+  gint refs; /* the batch's and the completion idle's */
 };
 
 typedef struct {
