@@ -39,7 +39,8 @@ alone (tap-relay.py holds its TAP, as a VMM would) pings its gateway every
 
 Run: crash-ports.py SCENARIO (meson: robust-crash-ports, robust-crash-kinds,
 robust-crash-hostdev; each about 10-25 s here). Knobs:
-NETCTL_CRASH_SEED (replay a run: the seed is logged),
+NETCTL_CRASH_SEED (replay a run: the seed is logged), NETCTL_CRASH_KINDS
+(k1,k2,...: networks 1, 2, ... of these kinds before the scenario's own),
 NETCTL_CRASH_PORTS_ITERATIONS (default 10), NETCTL_CRASH_PORTS_NETS (default
 20, at most 20), NETCTL_CRASH_PORTS_MAX (default 200 ports).
 The long soak: NETCTL_CRASH_SOAK=1 makes the default 60 iterations, kills
@@ -153,7 +154,9 @@ LAYOUT = {"cycle": ("isolated", "nat", "isolated-ip"), "first": ()}
 def kind(i):
     if i == 0:
         return "host"
-    first = LAYOUT["first"]
+    # NETCTL_CRASH_KINDS=k1,k2,...: these kinds first (to hammer one kind)
+    first = tuple(k for k in os.environ.get("NETCTL_CRASH_KINDS", "").split(",") if k in KINDS) \
+        + LAYOUT["first"]
     if i - 1 < len(first):
         return first[i - 1]
     cycle = LAYOUT["cycle"]
@@ -255,8 +258,9 @@ class Model:
     host (the update's DHCP host in the definition)}; ports: uuid -> {net,
     mac, path}."""
 
-    def __init__(self, n):
+    def __init__(self, n, attach_weight=5):
         self.n = n
+        self.attach_weight = attach_weight
         self.nets = {f"cp{i}": None for i in range(n)}
         self.ports = {}
         self.serial = 0
@@ -283,7 +287,7 @@ class Model:
             if traits(i).get("update"):
                 ops += ["update"]
         if st["active"]:
-            ops += ["destroy"] + ["attach"] * (5 if room else 0)
+            ops += ["destroy"] + ["attach"] * (self.attach_weight if room else 0)
         else:
             ops += ["start"] * 3
         ops += ["detach"] * (2 if mine else 0)
@@ -522,7 +526,8 @@ def check_macvtap(env, name, u, p, l, active, bad):
                    f"on {l.get('link')} (want macvtap {want} on one of {uplinks(i)})")
     node = os.path.join(env.devdir, f"tap{l['ifindex']}")
     if p["chardev"] != node or not os.path.exists(node):
-        bad.append(f"port {u} of {name}: character device {p['chardev']!r}, "
+        bad.append(f"port {u} of {'running' if active else 'stopped'} {name}: character "
+                   f"device {p['chardev']!r}, "
                    f"{node} {'exists' if os.path.exists(node) else 'is missing'}")
     if active and not p["plugged"]:
         bad.append(f"port {u} of running {name} is not plugged")
@@ -553,8 +558,9 @@ def check_devices(env, seen, all_links, bad):
             bad.append(f"port {u} of {name} has no device")
             continue
         l = all_links.get(dev)
+        state = "running" if seen[name]["active"] else "stopped"
         if l is None:
-            bad.append(f"port {u} of {name}: its {pk} {dev} is missing")
+            bad.append(f"port {u} of {state} {name}: its {pk} {dev} is missing")
             continue
         if l.get("ifalias") != ALIAS + u:
             bad.append(f"port {u} of {name}: {dev} carries alias {l.get('ifalias')!r}")
@@ -820,6 +826,21 @@ def sync_model(model, seen, inflight):
 
 # -- the guest -------------------------------------------------------------------------
 
+def guest_path_state(env, tap):
+    """What the guest's path to its gateway looks like: its TAP, the
+    bridge, netctl's nft chains for the bridge."""
+    out = []
+    for cmd in (["ip", "-d", "link", "show", tap], ["ip", "addr", "show", GUEST_BRIDGE],
+                ["bridge", "link", "show", "dev", tap], ["nft", "list", "ruleset"]):
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        text = r.stdout + r.stderr
+        if cmd[0] == "nft":
+            text = "\n".join(l for l in text.splitlines() if GUEST_BRIDGE in l or "table" in l
+                             or "chain" in l and "nccp" not in l)
+        out.append("$ " + " ".join(cmd) + "\n" + text[-3000:])
+    return "\n".join(out)
+
+
 class Guest:
     """A network namespace whose eth0 is relayed to the port's TAP, pinging
     its gateway every PING_INTERVAL s for the whole run."""
@@ -858,11 +879,31 @@ class Guest:
     def start_ping(self):
         self.ping = self.env.spawn(self.cmd("busybox", "ping", "-i", str(PING_INTERVAL), GUEST_GW),
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.replies, self.out = [time.monotonic()], []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for line in self.ping.stdout:
+            self.out.append(line)
+            if "bytes from" in line:
+                self.replies.append(time.monotonic())
+
+    def silent_for(self):
+        """Seconds since the last reply (or the ping's start)."""
+        return time.monotonic() - self.replies[-1]
+
+    def longest_gap(self):
+        """(start, end) of the longest time without a reply."""
+        times = self.replies + [time.monotonic()]
+        return max(zip(times, times[1:]), key=lambda g: g[1] - g[0])
 
     def stop_ping(self):
         """(transmitted, received)."""
         self.ping.send_signal(signal.SIGINT)
-        out, _ = self.ping.communicate(timeout=15)
+        self.ping.wait(15)
+        self.reader.join(15)
+        out = "".join(self.out)
         m = re.search(r"(\d+) packets transmitted, (\d+) packets received", out)
         assert m, f"no ping statistics in {out[-500:]!r}"
         return int(m.group(1)), int(m.group(2))
@@ -892,9 +933,21 @@ def check_all(env, model, inflight, guest_tap, where, timeout=10):
         # they are in the log, then its tail.
         named = set(re.findall(r"port ([0-9a-f-]{36})", " ".join(last)))
         about = [l for l in log.splitlines() if any(u in l for u in named)
-                 or "not plugged" in l or "WARNING" in l]
+                 or "not plugged" in l or "WARNING" in l or "earlier netctld" in l
+                 or "kernel: " in l and "macvtap" in l]
+        # What the killed daemon was doing.
+        prev = os.path.join(env.tmp, f"netctld.{env.daemon_runs - 1}.log")
+        if os.path.exists(prev):
+            with open(prev, errors="replace") as f:
+                about = ["(killed daemon) " + l for l in f.read().splitlines()[-12:]] + about
+        # The port devices as the kernel has them (macvtaps: on which uplink).
+        devs = [f"{n} {l.get('linkinfo', {}).get('info_kind')} on {l.get('link')} "
+                f"group {l.get('group')} {l.get('ifalias', '')}" for n, l in links().items()
+                if l.get("linkinfo", {}).get("info_kind") == "macvtap"
+                or l.get("ifalias", "").startswith(ALIAS)]
         raise AssertionError(f"{where}:\n  " + "\n  ".join(last) + "\n"
-                             + "\n".join(about[-40:]) + "\n...\n" + log[-4000:]) from None
+                             + "\n".join(about[-40:]) + "\nkernel:\n  " + "\n  ".join(devs)
+                             + "\n...\n" + log[-4000:]) from None
 
 
 def need(*tools):
@@ -1059,7 +1112,9 @@ def crash_loop(env, name, extra):
     guest.reaches()
     guest_tap = (gtap, env.link(gtap)["ifindex"])
 
-    model = Model(nets)
+    # A soak leans to attaching: undefining a stopped network and destroying
+    # a transient one take their ports, so the count settles near 100.
+    model = Model(nets, attach_weight=20 if soak else 5)
     head_start(bus, model, rng, nets)
     bus.close()
     check_all(env, model, None, guest_tap, "before the first kill")
@@ -1071,12 +1126,18 @@ def crash_loop(env, name, extra):
     in_flight, restarts, refusals, most_ports = {}, [], {}, len(model.ports)
     it = 0
     # A soak goes on (bounded) until the ports have reached their most.
+    starts, silent = [], None
     while it < iterations or (soak and most_ports < max_ports and it < 4 * iterations):
+        starts.append(time.monotonic())
         inflight, took = kill_and_restart(env, model, rng, knob, extra, guest_tap, refusals, it)
         if inflight:
             in_flight[inflight[0]] = in_flight.get(inflight[0], 0) + 1
         restarts.append(took)
         most_ports = max(most_ports, len(model.ports))
+        if silent is None and guest.silent_for() > max(restarts) + 2:
+            silent = (it, inflight and inflight[:2], guest_path_state(env, gtap))
+            log(f"{name}: the guest has had no reply for {guest.silent_for():.1f} s at "
+                f"iteration {it} (killed during {silent[1]}):\n{silent[2]}")
         it += 1
 
     sent, got = guest.stop_ping()
@@ -1087,7 +1148,11 @@ def crash_loop(env, name, extra):
     log(f"{name}: guest ping {got}/{sent} across {it} kills "
         f"(lost {sent - got}, at most {allowed} allowed; restarts took "
         f"{min(restarts):.2f}-{max(restarts):.2f} s)")
-    assert sent - got <= allowed, f"the guest lost {sent - got} of {sent} pings"
+    gap = guest.longest_gap()
+    gap_it = max([i for i, t in enumerate(starts) if t <= gap[0]], default=-1)
+    assert sent - got <= allowed, (
+        f"the guest lost {sent - got} of {sent} pings; its longest time without a reply "
+        f"was {gap[1] - gap[0]:.1f} s from iteration {gap_it}; first seen silent: {silent}")
     guest.reaches(timeout=10)
     if soak:
         assert most_ports >= max_ports, f"the soak reached only {most_ports} ports"
