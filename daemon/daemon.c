@@ -311,6 +311,20 @@ load_status(NcDaemon *daemon)
     adopt_one(daemon, records->pdata[i]);
 }
 
+/* The driver's records beside the ports (a VF's claim) brought in line with
+ * them, for running and stopped networks alike. */
+static void
+recover_ports(NcDaemon *daemon, NcNetwork *net)
+{
+  const NcForwardDriver *driver = nc_forward_driver_for(net->def, NULL);
+  if (!driver || !driver->ports_recover)
+    return;
+  g_autoptr(GPtrArray) defs = g_ptr_array_new();
+  for (guint i = 0; net->ports && i < net->ports->len; i++)
+    g_ptr_array_add(defs, ((NcPort *)net->ports->pdata[i])->def);
+  driver->ports_recover(&daemon->env, net->def, defs);
+}
+
 /* Ports the previous daemon recorded: those of running networks are checked
  * and plugged in (a TAP of ours that vanished is made again); those of
  * stopped networks wait for the next start. */
@@ -321,6 +335,7 @@ load_ports(NcDaemon *daemon)
   for (guint i = 0; i < nets->len; i++) {
     NcNetwork *net = nets->pdata[i];
     nc_network_ports_load(net);
+    recover_ports(daemon, net);
     if (net->active && nc_network_port_count(net) > 0)
       nc_network_ports_plug_all(net);
   }

@@ -140,6 +140,12 @@ typedef struct {
    * it is taken over here. NULL: port_adopt. */
   gboolean (*port_reclaim)(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
                            NcNetworkPortDef *port, NcPortDevice *dev, GError **error);
+  /* At daemon start, for every network of the kind (running or not) once the
+   * ports on record are loaded (ports: their NcNetworkPortDef*), before any
+   * is plugged: what the kind keeps per port beside the port's status file
+   * is brought in line with the ports a daemon killed mid-allocation or
+   * mid-release left. Logs what it repairs. May be NULL. */
+  void (*ports_recover)(const NcDriverEnv *env, const NcNetworkDef *def, GPtrArray *ports);
 } NcForwardDriver;
 
 /* The driver for the definition's kind, or NULL with NC_ERROR_NO_SUPPORT

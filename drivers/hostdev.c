@@ -15,6 +15,14 @@
  * (GKeyFile: port, pf, vf, driver, mac, vlan), written atomically before
  * the port exists and removed after release, so it survives a netctld
  * restart (hostdev ports carry no device of netctl's, hence no .tap file).
+ * The claim cannot follow the port's status file (it must record the VF
+ * before the VF is touched), nor can release wait for the status file to go
+ * (the core removes it after port_free): a daemon killed in between leaves a
+ * claim of a port never recorded, or a port whose VF was given back, with
+ * or without its claim. Both are repaired at the next start
+ * (ports_recover, for stopped networks too, and port_adopt): the claim's
+ * VF is given back as release does; the port's VF is set up for it again
+ * as alloc does (a port that exists keeps a usable VF).
  * A reclaimed port (RECLAIM: a running guest's VF) must name a VF of the
  * pool that no other port holds; its state file is the claim alone.
  *
@@ -122,8 +130,8 @@ read_pool(const NcDriverEnv *env, const NcNetworkDef *def, GArray **ret_pool, GE
     PoolVf p = { 0 };
     nc_pci_addr_format(a->domain, a->bus, a->slot, a->function, p.addr);
     if (nc_sriov_vf_of_addr(env->kernel, p.addr, p.pf, &p.index) < 0) {
-      g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
-                  "network '%s': PCI device %s is %s", def->name, p.addr,
+      g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID, "network '%s': PCI device %s is %s",
+                  def->name, p.addr,
                   nc_pci_exists(env->kernel, p.addr) ? "not an SR-IOV VF (no physfn)"
                                                      : "not present (no such PCI device)");
       return FALSE;
@@ -230,8 +238,7 @@ vf_holder(const NcDriverEnv *env, const NcNetworkDef *def, const char *addr)
   g_autofree char *port = g_key_file_get_string(state, "vf", "port", NULL);
   if (g_str_equal(network, def->name))
     return g_strdup_printf("%s in use by port %s", addr, port ? port : "?");
-  return g_strdup_printf("%s in use by port %s of network '%s'", addr, port ? port : "?",
-                         network);
+  return g_strdup_printf("%s in use by port %s of network '%s'", addr, port ? port : "?", network);
 }
 
 /* Why vf cannot be taken, NULL when it can. */
@@ -266,8 +273,7 @@ save_claim(const NcDriverEnv *env, const NcNetworkDef *def, const char *addr, GK
   g_autofree char *dir = state_dir(env, def);
   g_autofree char *path = state_file(env, def, addr);
   int r = 0;
-  if (g_mkdir_with_parents(dir, 0700) < 0
-      || (r = nc_file_write_atomic(path, text, -1, 0600)) < 0) {
+  if (g_mkdir_with_parents(dir, 0700) < 0 || (r = nc_file_write_atomic(path, text, -1, 0600)) < 0) {
     g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR, "network '%s': cannot write %s: %s",
                 def->name, path, g_strerror(r < 0 ? -r : errno));
     return FALSE;
@@ -320,6 +326,71 @@ port_vlan(const NcNetworkDef *def, const NcNetworkPortDef *port, guint *ret_vlan
   return TRUE;
 }
 
+/* The MAC, VLAN and trust the port's VF is given. */
+static NcVfConfig
+port_config(const NcNetworkPortDef *port, guint vlan)
+{
+  return (NcVfConfig){ .mac = port->mac,
+                       .vlan = vlan,
+                       .spoofchk = -1,
+                       .trust = port->trust_guest_rx_filters == NC_TRISTATE_YES ? 1 : -1 };
+}
+
+/* Takes vf for the port: what release puts back is recorded first (the
+ * claim, so a crash in between still knows it), then the VF gets the port's
+ * MAC and VLAN and, in a managed pool, vfio-pci. On failure the VF is put
+ * back and the claim dropped. */
+static gboolean
+take_vf(const NcDriverEnv *env, const NcNetworkDef *def, const NcNetworkPortDef *port,
+        const PoolVf *vf, guint vlan, GError **error)
+{
+  char uuid[NC_UUID_STRING_LEN];
+  nc_uuid_format(port->uuid, uuid);
+  NcVfConfig orig = { .spoofchk = -1, .trust = -1 };
+  int r = nc_sriov_get_vf(env->kernel, vf->pf, vf->index, &orig);
+  if (r < 0)
+    g_debug("network '%s': cannot read VF %u of %s: %s", def->name, vf->index, vf->pf,
+            g_strerror(-r));
+  g_autofree char *orig_driver = NULL;
+  nc_pci_get_driver(env->kernel, vf->addr, &orig_driver);
+
+  g_autoptr(GKeyFile) kf = g_key_file_new();
+  char mac[18];
+  nc_mac_format(&orig.mac, mac);
+  g_key_file_set_string(kf, "vf", "port", uuid);
+  g_key_file_set_string(kf, "vf", "pf", vf->pf);
+  g_key_file_set_uint64(kf, "vf", "index", vf->index);
+  g_key_file_set_string(kf, "vf", "driver", orig_driver ? orig_driver : "");
+  g_key_file_set_string(kf, "vf", "mac", mac);
+  g_key_file_set_uint64(kf, "vf", "vlan", orig.vlan);
+  g_autofree char *path = state_file(env, def, vf->addr);
+  if (!save_claim(env, def, vf->addr, kf, error))
+    return FALSE;
+
+  NcVfConfig want = port_config(port, vlan);
+  r = set_vf(env, vf->pf, vf->index, &want);
+  if (r < 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
+                "network '%s': port %s: cannot set the MAC and VLAN of VF %u (%s) through PF "
+                "'%s': %s%s",
+                def->name, uuid, vf->index, vf->addr, vf->pf, g_strerror(-r),
+                r == -EAGAIN ? " (the VF stayed in reset through every retry)" : "");
+    g_unlink(path);
+    return FALSE;
+  }
+  if (managed(def) && (r = nc_pci_rebind(env->kernel, vf->addr, VFIO)) < 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
+                "network '%s': port %s: cannot bind VF %s to vfio-pci: %s", def->name, uuid,
+                vf->addr, g_strerror(-r));
+    set_vf(env, vf->pf, vf->index, &orig);
+    if (orig_driver)
+      nc_pci_rebind(env->kernel, vf->addr, "");
+    g_unlink(path);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean
 hostdev_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
                    NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
@@ -354,73 +425,29 @@ hostdev_port_alloc(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState 
                 pool->len, why->str);
     return FALSE;
   }
-
-  NcVfConfig orig = { .spoofchk = -1, .trust = -1 };
-  int r = nc_sriov_get_vf(env->kernel, vf->pf, vf->index, &orig);
-  if (r < 0)
-    g_debug("network '%s': cannot read VF %u of %s: %s", def->name, vf->index, vf->pf,
-            g_strerror(-r));
-  g_autofree char *orig_driver = NULL;
-  nc_pci_get_driver(env->kernel, vf->addr, &orig_driver);
-
-  /* Recorded first, so a crash in between still knows what to put back. */
-  g_autoptr(GKeyFile) kf = g_key_file_new();
-  char mac[18];
-  nc_mac_format(&orig.mac, mac);
-  g_key_file_set_string(kf, "vf", "port", uuid);
-  g_key_file_set_string(kf, "vf", "pf", vf->pf);
-  g_key_file_set_uint64(kf, "vf", "index", vf->index);
-  g_key_file_set_string(kf, "vf", "driver", orig_driver ? orig_driver : "");
-  g_key_file_set_string(kf, "vf", "mac", mac);
-  g_key_file_set_uint64(kf, "vf", "vlan", orig.vlan);
-  g_autofree char *path = state_file(env, def, vf->addr);
-  if (!save_claim(env, def, vf->addr, kf, error))
+  /* A daemon killed from here until the port's status file is written
+   * leaves a claim of a port that does not exist: ports_recover gives
+   * that VF back at the next start. */
+  if (!take_vf(env, def, port, vf, vlan, error))
     return FALSE;
-
-  NcVfConfig want = { .mac = port->mac, .vlan = vlan, .spoofchk = -1,
-                      .trust = port->trust_guest_rx_filters == NC_TRISTATE_YES ? 1 : -1 };
-  r = set_vf(env, vf->pf, vf->index, &want);
-  if (r < 0) {
-    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
-                "network '%s': port %s: cannot set the MAC and VLAN of VF %u (%s) through PF "
-                "'%s': %s%s",
-                def->name, uuid, vf->index, vf->addr, vf->pf, g_strerror(-r),
-                r == -EAGAIN ? " (the VF stayed in reset through every retry)" : "");
-    g_unlink(path);
-    return FALSE;
-  }
-  if (managed(def) && (r = nc_pci_rebind(env->kernel, vf->addr, VFIO)) < 0) {
-    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
-                "network '%s': port %s: cannot bind VF %s to vfio-pci: %s", def->name, uuid,
-                vf->addr, g_strerror(-r));
-    set_vf(env, vf->pf, vf->index, &orig);
-    if (orig_driver)
-      nc_pci_rebind(env->kernel, vf->addr, "");
-    g_unlink(path);
-    return FALSE;
-  }
   fill_plug(def, vf->addr, port);
   return TRUE;
 }
 
+/* Puts back what the claim kf recorded of the VF at addr (its driver in a
+ * managed pool, its MAC and VLAN; nothing for a reclaimed one), then drops
+ * the claim. Keeps going and reports the first failure. */
 static gboolean
-hostdev_port_free(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
-                  const NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
+give_back(const NcDriverEnv *env, const NcNetworkDef *def, const char *addr, GKeyFile *kf,
+          GError **error)
 {
-  if (port->plug_type != NC_PORT_PLUG_HOSTDEV_PCI)
-    return TRUE;
-  const NcPciAddr *a = &port->plug_hostdev_pci.addr;
-  char addr[16];
-  nc_pci_addr_format(a->domain, a->bus, a->slot, a->function, addr);
-  g_autoptr(GKeyFile) kf = load_state(env, def, addr);
-  if (!kf)
-    return TRUE; /* never ours */
   g_autofree char *pf = g_key_file_get_string(kf, "vf", "pf", NULL);
   g_autofree char *driver = g_key_file_get_string(kf, "vf", "driver", NULL);
   g_autofree char *mac = g_key_file_get_string(kf, "vf", "mac", NULL);
   guint index = (guint)g_key_file_get_uint64(kf, "vf", "index", NULL);
   NcVfConfig orig = { .vlan = (guint)MIN(g_key_file_get_uint64(kf, "vf", "vlan", NULL), 4095),
-                      .spoofchk = -1, .trust = -1 };
+                      .spoofchk = -1,
+                      .trust = -1 };
   gboolean ok = TRUE;
   int r = 0;
   if (managed(def) && driver) {
@@ -449,9 +476,29 @@ hostdev_port_free(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *
   return ok;
 }
 
+/* The claim goes last, after the VF is given back: a daemon killed before
+ * the core removes the port's status file leaves a port whose VF is back
+ * on its driver (with or without its claim), which port_adopt and
+ * ports_recover set up for the port again. */
 static gboolean
-hostdev_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
-                   NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
+hostdev_port_free(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
+                  const NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
+{
+  if (port->plug_type != NC_PORT_PLUG_HOSTDEV_PCI)
+    return TRUE;
+  const NcPciAddr *a = &port->plug_hostdev_pci.addr;
+  char addr[16];
+  nc_pci_addr_format(a->domain, a->bus, a->slot, a->function, addr);
+  g_autoptr(GKeyFile) kf = load_state(env, def, addr);
+  if (!kf)
+    return TRUE; /* never ours */
+  return give_back(env, def, addr, kf, error);
+}
+
+/* The VF of the pool the port's plug names (a copy in ret_vf). */
+static gboolean
+find_plugged_vf(const NcDriverEnv *env, const NcNetworkDef *def, const NcNetworkPortDef *port,
+                PoolVf *ret_vf, GError **error)
 {
   char uuid[NC_UUID_STRING_LEN];
   nc_uuid_format(port->uuid, uuid);
@@ -467,50 +514,211 @@ hostdev_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState 
   g_autoptr(GArray) pool = NULL;
   if (!read_pool(env, def, &pool, error))
     return FALSE;
-  const PoolVf *vf = NULL;
-  for (guint i = 0; i < pool->len && !vf; i++) {
+  for (guint i = 0; i < pool->len; i++) {
     const PoolVf *cand = &g_array_index(pool, PoolVf, i);
-    if (!cand->missing && g_str_equal(cand->addr, addr))
-      vf = cand;
+    if (!cand->missing && g_str_equal(cand->addr, addr)) {
+      *ret_vf = *cand;
+      return TRUE;
+    }
   }
-  if (!vf) {
-    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
-                "network '%s': port %s: VF %s is not in the network's pool; not taken",
-                def->name, uuid, addr);
-    return FALSE;
-  }
-  /* A port made here (or adopted before) has the VF's state file. */
+  g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+              "network '%s': port %s: VF %s is not in the network's pool; not taken", def->name,
+              uuid, addr);
+  return FALSE;
+}
+
+/* The claim of the VF, when it names this port; NULL (no error) when there
+ * is none; FALSE when another port holds the VF. */
+static gboolean
+port_claim(const NcDriverEnv *env, const NcNetworkDef *def, const char *uuid, const char *addr,
+           GKeyFile **ret_kf, GError **error)
+{
   g_autoptr(GKeyFile) kf = load_state(env, def, addr);
   if (kf) {
     g_autofree char *holder = g_key_file_get_string(kf, "vf", "port", NULL);
     if (g_strcmp0(holder, uuid) != 0) {
       g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
-                  "network '%s': port %s: VF %s is in use by port %s; not taken", def->name,
-                  uuid, addr, holder ? holder : "?");
+                  "network '%s': port %s: VF %s is in use by port %s; not taken", def->name, uuid,
+                  addr, holder ? holder : "?");
       return FALSE;
     }
-    fill_plug(def, addr, port);
+    *ret_kf = g_steal_pointer(&kf);
     return TRUE;
   }
-  /* A reclaimed one (a restarted hypervisor driver's running guest) has not:
-   * the VF is claimed now, so no new port is given it. The guest holds the
-   * VF as it is, so nothing of it is recorded to put back: release only
-   * drops the claim (no driver or MAC key). */
   g_autofree char *held = vf_holder(env, def, addr);
   if (held) {
     g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
                 "network '%s': port %s: VF %s; not taken", def->name, uuid, held);
     return FALSE;
   }
-  kf = g_key_file_new();
+  *ret_kf = NULL;
+  return TRUE;
+}
+
+/* A claim alone, for a VF the port's guest holds as it is: nothing of it is
+ * recorded to put back, so release only drops the claim (no driver or MAC
+ * key). */
+static gboolean
+save_reclaimed(const NcDriverEnv *env, const NcNetworkDef *def, const char *uuid, const PoolVf *vf,
+               GError **error)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new();
   g_key_file_set_string(kf, "vf", "port", uuid);
   g_key_file_set_string(kf, "vf", "pf", vf->pf);
   g_key_file_set_uint64(kf, "vf", "index", vf->index);
   g_key_file_set_boolean(kf, "vf", "reclaimed", TRUE);
-  if (!save_claim(env, def, addr, kf, error))
+  return save_claim(env, def, vf->addr, kf, error);
+}
+
+/* RECLAIM (a restarted hypervisor driver's running guest): the VF is
+ * claimed now, so no new port is given it; nothing of it is touched. */
+static gboolean
+hostdev_port_reclaim(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
+                     NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
+{
+  char uuid[NC_UUID_STRING_LEN];
+  nc_uuid_format(port->uuid, uuid);
+  PoolVf vf;
+  g_autoptr(GKeyFile) kf = NULL;
+  if (!find_plugged_vf(env, def, port, &vf, error)
+      || !port_claim(env, def, uuid, vf.addr, &kf, error)
+      || (!kf && !save_reclaimed(env, def, uuid, &vf, error)))
     return FALSE;
-  fill_plug(def, addr, port);
+  fill_plug(def, vf.addr, port);
   return TRUE;
+}
+
+static gboolean
+vf_config_matches(const NcVfConfig *now, const NcVfConfig *want)
+{
+  return memcmp(&now->mac, &want->mac, sizeof want->mac) == 0 && now->vlan == want->vlan;
+}
+
+/* Whether the VF is as the port needs it: its MAC and VLAN (unreadable:
+ * taken as right) and, in a managed pool, bound to vfio-pci. */
+static gboolean
+vf_is_set_up(const NcDriverEnv *env, const NcNetworkDef *def, const PoolVf *vf,
+             const NcVfConfig *want, gboolean *ret_config_ok)
+{
+  NcVfConfig now = { .spoofchk = -1, .trust = -1 };
+  *ret_config_ok
+      = nc_sriov_get_vf(env->kernel, vf->pf, vf->index, &now) < 0 || vf_config_matches(&now, want);
+  g_autofree char *driver = NULL;
+  gboolean bound
+      = !managed(def)
+        || (nc_pci_get_driver(env->kernel, vf->addr, &driver) == 0 && g_strcmp0(driver, VFIO) == 0);
+  return *ret_config_ok && bound;
+}
+
+/* The VF of a port whose claim is netctl's (not reclaimed) set up for it
+ * again where a release cut short by a crash put it back: its MAC and VLAN,
+ * and vfio-pci in a managed pool (as alloc does). */
+static gboolean
+set_up_again(const NcDriverEnv *env, const NcNetworkDef *def, const char *uuid, const PoolVf *vf,
+             const NcVfConfig *want, GError **error)
+{
+  gboolean config_ok = FALSE;
+  if (vf_is_set_up(env, def, vf, want, &config_ok))
+    return TRUE;
+  g_message("network '%s': port %s: its VF %s was partly given back (a release cut short); set "
+            "up for the port again",
+            def->name, uuid, vf->addr);
+  int r = config_ok ? 0 : set_vf(env, vf->pf, vf->index, want);
+  if (r < 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
+                "network '%s': port %s: cannot set the MAC and VLAN of its VF %u (%s) through PF "
+                "'%s' again: %s",
+                def->name, uuid, vf->index, vf->addr, vf->pf, g_strerror(-r));
+    return FALSE;
+  }
+  if (managed(def) && (r = nc_pci_rebind(env->kernel, vf->addr, VFIO)) < 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
+                "network '%s': port %s: cannot bind its VF %s to vfio-pci again: %s", def->name,
+                uuid, vf->addr, g_strerror(-r));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* A port that exists from before (a netctld restart, its network started
+ * again). Its claim is there, unless a release was cut short after the
+ * claim went (the VF is then back as it was: taken again, as alloc does) or
+ * the file was lost (the VF is still set up for the port: it is claimed as
+ * reclaimed, untouched). */
+static gboolean
+hostdev_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *live,
+                   NcNetworkPortDef *port, NcPortDevice *dev, GError **error)
+{
+  char uuid[NC_UUID_STRING_LEN];
+  nc_uuid_format(port->uuid, uuid);
+  PoolVf vf;
+  guint vlan = 0;
+  g_autoptr(GKeyFile) kf = NULL;
+  if (!find_plugged_vf(env, def, port, &vf, error) || !port_vlan(def, port, &vlan, error)
+      || !port_claim(env, def, uuid, vf.addr, &kf, error))
+    return FALSE;
+  NcVfConfig want = port_config(port, vlan);
+  gboolean config_ok = FALSE;
+  gboolean ok = TRUE;
+  if (kf)
+    ok = g_key_file_get_boolean(kf, "vf", "reclaimed", NULL)
+         || set_up_again(env, def, uuid, &vf, &want, error);
+  else if (vf_is_set_up(env, def, &vf, &want, &config_ok))
+    ok = save_reclaimed(env, def, uuid, &vf, error);
+  else {
+    g_message("network '%s': port %s: its VF %s had been given back (a release cut short); "
+              "taken for the port again",
+              def->name, uuid, vf.addr);
+    ok = take_vf(env, def, port, &vf, vlan, error);
+  }
+  if (ok)
+    fill_plug(def, vf.addr, port);
+  return ok;
+}
+
+/* At start: a claim naming a port the network does not have was written by
+ * a daemon killed during that port's allocation; the VF goes back as a
+ * release would give it. Then the ports are checked as port_adopt does
+ * (a stopped network's too: its ports keep their VFs). */
+static void
+hostdev_ports_recover(const NcDriverEnv *env, const NcNetworkDef *def, GPtrArray *ports)
+{
+  g_autoptr(GHashTable) known = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < ports->len; i++) {
+    NcNetworkPortDef *port = ports->pdata[i];
+    char uuid[NC_UUID_STRING_LEN];
+    nc_uuid_format(port->uuid, uuid);
+    g_hash_table_add(known, g_strdup(uuid));
+  }
+  g_autofree char *dir_path = state_dir(env, def);
+  g_autoptr(GDir) dir = g_dir_open(dir_path, 0, NULL);
+  const char *name;
+  while (dir && (name = g_dir_read_name(dir))) {
+    guint d, b, s, f;
+    g_autofree char *addr
+        = g_str_has_suffix(name, ".vf") ? g_strndup(name, strlen(name) - strlen(".vf")) : NULL;
+    if (!addr || name[0] == '.' || !nc_pci_addr_parse(addr, &d, &b, &s, &f))
+      continue;
+    g_autofree char *path = g_build_filename(dir_path, name, NULL);
+    g_autoptr(GKeyFile) kf = load_state_file(path);
+    g_autofree char *port = kf ? g_key_file_get_string(kf, "vf", "port", NULL) : NULL;
+    if (!kf || (port && g_hash_table_contains(known, port)))
+      continue;
+    g_autofree char *quoted = nc_name_escape(port ? port : "?");
+    g_message("network '%s': VF %s was claimed for port %s, which does not exist (netctld was "
+              "stopped while making it); given back",
+              def->name, addr, quoted);
+    g_autoptr(GError) error = NULL;
+    if (!give_back(env, def, addr, kf, &error))
+      g_warning("%s", error->message);
+  }
+  for (guint i = 0; i < ports->len; i++) {
+    NcNetworkPortDef *port = ports->pdata[i];
+    g_autoptr(GError) error = NULL;
+    if (port->plug_type == NC_PORT_PLUG_HOSTDEV_PCI
+        && !hostdev_port_adopt(env, def, NULL, port, NULL, &error))
+      g_warning("%s", error->message);
+  }
 }
 
 const NcForwardDriver nc_driver_hostdev = {
@@ -523,4 +731,6 @@ const NcForwardDriver nc_driver_hostdev = {
   .port_alloc = hostdev_port_alloc,
   .port_free = hostdev_port_free,
   .port_adopt = hostdev_port_adopt,
+  .port_reclaim = hostdev_port_reclaim,
+  .ports_recover = hostdev_ports_recover,
 };

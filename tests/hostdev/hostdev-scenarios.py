@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -181,6 +182,107 @@ def held_vf(env):
     env.ok("net-port-create", "hb", f3)
     assert "slot='0x10' function='0x0'" in env.ok("net-port-dumpxml", "hb", u3).out
     assert connections(env, "hb") == 2, env.ok("net-dumpxml", "hb").out
+
+
+def claim_path(env, netname, addr):
+    return os.path.join(env.root, "run/libvirt/network/hostdev", netname, addr + ".vf")
+
+
+def port_file(env, netname, uuid):
+    return os.path.join(env.root, "run/libvirt/network", netname, "ports", uuid + ".xml")
+
+
+def give_back_by_hand(env, addr, vf, claim=None):
+    """What a release does to a VF (tests/hostdev/data's fake kernel): back
+    on ixgbevf, override cleared, MAC and VLAN back to zero; the claim
+    removed when given."""
+    link = os.path.join(env.sys, "bus/pci/devices", addr, "driver")
+    os.unlink(link)
+    os.symlink("../../../bus/pci/drivers/ixgbevf", link)
+    with open(os.path.join(env.sys, "bus/pci/devices", addr, "driver_override"), "w") as f:
+        f.write("\n")
+    p = os.path.join(env.sys, ".netctl-fake-pf.state")
+    text = open(p).read()
+    text, n = re.subn(r"(\[pf0 %d\]\nmac=)[0-9a-f:]+(\nvlan=)\d+" % vf,
+                      r"\g<1>00:00:00:00:00:00\g<2>0", text)
+    assert n == 1, text
+    open(p, "w").write(text)
+    if claim:
+        os.unlink(claim)
+
+
+@scenario
+def crash_states(env):
+    """What a netctld killed mid-allocation or mid-release leaves, made by
+    hand while it is down, is repaired at the next start, for a running and
+    a stopped network: a VF claim (hostdev/NET/ADDR.vf) of a port that was
+    never recorded (killed before the port's status file) is given back as a
+    release would (driver, MAC) and dropped; a port whose VF was given back
+    before the daemon died (its claim gone or not) gets its VF set up again
+    (MAC, vfio-pci) with a full claim, so deleting it later gives the VF
+    back. robust-crash-hostdev hits these at random kill points."""
+    prepare(env)
+    net(env, "hd", "    <pf dev='pf0'/>\n")
+    env.ok("net-start", "hd")
+    u1, f1 = port(env, "hd", 1)
+    env.ok("net-port-create", "hd", f1)
+    u2, f2 = port(env, "hd", 2)
+    env.ok("net-port-create", "hd", f2)
+    assert PLUG.format(slot="10", fn="6") in env.ok("net-port-dumpxml", "hd", u2).out
+    env.stop_daemon(signal.SIGKILL)
+    os.unlink(port_file(env, "hd", u1))  # killed before port 1 was recorded
+    give_back_by_hand(env, "0000:03:10.6", 3, claim_path(env, "hd", "0000:03:10.6"))
+    n = len(log_lines(env))
+    env.start_daemon(extra=env.extra)
+
+    # port 1 never existed: its VF goes back
+    assert u1 not in env.ok("net-port-list", "hd").out
+    assert not os.path.exists(claim_path(env, "hd", "0000:03:10.0"))
+    assert driver(env, "0000:03:10.0") == "ixgbevf"
+    assert "set pf0 0 mac=00:00:00:00:00:00 vlan=0 spoofchk=-1 trust=-1" in log_lines(env)[n:], \
+        log_lines(env)[n:]
+    lines = [l for l in env.read_log().splitlines() if f"claimed for port {u1}" in l]
+    assert len(lines) == 1, env.read_log()[-3000:]
+    # port 2 exists: its VF is its own again, with a claim that gives it back later
+    assert PLUG.format(slot="10", fn="6") in env.ok("net-port-dumpxml", "hd", u2).out
+    assert driver(env, "0000:03:10.6") == "vfio-pci"
+    assert read(env, "bus/pci/devices/0000:03:10.6/driver_override") == "vfio-pci"
+    assert "set pf0 3 mac=52:54:00:0d:00:02 vlan=0 spoofchk=-1 trust=-1" in log_lines(env)[n:], \
+        log_lines(env)[n:]
+    claim = open(claim_path(env, "hd", "0000:03:10.6")).read()
+    assert f"port={u2}" in claim and "driver=ixgbevf" in claim and "reclaimed" not in claim, claim
+    assert any("taken for the port again" in l and u2 in l for l in env.read_log().splitlines())
+    env.ok("net-port-delete", "hd", u2)
+    assert driver(env, "0000:03:10.6") == "ixgbevf"
+    assert log_lines(env)[-1] == "set pf0 3 mac=00:00:00:00:00:00 vlan=0 spoofchk=-1 trust=-1", \
+        log_lines(env)
+
+    # a stopped network's ports keep their VFs: the same repairs
+    u3, f3 = port(env, "hd", 3)
+    env.ok("net-port-create", "hd", f3)
+    u4, f4 = port(env, "hd", 4)
+    env.ok("net-port-create", "hd", f4)
+    assert PLUG.format(slot="10", fn="6") in env.ok("net-port-dumpxml", "hd", u4).out
+    env.ok("net-destroy", "hd")
+    env.stop_daemon(signal.SIGKILL)
+    give_back_by_hand(env, "0000:03:10.0", 0)  # its claim still there
+    os.unlink(port_file(env, "hd", u4))
+    n = len(log_lines(env))
+    env.start_daemon(extra=env.extra)
+    assert PLUG.format(slot="10", fn="0") in env.ok("net-port-dumpxml", "hd", u3).out
+    assert driver(env, "0000:03:10.0") == "vfio-pci"
+    assert "set pf0 0 mac=52:54:00:0d:00:03 vlan=0 spoofchk=-1 trust=-1" in log_lines(env)[n:]
+    assert any("partly given back" in l and u3 in l for l in env.read_log().splitlines())
+    assert driver(env, "0000:03:10.6") == "ixgbevf"
+    assert not os.path.exists(claim_path(env, "hd", "0000:03:10.6"))
+    assert u4 not in env.ok("net-port-list", "hd").out
+    # nothing more to repair: a second restart changes nothing
+    n = len(log_lines(env))
+    env.restart_daemon(extra=env.extra)
+    assert not any(l.startswith("set ") for l in log_lines(env)[n:]), log_lines(env)[n:]
+    env.ok("net-port-delete", "hd", u3)
+    assert driver(env, "0000:03:10.0") == "ixgbevf"
+    assert not os.listdir(os.path.dirname(claim_path(env, "hd", "x")))
 
 
 # Port creations through python3-libvirt on netctld's libvirt socket, given as
