@@ -515,25 +515,40 @@ nc_port_set_bandwidth(NcPort *port, const NcBandwidth *bandwidth, GError **error
 
 /* -- the network's life --------------------------------------------------------------- */
 
-/* A port cut off from its stopped network keeps its TAP (its VMM may hold
- * it; the next start plugs it back). One that vanished while netctld was
- * away (a detach cut short by a crash after the TAP went) is made again,
- * unplugged, as adoption does for a running network's ports. */
+/* A port cut off from its stopped network keeps its device, a TAP or a
+ * macvtap (its VMM may hold it; the next start plugs it back). One that
+ * vanished while netctld was away (a detach cut short by a crash after the
+ * device went) is made again, unplugged, as adoption does for a running
+ * network's ports. */
 static void
-keep_cut_off_tap(NcNetwork *net, NcPort *port)
+keep_cut_off_device(NcNetwork *net, NcPort *port)
 {
-  if (!port->dev.create || !port->dev.name[0] || port->dev.chardev[0]
-      || !nc_network_def_traits(net->def)->uses_bridge)
+  if (!port->dev.create || !port->dev.name[0])
     return;
-  NcTapInfo info;
+  const NcForwardDriver *driver = nc_forward_driver_for(net->def, NULL);
   gboolean made = FALSE;
   g_autoptr(GError) error = NULL;
-  if (!nc_port_tap_readopt(&net->daemon->env, net->def, port->def, 0, &port->dev, &info, &made,
-                           &error))
+  gboolean ok = TRUE;
+  if (port->dev.chardev[0] || !nc_network_def_traits(net->def)->uses_bridge) {
+    if (!driver || !driver->port_keep)
+      return;
+    ok = driver->port_keep(&net->daemon->env, net->def, port->def, &port->dev, &made, &error);
+  } else {
+    NcTapInfo info;
+    ok = nc_port_tap_readopt(&net->daemon->env, net->def, port->def, 0, &port->dev, &info, &made,
+                             &error);
+  }
+  if (!ok) {
     nc_log_network(net, G_LOG_LEVEL_WARNING, "%s", error->message);
-  else if (made)
-    nc_log_network(net, G_LOG_LEVEL_MESSAGE, "port %s: its TAP %s was gone; made again",
-                   port->uuid_str, port->dev.name);
+    return;
+  }
+  if (!made)
+    return;
+  nc_log_network(net, G_LOG_LEVEL_MESSAGE, "port %s: its device %s was gone; made again",
+                 port->uuid_str, port->dev.name);
+  /* What was made again is recorded (a macvtap's new node). */
+  if (!nc_port_status_save(net->daemon->paths, net->def->name, port->def, &port->dev, &error))
+    nc_log_network(net, G_LOG_LEVEL_WARNING, "%s", error->message);
 }
 
 void
@@ -550,7 +565,7 @@ nc_network_ports_load(NcNetwork *net)
     NcPort *port = port_new(net, g_steal_pointer(&rec->def), &rec->dev);
     table_add(net, port);
     if (!net->active)
-      keep_cut_off_tap(net, port);
+      keep_cut_off_device(net, port);
   }
 }
 

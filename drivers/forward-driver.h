@@ -146,6 +146,13 @@ typedef struct {
    * is brought in line with the ports a daemon killed mid-allocation or
    * mid-release left. Logs what it repairs. May be NULL. */
   void (*ports_recover)(const NcDriverEnv *env, const NcNetworkDef *def, GPtrArray *ports);
+  /* At daemon start, a port of a stopped network whose device the kind
+   * makes by a character device (a macvtap and its /dev/tapN): the device is
+   * kept as the port's, made again (unplugged from nothing: the kind has no
+   * bridge) when a detach cut short by a crash took it; *ret_made says so.
+   * May be NULL (TAPs: nc_port_tap_readopt). */
+  gboolean (*port_keep)(const NcDriverEnv *env, const NcNetworkDef *def, NcNetworkPortDef *port,
+                        NcPortDevice *dev, gboolean *ret_made, GError **error);
 } NcForwardDriver;
 
 /* The driver for the definition's kind, or NULL with NC_ERROR_NO_SUPPORT

@@ -864,6 +864,39 @@ macvtap_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState 
   return make_node(env, def, port, dev, error);
 }
 
+static gboolean
+macvtap_port_keep(const NcDriverEnv *env, const NcNetworkDef *def, NcNetworkPortDef *port,
+                  NcPortDevice *dev, gboolean *ret_made, GError **error)
+{
+  char uuid[NC_UUID_STRING_LEN];
+  *ret_made = FALSE;
+  if (!dev->create || !dev->name[0] || port->plug_type != NC_PORT_PLUG_DIRECT)
+    return TRUE;
+  NcMacvtapInfo info;
+  g_autofree char *alias = nc_port_device_alias(port->uuid);
+  int r = nc_macvtap_get_info(env->kernel, dev->name, &info);
+  if (r == -ENODEV) {
+    drop_node(env, dev); /* the old device's */
+    *ret_made = make_macvtap(env, def, port, dev, error);
+    return *ret_made;
+  }
+  if (r < 0) {
+    g_set_error(error, NC_ERROR, NC_ERROR_SYSTEM_ERROR,
+                "network '%s': port %s: cannot look up device '%s': %s", def->name,
+                port_label(port, uuid), dev->name, g_strerror(-r));
+    return FALSE;
+  }
+  if (!info.is_macvtap || !g_str_equal(info.alias, alias)) {
+    g_set_error(error, NC_ERROR, NC_ERROR_OPERATION_INVALID,
+                "network '%s': port %s: device '%s' is no longer this port's macvtap (someone "
+                "else made a device of that name); left alone",
+                def->name, port_label(port, uuid), dev->name);
+    return FALSE;
+  }
+  dev->ifindex = info.link.ifindex;
+  return make_node(env, def, port, dev, error); /* its node, if that went */
+}
+
 const NcForwardDriver nc_driver_macvtap = {
   .kind = NC_NETWORK_KIND_MACVTAP,
   .validate = macvtap_validate,
@@ -874,4 +907,5 @@ const NcForwardDriver nc_driver_macvtap = {
   .port_alloc = macvtap_port_alloc,
   .port_free = macvtap_port_free,
   .port_adopt = macvtap_port_adopt,
+  .port_keep = macvtap_port_keep,
 };

@@ -9,6 +9,7 @@ Run as `macvtap-scenarios.py SCENARIO`."""
 
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
@@ -391,6 +392,22 @@ def restart(env):
     assert plug_dev(env, "rs", d["port"])[0] == "u1", "counts were lost in the restart"
     # netctld numbers macvtap%d itself (as libvirt): a new daemon skips taken names
     assert d["device"].startswith("macvtap") and d["device"] not in (a["device"], b["device"]), d
+
+    # A stopped network's ports keep their macvtaps; one taken meanwhile (a
+    # detach cut short by a crash after the device went) is made again at
+    # start-up, with its node, though the network is not running.
+    env.ok("net-destroy", "rs")
+    assert link(d["device"]) is not None, "a stopped network's port lost its macvtap"
+    env.stop_daemon(signal.SIGKILL)
+    sh("ip", "link", "del", d["device"])
+    env.start_daemon(extra=env.extra)
+    wait_for(f"{d['device']} made again", lambda: link(d["device"]) is not None)
+    l, data = info_data(d["device"])
+    assert data["mode"] == "bridge" and l["link"] == "u1", (l, data)
+    nd = {p["uuid"]: p for p in json.loads(env.ok("net-port-list", "rs", "--json").out)}[d["port"]]
+    assert nd["chardev"] == os.path.join(env.devdir, f"tap{l['ifindex']}"), (nd, l)
+    check_chardev(env, nd)
+    assert "made again" in env.read_log()
 
 
 @scenario
