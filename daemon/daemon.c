@@ -261,6 +261,9 @@ adopt_one(NcDaemon *daemon, NcStatusRecord *rec)
  * dies with the process, so a crash never leaves a stale one. An OFD lock,
  * not a POSIX one: closing some other descriptor of the file (anyone reading
  * the pid) must not release it. */
+#define LOCK_RETRY_US (50 * 1000)
+#define LOCK_TRIES 40 /* 2 s */
+
 static gboolean
 acquire_lock(NcDaemon *daemon, GError **error)
 {
@@ -281,8 +284,24 @@ acquire_lock(NcDaemon *daemon, GError **error)
     return FALSE;
   }
   struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-  if (fcntl(fd, F_OFD_SETLK, &lock) < 0) {
-    int e = errno;
+  /* A daemon killed a moment ago may have left a child between its fork and
+   * its exec (a helper being started): until it execs, it holds the lock's
+   * description too (descriptors close at exec). Seen with SIGKILL and an
+   * immediate restart on a busy machine: worth up to 2 s before saying
+   * another daemon runs. */
+  int r, e = 0;
+  for (guint tries = 0;; tries++) {
+    r = fcntl(fd, F_OFD_SETLK, &lock);
+    e = errno;
+    if (r == 0 || (e != EAGAIN && e != EACCES) || tries >= LOCK_TRIES)
+      break;
+    if (tries == 0)
+      g_message("%s is locked; waiting up to %d s in case a child of a netctld that just ended "
+                "still has it",
+                path, LOCK_TRIES * LOCK_RETRY_US / G_USEC_PER_SEC);
+    g_usleep(LOCK_RETRY_US);
+  }
+  if (r < 0) {
     char buf[32] = "";
     ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
     close(fd);
