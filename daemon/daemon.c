@@ -447,7 +447,8 @@ nc_daemon_new(const NcDaemonOptions *opts, GError **error)
   int unmarked = nc_link_unmark_devices(daemon->kernel);
   if (unmarked > 0)
     g_message("%d port device%s an earlier netctld was deleting: kept for the ports still on "
-              "record, deleted otherwise", unmarked, unmarked == 1 ? "" : "s");
+              "record, deleted otherwise",
+              unmarked, unmarked == 1 ? "" : "s");
   load_ports(daemon);
   sweep_orphan_port_devices(daemon);
   int reaped = nc_link_reap_leftovers(daemon->kernel);
