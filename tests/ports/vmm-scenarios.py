@@ -253,8 +253,10 @@ def relay_guests(env):
     env.ok("net-create", env.write("gn.xml", nat_xml("gn", "ncbrgn", 171)))
     a, b = two_guests(env, "gn")
     addr_a, addr_b = a.dhcp(), b.dhcp()
-    got = lease_macs(env, "gn")
-    assert got.get(a.mac) == addr_a + "/24" and got.get(b.mac) == addr_b + "/24", got
+    # dnsmasq's lease script records a lease just after the client has it.
+    want = {a.mac: addr_a + "/24", b.mac: addr_b + "/24"}
+    harness.wait_for("both leases listed",
+                     lambda: all(lease_macs(env, "gn").get(m) == v for m, v in want.items()))
     a.reaches("192.168.171.1")
     a.reaches(addr_b)
     b.reaches(addr_a)
@@ -271,8 +273,7 @@ def relay_isolated(env):
     env.ok("net-start", "gi")
     a, b = two_guests(env, "gi")
     addr_a, addr_b = a.dhcp(), b.dhcp()
-    got = lease_macs(env, "gi")
-    assert set(got) == {a.mac, b.mac}, got
+    harness.wait_for("both leases listed", lambda: set(lease_macs(env, "gi")) == {a.mac, b.mac})
     a.reaches("192.168.172.1")
     b.reaches("192.168.172.1")
     a.never_reaches(addr_b)
@@ -372,7 +373,7 @@ def relay_restarts(env):
     a.reaches(b.addrs("eth0")[0])
     # and the new dnsmasq serves the guest again
     a.dhcp()
-    assert a.mac in lease_macs(env, "gr")
+    harness.wait_for("the lease listed", lambda: a.mac in lease_macs(env, "gr"))
 
 
 if __name__ == "__main__":
