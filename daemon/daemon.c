@@ -12,6 +12,10 @@
 #include "nc-error.h"
 #include "nc-log.h"
 #include "network-netctl-ovn.h"
+#include "ovn-chassis.h"
+#include "ovn-defs.h"
+#include "ovsdb.h"
+#include "port-status.h"
 #include "safe-read.h"
 #include "status.h"
 #include "store.h"
@@ -360,6 +364,20 @@ load_ports(NcDaemon *daemon)
   }
 }
 
+/* Every port uuid of every registered network (borrowed strings). */
+static GHashTable *
+known_port_uuids(NcDaemon *daemon)
+{
+  GHashTable *known = g_hash_table_new(g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) nets = nc_daemon_list(daemon, 0);
+  for (guint i = 0; i < nets->len; i++) {
+    NcNetwork *net = nets->pdata[i];
+    for (guint j = 0; net->ports && j < net->ports->len; j++)
+      g_hash_table_add(known, ((NcPort *)net->ports->pdata[j])->uuid_str);
+  }
+  return known;
+}
+
 /* Devices aliased netctl-port:UUID whose port no network knows: made by a
  * daemon killed between creating a port's device and writing its status
  * file. Nobody can reach them any more; they go (deferred, as a detach). */
@@ -375,23 +393,121 @@ sweep_orphan_port_devices(NcDaemon *daemon)
     g_warning("cannot look for port devices left by an earlier netctld: %s", g_strerror(-r));
     return;
   }
-  g_autoptr(GHashTable) known = g_hash_table_new(g_str_hash, g_str_equal);
-  g_autoptr(GPtrArray) nets = nc_daemon_list(daemon, 0);
-  for (guint i = 0; i < nets->len; i++) {
-    NcNetwork *net = nets->pdata[i];
-    for (guint j = 0; net->ports && j < net->ports->len; j++)
-      g_hash_table_add(known, ((NcPort *)net->ports->pdata[j])->uuid_str);
-  }
+  g_autoptr(GHashTable) known = known_port_uuids(daemon);
   for (guint i = 0; i < names->len; i++) {
     const char *uuid = (const char *)aliases->pdata[i] + strlen(prefix);
     if (g_hash_table_contains(known, uuid))
       continue;
     const char *name = names->pdata[i];
     g_message("deleting device %s of port %s, which no network has (an earlier netctld was "
-              "stopped while making it)", name, uuid);
+              "stopped while making it)",
+              name, uuid);
     r = nc_link_delete_deferred_device(daemon->kernel, g_array_index(ifindexes, int, i), name);
     if (r < 0 && r != -ENODEV)
       g_warning("cannot delete device %s: %s", name, g_strerror(-r));
+  }
+}
+
+/* Port status directories (NET/ports) of networks not registered: an
+ * undefine of a stopped shared network killed between removing its
+ * definition from the NB and deleting its ports. Names, caller unrefs. */
+static GPtrArray *
+unregistered_port_dirs(NcDaemon *daemon)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GDir) d = g_dir_open(daemon->paths->state_dir, 0, NULL);
+  const char *name;
+  while (d && (name = g_dir_read_name(d))) {
+    g_autofree char *dir = nc_port_status_dir(daemon->paths, name);
+    if (g_file_test(dir, G_FILE_TEST_IS_DIR) && !nc_daemon_lookup_by_name(daemon, name, NULL))
+      g_ptr_array_add(out, g_strdup(name));
+  }
+  return out;
+}
+
+/* Rows marked netctl-port on this host's OVN integration bridge whose port
+ * no registered network has (name -> port uuid; NULL without Open vSwitch
+ * or an integration bridge). */
+static GHashTable *
+unknown_int_bridge_rows(NcDaemon *daemon, const char *socket, char **ret_bridge)
+{
+  g_auto(NcOvnChassisConfig) c = { 0 };
+  g_autoptr(GHashTable) rows = NULL;
+  if (nc_ovn_chassis_config_read(socket, &c, NULL) < 0 || !c.has_bridge
+      || nc_ovsdb_list_ports(socket, c.bridge, NULL, &rows, NULL) < 0)
+    return NULL;
+  g_autoptr(GHashTable) known = known_port_uuids(daemon);
+  GHashTableIter iter;
+  gpointer uuid;
+  g_hash_table_iter_init(&iter, rows);
+  while (g_hash_table_iter_next(&iter, NULL, &uuid))
+    if (g_hash_table_contains(known, uuid))
+      g_hash_table_iter_remove(&iter);
+  *ret_bridge = g_strdup(c.bridge);
+  return g_steal_pointer(&rows);
+}
+
+/* Every definition the NB holds is registered here: when the NB could not
+ * be read at start, a shared network is missing and its ports must stay. */
+static gboolean
+shared_defs_loaded(NcDaemon *daemon)
+{
+  g_autoptr(GPtrArray) defs = NULL;
+  g_autofree char *detail = NULL;
+  int r = nc_ovn_nb_def_list(daemon->ovn_nb, &defs, &detail);
+  if (r < 0) {
+    g_message("ports of networks not defined here are kept: the OVN NB %s, which may define "
+              "them, cannot be read (%s)",
+              daemon->ovn_nb, detail ? detail : g_strerror(-r));
+    return FALSE;
+  }
+  for (guint i = 0; i < defs->len; i++) {
+    const NcOvnNbDef *def = defs->pdata[i];
+    if (!nc_daemon_lookup_by_uuid(daemon, def->net_uuid, NULL)) {
+      g_message("ports of networks not defined here are kept: the OVN NB's network %s is not "
+                "loaded yet",
+                def->net_uuid);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+/* What the ports of a network no longer registered left: only shared
+ * networks (--ovn-nb) can leave them (undefine deletes their definition
+ * from the NB before their ports, so that a refusal there changes
+ * nothing). Their devices go by sweep_orphan_port_devices; here their
+ * status files and their rows on br-int. */
+static void
+sweep_unregistered_ports(NcDaemon *daemon)
+{
+  if (!daemon->ovn_nb)
+    return;
+  g_autofree char *socket = nc_ovsdb_default_socket();
+  g_autofree char *bridge = NULL;
+  g_autoptr(GPtrArray) dirs = unregistered_port_dirs(daemon);
+  g_autoptr(GHashTable) rows = unknown_int_bridge_rows(daemon, socket, &bridge);
+  if ((!dirs->len && (!rows || !g_hash_table_size(rows))) || !shared_defs_loaded(daemon))
+    return;
+  for (guint i = 0; i < dirs->len; i++) {
+    g_message("network '%s' is not defined any more: deleting the ports an earlier netctld "
+              "left on record for it",
+              (char *)dirs->pdata[i]);
+    nc_port_status_delete_all(daemon->paths, dirs->pdata[i]);
+  }
+  GHashTableIter iter;
+  gpointer name, uuid;
+  if (rows)
+    g_hash_table_iter_init(&iter, rows);
+  while (rows && g_hash_table_iter_next(&iter, &name, &uuid)) {
+    g_autofree char *detail = NULL;
+    int r = nc_ovsdb_port_del(socket, name, uuid, &detail);
+    if (r < 0)
+      g_warning("cannot remove %s (port %s, which no network has) from '%s': %s", (char *)name,
+                (char *)uuid, bridge, detail ? detail : g_strerror(-r));
+    else
+      g_message("%s (port %s, which no network has) removed from '%s'", (char *)name, (char *)uuid,
+                bridge);
   }
 }
 
@@ -451,6 +567,7 @@ nc_daemon_new(const NcDaemonOptions *opts, GError **error)
               unmarked, unmarked == 1 ? "" : "s");
   load_ports(daemon);
   sweep_orphan_port_devices(daemon);
+  sweep_unregistered_ports(daemon);
   int reaped = nc_link_reap_leftovers(daemon->kernel);
   if (reaped > 0)
     g_message("deleting %d bridge%s an earlier netctld left half-deleted", reaped,

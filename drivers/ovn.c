@@ -1063,6 +1063,105 @@ ovn_port_reclaim(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState *l
   return TRUE;
 }
 
+/* The ports' uuids, as strings. */
+static GHashTable *
+known_ports(GPtrArray *ports)
+{
+  GHashTable *known = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; ports && i < ports->len; i++) {
+    char puuid[NC_UUID_STRING_LEN];
+    nc_uuid_format(((const NcNetworkPortDef *)ports->pdata[i])->uuid, puuid);
+    g_hash_table_add(known, g_strdup(puuid));
+  }
+  return known;
+}
+
+/* The network's logical ports requested on this chassis that netctl has no
+ * port for: made by a daemon killed between ovn_port_alloc and the port's
+ * status file. Ports requested elsewhere are other hosts' (or moved there,
+ * RECLAIM) and left alone. */
+static void
+remove_orphan_lsps(const NcNetworkDef *def, const char *chassis, GHashTable *known)
+{
+  char uuid[NC_UUID_STRING_LEN];
+  const char *nb = nc_network_def_ovn(def)->nb;
+  g_autoptr(GHashTable) lsps = NULL;
+  g_autofree char *detail = NULL;
+  int r = nc_ovn_nb_port_list(nb, net_uuid(def, uuid), &lsps, &detail);
+  if (r < 0) {
+    g_warning("network '%s': cannot look for logical ports an earlier netctld left in the OVN "
+              "NB %s: %s",
+              def->name, nb, detail ? detail : g_strerror(-r));
+    return;
+  }
+  GHashTableIter iter;
+  gpointer puuid, there;
+  g_hash_table_iter_init(&iter, lsps);
+  while (g_hash_table_iter_next(&iter, &puuid, &there)) {
+    if (!g_str_equal(there, chassis) || g_hash_table_contains(known, puuid))
+      continue;
+    g_clear_pointer(&detail, g_free);
+    r = nc_ovn_nb_port_del(nb, uuid, puuid, chassis, &detail);
+    if (r < 0)
+      g_warning("network '%s': cannot delete logical port %s, which no port has: %s", def->name,
+                (char *)puuid, detail ? detail : g_strerror(-r));
+    else
+      g_message("network '%s': logical port %s deleted: no port has it (an earlier netctld was "
+                "stopped while making it)",
+                def->name, (char *)puuid);
+  }
+}
+
+/* The same for the rows marked as the network's on this host's
+ * integration bridge (bind_tap's), whose device sweep_orphan_port_devices
+ * deletes. */
+static void
+remove_orphan_binds(const NcNetworkDef *def, const char *socket, const char *bridge,
+                    GHashTable *known)
+{
+  g_autoptr(GHashTable) ours = NULL;
+  g_autofree char *detail = NULL;
+  int r = nc_ovsdb_list_ports(socket, bridge, def->name, &ours, &detail);
+  if (r < 0) {
+    if (r != -ENODEV)
+      g_warning("network '%s': cannot list its ports on '%s': %s", def->name, bridge,
+                detail ? detail : g_strerror(-r));
+    return;
+  }
+  GHashTableIter iter;
+  gpointer name, puuid;
+  g_hash_table_iter_init(&iter, ours);
+  while (g_hash_table_iter_next(&iter, &name, &puuid)) {
+    if (g_hash_table_contains(known, puuid))
+      continue;
+    g_clear_pointer(&detail, g_free);
+    r = nc_ovsdb_port_del(socket, name, puuid, &detail);
+    if (r < 0)
+      g_warning("network '%s': cannot remove %s (port %s, which no port has) from '%s': %s",
+                def->name, (char *)name, (char *)puuid, bridge, detail ? detail : g_strerror(-r));
+    else
+      g_message("network '%s': %s (port %s, which no port has) removed from '%s'", def->name,
+                (char *)name, (char *)puuid, bridge);
+  }
+}
+
+/* At start: what ovn_port_alloc made for a port whose status file a kill
+ * prevented (its logical port, its row on br-int) goes. Needs this host's
+ * chassis: without Open vSwitch nothing of it can be here. */
+static void
+ovn_ports_recover(const NcDriverEnv *env, const NcNetworkDef *def, GPtrArray *ports)
+{
+  g_autofree char *socket = nc_ovsdb_default_socket();
+  g_auto(NcOvnChassisConfig) c = { 0 };
+  if (nc_ovn_chassis_config_read(socket, &c, NULL) < 0)
+    return;
+  g_autoptr(GHashTable) known = known_ports(ports);
+  if (c.system_id && c.system_id[0])
+    remove_orphan_lsps(def, c.system_id, known);
+  if (c.has_bridge)
+    remove_orphan_binds(def, socket, c.bridge, known);
+}
+
 const NcForwardDriver nc_driver_ovn = {
   .kind = NC_NETWORK_KIND_OVN,
   .validate = ovn_validate,
@@ -1074,4 +1173,5 @@ const NcForwardDriver nc_driver_ovn = {
   .port_free = ovn_port_free,
   .port_adopt = ovn_port_adopt,
   .port_reclaim = ovn_port_reclaim,
+  .ports_recover = ovn_ports_recover,
 };

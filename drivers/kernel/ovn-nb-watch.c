@@ -297,6 +297,9 @@ on_connected(GObject *source, GAsyncResult *res, gpointer data)
     return;
   }
   w->conn = conn;
+  /* the client's connect timeout stays on the socket: a quiet NB would time
+   * the monitor's reads out every few seconds (the probe watches liveness) */
+  g_socket_set_timeout(g_socket_connection_get_socket(conn), 0);
   w->last_rx = g_get_monotonic_time();
   g_hash_table_remove_all(w->switches);
   g_clear_pointer(&w->global, json_node_unref);

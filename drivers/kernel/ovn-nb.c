@@ -489,3 +489,28 @@ nc_ovn_nb_port_find(const char *nb, const char *net_uuid, const char *port_uuid,
     *ret_chassis = chassis && chassis[0] ? g_strdup(chassis) : NULL;
   return 0;
 }
+
+int
+nc_ovn_nb_port_list(const char *nb, const char *net_uuid, GHashTable **ret_ports, char **ret_detail)
+{
+  g_autoptr(GString) o = g_string_new("[{\"op\":\"select\",\"table\":\"Logical_Switch_Port\","
+                                      "\"columns\":[\"external_ids\",\"options\"],");
+  where_mark(o, "netctl-uuid", net_uuid);
+  g_string_append(o, "}]");
+  g_autoptr(JsonArray) result = NULL;
+  int r = transact(nb, o, &result, ret_detail);
+  if (r < 0)
+    return r;
+  GHashTable *out = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  JsonArray *rows = nc_ovsdb_result_rows(result, 0);
+  for (guint i = 0; rows && i < json_array_get_length(rows); i++) {
+    JsonObject *row = json_array_get_object_element(rows, i);
+    /* a guest's port: the router and localnet ports carry no netctl-port */
+    const char *port = nc_ovsdb_row_map_get(row, "external_ids", "netctl-port");
+    const char *chassis = nc_ovsdb_row_map_get(row, "options", "requested-chassis");
+    if (port && port[0])
+      g_hash_table_insert(out, g_strdup(port), g_strdup(chassis ? chassis : ""));
+  }
+  *ret_ports = out;
+  return 0;
+}

@@ -108,6 +108,12 @@ int nc_ovn_nb_port_claim(const char *nb, const char *net_uuid, const char *port_
 int nc_ovn_nb_port_find(const char *nb, const char *net_uuid, const char *port_uuid,
                         char **ret_chassis, char **ret_detail);
 
+/* The network's guest ports (carrying its netctl-uuid and a netctl-port
+ * mark): *ret_ports maps the port's uuid to its requested-chassis ("" when
+ * none; caller unrefs). */
+int nc_ovn_nb_port_list(const char *nb, const char *net_uuid, GHashTable **ret_ports,
+                        char **ret_detail);
+
 /* The addresses OVN gave the network's ports: for each port, "MAC IP..."
  * (an IPv4 and/or an IPv6 address) from its dynamic_addresses (OVN's
  * IPAM), else its fixed "MAC IP..." address; ports without one are left

@@ -99,8 +99,9 @@ int nc_ovsdb_port_del_uuid(const char *socket, const char *name, const char *por
  * to open it). -ENODEV when there is no such interface. */
 int nc_ovsdb_interface_ofport(const char *socket, const char *name, int *ret_ofport);
 
-/* The ports on `bridge` marked as network's: *ret_ports gets name ->
- * netctl-port uuid (caller unrefs). */
+/* The ports on `bridge` marked as network's (NULL: every port carrying a
+ * netctl-port mark): *ret_ports gets name -> netctl-port uuid (caller
+ * unrefs). */
 int nc_ovsdb_list_ports(const char *socket, const char *bridge, const char *network,
                         GHashTable **ret_ports, char **ret_detail);
 
