@@ -345,7 +345,7 @@ recover_ports(NcDaemon *daemon, NcNetwork *net)
   g_autoptr(GPtrArray) defs = g_ptr_array_new();
   for (guint i = 0; net->ports && i < net->ports->len; i++)
     g_ptr_array_add(defs, ((NcPort *)net->ports->pdata[i])->def);
-  driver->ports_recover(&daemon->env, net->def, defs);
+  driver->ports_recover(&daemon->env, net->def, net->active, defs);
 }
 
 /* Ports the previous daemon recorded: those of running networks are checked

@@ -144,8 +144,11 @@ typedef struct {
    * ports on record are loaded (ports: their NcNetworkPortDef*), before any
    * is plugged: what the kind keeps per port beside the port's status file
    * is brought in line with the ports a daemon killed mid-allocation or
-   * mid-release left. Logs what it repairs. May be NULL. */
-  void (*ports_recover)(const NcDriverEnv *env, const NcNetworkDef *def, GPtrArray *ports);
+   * mid-release left. active: whether the network runs (what only a running
+   * network has, such as OVN's logical switch, is looked at only then). Logs
+   * what it repairs. May be NULL. */
+  void (*ports_recover)(const NcDriverEnv *env, const NcNetworkDef *def, gboolean active,
+                        GPtrArray *ports);
   /* At daemon start, a port of a stopped network whose device the kind
    * makes by a character device (a macvtap and its /dev/tapN): the device is
    * kept as the port's, made again (unplugged from nothing: the kind has no

@@ -681,7 +681,8 @@ hostdev_port_adopt(const NcDriverEnv *env, const NcNetworkDef *def, NcLiveState 
  * release would give it. Then the ports are checked as port_adopt does
  * (a stopped network's too: its ports keep their VFs). */
 static void
-hostdev_ports_recover(const NcDriverEnv *env, const NcNetworkDef *def, GPtrArray *ports)
+hostdev_ports_recover(const NcDriverEnv *env, const NcNetworkDef *def, gboolean active,
+                      GPtrArray *ports)
 {
   g_autoptr(GHashTable) known = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   for (guint i = 0; i < ports->len; i++) {

@@ -1147,16 +1147,20 @@ remove_orphan_binds(const NcNetworkDef *def, const char *socket, const char *bri
 
 /* At start: what ovn_port_alloc made for a port whose status file a kill
  * prevented (its logical port, its row on br-int) goes. Needs this host's
- * chassis: without Open vSwitch nothing of it can be here. */
+ * chassis: without Open vSwitch nothing of it can be here. A stopped
+ * network has no logical switch, so no logical port to look for: the NB is
+ * not asked (an unreachable NB would cost each such network a timeout at
+ * start). */
 static void
-ovn_ports_recover(const NcDriverEnv *env, const NcNetworkDef *def, GPtrArray *ports)
+ovn_ports_recover(const NcDriverEnv *env, const NcNetworkDef *def, gboolean active,
+                  GPtrArray *ports)
 {
   g_autofree char *socket = nc_ovsdb_default_socket();
   g_auto(NcOvnChassisConfig) c = { 0 };
   if (nc_ovn_chassis_config_read(socket, &c, NULL) < 0)
     return;
   g_autoptr(GHashTable) known = known_ports(ports);
-  if (c.system_id && c.system_id[0])
+  if (active && c.system_id && c.system_id[0])
     remove_orphan_lsps(def, c.system_id, known);
   if (c.has_bridge)
     remove_orphan_binds(def, socket, c.bridge, known);
