@@ -434,26 +434,42 @@ nc_ovn_nb_port_addresses(const char *nb, const char *net_uuid, GPtrArray **ret_a
   return 0;
 }
 
-int
-nc_ovn_nb_port_claim(const char *nb, const char *net_uuid, const char *port_uuid, const char *mac,
-                     const char *chassis, char **ret_detail)
+/* The network's logical port named port_uuid (carrying netctl's marks), its
+ * columns (a JSON list) read: *ret_row points into *ret_result; -ENOENT when
+ * there is none. */
+static int
+select_port(const char *nb, const char *net_uuid, const char *port_uuid, const char *columns,
+            JsonArray **ret_result, JsonObject **ret_row, char **ret_detail)
 {
   g_autoptr(GString) o = g_string_new("[{\"op\":\"select\",\"table\":\"Logical_Switch_Port\","
-                                      "\"columns\":[\"_uuid\",\"addresses\"],\"where\":[[\"name\","
-                                      "\"==\",");
+                                      "\"columns\":");
+  g_string_append_printf(o, "%s,\"where\":[[\"name\",\"==\",", columns);
   nc_ovsdb_json_str(o, port_uuid);
   g_string_append(o, "],[\"external_ids\",\"includes\",");
   map3(o, "netctl-uuid", net_uuid, "netctl-port", port_uuid, NULL, NULL);
   g_string_append(o, "]]}]");
-  g_autoptr(JsonArray) result = NULL;
-  int r = transact(nb, o, &result, ret_detail);
+  int r = transact(nb, o, ret_result, ret_detail);
   if (r < 0)
     return r;
-  JsonArray *rows = nc_ovsdb_result_rows(result, 0);
-  JsonObject *row
-      = rows && json_array_get_length(rows) > 0 ? json_array_get_object_element(rows, 0) : NULL;
-  const char *addresses = row ? nc_ovsdb_row_string(row, "addresses") : "";
-  if (!row || g_ascii_strncasecmp(addresses, mac, strlen(mac)) != 0)
+  JsonArray *rows = nc_ovsdb_result_rows(*ret_result, 0);
+  if (!rows || json_array_get_length(rows) == 0)
+    return -ENOENT;
+  *ret_row = json_array_get_object_element(rows, 0);
+  return 0;
+}
+
+int
+nc_ovn_nb_port_claim(const char *nb, const char *net_uuid, const char *port_uuid, const char *mac,
+                     const char *chassis, char **ret_detail)
+{
+  g_autoptr(JsonArray) result = NULL;
+  JsonObject *row = NULL;
+  int r = select_port(nb, net_uuid, port_uuid, "[\"_uuid\",\"addresses\"]", &result, &row,
+                      ret_detail);
+  if (r < 0)
+    return r;
+  const char *addresses = nc_ovsdb_row_string(row, "addresses");
+  if (g_ascii_strncasecmp(addresses, mac, strlen(mac)) != 0)
     return -ENOENT;
   g_autoptr(GString) m = g_string_new("[{\"op\":\"mutate\",\"table\":\"Logical_Switch_Port\","
                                       "\"where\":[[\"_uuid\",\"==\",[\"uuid\",");
@@ -470,21 +486,12 @@ int
 nc_ovn_nb_port_find(const char *nb, const char *net_uuid, const char *port_uuid, char **ret_chassis,
                     char **ret_detail)
 {
-  g_autoptr(GString) o = g_string_new("[{\"op\":\"select\",\"table\":\"Logical_Switch_Port\","
-                                      "\"columns\":[\"options\"],\"where\":[[\"name\",\"==\",");
-  nc_ovsdb_json_str(o, port_uuid);
-  g_string_append(o, "],[\"external_ids\",\"includes\",");
-  map3(o, "netctl-uuid", net_uuid, "netctl-port", port_uuid, NULL, NULL);
-  g_string_append(o, "]]}]");
   g_autoptr(JsonArray) result = NULL;
-  int r = transact(nb, o, &result, ret_detail);
+  JsonObject *row = NULL;
+  int r = select_port(nb, net_uuid, port_uuid, "[\"options\"]", &result, &row, ret_detail);
   if (r < 0)
     return r;
-  JsonArray *rows = nc_ovsdb_result_rows(result, 0);
-  if (!rows || json_array_get_length(rows) == 0)
-    return -ENOENT;
-  const char *chassis = nc_ovsdb_row_map_get(json_array_get_object_element(rows, 0), "options",
-                                             "requested-chassis");
+  const char *chassis = nc_ovsdb_row_map_get(row, "options", "requested-chassis");
   if (ret_chassis)
     *ret_chassis = chassis && chassis[0] ? g_strdup(chassis) : NULL;
   return 0;
