@@ -233,23 +233,6 @@ NAT_NET = """<network xmlns:netctl='http://netctl.org/schemas/network/1.0'>
 """
 
 
-def outside_on(env, host):
-    """An "outside" namespace (192.168.60.1) on the provider network
-    physnet1, br-ex on host."""
-    host.add_bridge("br-ex")
-    outside = mlib.Host(env, "outside")
-    mlib.sh("ip", "link", "add", "x-h1", "type", "veth", "peer", "name", "x-out")
-    outside.take_link("x-out", "eth0")
-    outside.run("ip", "addr", "add", "192.168.60.1/24", "dev", "eth0")
-    outside.run("ip", "link", "set", "eth0", "up")
-    mlib.sh("ip", "link", "set", "x-h1", "up")
-    ovn_lib.offloads_off(host.ns, "x-h1")
-    ovn_lib.offloads_off(outside, "eth0")
-    host.vsctl("add-port", "br-ex", "x-h1")
-    host.vsctl("set", "Open_vSwitch", ".", "external_ids:ovn-bridge-mappings=physnet1:br-ex")
-    return outside
-
-
 def snat_seen(env, outside, guest):
     """The address the outside sees a TCP connection from guest come from."""
     listener = outside.spawn(["python3", "-c", mlib.PEER_LISTENER, "8080", "20"],
@@ -268,7 +251,7 @@ def host_loss(env):
     t0 = time.monotonic()
     cl = ovn_lib.Cluster(env, hosts=3)
     c, h1, h2, h3 = cl.central, *cl.hosts
-    outside = outside_on(env, h1)
+    outside = ovn_lib.outside_on(env, h1)
     ns = [ovn_lib.Netctld(env, h) for h in cl.hosts]
     xml = env.write("hanat.xml", NAT_NET.format(nb=ovn_lib.NB_REMOTE))
     for n in ns:

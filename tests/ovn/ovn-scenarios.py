@@ -325,17 +325,7 @@ def nat(env):
     cl = ovn_lib.Cluster(env)
     c, h1 = cl.central, cl.hosts[0]
     # the provider network on the gateway chassis
-    h1.add_bridge("br-ex")
-    outside = mlib.Host(env, "outside")
-    mlib.sh("ip", "link", "add", "x-h1", "type", "veth", "peer", "name", "x-out")
-    outside.take_link("x-out", "eth0")
-    outside.run("ip", "addr", "add", "192.168.60.1/24", "dev", "eth0")
-    outside.run("ip", "link", "set", "eth0", "up")
-    mlib.sh("ip", "link", "set", "x-h1", "up")
-    ovn_lib.offloads_off(h1.ns, "x-h1")
-    ovn_lib.offloads_off(outside, "eth0")
-    h1.vsctl("add-port", "br-ex", "x-h1")
-    h1.vsctl("set", "Open_vSwitch", ".", "external_ids:ovn-bridge-mappings=physnet1:br-ex")
+    outside = ovn_lib.outside_on(env, h1)
     n1, n2 = ovn_lib.Netctld(env, cl.hosts[0]), ovn_lib.Netctld(env, cl.hosts[1])
     xml = env.write("nat.xml", NAT_NET.format(nb=ovn_lib.NB_REMOTE))
     n1.ok("net-create", xml)

@@ -660,6 +660,23 @@ def scenario(f):
     return f
 
 
+def outside_on(env, host):
+    """An "outside" namespace (192.168.60.1) on the provider network
+    physnet1, br-ex on host."""
+    host.add_bridge("br-ex")
+    outside = mlib.Host(env, "outside")
+    mlib.sh("ip", "link", "add", "x-h1", "type", "veth", "peer", "name", "x-out")
+    outside.take_link("x-out", "eth0")
+    outside.run("ip", "addr", "add", "192.168.60.1/24", "dev", "eth0")
+    outside.run("ip", "link", "set", "eth0", "up")
+    mlib.sh("ip", "link", "set", "x-h1", "up")
+    offloads_off(host.ns, "x-h1")
+    offloads_off(outside, "eth0")
+    host.vsctl("add-port", "br-ex", "x-h1")
+    host.vsctl("set", "Open_vSwitch", ".", "external_ids:ovn-bridge-mappings=physnet1:br-ex")
+    return outside
+
+
 def main(argv):
     """Runs the scenario argv[1] names (harness.main: exit 0, 1 or 77), with
     every process of mlib's bookkeeping stopped afterwards."""
